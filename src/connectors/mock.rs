@@ -1,0 +1,1 @@
+//! The mock desk: an in-process simulated contact center (written next).

@@ -1,0 +1,8 @@
+//! `handoff`: a terminal console for live-agent handoff and message brokering.
+//!
+//! - [`protocol`]: the WebSocket wire types shared by the broker and its clients.
+//! - [`broker`]: the engine: sessions, conversations, the handoff lifecycle, the assistant.
+//! - [`connectors`]: the contact-center systems the broker hands users over to.
+
+pub mod connectors;
+pub mod protocol;

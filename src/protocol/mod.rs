@@ -1,0 +1,498 @@
+//! The wire protocol between clients (the console, tests, any WebSocket client) and the broker.
+//!
+//! JSON text frames, one message per frame, tagged by `type`. A client opens with
+//! [`ClientMsg::Hello`]; the broker answers [`ServerMsg::Welcome`] (or an `error` frame when the
+//! version or role is wrong, after which the client may say hello again).
+//!
+//! Every event about a conversation travels in a [`ServerMsg::Event`] with a per-conversation
+//! sequence number `seq` (1, 2, 3, ... with no gaps in the conversation's log). A client that
+//! reconnects says the last `seq` it saw per conversation in `hello.since` and receives what it
+//! missed, in order, with no duplicates. A client only sees the events of its audience (see
+//! [`Audience`]), so the numbers it sees may skip; they never go back.
+//!
+//! Requests carry a client-chosen `id` that the broker echoes in the [`ServerMsg::Ack`] or the
+//! [`ServerMsg::Error`] that answers them.
+//!
+//! Message parts ([`Part`]) keep the shape of Purple Chat parts (`richText`, `reasoningSteps`,
+//! `buttons` with `buttonText` and `style`), so a transcript can be compared with, or pasted
+//! into, a Purple Chat conversation. Everything else is `snake_case`.
+//!
+//! `docs/protocol.md` has a JSON example of every message.
+
+mod decode;
+mod ids;
+mod message;
+mod state;
+
+pub use decode::{DecodeError, decode_client};
+pub use ids::{ConversationId, MessageId, RequestId};
+pub use message::{
+    AgentInfo, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, Part, ReasoningStep,
+    Role, StepStatus,
+};
+pub use state::{EndReason, HandoffState};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The protocol version this build speaks. A `hello` with another version gets an
+/// `unsupported_version` error.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The largest text frame the broker accepts by default; larger ones close the connection with
+/// code 1009 (the conversation survives for a reconnect).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = u64;
+
+/// The current time in [`Millis`].
+pub fn now_millis() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as Millis)
+}
+
+/// Who a client is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientRole {
+    /// A simulated end user talking to the assistant, then to an agent. Sees one conversation.
+    User,
+    /// A person working the agent desk of the simulated system. Sees the desk side of every
+    /// conversation that reaches the desk.
+    Agent,
+    /// Sees every event of every conversation (inspectors, tests).
+    Observer,
+}
+
+/// Which clients an event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// The user of the conversation (and observers).
+    User,
+    /// The agent desk (and observers).
+    Agent,
+    /// Both sides (and observers).
+    Both,
+}
+
+impl Audience {
+    /// Whether a client of `role` receives events for this audience.
+    pub fn reaches(self, role: ClientRole) -> bool {
+        match (self, role) {
+            (_, ClientRole::Observer) | (Audience::Both, _) => true,
+            (Audience::User, ClientRole::User) | (Audience::Agent, ClientRole::Agent) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The identity of the simulated end user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    /// A stable id, e.g. an employee id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Email, used by systems that link accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Default for UserInfo {
+    fn default() -> Self {
+        Self {
+            id: "u-1001".into(),
+            name: "Alex Kim".into(),
+            email: Some("alex.kim@example.com".into()),
+        }
+    }
+}
+
+/// Presence of an agent on the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Takes new chats.
+    Available,
+    /// Logged in, takes no new chats.
+    Away,
+    /// Not logged in.
+    Offline,
+}
+
+/// An agent of the desk as agents' clients see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskAgent {
+    /// The agent's name, also their id on the mock desk.
+    pub name: String,
+    /// Current presence.
+    pub presence: Presence,
+    /// Chats the agent is in now.
+    pub active_chats: u32,
+}
+
+/// What the broker runs, told in `welcome`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerInfo {
+    /// The broker's version (the crate version).
+    pub version: String,
+    /// The contact-center system, e.g. "8x8 (mock)" or "ServiceNow".
+    pub system: String,
+    /// The handoff style in use.
+    pub style: HandoffStyle,
+    /// The broker's fallback queue timeout, in milliseconds.
+    pub queue_timeout_ms: u64,
+    /// The largest text frame the broker accepts, in bytes.
+    pub max_message_bytes: usize,
+}
+
+/// The four ways of handing a user over to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffStyle {
+    /// Message brokering: the bot relays both ways, the user stays in the bot chat.
+    Brokered,
+    /// Redirect to a chat page with the context in the URL.
+    Url,
+    /// Enqueue through the system's API, then link the user over.
+    Api,
+    /// Post the request in a channel that agents watch.
+    Channel,
+}
+
+impl std::fmt::Display for HandoffStyle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Brokered => "brokered",
+            Self::Url => "url",
+            Self::Api => "api",
+            Self::Channel => "channel",
+        })
+    }
+}
+
+/// A request from a client to the broker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// Opens the session. Must be the first message; may be repeated after an error.
+    Hello {
+        /// The protocol version the client speaks; must equal [`PROTOCOL_VERSION`].
+        protocol: u32,
+        /// Who the client is.
+        role: ClientRole,
+        /// A free-form client name for logs, e.g. "handoff-console/0.1".
+        #[serde(default)]
+        client: Option<String>,
+        /// `user` role: the conversation to rejoin; a new one is opened when absent.
+        #[serde(default)]
+        conversation: Option<ConversationId>,
+        /// `user` role: who the user is (defaults to a demo user).
+        #[serde(default)]
+        user: Option<UserInfo>,
+        /// `agent` role: the desk agent to act as (defaults to the desk's first agent).
+        #[serde(default)]
+        agent: Option<String>,
+        /// The last `seq` seen per conversation; events after it are replayed. A conversation
+        /// not listed is replayed from its start.
+        #[serde(default)]
+        since: BTreeMap<ConversationId, u64>,
+    },
+    /// The user types a message (to the assistant, or to the agent while connected).
+    Say {
+        /// Request id, echoed in the ack or error.
+        id: RequestId,
+        /// The user's conversation.
+        conversation: ConversationId,
+        /// The text, plain.
+        text: String,
+    },
+    /// The user presses a button of a message.
+    Press {
+        /// Request id.
+        id: RequestId,
+        /// The user's conversation.
+        conversation: ConversationId,
+        /// The message holding the button.
+        message: MessageId,
+        /// The button's action, as given in [`Button::action`].
+        action: ButtonAction,
+    },
+    /// The user or an agent starts or stops typing.
+    Typing {
+        /// Request id.
+        id: RequestId,
+        /// The conversation.
+        conversation: ConversationId,
+        /// Typing now or stopped.
+        on: bool,
+    },
+    /// Agent: take a waiting request.
+    Accept {
+        /// Request id.
+        id: RequestId,
+        /// The conversation whose request is taken.
+        conversation: ConversationId,
+    },
+    /// Agent: turn a waiting request down, with a reason.
+    Reject {
+        /// Request id.
+        id: RequestId,
+        /// The conversation whose request is turned down.
+        conversation: ConversationId,
+        /// Why, shown in logs and to other agents.
+        reason: String,
+    },
+    /// Agent: send a message to the user of a chat the agent is in.
+    Reply {
+        /// Request id.
+        id: RequestId,
+        /// The chat.
+        conversation: ConversationId,
+        /// The text, plain.
+        text: String,
+    },
+    /// End a live chat: an agent ends a chat they are in; a user ends their own (the same as
+    /// typing "Stop chat").
+    End {
+        /// Request id.
+        id: RequestId,
+        /// The chat.
+        conversation: ConversationId,
+    },
+    /// Agent: change the desk agent this client acts as.
+    ActAs {
+        /// Request id.
+        id: RequestId,
+        /// The desk agent's name.
+        agent: String,
+    },
+    /// Agent: change the presence of the agent this client acts as.
+    SetPresence {
+        /// Request id.
+        id: RequestId,
+        /// The new presence.
+        presence: Presence,
+    },
+    /// Liveness check; answered by an ack.
+    Ping {
+        /// Request id.
+        id: RequestId,
+    },
+}
+
+impl ClientMsg {
+    /// The request id, for every message but `hello`.
+    pub fn request_id(&self) -> Option<&RequestId> {
+        match self {
+            Self::Hello { .. } => None,
+            Self::Say { id, .. }
+            | Self::Press { id, .. }
+            | Self::Typing { id, .. }
+            | Self::Accept { id, .. }
+            | Self::Reject { id, .. }
+            | Self::Reply { id, .. }
+            | Self::End { id, .. }
+            | Self::ActAs { id, .. }
+            | Self::SetPresence { id, .. }
+            | Self::Ping { id } => Some(id),
+        }
+    }
+
+    /// The `type` tag of each message, for error messages and the protocol doc.
+    pub const TYPES: &'static [&'static str] = &[
+        "hello",
+        "say",
+        "press",
+        "typing",
+        "accept",
+        "reject",
+        "reply",
+        "end",
+        "act_as",
+        "set_presence",
+        "ping",
+    ];
+}
+
+/// A message from the broker to a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// The answer to a good `hello`. Replayed events follow it.
+    Welcome {
+        /// The protocol version spoken.
+        protocol: u32,
+        /// An id of this session, for logs.
+        session: String,
+        /// The role granted.
+        role: ClientRole,
+        /// `user` role: the user's conversation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation: Option<ConversationId>,
+        /// `agent` role: the desk agent this client acts as.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<String>,
+        /// What the broker runs.
+        broker: BrokerInfo,
+    },
+    /// One event of a conversation's log.
+    Event {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Position in the conversation's log, from 1.
+        seq: u64,
+        /// When it happened.
+        at: Millis,
+        /// Who it is for.
+        audience: Audience,
+        /// What happened.
+        event: ConversationEvent,
+    },
+    /// The agents of the desk and their presence; sent to agents and observers on welcome and
+    /// whenever it changes.
+    Desk {
+        /// Every desk agent.
+        agents: Vec<DeskAgent>,
+    },
+    /// A request succeeded.
+    Ack {
+        /// The request's id.
+        id: RequestId,
+    },
+    /// A request failed, or a frame could not be understood.
+    Error {
+        /// The request's id, when the frame had one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<RequestId>,
+        /// A stable, machine-readable code.
+        code: ErrorCode,
+        /// What went wrong, for people.
+        message: String,
+    },
+}
+
+/// Stable error codes of [`ServerMsg::Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame is not valid JSON, or not a JSON object.
+    BadJson,
+    /// The `type` is missing or unknown.
+    UnknownType,
+    /// A field is missing or has the wrong type.
+    BadField,
+    /// `hello` named a protocol version this broker does not speak.
+    UnsupportedVersion,
+    /// A request came before `hello`, or `hello` came twice.
+    NotReady,
+    /// A binary frame; only text frames are accepted.
+    BinaryFrame,
+    /// The role may not make this request.
+    Forbidden,
+    /// The conversation, message, agent or request does not exist.
+    NotFound,
+    /// Not allowed in the conversation's current state.
+    InvalidState,
+    /// The connected system failed.
+    Upstream,
+    /// The broker is shutting down or over its limits.
+    Unavailable,
+}
+
+/// Something that happened in a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConversationEvent {
+    /// The conversation was opened.
+    Opened {
+        /// The end user.
+        user: UserInfo,
+    },
+    /// A message was added, or replaced: a message with an id seen before replaces it whole
+    /// (reasoning steps finish, buttons get pressed or expire).
+    Message {
+        /// The message.
+        message: ChatMessage,
+    },
+    /// The handoff state changed.
+    State {
+        /// The new state.
+        state: HandoffState,
+    },
+    /// Someone started or stopped typing.
+    Typing {
+        /// Who: "user" or an agent's name.
+        who: String,
+        /// Typing now or stopped.
+        on: bool,
+    },
+    /// Desk: a request for a live agent is waiting.
+    Request {
+        /// The user's main utterance, the request's title.
+        title: String,
+        /// The user.
+        user: UserInfo,
+        /// The topic the assistant derived.
+        topic: String,
+        /// Routing context: domain, language, region, queue and custom keys.
+        context: BTreeMap<String, String>,
+        /// Plain-text history of the user with the assistant (at most 10 KB), shown on accept.
+        history: String,
+        /// When the request entered the queue.
+        queued_at: Millis,
+        /// How the request reached the desk.
+        style: HandoffStyle,
+    },
+    /// Desk: the request was offered to one agent (who is being rung).
+    Offered {
+        /// The agent.
+        agent: String,
+    },
+    /// Desk: an agent turned the request down.
+    Rejected {
+        /// The agent.
+        agent: String,
+        /// Their reason.
+        reason: String,
+    },
+    /// Desk: the request left the queue without an agent (user left, timeout, no agent).
+    Withdrawn {
+        /// Why.
+        reason: EndReason,
+    },
+    /// Desk: an agent took the request; the chat is live.
+    Assigned {
+        /// The agent.
+        agent: String,
+    },
+    /// The live chat ended.
+    ChatEnded {
+        /// Why.
+        reason: EndReason,
+    },
+}
+
+impl ConversationEvent {
+    /// The `kind` tag, for logs and filters.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Opened { .. } => "opened",
+            Self::Message { .. } => "message",
+            Self::State { .. } => "state",
+            Self::Typing { .. } => "typing",
+            Self::Request { .. } => "request",
+            Self::Offered { .. } => "offered",
+            Self::Rejected { .. } => "rejected",
+            Self::Withdrawn { .. } => "withdrawn",
+            Self::Assigned { .. } => "assigned",
+            Self::ChatEnded { .. } => "chat_ended",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

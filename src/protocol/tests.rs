@@ -1,0 +1,130 @@
+use super::*;
+use serde_json::json;
+
+#[test]
+fn hello_decodes_with_defaults() {
+    let msg = decode_client(r#"{"type":"hello","protocol":1,"role":"user"}"#).unwrap();
+    assert_eq!(
+        msg,
+        ClientMsg::Hello {
+            protocol: 1,
+            role: ClientRole::User,
+            client: None,
+            conversation: None,
+            user: None,
+            agent: None,
+            since: BTreeMap::new(),
+        }
+    );
+}
+
+#[test]
+fn malformed_json_is_named() {
+    let err = decode_client(r#"{"type":"say","#).unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadJson);
+    assert!(err.message.starts_with("malformed JSON"), "{}", err.message);
+}
+
+#[test]
+fn a_non_object_is_rejected() {
+    let err = decode_client("[1,2]").unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadJson);
+    assert_eq!(err.message, "expected a JSON object, got an array");
+}
+
+#[test]
+fn unknown_type_keeps_the_request_id() {
+    let err = decode_client(r#"{"type":"dance","id":"r7"}"#).unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnknownType);
+    assert_eq!(err.id, Some(RequestId::from("r7")));
+    assert!(err.message.contains("\"dance\""), "{}", err.message);
+}
+
+#[test]
+fn a_missing_field_is_named() {
+    let err = decode_client(r#"{"type":"say","id":"r1","conversation":"c-1"}"#).unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadField);
+    assert_eq!(err.id, Some(RequestId::from("r1")));
+    assert!(err.message.contains("missing field `text`"), "{}", err.message);
+}
+
+#[test]
+fn unknown_fields_are_tolerated_on_the_wire() {
+    let msg = decode_client(r#"{"type":"ping","id":"r2","extra":true}"#).unwrap();
+    assert_eq!(msg.request_id(), Some(&RequestId::from("r2")));
+}
+
+#[test]
+fn parts_keep_the_purple_chat_shape() {
+    let parts = vec![
+        Part::step("<p>Determining appropriate live agent queue</p>", StepStatus::Success),
+        Part::text("<p>Hi</p>"),
+        Part::Buttons {
+            buttons: vec![Button {
+                button_text: "Start agent chat".into(),
+                style: ButtonStyle::Filled,
+                action: ButtonAction::StartAgentChat,
+                state: ButtonState::Active,
+            }],
+        },
+    ];
+    assert_eq!(
+        serde_json::to_value(&parts).unwrap(),
+        json!([
+            {"reasoningSteps": [{"richText": "<p>Determining appropriate live agent queue</p>", "status": "success"}]},
+            {"richText": "<p>Hi</p>"},
+            {"buttons": [{"buttonText": "Start agent chat", "style": "filled", "action": "start_agent_chat", "state": "active"}]}
+        ])
+    );
+    let back: Vec<Part> = serde_json::from_value(serde_json::to_value(&parts).unwrap()).unwrap();
+    assert_eq!(back, parts);
+}
+
+#[test]
+fn button_actions_round_trip() {
+    for action in [
+        ButtonAction::StartAgentChat,
+        ButtonAction::EditDetails,
+        ButtonAction::OtherHelp,
+        ButtonAction::Choice("Azure SQL Database".into()),
+        ButtonAction::Open("https://help.example.com".into()),
+    ] {
+        let v = serde_json::to_value(&action).unwrap();
+        assert_eq!(serde_json::from_value::<ButtonAction>(v).unwrap(), action);
+    }
+    assert!(serde_json::from_value::<ButtonAction>(json!("fly")).is_err());
+}
+
+#[test]
+fn events_are_type_tagged_with_a_kind() {
+    let msg = ServerMsg::Event {
+        conversation: "c-1".into(),
+        seq: 3,
+        at: 1000,
+        audience: Audience::User,
+        event: ConversationEvent::State {
+            state: HandoffState::Ended {
+                reason: EndReason::Agent {
+                    agent: "Lisa".into(),
+                },
+            },
+        },
+    };
+    assert_eq!(
+        serde_json::to_value(&msg).unwrap(),
+        json!({"type": "event", "conversation": "c-1", "seq": 3, "at": 1000, "audience": "user",
+               "event": {"kind": "state", "state": {"state": "ended", "reason": {"by": "agent", "agent": "Lisa"}}}})
+    );
+}
+
+#[test]
+fn audiences_reach_the_right_roles() {
+    assert!(Audience::User.reaches(ClientRole::User));
+    assert!(!Audience::User.reaches(ClientRole::Agent));
+    assert!(Audience::Agent.reaches(ClientRole::Agent));
+    assert!(!Audience::Agent.reaches(ClientRole::User));
+    assert!(Audience::Both.reaches(ClientRole::User));
+    for a in [Audience::User, Audience::Agent, Audience::Both] {
+        assert!(a.reaches(ClientRole::Observer));
+    }
+}
