@@ -6,3 +6,8 @@
 
 pub mod connectors;
 pub mod protocol;
+pub mod broker;
+pub mod rich_text;
+pub mod cli;
+pub mod engine;
+pub mod logging;
