@@ -4,10 +4,10 @@
 //! - [`broker`]: the engine: sessions, conversations, the handoff lifecycle, the assistant.
 //! - [`connectors`]: the contact-center systems the broker hands users over to.
 
-pub mod connectors;
-pub mod protocol;
 pub mod broker;
-pub mod rich_text;
 pub mod cli;
+pub mod connectors;
 pub mod engine;
 pub mod logging;
+pub mod protocol;
+pub mod rich_text;

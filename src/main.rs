@@ -20,17 +20,29 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let log_file = args.engine.log_file.clone().unwrap_or_else(logging::default_log_file);
-    logging::init(&log_file).with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let log_file = args
+        .engine
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_file);
+    logging::init(&log_file)
+        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
     let mut config = engine::broker_config(&args.engine)?;
     config.listen = args.listen;
     config.max_connections = args.max_connections;
     let broker = broker::start(config).await?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", broker.url())?;
-    writeln!(stdout, "system: {} ({} style); logs: {}", broker.system(), broker.style(), log_file.display())?;
     stdout.flush()?;
     drop(stdout);
+    // Details go to stderr: stdout's first line is the URL, for scripts.
+    let _ = writeln!(
+        std::io::stderr(),
+        "handoff broker: {} ({} style); logs: {}; Ctrl+C stops",
+        broker.system(),
+        broker.style(),
+        log_file.display()
+    );
     let token = broker.shutdown_token();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

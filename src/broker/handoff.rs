@@ -27,7 +27,9 @@
 //! goes to the agent, except the "Stop chat" keyword.
 
 use super::assistant::{self, AssistantConfig, say};
-use crate::connectors::{Availability, ChatCommand, ChatEvent, HandoffRequest, HistoryLine, Speaker};
+use crate::connectors::{
+    Availability, ChatCommand, ChatEvent, HandoffRequest, HistoryLine, Speaker,
+};
 use crate::protocol::{
     AgentInfo, Audience, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage,
     ConversationEvent, ConversationId, EndReason, HandoffState, HandoffStyle, MessageId, Millis,
@@ -139,13 +141,36 @@ struct Route {
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
     Assistant,
-    CollectingDetails { previous: Option<String> },
-    FollowUp { title: String, question: String, choices: Vec<String> },
-    Checking { route: Route, message: ChatMessage, self_service: bool },
-    Offered { route: Route },
-    Connecting { route: Route },
-    Waiting { since: Millis, deadline: Millis, ringing: Option<String>, position: Option<u32>, eta_secs: Option<u64> },
-    Connected { agents: Vec<String>, since: Millis },
+    CollectingDetails {
+        previous: Option<String>,
+    },
+    FollowUp {
+        title: String,
+        question: String,
+        choices: Vec<String>,
+    },
+    Checking {
+        route: Route,
+        message: ChatMessage,
+        self_service: bool,
+    },
+    Offered {
+        route: Route,
+    },
+    Connecting {
+        route: Route,
+    },
+    Waiting {
+        since: Millis,
+        deadline: Millis,
+        ringing: Option<String>,
+        position: Option<u32>,
+        eta_secs: Option<u64>,
+    },
+    Connected {
+        agents: Vec<String>,
+        since: Millis,
+    },
     Done,
 }
 
@@ -189,8 +214,18 @@ impl Conversation {
     /// The events that open the conversation's log.
     pub fn opening(&self) -> Vec<Effect> {
         vec![
-            Effect::Emit(Audience::Both, ConversationEvent::Opened { user: self.user.clone() }),
-            Effect::Emit(Audience::User, ConversationEvent::State { state: self.state.clone() }),
+            Effect::Emit(
+                Audience::Both,
+                ConversationEvent::Opened {
+                    user: self.user.clone(),
+                },
+            ),
+            Effect::Emit(
+                Audience::User,
+                ConversationEvent::State {
+                    state: self.state.clone(),
+                },
+            ),
         ]
     }
 
@@ -224,7 +259,10 @@ impl Conversation {
                     out.push(Effect::Chat(ChatCommand::Typing(on)));
                     out.push(Effect::Emit(
                         Audience::Both,
-                        ConversationEvent::Typing { who: "user".into(), on },
+                        ConversationEvent::Typing {
+                            who: "user".into(),
+                            on,
+                        },
                     ));
                 }
             }
@@ -255,7 +293,11 @@ impl Conversation {
     }
 
     fn on_user_text(&mut self, text: String, now: Millis, out: &mut Vec<Effect>) {
-        let audience = if self.is_connected() { Audience::Both } else { Audience::User };
+        let audience = if self.is_connected() {
+            Audience::Both
+        } else {
+            Audience::User
+        };
         let id = self.new_message_id();
         self.emit_message(
             ChatMessage {
@@ -269,7 +311,11 @@ impl Conversation {
             out,
         );
         if !self.is_connected() {
-            self.history.push(HistoryLine { at: now, speaker: Speaker::User, text: text.clone() });
+            self.history.push(HistoryLine {
+                at: now,
+                speaker: Speaker::User,
+                text: text.clone(),
+            });
         }
         let assistant = Arc::clone(&self.settings.assistant);
         match self.phase.clone() {
@@ -310,8 +356,15 @@ impl Conversation {
                     self.assistant_says(vec![Part::text(say::ASK_DETAILS)], now, out);
                 }
             }
-            Phase::FollowUp { title, question: _, choices } => {
-                let follow_up = crate::broker::routing::FollowUp { question: String::new(), choices };
+            Phase::FollowUp {
+                title,
+                question: _,
+                choices,
+            } => {
+                let follow_up = crate::broker::routing::FollowUp {
+                    question: String::new(),
+                    choices,
+                };
                 let expert = follow_up.interpret(&text);
                 let mut route = self.route_for(&title);
                 route.expert = Some(expert.clone());
@@ -320,7 +373,11 @@ impl Conversation {
                     now,
                 );
                 self.emit_message(message.clone(), Audience::User, out);
-                self.phase = Phase::Checking { route, message, self_service: false };
+                self.phase = Phase::Checking {
+                    route,
+                    message,
+                    self_service: false,
+                };
                 out.push(Effect::CheckAvailability);
             }
             Phase::Assistant | Phase::Offered { .. } | Phase::Done => {
@@ -353,7 +410,13 @@ impl Conversation {
     ) -> Result<(), Refusal> {
         let in_offer = self.offer.as_ref().is_some_and(|m| &m.id == message);
         let in_help = self.help.as_ref().is_some_and(|m| &m.id == message);
-        let holder = if in_offer { self.offer.as_mut() } else if in_help { self.help.as_mut() } else { None };
+        let holder = if in_offer {
+            self.offer.as_mut()
+        } else if in_help {
+            self.help.as_mut()
+        } else {
+            None
+        };
         let Some(holder) = holder else {
             return Err(Refusal(format!(
                 "message {message} has no buttons that can be pressed now (the conversation is {})",
@@ -361,12 +424,17 @@ impl Conversation {
             )));
         };
         let button = button_mut(holder, &action).ok_or_else(|| {
-            Refusal(format!("message {message} has no button with action {action:?}"))
+            Refusal(format!(
+                "message {message} has no button with action {action:?}"
+            ))
         })?;
         match button.state {
             ButtonState::Active => {}
             ButtonState::Pressed => {
-                return Err(Refusal(format!("\"{}\" was already pressed", button.button_text)));
+                return Err(Refusal(format!(
+                    "\"{}\" was already pressed",
+                    button.button_text
+                )));
             }
             ButtonState::Expired => {
                 return Err(Refusal(format!("\"{}\" has expired", button.button_text)));
@@ -385,7 +453,10 @@ impl Conversation {
                 id,
                 role: Role::User,
                 agent: None,
-                parts: vec![Part::text(format!("<p><em>Pressed \"{}\"</em></p>", crate::rich_text::escape(&label)))],
+                parts: vec![Part::text(format!(
+                    "<p><em>Pressed \"{}\"</em></p>",
+                    crate::rich_text::escape(&label)
+                ))],
                 at: now,
             },
             Audience::User,
@@ -401,7 +472,8 @@ impl Conversation {
                     HandoffStyle::Brokered => say::STEP_CONNECTING,
                     _ => say::STEP_LINKING,
                 };
-                let progress = self.new_assistant_message(vec![Part::step(step, StepStatus::Pending)], now);
+                let progress =
+                    self.new_assistant_message(vec![Part::step(step, StepStatus::Pending)], now);
                 self.emit_message(progress.clone(), Audience::User, out);
                 self.progress = Some(progress);
                 out.push(Effect::StartHandoff(Box::new(self.request(&route))));
@@ -467,14 +539,25 @@ impl Conversation {
                 question: follow_up.question.clone(),
                 choices: follow_up.choices.clone(),
             };
-            self.set_state(HandoffState::FollowUp { question: follow_up.question.clone() }, out);
+            self.set_state(
+                HandoffState::FollowUp {
+                    question: follow_up.question.clone(),
+                },
+                out,
+            );
             return;
         }
         let route = self.route_for(&details);
-        let message =
-            self.new_assistant_message(vec![Part::step(say::STEP_ROUTING, StepStatus::Pending)], now);
+        let message = self.new_assistant_message(
+            vec![Part::step(say::STEP_ROUTING, StepStatus::Pending)],
+            now,
+        );
         self.emit_message(message.clone(), Audience::User, out);
-        self.phase = Phase::Checking { route, message, self_service };
+        self.phase = Phase::Checking {
+            route,
+            message,
+            self_service,
+        };
         out.push(Effect::CheckAvailability);
     }
 
@@ -495,7 +578,12 @@ impl Conversation {
     }
 
     fn on_availability(&mut self, availability: Availability, now: Millis, out: &mut Vec<Effect>) {
-        let Phase::Checking { route, mut message, self_service } = self.phase.clone() else {
+        let Phase::Checking {
+            route,
+            mut message,
+            self_service,
+        } = self.phase.clone()
+        else {
             return;
         };
         let available = availability.allows_handoff();
@@ -509,7 +597,9 @@ impl Conversation {
         if !available {
             message.parts.push(Part::text(say::NO_AGENTS));
         }
-        message.parts.push(Part::Buttons { buttons: offer_buttons(available) });
+        message.parts.push(Part::Buttons {
+            buttons: offer_buttons(available),
+        });
         message.at = now;
         self.emit_message(message.clone(), Audience::User, out);
         self.offer = Some(message);
@@ -518,7 +608,12 @@ impl Conversation {
         self.set_state(HandoffState::Offered { topic, available }, out);
     }
 
-    fn on_started(&mut self, result: Result<StartOutcome, String>, now: Millis, out: &mut Vec<Effect>) {
+    fn on_started(
+        &mut self,
+        result: Result<StartOutcome, String>,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
         let Phase::Connecting { route } = self.phase.clone() else {
             // The user left before the system answered: leave the chat that was opened.
             if matches!(result, Ok(StartOutcome::Chat)) {
@@ -531,9 +626,26 @@ impl Conversation {
             Ok(StartOutcome::Chat) => {
                 let deadline = now + self.settings.queue_timeout_ms;
                 self.timeout_generation += 1;
-                out.push(Effect::ScheduleTimeout { at: deadline, generation: self.timeout_generation });
-                self.phase = Phase::Waiting { since: now, deadline, ringing: None, position: None, eta_secs: None };
-                self.set_state(HandoffState::Queued { since: now, deadline, position: None, eta_secs: None }, out);
+                out.push(Effect::ScheduleTimeout {
+                    at: deadline,
+                    generation: self.timeout_generation,
+                });
+                self.phase = Phase::Waiting {
+                    since: now,
+                    deadline,
+                    ringing: None,
+                    position: None,
+                    eta_secs: None,
+                };
+                self.set_state(
+                    HandoffState::Queued {
+                        since: now,
+                        deadline,
+                        position: None,
+                        eta_secs: None,
+                    },
+                    out,
+                );
             }
             Ok(StartOutcome::Redirect { url, via }) => {
                 let step = match &via {
@@ -553,15 +665,28 @@ impl Conversation {
             Err(error) => {
                 self.fail_progress(now, out);
                 self.assistant_says(vec![Part::text(say::system_failed(&error))], now, out);
-                self.set_state(HandoffState::Ended { reason: EndReason::Error { message: error } }, out);
+                self.set_state(
+                    HandoffState::Ended {
+                        reason: EndReason::Error { message: error },
+                    },
+                    out,
+                );
                 // Keep the request: offer the buttons again so the user can retry.
                 let mut message = self.new_assistant_message(vec![], now);
-                message.parts.push(Part::Buttons { buttons: offer_buttons(true) });
+                message.parts.push(Part::Buttons {
+                    buttons: offer_buttons(true),
+                });
                 self.emit_message(message.clone(), Audience::User, out);
                 self.offer = Some(message);
                 let topic = route.expert.clone().unwrap_or_else(|| route.topic.clone());
                 self.phase = Phase::Offered { route };
-                self.set_state(HandoffState::Offered { topic, available: true }, out);
+                self.set_state(
+                    HandoffState::Offered {
+                        topic,
+                        available: true,
+                    },
+                    out,
+                );
             }
         }
     }
@@ -569,15 +694,55 @@ impl Conversation {
     fn on_chat(&mut self, event: ChatEvent, now: Millis, out: &mut Vec<Effect>) {
         match event {
             ChatEvent::Queued { position, eta_secs } => {
-                if let Phase::Waiting { since, deadline, ringing: None, .. } = self.phase {
-                    self.phase = Phase::Waiting { since, deadline, ringing: None, position, eta_secs };
-                    self.set_state(HandoffState::Queued { since, deadline, position, eta_secs }, out);
+                if let Phase::Waiting {
+                    since,
+                    deadline,
+                    ringing: None,
+                    ..
+                } = self.phase
+                {
+                    self.phase = Phase::Waiting {
+                        since,
+                        deadline,
+                        ringing: None,
+                        position,
+                        eta_secs,
+                    };
+                    self.set_state(
+                        HandoffState::Queued {
+                            since,
+                            deadline,
+                            position,
+                            eta_secs,
+                        },
+                        out,
+                    );
                 }
             }
             ChatEvent::Ringing { agent } => {
-                if let Phase::Waiting { since, deadline, position, eta_secs, .. } = self.phase {
-                    self.phase = Phase::Waiting { since, deadline, ringing: Some(agent.clone()), position, eta_secs };
-                    self.set_state(HandoffState::Ringing { agent, since, deadline }, out);
+                if let Phase::Waiting {
+                    since,
+                    deadline,
+                    position,
+                    eta_secs,
+                    ..
+                } = self.phase
+                {
+                    self.phase = Phase::Waiting {
+                        since,
+                        deadline,
+                        ringing: Some(agent.clone()),
+                        position,
+                        eta_secs,
+                    };
+                    self.set_state(
+                        HandoffState::Ringing {
+                            agent,
+                            since,
+                            deadline,
+                        },
+                        out,
+                    );
                 }
             }
             ChatEvent::AgentJoined { agent } => match &mut self.phase {
@@ -589,8 +754,17 @@ impl Conversation {
                         let progress = progress.clone();
                         self.emit_message(progress, Audience::User, out);
                     }
-                    self.phase = Phase::Connected { agents: vec![agent.name.clone()], since: now };
-                    self.set_state(HandoffState::Connected { agent: agent.name, since: now }, out);
+                    self.phase = Phase::Connected {
+                        agents: vec![agent.name.clone()],
+                        since: now,
+                    };
+                    self.set_state(
+                        HandoffState::Connected {
+                            agent: agent.name,
+                            since: now,
+                        },
+                        out,
+                    );
                 }
                 Phase::Connected { agents, since } => {
                     if !agents.contains(&agent.name) {
@@ -598,7 +772,13 @@ impl Conversation {
                     }
                     let since = *since;
                     self.system_says(&format!("{} joined the chat", agent.name), now, out);
-                    self.set_state(HandoffState::Connected { agent: agent.name, since }, out);
+                    self.set_state(
+                        HandoffState::Connected {
+                            agent: agent.name,
+                            since,
+                        },
+                        out,
+                    );
                 }
                 _ => {}
             },
@@ -614,7 +794,10 @@ impl Conversation {
             }
             ChatEvent::Typing { agent, on } => {
                 if self.is_connected() {
-                    out.push(Effect::Emit(Audience::Both, ConversationEvent::Typing { who: agent, on }));
+                    out.push(Effect::Emit(
+                        Audience::Both,
+                        ConversationEvent::Typing { who: agent, on },
+                    ));
                 }
             }
             ChatEvent::Transferred { to } => {
@@ -629,7 +812,13 @@ impl Conversation {
                     let (remaining, since) = (agents.last().cloned(), *since);
                     self.system_says(&format!("{agent} left the chat"), now, out);
                     if let Some(remaining) = remaining {
-                        self.set_state(HandoffState::Connected { agent: remaining, since }, out);
+                        self.set_state(
+                            HandoffState::Connected {
+                                agent: remaining,
+                                since,
+                            },
+                            out,
+                        );
                     }
                 }
             }
@@ -666,7 +855,11 @@ impl Conversation {
         out.push(Effect::CloseChat);
         match self.phase {
             Phase::Connected { .. } => {
-                self.assistant_says(vec![Part::text(say::chat_ended("You ended the chat."))], now, out);
+                self.assistant_says(
+                    vec![Part::text(say::chat_ended("You ended the chat."))],
+                    now,
+                    out,
+                );
             }
             _ => {
                 self.fail_progress(now, out);
@@ -712,7 +905,13 @@ impl Conversation {
     }
 
     fn new_assistant_message(&mut self, parts: Vec<Part>, now: Millis) -> ChatMessage {
-        ChatMessage { id: self.new_message_id(), role: Role::Assistant, agent: None, parts, at: now }
+        ChatMessage {
+            id: self.new_message_id(),
+            role: Role::Assistant,
+            agent: None,
+            parts,
+            at: now,
+        }
     }
 
     fn assistant_says(&mut self, parts: Vec<Part>, now: Millis, out: &mut Vec<Effect>) {
@@ -752,17 +951,33 @@ impl Conversation {
                     _ => None,
                 })
                 .collect();
-            if !text.is_empty() && !self.history.iter().any(|h| h.speaker == Speaker::Assistant && h.at == message.at && h.text == text.join("\n")) {
-                self.history.push(HistoryLine { at: message.at, speaker: Speaker::Assistant, text: text.join("\n") });
+            if !text.is_empty()
+                && !self.history.iter().any(|h| {
+                    h.speaker == Speaker::Assistant
+                        && h.at == message.at
+                        && h.text == text.join("\n")
+                })
+            {
+                self.history.push(HistoryLine {
+                    at: message.at,
+                    speaker: Speaker::Assistant,
+                    text: text.join("\n"),
+                });
             }
         }
-        out.push(Effect::Emit(audience, ConversationEvent::Message { message }));
+        out.push(Effect::Emit(
+            audience,
+            ConversationEvent::Message { message },
+        ));
     }
 
     fn set_state(&mut self, state: HandoffState, out: &mut Vec<Effect>) {
         if self.state != state {
             self.state = state.clone();
-            out.push(Effect::Emit(Audience::Both, ConversationEvent::State { state }));
+            out.push(Effect::Emit(
+                Audience::Both,
+                ConversationEvent::State { state },
+            ));
         }
     }
 
@@ -773,24 +988,38 @@ impl Conversation {
             let mut changed = false;
             for part in &mut holder.parts {
                 if let Part::Buttons { buttons } = part {
-                    for b in buttons.iter_mut().filter(|b| b.state == ButtonState::Active) {
+                    for b in buttons
+                        .iter_mut()
+                        .filter(|b| b.state == ButtonState::Active)
+                    {
                         b.state = ButtonState::Expired;
                         changed = true;
                     }
                 }
             }
             if changed {
-                out.push(Effect::Emit(Audience::User, ConversationEvent::Message { message: holder }));
+                out.push(Effect::Emit(
+                    Audience::User,
+                    ConversationEvent::Message { message: holder },
+                ));
             }
         }
     }
 
-    fn finish_progress(&mut self, step: String, status: StepStatus, now: Millis, out: &mut Vec<Effect>) {
+    fn finish_progress(
+        &mut self,
+        step: String,
+        status: StepStatus,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
         let mut message = self
             .progress
             .take()
             .unwrap_or_else(|| self.new_assistant_message(vec![], now));
-        message.parts.retain(|p| !matches!(p, Part::ReasoningSteps { .. }));
+        message
+            .parts
+            .retain(|p| !matches!(p, Part::ReasoningSteps { .. }));
         message.parts.insert(0, Part::step(step, status));
         self.emit_message(message, Audience::User, out);
     }
@@ -810,7 +1039,11 @@ fn offer_buttons(available: bool) -> Vec<Button> {
             button_text: "Start agent chat".into(),
             style: ButtonStyle::Filled,
             action: ButtonAction::StartAgentChat,
-            state: if available { ButtonState::Active } else { ButtonState::Disabled },
+            state: if available {
+                ButtonState::Active
+            } else {
+                ButtonState::Disabled
+            },
         },
         Button {
             button_text: "Edit / Add details".into(),
@@ -837,7 +1070,10 @@ fn button_mut<'a>(message: &'a mut ChatMessage, action: &ButtonAction) -> Option
 fn set_step_status(message: &mut ChatMessage, status: StepStatus) {
     for part in &mut message.parts {
         if let Part::ReasoningSteps { reasoning_steps } = part {
-            for step in reasoning_steps.iter_mut().filter(|s| s.status == StepStatus::Pending) {
+            for step in reasoning_steps
+                .iter_mut()
+                .filter(|s| s.status == StepStatus::Pending)
+            {
                 step.status = status;
             }
         }

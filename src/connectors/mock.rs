@@ -67,9 +67,18 @@ impl Default for Autopilot {
         Self {
             accept_after: Duration::from_secs(2),
             replies: vec![
-                ("error".into(), "Thanks. Could you paste the exact error text?".into()),
-                ("thank".into(), "You're welcome! Anything else I can help with?".into()),
-                ("password".into(), "I can reset that for you. One moment please.".into()),
+                (
+                    "error".into(),
+                    "Thanks. Could you paste the exact error text?".into(),
+                ),
+                (
+                    "thank".into(),
+                    "You're welcome! Anything else I can help with?".into(),
+                ),
+                (
+                    "password".into(),
+                    "I can reset that for you. One moment please.".into(),
+                ),
             ],
             default_reply: "Thanks, I'm looking into it now.".into(),
         }
@@ -88,7 +97,10 @@ impl DeskConfig {
         Self {
             system: system.into(),
             style,
-            agents: vec![("Lisa".into(), Presence::Available), ("Sam".into(), Presence::Away)],
+            agents: vec![
+                ("Lisa".into(), Presence::Available),
+                ("Sam".into(), Presence::Away),
+            ],
             greeting: Some(
                 "Hello - can you share more details about the error message you're seeing?".into(),
             ),
@@ -163,12 +175,24 @@ impl MockDesk {
     /// Starts the desk; it reports the agents' view of conversations on `events`.
     pub fn spawn(config: DeskConfig, events: mpsc::Sender<DeskEvent>) -> Self {
         let (tx, rx) = mpsc::channel(256);
-        let desk = Self { commands: tx.clone(), system: config.system.clone(), style: config.style };
+        let desk = Self {
+            commands: tx.clone(),
+            system: config.system.clone(),
+            style: config.style,
+        };
         let state = State {
             agents: config
                 .agents
                 .iter()
-                .map(|(name, presence)| (name.clone(), AgentState { presence: *presence, chats: 0 }))
+                .map(|(name, presence)| {
+                    (
+                        name.clone(),
+                        AgentState {
+                            presence: *presence,
+                            chats: 0,
+                        },
+                    )
+                })
                 .collect(),
             order: config.agents.iter().map(|(n, _)| n.clone()).collect(),
             config,
@@ -202,13 +226,25 @@ impl Connector for MockDesk {
         if self.style == HandoffStyle::Url {
             return Ok(Availability::Unknown);
         }
-        let agents = self.ask(Command::Agents).await.ok_or_else(|| self.closed("availability"))?;
-        let available = agents.iter().filter(|a| a.presence == Presence::Available).count() as u32;
-        Ok(if available > 0 { Availability::Available(available) } else { Availability::Unavailable })
+        let agents = self
+            .ask(Command::Agents)
+            .await
+            .ok_or_else(|| self.closed("availability"))?;
+        let available = agents
+            .iter()
+            .filter(|a| a.presence == Presence::Available)
+            .count() as u32;
+        Ok(if available > 0 {
+            Availability::Available(available)
+        } else {
+            Availability::Unavailable
+        })
     }
 
     async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError> {
-        self.ask(|tx| Command::Start(Box::new(request), tx)).await.ok_or_else(|| self.closed("start"))
+        self.ask(|tx| Command::Start(Box::new(request), tx))
+            .await
+            .ok_or_else(|| self.closed("start"))
     }
 }
 
@@ -229,7 +265,9 @@ impl AgentDesk for MockDesk {
     }
 
     async fn act(&self, agent: &str, action: DeskAction) -> Result<(), DeskError> {
-        self.ask(|tx| Command::Agent(agent.to_owned(), action, tx)).await.unwrap_or(Err(DeskError::Closed))
+        self.ask(|tx| Command::Agent(agent.to_owned(), action, tx))
+            .await
+            .unwrap_or(Err(DeskError::Closed))
     }
 }
 
@@ -271,7 +309,7 @@ impl State {
                     let started = self.start(*request).await;
                     let _ = reply.send(started);
                 }
-                Command::FromUser(conv, cmd) => self.from_user(conv, cmd).await,
+                Command::FromUser(conv, cmd) => self.on_user_command(conv, cmd).await,
                 Command::Agent(agent, action, reply) => {
                     let result = self.agent_action(&agent, action).await;
                     let _ = reply.send(result);
@@ -286,9 +324,19 @@ impl State {
                 }
                 Command::QueueTimeout(conv) => {
                     if let Some((_, request)) = self.requests.remove(&conv) {
-                        self.desk_event(&conv, ConversationEvent::Withdrawn { reason: EndReason::Timeout }).await;
+                        self.desk_event(
+                            &conv,
+                            ConversationEvent::Withdrawn {
+                                reason: EndReason::Timeout,
+                            },
+                        )
+                        .await;
                         if let Some(chat) = request.chat {
-                            let _ = chat.send(ChatEvent::Ended { reason: EndReason::Timeout }).await;
+                            let _ = chat
+                                .send(ChatEvent::Ended {
+                                    reason: EndReason::Timeout,
+                                })
+                                .await;
                         }
                     }
                 }
@@ -306,11 +354,16 @@ impl State {
             HandoffStyle::Api => {
                 let url = fill_template(&self.config.redirect_url_template, &request);
                 self.enqueue(request, None).await;
-                Started::Redirect { url, via: Some(self.config.redirect_bot.clone()) }
+                Started::Redirect {
+                    url,
+                    via: Some(self.config.redirect_bot.clone()),
+                }
             }
             HandoffStyle::Channel => {
                 self.enqueue(request, None).await;
-                Started::Posted { channel: self.config.channel.clone() }
+                Started::Posted {
+                    channel: self.config.channel.clone(),
+                }
             }
             HandoffStyle::Brokered => {
                 let (cmd_tx, mut cmd_rx) = mpsc::channel::<ChatCommand>(64);
@@ -322,17 +375,29 @@ impl State {
                 tokio::spawn(async move {
                     let Some(desk) = desk.upgrade() else { return };
                     while let Some(cmd) = cmd_rx.recv().await {
-                        if desk.send(Command::FromUser(forward_conv.clone(), cmd)).await.is_err() {
+                        if desk
+                            .send(Command::FromUser(forward_conv.clone(), cmd))
+                            .await
+                            .is_err()
+                        {
                             break;
                         }
                     }
                 });
-                let _ = delayed.send(ChatEvent::Queued { position: Some(self.requests.len() as u32 + 1), eta_secs: None }).await;
+                let _ = delayed
+                    .send(ChatEvent::Queued {
+                        position: Some(self.requests.len() as u32 + 1),
+                        eta_secs: None,
+                    })
+                    .await;
                 self.enqueue(request, Some(delayed)).await;
                 if let Some(timeout) = self.config.queue_timeout {
                     self.later(timeout, Command::QueueTimeout(conv));
                 }
-                Started::Chat(ChatLink { commands: cmd_tx, events: event_rx })
+                Started::Chat(ChatLink {
+                    commands: cmd_tx,
+                    events: event_rx,
+                })
             }
         }
     }
@@ -353,24 +418,43 @@ impl State {
             },
         )
         .await;
-        self.requests.insert(conv, (queued_at, Request { rejected_by: Vec::new(), ringing: None, chat }));
+        self.requests.insert(
+            conv,
+            (
+                queued_at,
+                Request {
+                    rejected_by: Vec::new(),
+                    ringing: None,
+                    chat,
+                },
+            ),
+        );
         self.offer_waiting().await;
     }
 
     /// Rings an available agent for every waiting request that is not ringing anyone yet.
     async fn offer_waiting(&mut self) {
-        let mut waiting: Vec<(u64, ConversationId)> =
-            self.requests.iter().map(|(c, (at, _))| (*at, c.clone())).collect();
+        let mut waiting: Vec<(u64, ConversationId)> = self
+            .requests
+            .iter()
+            .map(|(c, (at, _))| (*at, c.clone()))
+            .collect();
         waiting.sort();
         for (_, conv) in waiting {
-            let Some((_, request)) = self.requests.get(&conv) else { continue };
+            let Some((_, request)) = self.requests.get(&conv) else {
+                continue;
+            };
             if request.chat.is_none() && self.config.style != HandoffStyle::Brokered {
                 continue; // api and channel requests wait for an agent to pick them up
             }
             let candidate = self
                 .order
                 .iter()
-                .filter(|name| self.agents.get(*name).is_some_and(|a| a.presence == Presence::Available))
+                .filter(|name| {
+                    self.agents
+                        .get(*name)
+                        .is_some_and(|a| a.presence == Presence::Available)
+                })
                 .filter(|name| !request.rejected_by.contains(name))
                 .min_by_key(|name| self.agents.get(*name).map_or(u32::MAX, |a| a.chats))
                 .cloned();
@@ -380,21 +464,38 @@ impl State {
                     if let Some((_, request)) = self.requests.get_mut(&conv) {
                         request.ringing = Some(agent.clone());
                         if let Some(chat) = &request.chat {
-                            let _ = chat.send(ChatEvent::Ringing { agent: agent.clone() }).await;
+                            let _ = chat
+                                .send(ChatEvent::Ringing {
+                                    agent: agent.clone(),
+                                })
+                                .await;
                         }
                     }
-                    self.desk_event(&conv, ConversationEvent::Offered { agent: agent.clone() }).await;
+                    self.desk_event(
+                        &conv,
+                        ConversationEvent::Offered {
+                            agent: agent.clone(),
+                        },
+                    )
+                    .await;
                     if let Some(autopilot) = &self.config.autopilot {
-                        self.later(autopilot.accept_after, Command::Autopilot(conv.clone(), agent));
+                        self.later(
+                            autopilot.accept_after,
+                            Command::Autopilot(conv.clone(), agent),
+                        );
                     }
                 }
                 Some(_) => {}
                 None => {
-                    let everyone_refused = request.rejected_by.len() >= 1
+                    let everyone_refused = !request.rejected_by.is_empty()
                         && self
                             .order
                             .iter()
-                            .filter(|n| self.agents.get(*n).is_some_and(|a| a.presence == Presence::Available))
+                            .filter(|n| {
+                                self.agents
+                                    .get(*n)
+                                    .is_some_and(|a| a.presence == Presence::Available)
+                            })
                             .all(|n| request.rejected_by.contains(n));
                     if everyone_refused {
                         self.no_agent(&conv).await;
@@ -405,19 +506,38 @@ impl State {
     }
 
     async fn no_agent(&mut self, conv: &ConversationId) {
-        let Some((_, request)) = self.requests.remove(conv) else { return };
-        let reason = EndReason::NoAgent { reason: request.rejected_by.last().map(|_| "every available agent declined".to_owned()) };
-        self.desk_event(conv, ConversationEvent::Withdrawn { reason: reason.clone() }).await;
+        let Some((_, request)) = self.requests.remove(conv) else {
+            return;
+        };
+        let reason = EndReason::NoAgent {
+            reason: request
+                .rejected_by
+                .last()
+                .map(|_| "every available agent declined".to_owned()),
+        };
+        self.desk_event(
+            conv,
+            ConversationEvent::Withdrawn {
+                reason: reason.clone(),
+            },
+        )
+        .await;
         if let Some(chat) = request.chat {
             let _ = chat.send(ChatEvent::Ended { reason }).await;
         }
     }
 
-    async fn from_user(&mut self, conv: ConversationId, cmd: ChatCommand) {
+    async fn on_user_command(&mut self, conv: ConversationId, cmd: ChatCommand) {
         match cmd {
             ChatCommand::End => {
                 if self.requests.remove(&conv).is_some() {
-                    self.desk_event(&conv, ConversationEvent::Withdrawn { reason: EndReason::User }).await;
+                    self.desk_event(
+                        &conv,
+                        ConversationEvent::Withdrawn {
+                            reason: EndReason::User,
+                        },
+                    )
+                    .await;
                 }
                 if let Some(chat) = self.chats.remove(&conv) {
                     for agent in &chat.agents {
@@ -425,12 +545,19 @@ impl State {
                             a.chats = a.chats.saturating_sub(1);
                         }
                     }
-                    self.desk_event(&conv, ConversationEvent::ChatEnded { reason: EndReason::User }).await;
+                    self.desk_event(
+                        &conv,
+                        ConversationEvent::ChatEnded {
+                            reason: EndReason::User,
+                        },
+                    )
+                    .await;
                     self.publish_agents().await;
                 }
             }
             ChatCommand::Text { text, .. } => {
-                let (Some(autopilot), Some(chat)) = (&self.config.autopilot, self.chats.get(&conv)) else {
+                let (Some(autopilot), Some(chat)) = (&self.config.autopilot, self.chats.get(&conv))
+                else {
                     return;
                 };
                 let lower = text.to_lowercase();
@@ -440,7 +567,13 @@ impl State {
                     .find(|(k, _)| lower.contains(k.as_str()))
                     .map_or(autopilot.default_reply.clone(), |(_, r)| r.clone());
                 if let Some(agent) = chat.agents.first() {
-                    let _ = chat.events.send(ChatEvent::AgentMessage { agent: agent_info(agent, false), text: reply }).await;
+                    let _ = chat
+                        .events
+                        .send(ChatEvent::AgentMessage {
+                            agent: agent_info(agent, false),
+                            text: reply,
+                        })
+                        .await;
                 }
             }
             ChatCommand::Typing(_) => {}
@@ -458,24 +591,45 @@ impl State {
                     return Err(self.missing(&conv, "reject"));
                 };
                 if request.rejected_by.iter().any(|a| a == agent) {
-                    return Err(DeskError::InvalidState(format!("{agent} already declined this request")));
+                    return Err(DeskError::InvalidState(format!(
+                        "{agent} already declined this request"
+                    )));
                 }
                 request.rejected_by.push(agent.to_owned());
                 if request.ringing.as_deref() == Some(agent) {
                     request.ringing = None;
                 }
-                self.desk_event(&conv, ConversationEvent::Rejected { agent: agent.to_owned(), reason }).await;
+                self.desk_event(
+                    &conv,
+                    ConversationEvent::Rejected {
+                        agent: agent.to_owned(),
+                        reason,
+                    },
+                )
+                .await;
                 self.offer_waiting().await;
                 Ok(())
             }
             DeskAction::Reply(conv, text) => {
                 let chat = self.chat_of(agent, &conv)?;
-                let _ = chat.events.send(ChatEvent::AgentMessage { agent: agent_info(agent, false), text }).await;
+                let _ = chat
+                    .events
+                    .send(ChatEvent::AgentMessage {
+                        agent: agent_info(agent, false),
+                        text,
+                    })
+                    .await;
                 Ok(())
             }
             DeskAction::Typing(conv, on) => {
                 let chat = self.chat_of(agent, &conv)?;
-                let _ = chat.events.send(ChatEvent::Typing { agent: agent.to_owned(), on }).await;
+                let _ = chat
+                    .events
+                    .send(ChatEvent::Typing {
+                        agent: agent.to_owned(),
+                        on,
+                    })
+                    .await;
                 Ok(())
             }
             DeskAction::End(conv) => {
@@ -486,9 +640,17 @@ impl State {
                             a.chats = a.chats.saturating_sub(1);
                         }
                     }
-                    let reason = EndReason::Agent { agent: agent.to_owned() };
-                    let _ = chat.events.send(ChatEvent::Ended { reason: reason.clone() }).await;
-                    self.desk_event(&conv, ConversationEvent::ChatEnded { reason }).await;
+                    let reason = EndReason::Agent {
+                        agent: agent.to_owned(),
+                    };
+                    let _ = chat
+                        .events
+                        .send(ChatEvent::Ended {
+                            reason: reason.clone(),
+                        })
+                        .await;
+                    self.desk_event(&conv, ConversationEvent::ChatEnded { reason })
+                        .await;
                     self.publish_agents().await;
                 }
                 Ok(())
@@ -508,31 +670,64 @@ impl State {
         // Barge-in: accepting a live chat joins it.
         if let Some(chat) = self.chats.get_mut(&conv) {
             if chat.agents.iter().any(|a| a == agent) {
-                return Err(DeskError::InvalidState(format!("{agent} is already in this chat")));
+                return Err(DeskError::InvalidState(format!(
+                    "{agent} is already in this chat"
+                )));
             }
             chat.agents.push(agent.to_owned());
             let events = chat.events.clone();
             if let Some(a) = self.agents.get_mut(agent) {
                 a.chats += 1;
             }
-            let _ = events.send(ChatEvent::AgentJoined { agent: agent_info(agent, false) }).await;
-            self.desk_event(&conv, ConversationEvent::Assigned { agent: agent.to_owned() }).await;
+            let _ = events
+                .send(ChatEvent::AgentJoined {
+                    agent: agent_info(agent, false),
+                })
+                .await;
+            self.desk_event(
+                &conv,
+                ConversationEvent::Assigned {
+                    agent: agent.to_owned(),
+                },
+            )
+            .await;
             self.publish_agents().await;
             return Ok(());
         }
         let Some((_, request)) = self.requests.remove(&conv) else {
             return Err(self.missing(&conv, "accept"));
         };
-        self.desk_event(&conv, ConversationEvent::Assigned { agent: agent.to_owned() }).await;
+        self.desk_event(
+            &conv,
+            ConversationEvent::Assigned {
+                agent: agent.to_owned(),
+            },
+        )
+        .await;
         if let Some(events) = request.chat {
             if let Some(a) = self.agents.get_mut(agent) {
                 a.chats += 1;
             }
-            let _ = events.send(ChatEvent::AgentJoined { agent: agent_info(agent, false) }).await;
+            let _ = events
+                .send(ChatEvent::AgentJoined {
+                    agent: agent_info(agent, false),
+                })
+                .await;
             if let Some(greeting) = self.config.greeting.clone().filter(|g| !g.is_empty()) {
-                let _ = events.send(ChatEvent::AgentMessage { agent: agent_info(agent, true), text: greeting }).await;
+                let _ = events
+                    .send(ChatEvent::AgentMessage {
+                        agent: agent_info(agent, true),
+                        text: greeting,
+                    })
+                    .await;
             }
-            self.chats.insert(conv, Chat { agents: vec![agent.to_owned()], events });
+            self.chats.insert(
+                conv,
+                Chat {
+                    agents: vec![agent.to_owned()],
+                    events,
+                },
+            );
             self.publish_agents().await;
         }
         self.offer_waiting().await;
@@ -542,7 +737,9 @@ impl State {
     fn chat_of(&self, agent: &str, conv: &ConversationId) -> Result<&Chat, DeskError> {
         let chat = self.chats.get(conv).ok_or_else(|| {
             if self.requests.contains_key(conv) {
-                DeskError::InvalidState(format!("conversation {conv} is still waiting; accept it first"))
+                DeskError::InvalidState(format!(
+                    "conversation {conv} is still waiting; accept it first"
+                ))
             } else {
                 DeskError::UnknownConversation(conv.clone())
             }
@@ -550,13 +747,17 @@ impl State {
         if chat.agents.iter().any(|a| a == agent) {
             Ok(chat)
         } else {
-            Err(DeskError::InvalidState(format!("{agent} is not in the chat of conversation {conv}")))
+            Err(DeskError::InvalidState(format!(
+                "{agent} is not in the chat of conversation {conv}"
+            )))
         }
     }
 
     fn missing(&self, conv: &ConversationId, what: &str) -> DeskError {
         if self.chats.contains_key(conv) {
-            DeskError::InvalidState(format!("cannot {what}: conversation {conv} was already taken"))
+            DeskError::InvalidState(format!(
+                "cannot {what}: conversation {conv} was already taken"
+            ))
         } else {
             DeskError::UnknownConversation(conv.clone())
         }
@@ -566,7 +767,11 @@ impl State {
         self.order
             .iter()
             .filter_map(|name| {
-                self.agents.get(name).map(|a| DeskAgent { name: name.clone(), presence: a.presence, active_chats: a.chats })
+                self.agents.get(name).map(|a| DeskAgent {
+                    name: name.clone(),
+                    presence: a.presence,
+                    active_chats: a.chats,
+                })
             })
             .collect()
     }
@@ -576,7 +781,13 @@ impl State {
     }
 
     async fn desk_event(&self, conv: &ConversationId, event: ConversationEvent) {
-        let _ = self.events.send(DeskEvent::Conversation { conversation: conv.clone(), event }).await;
+        let _ = self
+            .events
+            .send(DeskEvent::Conversation {
+                conversation: conv.clone(),
+                event,
+            })
+            .await;
     }
 
     fn later(&self, after: Duration, cmd: Command) {
@@ -591,7 +802,11 @@ impl State {
 }
 
 fn agent_info(name: &str, on_behalf: bool) -> AgentInfo {
-    AgentInfo { name: name.to_owned(), avatar: None, on_behalf }
+    AgentInfo {
+        name: name.to_owned(),
+        avatar: None,
+        on_behalf,
+    }
 }
 
 /// Passes events on in order, each after `latency`.

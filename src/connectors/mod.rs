@@ -1,6 +1,6 @@
 //! The interface between the broker and the contact-center systems.
 //!
-//! A [`Connector`] is one system (the mock desk, ServiceNow, Amazon Connect, 8x8, Glia, a URL
+//! A [`Connector`] is one system (the mock desk, `ServiceNow`, Amazon Connect, 8x8, Glia, a URL
 //! template, a channel). The broker asks it whether agents are available and starts a handoff
 //! with a [`HandoffRequest`]; what comes back depends on the system's handoff style:
 //! a live chat ([`ChatLink`], message brokering), a URL to send the user to (URL and API
@@ -83,7 +83,7 @@ pub enum Speaker {
 }
 
 impl Speaker {
-    fn label<'a>(self, user_name: &'a str) -> &'a str {
+    fn label(self, user_name: &str) -> &str {
         match self {
             Self::User => user_name,
             Self::Assistant => "Assistant",
@@ -353,7 +353,11 @@ mod tests {
             history: (0..lines)
                 .map(|i| HistoryLine {
                     at: i as u64,
-                    speaker: if i % 2 == 0 { Speaker::User } else { Speaker::Assistant },
+                    speaker: if i % 2 == 0 {
+                        Speaker::User
+                    } else {
+                        Speaker::Assistant
+                    },
                     text: format!("line {i}"),
                 })
                 .collect(),
@@ -363,7 +367,10 @@ mod tests {
     #[test]
     fn history_text_names_the_speakers() {
         let r = request_with_history(2);
-        assert_eq!(r.history_text(HISTORY_LIMIT_BYTES), "Alex Kim: line 0\nAssistant: line 1");
+        assert_eq!(
+            r.history_text(HISTORY_LIMIT_BYTES),
+            "Alex Kim: line 0\nAssistant: line 1"
+        );
     }
 
     #[test]
