@@ -14,13 +14,19 @@
 //! broker forwards what agents' clients do to it, and it reports the desk's view of each
 //! conversation back as [`DeskEvent`]s.
 
+mod build;
+pub mod eight_by_eight;
+pub mod http;
 pub mod mock;
+pub mod redact;
+pub mod webhook;
 
 use crate::protocol::{
     AgentInfo, ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, Millis,
     Presence, UserInfo,
 };
 use async_trait::async_trait;
+pub use build::{BuildError, Built, build, build_with, emulate};
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 
@@ -353,7 +359,11 @@ mod tests {
             history: (0..lines)
                 .map(|i| HistoryLine {
                     at: i as u64,
-                    speaker: if i % 2 == 0 { Speaker::User } else { Speaker::Assistant },
+                    speaker: if i % 2 == 0 {
+                        Speaker::User
+                    } else {
+                        Speaker::Assistant
+                    },
                     text: format!("line {i}"),
                 })
                 .collect(),
@@ -363,7 +373,10 @@ mod tests {
     #[test]
     fn history_text_names_the_speakers() {
         let r = request_with_history(2);
-        assert_eq!(r.history_text(HISTORY_LIMIT_BYTES), "Alex Kim: line 0\nAssistant: line 1");
+        assert_eq!(
+            r.history_text(HISTORY_LIMIT_BYTES),
+            "Alex Kim: line 0\nAssistant: line 1"
+        );
     }
 
     #[test]
