@@ -5,7 +5,12 @@
 //! - [`connectors`]: the contact-center systems the broker hands users over to.
 //! - [`emulators`]: loopback emulators of those systems, for tests and offline use.
 
+pub mod broker;
+pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod emulators;
+pub mod engine;
+pub mod logging;
 pub mod protocol;
+pub mod rich_text;
