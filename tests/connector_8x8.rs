@@ -1,5 +1,7 @@
 //! The 8x8 Chat Gateway connector against its emulator, over real loopback HTTP.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::eight_by_eight::{EightByEight, Settings};
 use handoff::connectors::http::RetryPolicy;

@@ -67,7 +67,7 @@ pub enum ConfigError {
 /// The systems `--system` can pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SystemName {
-    /// ServiceNow Virtual Agent Bot Integration API.
+    /// `ServiceNow` Virtual Agent Bot Integration API.
     ServiceNow,
     /// Amazon Connect chat.
     AmazonConnect,
@@ -181,14 +181,14 @@ pub struct ServiceNowFile {
     pub message_token_env: Option<String>,
     /// The provider application (`appInboundId`).
     pub app_inbound_id: Option<String>,
-    /// Env var holding the secret ServiceNow sends to our response endpoint
+    /// Env var holding the secret `ServiceNow` sends to our response endpoint
     /// (default `HANDOFF_SERVICENOW_CALLBACK_TOKEN`).
     pub callback_token_env: Option<String>,
     /// The header carrying that secret (default `Authorization`, as `Bearer <secret>`).
     pub callback_header: Option<String>,
-    /// The Chat service channel's sys_id for availability.
+    /// The Chat service channel's `sys_id` for availability.
     pub chat_channel_id: Option<String>,
-    /// The "Available" presence state's sys_id.
+    /// The "Available" presence state's `sys_id`.
     pub available_state_id: Option<String>,
 }
 

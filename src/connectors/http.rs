@@ -14,7 +14,7 @@
 //!   redacted.
 //!
 //! A retried request is sent byte for byte again, so the idempotency key it carries (Amazon
-//! Connect's `ClientToken`, ServiceNow's `requestId`, Glia's message id) makes the retry safe.
+//! Connect's `ClientToken`, `ServiceNow`'s `requestId`, Glia's message id) makes the retry safe.
 //! No `reqwest` type leaves this module.
 
 use super::ConnectorError;
@@ -80,7 +80,7 @@ impl RetryPolicy {
         let factor = 1u32 << retry.saturating_sub(1).min(16);
         let full = self.base_delay.saturating_mul(factor).min(self.max_delay);
         let half = full / 2;
-        let spread = (full - half).as_millis() as u64;
+        let spread = full.saturating_sub(half).as_millis() as u64;
         half + Duration::from_millis(fastrand::u64(0..=spread))
     }
 }

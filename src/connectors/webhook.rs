@@ -1,10 +1,10 @@
-//! The broker's webhook listener: where 8x8, ServiceNow and Glia POST their events.
+//! The broker's webhook listener: where 8x8, `ServiceNow` and Glia POST their events.
 //!
 //! One axum server on a loopback address, one route per system under `/hooks/{system}`. The
 //! systems are told the route's *public* URL: the loopback URL by default, or
 //! `public_base_url` + `/hooks/{system}` when the broker sits behind a tunnel or reverse proxy
 //! (a real tenant cannot reach 127.0.0.1). Each route's [`WebhookHandler`] authenticates the
-//! call the way its system does (8x8: JWS signature; ServiceNow: Basic auth or a header;
+//! call the way its system does (8x8: JWS signature; `ServiceNow`: Basic auth or a header;
 //! Glia: the headers registered with the webhook) and answers with the status the system
 //! expects; the listener itself only routes.
 

@@ -3,7 +3,7 @@
 //!
 //! The desk knows nothing of any wire format. What happens on it (an agent joins, says
 //! something, transfers, leaves; a queue times out) becomes a [`Signal`] on one ordered
-//! channel; each emulator turns signals into its system's events (8x8 webhooks, ServiceNow
+//! channel; each emulator turns signals into its system's events (8x8 webhooks, `ServiceNow`
 //! response-endpoint posts, Amazon Connect WebSocket items, Glia webhooks). Agents are driven
 //! by an [`AgentScript`] per conversation, by the `/__emu` control endpoints, or through
 //! [`AgentDesk`] by the console's agent inbox.

@@ -51,7 +51,7 @@ pub struct EmulatorOptions {
     pub agents: Vec<String>,
     /// What simulated agents do in each new conversation.
     pub script: AgentScript,
-    /// The only credential accepted (the 8x8 API key, ServiceNow `user:password`, the Glia
+    /// The only credential accepted (the 8x8 API key, `ServiceNow` `user:password`, the Glia
     /// `key_id:secret`, the AWS access key id); any well-formed one when `None`.
     pub credentials: Option<String>,
     /// The queue's wait estimate reported to clients, in seconds.

@@ -2,7 +2,7 @@
 //!
 //! Mapping (webhooks-events-reference):
 //!
-//! | 8x8 event | ChatEvent |
+//! | 8x8 event | `ChatEvent` |
 //! |---|---|
 //! | `QUEUED` | `Queued` |
 //! | `MEMBERS_CHANGED{agent, joined}` (+ participants lookup for the name) | `AgentJoined` |
@@ -167,7 +167,7 @@ impl Chat {
         }
     }
 
-    fn malformed(&self, event: &str, detail: impl std::fmt::Display) -> ConnectorError {
+    fn malformed(event: &str, detail: impl std::fmt::Display) -> ConnectorError {
         ConnectorError::Payload {
             system: SYSTEM.into(),
             call: format!("webhook {event}"),
@@ -175,15 +175,12 @@ impl Chat {
         }
     }
 
-    fn data<T: serde::de::DeserializeOwned>(
-        &self,
-        event: &WebhookEvent,
-    ) -> Result<T, ConnectorError> {
+    fn data<T: serde::de::DeserializeOwned>(event: &WebhookEvent) -> Result<T, ConnectorError> {
         let data = event
             .data
             .clone()
-            .ok_or_else(|| self.malformed(&event.event_type, "no data"))?;
-        serde_json::from_value(data).map_err(|e| self.malformed(&event.event_type, e))
+            .ok_or_else(|| Self::malformed(&event.event_type, "no data"))?;
+        serde_json::from_value(data).map_err(|e| Self::malformed(&event.event_type, e))
     }
 
     async fn agent_name(&mut self, id: &str) -> String {
@@ -241,7 +238,7 @@ impl Chat {
                 false,
             )),
             "MEMBERS_CHANGED" => {
-                let m: MembersChanged = self.data(event)?;
+                let m: MembersChanged = Self::data(event)?;
                 if m.member_type != "agent" {
                     return none;
                 }
@@ -269,9 +266,10 @@ impl Chat {
                         });
                         Ok((out, true))
                     }
-                    other => {
-                        Err(self.malformed("MEMBERS_CHANGED", format!("unknown change {other:?}")))
-                    }
+                    other => Err(Self::malformed(
+                        "MEMBERS_CHANGED",
+                        format!("unknown change {other:?}"),
+                    )),
                 }
             }
             "TRANSFER" => {
@@ -279,7 +277,7 @@ impl Chat {
                 Ok((vec![ChatEvent::Transferred { to: None }], false))
             }
             "MESSAGE" => {
-                let m: MessageData = self.data(event)?;
+                let m: MessageData = Self::data(event)?;
                 if m.is_echo || m.sender.kind != "agent" {
                     return none;
                 }
@@ -293,7 +291,7 @@ impl Chat {
                 ))
             }
             "ACTIVITY" => {
-                let a: ActivityData = self.data(event)?;
+                let a: ActivityData = Self::data(event)?;
                 if a.name != "typing" {
                     return none;
                 }
@@ -329,7 +327,7 @@ impl Chat {
                 let data = event
                     .data
                     .clone()
-                    .ok_or_else(|| self.malformed("CONVERSATION_UPDATE", "no data"))?;
+                    .ok_or_else(|| Self::malformed("CONVERSATION_UPDATE", "no data"))?;
                 match inferred::closed(&data) {
                     Some(Closed::Timeout) => Ok((
                         vec![ChatEvent::Ended {

@@ -141,10 +141,10 @@ impl Hooks {
             return WebhookReply::error(400, "conversationId missing");
         };
         let mut routes = self.routes();
-        if let Some(eid) = eid {
-            if routes.seen.contains(eid) {
-                return WebhookReply::ok();
-            }
+        if let Some(eid) = eid
+            && routes.seen.contains(eid)
+        {
+            return WebhookReply::ok();
         }
         match routes.chats.get(&conversation) {
             Some(tx) => match tx.try_send(event) {

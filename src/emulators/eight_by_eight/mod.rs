@@ -7,7 +7,7 @@
 //! `GET /conversations/{id}/participants` and `GET /queues/{id}/availability`. The signing key
 //! is served without auth at `/vcc/{region}/chat/v2/jwk/{kid}/public`.
 //!
-//! Desk signals become webhook events POSTed to every registered webhook, each signed like 8x8
+//! Desk signals become webhook events sent (POST) to every registered webhook, each signed like 8x8
 //! signs them (detached RS256 JWS over the CRC32 checksum JSON) with a key made at start;
 //! non-2xx answers are retried with a new transmission time and `x-8x8-retry` + 1.
 //! Inferred payloads come from `connectors::eight_by_eight::inferred`.
@@ -125,7 +125,7 @@ fn problem(status: StatusCode, code: &str, message: &str) -> Response {
     response
 }
 
-fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let key = headers
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
@@ -146,12 +146,17 @@ fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Response> {
         "content-type",
         axum::http::HeaderValue::from_static("application/problem+json"),
     );
-    Err(response)
+    Err(Box::new(response))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body)
-        .map_err(|e| problem(StatusCode::BAD_REQUEST, "INVALID_REQUEST", &e.to_string()))
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body).map_err(|e| {
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            &e.to_string(),
+        ))
+    })
 }
 
 fn unknown(id: &str) -> Response {
@@ -168,11 +173,11 @@ async fn create_webhook(
     body: axum::body::Bytes,
 ) -> Response {
     if let Err(r) = authorize(&emu, &headers) {
-        return r;
+        return *r;
     }
     let hook: inferred::CreateWebhook = match parse(&body) {
         Ok(h) => h,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let verify =
         json!({"notificationVersion": "Chat Gateway v1.0", "eventType": "WEB_HOOK_VERIFY"});
@@ -201,11 +206,11 @@ async fn create_conversation(
     body: axum::body::Bytes,
 ) -> Response {
     if let Err(r) = authorize(&emu, &headers) {
-        return r;
+        return *r;
     }
     let request: CreateConversation = match parse(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if request.channel_id.trim().is_empty() {
         return problem(
@@ -278,11 +283,11 @@ async fn send_message(
     body: axum::body::Bytes,
 ) -> Response {
     if let Err(r) = authorize(&emu, &headers) {
-        return r;
+        return *r;
     }
     let message: SendMessage = match parse(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if message.text.trim().is_empty() {
         return problem(
@@ -316,11 +321,11 @@ async fn typing(
     body: axum::body::Bytes,
 ) -> Response {
     if let Err(r) = authorize(&emu, &headers) {
-        return r;
+        return *r;
     }
     let typing: crate::connectors::eight_by_eight::wire::Typing = match parse(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if typing.author_type != "user" && typing.author_type != "bot" {
         return problem(
@@ -342,11 +347,11 @@ async fn remove_user(
     body: axum::body::Bytes,
 ) -> Response {
     if let Err(r) = authorize(&emu, &headers) {
-        return r;
+        return *r;
     }
     let remove: RemoveUser = match parse(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !remove.removed {
         return problem(
@@ -367,7 +372,7 @@ async fn participants(
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = authorize(&emu, &headers) {
-        return r;
+        return *r;
     }
     let Some((user_id, agents)) = emu.meta(&id, |m| (m.user_id.clone(), m.agents.clone())) else {
         return unknown(&id);
@@ -391,7 +396,7 @@ async fn availability(
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = authorize(&emu, &headers) {
-        return r;
+        return *r;
     }
     Json(QueueAvailability {
         queue_id: queue,
