@@ -7,7 +7,9 @@
 //! systems get the broker's webhook listener, which [`Built`] owns (drop it to stop).
 
 use super::eight_by_eight::{self, EightByEight};
+use super::http::{Api, Call, Method};
 use super::redact::Secret;
+use super::servicenow::{self, ServiceNow};
 use super::webhook::{WebhookError, WebhookListener};
 use super::{AgentDesk, Connector, ConnectorError};
 use crate::config::{ConfigError, SystemName, SystemsConfig};
@@ -71,6 +73,7 @@ pub async fn build_with(
 ) -> Result<Built, BuildError> {
     match system {
         SystemName::EightByEight => build_8x8(config, options).await,
+        SystemName::ServiceNow => build_servicenow(config, options).await,
         other => Err(BuildError::Unsupported(other)),
     }
 }
@@ -83,6 +86,7 @@ pub async fn emulate(
 ) -> Result<RunningEmulator, BuildError> {
     match system {
         SystemName::EightByEight => Ok(emulators::eight_by_eight::spawn(listen, options).await?),
+        SystemName::ServiceNow => Ok(emulators::servicenow::spawn(listen, options).await?),
         other => Err(BuildError::Unsupported(other)),
     }
 }
@@ -163,4 +167,144 @@ async fn build_8x8(config: &SystemsConfig, options: EmulatorOptions) -> Result<B
         webhooks: Some(listener),
         desk,
     })
+}
+
+fn missing(config: &SystemsConfig, key: &str, detail: &str) -> ConfigError {
+    ConfigError::Invalid {
+        file: config.file.clone(),
+        key: key.to_owned(),
+        detail: detail.to_owned(),
+    }
+}
+
+async fn build_servicenow(
+    config: &SystemsConfig,
+    options: EmulatorOptions,
+) -> Result<Built, BuildError> {
+    let section = &config.servicenow;
+    let password = config.secret(
+        "servicenow.password_env",
+        section.password_env.as_deref(),
+        "HANDOFF_SERVICENOW_PASSWORD",
+        section.password_file.as_deref(),
+    )?;
+    let bearer = match section.bearer_token_env.as_deref() {
+        Some(env) => config.secret("servicenow.bearer_token_env", Some(env), env, None)?,
+        None => None,
+    };
+    let message_token = match section.message_token_env.as_deref() {
+        Some(env) => config.secret("servicenow.message_token_env", Some(env), env, None)?,
+        None => None,
+    };
+    let callback_secret = config.secret(
+        "servicenow.callback_token_env",
+        section.callback_token_env.as_deref(),
+        "HANDOFF_SERVICENOW_CALLBACK_TOKEN",
+        None,
+    )?;
+    let header = section
+        .callback_header
+        .clone()
+        .unwrap_or_else(|| "Authorization".into());
+    let listener = WebhookListener::bind(
+        config.webhook_listen()?,
+        config.webhook.public_base_url.as_deref(),
+    )
+    .await?;
+    let real_auth = match (bearer, password) {
+        (Some(token), _) => Some(servicenow::Auth::Bearer(token)),
+        (None, Some(password)) => {
+            let username = section.username.clone().ok_or_else(|| {
+                missing(config, "servicenow.username", "required with a password")
+            })?;
+            Some(servicenow::Auth::Basic { username, password })
+        }
+        (None, None) => None,
+    };
+    let (emulator, auth, instance_url, callback_secret) = match real_auth {
+        Some(auth) => {
+            let url = section.instance_url.clone().ok_or_else(|| {
+                missing(
+                    config,
+                    "servicenow.instance_url",
+                    "required with credentials",
+                )
+            })?;
+            let secret = callback_secret.ok_or_else(|| {
+                missing(
+                    config,
+                    "servicenow.callback_token_env",
+                    "the response endpoint needs a secret (set the variable)",
+                )
+            })?;
+            (None, auth, url, secret)
+        }
+        None => {
+            let emulator = emulators::servicenow::spawn(loopback(), options).await?;
+            let url = emulator.base_url();
+            let auth = servicenow::Auth::Basic {
+                username: "handoff".into(),
+                password: Secret::new("emulated-password"),
+            };
+            let secret = Secret::new(uuid::Uuid::new_v4().simple().to_string());
+            (Some(emulator), auth, url, secret)
+        }
+    };
+    let value = if header.eq_ignore_ascii_case("authorization") {
+        Secret::new(format!("Bearer {}", callback_secret.expose()))
+    } else {
+        callback_secret
+    };
+    let settings = servicenow::Settings {
+        instance_url,
+        auth,
+        message_token,
+        app_inbound_id: section.app_inbound_id.clone(),
+        callback_auth: servicenow::CallbackAuth {
+            header: header.clone(),
+            value: value.clone(),
+        },
+        chat_channel_id: section
+            .chat_channel_id
+            .clone()
+            .unwrap_or_else(|| servicenow::inferred::CHAT_CHANNEL.into()),
+        available_state_id: section
+            .available_state_id
+            .clone()
+            .unwrap_or_else(|| servicenow::inferred::AVAILABLE_STATE.into()),
+        retry: config.retry_policy(),
+    };
+    let connector = ServiceNow::new(settings, &listener);
+    if let Some(emulator) = &emulator {
+        configure_servicenow_emulator(emulator, connector.webhook_url(), &header, &value).await?;
+    }
+    let desk = emulator.as_ref().map(RunningEmulator::desk);
+    Ok(Built {
+        connector: Arc::new(connector),
+        emulator,
+        webhooks: Some(listener),
+        desk,
+    })
+}
+
+/// Points the `ServiceNow` emulator's outbound connection at `url` with the credential header.
+pub async fn configure_servicenow_emulator(
+    emulator: &RunningEmulator,
+    url: &str,
+    header: &str,
+    value: &Secret,
+) -> Result<(), ConnectorError> {
+    let api = Api::new(
+        "ServiceNow emulator",
+        super::http::RetryPolicy::default(),
+        vec![value.clone()],
+    );
+    let body = serde_json::json!({ "url": url, "headers": { header: value.expose() } });
+    let call = Call::new(
+        "POST /__emu/servicenow/outbound",
+        Method::Post,
+        format!("{}/__emu/servicenow/outbound", emulator.base_url()),
+    )
+    .json(&body);
+    api.send(call).await.map(drop)
 }

@@ -19,6 +19,7 @@ pub mod eight_by_eight;
 pub mod http;
 pub mod mock;
 pub mod redact;
+pub mod servicenow;
 pub mod webhook;
 
 use crate::protocol::{
@@ -26,7 +27,7 @@ use crate::protocol::{
     Presence, UserInfo,
 };
 use async_trait::async_trait;
-pub use build::{BuildError, Built, build, build_with, emulate};
+pub use build::{BuildError, Built, build, build_with, configure_servicenow_emulator, emulate};
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 

@@ -15,6 +15,7 @@ pub mod desk;
 pub mod eight_by_eight;
 
 pub mod fault;
+pub mod servicenow;
 
 use crate::connectors::AgentDesk;
 use axum::Router;
