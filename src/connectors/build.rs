@@ -6,6 +6,7 @@
 //! code at it, so `handoff --system 8x8` works on a machine with no network. Webhook-style
 //! systems get the broker's webhook listener, which [`Built`] owns (drop it to stop).
 
+use super::amazon_connect::{self, AmazonConnect};
 use super::eight_by_eight::{self, EightByEight};
 use super::http::{Api, Call, Method};
 use super::redact::Secret;
@@ -74,6 +75,7 @@ pub async fn build_with(
     match system {
         SystemName::EightByEight => build_8x8(config, options).await,
         SystemName::ServiceNow => build_servicenow(config, options).await,
+        SystemName::AmazonConnect => build_amazon_connect(config, options).await,
         other => Err(BuildError::Unsupported(other)),
     }
 }
@@ -87,6 +89,7 @@ pub async fn emulate(
     match system {
         SystemName::EightByEight => Ok(emulators::eight_by_eight::spawn(listen, options).await?),
         SystemName::ServiceNow => Ok(emulators::servicenow::spawn(listen, options).await?),
+        SystemName::AmazonConnect => Ok(emulators::amazon_connect::spawn(listen, options).await?),
         other => Err(BuildError::Unsupported(other)),
     }
 }
@@ -307,4 +310,100 @@ pub async fn configure_servicenow_emulator(
     )
     .json(&body);
     api.send(call).await.map(drop)
+}
+
+async fn build_amazon_connect(
+    config: &SystemsConfig,
+    options: EmulatorOptions,
+) -> Result<Built, BuildError> {
+    let section = &config.amazon_connect;
+    let key_id = config.secret(
+        "amazon_connect.access_key_id_env",
+        section.access_key_id_env.as_deref(),
+        "AWS_ACCESS_KEY_ID",
+        None,
+    )?;
+    let secret = config.secret(
+        "amazon_connect.secret_access_key_env",
+        section.secret_access_key_env.as_deref(),
+        "AWS_SECRET_ACCESS_KEY",
+        None,
+    )?;
+    let session_token = config.secret(
+        "amazon_connect.session_token_env",
+        section.session_token_env.as_deref(),
+        "AWS_SESSION_TOKEN",
+        None,
+    )?;
+    let region = section.region.clone().unwrap_or_else(|| "us-east-1".into());
+    let (emulator, credentials, control, participant, instance, flow, queues) =
+        match (key_id, secret) {
+            (Some(key_id), Some(secret)) => {
+                let required = |value: &Option<String>, key: &str| {
+                    value
+                        .clone()
+                        .ok_or_else(|| missing(config, key, "required with AWS credentials"))
+                };
+                let credentials = amazon_connect::sigv4::Credentials {
+                    access_key_id: key_id.expose().to_owned(),
+                    secret_access_key: secret,
+                    session_token,
+                };
+                (
+                    None,
+                    credentials,
+                    section
+                        .control_base_url
+                        .clone()
+                        .unwrap_or_else(|| format!("https://connect.{region}.amazonaws.com")),
+                    section.participant_base_url.clone().unwrap_or_else(|| {
+                        format!("https://participant.connect.{region}.amazonaws.com")
+                    }),
+                    required(&section.instance_id, "amazon_connect.instance_id")?,
+                    required(&section.contact_flow_id, "amazon_connect.contact_flow_id")?,
+                    section.queue_ids.clone().unwrap_or_default(),
+                )
+            }
+            _ => {
+                let emulator = emulators::amazon_connect::spawn(loopback(), options).await?;
+                let base = emulator.base_url();
+                let credentials = amazon_connect::sigv4::Credentials {
+                    access_key_id: "AKIDEMULATED".into(),
+                    secret_access_key: Secret::new("emulated-secret-access-key"),
+                    session_token: None,
+                };
+                let queues = section
+                    .queue_ids
+                    .clone()
+                    .unwrap_or_else(|| vec!["queue-emulated".into()]);
+                (
+                    Some(emulator),
+                    credentials,
+                    base.clone(),
+                    base,
+                    "instance-emulated".into(),
+                    "flow-emulated".into(),
+                    queues,
+                )
+            }
+        };
+    let settings = amazon_connect::Settings {
+        region,
+        control_base: control,
+        participant_base: participant,
+        instance_id: instance,
+        contact_flow_id: flow,
+        queue_ids: queues,
+        credentials,
+        retry: config.retry_policy(),
+        heartbeat: std::time::Duration::from_secs(10),
+        reconnect_attempts: 5,
+    };
+    let desk = emulator.as_ref().map(RunningEmulator::desk);
+    Ok(Built {
+        connector: Arc::new(AmazonConnect::new(settings)),
+        emulator,
+        webhooks: None,
+        desk,
+    })
 }
