@@ -8,6 +8,7 @@
 
 use super::amazon_connect::{self, AmazonConnect};
 use super::eight_by_eight::{self, EightByEight};
+use super::glia::{self, Glia};
 use super::http::{Api, Call, Method};
 use super::redact::Secret;
 use super::servicenow::{self, ServiceNow};
@@ -34,7 +35,7 @@ pub enum BuildError {
     #[error(transparent)]
     Connector(#[from] ConnectorError),
     /// This build has no connector for the system.
-    #[error("{0}: no connector in this build")]
+    #[error("{0}: not a connector of this module (the mock desk is built by the broker)")]
     Unsupported(SystemName),
 }
 
@@ -76,7 +77,8 @@ pub async fn build_with(
         SystemName::EightByEight => build_8x8(config, options).await,
         SystemName::ServiceNow => build_servicenow(config, options).await,
         SystemName::AmazonConnect => build_amazon_connect(config, options).await,
-        other => Err(BuildError::Unsupported(other)),
+        SystemName::Glia => build_glia(config, options).await,
+        SystemName::Mock => Err(BuildError::Unsupported(SystemName::Mock)),
     }
 }
 
@@ -90,7 +92,8 @@ pub async fn emulate(
         SystemName::EightByEight => Ok(emulators::eight_by_eight::spawn(listen, options).await?),
         SystemName::ServiceNow => Ok(emulators::servicenow::spawn(listen, options).await?),
         SystemName::AmazonConnect => Ok(emulators::amazon_connect::spawn(listen, options).await?),
-        other => Err(BuildError::Unsupported(other)),
+        SystemName::Glia => Ok(emulators::glia::spawn(listen, options).await?),
+        SystemName::Mock => Err(BuildError::Unsupported(SystemName::Mock)),
     }
 }
 
@@ -404,6 +407,79 @@ async fn build_amazon_connect(
         connector: Arc::new(AmazonConnect::new(settings)),
         emulator,
         webhooks: None,
+        desk,
+    })
+}
+
+async fn build_glia(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
+    let section = &config.glia;
+    let key_id = config.secret(
+        "glia.api_key_id_env",
+        section.api_key_id_env.as_deref(),
+        "HANDOFF_GLIA_KEY_ID",
+        None,
+    )?;
+    let key_secret = config.secret(
+        "glia.api_key_secret_env",
+        section.api_key_secret_env.as_deref(),
+        "HANDOFF_GLIA_KEY_SECRET",
+        None,
+    )?;
+    let listener = WebhookListener::bind(
+        config.webhook_listen()?,
+        config.webhook.public_base_url.as_deref(),
+    )
+    .await?;
+    let (emulator, api_base, key_id, key_secret, site_id, queue_id) =
+        match (key_id, key_secret) {
+            (Some(id), Some(secret)) => (
+                None,
+                section
+                    .api_base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://api.glia.com".into()),
+                id.expose().to_owned(),
+                secret,
+                section.site_id.clone().ok_or_else(|| {
+                    missing(config, "glia.site_id", "required with a site API key")
+                })?,
+                section.queue_id.clone().ok_or_else(|| {
+                    missing(config, "glia.queue_id", "required with a site API key")
+                })?,
+            ),
+            _ => {
+                let emulator = emulators::glia::spawn(loopback(), options).await?;
+                let base = emulator.base_url();
+                (
+                    Some(emulator),
+                    base,
+                    "emulated-key-id".to_owned(),
+                    Secret::new("emulated-key-secret"),
+                    section
+                        .site_id
+                        .clone()
+                        .unwrap_or_else(|| "site-emulated".into()),
+                    section
+                        .queue_id
+                        .clone()
+                        .unwrap_or_else(|| "queue-emulated".into()),
+                )
+            }
+        };
+    let settings = glia::Settings {
+        api_base,
+        site_id,
+        queue_id,
+        api_key_id: key_id,
+        api_key_secret: key_secret,
+        retry: config.retry_policy(),
+    };
+    let connector = Glia::new(settings, &listener);
+    let desk = emulator.as_ref().map(RunningEmulator::desk);
+    Ok(Built {
+        connector: Arc::new(connector),
+        emulator,
+        webhooks: Some(listener),
         desk,
     })
 }

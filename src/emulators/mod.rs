@@ -16,6 +16,7 @@ pub mod desk;
 pub mod eight_by_eight;
 
 pub mod fault;
+pub mod glia;
 pub mod servicenow;
 
 use crate::connectors::AgentDesk;
