@@ -10,7 +10,7 @@
 //! | `engagement.request.failure` | `Ended(timeout / no agent)` |
 
 use super::inferred::{self, EngagementDetails};
-use super::wire::{self, ChatMessageBody, Event};
+use super::wire::{ChatMessageBody, Event};
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
 use crate::connectors::redact::Secret;
