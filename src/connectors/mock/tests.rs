@@ -1,8 +1,11 @@
 //! The mock desk's queue, offers, accept / reject, barge-in, autopilot and styles.
 
+use super::desk::agent_info;
 use super::*;
+use crate::connectors::{ChatEvent, ChatLink};
 use crate::connectors::{DeskEvent, HistoryLine, Speaker};
 use crate::protocol::UserInfo;
+use crate::protocol::{ConversationEvent, EndReason};
 
 fn request(conv: &str) -> HandoffRequest {
     HandoffRequest {
