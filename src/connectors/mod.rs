@@ -14,13 +14,22 @@
 //! broker forwards what agents' clients do to it, and it reports the desk's view of each
 //! conversation back as [`DeskEvent`]s.
 
+pub mod amazon_connect;
+mod build;
+pub mod eight_by_eight;
+pub mod glia;
+pub mod http;
 pub mod mock;
+pub mod redact;
+pub mod servicenow;
+pub mod webhook;
 
 use crate::protocol::{
     AgentInfo, ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, Millis,
     Presence, UserInfo,
 };
 use async_trait::async_trait;
+pub use build::{BuildError, Built, build, build_with, configure_servicenow_emulator, emulate};
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 
