@@ -1,5 +1,6 @@
 //! The command line.
 
+use crate::config::SystemName;
 use crate::protocol::{HandoffStyle, Presence};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -26,6 +27,30 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the conversations of a transcript store, or print one.
     Transcript(TranscriptArgs),
+    /// Run one system's emulator on its own; prints its base URL as the first line.
+    Emulate(EmulateArgs),
+}
+
+/// Options of `handoff emulate`.
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// The system: servicenow, amazon-connect, 8x8 or glia.
+    #[arg(value_parser = parse_system)]
+    pub system: SystemName,
+    /// Where to listen (loopback only); port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Simulated agents accept after this many milliseconds and greet; without it, agents wait
+    /// for a person (the console's inbox or the `/__emu` control endpoints).
+    #[arg(long, value_name = "MS")]
+    pub autopilot: Option<u64>,
+    /// The only credential accepted, read from this environment variable; any well-formed
+    /// credential is accepted when omitted.
+    #[arg(long, value_name = "ENV_VAR")]
+    pub credentials_env: Option<String>,
+    /// Log file; defaults to handoff.log in the platform's state or cache directory.
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
 }
 
 /// Options of `handoff transcript`.
@@ -83,6 +108,14 @@ pub struct ServeArgs {
 /// Options of the broker engine, embedded or served.
 #[derive(Debug, Args, Clone)]
 pub struct EngineArgs {
+    /// The contact-center system: mock (the built-in desk), servicenow, amazon-connect, 8x8 or
+    /// glia. A system without credentials in the config runs against its embedded emulator.
+    #[arg(long, value_parser = parse_system, default_value = "mock", global = true)]
+    pub system: SystemName,
+    /// The configuration file (systems, webhooks, HTTP); defaults to handoff.toml in the
+    /// platform's config directory, when it exists.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
     /// The handoff style the mock desk acts as.
     #[arg(long, value_enum, default_value_t = StyleArg::Brokered, global = true)]
     pub style: StyleArg,
@@ -121,7 +154,7 @@ pub struct EngineArgs {
 pub enum StyleArg {
     /// Message brokering (8x8 style): the user stays in the chat.
     Brokered,
-    /// Redirect to a chat page built from a URL template (`BeyondTrust` style).
+    /// Redirect to a chat page built from a URL template (BeyondTrust style).
     Url,
     /// Enqueue through an API, then redirect to another bot (Vayusphere style).
     Api,
@@ -138,6 +171,12 @@ impl From<StyleArg> for HandoffStyle {
             StyleArg::Channel => Self::Channel,
         }
     }
+}
+
+/// Parses `--system`.
+fn parse_system(text: &str) -> Result<SystemName, String> {
+    text.parse()
+        .map_err(|e: crate::config::ConfigError| e.to_string())
 }
 
 /// Parses `--agents`: `Lisa,Sam:away`.

@@ -1,13 +1,27 @@
-//! Turning command-line options into a broker configuration.
+//! From command-line options to a running broker: the mock desk, or a real system's connector
+//! (against its embedded emulator when no credentials are configured).
 
-use crate::broker::BrokerConfig;
-use crate::broker::routing::{RoutingError, RoutingRules};
+use crate::broker::routing::RoutingRules;
+use crate::broker::{self, BrokerConfig, RunningBroker};
 use crate::cli::EngineArgs;
+use crate::config::{SystemName, SystemsConfig};
+use crate::connectors::Built;
 use crate::connectors::mock::Autopilot;
+use crate::emulators::EmulatorOptions;
+use crate::emulators::desk::AgentScript;
+use crate::protocol::HandoffStyle;
+use anyhow::Context as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
-/// The broker configuration the options describe.
-pub fn broker_config(args: &EngineArgs) -> Result<BrokerConfig, RoutingError> {
+/// The default configuration file: `handoff/handoff.toml` in the platform's config directory.
+pub fn default_config_file() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("handoff").join("handoff.toml"))
+}
+
+/// The broker configuration the options describe, for the mock desk.
+pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
     let mut config = BrokerConfig::for_style(args.style.into());
     if let Some(path) = &args.routing {
         config.assistant.routing = RoutingRules::load(path)?;
@@ -29,4 +43,80 @@ pub fn broker_config(args: &EngineArgs) -> Result<BrokerConfig, RoutingError> {
     config.max_message_bytes = args.max_message_bytes;
     config.store.clone_from(&args.store);
     Ok(config)
+}
+
+/// A running broker and the system it hands users over to.
+pub struct Engine {
+    /// The broker.
+    pub broker: RunningBroker,
+    /// The real system's connector, emulator and webhook listener, kept alive with the broker.
+    pub system: Option<Built>,
+}
+
+impl Engine {
+    /// Where clients connect.
+    pub fn url(&self) -> String {
+        self.broker.url()
+    }
+
+    /// The embedded emulator's base URL, when one runs.
+    pub fn emulator_url(&self) -> Option<String> {
+        self.system
+            .as_ref()
+            .and_then(|b| b.emulator.as_ref())
+            .map(crate::emulators::RunningEmulator::base_url)
+    }
+
+    /// Stops the broker, then the system's emulator and listener.
+    pub async fn shutdown(self) {
+        self.broker.shutdown().await;
+        drop(self.system);
+    }
+}
+
+/// Starts the broker the options describe, listening on `listen`.
+pub async fn start(
+    args: &EngineArgs,
+    listen: SocketAddr,
+    max_connections: usize,
+) -> anyhow::Result<Engine> {
+    let mut config = broker_config(args)?;
+    config.listen = listen;
+    config.max_connections = max_connections;
+    let system = match args.system {
+        SystemName::Mock => None,
+        system => {
+            anyhow::ensure!(
+                HandoffStyle::from(args.style) == HandoffStyle::Brokered,
+                "--style is for the mock desk; {system} is a message-brokering system"
+            );
+            let systems = systems_config(args)?;
+            let script = match args.autopilot {
+                Some(ms) => AgentScript::greeting(Duration::from_millis(ms)),
+                None => AgentScript::manual(),
+            };
+            let options = EmulatorOptions {
+                script,
+                ..EmulatorOptions::default()
+            };
+            let built = crate::connectors::build_with(system, &systems, options)
+                .await
+                .with_context(|| format!("cannot start the {system} connector"))?;
+            config.connector = Some((built.connector.clone(), built.desk.clone()));
+            Some(built)
+        }
+    };
+    let broker = broker::start(config).await?;
+    Ok(Engine { broker, system })
+}
+
+fn systems_config(args: &EngineArgs) -> anyhow::Result<SystemsConfig> {
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => default_config_file().filter(|p| p.exists()),
+    };
+    Ok(match path {
+        Some(path) => SystemsConfig::load(&path)?,
+        None => SystemsConfig::defaults(),
+    })
 }

@@ -2,8 +2,8 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use handoff::cli::{Cli, Command, ServeArgs, TranscriptArgs, TranscriptFormat};
-use handoff::{broker, engine, logging};
+use handoff::cli::{Cli, Command, EmulateArgs, ServeArgs, TranscriptArgs, TranscriptFormat};
+use handoff::{engine, logging};
 use std::io::Write as _;
 
 fn main() -> anyhow::Result<()> {
@@ -12,6 +12,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
         Some(Command::Transcript(args)) => transcript(&args),
+        Some(Command::Emulate(args)) => runtime.block_on(emulate(args)),
         None => runtime.block_on(serve(ServeArgs {
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             max_connections: 256,
@@ -28,10 +29,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .unwrap_or_else(logging::default_log_file);
     logging::init(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
-    let mut config = engine::broker_config(&args.engine)?;
-    config.listen = args.listen;
-    config.max_connections = args.max_connections;
-    let broker = broker::start(config).await?;
+    let engine = engine::start(&args.engine, args.listen, args.max_connections).await?;
+    let broker = &engine.broker;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", broker.url())?;
     stdout.flush()?;
@@ -44,12 +43,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         broker.style(),
         log_file.display()
     );
+    if let Some(url) = engine.emulator_url() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "emulator: {url} (no credentials configured)"
+        );
+    }
     let token = broker.shutdown_token();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = token.cancelled() => {}
     }
-    broker.shutdown().await;
+    engine.shutdown().await;
     Ok(())
 }
 
@@ -92,5 +97,41 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
         TranscriptFormat::Purple => writeln!(stdout, "{:#}", export::purple(&conversation))?,
         TranscriptFormat::Link => writeln!(stdout, "{}", export::purple_link(&conversation))?,
     }
+    Ok(())
+}
+
+async fn emulate(args: EmulateArgs) -> anyhow::Result<()> {
+    use handoff::emulators::{EmulatorOptions, desk::AgentScript};
+    let log_file = args
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_file);
+    logging::init(&log_file)
+        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let credentials = match &args.credentials_env {
+        Some(var) => Some(std::env::var(var).with_context(|| format!("{var} is not set"))?),
+        None => None,
+    };
+    let script = match args.autopilot {
+        Some(ms) => AgentScript::greeting(std::time::Duration::from_millis(ms)),
+        None => AgentScript::manual(),
+    };
+    let options = EmulatorOptions {
+        script,
+        credentials,
+        ..EmulatorOptions::default()
+    };
+    let emulator = handoff::connectors::emulate(args.system, args.listen, options).await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", emulator.base_url())?;
+    stdout.flush()?;
+    drop(stdout);
+    let _ = writeln!(
+        std::io::stderr(),
+        "{} emulator; logs: {}; Ctrl+C stops",
+        args.system,
+        log_file.display()
+    );
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }
