@@ -450,3 +450,35 @@ async fn build_starts_the_embedded_emulator() {
         ChatEvent::AgentMessage { .. }
     ));
 }
+
+#[tokio::test]
+async fn a_cached_site_token_refused_early_is_replaced_once() {
+    let rig = rig().await;
+    // The first call caches a site token.
+    assert!(rig.connector.availability().await.is_ok());
+    // Glia refuses it before its hour is up (a revoked key): the connector fetches a new one
+    // and tries again, and the user never sees the refusal.
+    rig.emulator.faults().push(Fault {
+        path: "/operators".into(),
+        status: 401,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    assert!(rig.connector.availability().await.is_ok());
+    // A refusal of a fresh token does reach the caller.
+    rig.emulator.faults().push(Fault {
+        path: "/operators".into(),
+        status: 401,
+        count: 2,
+        retry_after: None,
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    let error = rig.connector.availability().await.unwrap_err();
+    assert!(
+        error.to_string().contains("check the credentials"),
+        "{error}"
+    );
+}

@@ -229,8 +229,14 @@ impl Chat {
                 let Some(engagement) = self.engagement.clone() else {
                     if self.early.len() < EARLY_MESSAGES {
                         self.early.push((id, text));
+                        return false;
                     }
-                    return false;
+                    // Never drop a message silently: tell the user it did not go.
+                    let text = format!(
+                        "Your message was not delivered: the {SYSTEM} chat has not started yet \
+                         and {EARLY_MESSAGES} messages are already waiting."
+                    );
+                    return !self.emit(ChatEvent::SystemMessage { text }).await;
                 };
                 match self.put_message(&engagement, &id, &text, None).await {
                     Ok(()) => false,

@@ -150,6 +150,37 @@ impl Connector for Glia {
     }
 
     async fn availability(&self) -> Result<Availability, ConnectorError> {
+        match self.availability_once().await {
+            Err(ConnectorError::Unauthorized { .. }) if self.forget_site_token() => {
+                self.availability_once().await
+            }
+            other => other,
+        }
+    }
+
+    async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError> {
+        match self.start_once(request.clone()).await {
+            Err(ConnectorError::Unauthorized { .. }) if self.forget_site_token() => {
+                self.start_once(request).await
+            }
+            other => other,
+        }
+    }
+}
+
+impl Glia {
+    /// Forgets the cached site token; true when there was one. Glia may refuse a cached token
+    /// before its hour is up (a revoked key, a rotated secret): the caller then tries once more
+    /// with a fresh token, and a refusal of the fresh one reaches the user.
+    fn forget_site_token(&self) -> bool {
+        self.site_token
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .is_some()
+    }
+
+    async fn availability_once(&self) -> Result<Availability, ConnectorError> {
         let token = self.site_token().await?;
         let path = format!(
             "/operators?include_offline=false&site_ids[]={}",
@@ -171,7 +202,7 @@ impl Connector for Glia {
         })
     }
 
-    async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError> {
+    async fn start_once(&self, request: HandoffRequest) -> Result<Started, ConnectorError> {
         let site = self.site_token().await?;
         let visitor_body =
             serde_json::json!({ "name": request.user.name, "email": request.user.email });
