@@ -1,7 +1,7 @@
 //! Configuration files.
 //!
 //! - [`systems`]: the contact-center sections of `handoff.toml` (`[http]`, `[webhook]`, `[8x8]`,
-//!   `[servicenow]`, `[amazon_connect]`, `[glia]`), documented in `docs/connectors.md`.
+//!   `[servicenow]`, `[amazon_connect]`, `[glia]`), documented in `src/connectors/README.md`.
 
 pub mod systems;
 

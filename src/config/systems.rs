@@ -471,7 +471,7 @@ mod tests {
 
     #[test]
     fn the_example_file_is_valid() {
-        let text = include_str!("../../handoff.example.toml");
+        let text = include_str!("handoff.example.toml");
         let c = SystemsConfig::from_toml("handoff.example.toml", text).unwrap();
         assert_eq!(
             c.eight_by_eight.channel_id.as_deref(),

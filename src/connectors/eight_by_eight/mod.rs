@@ -15,7 +15,7 @@
 //!
 //! Chat Gateway has no idempotency key on messages: a retried `POST .../messages` after a 5xx
 //! that the server had in fact processed would show twice. Retries are kept (a 5xx before
-//! processing is the common case) and the risk is documented in `docs/connectors.md`.
+//! processing is the common case) and the risk is documented in `src/connectors/README.md`.
 
 pub mod chat;
 pub mod hooks;
