@@ -3,6 +3,12 @@
 //! - [`protocol`]: the WebSocket wire types shared by the broker and its clients.
 //! - [`broker`]: the engine: sessions, conversations, the handoff lifecycle, the assistant.
 //! - [`connectors`]: the contact-center systems the broker hands users over to.
+//! - [`console`]: the terminal console (state, update, connections, loop).
+//! - [`ui`]: pure rendering of the console.
+//! - [`theme`]: theme files resolved into styles.
 
 pub mod connectors;
+pub mod console;
 pub mod protocol;
+pub mod theme;
+pub mod ui;

@@ -353,7 +353,11 @@ mod tests {
             history: (0..lines)
                 .map(|i| HistoryLine {
                     at: i as u64,
-                    speaker: if i % 2 == 0 { Speaker::User } else { Speaker::Assistant },
+                    speaker: if i % 2 == 0 {
+                        Speaker::User
+                    } else {
+                        Speaker::Assistant
+                    },
                     text: format!("line {i}"),
                 })
                 .collect(),
@@ -363,7 +367,10 @@ mod tests {
     #[test]
     fn history_text_names_the_speakers() {
         let r = request_with_history(2);
-        assert_eq!(r.history_text(HISTORY_LIMIT_BYTES), "Alex Kim: line 0\nAssistant: line 1");
+        assert_eq!(
+            r.history_text(HISTORY_LIMIT_BYTES),
+            "Alex Kim: line 0\nAssistant: line 1"
+        );
     }
 
     #[test]

@@ -45,7 +45,11 @@ fn a_missing_field_is_named() {
     let err = decode_client(r#"{"type":"say","id":"r1","conversation":"c-1"}"#).unwrap_err();
     assert_eq!(err.code, ErrorCode::BadField);
     assert_eq!(err.id, Some(RequestId::from("r1")));
-    assert!(err.message.contains("missing field `text`"), "{}", err.message);
+    assert!(
+        err.message.contains("missing field `text`"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
@@ -57,7 +61,10 @@ fn unknown_fields_are_tolerated_on_the_wire() {
 #[test]
 fn parts_keep_the_purple_chat_shape() {
     let parts = vec![
-        Part::step("<p>Determining appropriate live agent queue</p>", StepStatus::Success),
+        Part::step(
+            "<p>Determining appropriate live agent queue</p>",
+            StepStatus::Success,
+        ),
         Part::text("<p>Hi</p>"),
         Part::Buttons {
             buttons: vec![Button {
