@@ -107,3 +107,6 @@ fn init_logging(path: &std::path::Path) -> anyhow::Result<()> {
         .try_init();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -137,12 +137,14 @@ pub fn areas(app: &App, pane: Rect) -> InboxAreas {
         height: list_height,
         ..top
     };
-    let details_height = app
-        .selected_chat()
-        .map_or(0, |c| {
-            details(app, c, top.width as usize).0.len() as u16 + 1
-        })
-        .min(top.height.saturating_sub(agents.height + list.height) / 2);
+    let room = top.height.saturating_sub(agents.height + list.height);
+    // Details take what they need while there is no chat to show below them; with a chat,
+    // at most half of the room.
+    let details_height = app.selected_chat().map_or(0, |c| {
+        let want = details(app, c, top.width as usize).0.len() as u16 + 1;
+        let chat_shown = !c.transcript.is_empty() || c.assigned.is_some();
+        want.min(if chat_shown { room / 2 } else { room })
+    });
     let details = Rect {
         y: list.y + list.height,
         height: details_height,
@@ -278,7 +280,7 @@ fn list_line(app: &App, chat: &DeskChat, selected: bool) -> Line<'static> {
     };
     let who = chat.user.as_ref().map_or("", |u| u.name.as_str());
     let mut line = Line::from(vec![
-        Span::styled(format!("{mark} {label}"), style),
+        Span::styled(format!("{mark} {label} "), style),
         Span::styled(format!("{} ", clean(who)), t.user),
         Span::styled(clean(&chat.title).into_owned(), t.base),
     ]);

@@ -55,10 +55,14 @@ pub fn clock(at: Millis) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// `m:ss` of a duration.
+/// `m:ss` (or `h:mm:ss`) of a duration in milliseconds.
 pub fn duration(ms: u64) -> String {
     let s = ms / 1000;
-    format!("{}:{:02}", s / 60, s % 60)
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
 }
 
 /// The attribution header of a message.

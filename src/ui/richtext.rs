@@ -286,7 +286,11 @@ mod tests {
             .map(|(t, _)| t.as_str())
             .collect();
         assert_eq!(bold, ["SQL Database "]);
-        assert!(paras[0].last().is_some_and(|(t, _)| t.ends_with("live agent.\u{a0}")));
+        assert!(
+            paras[0]
+                .last()
+                .is_some_and(|(t, _)| t.ends_with("live agent.\u{a0}"))
+        );
         assert!(plain(html).ends_with("live agent."));
     }
 
