@@ -10,5 +10,10 @@
 pub mod connectors;
 pub mod console;
 pub mod protocol;
+pub mod broker;
+pub mod rich_text;
+pub mod cli;
+pub mod engine;
+pub mod logging;
 pub mod theme;
 pub mod ui;

@@ -1,1 +1,79 @@
-fn main() {}
+//! `handoff`: wiring only. Parse the command line, set up logging to a file, run.
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use handoff::cli::{Cli, Command, ConsoleArgs, ServeArgs};
+use handoff::{broker, engine, logging};
+use std::io::Write as _;
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    match cli.command {
+        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        None => runtime.block_on(console(cli.console)),
+    }
+}
+
+/// The console on the embedded broker (or on `--broker`).
+async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
+    let log_file = args
+        .engine
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_file);
+    logging::init(&log_file)
+        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let embedded = match &args.broker {
+        Some(_) => None,
+        None => Some(broker::start(engine::broker_config(&args.engine)?).await?),
+    };
+    let url = match (&args.broker, &embedded) {
+        (Some(url), _) => url.clone(),
+        (None, Some(b)) => b.url(),
+        (None, None) => anyhow::bail!("no broker to connect to"),
+    };
+    let options = handoff::console::ConsoleOptions {
+        url,
+        theme: args.theme,
+        log_file: None,
+        agent: None,
+    };
+    let result = handoff::console::run(options).await;
+    if let Some(b) = embedded {
+        b.shutdown().await;
+    }
+    result
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let log_file = args
+        .engine
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_file);
+    logging::init(&log_file)
+        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let mut config = engine::broker_config(&args.engine)?;
+    config.listen = args.listen;
+    config.max_connections = args.max_connections;
+    let broker = broker::start(config).await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", broker.url())?;
+    writeln!(
+        stdout,
+        "system: {} ({} style); logs: {}",
+        broker.system(),
+        broker.style(),
+        log_file.display()
+    )?;
+    stdout.flush()?;
+    drop(stdout);
+    let token = broker.shutdown_token();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = token.cancelled() => {}
+    }
+    broker.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! The command line.
+
+use crate::protocol::HandoffStyle;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A terminal console for live-agent handoff and message brokering.
+///
+/// With no command, opens the console on an embedded broker with the mock desk.
+#[derive(Debug, Parser)]
+#[command(name = "handoff", version, about)]
+pub struct Cli {
+    /// What to run; the console when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the console (the default command).
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the broker headless for other clients; prints its ws:// URL as the first line.
+    Serve(ServeArgs),
+}
+
+/// Options of the console.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Use an external broker (ws://...) instead of the embedded one.
+    #[arg(long, value_name = "URL", global = true)]
+    pub broker: Option<String>,
+    /// Theme: a built-in name (dark, light, high-contrast) or a path to a theme file.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// Options of the embedded broker.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Options of `handoff serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen; loopback by default, port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8765")]
+    pub listen: SocketAddr,
+    /// Open connections at most.
+    #[arg(long, default_value_t = 256)]
+    pub max_connections: usize,
+    /// Options of the engine.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Options of the broker engine, embedded or served.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// The handoff style the mock desk acts as.
+    #[arg(long, value_enum, default_value_t = StyleArg::Brokered, global = true)]
+    pub style: StyleArg,
+    /// Routing rules file (TOML, the format of the built-in rules) instead of the built-in ones.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub routing: Option<PathBuf>,
+    /// Mock desk agents accept after this many milliseconds, greet and answer by script.
+    #[arg(long, value_name = "MS", global = true)]
+    pub autopilot: Option<u64>,
+    /// Mock desk latency before each event, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0, global = true)]
+    pub latency: u64,
+    /// The broker's fallback queue timeout, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 120, global = true)]
+    pub queue_timeout: u64,
+    /// Largest accepted text frame, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_MESSAGE_BYTES, global = true)]
+    pub max_message_bytes: usize,
+    /// Log file; defaults to handoff.log in the platform's state or cache directory.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub log_file: Option<PathBuf>,
+}
+
+/// `--style` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StyleArg {
+    /// Message brokering (8x8 style): the user stays in the chat.
+    Brokered,
+    /// Redirect to a chat page built from a URL template (BeyondTrust style).
+    Url,
+    /// Enqueue through an API, then redirect to another bot (Vayusphere style).
+    Api,
+    /// Post the request in a channel (Slack style).
+    Channel,
+}
+
+impl From<StyleArg> for HandoffStyle {
+    fn from(s: StyleArg) -> Self {
+        match s {
+            StyleArg::Brokered => Self::Brokered,
+            StyleArg::Url => Self::Url,
+            StyleArg::Api => Self::Api,
+            StyleArg::Channel => Self::Channel,
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! A small WebSocket client for driving the broker in tests, and the seed conversations.
+#![allow(dead_code)]
+
+use futures_util::{SinkExt, StreamExt};
+use handoff::protocol::{ClientMsg, ClientRole, ConversationId, ServerMsg};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long any single wait may take before the test fails (a safety net, not a timing).
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub seen: Vec<ServerMsg>,
+    /// `seen.len()` when the last request was sent: replies and their effects come after it.
+    pub last_action: usize,
+    next: u64,
+}
+
+impl Client {
+    pub async fn connect(url: &str) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connect");
+        Self {
+            ws,
+            seen: Vec::new(),
+            last_action: 0,
+            next: 1,
+        }
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.last_action = self.seen.len();
+        self.ws
+            .send(Message::text(text.to_owned()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.send_raw(&serde_json::to_string(msg).unwrap()).await;
+    }
+
+    pub fn id(&mut self) -> handoff::protocol::RequestId {
+        self.next += 1;
+        format!("r{}", self.next).into()
+    }
+
+    /// Next server message; panics after [`WAIT`].
+    pub async fn recv(&mut self) -> ServerMsg {
+        loop {
+            let Ok(frame) = tokio::time::timeout(WAIT, self.ws.next()).await else {
+                panic!("timed out waiting for a frame; seen: {:#?}", self.seen);
+            };
+            let frame = frame.expect("connection closed").expect("read error");
+            if let Message::Text(text) = frame {
+                let msg: ServerMsg =
+                    serde_json::from_str(text.as_str()).expect("server sent bad JSON");
+                self.seen.push(msg.clone());
+                return msg;
+            }
+        }
+    }
+
+    /// Where the next received message will land in `seen`.
+    pub fn mark(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// The first message from `mark` on that matches `pred`, reading more as needed.
+    pub async fn wait_from(
+        &mut self,
+        mark: usize,
+        what: &str,
+        pred: impl Fn(&ServerMsg) -> bool,
+    ) -> ServerMsg {
+        if let Some(m) = self.seen[mark.min(self.seen.len())..]
+            .iter()
+            .find(|m| pred(m))
+        {
+            return m.clone();
+        }
+        self.wait_for(what, pred).await
+    }
+
+    /// Reads until `pred` matches; returns the match.
+    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}; seen: {:#?}",
+                self.seen
+            );
+            let msg = self.recv().await;
+            if pred(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    pub async fn hello(
+        &mut self,
+        role: ClientRole,
+        conversation: Option<ConversationId>,
+        agent: Option<&str>,
+        since: BTreeMap<ConversationId, u64>,
+    ) -> ServerMsg {
+        self.send(&ClientMsg::Hello {
+            protocol: handoff::protocol::PROTOCOL_VERSION,
+            role,
+            client: Some("tests".into()),
+            conversation,
+            user: None,
+            agent: agent.map(str::to_owned),
+            since,
+        })
+        .await;
+        self.wait_for("welcome", |m| {
+            matches!(m, ServerMsg::Welcome { .. } | ServerMsg::Error { .. })
+        })
+        .await
+    }
+
+    /// Joins as a new user; returns the conversation.
+    pub async fn join_user(url: &str) -> (Self, ConversationId) {
+        let mut c = Self::connect(url).await;
+        let ServerMsg::Welcome {
+            conversation: Some(conv),
+            ..
+        } = c.hello(ClientRole::User, None, None, BTreeMap::new()).await
+        else {
+            panic!("no welcome: {:#?}", c.seen)
+        };
+        (c, conv)
+    }
+
+    pub async fn join_agent(url: &str, agent: &str) -> Self {
+        let mut c = Self::connect(url).await;
+        let welcome = c
+            .hello(ClientRole::Agent, None, Some(agent), BTreeMap::new())
+            .await;
+        assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:#?}");
+        c
+    }
+
+    /// Sends a request and waits for its ack (panics on an error frame).
+    pub async fn request(&mut self, make: impl FnOnce(handoff::protocol::RequestId) -> ClientMsg) {
+        let id = self.id();
+        self.send(&make(id.clone())).await;
+        let reply = self
+            .wait_for("ack", |m| matches!(m, ServerMsg::Ack { id: i } | ServerMsg::Error { id: Some(i), .. } if *i == id))
+            .await;
+        assert!(
+            matches!(reply, ServerMsg::Ack { .. }),
+            "request failed: {reply:#?}"
+        );
+    }
+
+    /// Sends a request and returns its error frame (panics on an ack).
+    pub async fn request_error(
+        &mut self,
+        make: impl FnOnce(handoff::protocol::RequestId) -> ClientMsg,
+    ) -> ServerMsg {
+        let id = self.id();
+        self.send(&make(id.clone())).await;
+        let reply = self
+            .wait_for("error", |m| matches!(m, ServerMsg::Ack { id: i } | ServerMsg::Error { id: Some(i), .. } if *i == id))
+            .await;
+        assert!(
+            matches!(reply, ServerMsg::Error { .. }),
+            "expected an error: {reply:#?}"
+        );
+        reply
+    }
+}
+
+/// The `purple_chat_link` conversation of a seed file, decoded.
+pub fn seed(prefix: &str) -> Value {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let entry = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| {
+            panic!("the seeds are expected in ../shared/seeds beside the project: {e}")
+        })
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no seed {prefix}_*.txt in ../shared/seeds"));
+    let text = std::fs::read_to_string(entry.path()).unwrap();
+    let link = text
+        .lines()
+        .find_map(|l| l.strip_prefix("purple_chat_link: "))
+        .expect("purple_chat_link line");
+    let encoded = link
+        .split("conversation=")
+        .nth(1)
+        .expect("conversation parameter");
+    let decoded: String = url::form_urlencoded::parse(format!("c={encoded}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    serde_json::from_str(&decoded).expect("seed JSON")
+}
