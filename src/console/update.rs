@@ -277,6 +277,10 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
         .chats
         .iter()
         .any(|c| c.conversation == conversation);
+    // A conversation enters the inbox with its request; what comes before is not the desk's.
+    if !known && !matches!(event, ConversationEvent::Request { .. }) {
+        return;
+    }
     let index = desk_chat(app, conversation);
     if let ConversationEvent::Message { message } = event {
         let h = if app.inbox.chats[index].scroll.back > 0 {

@@ -39,9 +39,9 @@ pub fn state_text(app: &App) -> String {
         ),
         HandoffState::Connected { agent, since } => {
             format!(
-                "live with {} {}",
+                "live with {} since {}",
                 clean(agent),
-                duration(now.saturating_sub(*since))
+                super::message::clock(*since)
             )
         }
         HandoffState::Offered { topic, .. } => format!("offered: {}", clean(topic)),
@@ -90,7 +90,18 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         spans.push(Span::styled(binding.keys, t.key));
         spans.push(Span::raw(format!(" {} · ", binding.action)));
     }
-    spans.push(Span::styled("F1", t.key));
-    spans.push(Span::raw(" help"));
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status), area);
+    // "F1 help" stays visible at the right end, whatever the width.
+    let help = Line::from(vec![Span::styled(" F1", t.key), Span::raw(" help ")]);
+    let help_width = help.width() as u16;
+    let left = Rect {
+        width: area.width.saturating_sub(help_width),
+        ..area
+    };
+    let right = Rect {
+        x: left.x + left.width,
+        width: area.width - left.width,
+        ..area
+    };
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status), left);
+    frame.render_widget(Paragraph::new(help).style(t.status), right);
 }
