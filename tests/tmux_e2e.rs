@@ -1,0 +1,140 @@
+//! The real binary in tmux: type the seed 000 conversation, press Start agent chat with the
+//! keyboard, accept in the inbox, and read Lisa's greeting with `capture-pane`. Skipped (with
+//! the reason printed) only when tmux is not installed.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+const GREETING: &str = "Hello - can you share more details about the error message you're seeing?";
+
+/// A tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend(keys);
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "send-keys failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn type_line(&self, text: &str) {
+        self.send(&["-l", text]);
+        self.send(&["Enter"]);
+    }
+
+    fn capture(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    /// Polls the screen until `pred` holds; fails with the last screen after [`WAIT`].
+    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn see(&self, text: &str) -> String {
+        self.wait(text, |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn seed_000_in_the_real_binary() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("handoff.log");
+    let command = format!(
+        "{} --log-file {}",
+        env!("CARGO_BIN_EXE_handoff"),
+        log.display()
+    );
+    let tmux = Tmux {
+        socket: format!("handoff-e2e-{}", std::process::id()),
+    };
+    let out = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "-e",
+        "TERM=xterm-256color",
+        &command,
+    ]);
+    assert!(
+        out.status.success(),
+        "tmux new-session: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    tmux.wait("both connections", |s| s.contains("● user ● agent"));
+    tmux.type_line("I'd like to speak to a live agent");
+    tmux.see("provide more details");
+    tmux.type_line("I'm running into a strange issue with a SQL database that I'm using.");
+    tmux.see("Other help options");
+    tmux.see("✓ Determining appropriate live agent queue");
+
+    // Tab into the buttons (Start agent chat has focus), Enter presses it.
+    tmux.send(&["Tab"]);
+    tmux.see("▸Start agent chat");
+    tmux.send(&["Enter"]);
+    tmux.see("[ Accept (a) ]");
+
+    // Tab to the inbox and accept.
+    tmux.send(&["Tab"]);
+    tmux.send(&["a"]);
+    let screen = tmux.wait("Lisa's greeting on both sides", |s| {
+        s.matches(GREETING).count() == 2
+    });
+    assert!(screen.contains("Lisa said:"), "{screen}");
+    assert!(
+        screen.contains("Your live agent chat has started!"),
+        "{screen}"
+    );
+    println!("{screen}");
+
+    // q in the inbox quits and the program exits.
+    tmux.send(&["q"]);
+    tmux.wait("the console to exit", |_| {
+        !tmux.run(&["has-session", "-t", "e2e"]).status.success()
+    });
+}
