@@ -85,7 +85,7 @@ pub struct EngineArgs {
 pub enum StyleArg {
     /// Message brokering (8x8 style): the user stays in the chat.
     Brokered,
-    /// Redirect to a chat page built from a URL template (BeyondTrust style).
+    /// Redirect to a chat page built from a URL template (`BeyondTrust` style).
     Url,
     /// Enqueue through an API, then redirect to another bot (Vayusphere style).
     Api,

@@ -13,7 +13,10 @@ pub fn broker_config(args: &EngineArgs) -> Result<BrokerConfig, RoutingError> {
         config.assistant.routing = RoutingRules::load(path)?;
     }
     if let Some(ms) = args.autopilot {
-        config.desk.autopilot = Some(Autopilot { accept_after: Duration::from_millis(ms), ..Autopilot::default() });
+        config.desk.autopilot = Some(Autopilot {
+            accept_after: Duration::from_millis(ms),
+            ..Autopilot::default()
+        });
     }
     config.desk.latency = Duration::from_millis(args.latency);
     config.queue_timeout = Duration::from_secs(args.queue_timeout);

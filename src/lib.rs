@@ -7,13 +7,13 @@
 //! - [`ui`]: pure rendering of the console.
 //! - [`theme`]: theme files resolved into styles.
 
+pub mod broker;
+pub mod cli;
 pub mod connectors;
 pub mod console;
-pub mod protocol;
-pub mod broker;
-pub mod rich_text;
-pub mod cli;
 pub mod engine;
 pub mod logging;
+pub mod protocol;
+pub mod rich_text;
 pub mod theme;
 pub mod ui;

@@ -60,15 +60,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let broker = broker::start(config).await?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", broker.url())?;
-    writeln!(
-        stdout,
-        "system: {} ({} style); logs: {}",
+    stdout.flush()?;
+    drop(stdout);
+    // Details go to stderr: stdout's first line is the URL, for scripts.
+    let _ = writeln!(
+        std::io::stderr(),
+        "handoff broker: {} ({} style); logs: {}; Ctrl+C stops",
         broker.system(),
         broker.style(),
         log_file.display()
-    )?;
-    stdout.flush()?;
-    drop(stdout);
+    );
     let token = broker.shutdown_token();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

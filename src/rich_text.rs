@@ -35,8 +35,14 @@ pub fn to_plain(html: &str) -> String {
             break;
         };
         let tag = rest[start + 1..start + end].trim().to_ascii_lowercase();
-        let name = tag.trim_start_matches('/').split_whitespace().next().unwrap_or("");
-        if matches!(name, "br" | "br/" | "p" | "div" | "li") && (name.starts_with("br") || tag.starts_with('/')) {
+        let name = tag
+            .trim_start_matches('/')
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        if matches!(name, "br" | "br/" | "p" | "div" | "li")
+            && (name.starts_with("br") || tag.starts_with('/'))
+        {
             raw.push('\n');
         }
         rest = &rest[start + end + 1..];
@@ -107,7 +113,10 @@ mod tests {
 
     #[test]
     fn paragraphs_and_breaks_become_lines() {
-        assert_eq!(to_plain("<p><strong>Lisa Said:</strong></p>\n<p>Hello</p>"), "Lisa Said:\nHello");
+        assert_eq!(
+            to_plain("<p><strong>Lisa Said:</strong></p>\n<p>Hello</p>"),
+            "Lisa Said:\nHello"
+        );
         assert_eq!(to_plain("a<br>b<br/>c"), "a\nb\nc");
     }
 

@@ -31,12 +31,74 @@ const AGENT_PHRASES: &[&str] = &[
 
 /// Words that carry no detail about an issue (requests, politeness, pronouns).
 const FILLER: &[&str] = &[
-    "i", "i'd", "id", "i'm", "im", "i've", "me", "my", "we", "us", "you", "can", "could", "would",
-    "will", "please", "like", "want", "wanna", "need", "get", "have", "to", "a", "an", "the", "with",
-    "speak", "talk", "chat", "connect", "connected", "put", "through", "now", "right", "away",
-    "asap", "hi", "hello", "hey", "help", "some", "let", "live", "real", "person", "and", "or",
-    "is", "it", "be", "do", "there", "any", "thanks", "thank", "ok", "okay", "for", "of", "on",
-    "in", "just", "immediately", "talking", "speaking", "support",
+    "i",
+    "i'd",
+    "id",
+    "i'm",
+    "im",
+    "i've",
+    "me",
+    "my",
+    "we",
+    "us",
+    "you",
+    "can",
+    "could",
+    "would",
+    "will",
+    "please",
+    "like",
+    "want",
+    "wanna",
+    "need",
+    "get",
+    "have",
+    "to",
+    "a",
+    "an",
+    "the",
+    "with",
+    "speak",
+    "talk",
+    "chat",
+    "connect",
+    "connected",
+    "put",
+    "through",
+    "now",
+    "right",
+    "away",
+    "asap",
+    "hi",
+    "hello",
+    "hey",
+    "help",
+    "some",
+    "let",
+    "live",
+    "real",
+    "person",
+    "and",
+    "or",
+    "is",
+    "it",
+    "be",
+    "do",
+    "there",
+    "any",
+    "thanks",
+    "thank",
+    "ok",
+    "okay",
+    "for",
+    "of",
+    "on",
+    "in",
+    "just",
+    "immediately",
+    "talking",
+    "speaking",
+    "support",
 ];
 
 /// The keyword that ends a live chat from the user side, compared case-insensitively after
@@ -99,7 +161,9 @@ pub fn is_agent_request(text: &str) -> bool {
 
 /// Whether the user typed the stop keyword.
 pub fn is_stop_chat(text: &str) -> bool {
-    text.trim().trim_end_matches(['.', '!']).eq_ignore_ascii_case(STOP_CHAT)
+    text.trim()
+        .trim_end_matches(['.', '!'])
+        .eq_ignore_ascii_case(STOP_CHAT)
 }
 
 /// Whether `text` says something about the issue, beyond asking for a person.
@@ -220,7 +284,10 @@ pub mod say {
 
     /// Said when a queued request ends without an agent.
     pub fn not_taken(reason: &str) -> String {
-        format!("<p>Sorry, no agent could take your chat {}. You can try again, or see other help options.</p>", escape(reason))
+        format!(
+            "<p>Sorry, no agent could take your chat {}. You can try again, or see other help options.</p>",
+            escape(reason)
+        )
     }
 
     /// Said when the user leaves the queue.
@@ -276,7 +343,10 @@ mod tests {
         assert!(!has_details("I'd like to speak to a live agent", &routing));
         assert!(!has_details("can I talk to a human please", &routing));
         assert!(has_details("I need a human to fix my VPN", &routing));
-        assert!(has_details("agent: the badge reader at the front door rejects visitors", &routing));
+        assert!(has_details(
+            "agent: the badge reader at the front door rejects visitors",
+            &routing
+        ));
     }
 
     #[test]
@@ -289,8 +359,13 @@ mod tests {
     #[test]
     fn summaries_name_the_topic_in_bold() {
         assert!(say::summary("SQL Database").contains("<strong>SQL Database</strong>"));
-        assert!(say::summary_with_question("SQL Database", "which one?").contains("<b>SQL Database</b>"));
-        assert!(say::summary_expert("Azure SQL Database").contains("with an Azure SQL Database expert"));
+        assert!(
+            say::summary_with_question("SQL Database", "which one?")
+                .contains("<b>SQL Database</b>")
+        );
+        assert!(
+            say::summary_expert("Azure SQL Database").contains("with an Azure SQL Database expert")
+        );
         assert!(say::summary_expert("MySQL").contains("with a MySQL expert"));
     }
 }

@@ -33,6 +33,9 @@ use tokio_util::task::TaskTracker;
 /// The broker's fallback queue timeout (the brokering spec's 2 minutes).
 pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// A real system: its connector, and its simulated desk when it has one (emulators).
+pub type SystemLink = (Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>);
+
 /// How the broker runs.
 #[derive(Clone)]
 pub struct BrokerConfig {
@@ -41,7 +44,7 @@ pub struct BrokerConfig {
     /// The mock desk's behaviour, used when no connector is given.
     pub desk: DeskConfig,
     /// A real system instead of the mock desk, with its simulated desk when it has one.
-    pub connector: Option<(Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>)>,
+    pub connector: Option<SystemLink>,
     /// The assistant's rules.
     pub assistant: AssistantConfig,
     /// The broker's own queue timeout.
@@ -66,7 +69,10 @@ impl BrokerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             desk: DeskConfig::for_style(style),
             connector: None,
-            assistant: AssistantConfig { follow_ups: style == HandoffStyle::Api, ..AssistantConfig::default() },
+            assistant: AssistantConfig {
+                follow_ups: style == HandoffStyle::Api,
+                ..AssistantConfig::default()
+            },
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             max_connections: 256,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
@@ -79,7 +85,10 @@ impl std::fmt::Debug for BrokerConfig {
         f.debug_struct("BrokerConfig")
             .field("listen", &self.listen)
             .field("desk", &self.desk)
-            .field("connector", &self.connector.as_ref().map(|(c, _)| c.system().to_owned()))
+            .field(
+                "connector",
+                &self.connector.as_ref().map(|(c, _)| c.system().to_owned()),
+            )
             .field("queue_timeout", &self.queue_timeout)
             .finish_non_exhaustive()
     }
@@ -146,13 +155,20 @@ impl RunningBroker {
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|source| BrokerError::Bind { addr: config.listen, source })?;
-    let addr = listener.local_addr().map_err(|source| BrokerError::Bind { addr: config.listen, source })?;
+        .map_err(|source| BrokerError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| BrokerError::Bind {
+        addr: config.listen,
+        source,
+    })?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
     let (hub_tx, hub_rx) = mpsc::channel(1024);
 
-    let (connector, desk): (Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>) = match config.connector {
+    let (connector, desk): (Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>) = match config.connector
+    {
         Some((connector, desk)) => (connector, desk),
         None => {
             let (desk_tx, mut desk_rx) = mpsc::channel(1024);
@@ -200,5 +216,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     };
     tracker.spawn(server.run());
     tracing::info!(%addr, system, %style, "broker listening");
-    Ok(RunningBroker { addr, shutdown, tracker, system, style })
+    Ok(RunningBroker {
+        addr,
+        shutdown,
+        tracker,
+        system,
+        style,
+    })
 }

@@ -152,7 +152,15 @@ impl FollowUp {
             return choice.clone();
         }
         let mut text = answer.trim().trim_end_matches(['.', '!', '?']).trim();
-        for prefix in ["it's an ", "it's a ", "it is an ", "it is a ", "it's ", "it is ", "we use "] {
+        for prefix in [
+            "it's an ",
+            "it's a ",
+            "it is an ",
+            "it is a ",
+            "it's ",
+            "it is ",
+            "we use ",
+        ] {
             if text.to_lowercase().starts_with(prefix) {
                 text = &text[prefix.len()..];
                 break;
@@ -167,7 +175,10 @@ impl FollowUp {
 pub fn words(text: &str) -> Vec<String> {
     text.to_lowercase()
         .split(|c: char| !(c.is_alphanumeric() || matches!(c, '\'' | '-' | '(' | ')' | '’')))
-        .map(|w| w.trim_matches(|c: char| matches!(c, '\'' | '-' | '’')).replace('’', "'"))
+        .map(|w| {
+            w.trim_matches(|c: char| matches!(c, '\'' | '-' | '’'))
+                .replace('’', "'")
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -192,9 +203,13 @@ mod tests {
     #[test]
     fn the_seed_request_routes_to_the_database_queue() {
         let rules = RoutingRules::builtin();
-        let rule = rules.route("I'm running into a strange issue with a SQL database that I'm using.");
+        let rule =
+            rules.route("I'm running into a strange issue with a SQL database that I'm using.");
         assert_eq!(rule.topic, "SQL Database");
-        assert_eq!(rule.queue_id.as_deref(), Some("71f1cbd2-83ae-4e54-a03a-2ee8d31a7dee"));
+        assert_eq!(
+            rule.queue_id.as_deref(),
+            Some("71f1cbd2-83ae-4e54-a03a-2ee8d31a7dee")
+        );
     }
 
     #[test]
@@ -218,14 +233,20 @@ mod tests {
     fn keywords_match_whole_words_only() {
         let rules = RoutingRules::builtin();
         // "db" must not match inside "feedback", "pay" not inside "display".
-        assert_eq!(rules.route("some feedback on the display").topic, "General Support");
+        assert_eq!(
+            rules.route("some feedback on the display").topic,
+            "General Support"
+        );
     }
 
     #[test]
     fn follow_up_answers_pick_the_longest_choice() {
         let rules = RoutingRules::builtin();
         let follow_up = rules.route("sql").follow_up.clone().unwrap();
-        assert_eq!(follow_up.interpret("It's an Azure SQL Database."), "Azure SQL Database");
+        assert_eq!(
+            follow_up.interpret("It's an Azure SQL Database."),
+            "Azure SQL Database"
+        );
         assert_eq!(follow_up.interpret("it's a DB2 box."), "DB2 box");
     }
 
@@ -233,7 +254,10 @@ mod tests {
     fn a_bad_rules_file_names_the_problem() {
         let err = RoutingRules::parse("[fallback]\ntopic = 1\n", "rules.toml").unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("invalid routing rules rules.toml:"), "{text}");
+        assert!(
+            text.starts_with("invalid routing rules rules.toml:"),
+            "{text}"
+        );
         assert!(text.contains("topic"), "{text}");
     }
 }

@@ -45,7 +45,11 @@ impl Server {
                     }
                 },
             };
-            let (hub, shutdown, max) = (self.hub.clone(), self.shutdown.clone(), self.max_message_bytes);
+            let (hub, shutdown, max) = (
+                self.hub.clone(),
+                self.shutdown.clone(),
+                self.max_message_bytes,
+            );
             self.tracker.spawn(async move {
                 let _permit = permit;
                 let _ = stream.set_nodelay(true);
@@ -58,7 +62,15 @@ impl Server {
                     Ok(Ok(ws)) => {
                         let peer = peer.to_string();
                         tracing::debug!(%peer, "connected");
-                        SessionTask { ws, hub, shutdown, max_message_bytes: max, peer }.run().await;
+                        SessionTask {
+                            ws,
+                            hub,
+                            shutdown,
+                            max_message_bytes: max,
+                            peer,
+                        }
+                        .run()
+                        .await;
                     }
                     Ok(Err(e)) => tracing::debug!(%peer, error = %e, "handshake failed"),
                     Err(_) => tracing::debug!(%peer, "handshake timed out"),

@@ -97,13 +97,36 @@ impl SessionTask {
             }
         };
         match (msg, *session) {
-            (ClientMsg::Hello { protocol, role, conversation, user, agent, since, client }, None) => {
+            (
+                ClientMsg::Hello {
+                    protocol,
+                    role,
+                    conversation,
+                    user,
+                    agent,
+                    since,
+                    client,
+                },
+                None,
+            ) => {
                 tracing::info!(peer = %self.peer, ?role, client = client.as_deref().unwrap_or("-"), "hello");
                 let (reply_tx, reply_rx) = oneshot::channel();
-                let join = Join { protocol, role, conversation, user, agent, since };
+                let join = Join {
+                    protocol,
+                    role,
+                    conversation,
+                    user,
+                    agent,
+                    since,
+                };
                 let sent = self
                     .hub
-                    .send(HubMsg::Join { join, out: out_tx.clone(), kicked: kicked.clone(), reply: reply_tx })
+                    .send(HubMsg::Join {
+                        join,
+                        out: out_tx.clone(),
+                        kicked: kicked.clone(),
+                        reply: reply_tx,
+                    })
                     .await;
                 let Ok(()) = sent else { return false };
                 match reply_rx.await {
@@ -116,19 +139,29 @@ impl SessionTask {
                         }
                         true
                     }
-                    Ok(Err((code, message))) => self.write(&error(None, code, message)).await.is_ok(),
+                    Ok(Err((code, message))) => {
+                        self.write(&error(None, code, message)).await.is_ok()
+                    }
                     Err(_) => false,
                 }
             }
             (ClientMsg::Hello { .. }, Some(_)) => self
-                .write(&error(None, ErrorCode::NotReady, "already said hello on this connection".into()))
+                .write(&error(
+                    None,
+                    ErrorCode::NotReady,
+                    "already said hello on this connection".into(),
+                ))
                 .await
                 .is_ok(),
             (msg, None) => {
                 let id = msg.request_id().cloned();
-                self.write(&error(id, ErrorCode::NotReady, "say hello first: the first message must be `hello`".into()))
-                    .await
-                    .is_ok()
+                self.write(&error(
+                    id,
+                    ErrorCode::NotReady,
+                    "say hello first: the first message must be `hello`".into(),
+                ))
+                .await
+                .is_ok()
             }
             (msg, Some(id)) => self.hub.send(HubMsg::Request(id, msg)).await.is_ok(),
         }
@@ -140,10 +173,13 @@ impl SessionTask {
     }
 
     async fn close(&mut self, code: CloseCode, reason: &str) {
-        let frame = CloseFrame { code, reason: reason.to_owned().into() };
+        let frame = CloseFrame {
+            code,
+            reason: reason.to_owned().into(),
+        };
         let _ = self.ws.send(Message::Close(Some(frame))).await;
         // Let the peer answer the close so it sees the frame before the socket goes.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
             while let Some(Ok(_)) = self.ws.next().await {}
         })
         .await;

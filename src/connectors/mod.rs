@@ -1,6 +1,6 @@
 //! The interface between the broker and the contact-center systems.
 //!
-//! A [`Connector`] is one system (the mock desk, ServiceNow, Amazon Connect, 8x8, Glia, a URL
+//! A [`Connector`] is one system (the mock desk, `ServiceNow`, Amazon Connect, 8x8, Glia, a URL
 //! template, a channel). The broker asks it whether agents are available and starts a handoff
 //! with a [`HandoffRequest`]; what comes back depends on the system's handoff style:
 //! a live chat ([`ChatLink`], message brokering), a URL to send the user to (URL and API
@@ -83,7 +83,7 @@ pub enum Speaker {
 }
 
 impl Speaker {
-    fn label<'a>(self, user_name: &'a str) -> &'a str {
+    fn label(self, user_name: &str) -> &str {
         match self {
             Self::User => user_name,
             Self::Assistant => "Assistant",

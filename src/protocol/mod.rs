@@ -81,11 +81,13 @@ pub enum Audience {
 impl Audience {
     /// Whether a client of `role` receives events for this audience.
     pub fn reaches(self, role: ClientRole) -> bool {
-        match (self, role) {
-            (_, ClientRole::Observer) | (Audience::Both, _) => true,
-            (Audience::User, ClientRole::User) | (Audience::Agent, ClientRole::Agent) => true,
-            _ => false,
-        }
+        matches!(
+            (self, role),
+            (_, ClientRole::Observer)
+                | (Audience::Both, _)
+                | (Audience::User, ClientRole::User)
+                | (Audience::Agent, ClientRole::Agent)
+        )
     }
 }
 
@@ -139,7 +141,7 @@ pub struct DeskAgent {
 pub struct BrokerInfo {
     /// The broker's version (the crate version).
     pub version: String,
-    /// The contact-center system, e.g. "8x8 (mock)" or "ServiceNow".
+    /// The contact-center system, e.g. "8x8 (mock)" or "`ServiceNow`".
     pub system: String,
     /// The handoff style in use.
     pub style: HandoffStyle,

@@ -1,5 +1,9 @@
 //! A small WebSocket client for driving the broker in tests, and the seed conversations.
 #![allow(dead_code)]
+// Test helpers fail loudly: unwrapping is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod seeds;
 
 use futures_util::{SinkExt, StreamExt};
 use handoff::protocol::{ClientMsg, ClientRole, ConversationId, ServerMsg};

@@ -6,14 +6,16 @@
 //! never waits on IO. A session whose queue is full is dropped with notice (its socket closes
 //! with a reason); it reconnects with `hello.since` and loses nothing.
 
+mod clients;
+
 use super::handoff::{Conversation, Effect, HandoffSettings, Input, StartOutcome};
 use crate::connectors::{
-    AgentDesk, Availability, ChatCommand, ChatEvent, Connector, ConnectorError, DeskAction,
-    DeskError, DeskEvent, Started,
+    AgentDesk, Availability, ChatCommand, ChatEvent, Connector, ConnectorError, DeskError,
+    DeskEvent, Started,
 };
 use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
-    ErrorCode, Millis, PROTOCOL_VERSION, RequestId, ServerMsg, UserInfo, now_millis,
+    ErrorCode, Millis, RequestId, ServerMsg, UserInfo, now_millis,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -156,7 +158,12 @@ impl Hub {
 
     fn handle(&mut self, msg: HubMsg) {
         match msg {
-            HubMsg::Join { join, out, kicked, reply } => {
+            HubMsg::Join {
+                join,
+                out,
+                kicked,
+                reply,
+            } => {
                 let _ = reply.send(self.join(join, out, kicked));
             }
             HubMsg::Leave(session) => {
@@ -172,7 +179,11 @@ impl Hub {
             }
             HubMsg::Started(conv, result) => self.started(&conv, result),
             HubMsg::Chat(conv, generation, event) => {
-                if self.conversations.get(&conv).is_some_and(|e| e.chat_generation == generation) {
+                if self
+                    .conversations
+                    .get(&conv)
+                    .is_some_and(|e| e.chat_generation == generation)
+                {
                     self.feed(&conv, Input::Chat(event));
                 }
             }
@@ -183,7 +194,9 @@ impl Hub {
                     .get(&conv)
                     .is_some_and(|e| e.chat_generation == generation && e.chat.is_some());
                 if live {
-                    let reason = crate::protocol::EndReason::Error { message: format!("{} closed the chat", self.connector.system()) };
+                    let reason = crate::protocol::EndReason::Error {
+                        message: format!("{} closed the chat", self.connector.system()),
+                    };
                     self.feed(&conv, Input::Chat(ChatEvent::Ended { reason }));
                 }
             }
@@ -201,7 +214,10 @@ impl Hub {
                     self.send(id, msg.clone());
                 }
             }
-            HubMsg::Desk(DeskEvent::Conversation { conversation, event }) => {
+            HubMsg::Desk(DeskEvent::Conversation {
+                conversation,
+                event,
+            }) => {
                 if self.conversations.contains_key(&conversation) {
                     self.append(&conversation, Audience::Agent, event);
                 }
@@ -210,7 +226,9 @@ impl Hub {
                 Ok(()) => self.send(session, ServerMsg::Ack { id }),
                 Err(e) => {
                     let code = match e {
-                        DeskError::UnknownAgent(_) | DeskError::UnknownConversation(_) => ErrorCode::NotFound,
+                        DeskError::UnknownAgent(_) | DeskError::UnknownConversation(_) => {
+                            ErrorCode::NotFound
+                        }
                         DeskError::InvalidState(_) => ErrorCode::InvalidState,
                         DeskError::Closed => ErrorCode::Unavailable,
                     };
@@ -220,208 +238,10 @@ impl Hub {
         }
     }
 
-    fn join(
-        &mut self,
-        join: Join,
-        out: mpsc::Sender<ServerMsg>,
-        kicked: CancellationToken,
-    ) -> Result<Joined, (ErrorCode, String)> {
-        if join.protocol != PROTOCOL_VERSION {
-            return Err((
-                ErrorCode::UnsupportedVersion,
-                format!(
-                    "protocol version {} is not supported; this broker speaks version {PROTOCOL_VERSION}",
-                    join.protocol
-                ),
-            ));
-        }
-        let mut agent = None;
-        let conversation = match join.role {
-            ClientRole::User => Some(match join.conversation {
-                Some(conv) if self.conversations.contains_key(&conv) => conv,
-                Some(conv) => {
-                    return Err((
-                        ErrorCode::NotFound,
-                        format!("unknown conversation {conv}; omit `conversation` to open a new one"),
-                    ));
-                }
-                None => self.open(join.user.unwrap_or_default()),
-            }),
-            ClientRole::Agent => {
-                if self.desk.is_none() {
-                    return Err((
-                        ErrorCode::Unavailable,
-                        format!("{} has no simulated desk here: its agents work in the system itself", self.connector.system()),
-                    ));
-                }
-                let name = match join.agent {
-                    Some(name) => name,
-                    None => self.desk_agents.first().map(|a| a.name.clone()).unwrap_or_default(),
-                };
-                self.check_agent(&name)?;
-                agent = Some(name);
-                None
-            }
-            ClientRole::Observer => None,
-        };
-        let session = self.next_session;
-        self.next_session += 1;
-        let mut replay = vec![ServerMsg::Welcome {
-            protocol: PROTOCOL_VERSION,
-            session: format!("s-{session}"),
-            role: join.role,
-            conversation: conversation.clone(),
-            agent: agent.clone(),
-            broker: self.settings.info.clone(),
-        }];
-        if join.role != ClientRole::User && self.desk.is_some() {
-            replay.push(ServerMsg::Desk { agents: self.desk_agents.clone() });
-        }
-        let watched: Vec<ConversationId> = match &conversation {
-            Some(conv) => vec![conv.clone()],
-            None => self.opened.clone(),
-        };
-        for conv in watched {
-            let since = join.since.get(&conv).copied().unwrap_or(0);
-            if let Some(entry) = self.conversations.get(&conv) {
-                replay.extend(
-                    entry
-                        .log
-                        .iter()
-                        .filter(|l| l.seq > since && l.audience.reaches(join.role))
-                        .map(|l| event_msg(&conv, l)),
-                );
-            }
-        }
-        self.sessions.insert(session, Session { role: join.role, conversation, agent, out, kicked });
-        Ok(Joined { session, replay })
-    }
-
-    fn check_agent(&self, name: &str) -> Result<(), (ErrorCode, String)> {
-        if self.desk_agents.iter().any(|a| a.name == name) {
-            return Ok(());
-        }
-        let names: Vec<&str> = self.desk_agents.iter().map(|a| a.name.as_str()).collect();
-        Err((ErrorCode::NotFound, format!("no agent named {name:?} on the desk; it has: {}", names.join(", "))))
-    }
-
-    fn open(&mut self, user: UserInfo) -> ConversationId {
-        let mut id = ConversationId::random();
-        while self.conversations.contains_key(&id) {
-            id = ConversationId::random();
-        }
-        let machine = Conversation::new(id.clone(), user, self.settings.handoff.clone());
-        let opening = machine.opening();
-        self.conversations.insert(id.clone(), Entry { machine, log: Vec::new(), chat: None, chat_generation: 0 });
-        self.opened.push(id.clone());
-        tracing::info!(conversation = %id, "conversation opened");
-        self.apply(&id, opening);
-        id
-    }
-
-    fn request(&mut self, session: SessionId, request: ClientMsg) {
-        let Some(s) = self.sessions.get(&session) else { return };
-        let (role, own, agent) = (s.role, s.conversation.clone(), s.agent.clone());
-        let id = request.request_id().cloned();
-        let result = match (role, request) {
-            (_, ClientMsg::Ping { .. }) => Ok(true),
-            (ClientRole::User, ClientMsg::Say { conversation, text, .. }) => {
-                self.user_input(own.as_ref(), &conversation, Input::UserText(text))
-            }
-            (ClientRole::User, ClientMsg::Press { conversation, message, action, .. }) => {
-                self.user_input(own.as_ref(), &conversation, Input::Press { message, action })
-            }
-            (ClientRole::User, ClientMsg::Typing { conversation, on, .. }) => {
-                self.user_input(own.as_ref(), &conversation, Input::UserTyping(on))
-            }
-            (ClientRole::User, ClientMsg::End { conversation, .. }) => {
-                self.user_input(own.as_ref(), &conversation, Input::UserEnd)
-            }
-            (ClientRole::Agent, ClientMsg::ActAs { agent: name, .. }) => {
-                self.check_agent(&name).map(|()| {
-                    if let Some(s) = self.sessions.get_mut(&session) {
-                        s.agent = Some(name);
-                    }
-                    true
-                })
-            }
-            (ClientRole::Agent, msg) => {
-                let action = match msg {
-                    ClientMsg::Accept { conversation, .. } => DeskAction::Accept(conversation),
-                    ClientMsg::Reject { conversation, reason, .. } => DeskAction::Reject(conversation, reason),
-                    ClientMsg::Reply { conversation, text, .. } => DeskAction::Reply(conversation, text),
-                    ClientMsg::Typing { conversation, on, .. } => DeskAction::Typing(conversation, on),
-                    ClientMsg::End { conversation, .. } => DeskAction::End(conversation),
-                    ClientMsg::SetPresence { presence, .. } => DeskAction::SetPresence(presence),
-                    other => {
-                        let kind = serde_json::to_value(&other).ok().and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned))).unwrap_or_default();
-                        self.reply_error(session, id, ErrorCode::Forbidden, format!("agents cannot send `{kind}`: it is a user request"));
-                        return;
-                    }
-                };
-                self.desk_action(session, id, agent.unwrap_or_default(), action);
-                return;
-            }
-            (role, other) => {
-                let kind = serde_json::to_value(&other).ok().and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned))).unwrap_or_default();
-                Err((ErrorCode::Forbidden, format!("a client with role {role:?} cannot send `{kind}`").to_lowercase()))
-            }
-        };
-        match (result, id) {
-            (Ok(_), Some(id)) => self.send(session, ServerMsg::Ack { id }),
-            (Err((code, message)), id) => self.reply_error(session, id, code, message),
-            (Ok(_), None) => {}
-        }
-    }
-
-    fn reply_error(&mut self, session: SessionId, id: Option<RequestId>, code: ErrorCode, message: String) {
-        self.send(session, error(id, code, message));
-    }
-
-    fn user_input(
-        &mut self,
-        own: Option<&ConversationId>,
-        conversation: &ConversationId,
-        input: Input,
-    ) -> Result<bool, (ErrorCode, String)> {
-        if own != Some(conversation) {
-            return Err((ErrorCode::Forbidden, format!("conversation {conversation} is not this user's")));
-        }
-        let entry = self
-            .conversations
-            .get_mut(conversation)
-            .ok_or_else(|| (ErrorCode::NotFound, format!("unknown conversation {conversation}")))?;
-        let effects = entry
-            .machine
-            .handle(input, now_millis())
-            .map_err(|refusal| (ErrorCode::InvalidState, refusal.0))?;
-        self.apply(conversation, effects);
-        Ok(true)
-    }
-
-    fn desk_action(&mut self, session: SessionId, id: Option<RequestId>, agent: String, action: DeskAction) {
-        let Some(desk) = self.desk.clone() else {
-            self.reply_error(session, id, ErrorCode::Unavailable, "this system has no simulated desk".into());
+    fn feed(&mut self, conv: &ConversationId, input: Input) {
+        let Some(entry) = self.conversations.get_mut(conv) else {
             return;
         };
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let result = desk.act(&agent, action).await;
-            match id {
-                Some(id) => {
-                    let _ = tx.send(HubMsg::DeskDone(session, id, result)).await;
-                }
-                None => {
-                    if let Err(e) = result {
-                        tracing::warn!(agent, error = %e, "desk action failed");
-                    }
-                }
-            }
-        });
-    }
-
-    fn feed(&mut self, conv: &ConversationId, input: Input) {
-        let Some(entry) = self.conversations.get_mut(conv) else { return };
         match entry.machine.handle(input, now_millis()) {
             Ok(effects) => self.apply(conv, effects),
             Err(refusal) => tracing::debug!(conversation = %conv, %refusal, "input ignored"),
@@ -431,7 +251,9 @@ impl Hub {
     fn started(&mut self, conv: &ConversationId, result: Result<Started, ConnectorError>) {
         let outcome = match result {
             Ok(Started::Chat(link)) => {
-                let Some(entry) = self.conversations.get_mut(conv) else { return };
+                let Some(entry) = self.conversations.get_mut(conv) else {
+                    return;
+                };
                 entry.chat_generation += 1;
                 entry.chat = Some(link.commands);
                 let generation = entry.chat_generation;
@@ -440,7 +262,11 @@ impl Hub {
                 let mut events = link.events;
                 tokio::spawn(async move {
                     while let Some(event) = events.recv().await {
-                        if tx.send(HubMsg::Chat(conv_id.clone(), generation, event)).await.is_err() {
+                        if tx
+                            .send(HubMsg::Chat(conv_id.clone(), generation, event))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -463,14 +289,16 @@ impl Hub {
             match effect {
                 Effect::Emit(audience, event) => self.append(conv, audience, event),
                 Effect::CheckAvailability => {
-                    let (connector, tx, conv) = (Arc::clone(&self.connector), self.tx.clone(), conv.clone());
+                    let (connector, tx, conv) =
+                        (Arc::clone(&self.connector), self.tx.clone(), conv.clone());
                     tokio::spawn(async move {
                         let result = connector.availability().await;
                         let _ = tx.send(HubMsg::Availability(conv, result)).await;
                     });
                 }
                 Effect::StartHandoff(request) => {
-                    let (connector, tx, conv) = (Arc::clone(&self.connector), self.tx.clone(), conv.clone());
+                    let (connector, tx, conv) =
+                        (Arc::clone(&self.connector), self.tx.clone(), conv.clone());
                     tracing::info!(conversation = %conv, system = connector.system(), "starting handoff");
                     tokio::spawn(async move {
                         let result = connector.start(*request).await;
@@ -481,7 +309,9 @@ impl Hub {
                     if let Some(chat) = self.conversations.get(conv).and_then(|e| e.chat.clone()) {
                         // A bounded queue toward the system; a send that has to wait runs apart
                         // so the hub never blocks on a slow system.
-                        if let Err(mpsc::error::TrySendError::Full(command)) = chat.try_send(command) {
+                        if let Err(mpsc::error::TrySendError::Full(command)) =
+                            chat.try_send(command)
+                        {
                             tokio::spawn(async move {
                                 let _ = chat.send(command).await;
                             });
@@ -507,8 +337,15 @@ impl Hub {
     }
 
     fn append(&mut self, conv: &ConversationId, audience: Audience, event: ConversationEvent) {
-        let Some(entry) = self.conversations.get_mut(conv) else { return };
-        let logged = Logged { seq: entry.log.len() as u64 + 1, at: now_millis(), audience, event };
+        let Some(entry) = self.conversations.get_mut(conv) else {
+            return;
+        };
+        let logged = Logged {
+            seq: entry.log.len() as u64 + 1,
+            at: now_millis(),
+            audience,
+            event,
+        };
         tracing::debug!(conversation = %conv, seq = logged.seq, kind = logged.event.kind(), "event");
         let msg = event_msg(conv, &logged);
         entry.log.push(logged);
@@ -516,7 +353,8 @@ impl Hub {
             .sessions
             .iter()
             .filter(|(_, s)| {
-                audience.reaches(s.role) && (s.role != ClientRole::User || s.conversation.as_ref() == Some(conv))
+                audience.reaches(s.role)
+                    && (s.role != ClientRole::User || s.conversation.as_ref() == Some(conv))
             })
             .map(|(id, _)| *id)
             .collect();
@@ -527,10 +365,15 @@ impl Hub {
 
     /// Queues a message for a session; a session that cannot keep up is dropped with notice.
     fn send(&mut self, session: SessionId, msg: ServerMsg) {
-        let Some(s) = self.sessions.get(&session) else { return };
+        let Some(s) = self.sessions.get(&session) else {
+            return;
+        };
         if let Err(e) = s.out.try_send(msg) {
             if matches!(e, mpsc::error::TrySendError::Full(_)) {
-                tracing::warn!(session, "session fell behind; closing it so it resumes with hello.since");
+                tracing::warn!(
+                    session,
+                    "session fell behind; closing it so it resumes with hello.since"
+                );
             }
             s.kicked.cancel();
             self.sessions.remove(&session);
@@ -539,7 +382,13 @@ impl Hub {
 }
 
 fn event_msg(conv: &ConversationId, l: &Logged) -> ServerMsg {
-    ServerMsg::Event { conversation: conv.clone(), seq: l.seq, at: l.at, audience: l.audience, event: l.event.clone() }
+    ServerMsg::Event {
+        conversation: conv.clone(),
+        seq: l.seq,
+        at: l.at,
+        audience: l.audience,
+        event: l.event.clone(),
+    }
 }
 
 fn error(id: Option<RequestId>, code: ErrorCode, message: String) -> ServerMsg {

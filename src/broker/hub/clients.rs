@@ -1,0 +1,310 @@
+//! What clients ask of the hub: joining (with the replay of what they missed) and requests,
+//! checked against the client's role and conversation.
+
+use super::{Entry, Hub, HubMsg, Join, Joined, Session, SessionId, error, event_msg};
+use crate::broker::handoff::{Conversation, Input};
+use crate::connectors::DeskAction;
+use crate::protocol::{
+    ClientMsg, ClientRole, ConversationId, ErrorCode, PROTOCOL_VERSION, RequestId, ServerMsg,
+    UserInfo, now_millis,
+};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+impl Hub {
+    pub(super) fn join(
+        &mut self,
+        join: Join,
+        out: mpsc::Sender<ServerMsg>,
+        kicked: CancellationToken,
+    ) -> Result<Joined, (ErrorCode, String)> {
+        if join.protocol != PROTOCOL_VERSION {
+            return Err((
+                ErrorCode::UnsupportedVersion,
+                format!(
+                    "protocol version {} is not supported; this broker speaks version {PROTOCOL_VERSION}",
+                    join.protocol
+                ),
+            ));
+        }
+        let mut agent = None;
+        let conversation = match join.role {
+            ClientRole::User => Some(match join.conversation {
+                Some(conv) if self.conversations.contains_key(&conv) => conv,
+                Some(conv) => {
+                    return Err((
+                        ErrorCode::NotFound,
+                        format!(
+                            "unknown conversation {conv}; omit `conversation` to open a new one"
+                        ),
+                    ));
+                }
+                None => self.open(join.user.unwrap_or_default()),
+            }),
+            ClientRole::Agent => {
+                if self.desk.is_none() {
+                    return Err((
+                        ErrorCode::Unavailable,
+                        format!(
+                            "{} has no simulated desk here: its agents work in the system itself",
+                            self.connector.system()
+                        ),
+                    ));
+                }
+                let name = match join.agent {
+                    Some(name) => name,
+                    None => self
+                        .desk_agents
+                        .first()
+                        .map(|a| a.name.clone())
+                        .unwrap_or_default(),
+                };
+                self.check_agent(&name)?;
+                agent = Some(name);
+                None
+            }
+            ClientRole::Observer => None,
+        };
+        let session = self.next_session;
+        self.next_session += 1;
+        let mut replay = vec![ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            session: format!("s-{session}"),
+            role: join.role,
+            conversation: conversation.clone(),
+            agent: agent.clone(),
+            broker: self.settings.info.clone(),
+        }];
+        if join.role != ClientRole::User && self.desk.is_some() {
+            replay.push(ServerMsg::Desk {
+                agents: self.desk_agents.clone(),
+            });
+        }
+        let watched: Vec<ConversationId> = match &conversation {
+            Some(conv) => vec![conv.clone()],
+            None => self.opened.clone(),
+        };
+        for conv in watched {
+            let since = join.since.get(&conv).copied().unwrap_or(0);
+            if let Some(entry) = self.conversations.get(&conv) {
+                replay.extend(
+                    entry
+                        .log
+                        .iter()
+                        .filter(|l| l.seq > since && l.audience.reaches(join.role))
+                        .map(|l| event_msg(&conv, l)),
+                );
+            }
+        }
+        self.sessions.insert(
+            session,
+            Session {
+                role: join.role,
+                conversation,
+                agent,
+                out,
+                kicked,
+            },
+        );
+        Ok(Joined { session, replay })
+    }
+
+    pub(super) fn check_agent(&self, name: &str) -> Result<(), (ErrorCode, String)> {
+        if self.desk_agents.iter().any(|a| a.name == name) {
+            return Ok(());
+        }
+        let names: Vec<&str> = self.desk_agents.iter().map(|a| a.name.as_str()).collect();
+        Err((
+            ErrorCode::NotFound,
+            format!(
+                "no agent named {name:?} on the desk; it has: {}",
+                names.join(", ")
+            ),
+        ))
+    }
+
+    pub(super) fn open(&mut self, user: UserInfo) -> ConversationId {
+        let mut id = ConversationId::random();
+        while self.conversations.contains_key(&id) {
+            id = ConversationId::random();
+        }
+        let machine = Conversation::new(id.clone(), user, self.settings.handoff.clone());
+        let opening = machine.opening();
+        self.conversations.insert(
+            id.clone(),
+            Entry {
+                machine,
+                log: Vec::new(),
+                chat: None,
+                chat_generation: 0,
+            },
+        );
+        self.opened.push(id.clone());
+        tracing::info!(conversation = %id, "conversation opened");
+        self.apply(&id, opening);
+        id
+    }
+
+    pub(super) fn request(&mut self, session: SessionId, request: ClientMsg) {
+        let Some(s) = self.sessions.get(&session) else {
+            return;
+        };
+        let (role, own, agent) = (s.role, s.conversation.clone(), s.agent.clone());
+        let id = request.request_id().cloned();
+        let result = match (role, request) {
+            (_, ClientMsg::Ping { .. }) => Ok(true),
+            (
+                ClientRole::User,
+                ClientMsg::Say {
+                    conversation, text, ..
+                },
+            ) => self.user_input(own.as_ref(), &conversation, Input::UserText(text)),
+            (
+                ClientRole::User,
+                ClientMsg::Press {
+                    conversation,
+                    message,
+                    action,
+                    ..
+                },
+            ) => self.user_input(
+                own.as_ref(),
+                &conversation,
+                Input::Press { message, action },
+            ),
+            (
+                ClientRole::User,
+                ClientMsg::Typing {
+                    conversation, on, ..
+                },
+            ) => self.user_input(own.as_ref(), &conversation, Input::UserTyping(on)),
+            (ClientRole::User, ClientMsg::End { conversation, .. }) => {
+                self.user_input(own.as_ref(), &conversation, Input::UserEnd)
+            }
+            (ClientRole::Agent, ClientMsg::ActAs { agent: name, .. }) => {
+                self.check_agent(&name).map(|()| {
+                    if let Some(s) = self.sessions.get_mut(&session) {
+                        s.agent = Some(name);
+                    }
+                    true
+                })
+            }
+            (ClientRole::Agent, msg) => {
+                let action = match msg {
+                    ClientMsg::Accept { conversation, .. } => DeskAction::Accept(conversation),
+                    ClientMsg::Reject {
+                        conversation,
+                        reason,
+                        ..
+                    } => DeskAction::Reject(conversation, reason),
+                    ClientMsg::Reply {
+                        conversation, text, ..
+                    } => DeskAction::Reply(conversation, text),
+                    ClientMsg::Typing {
+                        conversation, on, ..
+                    } => DeskAction::Typing(conversation, on),
+                    ClientMsg::End { conversation, .. } => DeskAction::End(conversation),
+                    ClientMsg::SetPresence { presence, .. } => DeskAction::SetPresence(presence),
+                    other => {
+                        let kind = serde_json::to_value(&other)
+                            .ok()
+                            .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
+                            .unwrap_or_default();
+                        self.reply_error(
+                            session,
+                            id,
+                            ErrorCode::Forbidden,
+                            format!("agents cannot send `{kind}`: it is a user request"),
+                        );
+                        return;
+                    }
+                };
+                self.desk_action(session, id, agent.unwrap_or_default(), action);
+                return;
+            }
+            (role, other) => {
+                let kind = serde_json::to_value(&other)
+                    .ok()
+                    .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
+                    .unwrap_or_default();
+                Err((
+                    ErrorCode::Forbidden,
+                    format!("a client with role {role:?} cannot send `{kind}`").to_lowercase(),
+                ))
+            }
+        };
+        match (result, id) {
+            (Ok(_), Some(id)) => self.send(session, ServerMsg::Ack { id }),
+            (Err((code, message)), id) => self.reply_error(session, id, code, message),
+            (Ok(_), None) => {}
+        }
+    }
+
+    pub(super) fn reply_error(
+        &mut self,
+        session: SessionId,
+        id: Option<RequestId>,
+        code: ErrorCode,
+        message: String,
+    ) {
+        self.send(session, error(id, code, message));
+    }
+
+    pub(super) fn user_input(
+        &mut self,
+        own: Option<&ConversationId>,
+        conversation: &ConversationId,
+        input: Input,
+    ) -> Result<bool, (ErrorCode, String)> {
+        if own != Some(conversation) {
+            return Err((
+                ErrorCode::Forbidden,
+                format!("conversation {conversation} is not this user's"),
+            ));
+        }
+        let entry = self.conversations.get_mut(conversation).ok_or_else(|| {
+            (
+                ErrorCode::NotFound,
+                format!("unknown conversation {conversation}"),
+            )
+        })?;
+        let effects = entry
+            .machine
+            .handle(input, now_millis())
+            .map_err(|refusal| (ErrorCode::InvalidState, refusal.0))?;
+        self.apply(conversation, effects);
+        Ok(true)
+    }
+
+    pub(super) fn desk_action(
+        &mut self,
+        session: SessionId,
+        id: Option<RequestId>,
+        agent: String,
+        action: DeskAction,
+    ) {
+        let Some(desk) = self.desk.clone() else {
+            self.reply_error(
+                session,
+                id,
+                ErrorCode::Unavailable,
+                "this system has no simulated desk".into(),
+            );
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = desk.act(&agent, action).await;
+            match id {
+                Some(id) => {
+                    let _ = tx.send(HubMsg::DeskDone(session, id, result)).await;
+                }
+                None => {
+                    if let Err(e) = result {
+                        tracing::warn!(agent, error = %e, "desk action failed");
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,316 @@
+//! The mock desk's queue, offers, accept / reject, barge-in, autopilot and styles.
+
+use super::desk::agent_info;
+use super::*;
+use crate::connectors::{ChatEvent, ChatLink};
+use crate::connectors::{DeskEvent, HistoryLine, Speaker};
+use crate::protocol::UserInfo;
+use crate::protocol::{ConversationEvent, EndReason};
+
+fn request(conv: &str) -> HandoffRequest {
+    HandoffRequest {
+        conversation: conv.into(),
+        title: "my SQL database is down".into(),
+        topic: "SQL Database".into(),
+        user: UserInfo::default(),
+        context: [
+            ("queue_id".to_owned(), "q 1/2".to_owned()),
+            ("domain".to_owned(), "IT".to_owned()),
+        ]
+        .into(),
+        history: vec![HistoryLine {
+            at: 1,
+            speaker: Speaker::User,
+            text: "agent".into(),
+        }],
+    }
+}
+
+fn open(config: DeskConfig) -> (MockDesk, mpsc::Receiver<DeskEvent>) {
+    let (tx, rx) = mpsc::channel(256);
+    (MockDesk::spawn(config, tx), rx)
+}
+
+async fn chat(desk: &MockDesk, conv: &str) -> ChatLink {
+    match desk.start(request(conv)).await.unwrap() {
+        Started::Chat(link) => link,
+        other => panic!("expected a chat, got {other:?}"),
+    }
+}
+
+async fn next(link: &mut ChatLink) -> ChatEvent {
+    tokio::time::timeout(Duration::from_secs(5), link.events.recv())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn templates_fill_placeholders_url_encoded() {
+    let url = fill_template(
+        "https://x/start?q={queue_id}&t={utterance}&d={domain}&m={missing}",
+        &request("c-1"),
+    );
+    assert_eq!(
+        url,
+        "https://x/start?q=q+1%2F2&t=my+SQL+database+is+down&d=IT&m="
+    );
+}
+
+#[tokio::test]
+async fn a_request_is_queued_then_rings_the_first_available_agent() {
+    let (desk, _events) = open(DeskConfig::default());
+    let mut link = chat(&desk, "c-1").await;
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Queued {
+            position: Some(1),
+            eta_secs: None
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ringing {
+            agent: "Lisa".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn accepting_joins_the_agent_and_greets_on_their_behalf() {
+    let (desk, _events) = open(DeskConfig::default());
+    let mut link = chat(&desk, "c-1").await;
+    next(&mut link).await;
+    next(&mut link).await;
+    desk.act("Lisa", DeskAction::Accept("c-1".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent_info("Lisa", false)
+        }
+    );
+    let ChatEvent::AgentMessage { agent, text } = next(&mut link).await else {
+        panic!()
+    };
+    assert!(agent.on_behalf);
+    assert_eq!(
+        text,
+        "Hello - can you share more details about the error message you're seeing?"
+    );
+    assert_eq!(desk.agents().await[0].active_chats, 1);
+}
+
+#[tokio::test]
+async fn when_every_available_agent_declines_the_request_ends_without_agent() {
+    let (desk, _events) = open(DeskConfig::default());
+    let mut link = chat(&desk, "c-1").await;
+    next(&mut link).await;
+    next(&mut link).await;
+    desk.act(
+        "Lisa",
+        DeskAction::Reject("c-1".into(), "not my area".into()),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::NoAgent { .. }
+        }
+    ));
+    assert_eq!(
+        desk.act("Lisa", DeskAction::Accept("c-1".into())).await,
+        Err(DeskError::UnknownConversation("c-1".into()))
+    );
+}
+
+#[tokio::test]
+async fn a_decline_rings_the_next_available_agent() {
+    let (desk, _events) = open(DeskConfig::default());
+    desk.act("Sam", DeskAction::SetPresence(Presence::Available))
+        .await
+        .unwrap();
+    let mut link = chat(&desk, "c-1").await;
+    next(&mut link).await;
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ringing {
+            agent: "Lisa".into()
+        }
+    );
+    desk.act("Lisa", DeskAction::Reject("c-1".into(), "busy".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ringing {
+            agent: "Sam".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn accepting_a_live_chat_barges_in() {
+    let (desk, _events) = open(DeskConfig::default());
+    let mut link = chat(&desk, "c-1").await;
+    desk.act("Lisa", DeskAction::Accept("c-1".into()))
+        .await
+        .unwrap();
+    desk.act("Sam", DeskAction::Accept("c-1".into()))
+        .await
+        .unwrap();
+    let mut joined = Vec::new();
+    for _ in 0..5 {
+        if let ChatEvent::AgentJoined { agent } = next(&mut link).await {
+            joined.push(agent.name);
+        }
+        if joined.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(joined, vec!["Lisa", "Sam"]);
+    desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn agents_can_only_talk_in_their_own_chats() {
+    let (desk, _events) = open(DeskConfig::default());
+    let _link = chat(&desk, "c-1").await;
+    let err = desk
+        .act("Lisa", DeskAction::Reply("c-1".into(), "hi".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "conversation c-1 is still waiting; accept it first"
+    );
+    desk.act("Lisa", DeskAction::Accept("c-1".into()))
+        .await
+        .unwrap();
+    let err = desk
+        .act("Sam", DeskAction::End("c-1".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Sam is not in the chat of conversation c-1"
+    );
+    assert_eq!(
+        desk.act("Zed", DeskAction::End("c-1".into())).await,
+        Err(DeskError::UnknownAgent("Zed".into()))
+    );
+}
+
+#[tokio::test]
+async fn the_agent_ending_the_chat_tells_the_user_side() {
+    let (desk, _events) = open(DeskConfig::default());
+    let mut link = chat(&desk, "c-1").await;
+    desk.act("Lisa", DeskAction::Accept("c-1".into()))
+        .await
+        .unwrap();
+    desk.act("Lisa", DeskAction::End("c-1".into()))
+        .await
+        .unwrap();
+    loop {
+        if let ChatEvent::Ended { reason } = next(&mut link).await {
+            assert_eq!(
+                reason,
+                EndReason::Agent {
+                    agent: "Lisa".into()
+                }
+            );
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn autopilot_accepts_greets_and_answers() {
+    let config = DeskConfig {
+        autopilot: Some(Autopilot {
+            accept_after: Duration::from_millis(10),
+            ..Autopilot::default()
+        }),
+        ..DeskConfig::default()
+    };
+    let (desk, _events) = open(config);
+    let mut link = chat(&desk, "c-1").await;
+    loop {
+        if let ChatEvent::AgentMessage { agent, .. } = next(&mut link).await {
+            assert!(agent.on_behalf);
+            break;
+        }
+    }
+    link.commands
+        .send(ChatCommand::Text {
+            text: "the error is 42".into(),
+            client_message_id: "m-1".into(),
+        })
+        .await
+        .unwrap();
+    let ChatEvent::AgentMessage { text, .. } = next(&mut link).await else {
+        panic!()
+    };
+    assert_eq!(text, "Thanks. Could you paste the exact error text?");
+}
+
+#[tokio::test]
+async fn the_desks_queue_timeout_ends_the_wait() {
+    let config = DeskConfig {
+        queue_timeout: Some(Duration::from_millis(10)),
+        agents: vec![("Lisa".into(), Presence::Away)],
+        ..DeskConfig::default()
+    };
+    let (desk, _events) = open(config);
+    assert_eq!(
+        desk.availability().await.unwrap(),
+        Availability::Unavailable
+    );
+    let mut link = chat(&desk, "c-1").await;
+    next(&mut link).await;
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_url_api_and_channel_styles() {
+    let (desk, _events) = open(DeskConfig::for_style(HandoffStyle::Url));
+    assert!(
+        matches!(desk.start(request("c-1")).await.unwrap(), Started::Redirect { url, via: None } if url == "https://livechat.acme.com/start-chat?queue_id=q+1%2F2")
+    );
+
+    let (desk, mut events) = open(DeskConfig::for_style(HandoffStyle::Api));
+    assert!(
+        matches!(desk.start(request("c-2")).await.unwrap(), Started::Redirect { via: Some(bot), .. } if bot == "Vayusphere Bot")
+    );
+    let mut saw_request = false;
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(200), events.recv()).await {
+        saw_request |= matches!(
+            e,
+            DeskEvent::Conversation {
+                event: ConversationEvent::Request {
+                    style: HandoffStyle::Api,
+                    ..
+                },
+                ..
+            }
+        );
+    }
+    assert!(
+        saw_request,
+        "the API style enqueues the request at the desk"
+    );
+
+    let (desk, _events) = open(DeskConfig::for_style(HandoffStyle::Channel));
+    assert!(
+        matches!(desk.start(request("c-3")).await.unwrap(), Started::Posted { channel } if channel == "#it-help")
+    );
+}
