@@ -13,7 +13,8 @@ fn fixture(name: &str) -> PathBuf {
 
 fn error_of(name: &str) -> String {
     let path = fixture(name);
-    let (theme, err) = theme::load(Some(path.to_str().unwrap()), None, true);
+    let path = path.to_string_lossy();
+    let (theme, err) = theme::load(Some(&path), None, true);
     assert_eq!(theme, Theme::default(), "{name}: the default theme is used");
     err.unwrap_or_else(|| panic!("{name} should fail"))
         .to_string()
