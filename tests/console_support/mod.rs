@@ -38,7 +38,19 @@ impl Harness {
     /// Starts a broker with `config` and a console of `width` x `height` on it.
     pub async fn start(config: BrokerConfig, theme: Theme, width: u16, height: u16) -> Self {
         let broker = broker::start(config).await.expect("broker starts");
-        let app = App::new(theme, broker.url());
+        let url = broker.url();
+        Self::connect(broker, &url, theme, width, height).await
+    }
+
+    /// A console of `width` x `height` on `url` (the broker's, or a proxy in front of it).
+    pub async fn connect(
+        broker: RunningBroker,
+        url: &str,
+        theme: Theme,
+        width: u16,
+        height: u16,
+    ) -> Self {
+        let app = App::new(theme, url);
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let cancel = CancellationToken::new();
         let console = Console::connect(app, terminal, None, cancel.clone());
