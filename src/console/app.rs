@@ -317,8 +317,9 @@ impl App {
         self.inbox.chats.get(self.inbox.selected)
     }
 
-    /// Whether something on screen moves by itself (spinners, wait timers), so ticks matter.
-    pub fn animating(&self) -> bool {
+    /// How often the screen changes by itself: fast while a spinner turns, once a second
+    /// while a wait timer shows, never when idle (then the loop sleeps until input arrives).
+    pub fn tick_interval(&self) -> Option<std::time::Duration> {
         use crate::protocol::{Part, StepStatus};
         let pending_step = self
             .chat
@@ -335,6 +336,9 @@ impl App {
                     _ => false,
                 })
             });
+        if pending_step {
+            return Some(std::time::Duration::from_millis(150));
+        }
         let waiting = matches!(
             self.chat.state,
             HandoffState::Queued { .. } | HandoffState::Ringing { .. } | HandoffState::Connecting
@@ -344,7 +348,12 @@ impl App {
             .chats
             .iter()
             .any(|c| c.assigned.is_none() && c.ended.is_none());
-        pending_step || waiting || desk_waiting
+        (waiting || desk_waiting).then(|| std::time::Duration::from_secs(1))
+    }
+
+    /// Whether something on screen moves by itself (spinners, wait timers), so ticks matter.
+    pub fn animating(&self) -> bool {
+        self.tick_interval().is_some()
     }
 
     /// Whether the focused widget is a text field (so plain letters are typed, not commands).

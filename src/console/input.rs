@@ -183,12 +183,61 @@ fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
         }
         _ => {
             app.chat.recall = None;
+            let was_empty = app.chat.composer.is_empty();
             if !composer_key(&mut app.chat.composer, key) {
                 return Handled::No;
             }
+            return Handled::Yes(user_typing(app, was_empty));
         }
     }
     Handled::Yes(Vec::new())
+}
+
+/// Tells the agent the user started or stopped typing (only in a live chat, where it shows).
+fn user_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
+    let now_empty = app.chat.composer.is_empty();
+    let live = matches!(
+        app.chat.state,
+        crate::protocol::HandoffState::Connected { .. }
+    );
+    match (&app.chat.conversation, live && was_empty != now_empty) {
+        (Some(conversation), true) => {
+            let conversation = conversation.clone();
+            let id = app.request_id(Side::User, Pending::Other);
+            vec![Command::Send {
+                side: Side::User,
+                msg: ClientMsg::Typing {
+                    id,
+                    conversation,
+                    on: !now_empty,
+                },
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Tells the user the agent started or stopped typing in the selected live chat.
+fn agent_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
+    let now_empty = app.inbox.composer.is_empty();
+    let me = app.inbox.agent.clone();
+    let live = app
+        .selected_chat()
+        .filter(|c| c.ended.is_none() && c.assigned.is_some() && c.assigned == me);
+    match (live.map(|c| c.conversation.clone()), was_empty != now_empty) {
+        (Some(conversation), true) if app.inbox.mode == ReplyMode::Reply => {
+            let id = app.request_id(Side::Agent, Pending::Other);
+            vec![Command::Send {
+                side: Side::Agent,
+                msg: ClientMsg::Typing {
+                    id,
+                    conversation,
+                    on: !now_empty,
+                },
+            }]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn recall(app: &mut App, older: bool) {
@@ -425,9 +474,11 @@ fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
             app.focus = Focus::Inbox;
         }
         _ => {
+            let was_empty = app.inbox.composer.is_empty();
             if !composer_key(&mut app.inbox.composer, key) {
                 return Handled::No;
             }
+            return Handled::Yes(agent_typing(app, was_empty));
         }
     }
     Handled::Yes(Vec::new())

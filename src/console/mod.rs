@@ -21,7 +21,7 @@ pub use app::{
     ReplyMode, Scroll,
 };
 pub use msg::{Command, Direction, Link, Msg, Side};
-pub use run::{Console, TICK};
+pub use run::Console;
 pub use transcript::{Transcript, Upsert};
 pub use update::{plain_text, update};
 

@@ -18,8 +18,6 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-/// How often spinners and wait timers advance while they are shown.
-pub const TICK: Duration = Duration::from_millis(200);
 /// Messages from the connections waiting for the app.
 const INBOX: usize = 1_024;
 
@@ -84,7 +82,7 @@ impl<B: Backend> Console<B> {
     where
         S: Stream<Item = std::io::Result<Event>> + Unpin,
     {
-        let tick = self.app.animating();
+        let tick = self.app.tick_interval();
         let first = tokio::select! {
             biased;
             () = self.cancel.cancelled() => return Ok(false),
@@ -96,7 +94,9 @@ impl<B: Backend> Console<B> {
                 Some(e) => Msg::Input(e?),
                 None => return Ok(false),
             },
-            () = tokio::time::sleep(TICK), if tick => Msg::Tick(now_millis()),
+            () = tokio::time::sleep(tick.unwrap_or(Duration::ZERO)), if tick.is_some() => {
+                Msg::Tick(now_millis())
+            }
         };
         self.apply(first);
         while let Ok(msg) = self.rx.try_recv() {

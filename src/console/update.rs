@@ -114,6 +114,9 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         }
         ServerMsg::Desk { agents } => app.inbox.desk = agents,
         ServerMsg::Ack { id } => match app.pending.remove(&id) {
+            // The message event normally came first; if the broker reworded the text, the
+            // echo still goes.
+            Some(Pending::Say) => app.chat.echoes.retain(|e| e.id != id),
             Some(Pending::ActAs(agent)) => {
                 app.notify(false, format!("Now acting as {agent}"));
                 app.inbox.agent = Some(agent);
@@ -185,14 +188,16 @@ fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationE
     }
     match event {
         ConversationEvent::Message { message } => {
-            if message.role == Role::User && !app.chat.echoes.is_empty() {
+            if message.role == Role::User {
                 let text = plain_text(&message);
-                let i = app
+                let echo = app
                     .chat
                     .echoes
                     .iter()
                     .position(|e| e.text.trim() == text.trim());
-                app.chat.echoes.remove(i.unwrap_or(0));
+                if let Some(i) = echo {
+                    app.chat.echoes.remove(i);
+                }
             }
             if message.role == Role::Agent {
                 app.chat.typing = None;

@@ -18,20 +18,24 @@ fn section(app: &App, title: &str, bindings: &[keys::Binding], lines: &mut Vec<L
     lines.push(Line::default());
 }
 
-/// The overlay's lines.
-pub fn lines(app: &App) -> Vec<Line<'static>> {
+/// The overlay's lines; the introduction only when there is room for it.
+pub fn lines(app: &App, roomy: bool) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let mut lines = vec![
-        Line::from(Span::styled(
-            "Play both sides: chat as the user on the left, answer as the agent on the right.",
-            t.base,
-        )),
-        Line::from(Span::styled(
-            "Ask for a live agent, give details, press Start agent chat, then accept in the inbox.",
-            t.muted,
-        )),
-        Line::default(),
-    ];
+    let mut lines = Vec::new();
+    if roomy {
+        lines.extend([
+            Line::from(Span::styled(
+                "Play both sides: chat as the user on the left, answer as the agent on the right.",
+                t.base,
+            )),
+            Line::from(Span::styled(
+                "Ask for a live agent, give details, press Start agent chat, then accept in the \
+                 inbox.",
+                t.muted,
+            )),
+            Line::default(),
+        ]);
+    }
     let (title, bindings) = keys::pane(app.focus);
     section(app, title, bindings, &mut lines);
     section(app, "Everywhere", keys::GLOBAL, &mut lines);
@@ -49,7 +53,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
 
 /// Draws the overlay centred in `area`.
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let lines = lines(app);
+    let lines = lines(app, area.height >= 32);
     let height = (lines.len() as u16 + 2).min(area.height);
     let width = 84.min(area.width);
     let [row] = Layout::vertical([Constraint::Length(height)])
