@@ -152,6 +152,8 @@ pub struct FrameRecord {
     pub summary: String,
     /// Pretty-printed JSON, sanitised.
     pub pretty: String,
+    /// The frame on one line, sanitised (for short inspectors).
+    pub compact: String,
 }
 
 /// The raw-frame inspector.
@@ -206,6 +208,8 @@ pub enum Pending {
 pub struct App {
     /// Resolved styles.
     pub theme: Theme,
+    /// Why the chosen theme was not used, shown until the first message.
+    pub theme_error: Option<String>,
     /// What has focus.
     pub focus: Focus,
     /// The user chat pane.
@@ -254,6 +258,7 @@ impl App {
     pub fn new(theme: Theme, url: impl Into<String>) -> Self {
         Self {
             theme,
+            theme_error: None,
             focus: Focus::Chat,
             chat: ChatPane {
                 conversation: None,

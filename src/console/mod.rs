@@ -60,6 +60,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     if let Some(e) = theme_error {
         tracing::warn!(error = %e, "theme not used");
         app.notify(true, format!("{e}; using the default theme"));
+        app.theme_error = Some(format!("{e}. Using the default theme."));
     }
     install_panic_hook();
     let terminal = ratatui::try_init()?;

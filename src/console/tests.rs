@@ -620,3 +620,16 @@ fn print_screens_for_review() {
     println!("{}", screen(&app, 160, 48).0);
     println!("{}", screen(&app, 80, 24).0);
 }
+
+#[test]
+fn a_theme_error_is_shown_in_full_until_the_chat_starts() {
+    let mut app = App::new(Theme::default(), "ws://x");
+    welcome(&mut app);
+    app.theme_error = Some("theme file t.toml: key `palette.accent` has invalid colour \"#zz\". Using the default theme.".into());
+    let (text, _) = screen(&app, 80, 24);
+    assert!(
+        text.contains("theme file t.toml: key `palette.accent` has invalid colour"),
+        "{text}"
+    );
+    assert!(text.contains("default theme."), "{text}");
+}

@@ -67,6 +67,7 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
         seq: value.get("seq").and_then(serde_json::Value::as_u64),
         summary,
         pretty: ui::sanitize::clean_text(&pretty, true).into_owned(),
+        compact: ui::sanitize::clean(text).into_owned(),
     });
     while app.inspector.frames.len() > INSPECTOR_CAPACITY {
         app.inspector.frames.pop_front();

@@ -128,7 +128,7 @@ fn render_empty(app: &App, frame: &mut Frame<'_>, area: Rect) {
         }
         Link::Connected => "Connected to the assistant.".to_owned(),
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(Span::styled(status, theme.muted)),
         Line::default(),
         Line::from(Span::styled("Try typing:", theme.muted)),
@@ -143,7 +143,20 @@ fn render_empty(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::styled(" for help.", theme.muted),
         ]),
     ];
-    frame.render_widget(Paragraph::new(lines), area);
+    if let Some(error) = &app.theme_error {
+        lines.insert(0, Line::default());
+        lines.insert(
+            0,
+            Line::from(Span::styled(
+                super::sanitize::clean(error).into_owned(),
+                theme.error,
+            )),
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        area,
+    );
 }
 
 /// Draws a composer: a rule with a label, then the text area.

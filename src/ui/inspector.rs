@@ -17,7 +17,10 @@ pub fn matches(frame: &FrameRecord, filter: &str) -> bool {
     frame.summary.to_lowercase().contains(&needle) || frame.pretty.to_lowercase().contains(&needle)
 }
 
-fn frame_lines(app: &App, f: &FrameRecord) -> Vec<Line<'static>> {
+/// Below this many rows, frames are shown on one line each instead of pretty-printed.
+const COMPACT_BELOW: u16 = 14;
+
+fn frame_lines(app: &App, f: &FrameRecord, compact: bool) -> Vec<Line<'static>> {
     let t = &app.theme;
     let (arrow, style) = match f.direction {
         Direction::Out => ("→", t.user),
@@ -31,11 +34,17 @@ fn frame_lines(app: &App, f: &FrameRecord) -> Vec<Line<'static>> {
         Span::styled(f.summary.clone(), t.title),
         Span::styled(seq, t.muted),
     ])];
-    lines.extend(
-        f.pretty
-            .lines()
-            .map(|l| Line::from(Span::styled(format!("  {l}"), t.base))),
-    );
+    if compact {
+        lines[0]
+            .spans
+            .push(Span::styled(format!(" {}", f.compact), t.base));
+    } else {
+        lines.extend(
+            f.pretty
+                .lines()
+                .map(|l| Line::from(Span::styled(format!("  {l}"), t.base))),
+        );
+    }
     lines
 }
 
@@ -83,7 +92,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         if total >= height {
             break;
         }
-        let lines = frame_lines(app, f);
+        let lines = frame_lines(app, f, inside.height < COMPACT_BELOW);
         total += lines.len();
         blocks.push(lines);
     }
