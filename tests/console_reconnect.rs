@@ -28,8 +28,10 @@ struct Proxy {
 
 impl Proxy {
     async fn start(upstream: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the proxy");
+        let addr = listener.local_addr().expect("proxy address");
         let up = Arc::new(AtomicBool::new(true));
         let (generation, _) = watch::channel(0u64);
         let (flag, gen_tx) = (up.clone(), generation.clone());
@@ -73,7 +75,9 @@ impl Proxy {
 
 /// Sends one request as agent Lisa straight to the broker and waits for its ack.
 async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationId, text: &str) {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("connect");
     let hello = ClientMsg::Hello {
         protocol: PROTOCOL_VERSION,
         role: ClientRole::Agent,
@@ -81,7 +85,7 @@ async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationI
         conversation: None,
         user: None,
         agent: Some("Lisa".into()),
-        since: Default::default(),
+        since: std::collections::BTreeMap::default(),
     };
     let reply = ClientMsg::Reply {
         id: "t-1".into(),
@@ -89,9 +93,8 @@ async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationI
         text: text.into(),
     };
     for msg in [hello, reply] {
-        ws.send(Message::text(serde_json::to_string(&msg).unwrap()))
-            .await
-            .unwrap();
+        let text = serde_json::to_string(&msg).expect("requests serialise");
+        ws.send(Message::text(text)).await.expect("send");
     }
     let acked = tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(Ok(frame)) = ws.next().await {

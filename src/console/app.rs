@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// How many frames the inspector keeps.
 pub const INSPECTOR_CAPACITY: usize = 2_000;
+/// How long the status bar shows a notice, in milliseconds (it goes at the next redraw after).
+pub const NOTICE_SHOWN_MS: Millis = 15_000;
 /// How many notices are kept.
 const NOTICE_CAPACITY: usize = 5;
 
@@ -176,6 +178,8 @@ pub struct Inspector {
 /// A line for the status bar: errors, acknowledgements.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
+    /// When it was made; the status bar shows it for [`NOTICE_SHOWN_MS`].
+    pub at: Millis,
     /// An error (or just information).
     pub error: bool,
     /// The text.
@@ -311,7 +315,11 @@ impl App {
         if error {
             tracing::warn!(%text, "notice");
         }
-        self.notices.push_back(Notice { error, text });
+        self.notices.push_back(Notice {
+            at: self.now,
+            error,
+            text,
+        });
         while self.notices.len() > NOTICE_CAPACITY {
             self.notices.pop_front();
         }

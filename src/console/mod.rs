@@ -17,8 +17,8 @@ mod transcript;
 mod update;
 
 pub use app::{
-    App, ChatPane, DeskChat, Echo, Focus, FrameRecord, InboxPane, Inspector, Notice, Pending,
-    ReplyMode, Scroll,
+    App, ChatPane, DeskChat, Echo, Focus, FrameRecord, InboxPane, Inspector, NOTICE_SHOWN_MS,
+    Notice, Pending, ReplyMode, Scroll,
 };
 pub use msg::{Command, Direction, Link, Msg, Side};
 pub use run::Console;

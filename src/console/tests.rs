@@ -633,3 +633,74 @@ fn a_theme_error_is_shown_in_full_until_the_chat_starts() {
     );
     assert!(text.contains("default theme."), "{text}");
 }
+
+#[test]
+fn after_a_resize_clicks_hit_the_new_layout() {
+    let mut app = offered();
+    update(&mut app, Msg::Input(Event::Resize(80, 24)));
+    assert_eq!(app.size, ratatui::layout::Rect::new(0, 0, 80, 24));
+    let (text, _) = screen(&app, 80, 24);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("[Edit / Add details]"))
+        .unwrap();
+    let col = line.chars().position(|c| c == 'E').unwrap() as u16;
+    let click = Msg::Input(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: col,
+        row: row as u16,
+        modifiers: KeyModifiers::NONE,
+    }));
+    let cmds = update(&mut app, click);
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [Command::Send {
+                msg: ClientMsg::Press {
+                    action: ButtonAction::EditDetails,
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn only_the_switch_hint_switches_agents_by_mouse() {
+    let mut app = offered();
+    let (text, _) = screen(&app, 160, 48);
+    let row = text
+        .lines()
+        .position(|l| l.contains("Acting as Lisa"))
+        .unwrap() as u16;
+    let line = text.lines().nth(row as usize).unwrap();
+    let click = |column| {
+        Msg::Input(Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }))
+    };
+    let acting = line.chars().position(|c| c == 'A').unwrap() as u16;
+    assert!(update(&mut app, click(acting)).is_empty());
+    let hint = line.chars().position(|c| c == '(').unwrap() as u16;
+    let cmds = update(&mut app, click(hint + 1));
+    assert!(
+        matches!(cmds.as_slice(), [Command::Send { msg: ClientMsg::ActAs { agent, .. }, .. }] if agent == "Sam"),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn notices_leave_the_status_bar_after_a_while() {
+    let mut app = offered();
+    app.notify(false, "Request accepted");
+    assert!(screen(&app, 160, 48).0.contains("Request accepted"));
+    let later = app.now + NOTICE_SHOWN_MS;
+    update(&mut app, Msg::Tick(later));
+    assert!(!screen(&app, 160, 48).0.contains("Request accepted"));
+}

@@ -45,6 +45,8 @@ pub struct InboxAreas {
 }
 
 const LIST_MAX: usize = 5;
+/// The clickable hint that switches agents.
+const SWITCH_HINT: &str = "  (s switch)";
 
 /// Where an action was drawn: line, column, width.
 type ActionSpot = (usize, u16, u16, InboxAction);
@@ -173,7 +175,19 @@ fn list_start(app: &App, rows: usize) -> usize {
 /// The clickable things of the inbox, on screen.
 pub fn actions(app: &App, pane: Rect) -> Vec<(Rect, InboxAction)> {
     let a = areas(app, pane);
-    let mut out = vec![(a.agents, InboxAction::SwitchAgent)];
+    // Only the "(s switch)" hint at the end of the agents line switches agents.
+    let line_width = agents_line(app).width() as u16;
+    let hint = SWITCH_HINT.chars().count() as u16;
+    let switch = Rect {
+        x: a.agents.x + line_width.saturating_sub(hint).min(a.agents.width),
+        width: hint.min(
+            a.agents
+                .width
+                .saturating_sub(line_width.saturating_sub(hint)),
+        ),
+        ..a.agents
+    };
+    let mut out = vec![(switch, InboxAction::SwitchAgent)];
     let start = list_start(app, a.list.height as usize);
     for row in 0..a.list.height {
         let index = start + row as usize;
@@ -261,7 +275,7 @@ fn agents_line(app: &App) -> Line<'static> {
         spans.push(Span::styled(format!("  {mark} "), style));
         spans.push(Span::styled(clean(&agent.name).into_owned(), t.base));
     }
-    spans.push(Span::styled("  (s switch)", t.muted));
+    spans.push(Span::styled(SWITCH_HINT, t.key));
     Line::from(spans)
 }
 

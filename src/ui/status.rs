@@ -78,7 +78,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     spans.push(Span::raw(" │ "));
     spans.push(Span::styled(state_text(app), t.title));
     spans.push(Span::raw(" │ "));
-    if let Some(n) = app.notices.back() {
+    let recent = app
+        .notices
+        .back()
+        .filter(|n| app.now.saturating_sub(n.at) < crate::console::NOTICE_SHOWN_MS);
+    if let Some(n) = recent {
         spans.push(Span::styled(
             clean(&n.text).into_owned(),
             if n.error { t.error } else { t.ok },
