@@ -1,6 +1,6 @@
 //! The command line.
 
-use crate::protocol::HandoffStyle;
+use crate::protocol::{HandoffStyle, Presence};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,6 +66,12 @@ pub struct EngineArgs {
     /// Mock desk agents accept after this many milliseconds, greet and answer by script.
     #[arg(long, value_name = "MS", global = true)]
     pub autopilot: Option<u64>,
+    /// Mock desk agents, in order of preference: `NAME[:available|away|offline],...`.
+    #[arg(long, value_name = "AGENTS", value_parser = parse_agents, global = true)]
+    pub agents: Option<Vec<(String, Presence)>>,
+    /// The greeting the mock desk sends on behalf of the accepting agent ("" for none).
+    #[arg(long, value_name = "TEXT", global = true)]
+    pub greeting: Option<String>,
     /// Mock desk latency before each event, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0, global = true)]
     pub latency: u64,
@@ -101,5 +107,59 @@ impl From<StyleArg> for HandoffStyle {
             StyleArg::Api => Self::Api,
             StyleArg::Channel => Self::Channel,
         }
+    }
+}
+
+/// Parses `--agents`: `Lisa,Sam:away`.
+fn parse_agents(text: &str) -> Result<Vec<(String, Presence)>, String> {
+    let agents = text
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|entry| {
+            let (name, presence) = entry.split_once(':').unwrap_or((entry, "available"));
+            let presence = match presence.trim() {
+                "available" => Presence::Available,
+                "away" => Presence::Away,
+                "offline" => Presence::Offline,
+                other => {
+                    return Err(format!(
+                        "agent {name:?}: unknown presence {other:?} (use available, away or offline)"
+                    ));
+                }
+            };
+            Ok((name.trim().to_owned(), presence))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if agents.is_empty() {
+        return Err("name at least one agent, e.g. Lisa,Sam:away".into());
+    }
+    Ok(agents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agents_parse_with_optional_presence() {
+        assert_eq!(
+            parse_agents("Lisa, Sam:away").unwrap(),
+            vec![
+                ("Lisa".into(), Presence::Available),
+                ("Sam".into(), Presence::Away)
+            ]
+        );
+        assert_eq!(
+            parse_agents("Lisa:busy").unwrap_err(),
+            "agent \"Lisa\": unknown presence \"busy\" (use available, away or offline)"
+        );
+        assert!(parse_agents(" , ").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
     }
 }

@@ -18,6 +18,12 @@ pub fn broker_config(args: &EngineArgs) -> Result<BrokerConfig, RoutingError> {
             ..Autopilot::default()
         });
     }
+    if let Some(agents) = &args.agents {
+        config.desk.agents.clone_from(agents);
+    }
+    if let Some(greeting) = &args.greeting {
+        config.desk.greeting = Some(greeting.clone()).filter(|g| !g.is_empty());
+    }
     config.desk.latency = Duration::from_millis(args.latency);
     config.queue_timeout = Duration::from_secs(args.queue_timeout);
     config.max_message_bytes = args.max_message_bytes;

@@ -161,8 +161,11 @@ impl FollowUp {
             "it is ",
             "we use ",
         ] {
-            if text.to_lowercase().starts_with(prefix) {
-                text = &text[prefix.len()..];
+            // Compare bytes in place: lower-casing first could shift char boundaries.
+            if let Some(rest) = text.get(prefix.len()..)
+                && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+            {
+                text = rest;
                 break;
             }
         }
@@ -248,6 +251,8 @@ mod tests {
             "Azure SQL Database"
         );
         assert_eq!(follow_up.interpret("it's a DB2 box."), "DB2 box");
+        // Text whose lower case is longer than itself must not break the prefix check.
+        assert_eq!(follow_up.interpret("İİİİİİİİ"), "İİİİİİİİ");
     }
 
     #[test]

@@ -394,3 +394,6 @@ fn event_msg(conv: &ConversationId, l: &Logged) -> ServerMsg {
 fn error(id: Option<RequestId>, code: ErrorCode, message: String) -> ServerMsg {
     ServerMsg::Error { id, code, message }
 }
+
+#[cfg(test)]
+mod tests;

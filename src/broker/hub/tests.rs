@@ -1,0 +1,136 @@
+//! The hub's policy for sessions that fall behind.
+
+use super::*;
+use crate::broker::assistant::AssistantConfig;
+use crate::connectors::mock::{DeskConfig, MockDesk};
+use crate::protocol::HandoffStyle;
+
+async fn hub() -> Hub {
+    let (desk_tx, _desk_rx) = mpsc::channel(16);
+    let desk = MockDesk::spawn(DeskConfig::default(), desk_tx);
+    let (tx, _rx) = mpsc::channel(16);
+    let settings = HubSettings {
+        handoff: HandoffSettings {
+            assistant: Arc::new(AssistantConfig::default()),
+            style: HandoffStyle::Brokered,
+            queue_timeout_ms: 120_000,
+        },
+        info: BrokerInfo {
+            version: "test".into(),
+            system: "mock".into(),
+            style: HandoffStyle::Brokered,
+            queue_timeout_ms: 120_000,
+            max_message_bytes: 1024,
+        },
+    };
+    let mut hub = Hub::new(
+        settings,
+        Arc::new(desk.clone()),
+        Some(Arc::new(desk.clone())),
+        tx,
+    );
+    hub.desk_agents = crate::connectors::AgentDesk::agents(&desk).await;
+    hub
+}
+
+#[tokio::test]
+async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
+    let mut hub = hub().await;
+    let (out, mut out_rx) = mpsc::channel(1);
+    let kicked = CancellationToken::new();
+    let joined = hub
+        .join(
+            Join {
+                protocol: 1,
+                role: ClientRole::Observer,
+                conversation: None,
+                user: None,
+                agent: None,
+                since: BTreeMap::new(),
+            },
+            out,
+            kicked.clone(),
+        )
+        .expect("joined");
+    hub.send(joined.session, ServerMsg::Ack { id: "a".into() });
+    assert!(!kicked.is_cancelled(), "one message fits");
+    hub.send(joined.session, ServerMsg::Ack { id: "b".into() });
+    assert!(
+        kicked.is_cancelled(),
+        "the session is told to close so it resumes with hello.since"
+    );
+    assert!(!hub.sessions.contains_key(&joined.session));
+    assert_eq!(out_rx.recv().await, Some(ServerMsg::Ack { id: "a".into() }));
+}
+
+#[tokio::test]
+async fn events_reach_only_their_audience_and_conversation() {
+    let mut hub = hub().await;
+    let join = |role, conversation| Join {
+        protocol: 1,
+        role,
+        conversation,
+        user: None,
+        agent: None,
+        since: BTreeMap::new(),
+    };
+    let (a_out, mut a_rx) = mpsc::channel(64);
+    let alice = hub
+        .join(
+            join(ClientRole::User, None),
+            a_out,
+            CancellationToken::new(),
+        )
+        .expect("alice");
+    let (b_out, mut b_rx) = mpsc::channel(64);
+    let _bob = hub
+        .join(
+            join(ClientRole::User, None),
+            b_out,
+            CancellationToken::new(),
+        )
+        .expect("bob");
+    let (g_out, mut g_rx) = mpsc::channel(64);
+    let _agent = hub
+        .join(
+            join(ClientRole::Agent, None),
+            g_out,
+            CancellationToken::new(),
+        )
+        .expect("agent");
+    let ServerMsg::Welcome {
+        conversation: Some(conv),
+        ..
+    } = &alice.replay[0]
+    else {
+        panic!()
+    };
+    // Bob's own opening events were queued to nobody but him; drain what is there.
+    while b_rx.try_recv().is_ok() {}
+    while g_rx.try_recv().is_ok() {}
+    hub.append(
+        conv,
+        Audience::User,
+        ConversationEvent::Typing {
+            who: "user".into(),
+            on: true,
+        },
+    );
+    hub.append(
+        conv,
+        Audience::Agent,
+        ConversationEvent::Offered {
+            agent: "Lisa".into(),
+        },
+    );
+    let kinds = |rx: &mut mpsc::Receiver<ServerMsg>| {
+        let mut kinds = Vec::new();
+        while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv() {
+            kinds.push(event.kind());
+        }
+        kinds
+    };
+    assert_eq!(kinds(&mut a_rx), vec!["typing"]);
+    assert!(kinds(&mut b_rx).is_empty(), "another user's conversation");
+    assert_eq!(kinds(&mut g_rx), vec!["offered"]);
+}
