@@ -176,6 +176,8 @@ fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
     match key.code {
         KeyCode::Enter if alt => app.chat.composer.insert_newline(),
         KeyCode::Enter => return Handled::Yes(send_say(app)),
+        // `?` on an empty composer asks for help rather than starting a question.
+        KeyCode::Char('?') if app.chat.composer.is_empty() => app.help = true,
         KeyCode::Up | KeyCode::Down
             if app.chat.composer.is_empty() || app.chat.recall.is_some() =>
         {
@@ -469,6 +471,7 @@ fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
     match key.code {
         KeyCode::Enter if alt => app.inbox.composer.insert_newline(),
         KeyCode::Enter => return Handled::Yes(send_reply(app)),
+        KeyCode::Char('?') if app.inbox.composer.is_empty() => app.help = true,
         KeyCode::Esc => {
             app.inbox.mode = ReplyMode::Reply;
             app.focus = Focus::Inbox;

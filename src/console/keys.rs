@@ -19,7 +19,10 @@ const fn b(keys: &'static str, action: &'static str) -> Binding {
 /// Bindings that work everywhere.
 pub const GLOBAL: &[Binding] = &[
     b("Tab / Shift+Tab", "next / previous pane or widget"),
-    b("F1, ?", "this help (? outside text fields)"),
+    b(
+        "F1, ?",
+        "this help (? outside text fields or in an empty composer)",
+    ),
     b("F2, i", "show / hide the inspector (i outside text fields)"),
     b("Alt+1..9", "press the n-th button of the latest message"),
     b("PgUp / PgDn, wheel", "scroll the pane"),

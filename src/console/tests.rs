@@ -704,3 +704,14 @@ fn notices_leave_the_status_bar_after_a_while() {
     update(&mut app, Msg::Tick(later));
     assert!(!screen(&app, 160, 48).0.contains("Request accepted"));
 }
+
+#[test]
+fn question_mark_on_an_empty_composer_opens_help_and_is_typed_otherwise() {
+    let mut app = offered();
+    update(&mut app, key(KeyCode::Char('?')));
+    assert!(app.help);
+    update(&mut app, key(KeyCode::Esc));
+    typed(&mut app, "why?");
+    assert!(!app.help);
+    assert_eq!(app.chat.composer.lines(), ["why?"]);
+}
