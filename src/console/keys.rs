@@ -21,7 +21,7 @@ pub const GLOBAL: &[Binding] = &[
     b("Tab / Shift+Tab", "next / previous pane or widget"),
     b(
         "F1, ?",
-        "this help (? outside text fields or in an empty composer)",
+        "this help (? outside text fields or empty composers)",
     ),
     b("F2, i", "show / hide the inspector (i outside text fields)"),
     b("Alt+1..9", "press the n-th button of the latest message"),
