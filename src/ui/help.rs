@@ -54,8 +54,10 @@ pub fn lines(app: &App, roomy: bool) -> Vec<Line<'static>> {
 /// Draws the overlay centred in `area`.
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let lines = lines(app, area.height >= 32);
-    let height = (lines.len() as u16 + 2).min(area.height);
     let width = 84.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = (rows as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
