@@ -7,7 +7,7 @@ use super::message::{Look, duration};
 use super::richtext::wrap;
 use super::sanitize::clean;
 use super::transcript::{Viewport, viewport};
-use crate::console::{App, DeskChat, Focus, ReplyMode};
+use crate::console::{App, DeskChat, Focus, Link, ReplyMode};
 use crate::protocol::Presence;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -317,11 +317,26 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
     let a = areas(app, pane);
     frame.render_widget(Paragraph::new(agents_line(app)), a.agents);
     if app.inbox.chats.is_empty() {
-        let text = Span::styled(
-            "No requests yet. They appear here when a user asks for an agent.",
-            t.muted,
+        // The list is one row when empty; the room below (details and transcript) is free.
+        let room = Rect {
+            height: a.list.height + a.details.height + a.transcript.height,
+            ..a.list
+        };
+        let text = match &app.agent_link {
+            Link::Connected => Span::styled(
+                "No requests yet. They appear here when a user asks for an agent.",
+                t.muted,
+            ),
+            Link::Connecting => Span::styled("Connecting to the agent desk…", t.warn),
+            Link::Reconnecting { attempt, error } => Span::styled(
+                format!("Desk unreachable (attempt {attempt}): {}", clean(error)),
+                t.warn,
+            ),
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(text)).wrap(ratatui::widgets::Wrap { trim: true }),
+            room,
         );
-        frame.render_widget(Paragraph::new(Line::from(text)), a.list);
     } else {
         let start = list_start(app, a.list.height as usize);
         let lines: Vec<Line<'static>> = app
