@@ -156,6 +156,9 @@ async fn seed_001_api_style_redirects_to_the_bot() {
     h.see("Other help options").await;
     h.alt('1').await;
     h.see("Redirecting to Vayusphere Bot.....").await;
+    // The request reaches the desk on the other connection; the API style rings nobody.
+    h.see("via api").await;
+    h.see("redirected to").await;
     snapshot(&h, "seed001_redirected");
     h.stop().await;
 }
