@@ -99,6 +99,8 @@ async fn seed_000_by_keyboard_user_and_agent() {
     assert!(
         matches!(&h.console.app.chat.state, HandoffState::Connected { agent, .. } if agent == "Lisa")
     );
+    // The accept's ack (a notice in the status bar) may come after the events.
+    h.see("Request accepted").await;
     snapshot(&h, "seed000_connected");
 
     // The user answers, the agent replies.
