@@ -715,3 +715,16 @@ fn question_mark_on_an_empty_composer_opens_help_and_is_typed_otherwise() {
     assert!(!app.help);
     assert_eq!(app.chat.composer.lines(), ["why?"]);
 }
+
+#[test]
+fn tab_skips_buttons_that_can_no_longer_be_pressed() {
+    let mut app = offered();
+    event(
+        &mut app,
+        Side::User,
+        6,
+        message("m4", Role::Assistant, vec![buttons(ButtonState::Expired)]),
+    );
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Inbox);
+}

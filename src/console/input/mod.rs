@@ -108,7 +108,12 @@ fn toggle_inspector(app: &mut App) {
 /// The focus order, skipping what is not there.
 fn focus_order(app: &App) -> Vec<Focus> {
     let mut order = vec![Focus::Chat];
-    if app.chat.transcript.latest_with_buttons().is_some() {
+    let pressable = app
+        .chat
+        .transcript
+        .latest_with_buttons()
+        .is_some_and(|(_, m)| m.buttons().any(|b| b.state == ButtonState::Active));
+    if pressable {
         order.push(Focus::Buttons);
     }
     order.extend([Focus::Inbox, Focus::Reply]);
