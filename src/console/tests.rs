@@ -728,3 +728,17 @@ fn tab_skips_buttons_that_can_no_longer_be_pressed() {
     update(&mut app, key(KeyCode::Tab));
     assert_eq!(app.focus, Focus::Inbox);
 }
+
+#[test]
+fn focus_leaves_buttons_that_expire() {
+    let mut app = offered();
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Buttons);
+    event(
+        &mut app,
+        Side::User,
+        6,
+        message("m4", Role::Assistant, vec![buttons(ButtonState::Expired)]),
+    );
+    assert_eq!(app.focus, Focus::Chat);
+}

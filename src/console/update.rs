@@ -238,13 +238,23 @@ pub fn plain_text(message: &ChatMessage) -> String {
         .join("\n")
 }
 
+/// Keeps the button focus on a button that exists; when none can be pressed any more, the
+/// focus goes back to the composer.
 fn clamp_button(app: &mut App) {
-    let count = app
-        .chat
-        .transcript
-        .latest_with_buttons()
-        .map_or(0, |(_, m)| m.buttons().count());
+    let (count, pressable) =
+        app.chat
+            .transcript
+            .latest_with_buttons()
+            .map_or((0, false), |(_, m)| {
+                let pressable = m
+                    .buttons()
+                    .any(|b| b.state == crate::protocol::ButtonState::Active);
+                (m.buttons().count(), pressable)
+            });
     app.chat.button = app.chat.button.min(count.saturating_sub(1));
+    if app.focus == super::app::Focus::Buttons && !pressable {
+        app.focus = super::app::Focus::Chat;
+    }
 }
 
 /// The position of a conversation in the inbox, added when new.
