@@ -217,7 +217,7 @@ impl Conversation {
     pub fn opening(&self) -> Vec<Effect> {
         vec![
             Effect::Emit(
-                Audience::Both,
+                Audience::User,
                 ConversationEvent::Opened {
                     user: self.user.clone(),
                 },
@@ -394,10 +394,16 @@ impl Conversation {
     fn set_state(&mut self, state: HandoffState, out: &mut Vec<Effect>) {
         if self.state != state {
             self.state = state.clone();
-            out.push(Effect::Emit(
-                Audience::Both,
-                ConversationEvent::State { state },
-            ));
+            // The desk learns of a conversation when its request arrives, not before.
+            let audience = match state {
+                HandoffState::Assistant
+                | HandoffState::CollectingDetails
+                | HandoffState::FollowUp { .. }
+                | HandoffState::Offered { .. }
+                | HandoffState::Connecting => Audience::User,
+                _ => Audience::Both,
+            };
+            out.push(Effect::Emit(audience, ConversationEvent::State { state }));
         }
     }
 

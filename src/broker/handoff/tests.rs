@@ -127,6 +127,36 @@ fn opening_emits_the_user_and_the_assistant_state() {
 }
 
 #[test]
+fn the_desk_hears_of_a_conversation_only_once_it_reaches_the_desk() {
+    let audiences = |fx: &[Effect]| -> Vec<Audience> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Emit(a, ConversationEvent::State { .. }) => Some(*a),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut c = offered();
+    let fx = press(&mut c, ButtonAction::StartAgentChat).unwrap();
+    assert_eq!(
+        audiences(&fx),
+        vec![Audience::User],
+        "connecting is the user's business"
+    );
+    let fx = run(&mut c, Input::Started(Ok(StartOutcome::Chat)));
+    assert_eq!(
+        audiences(&fx),
+        vec![Audience::Both],
+        "queued is the desk's too"
+    );
+    assert!(
+        c.opening()
+            .iter()
+            .all(|e| matches!(e, Effect::Emit(Audience::User, _)))
+    );
+}
+
+#[test]
 fn a_bare_request_for_an_agent_asks_for_details() {
     let mut c = conversation();
     let fx = text(&mut c, "I'd like to speak to a live agent");
