@@ -2,6 +2,7 @@
 //! seed conversations against the real broker over WebSocket. Key screens are insta snapshots
 //! (volatile times masked); button and theme styles are asserted cell by cell.
 
+mod common;
 mod console_support;
 
 use console_support::{Harness, buffer_text, find, normalize};
@@ -12,9 +13,23 @@ use handoff::protocol::{HandoffState, HandoffStyle};
 use handoff::theme::{self, Theme};
 use ratatui::style::{Color, Modifier};
 
-const ASK: &str = "I'd like to speak to a live agent";
-const DETAILS: &str = "I'm running into a strange issue with a SQL database that I'm using.";
 const GREETING: &str = "Hello - can you share more details about the error message you're seeing?";
+
+/// What the user types in a seed conversation (`../shared/seeds/NNN_*.txt`), in order, up to
+/// the press of Start agent chat.
+fn typed_turns(seed: &str) -> Vec<String> {
+    let conversation = common::seed(seed);
+    conversation["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .map(|m| {
+            handoff::rich_text::to_plain(m["parts"][0]["richText"].as_str().unwrap_or_default())
+        })
+        .take_while(|t| !t.contains("\"Start agent chat\" button"))
+        .collect()
+}
 
 fn snapshot(h: &Harness, name: &str) {
     for (w, ht) in [(80, 24), (160, 48)] {
@@ -23,12 +38,19 @@ fn snapshot(h: &Harness, name: &str) {
     }
 }
 
-/// Seed 000 up to the summary with its three buttons.
-async fn offered(style: HandoffStyle, theme: Theme) -> Harness {
+/// A seed conversation typed up to the summary with its three buttons (the first turn asks
+/// for an agent, the second gives the details, a third answers the routing question).
+async fn offered(seed: &str, style: HandoffStyle, theme: Theme) -> Harness {
+    let turns = typed_turns(seed);
+    assert!(turns.len() >= 2, "seed {seed}: {turns:?}");
     let mut h = Harness::start(BrokerConfig::for_style(style), theme, 160, 48).await;
-    h.say(ASK).await;
+    h.say(&turns[0]).await;
     h.see("provide more details").await;
-    h.say(DETAILS).await;
+    h.say(&turns[1]).await;
+    if let Some(answer) = turns.get(2) {
+        h.see("which database you're using?").await;
+        h.say(answer).await;
+    }
     h
 }
 
@@ -39,7 +61,7 @@ async fn summary_shown(h: &mut Harness) {
 
 #[tokio::test]
 async fn seed_000_by_keyboard_user_and_agent() {
-    let mut h = offered(HandoffStyle::Brokered, Theme::default()).await;
+    let mut h = offered("000", HandoffStyle::Brokered, Theme::default()).await;
     summary_shown(&mut h).await;
     h.see("offered: SQL Database").await;
     snapshot(&h, "seed000_offered");
@@ -131,7 +153,7 @@ async fn seed_000_by_keyboard_user_and_agent() {
 
 #[tokio::test]
 async fn seed_000_by_mouse() {
-    let mut h = offered(HandoffStyle::Brokered, Theme::default()).await;
+    let mut h = offered("000", HandoffStyle::Brokered, Theme::default()).await;
     summary_shown(&mut h).await;
     h.click("Start agent chat").await;
     h.see("Accept (a)").await;
@@ -148,9 +170,8 @@ async fn seed_000_by_mouse() {
 
 #[tokio::test]
 async fn seed_001_api_style_redirects_to_the_bot() {
-    let mut h = offered(HandoffStyle::Api, Theme::default()).await;
-    h.see("which database you're using?").await;
-    h.say("It's an Azure SQL Database.").await;
+    let mut h = offered("001", HandoffStyle::Api, Theme::default()).await;
+    h.see("It's an Azure SQL Database.").await;
     h.see("Finding Azure SQL Database experts...").await;
     h.see("Other help options").await;
     h.alt('1').await;
@@ -164,7 +185,7 @@ async fn seed_001_api_style_redirects_to_the_bot() {
 
 #[tokio::test]
 async fn seed_002_url_style_takes_the_user_to_the_chat_page() {
-    let mut h = offered(HandoffStyle::Url, Theme::default()).await;
+    let mut h = offered("002", HandoffStyle::Url, Theme::default()).await;
     summary_shown(&mut h).await;
     h.alt('1').await;
     h.see("Taking you to").await;
@@ -184,7 +205,7 @@ async fn seed_002_url_style_takes_the_user_to_the_chat_page() {
 async fn the_light_theme_styles_buttons_and_panes() {
     let (light, err) = theme::load(Some("light"), None, true);
     assert!(err.is_none());
-    let mut h = offered(HandoffStyle::Brokered, light).await;
+    let mut h = offered("000", HandoffStyle::Brokered, light).await;
     summary_shown(&mut h).await;
     let buf = h.buffer().clone();
     let (x, y) = find(&buf, "Start agent chat").unwrap();
