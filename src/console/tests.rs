@@ -742,3 +742,42 @@ fn focus_leaves_buttons_that_expire() {
     );
     assert_eq!(app.focus, Focus::Chat);
 }
+
+#[test]
+fn desk_text_from_outside_is_sanitised() {
+    let mut app = offered();
+    let ConversationEvent::Request {
+        user,
+        context,
+        history,
+        queued_at,
+        style,
+        ..
+    } = request()
+    else {
+        unreachable!("request() builds a request")
+    };
+    let user = UserInfo {
+        name: "Mallory\u{1b}]0;owned\u{7}".into(),
+        ..user
+    };
+    let evil = ConversationEvent::Request {
+        title: "help\u{1b}[2J me\u{202e}".into(),
+        user,
+        topic: "SQL\u{9b}31m Database".into(),
+        context,
+        history,
+        queued_at,
+        style,
+    };
+    event(&mut app, Side::Agent, 7, evil);
+    let (text, buf) = screen(&app, 160, 48);
+    assert!(text.contains("“help me”"), "{text}");
+    assert!(text.contains("Mallory (u-1001)"), "{text}");
+    assert!(text.contains("Topic: SQL Database"), "{text}");
+    assert!(
+        !buf.content()
+            .iter()
+            .any(|c| c.symbol().chars().any(char::is_control))
+    );
+}
