@@ -72,7 +72,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Span::raw(" "),
         link_span(app, "agent", &app.agent_link),
     ];
-    if let Some(b) = &app.broker {
+    // On narrow terminals the system and style give way to the state and the keys.
+    if let Some(b) = app.broker.as_ref().filter(|_| area.width >= 100) {
         spans.push(Span::raw(format!(" │ {} · {}", clean(&b.system), b.style)));
     }
     spans.push(Span::raw(" │ "));
