@@ -77,8 +77,10 @@ fn seed_000_in_the_real_binary() {
     }
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("handoff.log");
+    // A shell around the console reports how it exited and whether the terminal is back in
+    // canonical (cooked) mode, then stays so the screen can be read.
     let command = format!(
-        "{} --log-file {}",
+        "sh -c '{} --log-file {}; echo \"exit status $?\"; stty -a | grep -o -- \"-\\{{0,1\\}}icanon\"; exec sleep 60'",
         env!("CARGO_BIN_EXE_handoff"),
         log.display()
     );
@@ -132,9 +134,16 @@ fn seed_000_in_the_real_binary() {
     );
     println!("{screen}");
 
-    // q in the inbox quits and the program exits.
+    // q in the inbox quits: the program exits cleanly and the terminal is restored.
     tmux.send(&["q"]);
-    tmux.wait("the console to exit", |_| {
-        !tmux.run(&["has-session", "-t", "e2e"]).status.success()
-    });
+    let screen = tmux.see("exit status 0");
+    assert!(
+        !screen.contains("Agent inbox"),
+        "the alternate screen is gone:\n{screen}"
+    );
+    let lines: Vec<&str> = screen.lines().map(str::trim).collect();
+    assert!(
+        lines.contains(&"icanon"),
+        "raw mode is off again:\n{screen}"
+    );
 }
