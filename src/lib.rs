@@ -15,5 +15,6 @@ pub mod engine;
 pub mod logging;
 pub mod protocol;
 pub mod rich_text;
+pub mod store;
 pub mod theme;
 pub mod ui;

@@ -53,6 +53,8 @@ pub struct BrokerConfig {
     pub max_connections: usize,
     /// The largest text frame accepted; larger ones close the connection with 1009.
     pub max_message_bytes: usize,
+    /// A SQLite transcript store: conversations are written to it and brought back from it.
+    pub store: Option<std::path::PathBuf>,
 }
 
 impl Default for BrokerConfig {
@@ -76,6 +78,7 @@ impl BrokerConfig {
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             max_connections: 256,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            store: None,
         }
     }
 }
@@ -97,6 +100,9 @@ impl std::fmt::Debug for BrokerConfig {
 /// Why the broker could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
+    /// The transcript store could not be opened or read.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -204,7 +210,12 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             max_message_bytes: config.max_message_bytes,
         },
     };
-    let hub = Hub::new(settings, connector, desk, hub_tx.clone());
+    let mut hub = Hub::new(settings, connector, desk, hub_tx.clone());
+    if let Some(path) = &config.store {
+        let store = crate::store::Store::open(path)?;
+        let conversations = store.conversations()?;
+        hub.restore(conversations, crate::store::StoreWriter::spawn(store));
+    }
     tracker.spawn(hub.run(hub_rx, shutdown.clone()));
     let server = server::Server {
         listener,

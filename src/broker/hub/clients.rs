@@ -128,6 +128,9 @@ impl Hub {
         while self.conversations.contains_key(&id) {
             id = ConversationId::random();
         }
+        if let Some(store) = &self.store {
+            store.open(&id, &user, now_millis());
+        }
         let machine = Conversation::new(id.clone(), user, self.settings.handoff.clone());
         let opening = machine.opening();
         self.conversations.insert(

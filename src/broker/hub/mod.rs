@@ -17,6 +17,7 @@ use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
     ErrorCode, Millis, RequestId, ServerMsg, UserInfo, now_millis,
 };
+use crate::store::{StoreWriter, StoredConversation};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -119,6 +120,7 @@ pub(super) struct Hub {
     desk_agents: Vec<DeskAgent>,
     next_session: SessionId,
     tx: mpsc::Sender<HubMsg>,
+    store: Option<StoreWriter>,
 }
 
 impl Hub {
@@ -138,6 +140,7 @@ impl Hub {
             desk_agents: Vec::new(),
             next_session: 1,
             tx,
+            store: None,
         }
     }
 
@@ -153,7 +156,60 @@ impl Hub {
             };
             self.handle(msg);
         }
+        if let Some(store) = self.store.take() {
+            // Flush what is queued before the broker reports it has stopped.
+            let _ = tokio::task::spawn_blocking(move || store.close()).await;
+        }
         tracing::debug!("hub stopped");
+    }
+
+    /// Writes every conversation to `store` from now on, after bringing back the ones it holds.
+    pub(super) fn restore(&mut self, conversations: Vec<StoredConversation>, store: StoreWriter) {
+        let mut restarted = Vec::new();
+        for stored in conversations {
+            let log: Vec<(Audience, ConversationEvent)> = stored
+                .events
+                .iter()
+                .map(|e| (e.audience, e.event.clone()))
+                .collect();
+            let (machine, effects) = Conversation::restore(
+                stored.id.clone(),
+                stored.user,
+                self.settings.handoff.clone(),
+                &log,
+                now_millis(),
+            );
+            let log = stored
+                .events
+                .into_iter()
+                .map(|e| Logged {
+                    seq: e.seq,
+                    at: e.at,
+                    audience: e.audience,
+                    event: e.event,
+                })
+                .collect();
+            self.conversations.insert(
+                stored.id.clone(),
+                Entry {
+                    machine,
+                    log,
+                    chat: None,
+                    chat_generation: 0,
+                },
+            );
+            self.opened.push(stored.id.clone());
+            restarted.push((stored.id, effects));
+        }
+        self.store = Some(store);
+        // The restart's own events are stored like any other.
+        for (id, effects) in restarted {
+            self.apply(&id, effects);
+        }
+        tracing::info!(
+            conversations = self.conversations.len(),
+            "transcript store loaded"
+        );
     }
 
     fn handle(&mut self, msg: HubMsg) {
@@ -341,12 +397,15 @@ impl Hub {
             return;
         };
         let logged = Logged {
-            seq: entry.log.len() as u64 + 1,
+            seq: entry.log.last().map_or(1, |l| l.seq + 1),
             at: now_millis(),
             audience,
             event,
         };
         tracing::debug!(conversation = %conv, seq = logged.seq, kind = logged.event.kind(), "event");
+        if let Some(store) = &self.store {
+            store.event(conv, logged.seq, logged.at, audience, &logged.event);
+        }
         let msg = event_msg(conv, &logged);
         entry.log.push(logged);
         let targets: Vec<SessionId> = self
