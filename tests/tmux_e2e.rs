@@ -58,6 +58,19 @@ impl Tmux {
         }
     }
 
+    /// Clicks the left button on the first cell showing `label`, as a terminal with SGR mouse
+    /// reporting (which the console enables) would send it.
+    fn click(&self, label: &str) {
+        let screen = self.see(label);
+        let (row, col) = screen
+            .lines()
+            .enumerate()
+            .find_map(|(y, line)| line.find(label).map(|b| (y, line[..b].chars().count())))
+            .unwrap_or_else(|| panic!("{label:?} not on screen:\n{screen}"));
+        let (x, y) = (col + 2, row + 1); // 1-based, one cell into the label
+        self.send(&["-l", &format!("\u{1b}[<0;{x};{y}M\u{1b}[<0;{x};{y}m")]);
+    }
+
     fn see(&self, text: &str) -> String {
         self.wait(text, |s| s.contains(text))
     }
@@ -69,13 +82,13 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn seed_000_in_the_real_binary() {
+/// Starts the real binary in a 160x48 tmux window, or says why it cannot (no tmux).
+fn start(name: &str) -> Option<(Tmux, tempfile::TempDir)> {
     if Command::new("tmux").arg("-V").output().is_err() {
-        println!("SKIPPED: tmux is not installed (.ci/run installs it)");
-        return;
+        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return None;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary folder for the log");
     let log = dir.path().join("handoff.log");
     // A shell around the console reports how it exited and whether the terminal is back in
     // canonical (cooked) mode, then stays so the screen can be read.
@@ -85,7 +98,7 @@ fn seed_000_in_the_real_binary() {
         log.display()
     );
     let tmux = Tmux {
-        socket: format!("handoff-e2e-{}", std::process::id()),
+        socket: format!("handoff-e2e-{name}-{}", std::process::id()),
     };
     let out = tmux.run(&[
         "-f",
@@ -107,13 +120,40 @@ fn seed_000_in_the_real_binary() {
         "tmux new-session: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-
     tmux.wait("both connections", |s| s.contains("● user ● agent"));
+    Some((tmux, dir))
+}
+
+/// Types seed 000 up to the summary with its buttons.
+fn ask_for_an_agent(tmux: &Tmux) {
     tmux.type_line("I'd like to speak to a live agent");
     tmux.see("provide more details");
     tmux.type_line("I'm running into a strange issue with a SQL database that I'm using.");
     tmux.see("Other help options");
     tmux.see("✓ Determining appropriate live agent queue");
+}
+
+/// Quits with q and checks the program exited cleanly and restored the terminal.
+fn quit(tmux: &Tmux) {
+    tmux.send(&["q"]);
+    let screen = tmux.see("exit status 0");
+    assert!(
+        !screen.contains("Agent inbox"),
+        "the alternate screen is gone:\n{screen}"
+    );
+    let lines: Vec<&str> = screen.lines().map(str::trim).collect();
+    assert!(
+        lines.contains(&"icanon"),
+        "raw mode is off again:\n{screen}"
+    );
+}
+
+#[test]
+fn seed_000_in_the_real_binary() {
+    let Some((tmux, _dir)) = start("keys") else {
+        return;
+    };
+    ask_for_an_agent(&tmux);
 
     // Tab into the buttons (Start agent chat has focus), Enter presses it.
     tmux.send(&["Tab"]);
@@ -135,15 +175,24 @@ fn seed_000_in_the_real_binary() {
     println!("{screen}");
 
     // q in the inbox quits: the program exits cleanly and the terminal is restored.
-    tmux.send(&["q"]);
-    let screen = tmux.see("exit status 0");
-    assert!(
-        !screen.contains("Agent inbox"),
-        "the alternate screen is gone:\n{screen}"
-    );
-    let lines: Vec<&str> = screen.lines().map(str::trim).collect();
-    assert!(
-        lines.contains(&"icanon"),
-        "raw mode is off again:\n{screen}"
-    );
+    quit(&tmux);
+}
+
+#[test]
+fn seed_000_in_the_real_binary_by_mouse() {
+    let Some((tmux, _dir)) = start("mouse") else {
+        return;
+    };
+    ask_for_an_agent(&tmux);
+    tmux.click("Start agent chat");
+    tmux.see("Pressed \"Start agent chat\"");
+    tmux.click("[ Accept (a) ]");
+    tmux.wait("Lisa's greeting on both sides", |s| {
+        s.matches(GREETING).count() == 2
+    });
+    tmux.click("[ End chat (e) ]");
+    tmux.see("ended by Lisa");
+    // Click the inbox list so q is not typed into a composer.
+    tmux.click("Acting as");
+    quit(&tmux);
 }
