@@ -781,3 +781,22 @@ fn desk_text_from_outside_is_sanitised() {
             .any(|c| c.symbol().chars().any(char::is_control))
     );
 }
+
+#[test]
+fn connector_traces_are_summarised_in_the_inspector() {
+    let mut app = offered();
+    let text = r#"{"type":"trace","call":{"at":1,"system":"8x8","name":"create conversation","kind":"http","method":"POST","url":"https://x.test/c","status":201}}"#;
+    update(
+        &mut app,
+        Msg::Frame {
+            side: Side::Agent,
+            direction: Direction::In,
+            at: 1,
+            text: text.to_owned(),
+        },
+    );
+    assert_eq!(
+        app.inspector.frames.back().map(|f| f.summary.as_str()),
+        Some("trace/8x8 POST create conversation 201")
+    );
+}

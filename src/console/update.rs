@@ -49,9 +49,22 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
 fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: &str) {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
     let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or("?");
-    let summary = match value.pointer("/event/kind").and_then(|v| v.as_str()) {
-        Some(event) => format!("{kind}/{event}"),
-        None => kind.to_owned(),
+    let text_at = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
+    let summary = if let Some(event) = text_at("/event/kind") {
+        format!("{kind}/{event}")
+    } else if let Some(system) = text_at("/call/system") {
+        // A connector's call to its system: "trace/8x8 POST create conversation 201".
+        let method = text_at("/call/method")
+            .or_else(|| text_at("/call/kind"))
+            .unwrap_or("");
+        let name = text_at("/call/name").unwrap_or("");
+        let status = value
+            .pointer("/call/status")
+            .and_then(serde_json::Value::as_u64)
+            .map_or(String::new(), |s| format!(" {s}"));
+        format!("{kind}/{system} {method} {name}{status}")
+    } else {
+        kind.to_owned()
     };
     let pretty = if value.is_null() {
         text.to_owned()
