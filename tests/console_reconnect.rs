@@ -86,6 +86,7 @@ async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationI
         user: None,
         agent: Some("Lisa".into()),
         since: std::collections::BTreeMap::default(),
+        traces: false,
     };
     let reply = ClientMsg::Reply {
         id: "t-1".into(),

@@ -194,6 +194,29 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             (Arc::new(mock.clone()), Some(Arc::new(mock)))
         }
     };
+    // The connector's calls, for clients that asked for traces.
+    let (trace_tx, mut trace_rx) = tokio::sync::broadcast::channel(256);
+    connector.trace_to(trace_tx);
+    let (forward, stop) = (hub_tx.clone(), shutdown.clone());
+    tracker.spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            let call = tokio::select! {
+                () = stop.cancelled() => break,
+                call = trace_rx.recv() => match call {
+                    Ok(call) => call,
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "call traces dropped: the hub fell behind");
+                        continue;
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+            };
+            if forward.send(hub::HubMsg::Trace(call)).await.is_err() {
+                break;
+            }
+        }
+    });
     let system = connector.system().to_owned();
     let style = connector.style();
     let settings = HubSettings {

@@ -14,13 +14,23 @@
 //! broker forwards what agents' clients do to it, and it reports the desk's view of each
 //! conversation back as [`DeskEvent`]s.
 
+pub mod amazon_connect;
+mod build;
+pub mod eight_by_eight;
+pub mod glia;
+pub mod http;
 pub mod mock;
+pub mod redact;
+pub mod servicenow;
+pub mod trace;
+pub mod webhook;
 
 use crate::protocol::{
     AgentInfo, ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, Millis,
     Presence, UserInfo,
 };
 use async_trait::async_trait;
+pub use build::{BuildError, Built, build, build_with, configure_servicenow_emulator, emulate};
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 
@@ -224,6 +234,12 @@ pub trait Connector: Send + Sync {
 
     /// Places the user with the system.
     async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError>;
+
+    /// Sends a trace of every call to the system to `sender` from now on (for inspectors).
+    /// Connectors that make no calls of their own (the mock desk) ignore it.
+    fn trace_to(&self, sender: trace::TraceSender) {
+        let _ = sender;
+    }
 }
 
 /// What a connector call failed with. Every variant names the system and the call.

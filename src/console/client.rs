@@ -119,6 +119,9 @@ fn hello(session: &Session) -> ClientMsg {
         user: None,
         agent: session.agent.clone(),
         since: session.since.clone(),
+        // The connector's calls to its system, for the inspector: asked on one connection only,
+        // so each call shows once.
+        traces: session.side == Side::Agent,
     }
 }
 

@@ -13,6 +13,11 @@ use crate::ui;
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Input(event) => input::handle(app, event),
+        // A connector's call: its frame is already in the inspector (see `Msg::Frame`).
+        Msg::Server {
+            msg: ServerMsg::Trace { .. },
+            ..
+        } => Vec::new(),
         Msg::Server { side, msg } => {
             app.dirty = true;
             server(app, side, msg);
@@ -127,6 +132,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             }
         }
         ServerMsg::Desk { agents } => app.inbox.desk = agents,
+        ServerMsg::Trace { .. } => {}
         ServerMsg::Ack { id } => match app.pending.remove(&id) {
             // The message event normally came first; if the broker reworded the text, the
             // echo still goes.

@@ -104,6 +104,7 @@ impl Hub {
                 agent,
                 out,
                 kicked,
+                traces: join.traces,
             },
         );
         Ok(Joined { session, replay })

@@ -42,6 +42,8 @@ pub struct Join {
     pub agent: Option<String>,
     /// Last `seq` seen per conversation.
     pub since: BTreeMap<ConversationId, u64>,
+    /// Whether it wants the connector's call traces.
+    pub traces: bool,
 }
 
 /// A successful join: the welcome and replay to write first, then the live queue.
@@ -76,6 +78,8 @@ pub enum HubMsg {
     ChatClosed(ConversationId, u64),
     Timeout(ConversationId, u64),
     Desk(DeskEvent),
+    /// A call of the connector to its system.
+    Trace(crate::protocol::CallTrace),
     DeskDone(SessionId, RequestId, Result<(), DeskError>),
 }
 
@@ -99,6 +103,7 @@ struct Session {
     agent: Option<String>,
     out: mpsc::Sender<ServerMsg>,
     kicked: CancellationToken,
+    traces: bool,
 }
 
 /// The hub's fixed settings.
@@ -257,6 +262,17 @@ impl Hub {
                 }
             }
             HubMsg::Timeout(conv, generation) => self.feed(&conv, Input::Timeout { generation }),
+            HubMsg::Trace(call) => {
+                let targets: Vec<SessionId> = self
+                    .sessions
+                    .iter()
+                    .filter(|(_, s)| s.traces)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in targets {
+                    self.send(id, ServerMsg::Trace { call: call.clone() });
+                }
+            }
             HubMsg::Desk(DeskEvent::Agents(agents)) => {
                 self.desk_agents.clone_from(&agents);
                 let msg = ServerMsg::Desk { agents };

@@ -1,0 +1,307 @@
+//! Amazon Connect payloads (botocore service models `connect` and `connectparticipant`, the
+//! `StartChatContact` reference, amazon-connect-chatjs), shared by the connector and the
+//! emulator. `PascalCase` as on the wire.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Event content types.
+pub mod content_type {
+    /// A participant joined.
+    pub const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
+    /// A participant left.
+    pub const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
+    /// The chat ended.
+    pub const ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";
+    /// A transfer succeeded.
+    pub const TRANSFER_SUCCEEDED: &str =
+        "application/vnd.amazonaws.connect.event.transfer.succeeded";
+    /// A transfer failed.
+    pub const TRANSFER_FAILED: &str = "application/vnd.amazonaws.connect.event.transfer.failed";
+    /// Typing.
+    pub const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
+    /// Plain text.
+    pub const TEXT: &str = "text/plain";
+}
+
+/// `PUT /contact/chat`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartChatContact {
+    /// The instance.
+    pub instance_id: String,
+    /// The inbound flow.
+    pub contact_flow_id: String,
+    /// The customer.
+    pub participant_details: ParticipantDetails,
+    /// Flow attributes (routing keys).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+    /// The first customer message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_message: Option<ChatMessage>,
+    /// Idempotency key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+    /// Content types the client renders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supported_messaging_content_types: Vec<String>,
+}
+
+/// `ParticipantDetails`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ParticipantDetails {
+    /// Shown to the agent.
+    pub display_name: String,
+}
+
+/// A message body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatMessage {
+    /// `text/plain`, ...
+    pub content_type: String,
+    /// The text.
+    pub content: String,
+}
+
+/// The answer of `StartChatContact`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartChatContactResponse {
+    /// The contact.
+    pub contact_id: String,
+    /// The customer participant.
+    pub participant_id: String,
+    /// For `CreateParticipantConnection` (within 5 minutes).
+    pub participant_token: String,
+}
+
+/// `POST /participant/connection`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateParticipantConnection {
+    /// `WEBSOCKET`, `CONNECTION_CREDENTIALS`.
+    #[serde(rename = "Type")]
+    pub kind: Vec<String>,
+    /// Acknowledge the connection in the same call.
+    pub connect_participant: bool,
+}
+
+/// Its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ParticipantConnection {
+    /// The WebSocket.
+    pub websocket: Websocket,
+    /// The token for the other participant calls.
+    pub connection_credentials: ConnectionCredentials,
+}
+
+/// `Websocket`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Websocket {
+    /// `wss://...` (valid for 100 s).
+    pub url: String,
+    /// ISO-8601.
+    pub connection_expiry: String,
+}
+
+/// `ConnectionCredentials`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConnectionCredentials {
+    /// For `X-Amz-Bearer`.
+    pub connection_token: String,
+    /// ISO-8601.
+    pub expiry: String,
+}
+
+/// `POST /participant/message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SendMessage {
+    /// `text/plain`.
+    pub content_type: String,
+    /// The text.
+    pub content: String,
+    /// Idempotency key.
+    pub client_token: String,
+}
+
+/// `POST /participant/event`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SendEvent {
+    /// The event's content type.
+    pub content_type: String,
+    /// Event content (receipts only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Idempotency key.
+    pub client_token: String,
+}
+
+/// `POST /participant/disconnect`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Disconnect {
+    /// Idempotency key.
+    pub client_token: String,
+}
+
+/// The answer of `SendMessage` / `SendEvent`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Sent {
+    /// The item's id.
+    pub id: String,
+    /// When.
+    pub absolute_time: String,
+}
+
+/// `POST /participant/transcript`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTranscript {
+    /// At most 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<u32>,
+    /// Paging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `FORWARD` or `BACKWARD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_direction: Option<String>,
+    /// `ASCENDING` or `DESCENDING`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<String>,
+    /// Where to start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_position: Option<StartPosition>,
+}
+
+/// `StartPosition`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartPosition {
+    /// An item id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Items back from the newest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub most_recent: Option<u32>,
+}
+
+/// Its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Transcript {
+    /// The contact the chat started as.
+    #[serde(default)]
+    pub initial_contact_id: Option<String>,
+    /// Items.
+    #[serde(default)]
+    pub transcript: Vec<Item>,
+    /// More pages.
+    #[serde(default)]
+    pub next_token: Option<String>,
+}
+
+/// A chat item (WebSocket `aws/chat` content, transcript entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Item {
+    /// ISO-8601 with milliseconds.
+    #[serde(default)]
+    pub absolute_time: Option<String>,
+    /// The text or event content.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// The content type.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Unique id.
+    pub id: String,
+    /// `MESSAGE`, `EVENT`, ...
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// Who.
+    #[serde(default)]
+    pub participant_id: Option<String>,
+    /// Their name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `AGENT`, `CUSTOMER`, `SYSTEM`, `CUSTOM_BOT`, `SUPERVISOR`.
+    #[serde(default)]
+    pub participant_role: Option<String>,
+    /// The first contact of the chat.
+    #[serde(default)]
+    pub initial_contact_id: Option<String>,
+    /// This contact.
+    #[serde(default)]
+    pub contact_id: Option<String>,
+}
+
+/// `POST /metrics/current/{InstanceId}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetCurrentMetricData {
+    /// Metrics wanted.
+    pub current_metrics: Vec<Metric>,
+    /// Queues and channels.
+    pub filters: Filters,
+    /// `QUEUE`.
+    #[serde(default)]
+    pub groupings: Vec<String>,
+}
+
+/// A metric.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Metric {
+    /// `AGENTS_AVAILABLE`, ...
+    pub name: String,
+    /// `COUNT`.
+    pub unit: String,
+}
+
+/// Filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Filters {
+    /// Queue ids (1-100).
+    pub queues: Vec<String>,
+    /// `CHAT`.
+    #[serde(default)]
+    pub channels: Vec<String>,
+}
+
+/// The answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricData {
+    /// One result per grouping.
+    pub metric_results: Vec<MetricResult>,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricResult {
+    /// Values.
+    pub collections: Vec<Collection>,
+}
+
+/// One value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Collection {
+    /// Which.
+    pub metric: Metric,
+    /// The value.
+    #[serde(default)]
+    pub value: Option<f64>,
+}

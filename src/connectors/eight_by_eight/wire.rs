@@ -1,0 +1,242 @@
+//! 8x8 Chat Gateway payloads, as documented (8x8 developer docs, Chat Gateway reference and
+//! webhooks-events-reference). Shared by the connector and the emulator. Fields the docs do
+//! not give live in [`super::inferred`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `POST /conversations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateConversation {
+    /// The channel the conversation belongs to (required).
+    pub channel_id: String,
+    /// The end user (required).
+    pub user: User,
+    /// Where the conversation is routed; the channel's default queue when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Assignment>,
+    /// The bot conversation so far (at most 200 messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+}
+
+/// The end user of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Display name.
+    pub name: String,
+    /// The client's id for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Routing language (en, de, fr, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Extra key/values shown to the agent (at most 30).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_properties: Vec<KeyValue>,
+}
+
+/// The languages Chat Gateway routes by.
+pub const LANGUAGES: &[&str] = &[
+    "en", "ru", "de", "ja", "es", "fr", "pt", "it", "pl", "hr", "nl", "ar", "da", "ko", "no", "sv",
+    "vi", "cy", "th", "zh-CN", "zh-TW",
+];
+
+/// The most additional properties a user may carry.
+pub const MAX_ADDITIONAL_PROPERTIES: usize = 30;
+
+/// The most history messages a conversation may start with.
+pub const MAX_HISTORY: usize = 200;
+
+/// One additional property.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyValue {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+}
+
+/// A routing target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// `queue` or `script` on requests; `agent`, `queue` or `script` in events.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The queue's, script's or agent's id.
+    pub id: String,
+}
+
+/// Conversation history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    /// Oldest first.
+    pub messages: Vec<HistoryMessage>,
+}
+
+/// One history message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryMessage {
+    /// `user` or `bot`.
+    pub author_type: String,
+    /// The text.
+    pub text: String,
+}
+
+/// The 202 answer of `POST /conversations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Created {
+    /// The new conversation.
+    pub conversation_id: String,
+    /// When it was created.
+    #[serde(default)]
+    pub created_at: Option<Value>,
+}
+
+/// `POST /conversations/{id}/messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessage {
+    /// `user` or `bot`.
+    pub author_type: String,
+    /// The text.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// `POST /conversations/{id}/typing`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Typing {
+    /// `user` or `bot`.
+    pub author_type: String,
+}
+
+/// `PATCH /conversations/{id}/participants/user`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveUser {
+    /// `true` ends the user's part (and the interaction).
+    pub removed: bool,
+}
+
+/// An `application/problem+json` error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    /// Summary.
+    pub message: String,
+    /// Details.
+    #[serde(default)]
+    pub errors: Vec<ProblemError>,
+    /// For 8x8 support.
+    #[serde(default)]
+    pub reference_id: Option<String>,
+}
+
+/// One error of a [`Problem`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemError {
+    /// Machine-readable code.
+    pub code: String,
+    /// Text.
+    pub message: String,
+}
+
+/// A webhook event: the common envelope; `data` is read per `eventType`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookEvent {
+    /// `CONVERSATION_UPDATE`, `QUEUED`, `MEMBERS_CHANGED`, `TRANSFER`, `MESSAGE`, `ACTIVITY`,
+    /// `WEB_HOOK_VERIFY` (or the legacy `AGENT_JOINED`, ...).
+    pub event_type: String,
+    /// The conversation (absent on `WEB_HOOK_VERIFY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Epoch milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// Event data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// `WEB_HOOK_VERIFY` only: "Chat Gateway v1.0".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_version: Option<String>,
+    /// Legacy `AGENT_JOINED`: the agent's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    /// Legacy `AGENT_JOINED`: the agent's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
+}
+
+/// `MEMBERS_CHANGED` data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembersChanged {
+    /// `user` or `agent`.
+    pub member_type: String,
+    /// `joined` or `left`.
+    pub change: String,
+    /// The member's id (no name).
+    pub id: String,
+}
+
+/// `MESSAGE` data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageData {
+    /// True for the echo of a message the client sent.
+    #[serde(default)]
+    pub is_echo: bool,
+    /// Who sent it.
+    pub sender: Sender,
+    /// The text.
+    pub text: String,
+}
+
+/// A message's sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// Id.
+    pub id: String,
+    /// `agent` or `user`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// `ACTIVITY` data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityData {
+    /// `typing`, `adaptiveCard/action`, `quickReply/action`, `read-receipts`.
+    pub name: String,
+    /// For `typing`: who is typing now (empty: nobody).
+    #[serde(default)]
+    pub value: Option<ActivityValue>,
+}
+
+/// The value of a `typing` activity.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ActivityValue {
+    /// Typing now.
+    #[serde(default)]
+    pub users: Vec<Sender>,
+}
+
+/// `QUEUED` data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuedData {
+    /// The queue.
+    #[serde(default)]
+    pub queue_id: Option<String>,
+    /// Its name.
+    #[serde(default)]
+    pub queue_name: Option<String>,
+}

@@ -1,0 +1,408 @@
+//! The Glia webhook route and one live chat.
+//!
+//! | Glia event | `ChatEvent` |
+//! |---|---|
+//! | (ticket created) | `Queued` |
+//! | `engagement.start` (+ `GET /engagements/{id}` for the name) | `AgentJoined` |
+//! | `engagement.chat.message` with `target: visitor` | `AgentMessage` (`target: operator` is our echo) |
+//! | `engagement.transfer` (+ lookup) | `Transferred`, `AgentLeft`, `AgentJoined` |
+//! | `engagement.end` | `AgentLeft`, `Ended(agent)` |
+//! | `engagement.request.failure` | `Ended(timeout / no agent)` |
+
+use super::inferred::{self, EngagementDetails};
+use super::wire::{ChatMessageBody, Event};
+use super::{SYSTEM, Settings};
+use crate::connectors::http::{Api, Method};
+use crate::connectors::redact::Secret;
+use crate::connectors::webhook::{WebhookHandler, WebhookReply, WebhookRequest};
+use crate::connectors::{ChatCommand, ChatEvent, ConnectorError, HandoffRequest};
+use crate::protocol::{AgentInfo, EndReason};
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::mpsc;
+
+/// Commands waiting for the chat task.
+pub const COMMAND_QUEUE: usize = 32;
+/// Events waiting for the broker.
+pub const EVENT_QUEUE: usize = 64;
+/// Webhook events waiting per chat.
+const INBOX: usize = 64;
+/// Messages the user may send before an operator joins.
+const EARLY_MESSAGES: usize = 20;
+
+/// The Glia webhook route: finds the chat by its header, checks its secret.
+#[derive(Default)]
+pub struct Hooks {
+    chats: Mutex<HashMap<String, (Secret, mpsc::Sender<Event>)>>,
+}
+
+impl Hooks {
+    fn chats(&self) -> MutexGuard<'_, HashMap<String, (Secret, mpsc::Sender<Event>)>> {
+        self.chats
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Opens the inbox of chat `key`, whose events must carry `secret` as `Authorization`.
+    pub fn attach(&self, key: &str, secret: Secret) -> mpsc::Receiver<Event> {
+        let (tx, rx) = mpsc::channel(INBOX);
+        self.chats().insert(key.to_owned(), (secret, tx));
+        rx
+    }
+
+    /// Closes it.
+    pub fn detach(&self, key: &str) {
+        self.chats().remove(key);
+    }
+}
+
+#[async_trait]
+impl WebhookHandler for Hooks {
+    async fn handle(&self, request: WebhookRequest) -> WebhookReply {
+        let key = request
+            .header(inferred::CHAT_HEADER)
+            .unwrap_or_default()
+            .to_owned();
+        let given = request.header("authorization").unwrap_or_default();
+        let mut chats = self.chats();
+        let Some((secret, tx)) = chats.get(&key) else {
+            tracing::warn!(system = SYSTEM, "webhook for no known chat");
+            return WebhookReply::error(401, "unknown chat");
+        };
+        if secret.expose() != given {
+            tracing::warn!(system = SYSTEM, chat = %key, "webhook rejected: wrong credentials");
+            return WebhookReply::error(401, "wrong credentials");
+        }
+        let event: Event = match serde_json::from_slice(&request.body) {
+            Ok(e) => e,
+            Err(e) => {
+                // Tell the chat, so the user sees it; then refuse the body.
+                let _ = tx.try_send(Event {
+                    event_type: "handoff.malformed".into(),
+                    engagement: None,
+                    message: None,
+                    rest: std::iter::once(("detail".to_owned(), Value::String(e.to_string())))
+                        .collect(),
+                });
+                return WebhookReply::error(400, format!("not a Glia event: {e}"));
+            }
+        };
+        match tx.try_send(event) {
+            Ok(()) => WebhookReply::ok(),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                WebhookReply::error(503, "busy, retry later")
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                chats.remove(&key);
+                WebhookReply::ok()
+            }
+        }
+    }
+}
+
+/// The state of one chat.
+pub struct Chat {
+    key: String,
+    ticket: String,
+    visitor_token: Secret,
+    title: String,
+    context: Value,
+    settings: Arc<Settings>,
+    api: Api,
+    hooks: Arc<Hooks>,
+    events: mpsc::Sender<ChatEvent>,
+    engagement: Option<String>,
+    operator: Option<String>,
+    early: Vec<(String, String)>,
+    seen: HashSet<String>,
+}
+
+impl Chat {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        key: String,
+        ticket: String,
+        visitor_token: Secret,
+        request: &HandoffRequest,
+        settings: Arc<Settings>,
+        api: Api,
+        hooks: Arc<Hooks>,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Self {
+        let context = json!({ "topic": request.topic, "context": request.context, "history": request.history_text(crate::connectors::HISTORY_LIMIT_BYTES) });
+        Self {
+            key,
+            ticket,
+            visitor_token,
+            title: request.title.clone(),
+            context,
+            settings,
+            api,
+            hooks,
+            events,
+            engagement: None,
+            operator: None,
+            early: Vec::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Runs until the chat ends or the broker drops the link.
+    pub async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<ChatCommand>,
+        mut inbox: mpsc::Receiver<Event>,
+    ) {
+        if self
+            .emit(ChatEvent::Queued {
+                position: None,
+                eta_secs: None,
+            })
+            .await
+        {
+            loop {
+                let done = tokio::select! {
+                    command = commands.recv() => match command {
+                        Some(command) => self.command(command).await,
+                        None => true,
+                    },
+                    event = inbox.recv() => match event {
+                        Some(event) => self.event(event).await,
+                        None => true,
+                    },
+                };
+                if done {
+                    break;
+                }
+            }
+        }
+        self.hooks.detach(&self.key);
+    }
+
+    async fn emit(&self, event: ChatEvent) -> bool {
+        self.events.send(event).await.is_ok()
+    }
+
+    async fn report(&self, error: &ConnectorError) -> bool {
+        tracing::warn!(system = SYSTEM, chat = %self.key, error = %error, "chat error");
+        self.emit(ChatEvent::SystemMessage {
+            text: error.to_string(),
+        })
+        .await
+    }
+
+    async fn put_message(
+        &self,
+        engagement: &str,
+        id: &str,
+        text: &str,
+        metadata: Option<Value>,
+    ) -> Result<(), ConnectorError> {
+        let body = ChatMessageBody {
+            content: text.to_owned(),
+            kind: "chat".into(),
+            metadata,
+        };
+        let path = format!("/engagements/{engagement}/chat_messages/{id}");
+        let call = self
+            .settings
+            .call(
+                Method::Put,
+                &path,
+                "PUT /engagements/{id}/chat_messages/{uuid}",
+                self.visitor_token.expose(),
+            )
+            .json(&body);
+        self.api.send(call).await.map(drop)
+    }
+
+    async fn command(&mut self, command: ChatCommand) -> bool {
+        match command {
+            ChatCommand::Text {
+                text,
+                client_message_id,
+            } => {
+                let id = uuid::Uuid::parse_str(&client_message_id)
+                    .map_or_else(|_| uuid::Uuid::new_v4().to_string(), |u| u.to_string());
+                let Some(engagement) = self.engagement.clone() else {
+                    if self.early.len() < EARLY_MESSAGES {
+                        self.early.push((id, text));
+                    }
+                    return false;
+                };
+                match self.put_message(&engagement, &id, &text, None).await {
+                    Ok(()) => false,
+                    Err(e) => !self.report(&e).await,
+                }
+            }
+            // Glia's visitor typing API is not public.
+            ChatCommand::Typing(_) => false,
+            ChatCommand::End => {
+                let (path, name) = match &self.engagement {
+                    Some(e) => (format!("/engagements/{e}"), "DELETE /engagements/{id}"),
+                    None => (
+                        format!("/queue_tickets/{}", self.ticket),
+                        "DELETE /queue_tickets/{id}",
+                    ),
+                };
+                let call =
+                    self.settings
+                        .call(Method::Delete, &path, name, self.visitor_token.expose());
+                if let Err(e) = self.api.send(call).await {
+                    self.report(&e).await;
+                }
+                self.emit(ChatEvent::Ended {
+                    reason: EndReason::User,
+                })
+                .await;
+                true
+            }
+        }
+    }
+
+    async fn operator_name(&self, engagement: &str) -> Option<String> {
+        let call = self.settings.call(
+            Method::Get,
+            &format!("/engagements/{engagement}"),
+            "GET /engagements/{id}",
+            self.visitor_token.expose(),
+        );
+        match self
+            .api
+            .send(call)
+            .await
+            .and_then(|r| r.json::<EngagementDetails>())
+        {
+            Ok(details) => details.operators.last().map(|o| o.name.clone()),
+            Err(e) => {
+                tracing::warn!(system = SYSTEM, error = %e, "no operator name");
+                None
+            }
+        }
+    }
+
+    fn malformed(detail: impl std::fmt::Display, event: &str) -> ConnectorError {
+        ConnectorError::Payload {
+            system: SYSTEM.into(),
+            call: format!("webhook {event}"),
+            detail: detail.to_string(),
+        }
+    }
+
+    async fn event(&mut self, event: Event) -> bool {
+        let agent = |name: &str| AgentInfo {
+            name: name.to_owned(),
+            avatar: None,
+            on_behalf: false,
+        };
+        let out: Vec<ChatEvent> = match event.event_type.as_str() {
+            "handoff.malformed" => {
+                let detail = event
+                    .rest
+                    .get("detail")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                return !self.report(&Self::malformed(detail, "event")).await;
+            }
+            "engagement.start" => {
+                let Some(engagement) = event.engagement else {
+                    return !self
+                        .report(&Self::malformed("no engagement", "engagement.start"))
+                        .await;
+                };
+                let name = self
+                    .operator_name(&engagement.id)
+                    .await
+                    .unwrap_or_else(|| "Operator".into());
+                self.engagement = Some(engagement.id.clone());
+                self.operator = Some(name.clone());
+                let first = uuid::Uuid::new_v4().to_string();
+                let title = self.title.clone();
+                if let Err(e) = self
+                    .put_message(&engagement.id, &first, &title, Some(self.context.clone()))
+                    .await
+                {
+                    self.report(&e).await;
+                }
+                for (id, text) in std::mem::take(&mut self.early) {
+                    if let Err(e) = self.put_message(&engagement.id, &id, &text, None).await {
+                        self.report(&e).await;
+                    }
+                }
+                vec![ChatEvent::AgentJoined {
+                    agent: agent(&name),
+                }]
+            }
+            "engagement.chat.message" => {
+                let Some(message) = event.message else {
+                    return !self
+                        .report(&Self::malformed("no message", "engagement.chat.message"))
+                        .await;
+                };
+                if message.target != "visitor"
+                    || message
+                        .id
+                        .as_ref()
+                        .is_some_and(|id| !self.seen.insert(id.clone()))
+                {
+                    return false;
+                }
+                let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
+                vec![ChatEvent::AgentMessage {
+                    agent: agent(&name),
+                    text: message.content,
+                }]
+            }
+            "engagement.transfer" => {
+                let mut out = vec![ChatEvent::Transferred { to: None }];
+                if let Some(engagement) = self.engagement.clone()
+                    && let Some(name) = self.operator_name(&engagement).await
+                {
+                    if let Some(previous) = self.operator.replace(name.clone()) {
+                        out.push(ChatEvent::AgentLeft { agent: previous });
+                    }
+                    out.push(ChatEvent::AgentJoined {
+                        agent: agent(&name),
+                    });
+                }
+                out
+            }
+            "engagement.end" => {
+                let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
+                for e in [
+                    ChatEvent::AgentLeft {
+                        agent: name.clone(),
+                    },
+                    ChatEvent::Ended {
+                        reason: EndReason::Agent { agent: name },
+                    },
+                ] {
+                    self.emit(e).await;
+                }
+                return true;
+            }
+            "engagement.request.failure" => {
+                let reason = if inferred::failure_is_timeout(&event) {
+                    EndReason::Timeout
+                } else {
+                    EndReason::NoAgent { reason: None }
+                };
+                self.emit(ChatEvent::Ended { reason }).await;
+                return true;
+            }
+            other => {
+                tracing::debug!(system = SYSTEM, event = other, "event ignored");
+                return false;
+            }
+        };
+        for e in out {
+            if !self.emit(e).await {
+                return true;
+            }
+        }
+        false
+    }
+}

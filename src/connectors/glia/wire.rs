@@ -1,0 +1,126 @@
+//! Glia REST payloads (developer.glia.com: engagement requests, chat messages, webhooks; and
+//! public visitor-integrator samples), shared by the connector and the emulator. Shapes the
+//! sources do not give are in [`super::inferred`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Every request's `Accept`.
+pub const ACCEPT: &str = "application/vnd.salemove.v1+json";
+
+/// The events the connector subscribes to.
+pub const EVENTS: &[&str] = &[
+    "engagement.start",
+    "engagement.end",
+    "engagement.request.failure",
+    "engagement.chat.message",
+    "engagement.transfer",
+];
+
+/// `POST /operator_authentication/tokens`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    /// Site API key id.
+    pub api_key_id: String,
+    /// Site API key secret.
+    pub api_key_secret: String,
+}
+
+/// Its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    /// The site bearer token.
+    pub token: String,
+}
+
+/// `POST /queue_tickets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueTicketRequest {
+    /// `text`.
+    pub media: String,
+    /// The queues.
+    pub queue_ids: Vec<String>,
+    /// The site.
+    pub site_id: String,
+    /// `visitor_integrator`.
+    pub source: String,
+    /// Where events go (at most 10).
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A webhook registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    /// Where.
+    pub url: String,
+    /// `POST`.
+    pub method: String,
+    /// Sent back verbatim with every event.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Which events.
+    pub events: Vec<String>,
+}
+
+/// `PUT /engagements/{id}/chat_messages/{uuid}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessageBody {
+    /// The text.
+    pub content: String,
+    /// `chat`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Free-form data shown to the operator's integrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+}
+
+/// A webhook event, as far as the connector reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// `engagement.start`, ...
+    pub event_type: String,
+    /// For engagement events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engagement: Option<Engagement>,
+    /// For `engagement.chat.message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+    /// Anything else.
+    #[serde(flatten)]
+    pub rest: BTreeMap<String, Value>,
+}
+
+/// The engagement of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Engagement {
+    /// Its id.
+    pub id: String,
+    /// The visitor.
+    #[serde(default)]
+    pub visitor_id: Option<String>,
+    /// `visitor_integrator`, ...
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A chat message of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Its id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The text.
+    pub content: String,
+    /// The engagement.
+    pub engagement_id: String,
+    /// `visitor` (to the visitor: from an operator) or `operator` (our own echo).
+    pub target: String,
+    /// When.
+    #[serde(default)]
+    pub timestamp: Option<Value>,
+    /// `chat`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}

@@ -1,0 +1,517 @@
+//! The connectors' outbound HTTP: one shared client, retries, and errors that name the call.
+//!
+//! Every connector sends through an [`Api`]: it owns no socket of its own but a clone of the
+//! process-wide `reqwest::Client` (connection pool, explicit timeouts), the system's name for
+//! errors, the retry policy and the secrets to scrub out of error text.
+//!
+//! Policy ([`RetryPolicy`]):
+//! - transport failures (connect errors, timeouts) and 5xx answers are retried with
+//!   exponential backoff and full jitter, up to `max_attempts` in all;
+//! - 429 waits for `Retry-After` (seconds or an HTTP date) when the server gives one, capped by
+//!   `max_retry_after`, else backs off like a 5xx;
+//! - 401 and 403 become [`ConnectorError::Unauthorized`] ("check the credentials") at once;
+//! - any other status becomes [`ConnectorError::Status`] with the body's text, shortened and
+//!   redacted.
+//!
+//! A retried request is sent byte for byte again, so the idempotency key it carries (Amazon
+//! Connect's `ClientToken`, `ServiceNow`'s `requestId`, Glia's message id) makes the retry safe.
+//! No `reqwest` type leaves this module.
+
+use super::ConnectorError;
+use super::redact::{Secret, redact, shorten};
+use super::trace::{TraceSlot, redact_body, redact_url};
+use crate::protocol::{CallKind, CallTrace, now_millis};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// How long the shared client waits for a TCP/TLS connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The longest error text kept from a response body.
+const DETAIL_CHARS: usize = 300;
+
+fn shared_client() -> reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .pool_idle_timeout(Duration::from_secs(60))
+                .user_agent(concat!("handoff/", env!("CARGO_PKG_VERSION")))
+                .build()
+                // Building only fails when the TLS backend cannot load; a client without the
+                // custom settings still works, and every request sets its own timeout.
+                .unwrap_or_else(|_| reqwest::Client::new())
+        })
+        .clone()
+}
+
+/// When and how often a call is retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// The first backoff; doubled per retry.
+    pub base_delay: Duration,
+    /// The longest backoff.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured; a longer one fails the call at once.
+    pub max_retry_after: Duration,
+    /// The whole-request timeout of one attempt.
+    pub request_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The backoff before retry number `retry` (1 for the first retry): a random duration in
+    /// `[d/2, d]` with `d = min(base * 2^(retry-1), max)`.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let factor = 1u32 << retry.saturating_sub(1).min(16);
+        let full = self.base_delay.saturating_mul(factor).min(self.max_delay);
+        let half = full / 2;
+        let spread = full.saturating_sub(half).as_millis() as u64;
+        half + Duration::from_millis(fastrand::u64(0..=spread))
+    }
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// One API call: what to send and what to call it in errors.
+#[derive(Debug, Clone)]
+pub struct Call {
+    name: String,
+    method: Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Call {
+    /// A call named `name` (e.g. "POST /conversations") to `url`.
+    pub fn new(name: impl Into<String>, method: Method, url: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body (and `Content-Type: application/json` unless set).
+    #[must_use]
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        // Serializing our own wire structs cannot fail (string keys, no custom serializers).
+        self.body = Some(serde_json::to_vec(body).unwrap_or_default());
+        if !self
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            self.headers
+                .push(("Content-Type".into(), "application/json".into()));
+        }
+        self
+    }
+
+    /// Sets a raw body (the caller sets `Content-Type`); for bodies that must go out byte for
+    /// byte as signed.
+    #[must_use]
+    pub fn raw_body(mut self, body: Vec<u8>) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// The raw body bytes, for signers.
+    pub fn body_bytes(&self) -> &[u8] {
+        self.body.as_deref().unwrap_or_default()
+    }
+
+    /// The URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The headers set so far.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The call's name for errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A successful (2xx) answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The status.
+    pub status: u16,
+    headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    system: Arc<str>,
+    call: String,
+}
+
+impl Reply {
+    /// A response header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as `T`, or a [`ConnectorError::Payload`] naming the call.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ConnectorError> {
+        serde_json::from_slice(&self.body).map_err(|e| ConnectorError::Payload {
+            system: self.system.to_string(),
+            call: self.call.clone(),
+            detail: format!(
+                "{e} in {}",
+                shorten(&String::from_utf8_lossy(&self.body), 120)
+            ),
+        })
+    }
+}
+
+/// A system's handle on the shared HTTP client.
+#[derive(Debug, Clone)]
+pub struct Api {
+    system: Arc<str>,
+    client: reqwest::Client,
+    policy: RetryPolicy,
+    secrets: Vec<Secret>,
+    trace: TraceSlot,
+}
+
+impl Api {
+    /// A handle for `system` with `policy`; `secrets` are scrubbed out of every error.
+    pub fn new(system: impl Into<String>, policy: RetryPolicy, secrets: Vec<Secret>) -> Self {
+        Self {
+            system: Arc::from(system.into()),
+            client: shared_client(),
+            policy,
+            secrets,
+            trace: TraceSlot::default(),
+        }
+    }
+
+    /// Where this system's calls are traced (shared by every clone of this handle).
+    pub fn trace_slot(&self) -> &TraceSlot {
+        &self.trace
+    }
+
+    /// The system's name.
+    pub fn system(&self) -> &str {
+        &self.system
+    }
+
+    /// The retry policy.
+    pub fn policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// A [`ConnectorError::Payload`] for `call`.
+    pub fn payload_error(&self, call: &str, detail: impl Into<String>) -> ConnectorError {
+        ConnectorError::Payload {
+            system: self.system.to_string(),
+            call: call.to_owned(),
+            detail: detail.into(),
+        }
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let secrets: Vec<&Secret> = self.secrets.iter().collect();
+        redact(text, &secrets)
+    }
+
+    /// Sends `call`, retrying per the policy; `Ok` only for a 2xx answer.
+    pub async fn send(&self, call: Call) -> Result<Reply, ConnectorError> {
+        let attempts = self.policy.max_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= attempts;
+            let (at, started) = (now_millis(), std::time::Instant::now());
+            let outcome = self.attempt(&call).await;
+            self.record(&call, at, started.elapsed(), &outcome);
+            let wait = match outcome {
+                Ok(reply) => return Ok(reply),
+                Err(Failure::Final(error)) => return Err(error),
+                Err(Failure::Retryable { error, retry_after }) => {
+                    if last {
+                        return Err(error);
+                    }
+                    match retry_after {
+                        Some(after) if after > self.policy.max_retry_after => return Err(error),
+                        Some(after) => after,
+                        None => self.policy.backoff(attempt),
+                    }
+                }
+            };
+            tracing::debug!(
+                system = %self.system, call = %call.name, attempt, wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self, call: &Call) -> Result<Reply, Failure> {
+        let method = match call.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut builder = self
+            .client
+            .request(method, &call.url)
+            .timeout(self.policy.request_timeout);
+        for (name, value) in &call.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = &call.body {
+            builder = builder.body(body.clone());
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => return Err(self.transport_failure(call, &e)),
+        };
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (n.as_str().to_owned(), v.to_owned()))
+            })
+            .collect();
+        let body = match response.bytes().await {
+            Ok(body) => body.to_vec(),
+            Err(e) => return Err(self.transport_failure(call, &e)),
+        };
+        if (200..300).contains(&status) {
+            return Ok(Reply {
+                status,
+                headers,
+                body,
+                system: self.system.clone(),
+                call: call.name.clone(),
+            });
+        }
+        let retry_after = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
+            .and_then(|(_, v)| parse_retry_after(v));
+        let detail = self.scrub(&shorten(&String::from_utf8_lossy(&body), DETAIL_CHARS));
+        let system = self.system.to_string();
+        let name = call.name.clone();
+        tracing::warn!(system = %system, call = %name, status, detail = %detail, "upstream error");
+        match status {
+            401 | 403 => Err(Failure::Final(ConnectorError::Unauthorized {
+                system,
+                call: name,
+                status,
+            })),
+            429 => {
+                let detail = match retry_after {
+                    Some(after) => {
+                        format!("rate limited, retry after {}s: {detail}", after.as_secs())
+                    }
+                    None => format!("rate limited: {detail}"),
+                };
+                Err(Failure::Retryable {
+                    error: ConnectorError::Status {
+                        system,
+                        call: name,
+                        status,
+                        detail,
+                    },
+                    retry_after,
+                })
+            }
+            500..=599 => Err(Failure::Retryable {
+                error: ConnectorError::Status {
+                    system,
+                    call: name,
+                    status,
+                    detail,
+                },
+                retry_after: None,
+            }),
+            _ => Err(Failure::Final(ConnectorError::Status {
+                system,
+                call: name,
+                status,
+                detail,
+            })),
+        }
+    }
+
+    /// Traces one attempt for the inspector, redacted.
+    fn record(&self, call: &Call, at: u64, took: Duration, outcome: &Result<Reply, Failure>) {
+        self.trace.record(|| {
+            let secrets: Vec<&Secret> = self.secrets.iter().collect();
+            let (status, response, error) = match outcome {
+                Ok(reply) => (Some(reply.status), redact_body(&reply.body, &secrets), None),
+                Err(Failure::Final(e) | Failure::Retryable { error: e, .. }) => match e {
+                    ConnectorError::Status { status, detail, .. } => {
+                        (Some(*status), Some(detail.clone()), None)
+                    }
+                    ConnectorError::Unauthorized { status, .. } => (Some(*status), None, None),
+                    other => (None, None, Some(other.to_string())),
+                },
+            };
+            CallTrace {
+                at,
+                system: self.system.to_string(),
+                name: call.name.clone(),
+                kind: CallKind::Http,
+                method: Some(call.method.as_str().to_owned()),
+                url: redact_url(&call.url, &secrets),
+                status,
+                duration_ms: Some(took.as_millis() as u64),
+                request: call.body.as_deref().and_then(|b| redact_body(b, &secrets)),
+                response,
+                error,
+            }
+        });
+    }
+
+    fn transport_failure(&self, call: &Call, e: &reqwest::Error) -> Failure {
+        let detail = if e.is_timeout() {
+            format!(
+                "timed out after {}s",
+                self.policy.request_timeout.as_secs_f32()
+            )
+        } else if e.is_connect() {
+            "connection failed".to_owned()
+        } else {
+            self.scrub(&error_chain(e))
+        };
+        Failure::Retryable {
+            error: ConnectorError::Transport {
+                system: self.system.to_string(),
+                call: call.name.clone(),
+                detail,
+            },
+            retry_after: None,
+        }
+    }
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+enum Failure {
+    Final(ConnectorError),
+    Retryable {
+        error: ConnectorError,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// A `Retry-After` value: delta seconds, or an HTTP date (then the time until it, or zero).
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        let p = RetryPolicy::default();
+        for _ in 0..50 {
+            let first = p.backoff(1);
+            assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200));
+            let third = p.backoff(3);
+            assert!(third >= Duration::from_millis(400) && third <= Duration::from_millis(800));
+            assert!(p.backoff(30) <= p.max_delay);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Keeping secrets out of logs, errors and the inspector.
+//!
+//! A [`Secret`] holds a credential; its `Debug` and `Display` print `[redacted]`, so a secret
+//! inside a config or connector struct cannot leak through `{:?}`. [`redact`] scrubs known
+//! secret values out of free text (an upstream error body that echoes a token, a URL with a
+//! key in its query) before it reaches an error or a log line.
+
+use std::fmt;
+
+/// What a redacted value prints as.
+pub const REDACTED: &str = "[redacted]";
+
+/// A credential: an API key, a password, a token. Only [`Secret::expose`] shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The credential itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// `text` with every occurrence of each secret replaced by `[redacted]`. Secrets shorter than
+/// four characters are left alone: replacing them would mangle ordinary words.
+pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        let value = secret.expose();
+        if value.len() >= 4 {
+            out = out.replace(value, REDACTED);
+        }
+    }
+    out
+}
+
+/// Whether a header carries credentials and must never be logged.
+pub fn is_sensitive_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "authorization"
+            | "x-api-key"
+            | "token"
+            | "x-amz-bearer"
+            | "x-amz-security-token"
+            | "cookie"
+    ) || name.contains("secret")
+        || name.contains("token")
+}
+
+/// Headers as `name: value` lines with the values of sensitive ones redacted, for logs.
+pub fn redact_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    headers
+        .into_iter()
+        .map(|(name, value)| {
+            if is_sensitive_header(name) {
+                format!("{name}: {REDACTED}")
+            } else {
+                format!("{name}: {value}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `text` cut to at most `max` characters, with an ellipsis when cut; for error details.
+pub fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("sk-test-1234");
+        assert_eq!(format!("{s} {s:?}"), "[redacted] [redacted]");
+        assert_eq!(s.expose(), "sk-test-1234");
+    }
+
+    #[test]
+    fn redact_replaces_every_occurrence() {
+        let s = Secret::new("hunter22");
+        assert_eq!(
+            redact("token hunter22 and again hunter22", &[&s]),
+            "token [redacted] and again [redacted]"
+        );
+        assert_eq!(redact("a b c", &[&Secret::new("b")]), "a b c");
+    }
+
+    #[test]
+    fn sensitive_headers_are_redacted() {
+        let text = redact_headers([("x-api-key", "k-1"), ("content-type", "json")]);
+        assert_eq!(text, "x-api-key: [redacted]\ncontent-type: json");
+        assert!(is_sensitive_header("X-Amz-Bearer"));
+        assert!(!is_sensitive_header("x-8x8-event-id"));
+    }
+
+    #[test]
+    fn shorten_cuts_long_text() {
+        assert_eq!(shorten("abcdef", 3), "abc…");
+        assert_eq!(shorten(" ab ", 3), "ab");
+    }
+}

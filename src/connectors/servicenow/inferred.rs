@@ -1,0 +1,101 @@
+//! **`ServiceNow` payloads the public documentation does not give.** The docs name the
+//! `System`, `SwitchToLiveAgent` and `SwitchToVirtualAgent` action messages but show no JSON;
+//! the view `awa_agent_presence_capacity` is only known from customer scripts. Both the
+//! connector and the emulator use these definitions, so correcting them against a real
+//! instance corrects both.
+//!
+//! | what | status |
+//! |---|---|
+//! | `{"uiType":"ActionMsg","actionType":"System","message":"<text>"}` | [INFER] (spec's suggestion) |
+//! | `SwitchToLiveAgent` carrying `agentInfo` of the accepting agent | [INFER]; without it the connector names the agent at their first message |
+//! | a second `SwitchToLiveAgent` while an agent is in the chat = transfer | [INFER] |
+//! | the transfer notice text | [NOT PUBLIC] |
+//! | `completed: true` sent when the agent closes | [INFER] (open question 1 of the spec) |
+//! | capacity columns `ap_agent`, `ap_current_presence_state`, `ac_channel`, `ac_workload`, `ac_applied_max_capacity`, `aca_available` | [CODE] customer scripts |
+//! | out-of-box Chat channel and Available state `sys_id`s | [CODE], check per instance |
+//! | availability = rows with `ac_workload < ac_applied_max_capacity` | [INFER] |
+//! | the 401 body `{"error":{"message":"User Not Authenticated","detail":"Required to provide Auth information"},"status":"failure"}` | [INFER] the platform's usual REST answer |
+//! | a repeated `requestId` is answered `success` without being processed again | [INFER] (the docs only say it is unique per request) |
+
+use super::wire::{AgentInfo, Item};
+use serde_json::{Value, json};
+
+/// [CODE] The out-of-box Chat service channel `sys_id`.
+pub const CHAT_CHANNEL: &str = "27f675e3739713004a905ee515f6a7c3";
+
+/// [CODE] The out-of-box "Available" presence state `sys_id`.
+pub const AVAILABLE_STATE: &str = "0b10223c57a313005baaaa65ef94f970";
+
+/// [CODE] The columns read for availability.
+pub const CAPACITY_FIELDS: &str = "ap_agent,ac_workload,ac_applied_max_capacity,aca_available";
+
+/// [INFER] The availability query.
+pub fn capacity_query(channel: &str, available_state: &str) -> String {
+    format!("aca_available=true^ac_channel={channel}^ap_current_presence_state={available_state}")
+}
+
+/// [INFER] Whether a capacity row can take a chat (`ac_workload < ac_applied_max_capacity`).
+pub fn has_capacity(row: &serde_json::Map<String, Value>) -> Option<bool> {
+    let number = |key: &str| -> Option<u64> {
+        match row.get(key)? {
+            Value::String(s) => s.trim().parse().ok(),
+            Value::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    };
+    Some(number("ac_workload")? < number("ac_applied_max_capacity")?)
+}
+
+/// [INFER] A `System` action message.
+pub fn system(text: &str) -> Item {
+    Item {
+        ui_type: "ActionMsg".into(),
+        action_type: Some("System".into()),
+        value: None,
+        label: None,
+        message: Some(text.into()),
+        wait_time: None,
+        spinner_type: None,
+        message_id: None,
+        agent_info: None,
+    }
+}
+
+/// [INFER] `SwitchToLiveAgent`, with the accepting agent.
+pub fn switch_to_live_agent(agent: AgentInfo) -> Item {
+    Item {
+        agent_info: Some(agent),
+        ..action("SwitchToLiveAgent")
+    }
+}
+
+/// An `ActionMsg` of `kind` with no fields.
+pub fn action(kind: &str) -> Item {
+    Item {
+        action_type: Some(kind.into()),
+        message: None,
+        ..system("")
+    }
+}
+
+/// [DOC text] What `System` says when an agent joins.
+pub const AGENT_ENTERED: &str = "A live agent has entered the chat";
+/// [DOC text] What `System` says when the chat closes.
+pub const CHAT_CLOSED: &str = "Either the live agent or the user closed the chat";
+/// [DOC text] What `System` says when the queue times out.
+pub const TIMED_OUT: &str = "The conversation with a live agent has timed out";
+/// [NOT PUBLIC] What `System` says on a transfer.
+pub const TRANSFERRING: &str = "You are being transferred to another agent";
+
+/// Whether a `System` text tells of a queue timeout.
+pub fn is_timeout(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("timed out")
+}
+
+/// [INFER] The 401 body.
+pub fn unauthorized() -> Value {
+    json!({
+        "error": { "message": "User Not Authenticated", "detail": "Required to provide Auth information" },
+        "status": "failure",
+    })
+}

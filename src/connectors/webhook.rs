@@ -1,0 +1,218 @@
+//! The broker's webhook listener: where 8x8, `ServiceNow` and Glia POST their events.
+//!
+//! One axum server on a loopback address, one route per system under `/hooks/{system}`. The
+//! systems are told the route's *public* URL: the loopback URL by default, or
+//! `public_base_url` + `/hooks/{system}` when the broker sits behind a tunnel or reverse proxy
+//! (a real tenant cannot reach 127.0.0.1). Each route's [`WebhookHandler`] authenticates the
+//! call the way its system does (8x8: JWS signature; `ServiceNow`: Basic auth or a header;
+//! Glia: the headers registered with the webhook) and answers with the status the system
+//! expects; the listener itself only routes.
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use tokio_util::sync::CancellationToken;
+
+/// The largest webhook body accepted.
+pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
+
+/// One webhook call as a handler sees it.
+#[derive(Debug, Clone)]
+pub struct WebhookRequest {
+    /// Headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The raw body (signatures are computed over these exact bytes).
+    pub body: Vec<u8>,
+}
+
+impl WebhookRequest {
+    /// A header by (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a handler answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookReply {
+    /// The HTTP status.
+    pub status: u16,
+    /// A short text body.
+    pub body: String,
+}
+
+impl WebhookReply {
+    /// 200 with an empty body.
+    pub fn ok() -> Self {
+        Self {
+            status: 200,
+            body: String::new(),
+        }
+    }
+
+    /// An error status with a reason.
+    pub fn error(status: u16, reason: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: reason.into(),
+        }
+    }
+}
+
+/// One system's webhook route.
+#[async_trait]
+pub trait WebhookHandler: Send + Sync {
+    /// Authenticates and takes one call.
+    async fn handle(&self, request: WebhookRequest) -> WebhookReply;
+}
+
+/// What starting the listener failed with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The configured address is not a loopback address.
+    #[error("webhook listener: {0} is not a loopback address; use a tunnel and public_base_url")]
+    NotLoopback(SocketAddr),
+    /// The address could not be bound.
+    #[error("webhook listener: cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+type Routes = Arc<RwLock<HashMap<String, Arc<dyn WebhookHandler>>>>;
+
+/// The running listener. Dropping it (or [`WebhookListener::shutdown`]) stops the server.
+pub struct WebhookListener {
+    local: SocketAddr,
+    public_base: String,
+    routes: Routes,
+    cancel: CancellationToken,
+}
+
+impl std::fmt::Debug for WebhookListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookListener")
+            .field("local", &self.local)
+            .field("public_base", &self.public_base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhookListener {
+    /// Listens on `listen` (loopback only; port 0 picks one). Systems are given URLs under
+    /// `public_base_url` when set, else under the loopback URL.
+    pub async fn bind(
+        listen: SocketAddr,
+        public_base_url: Option<&str>,
+    ) -> Result<Self, WebhookError> {
+        if !listen.ip().is_loopback() {
+            return Err(WebhookError::NotLoopback(listen));
+        }
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| WebhookError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let local = listener.local_addr().map_err(|source| WebhookError::Bind {
+            addr: listen,
+            source,
+        })?;
+        let routes: Routes = Arc::default();
+        let app = Router::new()
+            .route("/hooks/{system}", post(dispatch))
+            .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
+            .with_state(routes.clone());
+        let cancel = CancellationToken::new();
+        let stop = cancel.clone();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "webhook listener stopped");
+            }
+        });
+        let public_base = public_base_url.map_or_else(
+            || format!("http://{local}"),
+            |u| u.trim_end_matches('/').to_owned(),
+        );
+        tracing::info!(%local, public_base = %public_base, "webhook listener up");
+        Ok(Self {
+            local,
+            public_base,
+            routes,
+            cancel,
+        })
+    }
+
+    /// Adds (or replaces) the route of `system` and returns its public URL.
+    pub fn route(&self, system: &str, handler: Arc<dyn WebhookHandler>) -> String {
+        if let Ok(mut routes) = self.routes.write() {
+            routes.insert(system.to_owned(), handler);
+        }
+        self.url_of(system)
+    }
+
+    /// The public URL of `system`'s route.
+    pub fn url_of(&self, system: &str) -> String {
+        format!("{}/hooks/{system}", self.public_base)
+    }
+
+    /// The loopback address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Stops the server.
+    pub fn shutdown(&self) {
+        self.cancel.cancel();
+    }
+}
+
+impl Drop for WebhookListener {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+async fn dispatch(
+    State(routes): State<Routes>,
+    Path(system): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let handler = routes.read().ok().and_then(|r| r.get(&system).cloned());
+    let Some(handler) = handler else {
+        return (StatusCode::NOT_FOUND, "no webhook route for this system").into_response();
+    };
+    let headers = headers
+        .iter()
+        .filter_map(|(n, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (n.as_str().to_ascii_lowercase(), v.to_owned()))
+        })
+        .collect();
+    let reply = handler
+        .handle(WebhookRequest {
+            headers,
+            body: body.to_vec(),
+        })
+        .await;
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, reply.body).into_response()
+}

@@ -1,0 +1,637 @@
+//! The 8x8 Chat Gateway emulator.
+//!
+//! Serves, under `/chat-gateway/v1` and with `x-api-key` checked on every call:
+//! `POST /webhooks` (verified at once with a signed `WEB_HOOK_VERIFY`), `POST /conversations`
+//! (202), `POST /conversations/{id}/messages` (202), `POST /conversations/{id}/typing` (204),
+//! `PATCH /conversations/{id}/participants/user` (204), and the inferred
+//! `GET /conversations/{id}/participants` and `GET /queues/{id}/availability`. The signing key
+//! is served without auth at `/vcc/{region}/chat/v2/jwk/{kid}/public`.
+//!
+//! Desk signals become webhook events sent (POST) to every registered webhook, each signed like 8x8
+//! signs them (detached RS256 JWS over the CRC32 checksum JSON) with a key made at start;
+//! non-2xx answers are retried with a new transmission time and `x-8x8-retry` + 1.
+//! Inferred payloads come from `connectors::eight_by_eight::inferred`.
+
+use super::desk::{EndedBy, Signal, SimAgent, SimDesk};
+use super::fault::Faults;
+use super::{EmulatorError, EmulatorOptions, RunningEmulator};
+use crate::connectors::eight_by_eight::inferred::{
+    self, Participant, Participants, QueueAvailability,
+};
+use crate::connectors::eight_by_eight::signature::{self, Signed, Signer};
+use crate::connectors::eight_by_eight::wire::{
+    CreateConversation, Problem, ProblemError, RemoveUser, SendMessage, WebhookEvent,
+};
+use crate::connectors::eight_by_eight::{API_PATH, CONVERSATION_PROPERTY};
+use crate::connectors::http::{Api, Call, Method, RetryPolicy};
+use crate::protocol::now_millis;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// The emulated tenant and customer id in webhook headers.
+pub const TENANT: &str = "emu-tenant";
+/// The key id of the emulator's signing key.
+pub const KID: &str = "emu-key-1";
+/// The queue used when a conversation names none.
+pub const DEFAULT_QUEUE: &str = "queue-general";
+
+struct ConvMeta {
+    queue: String,
+    user_id: String,
+    agents: Vec<SimAgent>,
+}
+
+struct Emu {
+    desk: Arc<SimDesk>,
+    faults: Arc<Faults>,
+    options: EmulatorOptions,
+    signer: Signer,
+    webhooks: Mutex<Vec<String>>,
+    conversations: Mutex<HashMap<String, ConvMeta>>,
+    api: Api,
+}
+
+impl Emu {
+    fn meta<R>(&self, id: &str, f: impl FnOnce(&mut ConvMeta) -> R) -> Option<R> {
+        self.conversations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_mut(id)
+            .map(f)
+    }
+}
+
+/// Starts the 8x8 emulator on `listen` (loopback only).
+pub async fn spawn(
+    listen: SocketAddr,
+    options: EmulatorOptions,
+) -> Result<RunningEmulator, EmulatorError> {
+    let signer = Signer::generate(KID).map_err(|e| EmulatorError::Crypto(e.to_string()))?;
+    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+    let faults = Arc::new(Faults::default());
+    let policy = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::default()
+    };
+    let emu = Arc::new(Emu {
+        desk: desk.clone(),
+        faults: faults.clone(),
+        options,
+        signer,
+        webhooks: Mutex::default(),
+        conversations: Mutex::default(),
+        api: Api::new("8x8 emulator webhook", policy, Vec::new()),
+    });
+    let api = Router::new()
+        .route("/webhooks", post(create_webhook))
+        .route("/conversations", post(create_conversation))
+        .route("/conversations/{id}/messages", post(send_message))
+        .route("/conversations/{id}/typing", post(typing))
+        .route("/conversations/{id}/participants/user", patch(remove_user))
+        .route("/conversations/{id}/participants", get(participants))
+        .route("/queues/{id}/availability", get(availability));
+    let app = Router::new()
+        .nest(API_PATH, api)
+        .route("/vcc/{region}/chat/v2/jwk/{kid}/public", get(jwk))
+        .with_state(emu.clone());
+    let cancel = CancellationToken::new();
+    tokio::spawn(deliver(emu, signals, cancel.clone()));
+    super::serve("8x8", listen, app, desk, faults, cancel).await
+}
+
+fn problem(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = Problem {
+        message: status.canonical_reason().unwrap_or("Error").into(),
+        errors: vec![ProblemError {
+            code: code.into(),
+            message: message.into(),
+        }],
+        reference_id: Some(uuid::Uuid::new_v4().to_string()),
+    };
+    let mut response = (status, Json(body)).into_response();
+    response.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
+    let key = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    let well_formed = !key.is_empty() && key.chars().all(|c| c.is_ascii_graphic());
+    let accepted = emu
+        .options
+        .credentials
+        .as_deref()
+        .is_none_or(|expected| expected == key);
+    if well_formed && accepted {
+        return Ok(());
+    }
+    let body = inferred::unauthorized(&uuid::Uuid::new_v4().to_string());
+    let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    response.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    Err(Box::new(response))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body).map_err(|e| {
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            &e.to_string(),
+        ))
+    })
+}
+
+fn unknown(id: &str) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        &format!("conversation {id} not found"),
+    )
+}
+
+async fn create_webhook(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let hook: inferred::CreateWebhook = match parse(&body) {
+        Ok(h) => h,
+        Err(r) => return *r,
+    };
+    let verify =
+        json!({"notificationVersion": "Chat Gateway v1.0", "eventType": "WEB_HOOK_VERIFY"});
+    let status = post_signed(&emu, &hook.url, "WEB_HOOK_VERIFY", &verify.to_string(), 0).await;
+    if !(200..300).contains(&status) {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "WEBHOOK_VERIFICATION_FAILED",
+            &format!("the webhook answered {status} to WEB_HOOK_VERIFY"),
+        );
+    }
+    emu.webhooks
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(hook.url.clone());
+    let created = inferred::WebhookCreated {
+        id: format!("wh-{}", uuid::Uuid::new_v4().simple()),
+        url: hook.url,
+    };
+    (StatusCode::CREATED, Json(created)).into_response()
+}
+
+async fn create_conversation(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let request: CreateConversation = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    if request.channel_id.trim().is_empty() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "channelId is required",
+        );
+    }
+    if request.user.additional_properties.len() > 30 {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "at most 30 additionalProperties",
+        );
+    }
+    if request
+        .history
+        .as_ref()
+        .is_some_and(|h| h.messages.len() > 200)
+    {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "at most 200 history messages",
+        );
+    }
+    let id = format!("conv-{}", uuid::Uuid::new_v4().simple());
+    let external = request
+        .user
+        .additional_properties
+        .iter()
+        .find(|p| p.key == CONVERSATION_PROPERTY)
+        .map(|p| p.value.clone());
+    let queue = request
+        .assignment
+        .map_or_else(|| DEFAULT_QUEUE.to_owned(), |a| a.id);
+    emu.conversations
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(
+            id.clone(),
+            ConvMeta {
+                queue,
+                user_id: request.user.user_id.unwrap_or_else(|| "user".into()),
+                agents: Vec::new(),
+            },
+        );
+    let created_at = now_millis();
+    let desk = emu.desk.clone();
+    let eta = emu.options.eta_secs;
+    let opened = id.clone();
+    // 8x8 answers 202 and queues asynchronously; events may overtake the answer.
+    tokio::spawn(async move { desk.open(&opened, external, eta).await });
+    let mut response = (
+        StatusCode::ACCEPTED,
+        Json(json!({ "conversationId": id, "createdAt": created_at })),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("application/hal+json"),
+    );
+    response
+}
+
+async fn send_message(
+    State(emu): State<Arc<Emu>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let message: SendMessage = match parse(&body) {
+        Ok(m) => m,
+        Err(r) => return *r,
+    };
+    if message.text.trim().is_empty() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "text or attachments required",
+        );
+    }
+    let Some(user_id) = emu.meta(&id, |m| m.user_id.clone()) else {
+        return unknown(&id);
+    };
+    if let Err(e) = emu.desk.user_message(&id, &message.text) {
+        return problem(StatusCode::CONFLICT, "CONVERSATION_CLOSED", &e.to_string());
+    }
+    // [INFER] 8x8 echoes the user's own message with isEcho: true.
+    let echo = event(
+        &id,
+        "MESSAGE",
+        Some(json!({
+            "isEcho": true, "sender": {"id": user_id, "type": "user"}, "text": message.text,
+        })),
+    );
+    spawn_delivery(emu.clone(), echo);
+    StatusCode::ACCEPTED.into_response()
+}
+
+async fn typing(
+    State(emu): State<Arc<Emu>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let typing: crate::connectors::eight_by_eight::wire::Typing = match parse(&body) {
+        Ok(t) => t,
+        Err(r) => return *r,
+    };
+    if typing.author_type != "user" && typing.author_type != "bot" {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "authorType must be user or bot",
+        );
+    }
+    match emu.desk.user_typing(&id, true) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => unknown(&id),
+    }
+}
+
+async fn remove_user(
+    State(emu): State<Arc<Emu>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let remove: RemoveUser = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    if !remove.removed {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "only removed: true is supported",
+        );
+    }
+    match emu.desk.user_left(&id) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => unknown(&id),
+    }
+}
+
+async fn participants(
+    State(emu): State<Arc<Emu>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let Some((user_id, agents)) = emu.meta(&id, |m| (m.user_id.clone(), m.agents.clone())) else {
+        return unknown(&id);
+    };
+    let mut list = vec![Participant {
+        id: user_id,
+        kind: "user".into(),
+        display_name: None,
+    }];
+    list.extend(agents.into_iter().map(|a| Participant {
+        id: a.id,
+        kind: "agent".into(),
+        display_name: Some(a.name),
+    }));
+    Json(Participants { participants: list }).into_response()
+}
+
+async fn availability(
+    State(emu): State<Arc<Emu>>,
+    Path(queue): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    Json(QueueAvailability {
+        queue_id: queue,
+        agents_available: emu.desk.available(),
+    })
+    .into_response()
+}
+
+async fn jwk(
+    State(emu): State<Arc<Emu>>,
+    Path((_region, kid)): Path<(String, String)>,
+) -> Response {
+    if kid != emu.signer.kid() {
+        return problem(StatusCode::NOT_FOUND, "NOT_FOUND", "no such key");
+    }
+    Json(emu.signer.jwk()).into_response()
+}
+
+fn event(conversation: &str, kind: &str, data: Option<Value>) -> WebhookEvent {
+    WebhookEvent {
+        event_type: kind.into(),
+        conversation_id: Some(conversation.into()),
+        timestamp: Some(now_millis()),
+        data,
+        notification_version: None,
+        agent_id: None,
+        agent_name: None,
+    }
+}
+
+/// The webhook events one desk signal becomes.
+fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<String> {
+    let queue = emu
+        .meta(conversation, |m| m.queue.clone())
+        .unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
+    let to_json = |e: WebhookEvent| serde_json::to_string(&e).unwrap_or_default();
+    let events = match signal {
+        Signal::Queued { .. } => vec![
+            event(
+                conversation,
+                "CONVERSATION_UPDATE",
+                Some(json!({
+                    "state": "created", "assignment": {"type": "queue", "id": queue}, "channel": "ChatAPI",
+                })),
+            ),
+            event(
+                conversation,
+                "QUEUED",
+                Some(json!({"queueId": queue, "queueName": queue})),
+            ),
+        ],
+        Signal::Joined { agent } => {
+            emu.meta(conversation, |m| m.agents.push(agent.clone()));
+            vec![
+                event(
+                    conversation,
+                    "CONVERSATION_UPDATE",
+                    Some(json!({
+                        "state": "active", "assignment": {"type": "agent", "id": agent.id}, "channel": "ChatAPI",
+                    })),
+                ),
+                event(
+                    conversation,
+                    "MEMBERS_CHANGED",
+                    Some(json!({
+                        "memberType": "agent", "change": "joined", "id": agent.id,
+                    })),
+                ),
+            ]
+        }
+        Signal::Message { agent, text, .. } => vec![event(
+            conversation,
+            "MESSAGE",
+            Some(json!({
+                "isEcho": false, "sender": {"id": agent.id, "type": "agent"}, "text": text,
+            })),
+        )],
+        Signal::Typing { agent, on } => {
+            let users = if on {
+                json!([{"type": "agent", "id": agent.id}])
+            } else {
+                json!([])
+            };
+            vec![event(
+                conversation,
+                "ACTIVITY",
+                Some(json!({"name": "typing", "value": {"users": users}})),
+            )]
+        }
+        Signal::Transfer { .. } => vec![event(conversation, "TRANSFER", None)],
+        Signal::Left { agent, .. } => vec![event(
+            conversation,
+            "MEMBERS_CHANGED",
+            Some(json!({
+                "memberType": "agent", "change": "left", "id": agent.id,
+            })),
+        )],
+        Signal::Ended {
+            by: EndedBy::Timeout,
+        } => {
+            vec![event(
+                conversation,
+                "CONVERSATION_UPDATE",
+                Some(inferred::queue_timeout_data(&queue)),
+            )]
+        }
+        Signal::Ended {
+            by: EndedBy::Agent(_) | EndedBy::User,
+        } => Vec::new(),
+        Signal::Malformed => {
+            return vec![
+                json!({"eventType": "MESSAGE", "conversationId": conversation, "data": {"sender": 42}})
+                    .to_string(),
+            ];
+        }
+    };
+    events.into_iter().map(to_json).collect()
+}
+
+fn spawn_delivery(emu: Arc<Emu>, event: WebhookEvent) {
+    let body = serde_json::to_string(&event).unwrap_or_default();
+    tokio::spawn(async move { deliver_one(&emu, &event.event_type, &body).await });
+}
+
+async fn deliver(
+    emu: Arc<Emu>,
+    mut signals: mpsc::Receiver<(String, Signal)>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let next = tokio::select! {
+            () = cancel.cancelled() => return,
+            next = signals.recv() => next,
+        };
+        let Some((conversation, signal)) = next else {
+            return;
+        };
+        for body in events_for(&emu, &conversation, signal) {
+            let kind = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    v.get("eventType")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            deliver_one(&emu, &kind, &body).await;
+        }
+    }
+}
+
+/// Delivers one event to every webhook, retrying non-2xx answers.
+async fn deliver_one(emu: &Emu, kind: &str, body: &str) {
+    let hooks = emu
+        .webhooks
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    if hooks.is_empty() {
+        tracing::warn!(
+            event = kind,
+            "8x8 emulator: no webhook registered; event dropped"
+        );
+    }
+    for url in hooks {
+        let eid = uuid::Uuid::new_v4().simple().to_string();
+        for retry in 0..emu.options.webhook_attempts.max(1) {
+            let status = post_signed_with(emu, &url, kind, body, u64::from(retry), &eid).await;
+            emu.desk.record_delivery(super::desk::Delivery {
+                event: kind.to_owned(),
+                status,
+                retry,
+            });
+            if (200..300).contains(&status) {
+                break;
+            }
+            tokio::time::sleep(emu.options.webhook_retry_delay).await;
+        }
+    }
+}
+
+async fn post_signed(emu: &Emu, url: &str, kind: &str, body: &str, retry: u64) -> u16 {
+    let eid = uuid::Uuid::new_v4().simple().to_string();
+    post_signed_with(emu, url, kind, body, retry, &eid).await
+}
+
+async fn post_signed_with(
+    emu: &Emu,
+    url: &str,
+    kind: &str,
+    body: &str,
+    retry: u64,
+    eid: &str,
+) -> u16 {
+    let tt = now_millis();
+    let signed = Signed {
+        cid: TENANT,
+        eid,
+        retry,
+        tid: TENANT,
+        tt,
+    };
+    let payload = signature::payload(body.as_bytes(), &signed);
+    let mut sig = match emu.signer.sign(&payload) {
+        Ok(sig) => sig,
+        Err(e) => {
+            tracing::error!(error = %e, "8x8 emulator cannot sign");
+            return 0;
+        }
+    };
+    if emu.faults.take_bad_signature() {
+        // Flip the signature's last character: still well-formed, no longer valid.
+        let last = if sig.ends_with('A') { 'B' } else { 'A' };
+        sig.pop();
+        sig.push(last);
+    }
+    let call = Call::new(format!("webhook {kind}"), Method::Post, url)
+        .header("content-type", "application/json")
+        .header("x-8x8-tenant-id", TENANT)
+        .header("x-8x8-customer-id", TENANT)
+        .header("x-8x8-event-id", eid)
+        .header("x-8x8-transmission-time", tt.to_string())
+        .header("x-8x8-retry", retry.to_string())
+        .header("x-8x8-signature", sig);
+    let call = with_raw_body(call, body);
+    match emu.api.send(call).await {
+        Ok(reply) => reply.status,
+        Err(
+            crate::connectors::ConnectorError::Status { status, .. }
+            | crate::connectors::ConnectorError::Unauthorized { status, .. },
+        ) => status,
+        Err(_) => 0,
+    }
+}
+
+fn with_raw_body(call: Call, body: &str) -> Call {
+    call.raw_body(body.as_bytes().to_vec())
+}

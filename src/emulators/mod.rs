@@ -1,0 +1,194 @@
+//! Protocol-faithful loopback emulators of the contact-center systems.
+//!
+//! Each emulator is an HTTP (and, for Amazon Connect, WebSocket) server on 127.0.0.1 that
+//! serves the system's paths with its payloads, auth checks and status codes, backed by a
+//! [`desk::SimDesk`] of simulated agents. The real connector is pointed at it unchanged.
+//! Every emulator also serves the `/__emu` control endpoints ([`control`]) and honours injected
+//! failures ([`fault`]). Payloads the public documentation does not give are kept in each
+//! emulator's `inferred.rs`, so they can be corrected against a real tenant in one place.
+//!
+//! Start one with its `spawn(listen, options)`; the returned [`RunningEmulator`] tells its
+//! base URL and stops the server when dropped.
+
+pub mod amazon_connect;
+pub mod control;
+pub mod desk;
+pub mod eight_by_eight;
+
+pub mod fault;
+pub mod glia;
+pub mod servicenow;
+
+use crate::connectors::AgentDesk;
+use axum::Router;
+use desk::{AgentScript, SimDesk};
+use fault::Faults;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// What starting an emulator failed with.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// Emulators only listen on loopback.
+    #[error("emulator: {0} is not a loopback address")]
+    NotLoopback(SocketAddr),
+    /// The address could not be bound.
+    #[error("emulator: cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The emulator's signing key could not be made.
+    #[error("emulator: {0}")]
+    Crypto(String),
+}
+
+/// How an emulator behaves.
+#[derive(Debug, Clone)]
+pub struct EmulatorOptions {
+    /// The desk's agents, all available at start.
+    pub agents: Vec<String>,
+    /// What simulated agents do in each new conversation.
+    pub script: AgentScript,
+    /// The only credential accepted (the 8x8 API key, `ServiceNow` `user:password`, the Glia
+    /// `key_id:secret`, the AWS access key id); any well-formed one when `None`.
+    pub credentials: Option<String>,
+    /// The queue's wait estimate reported to clients, in seconds.
+    pub eta_secs: u64,
+    /// The pause before a failed webhook delivery is retried.
+    pub webhook_retry_delay: Duration,
+    /// Webhook deliveries per event, the first included.
+    pub webhook_attempts: u32,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        Self {
+            agents: vec!["Lisa".into(), "Marco".into()],
+            script: AgentScript::greeting(Duration::from_millis(1500)),
+            credentials: None,
+            eta_secs: 30,
+            webhook_retry_delay: Duration::from_millis(200),
+            webhook_attempts: 3,
+        }
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct RunningEmulator {
+    system: &'static str,
+    addr: SocketAddr,
+    desk: Arc<SimDesk>,
+    faults: Arc<Faults>,
+    cancel: CancellationToken,
+}
+
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("system", &self.system)
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningEmulator {
+    /// The system emulated, e.g. "8x8".
+    pub fn system(&self) -> &'static str {
+        self.system
+    }
+
+    /// `http://127.0.0.1:PORT`, where the connector's base URL should point.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The simulated desk, in process.
+    pub fn sim(&self) -> Arc<SimDesk> {
+        self.desk.clone()
+    }
+
+    /// The simulated desk as the broker's [`AgentDesk`] (for the console's agent inbox).
+    pub fn desk(&self) -> Arc<dyn AgentDesk> {
+        self.desk.clone()
+    }
+
+    /// The injected failures.
+    pub fn faults(&self) -> Arc<Faults> {
+        self.faults.clone()
+    }
+
+    /// Stops the server (also done on drop).
+    pub fn shutdown(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Resolves when the emulator has been told to stop.
+    pub async fn stopped(&self) {
+        self.cancel.cancelled().await;
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Binds `listen` (loopback only) and serves `app` plus the control routes until cancelled.
+pub(crate) async fn serve(
+    system: &'static str,
+    listen: SocketAddr,
+    app: Router,
+    desk: Arc<SimDesk>,
+    faults: Arc<Faults>,
+    cancel: CancellationToken,
+) -> Result<RunningEmulator, EmulatorError> {
+    if !listen.ip().is_loopback() {
+        return Err(EmulatorError::NotLoopback(listen));
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| EmulatorError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let app = app
+        .layer(axum::middleware::from_fn_with_state(
+            faults.clone(),
+            fault::inject,
+        ))
+        .merge(control::router(desk.clone(), faults.clone()));
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(system, error = %e, "emulator stopped");
+        }
+    });
+    tracing::info!(system, %addr, "emulator up");
+    Ok(RunningEmulator {
+        system,
+        addr,
+        desk,
+        faults,
+        cancel,
+    })
+}

@@ -1,0 +1,489 @@
+//! The `ServiceNow` emulator: the Virtual Agent Bot Integration API (async mode), the response
+//! endpoint calls back to the client, and the Table API view `awa_agent_presence_capacity`.
+//!
+//! - `POST /api/sn_va_as_service/bot/integration`: Basic or Bearer auth; answers
+//!   `{"status":"success"}` and does the work asynchronously; `AGENT` queues a live-agent
+//!   request, a plain message reaches the agent, `TYPING`/`VIEWING` set the user's typing,
+//!   `END_CONVERSATION` (empty text) closes the chat and is answered on the response endpoint
+//!   with `completed: true`.
+//! - `GET /api/now/table/awa_agent_presence_capacity`: one row per desk agent, filtered by the
+//!   equality terms of `sysparm_query`, narrowed to `sysparm_fields`, with `X-Total-Count`.
+//! - `POST /__emu/servicenow/outbound` `{"url", "headers"}`: the response endpoint and its
+//!   credentials (on a real instance: the outbound connection record).
+//!
+//! Desk signals become envelopes sent (POST) to the response endpoint, in order, retried on non-2xx.
+//! Payload shapes the docs do not give come from `connectors::servicenow::inferred`.
+
+use super::desk::{Delivery, EndedBy, Signal, SimDesk};
+use super::fault::Faults;
+use super::{EmulatorError, EmulatorOptions, RunningEmulator};
+use crate::connectors::http::{Api, Call, Method, RetryPolicy};
+use crate::connectors::servicenow::inferred::{self, AVAILABLE_STATE, CHAT_CHANNEL};
+use crate::connectors::servicenow::wire::{self, AgentInfo, BotRequest, Item};
+use crate::protocol::Presence;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Where and how the emulator posts responses.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Outbound {
+    /// The response endpoint.
+    pub url: String,
+    /// Headers sent with every post (the credential).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+struct Session {
+    client_session: String,
+    user_id: String,
+}
+
+#[derive(Default)]
+struct Books {
+    outbound: Option<Outbound>,
+    /// Conversation id (interaction) -> session.
+    sessions: HashMap<String, Session>,
+    /// Client session id -> conversation id.
+    by_client: HashMap<String, String>,
+    seen_requests: HashSet<String>,
+}
+
+struct Emu {
+    desk: Arc<SimDesk>,
+    options: EmulatorOptions,
+    books: Mutex<Books>,
+    api: Api,
+}
+
+impl Emu {
+    fn books(&self) -> MutexGuard<'_, Books> {
+        self.books
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Starts the `ServiceNow` emulator on `listen` (loopback only).
+pub async fn spawn(
+    listen: SocketAddr,
+    options: EmulatorOptions,
+) -> Result<RunningEmulator, EmulatorError> {
+    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+    let faults = Arc::new(Faults::default());
+    let policy = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::default()
+    };
+    let emu = Arc::new(Emu {
+        desk: desk.clone(),
+        options,
+        books: Mutex::default(),
+        api: Api::new("ServiceNow emulator outbound", policy, Vec::new()),
+    });
+    let app = Router::new()
+        .route(wire::INTEGRATION_PATH, post(integration))
+        .route(wire::CAPACITY_PATH, get(capacity))
+        .route("/__emu/servicenow/outbound", post(set_outbound))
+        .with_state(emu.clone());
+    let cancel = CancellationToken::new();
+    tokio::spawn(deliver(emu, signals, cancel.clone()));
+    super::serve("servicenow", listen, app, desk, faults, cancel).await
+}
+
+fn failure(status: StatusCode, message: &str, detail: &str) -> Response {
+    (
+        status,
+        Json(json!({"status": "failure", "error": {"message": message, "detail": detail}})),
+    )
+        .into_response()
+}
+
+fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
+    let value = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let presented = if let Some(b64) = value.strip_prefix("Basic ") {
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .filter(|pair| {
+                pair.split_once(':')
+                    .is_some_and(|(user, _)| !user.is_empty())
+            })
+    } else {
+        value
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let ok = presented.is_some_and(|p| {
+        emu.options
+            .credentials
+            .as_deref()
+            .is_none_or(|expected| expected == p)
+    });
+    if ok {
+        return Ok(());
+    }
+    Err(Box::new(
+        (StatusCode::UNAUTHORIZED, Json(inferred::unauthorized())).into_response(),
+    ))
+}
+
+async fn set_outbound(State(emu): State<Arc<Emu>>, Json(outbound): Json<Outbound>) -> Response {
+    emu.books().outbound = Some(outbound);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn integration(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let request: BotRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                "Invalid request body",
+                &e.to_string(),
+            );
+        }
+    };
+    if request.request_id.trim().is_empty() || request.user_id.trim().is_empty() {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "Missing required field",
+            "requestId and userId are required",
+        );
+    }
+    if emu.books().seen_requests.contains(&request.request_id) {
+        return Json(json!({"status": "success"})).into_response();
+    }
+    let Some(client_session) = request.client_session_id.clone() else {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "Missing required field",
+            "clientSessionId is required",
+        );
+    };
+    let text = request
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    let existing = emu.books().by_client.get(&client_session).cloned();
+    let outcome = match (request.action.as_deref(), existing) {
+        (Some("AGENT"), _) => {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            {
+                let mut books = emu.books();
+                books.by_client.insert(client_session.clone(), id.clone());
+                books.sessions.insert(
+                    id.clone(),
+                    Session {
+                        client_session: client_session.clone(),
+                        user_id: request.user_id.clone(),
+                    },
+                );
+            }
+            let desk = emu.desk.clone();
+            let eta = emu.options.eta_secs;
+            tokio::spawn(async move { desk.open(&id, Some(client_session), eta).await });
+            Ok(())
+        }
+        (_, None) => Err(failure(
+            StatusCode::BAD_REQUEST,
+            "No conversation",
+            "no live-agent conversation for this clientSessionId",
+        )),
+        (None, Some(id)) => emu.desk.user_message(&id, &text).map_err(|e| {
+            failure(
+                StatusCode::BAD_REQUEST,
+                "Conversation closed",
+                &e.to_string(),
+            )
+        }),
+        (Some(action @ ("TYPING" | "VIEWING")), Some(id)) => {
+            emu.desk.user_typing(&id, action == "TYPING").map_err(|e| {
+                failure(
+                    StatusCode::BAD_REQUEST,
+                    "Conversation closed",
+                    &e.to_string(),
+                )
+            })
+        }
+        (Some("END_CONVERSATION"), Some(id)) => {
+            if !text.is_empty() {
+                return failure(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid request",
+                    "message.text must be empty for END_CONVERSATION",
+                );
+            }
+            let _ = emu.desk.user_left(&id);
+            let emu2 = emu.clone();
+            tokio::spawn(async move {
+                let ended = json!({"uiType": "OutputText", "value": "The conversation has ended.", "group": "DefaultText"});
+                post_envelope(&emu2, &id, vec![ended], false, true, "END_CONVERSATION").await;
+            });
+            Ok(())
+        }
+        (Some(_), Some(_)) => Ok(()),
+    };
+    match outcome {
+        Ok(()) => {
+            emu.books().seen_requests.insert(request.request_id);
+            Json(json!({"status": "success"})).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn capacity(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = authorize(&emu, &headers) {
+        return *r;
+    }
+    let terms: Vec<(String, String)> = q
+        .get("sysparm_query")
+        .map(|query| {
+            query
+                .split('^')
+                .filter_map(|t| t.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let fields: Option<Vec<&str>> = q
+        .get("sysparm_fields")
+        .map(|f| f.split(',').map(str::trim).collect());
+    let rows: Vec<Map<String, Value>> = emu
+        .desk
+        .agent_list()
+        .into_iter()
+        .map(|a| {
+            let available = a.presence == Presence::Available;
+            let row = json!({
+                "sys_id": format!("cap-{}", a.name.to_ascii_lowercase()),
+                "ap_agent": format!("user-{}", a.name.to_ascii_lowercase()),
+                "ap_current_presence_state": if available { AVAILABLE_STATE } else { "away-presence-state" },
+                "ac_channel": CHAT_CHANNEL,
+                "aca_available": if available { "true" } else { "false" },
+                "ac_workload": a.active_chats.to_string(),
+                "ac_applied_max_capacity": "3",
+            });
+            match row {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            }
+        })
+        .filter(|row| terms.iter().all(|(k, v)| row.get(k).and_then(Value::as_str) == Some(v.as_str())))
+        .map(|row| match &fields {
+            Some(fields) => row.into_iter().filter(|(k, _)| fields.contains(&k.as_str())).collect(),
+            None => row,
+        })
+        .collect();
+    let count = rows.len();
+    let mut response = Json(wire::TableResult { result: rows }).into_response();
+    if let Ok(v) = HeaderValue::from_str(&count.to_string()) {
+        response.headers_mut().insert("x-total-count", v);
+    }
+    response
+}
+
+fn agent_info(agent: &super::desk::SimAgent, sent_from_agent: bool) -> AgentInfo {
+    AgentInfo {
+        agent_name: agent.name.clone(),
+        agent_avatar: None,
+        agent_id: Some(agent.id.clone()),
+        sent_from_agent,
+    }
+}
+
+fn to_value(item: &Item) -> Value {
+    serde_json::to_value(item).unwrap_or(Value::Null)
+}
+
+/// The envelope items (and whether it completes) one desk signal becomes.
+fn items_for(signal: Signal) -> Option<(Vec<Value>, bool, bool)> {
+    let system = |text: &str| to_value(&inferred::system(text));
+    Some(match signal {
+        Signal::Queued { eta_secs } => (
+            vec![
+                json!({"uiType": "ActionMsg", "actionType": "StartSpinner", "spinnerType": "wait_time",
+                       "message": "Routing you to a live agent...", "waitTime": format!("{eta_secs} Seconds")}),
+                json!({"uiType": "ActionMsg", "actionType": "SubscribeToSupportQueue", "supportQueue": "chat-queue"}),
+            ],
+            false,
+            false,
+        ),
+        Signal::Joined { agent } => (
+            vec![
+                to_value(&inferred::switch_to_live_agent(agent_info(&agent, false))),
+                system(inferred::AGENT_ENTERED),
+            ],
+            true,
+            false,
+        ),
+        Signal::Message { agent, text, id } => {
+            let item = Item {
+                value: Some(text),
+                message_id: Some(id),
+                agent_info: Some(agent_info(&agent, true)),
+                ..inferred::action("")
+            };
+            let item = Item {
+                ui_type: "OutputText".into(),
+                action_type: None,
+                ..item
+            };
+            (vec![to_value(&item)], true, false)
+        }
+        Signal::Typing { on, .. } => {
+            let kind = if on {
+                "StartTypingIndicator"
+            } else {
+                "EndTypingIndicator"
+            };
+            (vec![to_value(&inferred::action(kind))], true, false)
+        }
+        Signal::Transfer { .. } => (vec![system(inferred::TRANSFERRING)], true, false),
+        Signal::Left {
+            transferring: true, ..
+        }
+        | Signal::Ended { by: EndedBy::User } => return None,
+        Signal::Left {
+            transferring: false,
+            ..
+        } => (
+            vec![
+                system(inferred::CHAT_CLOSED),
+                to_value(&inferred::action("SwitchToVirtualAgent")),
+            ],
+            false,
+            false,
+        ),
+        Signal::Ended {
+            by: EndedBy::Agent(_),
+        } => (Vec::new(), false, true),
+        Signal::Ended {
+            by: EndedBy::Timeout,
+        } => (vec![system(inferred::TIMED_OUT)], false, true),
+        Signal::Malformed => (vec![json!({"uiType": 42})], true, false),
+    })
+}
+
+async fn deliver(
+    emu: Arc<Emu>,
+    mut signals: mpsc::Receiver<(String, Signal)>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let next = tokio::select! {
+            () = cancel.cancelled() => return,
+            next = signals.recv() => next,
+        };
+        let Some((conversation, signal)) = next else {
+            return;
+        };
+        let label = format!("{signal:?}")
+            .split([' ', '{', '('])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if let Some((items, agent_chat, completed)) = items_for(signal) {
+            post_envelope(&emu, &conversation, items, agent_chat, completed, &label).await;
+        }
+    }
+}
+
+async fn post_envelope(
+    emu: &Emu,
+    conversation: &str,
+    body: Vec<Value>,
+    agent_chat: bool,
+    completed: bool,
+    label: &str,
+) {
+    let (outbound, client_session, user_id) = {
+        let books = emu.books();
+        let Some(session) = books.sessions.get(conversation) else {
+            return;
+        };
+        (
+            books.outbound.clone(),
+            session.client_session.clone(),
+            session.user_id.clone(),
+        )
+    };
+    let Some(outbound) = outbound else {
+        tracing::warn!("ServiceNow emulator: no response endpoint configured; response dropped");
+        emu.desk.record_delivery(Delivery {
+            event: label.to_owned(),
+            status: 0,
+            retry: 0,
+        });
+        return;
+    };
+    let envelope = json!({
+        "requestId": uuid::Uuid::new_v4().to_string(),
+        "clientSessionId": client_session,
+        "nowSessionId": conversation,
+        "userId": user_id,
+        "interactionId": conversation,
+        "body": body,
+        "agentChat": agent_chat,
+        "completed": completed,
+        "takeControl": false,
+    });
+    for retry in 0..emu.options.webhook_attempts.max(1) {
+        let mut call = Call::new(
+            format!("response {label}"),
+            Method::Post,
+            outbound.url.as_str(),
+        )
+        .json(&envelope);
+        for (name, value) in &outbound.headers {
+            call = call.header(name.as_str(), value.as_str());
+        }
+        let status = match emu.api.send(call).await {
+            Ok(reply) => reply.status,
+            Err(
+                crate::connectors::ConnectorError::Status { status, .. }
+                | crate::connectors::ConnectorError::Unauthorized { status, .. },
+            ) => status,
+            Err(_) => 0,
+        };
+        emu.desk.record_delivery(Delivery {
+            event: label.to_owned(),
+            status,
+            retry,
+        });
+        if (200..300).contains(&status) {
+            return;
+        }
+        tokio::time::sleep(emu.options.webhook_retry_delay).await;
+    }
+}

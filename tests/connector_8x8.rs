@@ -1,0 +1,576 @@
+//! The 8x8 Chat Gateway connector against its emulator, over real loopback HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::connectors::eight_by_eight::{EightByEight, Settings};
+use handoff::connectors::http::RetryPolicy;
+use handoff::connectors::redact::Secret;
+use handoff::connectors::webhook::WebhookListener;
+use handoff::connectors::{
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
+    HistoryLine, Speaker, Started,
+};
+use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::fault::{Fault, FaultMode};
+use handoff::emulators::{EmulatorOptions, RunningEmulator};
+use handoff::protocol::{AgentInfo, EndReason, Presence, UserInfo};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Rig {
+    emulator: RunningEmulator,
+    _listener: WebhookListener,
+    connector: EightByEight,
+}
+
+fn policy() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(50),
+        max_retry_after: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(5),
+    }
+}
+
+async fn rig_with(options: EmulatorOptions, key: &str, retry: RetryPolicy) -> Rig {
+    let emulator =
+        handoff::emulators::eight_by_eight::spawn("127.0.0.1:0".parse().unwrap(), options)
+            .await
+            .unwrap();
+    let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let settings = Settings {
+        api_base: emulator.base_url(),
+        region: "us".into(),
+        tenant_id: Some("emu-tenant".into()),
+        channel_id: "ch-1".into(),
+        queue_id: Some("queue-it".into()),
+        api_key: Secret::new(key),
+        verify_signatures: true,
+        retry,
+    };
+    let connector = EightByEight::new(settings, &listener);
+    Rig {
+        emulator,
+        _listener: listener,
+        connector,
+    }
+}
+
+async fn rig() -> Rig {
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        webhook_retry_delay: Duration::from_millis(20),
+        ..EmulatorOptions::default()
+    };
+    let rig = rig_with(options, "test-key-not-secret", policy()).await;
+    rig.connector.register_webhook().await.unwrap();
+    rig
+}
+
+fn request() -> HandoffRequest {
+    let mut context = BTreeMap::new();
+    context.insert("domain".to_owned(), "IT".to_owned());
+    context.insert("language".to_owned(), "en".to_owned());
+    HandoffRequest {
+        conversation: "c-000000000001".into(),
+        title: "I can't connect to the SQL database".into(),
+        topic: "SQL Database".into(),
+        user: UserInfo::default(),
+        context,
+        history: vec![HistoryLine {
+            at: 1,
+            speaker: Speaker::User,
+            text: "agent please".into(),
+        }],
+    }
+}
+
+async fn start(rig: &Rig) -> (ChatLink, String) {
+    let Started::Chat(link) = rig.connector.start(request()).await.unwrap() else {
+        panic!("8x8 starts a chat");
+    };
+    let id = wait_for(|| {
+        rig.emulator
+            .sim()
+            .conversations()
+            .last()
+            .map(|c| c.id.clone())
+    })
+    .await;
+    (link, id)
+}
+
+async fn next(link: &mut ChatLink) -> ChatEvent {
+    tokio::time::timeout(WAIT, link.events.recv())
+        .await
+        .expect("an event in time")
+        .expect("link open")
+}
+
+async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("condition in time")
+}
+
+fn agent(name: &str) -> AgentInfo {
+    AgentInfo {
+        name: name.into(),
+        avatar: None,
+        on_behalf: false,
+    }
+}
+
+#[tokio::test]
+async fn a_full_chat_with_a_transfer_maps_every_event() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert_eq!(
+        sim.conversation(&id).unwrap().external_ref.as_deref(),
+        Some("c-000000000001")
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Queued {
+            position: None,
+            eta_secs: None
+        }
+    );
+
+    sim.join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    sim.say(&id, None, "Hello - can you share more details?")
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Hello - can you share more details?".into()
+        }
+    );
+
+    link.commands.send(ChatCommand::Typing(true)).await.unwrap();
+    wait_for(|| sim.conversation(&id).filter(|c| c.user_typing).map(|_| ())).await;
+    link.commands
+        .send(ChatCommand::Text {
+            text: "Error 18456".into(),
+            client_message_id: "m1".into(),
+        })
+        .await
+        .unwrap();
+    wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| !c.user_messages.is_empty())
+            .map(|_| ())
+    })
+    .await;
+
+    sim.agent_typing(&id, true).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Typing {
+            agent: "Lisa".into(),
+            on: true
+        }
+    );
+    sim.agent_typing(&id, false).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Typing {
+            agent: "Lisa".into(),
+            on: false
+        }
+    );
+
+    sim.transfer(&id, "Marco").await.unwrap();
+    assert_eq!(next(&mut link).await, ChatEvent::Transferred { to: None });
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Lisa".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Marco")
+        }
+    );
+    sim.say(&id, None, "Marco here").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Marco"),
+            text: "Marco here".into()
+        }
+    );
+
+    sim.leave(&id).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Marco".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Agent {
+                agent: "Marco".into()
+            }
+        }
+    );
+    assert_eq!(
+        sim.conversation(&id).unwrap().user_messages,
+        vec!["Error 18456".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn the_user_ends_the_chat() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    link.commands.send(ChatCommand::End).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::User
+        }
+    );
+    assert_eq!(sim.conversation(&id).unwrap().state, ConvState::Ended);
+    assert!(link.events.recv().await.is_none(), "the chat task finishes");
+}
+
+#[tokio::test]
+async fn a_queue_timeout_ends_the_wait() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    rig.emulator.sim().timeout(&id).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+}
+
+#[tokio::test]
+async fn availability_follows_agent_presence() {
+    let rig = rig().await;
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let sim = rig.emulator.sim();
+    sim.set_presence("Lisa", Presence::Offline);
+    sim.set_presence("Marco", Presence::Away);
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Unavailable
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_api_key_says_check_the_credentials() {
+    let options = EmulatorOptions {
+        credentials: Some("the-right-key".into()),
+        script: AgentScript::manual(),
+        ..EmulatorOptions::default()
+    };
+    let rig = rig_with(options, "a-wrong-key", policy()).await;
+    let error = rig.connector.start(request()).await.unwrap_err();
+    assert_eq!(
+        error,
+        ConnectorError::Unauthorized {
+            system: "8x8".into(),
+            call: "POST /conversations".into(),
+            status: 401
+        }
+    );
+    assert!(
+        error.to_string().contains("check the credentials"),
+        "{error}"
+    );
+    assert!(rig.emulator.sim().conversations().is_empty());
+}
+
+#[tokio::test]
+async fn a_missing_api_key_gets_the_problem_body() {
+    let rig = rig().await;
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/chat-gateway/v1/conversations",
+            rig.emulator.base_url()
+        ))
+        .json(&serde_json::json!({"channelId": "c", "user": {"name": "x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED");
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_succeeds() {
+    let rig = rig().await;
+    rig.emulator.faults().push(Fault {
+        path: "/conversations".into(),
+        status: 429,
+        count: 1,
+        retry_after: Some(1),
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    let (mut link, _) = start(&rig).await;
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    assert_eq!(rig.emulator.sim().conversations().len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_limit_fails_with_the_429() {
+    let short = RetryPolicy {
+        max_retry_after: Duration::ZERO,
+        ..policy()
+    };
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        ..EmulatorOptions::default()
+    };
+    let rig = rig_with(options, "test-key-not-secret", short).await;
+    rig.emulator.faults().push(Fault {
+        path: "/conversations".into(),
+        status: 429,
+        count: 1,
+        retry_after: Some(60),
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    let error = rig.connector.start(request()).await.unwrap_err();
+    let ConnectorError::Status {
+        status: 429,
+        call,
+        detail,
+        ..
+    } = &error
+    else {
+        panic!("expected a 429, got {error:?}");
+    };
+    assert_eq!(call, "POST /conversations");
+    assert!(detail.contains("retry after 60s"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_500_is_retried_without_a_duplicate_message() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    rig.emulator.faults().push(Fault {
+        path: "/messages".into(),
+        status: 500,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    for (text, mid) in [("first", "m1"), ("second", "m2")] {
+        link.commands
+            .send(ChatCommand::Text {
+                text: text.into(),
+                client_message_id: mid.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let got = wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| c.user_messages.len() >= 2)
+            .map(|c| c.user_messages)
+    })
+    .await;
+    assert_eq!(got, vec!["first".to_owned(), "second".to_owned()]);
+}
+
+#[tokio::test]
+async fn a_malformed_event_is_reported_and_nothing_after_it_is_lost() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    sim.malformed(&id).await.unwrap();
+    sim.say(&id, None, "still here").await.unwrap();
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("the malformed event is reported");
+    };
+    assert!(
+        text.starts_with("8x8: webhook MESSAGE returned an unexpected payload"),
+        "{text}"
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "still here".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_api_answer_is_a_clear_error() {
+    let rig = rig().await;
+    rig.emulator.faults().push(Fault {
+        path: "/conversations".into(),
+        status: 202,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::Malformed,
+        body: None,
+    });
+    let error = rig.connector.start(request()).await.unwrap_err();
+    assert!(
+        matches!(&error, ConnectorError::Payload { call, .. } if call == "POST /conversations"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_with_a_bad_signature_is_rejected_and_the_retry_delivered() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    rig.emulator.faults().push(Fault {
+        path: String::new(),
+        status: 0,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::BadSignature,
+        body: None,
+    });
+    sim.say(&id, None, "signed twice").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "signed twice".into()
+        }
+    );
+    let message = wait_for(|| {
+        let attempts: Vec<_> = sim
+            .deliveries()
+            .iter()
+            .filter(|d| d.event == "MESSAGE")
+            .map(|d| (d.status, d.retry))
+            .collect();
+        (attempts.len() >= 2).then_some(attempts)
+    })
+    .await;
+    assert_eq!(message, vec![(401, 0), (200, 1)]);
+
+    // A forged call straight to the route, with no valid signature, is refused.
+    let forged = reqwest::Client::new()
+        .post(rig.connector.webhook_url())
+        .header("x-8x8-signature", "eyJhbGciOiJSUzI1NiJ9..c2ln")
+        .header("x-8x8-customer-id", "emu-tenant")
+        .header("x-8x8-tenant-id", "emu-tenant")
+        .header("x-8x8-event-id", "e-forged")
+        .header("x-8x8-retry", "0")
+        .header("x-8x8-transmission-time", "1")
+        .body(format!(
+            r#"{{"eventType":"MESSAGE","conversationId":"{id}"}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let unsigned = reqwest::Client::new()
+        .post(rig.connector.webhook_url())
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+}
+
+#[tokio::test]
+async fn build_starts_the_embedded_emulator_and_lisa_greets() {
+    // The key's variable is named explicitly and set by nobody, so the emulator starts.
+    let config = SystemsConfig::from_toml(
+        "test.toml",
+        "[8x8]\napi_key_env = \"HANDOFF_TEST_8X8_KEY_UNSET\"\n",
+    )
+    .unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::greeting(Duration::from_millis(20)),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
+        .await
+        .unwrap();
+    assert!(built.emulator.is_some() && built.webhooks.is_some() && built.desk.is_some());
+    assert_eq!(
+        built.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let Started::Chat(mut link) = built.connector.start(request()).await.unwrap() else {
+        panic!("a chat");
+    };
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Hello - can you share more details about the error message you're seeing?"
+                .into()
+        }
+    );
+}

@@ -1,0 +1,473 @@
+//! The Amazon Connect connector against its emulator, over real loopback HTTP and WebSocket.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::connectors::amazon_connect::inferred::{NO_AGENT_TEXT, QUEUED_TEXT};
+use handoff::connectors::amazon_connect::sigv4::Credentials;
+use handoff::connectors::amazon_connect::{AmazonConnect, Settings};
+use handoff::connectors::http::RetryPolicy;
+use handoff::connectors::redact::Secret;
+use handoff::connectors::{
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
+    HistoryLine, Speaker, Started,
+};
+use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::fault::{Fault, FaultMode};
+use handoff::emulators::{EmulatorOptions, RunningEmulator};
+use handoff::protocol::{AgentInfo, EndReason, Presence, UserInfo};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+const KEY_ID: &str = "AKIDTESTNOTREAL";
+const SECRET: &str = "test-secret-access-key-not-real";
+
+struct Rig {
+    emulator: RunningEmulator,
+    connector: AmazonConnect,
+}
+
+async fn rig_with(options: EmulatorOptions, secret: &str) -> Rig {
+    let emulator =
+        handoff::emulators::amazon_connect::spawn("127.0.0.1:0".parse().unwrap(), options)
+            .await
+            .unwrap();
+    let settings = Settings {
+        region: "us-east-1".into(),
+        control_base: emulator.base_url(),
+        participant_base: emulator.base_url(),
+        instance_id: "instance-1".into(),
+        contact_flow_id: "flow-1".into(),
+        queue_ids: vec!["queue-1".into()],
+        credentials: Credentials {
+            access_key_id: KEY_ID.into(),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+        },
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            max_retry_after: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(5),
+        },
+        heartbeat: Duration::from_millis(200),
+        reconnect_attempts: 5,
+    };
+    Rig {
+        emulator,
+        connector: AmazonConnect::new(settings),
+    }
+}
+
+async fn rig() -> Rig {
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        credentials: Some(format!("{KEY_ID}:{SECRET}")),
+        ..EmulatorOptions::default()
+    };
+    rig_with(options, SECRET).await
+}
+
+const TITLE: &str = "Outlook will not open";
+
+fn request() -> HandoffRequest {
+    let mut context = BTreeMap::new();
+    context.insert("domain".to_owned(), "IT".to_owned());
+    context.insert("queue name".to_owned(), "Email".to_owned());
+    HandoffRequest {
+        conversation: "c-000000000003".into(),
+        title: TITLE.into(),
+        topic: "Email".into(),
+        user: UserInfo::default(),
+        context,
+        history: vec![HistoryLine {
+            at: 1,
+            speaker: Speaker::User,
+            text: "agent".into(),
+        }],
+    }
+}
+
+async fn start(rig: &Rig) -> (ChatLink, String) {
+    let Started::Chat(mut link) = rig.connector.start(request()).await.unwrap() else {
+        panic!("Amazon Connect starts a chat");
+    };
+    let id = wait_for(|| {
+        rig.emulator
+            .sim()
+            .conversations()
+            .last()
+            .map(|c| c.id.clone())
+    })
+    .await;
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Queued {
+            position: None,
+            eta_secs: None
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::SystemMessage {
+            text: QUEUED_TEXT.into()
+        }
+    );
+    (link, id)
+}
+
+async fn next(link: &mut ChatLink) -> ChatEvent {
+    tokio::time::timeout(WAIT, link.events.recv())
+        .await
+        .expect("an event in time")
+        .expect("link open")
+}
+
+async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("condition in time")
+}
+
+fn agent(name: &str) -> AgentInfo {
+    AgentInfo {
+        name: name.into(),
+        avatar: None,
+        on_behalf: false,
+    }
+}
+
+#[tokio::test]
+async fn a_full_chat_with_a_transfer_maps_every_item() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert_eq!(
+        sim.conversation(&id).unwrap().external_ref.as_deref(),
+        Some("c-000000000003")
+    );
+
+    sim.join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    sim.say(&id, None, "Hi, Lisa here").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Hi, Lisa here".into()
+        }
+    );
+
+    link.commands.send(ChatCommand::Typing(true)).await.unwrap();
+    wait_for(|| sim.conversation(&id).filter(|c| c.user_typing).map(|_| ())).await;
+    link.commands
+        .send(ChatCommand::Text {
+            text: "It crashes at start".into(),
+            client_message_id: "m1".into(),
+        })
+        .await
+        .unwrap();
+    wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| c.user_messages.len() >= 2)
+            .map(|_| ())
+    })
+    .await;
+
+    sim.agent_typing(&id, true).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Typing {
+            agent: "Lisa".into(),
+            on: true
+        }
+    );
+
+    sim.transfer(&id, "Marco").await.unwrap();
+    assert_eq!(next(&mut link).await, ChatEvent::Transferred { to: None });
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Lisa".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Marco")
+        }
+    );
+
+    sim.leave(&id).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Marco".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Agent {
+                agent: "Marco".into()
+            }
+        }
+    );
+    assert_eq!(
+        sim.conversation(&id).unwrap().user_messages,
+        vec![TITLE.to_owned(), "It crashes at start".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_socket_reconnects_and_the_transcript_fills_the_gap() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    sim.join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    let dropped = reqwest::Client::new()
+        .post(format!(
+            "{}/__emu/amazon-connect/drop",
+            rig.emulator.base_url()
+        ))
+        .json(&serde_json::json!({"conversation": id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dropped.status(), 204);
+    sim.say(&id, None, "while you were away").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "while you were away".into()
+        }
+    );
+    sim.say(&id, None, "and after").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "and after".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_user_ends_the_chat() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    link.commands.send(ChatCommand::End).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::User
+        }
+    );
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().state,
+        ConvState::Ended
+    );
+}
+
+#[tokio::test]
+async fn a_queue_timeout_ends_the_wait() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    rig.emulator.sim().timeout(&id).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::SystemMessage {
+            text: NO_AGENT_TEXT.into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+}
+
+#[tokio::test]
+async fn availability_reads_current_metric_data() {
+    let rig = rig().await;
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let sim = rig.emulator.sim();
+    sim.set_presence("Lisa", Presence::Offline);
+    sim.set_presence("Marco", Presence::Away);
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Unavailable
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_says_check_the_credentials() {
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        credentials: Some(format!("{KEY_ID}:{SECRET}")),
+        ..EmulatorOptions::default()
+    };
+    let rig = rig_with(options, "a-wrong-secret-key").await;
+    let error = rig.connector.start(request()).await.unwrap_err();
+    assert_eq!(
+        error,
+        ConnectorError::Unauthorized {
+            system: "Amazon Connect".into(),
+            call: "StartChatContact".into(),
+            status: 403
+        }
+    );
+    assert!(error.to_string().contains("check the credentials"));
+    let unsigned = reqwest::Client::new()
+        .put(format!("{}/contact/chat", rig.emulator.base_url()))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 403);
+    assert_eq!(
+        unsigned.headers()["x-amzn-errortype"],
+        "MissingAuthenticationTokenException"
+    );
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_succeeds() {
+    let rig = rig().await;
+    rig.emulator.faults().push(Fault {
+        path: "/contact/chat".into(),
+        status: 429,
+        count: 1,
+        retry_after: Some(1),
+        mode: FaultMode::Reject,
+        body: Some(r#"{"Message":"Rate exceeded"}"#.into()),
+    });
+    let _ = start(&rig).await;
+    assert_eq!(rig.emulator.sim().conversations().len(), 1);
+}
+
+#[tokio::test]
+async fn a_500_after_processing_is_retried_without_a_duplicate() {
+    let rig = rig().await;
+    let (link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    rig.emulator.faults().push(Fault {
+        path: "/participant/message".into(),
+        status: 500,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::AfterProcessing,
+        body: None,
+    });
+    for (text, mid) in [("first", "m1"), ("second", "m2")] {
+        link.commands
+            .send(ChatCommand::Text {
+                text: text.into(),
+                client_message_id: mid.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let got = wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| c.user_messages.len() >= 3)
+            .map(|c| c.user_messages)
+    })
+    .await;
+    assert_eq!(
+        got,
+        vec![TITLE.to_owned(), "first".to_owned(), "second".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_item_is_reported_and_nothing_after_it_is_lost() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    sim.malformed(&id).await.unwrap();
+    sim.say(&id, None, "still here").await.unwrap();
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("the malformed item is reported");
+    };
+    assert!(
+        text.starts_with("Amazon Connect: WebSocket aws/chat returned an unexpected payload"),
+        "{text}"
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "still here".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn build_starts_the_embedded_emulator() {
+    let config = SystemsConfig::from_toml(
+        "test.toml",
+        "[amazon_connect]\naccess_key_id_env = \"HANDOFF_TEST_AWS_UNSET\"\nsecret_access_key_env = \"HANDOFF_TEST_AWS_UNSET\"\n",
+    )
+    .unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::greeting(Duration::from_millis(20)),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(SystemName::AmazonConnect, &config, options)
+        .await
+        .unwrap();
+    assert!(built.emulator.is_some() && built.webhooks.is_none());
+    assert_eq!(
+        built.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let Started::Chat(mut link) = built.connector.start(request()).await.unwrap() else {
+        panic!("a chat")
+    };
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::SystemMessage { .. }
+    ));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage { .. }
+    ));
+}

@@ -1,0 +1,452 @@
+//! The Glia connector against its emulator, over real loopback HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::connectors::glia::{Glia, Settings};
+use handoff::connectors::http::RetryPolicy;
+use handoff::connectors::redact::Secret;
+use handoff::connectors::webhook::WebhookListener;
+use handoff::connectors::{
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
+    HistoryLine, Speaker, Started,
+};
+use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::fault::{Fault, FaultMode};
+use handoff::emulators::{EmulatorOptions, RunningEmulator};
+use handoff::protocol::{AgentInfo, EndReason, Presence, UserInfo};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+const TITLE: &str = "I need a new laptop charger";
+
+struct Rig {
+    emulator: RunningEmulator,
+    _listener: WebhookListener,
+    connector: Glia,
+}
+
+async fn rig_with(options: EmulatorOptions, secret: &str) -> Rig {
+    let emulator = handoff::emulators::glia::spawn("127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let settings = Settings {
+        api_base: emulator.base_url(),
+        site_id: "site-1".into(),
+        queue_id: "queue-1".into(),
+        api_key_id: "key-id-test".into(),
+        api_key_secret: Secret::new(secret),
+        retry: RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            max_retry_after: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(5),
+        },
+    };
+    let connector = Glia::new(settings, &listener);
+    Rig {
+        emulator,
+        _listener: listener,
+        connector,
+    }
+}
+
+async fn rig() -> Rig {
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        credentials: Some("key-id-test:key-secret-test".into()),
+        webhook_retry_delay: Duration::from_millis(20),
+        ..EmulatorOptions::default()
+    };
+    rig_with(options, "key-secret-test").await
+}
+
+fn request() -> HandoffRequest {
+    let mut context = BTreeMap::new();
+    context.insert("domain".to_owned(), "IT".to_owned());
+    HandoffRequest {
+        conversation: "c-000000000004".into(),
+        title: TITLE.into(),
+        topic: "Laptops".into(),
+        user: UserInfo::default(),
+        context,
+        history: vec![HistoryLine {
+            at: 1,
+            speaker: Speaker::User,
+            text: "agent".into(),
+        }],
+    }
+}
+
+async fn start(rig: &Rig) -> (ChatLink, String) {
+    let Started::Chat(mut link) = rig.connector.start(request()).await.unwrap() else {
+        panic!("Glia starts a chat");
+    };
+    let id = wait_for(|| {
+        rig.emulator
+            .sim()
+            .conversations()
+            .last()
+            .map(|c| c.id.clone())
+    })
+    .await;
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Queued {
+            position: None,
+            eta_secs: None
+        }
+    );
+    (link, id)
+}
+
+async fn join(rig: &Rig, link: &mut ChatLink, id: &str) {
+    let sim = rig.emulator.sim();
+    sim.join(id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    // The utterance is the first message of the engagement.
+    wait_for(|| {
+        sim.conversation(id)
+            .filter(|c| !c.user_messages.is_empty())
+            .map(|_| ())
+    })
+    .await;
+}
+
+async fn next(link: &mut ChatLink) -> ChatEvent {
+    tokio::time::timeout(WAIT, link.events.recv())
+        .await
+        .expect("an event in time")
+        .expect("link open")
+}
+
+async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("condition in time")
+}
+
+fn agent(name: &str) -> AgentInfo {
+    AgentInfo {
+        name: name.into(),
+        avatar: None,
+        on_behalf: false,
+    }
+}
+
+#[tokio::test]
+async fn a_full_chat_with_a_transfer_maps_every_event() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert_eq!(
+        sim.conversation(&id).unwrap().external_ref.as_deref(),
+        Some("c-000000000004")
+    );
+    // The user writes while queued; the message waits for the engagement.
+    link.commands
+        .send(ChatCommand::Text {
+            text: "It is a USB-C one".into(),
+            client_message_id: "m0".into(),
+        })
+        .await
+        .unwrap();
+    join(&rig, &mut link, &id).await;
+    sim.say(&id, None, "Hi, Lisa here").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Hi, Lisa here".into()
+        }
+    );
+    link.commands.send(ChatCommand::Typing(true)).await.unwrap();
+    link.commands
+        .send(ChatCommand::Text {
+            text: "65 W".into(),
+            client_message_id: "m1".into(),
+        })
+        .await
+        .unwrap();
+    let got = wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| c.user_messages.len() >= 3)
+            .map(|c| c.user_messages)
+    })
+    .await;
+    assert_eq!(
+        got,
+        vec![
+            TITLE.to_owned(),
+            "It is a USB-C one".to_owned(),
+            "65 W".to_owned()
+        ]
+    );
+
+    sim.transfer(&id, "Marco").await.unwrap();
+    assert_eq!(next(&mut link).await, ChatEvent::Transferred { to: None });
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Lisa".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Marco")
+        }
+    );
+    sim.say(&id, None, "Marco here").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Marco"),
+            text: "Marco here".into()
+        }
+    );
+
+    sim.leave(&id).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Marco".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Agent {
+                agent: "Marco".into()
+            }
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_user_ends_the_chat() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    link.commands.send(ChatCommand::End).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::User
+        }
+    );
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().state,
+        ConvState::Ended
+    );
+}
+
+#[tokio::test]
+async fn a_queue_timeout_ends_the_wait() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    rig.emulator.sim().timeout(&id).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+}
+
+#[tokio::test]
+async fn availability_reads_the_operators() {
+    let rig = rig().await;
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let sim = rig.emulator.sim();
+    sim.set_presence("Lisa", Presence::Offline);
+    sim.set_presence("Marco", Presence::Away);
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Unavailable
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_api_key_says_check_the_credentials() {
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        credentials: Some("key-id-test:key-secret-test".into()),
+        ..EmulatorOptions::default()
+    };
+    let rig = rig_with(options, "a-wrong-secret").await;
+    let error = rig.connector.start(request()).await.unwrap_err();
+    assert_eq!(
+        error,
+        ConnectorError::Unauthorized {
+            system: "Glia".into(),
+            call: "POST /operator_authentication/tokens".into(),
+            status: 401
+        }
+    );
+    assert!(error.to_string().contains("check the credentials"));
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_succeeds() {
+    let rig = rig().await;
+    rig.emulator.faults().push(Fault {
+        path: "/queue_tickets".into(),
+        status: 429,
+        count: 1,
+        retry_after: Some(1),
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    let _ = start(&rig).await;
+    assert_eq!(rig.emulator.sim().conversations().len(), 1);
+}
+
+#[tokio::test]
+async fn a_500_after_processing_is_retried_without_a_duplicate() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    rig.emulator.faults().push(Fault {
+        path: "/chat_messages/".into(),
+        status: 500,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::AfterProcessing,
+        body: None,
+    });
+    for (text, mid) in [("first", "m1"), ("second", "m2")] {
+        link.commands
+            .send(ChatCommand::Text {
+                text: text.into(),
+                client_message_id: mid.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let sim = rig.emulator.sim();
+    let got = wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| c.user_messages.len() >= 3)
+            .map(|c| c.user_messages)
+    })
+    .await;
+    assert_eq!(
+        got,
+        vec![TITLE.to_owned(), "first".to_owned(), "second".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_event_is_reported_and_nothing_after_it_is_lost() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    let sim = rig.emulator.sim();
+    sim.malformed(&id).await.unwrap();
+    sim.say(&id, None, "still here").await.unwrap();
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("the malformed event is reported");
+    };
+    assert!(
+        text.starts_with("Glia: webhook event returned an unexpected payload"),
+        "{text}"
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "still here".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_with_wrong_credentials_is_rejected_and_the_retry_delivered() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    rig.emulator.faults().push(Fault {
+        path: String::new(),
+        status: 0,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::BadSignature,
+        body: None,
+    });
+    let sim = rig.emulator.sim();
+    sim.say(&id, None, "delivered once").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "delivered once".into()
+        }
+    );
+    let attempts = wait_for(|| {
+        let a: Vec<_> = sim
+            .deliveries()
+            .iter()
+            .filter(|d| d.event == "engagement.chat.message")
+            .map(|d| (d.status, d.retry))
+            .collect();
+        (a.len() >= 2).then_some(a)
+    })
+    .await;
+    assert_eq!(attempts, vec![(401, 0), (200, 1)]);
+}
+
+#[tokio::test]
+async fn build_starts_the_embedded_emulator() {
+    let config = SystemsConfig::from_toml(
+        "test.toml",
+        "[glia]\napi_key_id_env = \"HANDOFF_TEST_GLIA_UNSET\"\napi_key_secret_env = \"HANDOFF_TEST_GLIA_UNSET\"\n",
+    )
+    .unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::greeting(Duration::from_millis(20)),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(SystemName::Glia, &config, options)
+        .await
+        .unwrap();
+    assert!(built.emulator.is_some() && built.webhooks.is_some());
+    assert_eq!(
+        built.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let Started::Chat(mut link) = built.connector.start(request()).await.unwrap() else {
+        panic!("a chat")
+    };
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage { .. }
+    ));
+}

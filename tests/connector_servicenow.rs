@@ -1,0 +1,527 @@
+//! The `ServiceNow` Bot Integration connector against its emulator, over real loopback HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::connectors::http::RetryPolicy;
+use handoff::connectors::redact::Secret;
+use handoff::connectors::servicenow::inferred::{
+    AGENT_ENTERED, CHAT_CLOSED, TIMED_OUT, TRANSFERRING,
+};
+use handoff::connectors::servicenow::{Auth, CallbackAuth, ServiceNow, Settings};
+use handoff::connectors::webhook::WebhookListener;
+use handoff::connectors::{
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
+    HistoryLine, Speaker, Started, configure_servicenow_emulator,
+};
+use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::fault::{Fault, FaultMode};
+use handoff::emulators::{EmulatorOptions, RunningEmulator};
+use handoff::protocol::{AgentInfo, EndReason, Presence, UserInfo};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+const CALLBACK: &str = "Bearer callback-test-secret";
+
+struct Rig {
+    emulator: RunningEmulator,
+    _listener: WebhookListener,
+    connector: ServiceNow,
+}
+
+fn policy() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(50),
+        max_retry_after: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(5),
+    }
+}
+
+async fn rig_with(options: EmulatorOptions, password: &str) -> Rig {
+    let emulator = handoff::emulators::servicenow::spawn("127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let settings = Settings {
+        instance_url: emulator.base_url(),
+        auth: Auth::Basic {
+            username: "handoff".into(),
+            password: Secret::new(password),
+        },
+        message_token: None,
+        app_inbound_id: Some("VA Bot to Bot".into()),
+        callback_auth: CallbackAuth {
+            header: "Authorization".into(),
+            value: Secret::new(CALLBACK),
+        },
+        chat_channel_id: handoff::connectors::servicenow::inferred::CHAT_CHANNEL.into(),
+        available_state_id: handoff::connectors::servicenow::inferred::AVAILABLE_STATE.into(),
+        retry: policy(),
+    };
+    let connector = ServiceNow::new(settings, &listener);
+    configure_servicenow_emulator(
+        &emulator,
+        connector.webhook_url(),
+        "Authorization",
+        &Secret::new(CALLBACK),
+    )
+    .await
+    .unwrap();
+    Rig {
+        emulator,
+        _listener: listener,
+        connector,
+    }
+}
+
+async fn rig() -> Rig {
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        webhook_retry_delay: Duration::from_millis(20),
+        ..EmulatorOptions::default()
+    };
+    rig_with(options, "test-password-not-secret").await
+}
+
+fn request() -> HandoffRequest {
+    let mut context = BTreeMap::new();
+    context.insert("domain".to_owned(), "IT".to_owned());
+    context.insert("language".to_owned(), "en".to_owned());
+    HandoffRequest {
+        conversation: "c-000000000002".into(),
+        title: "My VPN keeps disconnecting".into(),
+        topic: "VPN".into(),
+        user: UserInfo::default(),
+        context,
+        history: vec![HistoryLine {
+            at: 1_700_000_000_000,
+            speaker: Speaker::User,
+            text: "agent".into(),
+        }],
+    }
+}
+
+async fn start(rig: &Rig) -> (ChatLink, String) {
+    let Started::Chat(link) = rig.connector.start(request()).await.unwrap() else {
+        panic!("ServiceNow starts a chat");
+    };
+    let id = wait_for(|| {
+        rig.emulator
+            .sim()
+            .conversations()
+            .last()
+            .map(|c| c.id.clone())
+    })
+    .await;
+    (link, id)
+}
+
+async fn next(link: &mut ChatLink) -> ChatEvent {
+    tokio::time::timeout(WAIT, link.events.recv())
+        .await
+        .expect("an event in time")
+        .expect("link open")
+}
+
+async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("condition in time")
+}
+
+fn agent(name: &str) -> AgentInfo {
+    AgentInfo {
+        name: name.into(),
+        avatar: None,
+        on_behalf: false,
+    }
+}
+
+fn system(text: &str) -> ChatEvent {
+    ChatEvent::SystemMessage { text: text.into() }
+}
+
+#[tokio::test]
+async fn a_full_chat_with_a_transfer_maps_every_item() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert_eq!(
+        sim.conversation(&id).unwrap().external_ref.as_deref(),
+        Some("c-000000000002")
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Queued {
+            position: None,
+            eta_secs: Some(30)
+        }
+    );
+
+    sim.join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
+    sim.say(&id, None, "Hi, Lisa here").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Hi, Lisa here".into()
+        }
+    );
+
+    link.commands.send(ChatCommand::Typing(true)).await.unwrap();
+    wait_for(|| sim.conversation(&id).filter(|c| c.user_typing).map(|_| ())).await;
+    link.commands
+        .send(ChatCommand::Text {
+            text: "It drops every hour".into(),
+            client_message_id: "m1".into(),
+        })
+        .await
+        .unwrap();
+    wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| !c.user_messages.is_empty())
+            .map(|_| ())
+    })
+    .await;
+
+    sim.agent_typing(&id, true).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Typing {
+            agent: "Lisa".into(),
+            on: true
+        }
+    );
+    sim.agent_typing(&id, false).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Typing {
+            agent: "Lisa".into(),
+            on: false
+        }
+    );
+
+    sim.transfer(&id, "Marco").await.unwrap();
+    assert_eq!(next(&mut link).await, system(TRANSFERRING));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Transferred {
+            to: Some("Marco".into())
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Lisa".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Marco")
+        }
+    );
+    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
+
+    sim.leave(&id).await.unwrap();
+    assert_eq!(next(&mut link).await, system(CHAT_CLOSED));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Marco".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Agent {
+                agent: "Marco".into()
+            }
+        }
+    );
+    assert_eq!(
+        sim.conversation(&id).unwrap().user_messages,
+        vec!["It drops every hour".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn the_user_ends_the_chat() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    link.commands.send(ChatCommand::End).await.unwrap();
+    // The system message of the join may come first; the end follows.
+    loop {
+        match next(&mut link).await {
+            ChatEvent::SystemMessage { .. } => {}
+            other => {
+                assert_eq!(
+                    other,
+                    ChatEvent::Ended {
+                        reason: EndReason::User
+                    }
+                );
+                break;
+            }
+        }
+    }
+    assert_eq!(sim.conversation(&id).unwrap().state, ConvState::Ended);
+}
+
+#[tokio::test]
+async fn a_queue_timeout_ends_the_wait() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    rig.emulator.sim().timeout(&id).await.unwrap();
+    assert_eq!(next(&mut link).await, system(TIMED_OUT));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+}
+
+#[tokio::test]
+async fn availability_reads_the_awa_capacity_table() {
+    let rig = rig().await;
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let sim = rig.emulator.sim();
+    sim.set_presence("Lisa", Presence::Offline);
+    sim.set_presence("Marco", Presence::Away);
+    assert_eq!(
+        rig.connector.availability().await.unwrap(),
+        Availability::Unavailable
+    );
+}
+
+#[tokio::test]
+async fn wrong_credentials_say_check_the_credentials() {
+    let options = EmulatorOptions {
+        credentials: Some("handoff:the-right-password".into()),
+        script: AgentScript::manual(),
+        ..EmulatorOptions::default()
+    };
+    let rig = rig_with(options, "a-wrong-password").await;
+    let error = rig.connector.start(request()).await.unwrap_err();
+    assert!(
+        matches!(error, ConnectorError::Unauthorized { status: 401, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().starts_with(
+        "ServiceNow: POST bot/integration (AGENT) was refused (HTTP 401): check the credentials"
+    ));
+    assert!(!error.to_string().contains("a-wrong-password"));
+    let error = rig.connector.availability().await.unwrap_err();
+    assert!(
+        matches!(error, ConnectorError::Unauthorized { .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn missing_auth_gets_the_platform_401_body() {
+    let rig = rig().await;
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/api/sn_va_as_service/bot/integration",
+            rig.emulator.base_url()
+        ))
+        .json(&serde_json::json!({"requestId": "r", "userId": "u"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "failure");
+    assert_eq!(body["error"]["message"], "User Not Authenticated");
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_succeeds() {
+    let rig = rig().await;
+    rig.emulator.faults().push(Fault {
+        path: "/bot/integration".into(),
+        status: 429,
+        count: 1,
+        retry_after: Some(1),
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    let (mut link, _) = start(&rig).await;
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    assert_eq!(rig.emulator.sim().conversations().len(), 1);
+}
+
+#[tokio::test]
+async fn a_500_after_processing_is_retried_without_a_duplicate() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    rig.emulator.faults().push(Fault {
+        path: "/bot/integration".into(),
+        status: 500,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::AfterProcessing,
+        body: None,
+    });
+    for (text, mid) in [("first", "m1"), ("second", "m2")] {
+        link.commands
+            .send(ChatCommand::Text {
+                text: text.into(),
+                client_message_id: mid.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let got = wait_for(|| {
+        sim.conversation(&id)
+            .filter(|c| c.user_messages.len() >= 2)
+            .map(|c| c.user_messages)
+    })
+    .await;
+    assert_eq!(got, vec!["first".to_owned(), "second".to_owned()]);
+    // No error reached the chat: the retry succeeded.
+    sim.say(&id, None, "got both").await.unwrap();
+    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "got both".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_item_is_reported_and_nothing_after_it_is_lost() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
+    sim.malformed(&id).await.unwrap();
+    sim.say(&id, None, "still here").await.unwrap();
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("the malformed item is reported");
+    };
+    assert!(
+        text.starts_with("ServiceNow: response endpoint returned an unexpected payload"),
+        "{text}"
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "still here".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_response_endpoint_rejects_wrong_credentials() {
+    let rig = rig().await;
+    let client = reqwest::Client::new();
+    let body = r#"{"clientSessionId":"c-000000000002","body":[]}"#;
+    let none = client
+        .post(rig.connector.webhook_url())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 401);
+    let wrong = client
+        .post(rig.connector.webhook_url())
+        .header("Authorization", "Bearer not-the-secret")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = client
+        .post(rig.connector.webhook_url())
+        .header("Authorization", CALLBACK)
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 400);
+}
+
+#[tokio::test]
+async fn build_starts_the_embedded_emulator() {
+    let config = SystemsConfig::from_toml(
+        "test.toml",
+        "[servicenow]\npassword_env = \"HANDOFF_TEST_SN_UNSET\"\ncallback_token_env = \"HANDOFF_TEST_SN_CB_UNSET\"\n",
+    )
+    .unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::greeting(Duration::from_millis(20)),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(SystemName::ServiceNow, &config, options)
+        .await
+        .unwrap();
+    assert!(built.emulator.is_some());
+    assert_eq!(
+        built.connector.availability().await.unwrap(),
+        Availability::Available(2)
+    );
+    let Started::Chat(mut link) = built.connector.start(request()).await.unwrap() else {
+        panic!("a chat")
+    };
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage { .. }
+    ));
+}
