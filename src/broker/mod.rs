@@ -173,6 +173,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     let tracker = TaskTracker::new();
     let (hub_tx, hub_rx) = mpsc::channel(1024);
 
+    // The mock desk reports its own view of each conversation; other desks' views are derived.
+    let derive_desk_view = config.connector.is_some();
     let (connector, desk): (Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>) = match config.connector
     {
         Some((connector, desk)) => (connector, desk),
@@ -232,6 +234,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             queue_timeout_ms: config.queue_timeout.as_millis() as u64,
             max_message_bytes: config.max_message_bytes,
         },
+        derive_desk_view,
     };
     let mut hub = Hub::new(settings, connector, desk, hub_tx.clone());
     if let Some(path) = &config.store {

@@ -141,6 +141,7 @@ impl Hub {
                 log: Vec::new(),
                 chat: None,
                 chat_generation: 0,
+                desk_view: super::desk_view::DeskView::default(),
             },
         );
         self.opened.push(id.clone());

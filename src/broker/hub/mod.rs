@@ -7,6 +7,7 @@
 //! with a reason); it reconnects with `hello.since` and loses nothing.
 
 mod clients;
+mod desk_view;
 
 use super::handoff::{Conversation, Effect, HandoffSettings, Input, StartOutcome};
 use crate::connectors::{
@@ -95,6 +96,7 @@ struct Entry {
     log: Vec<Logged>,
     chat: Option<mpsc::Sender<ChatCommand>>,
     chat_generation: u64,
+    desk_view: desk_view::DeskView,
 }
 
 struct Session {
@@ -112,6 +114,8 @@ pub struct HubSettings {
     pub handoff: HandoffSettings,
     /// Told in `welcome`.
     pub info: BrokerInfo,
+    /// Derive the desk's view from the connector's events (the desk does not report one).
+    pub derive_desk_view: bool,
 }
 
 pub(super) struct Hub {
@@ -201,6 +205,7 @@ impl Hub {
                     log,
                     chat: None,
                     chat_generation: 0,
+                    desk_view: desk_view::DeskView::default(),
                 },
             );
             self.opened.push(stored.id.clone());
@@ -215,6 +220,16 @@ impl Hub {
             conversations = self.conversations.len(),
             "transcript store loaded"
         );
+    }
+
+    fn refresh_desk_agents(&self) {
+        let (Some(desk), tx) = (self.desk.clone(), self.tx.clone()) else {
+            return;
+        };
+        tokio::spawn(async move {
+            let agents = desk.agents().await;
+            let _ = tx.send(HubMsg::Desk(DeskEvent::Agents(agents))).await;
+        });
     }
 
     fn handle(&mut self, msg: HubMsg) {
@@ -245,6 +260,7 @@ impl Hub {
                     .get(&conv)
                     .is_some_and(|e| e.chat_generation == generation)
                 {
+                    self.desk_view_chat(&conv, &event);
                     self.feed(&conv, Input::Chat(event));
                 }
             }
@@ -295,7 +311,13 @@ impl Hub {
                 }
             }
             HubMsg::DeskDone(session, id, result) => match result {
-                Ok(()) => self.send(session, ServerMsg::Ack { id }),
+                Ok(()) => {
+                    self.send(session, ServerMsg::Ack { id });
+                    if self.settings.derive_desk_view {
+                        // The desk does not report presence changes: ask it.
+                        self.refresh_desk_agents();
+                    }
+                }
                 Err(e) => {
                     let code = match e {
                         DeskError::UnknownAgent(_) | DeskError::UnknownConversation(_) => {
@@ -321,6 +343,7 @@ impl Hub {
     }
 
     fn started(&mut self, conv: &ConversationId, result: Result<Started, ConnectorError>) {
+        self.desk_view_placed(conv, result.is_ok());
         let outcome = match result {
             Ok(Started::Chat(link)) => {
                 let Some(entry) = self.conversations.get_mut(conv) else {
@@ -369,6 +392,7 @@ impl Hub {
                     });
                 }
                 Effect::StartHandoff(request) => {
+                    self.desk_view_placing(conv, &request);
                     let (connector, tx, conv) =
                         (Arc::clone(&self.connector), self.tx.clone(), conv.clone());
                     tracing::info!(conversation = %conv, system = connector.system(), "starting handoff");
@@ -378,6 +402,9 @@ impl Hub {
                     });
                 }
                 Effect::Chat(command) => {
+                    if command == ChatCommand::End {
+                        self.desk_view_user_left(conv);
+                    }
                     if let Some(chat) = self.conversations.get(conv).and_then(|e| e.chat.clone()) {
                         // A bounded queue toward the system; a send that has to wait runs apart
                         // so the hub never blocks on a slow system.

@@ -22,6 +22,7 @@ async fn hub() -> Hub {
             queue_timeout_ms: 120_000,
             max_message_bytes: 1024,
         },
+        derive_desk_view: false,
     };
     let mut hub = Hub::new(
         settings,
