@@ -136,14 +136,25 @@ fn ask_for_an_agent(tmux: &Tmux) {
 /// Quits with q and checks the program exited cleanly and restored the terminal.
 fn quit(tmux: &Tmux) {
     tmux.send(&["q"]);
-    let screen = tmux.see("exit status 0");
+    // The shell prints the exit status, then the terminal's canonical-mode flag.
+    let mode = |screen: &str| {
+        screen
+            .lines()
+            .map(str::trim)
+            .find(|l| *l == "icanon" || *l == "-icanon")
+            .map(str::to_owned)
+    };
+    let screen = tmux.wait("the console to exit", |s| {
+        s.contains("exit status") && mode(s).is_some()
+    });
+    assert!(screen.contains("exit status 0"), "{screen}");
     assert!(
         !screen.contains("Agent inbox"),
         "the alternate screen is gone:\n{screen}"
     );
-    let lines: Vec<&str> = screen.lines().map(str::trim).collect();
-    assert!(
-        lines.contains(&"icanon"),
+    assert_eq!(
+        mode(&screen).as_deref(),
+        Some("icanon"),
         "raw mode is off again:\n{screen}"
     );
 }
