@@ -29,6 +29,8 @@ pub enum Command {
     Transcript(TranscriptArgs),
     /// Run one system's emulator on its own; prints its base URL as the first line.
     Emulate(EmulateArgs),
+    /// Print performance figures: console frame times and broker latencies (run with --release).
+    Bench,
 }
 
 /// Options of `handoff emulate`.

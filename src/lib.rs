@@ -4,14 +4,20 @@
 //! - [`broker`]: the engine: sessions, conversations, the handoff lifecycle, the assistant.
 //! - [`connectors`]: the contact-center systems the broker hands users over to.
 //! - [`emulators`]: loopback emulators of those systems, for tests and offline use.
+//! - [`console`]: the terminal console (state, update, connections, loop).
+//! - [`ui`]: pure rendering of the console.
+//! - [`theme`]: theme files resolved into styles.
 
 pub mod broker;
 pub mod cli;
 pub mod config;
 pub mod connectors;
+pub mod console;
 pub mod emulators;
 pub mod engine;
 pub mod logging;
 pub mod protocol;
 pub mod rich_text;
 pub mod store;
+pub mod theme;
+pub mod ui;

@@ -2,7 +2,9 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use handoff::cli::{Cli, Command, EmulateArgs, ServeArgs, TranscriptArgs, TranscriptFormat};
+use handoff::cli::{
+    Cli, Command, ConsoleArgs, EmulateArgs, ServeArgs, TranscriptArgs, TranscriptFormat,
+};
 use handoff::{engine, logging};
 use std::io::Write as _;
 
@@ -13,12 +15,46 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
         Some(Command::Transcript(args)) => transcript(&args),
         Some(Command::Emulate(args)) => runtime.block_on(emulate(args)),
-        None => runtime.block_on(serve(ServeArgs {
-            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            max_connections: 256,
-            engine: cli.console.engine,
-        })),
+        Some(Command::Bench) => {
+            let mut stdout = std::io::stdout().lock();
+            handoff::console::bench::bench(&mut stdout)?;
+            writeln!(stdout)?;
+            runtime.block_on(handoff::broker::bench::bench(&mut stdout))
+        }
+        None => runtime.block_on(console(cli.console)),
     }
+}
+
+/// The console on the embedded broker (or on `--broker`).
+async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
+    let log_file = args
+        .engine
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_file);
+    logging::init(&log_file)
+        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let embedded = match &args.broker {
+        Some(_) => None,
+        None => Some(engine::start(&args.engine, loopback, 16).await?),
+    };
+    let url = match (&args.broker, &embedded) {
+        (Some(url), _) => url.clone(),
+        (None, Some(b)) => b.url(),
+        (None, None) => anyhow::bail!("no broker to connect to"),
+    };
+    let options = handoff::console::ConsoleOptions {
+        url,
+        theme: args.theme,
+        log_file: None,
+        agent: None,
+    };
+    let result = handoff::console::run(options).await;
+    if let Some(engine) = embedded {
+        engine.shutdown().await;
+    }
+    result
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

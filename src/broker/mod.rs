@@ -11,6 +11,7 @@
 //! ```
 
 pub mod assistant;
+pub mod bench;
 pub mod handoff;
 mod hub;
 pub mod routing;

@@ -1,0 +1,377 @@
+//! The console's whole state. Only `update` changes it; `ui` only reads it.
+
+use super::msg::{Direction, Link, Side};
+use super::transcript::Transcript;
+use crate::protocol::{
+    BrokerInfo, ConversationId, DeskAgent, EndReason, HandoffState, HandoffStyle, Millis,
+    RequestId, UserInfo,
+};
+use crate::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui_textarea::TextArea;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// How many frames the inspector keeps.
+pub const INSPECTOR_CAPACITY: usize = 2_000;
+/// How long the status bar shows a notice, in milliseconds (it goes at the next redraw after).
+pub const NOTICE_SHOWN_MS: Millis = 15_000;
+/// How many notices are kept.
+const NOTICE_CAPACITY: usize = 5;
+
+/// What has keyboard focus. Tab cycles through these in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The user's composer.
+    Chat,
+    /// The buttons of the latest message with buttons.
+    Buttons,
+    /// The list of requests and chats in the inbox.
+    Inbox,
+    /// The agent's reply composer.
+    Reply,
+    /// The inspector (when open).
+    Inspector,
+}
+
+/// A scroll position counted in lines from the bottom; 0 follows new messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scroll {
+    /// Lines scrolled back from the latest.
+    pub back: usize,
+    /// Messages that arrived while scrolled back.
+    pub unseen: usize,
+}
+
+/// A message the user sent that the broker has not echoed yet (local echo).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Echo {
+    /// The request id of the `say`.
+    pub id: RequestId,
+    /// What was typed.
+    pub text: String,
+}
+
+/// The user side: one conversation with the assistant, then an agent.
+#[derive(Debug, Clone)]
+pub struct ChatPane {
+    /// The conversation, once welcomed.
+    pub conversation: Option<ConversationId>,
+    /// The messages.
+    pub transcript: Transcript,
+    /// The handoff state.
+    pub state: HandoffState,
+    /// The composer.
+    pub composer: TextArea<'static>,
+    /// Sent texts, oldest first, for Up/Down recall.
+    pub history: Vec<String>,
+    /// Where Up/Down recall is in `history`.
+    pub recall: Option<usize>,
+    /// Sent, not yet echoed.
+    pub echoes: Vec<Echo>,
+    /// Scroll position.
+    pub scroll: Scroll,
+    /// The focused button of the latest message with buttons.
+    pub button: usize,
+    /// Who is typing on the other side, if anyone.
+    pub typing: Option<String>,
+}
+
+/// One conversation as the agent desk sees it.
+#[derive(Debug, Clone)]
+pub struct DeskChat {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The user's main utterance.
+    pub title: String,
+    /// The user.
+    pub user: Option<UserInfo>,
+    /// The derived topic.
+    pub topic: String,
+    /// Routing context.
+    pub context: BTreeMap<String, String>,
+    /// The user's history with the assistant, plain text.
+    pub history: String,
+    /// When the request was queued.
+    pub queued_at: Millis,
+    /// How it reached the desk.
+    pub style: Option<HandoffStyle>,
+    /// The agent being rung.
+    pub offered_to: Option<String>,
+    /// The agent who took it.
+    pub assigned: Option<String>,
+    /// Agents who turned it down, with their reasons.
+    pub rejected: Vec<(String, String)>,
+    /// Why it ended or left the queue.
+    pub ended: Option<EndReason>,
+    /// The live chat's messages.
+    pub transcript: Transcript,
+    /// Scroll position of the transcript.
+    pub scroll: Scroll,
+    /// Whether the user is typing.
+    pub user_typing: bool,
+}
+
+/// Where the inbox composer's text goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyMode {
+    /// A reply to the selected chat.
+    Reply,
+    /// The reason for rejecting this request.
+    RejectReason(ConversationId),
+}
+
+/// The agent side: the desk's requests and chats.
+#[derive(Debug, Clone)]
+pub struct InboxPane {
+    /// The desk agent this console acts as.
+    pub agent: Option<String>,
+    /// The desk's agents and presence.
+    pub desk: Vec<DeskAgent>,
+    /// Conversations in the order they reached the desk.
+    pub chats: Vec<DeskChat>,
+    /// The selected conversation's position in `chats`.
+    pub selected: usize,
+    /// The reply (or reject reason) composer.
+    pub composer: TextArea<'static>,
+    /// What Enter in the composer does.
+    pub mode: ReplyMode,
+}
+
+/// One frame in the inspector.
+#[derive(Debug, Clone)]
+pub struct FrameRecord {
+    /// Running number over all frames.
+    pub number: u64,
+    /// When it was sent or received.
+    pub at: Millis,
+    /// Which connection.
+    pub side: Side,
+    /// Sent or received.
+    pub direction: Direction,
+    /// The event's sequence number, for events.
+    pub seq: Option<u64>,
+    /// The `type` (and `kind` for events), e.g. "event/message".
+    pub summary: String,
+    /// Pretty-printed JSON, sanitised.
+    pub pretty: String,
+    /// The frame on one line, sanitised (for short inspectors).
+    pub compact: String,
+}
+
+/// The raw-frame inspector.
+#[derive(Debug, Clone, Default)]
+pub struct Inspector {
+    /// Shown or hidden.
+    pub open: bool,
+    /// The latest frames, oldest first.
+    pub frames: VecDeque<FrameRecord>,
+    /// Only frames whose text contains this (case-insensitive) are shown.
+    pub filter: String,
+    /// Typing into the filter.
+    pub editing_filter: bool,
+    /// Frames scrolled back from the latest.
+    pub back: usize,
+    /// Frames seen so far (numbers the next one).
+    pub count: u64,
+}
+
+/// A line for the status bar: errors, acknowledgements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// When it was made; the status bar shows it for [`NOTICE_SHOWN_MS`].
+    pub at: Millis,
+    /// An error (or just information).
+    pub error: bool,
+    /// The text.
+    pub text: String,
+}
+
+/// What a request was, so its ack or error can be explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// The user said something.
+    Say,
+    /// A button press.
+    Press(String),
+    /// Accepting a request.
+    Accept,
+    /// Rejecting a request.
+    Reject,
+    /// A reply.
+    Reply,
+    /// Ending a chat.
+    End,
+    /// Switching agents.
+    ActAs(String),
+    /// Anything else.
+    Other,
+}
+
+/// The console's state.
+#[derive(Debug)]
+pub struct App {
+    /// Resolved styles.
+    pub theme: Theme,
+    /// Why the chosen theme was not used, shown until the first message.
+    pub theme_error: Option<String>,
+    /// What has focus.
+    pub focus: Focus,
+    /// The user chat pane.
+    pub chat: ChatPane,
+    /// The agent inbox pane.
+    pub inbox: InboxPane,
+    /// The inspector.
+    pub inspector: Inspector,
+    /// The user connection's state.
+    pub user_link: Link,
+    /// The agent connection's state.
+    pub agent_link: Link,
+    /// What the broker runs, from `welcome`.
+    pub broker: Option<BrokerInfo>,
+    /// The broker's URL, for the status bar.
+    pub url: String,
+    /// The time of the latest event or tick.
+    pub now: Millis,
+    /// Frames of the spinner so far.
+    pub spinner: usize,
+    /// The help overlay is open.
+    pub help: bool,
+    /// The terminal's size.
+    pub size: Rect,
+    /// Recent notices, newest last.
+    pub notices: VecDeque<Notice>,
+    /// Requests in flight.
+    pub pending: HashMap<RequestId, Pending>,
+    /// Numbers request ids.
+    pub next_request: u64,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    /// Set when the user asked to quit.
+    pub quit: bool,
+}
+
+fn composer(placeholder: &str) -> TextArea<'static> {
+    let mut t = TextArea::default();
+    t.set_placeholder_text(placeholder);
+    t.set_cursor_line_style(ratatui::style::Style::new());
+    t
+}
+
+impl App {
+    /// A fresh console for the broker at `url`.
+    pub fn new(theme: Theme, url: impl Into<String>) -> Self {
+        Self {
+            theme,
+            theme_error: None,
+            focus: Focus::Chat,
+            chat: ChatPane {
+                conversation: None,
+                transcript: Transcript::default(),
+                state: HandoffState::Assistant,
+                composer: composer("Type a message; Enter sends"),
+                history: Vec::new(),
+                recall: None,
+                echoes: Vec::new(),
+                scroll: Scroll::default(),
+                button: 0,
+                typing: None,
+            },
+            inbox: InboxPane {
+                agent: None,
+                desk: Vec::new(),
+                chats: Vec::new(),
+                selected: 0,
+                composer: composer("Reply to the selected chat"),
+                mode: ReplyMode::Reply,
+            },
+            inspector: Inspector::default(),
+            user_link: Link::Connecting,
+            agent_link: Link::Connecting,
+            broker: None,
+            url: url.into(),
+            now: crate::protocol::now_millis(),
+            spinner: 0,
+            help: false,
+            size: Rect::new(0, 0, 80, 24),
+            notices: VecDeque::new(),
+            pending: HashMap::new(),
+            next_request: 1,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// A new request id for a request of `kind` on `side`.
+    pub fn request_id(&mut self, side: Side, kind: Pending) -> RequestId {
+        let id = RequestId(format!("{}-{}", &side.label()[..1], self.next_request));
+        self.next_request += 1;
+        self.pending.insert(id.clone(), kind);
+        id
+    }
+
+    /// Shows a notice in the status bar (and keeps a few).
+    pub fn notify(&mut self, error: bool, text: impl Into<String>) {
+        let text = text.into();
+        if error {
+            tracing::warn!(%text, "notice");
+        }
+        self.notices.push_back(Notice {
+            at: self.now,
+            error,
+            text,
+        });
+        while self.notices.len() > NOTICE_CAPACITY {
+            self.notices.pop_front();
+        }
+    }
+
+    /// The selected desk conversation.
+    pub fn selected_chat(&self) -> Option<&DeskChat> {
+        self.inbox.chats.get(self.inbox.selected)
+    }
+
+    /// How often the screen changes by itself: fast while a spinner turns, once a second
+    /// while a wait timer shows, never when idle (then the loop sleeps until input arrives).
+    pub fn tick_interval(&self) -> Option<std::time::Duration> {
+        use crate::protocol::{Part, StepStatus};
+        let pending_step = self
+            .chat
+            .transcript
+            .messages()
+            .iter()
+            .rev()
+            .take(3)
+            .any(|m| {
+                m.parts.iter().any(|p| match p {
+                    Part::ReasoningSteps { reasoning_steps } => reasoning_steps
+                        .iter()
+                        .any(|s| s.status == StepStatus::Pending),
+                    _ => false,
+                })
+            });
+        if pending_step {
+            return Some(std::time::Duration::from_millis(150));
+        }
+        let waiting = matches!(
+            self.chat.state,
+            HandoffState::Queued { .. } | HandoffState::Ringing { .. } | HandoffState::Connecting
+        );
+        let desk_waiting = self
+            .inbox
+            .chats
+            .iter()
+            .any(|c| c.assigned.is_none() && c.ended.is_none());
+        (waiting || desk_waiting).then(|| std::time::Duration::from_secs(1))
+    }
+
+    /// Whether something on screen moves by itself (spinners, wait timers), so ticks matter.
+    pub fn animating(&self) -> bool {
+        self.tick_interval().is_some()
+    }
+
+    /// Whether the focused widget is a text field (so plain letters are typed, not commands).
+    pub fn typing_focus(&self) -> bool {
+        matches!(self.focus, Focus::Chat | Focus::Reply)
+            || (self.focus == Focus::Inspector && self.inspector.editing_filter)
+    }
+}

@@ -1,0 +1,281 @@
+//! One WebSocket connection to the broker as a task: it says hello, forwards decoded frames to
+//! the app as [`Msg`]s, sends what the app asks, and when the connection drops it reconnects
+//! with backoff, saying the last `seq` it saw per conversation in `hello.since` so the broker
+//! replays what was missed, in order and without duplicates.
+
+use super::msg::{Direction, Link, Msg, Side};
+use crate::protocol::{
+    ClientMsg, ClientRole, ConversationId, PROTOCOL_VERSION, ServerMsg, now_millis,
+};
+use futures_util::{SinkExt, StreamExt};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
+
+/// Requests waiting to be sent on one connection; the UI never waits on this queue.
+const OUTBOX: usize = 64;
+
+/// The cloneable front of a connection task.
+#[derive(Debug, Clone)]
+pub struct ClientHandle {
+    tx: mpsc::Sender<ClientMsg>,
+}
+
+impl ClientHandle {
+    /// Queues a request without waiting. Fails when the queue is full or the task is gone.
+    pub fn send(&self, msg: ClientMsg) -> Result<(), String> {
+        self.tx.try_send(msg).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => "too many requests waiting to be sent".to_owned(),
+            mpsc::error::TrySendError::Closed(_) => "the connection task has stopped".to_owned(),
+        })
+    }
+}
+
+/// What the task remembers across reconnects.
+struct Session {
+    side: Side,
+    url: String,
+    /// The user's conversation (user role).
+    conversation: Option<ConversationId>,
+    /// The desk agent acted as (agent role).
+    agent: Option<String>,
+    /// The last `seq` seen per conversation.
+    since: BTreeMap<ConversationId, u64>,
+}
+
+/// Starts a connection task for `side` (acting as `agent` on the agent side).
+pub fn spawn(
+    url: String,
+    side: Side,
+    agent: Option<String>,
+    app: mpsc::Sender<Msg>,
+    cancel: CancellationToken,
+) -> ClientHandle {
+    let (tx, rx) = mpsc::channel(OUTBOX);
+    let session = Session {
+        side,
+        url,
+        conversation: None,
+        agent,
+        since: BTreeMap::new(),
+    };
+    tokio::spawn(run(session, rx, app, cancel));
+    ClientHandle { tx }
+}
+
+async fn run(
+    mut session: Session,
+    mut outbox: mpsc::Receiver<ClientMsg>,
+    app: mpsc::Sender<Msg>,
+    cancel: CancellationToken,
+) {
+    let mut attempt = 0u32;
+    loop {
+        let error = tokio::select! {
+            () = cancel.cancelled() => return,
+            result = connection(&mut session, &mut outbox, &app, &cancel, &mut attempt) => match result {
+                Ok(()) => return,
+                Err(e) => e,
+            },
+        };
+        attempt += 1;
+        tracing::warn!(side = session.side.label(), attempt, %error, "broker connection lost");
+        let link = Link::Reconnecting {
+            attempt,
+            error: error.clone(),
+        };
+        if app
+            .send(Msg::Link {
+                side: session.side,
+                link,
+            })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        // 200 ms doubling to 5 s, with jitter so the two connections do not retry in step.
+        let base = 200u64.saturating_mul(1 << attempt.min(5)).min(5_000);
+        let wait = Duration::from_millis(base + fastrand::u64(0..=base / 4));
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+fn hello(session: &Session) -> ClientMsg {
+    let role = match session.side {
+        Side::User => ClientRole::User,
+        Side::Agent => ClientRole::Agent,
+    };
+    ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        role,
+        client: Some(format!("handoff-console/{}", env!("CARGO_PKG_VERSION"))),
+        conversation: session.conversation.clone(),
+        user: None,
+        agent: session.agent.clone(),
+        since: session.since.clone(),
+        // The connector's calls to its system, for the inspector: asked on one connection only,
+        // so each call shows once.
+        traces: session.side == Side::Agent,
+    }
+}
+
+/// Runs one connection until it drops (`Err` with why) or the app is gone (`Ok`).
+async fn connection(
+    session: &mut Session,
+    outbox: &mut mpsc::Receiver<ClientMsg>,
+    app: &mpsc::Sender<Msg>,
+    cancel: &CancellationToken,
+    attempt: &mut u32,
+) -> Result<(), String> {
+    let side = session.side;
+    let (mut ws, _) = tokio_tungstenite::connect_async(session.url.as_str())
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", session.url))?;
+    let send = |msg: &ClientMsg| serde_json::to_string(msg).map_err(|e| e.to_string());
+    let text = send(&hello(session))?;
+    frame(app, side, Direction::Out, &text).await?;
+    ws.send(Message::text(text))
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => {
+                // Best effort: the broker treats a dropped socket the same way.
+                _ = ws.close(None).await;
+                return Ok(());
+            }
+            out = outbox.recv() => {
+                let Some(msg) = out else { return Ok(()) };
+                if let ClientMsg::ActAs { agent, .. } = &msg {
+                    session.agent = Some(agent.clone());
+                }
+                let text = send(&msg)?;
+                frame(app, side, Direction::Out, &text).await?;
+                ws.send(Message::text(text)).await.map_err(|e| format!("send failed: {e}"))?;
+            }
+            incoming = ws.next() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(t))) => t.to_string(),
+                    Some(Ok(Message::Close(reason))) => {
+                        return Err(reason.map_or_else(
+                            || "closed by the broker".to_owned(),
+                            |r| format!("closed by the broker ({}): {}", r.code, r.reason),
+                        ));
+                    }
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Err(e.to_string()),
+                    None => return Err("connection closed".to_owned()),
+                };
+                frame(app, side, Direction::In, &text).await?;
+                let msg: ServerMsg = match serde_json::from_str(&text) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        tracing::warn!(side = side.label(), %e, "undecodable frame from the broker");
+                        continue;
+                    }
+                };
+                if !remember(session, &msg) {
+                    continue;
+                }
+                if matches!(msg, ServerMsg::Welcome { .. }) {
+                    *attempt = 0;
+                    deliver(app, Msg::Link { side, link: Link::Connected }).await?;
+                }
+                deliver(app, Msg::Server { side, msg }).await?;
+            }
+        }
+    }
+}
+
+/// Updates what a reconnect needs; false for an event already seen (a duplicate).
+fn remember(session: &mut Session, msg: &ServerMsg) -> bool {
+    match msg {
+        ServerMsg::Welcome {
+            conversation,
+            agent,
+            ..
+        } => {
+            if conversation.is_some() {
+                session.conversation.clone_from(conversation);
+            }
+            if agent.is_some() {
+                session.agent.clone_from(agent);
+            }
+            true
+        }
+        ServerMsg::Event {
+            conversation, seq, ..
+        } => {
+            let last = session.since.entry(conversation.clone()).or_insert(0);
+            if *seq <= *last {
+                return false;
+            }
+            *last = *seq;
+            true
+        }
+        _ => true,
+    }
+}
+
+async fn deliver(app: &mpsc::Sender<Msg>, msg: Msg) -> Result<(), String> {
+    // The app is gone only when the console quits; end the task quietly then.
+    app.send(msg).await.map_err(|_| String::new())
+}
+
+async fn frame(
+    app: &mpsc::Sender<Msg>,
+    side: Side,
+    direction: Direction,
+    text: &str,
+) -> Result<(), String> {
+    deliver(
+        app,
+        Msg::Frame {
+            side,
+            direction,
+            at: now_millis(),
+            text: text.to_owned(),
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Audience, ConversationEvent, HandoffState};
+
+    #[test]
+    fn replayed_events_are_dropped_and_since_advances() {
+        let mut s = Session {
+            side: Side::User,
+            url: String::new(),
+            conversation: None,
+            agent: None,
+            since: BTreeMap::new(),
+        };
+        let event = |seq| ServerMsg::Event {
+            conversation: "c-1".into(),
+            seq,
+            at: 0,
+            audience: Audience::User,
+            event: ConversationEvent::State {
+                state: HandoffState::Assistant,
+            },
+        };
+        assert!(remember(&mut s, &event(1)));
+        assert!(remember(&mut s, &event(3)));
+        assert!(!remember(&mut s, &event(3)));
+        assert!(!remember(&mut s, &event(2)));
+        let ClientMsg::Hello { since, .. } = hello(&s) else {
+            panic!("not a hello")
+        };
+        assert_eq!(since.get(&ConversationId::from("c-1")), Some(&3));
+    }
+}

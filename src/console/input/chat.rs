@@ -1,0 +1,180 @@
+//! Keys of the user chat: the composer (send, recall, typing) and the buttons.
+
+use super::{Handled, composer_key, take_text};
+use crate::console::app::{App, Focus, Pending, Scroll};
+use crate::console::msg::{Command, Side};
+use crate::console::update::echo;
+use crate::protocol::{ButtonState, ClientMsg, HandoffState, MessageId};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+pub(super) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Enter if alt => app.chat.composer.insert_newline(),
+        KeyCode::Enter => return Handled::Yes(send_say(app)),
+        // `?` on an empty composer asks for help rather than starting a question.
+        KeyCode::Char('?') if app.chat.composer.is_empty() => app.help = true,
+        KeyCode::Up | KeyCode::Down
+            if app.chat.composer.is_empty() || app.chat.recall.is_some() =>
+        {
+            recall(app, key.code == KeyCode::Up);
+        }
+        _ => {
+            app.chat.recall = None;
+            let was_empty = app.chat.composer.is_empty();
+            if !composer_key(&mut app.chat.composer, key) {
+                return Handled::No;
+            }
+            return Handled::Yes(user_typing(app, was_empty));
+        }
+    }
+    Handled::Yes(Vec::new())
+}
+
+/// Tells the agent the user started or stopped typing (only in a live chat, where it shows).
+pub(super) fn user_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
+    let now_empty = app.chat.composer.is_empty();
+    let live = matches!(app.chat.state, HandoffState::Connected { .. });
+    match (&app.chat.conversation, live && was_empty != now_empty) {
+        (Some(conversation), true) => {
+            let conversation = conversation.clone();
+            let id = app.request_id(Side::User, Pending::Other);
+            vec![Command::Send {
+                side: Side::User,
+                msg: ClientMsg::Typing {
+                    id,
+                    conversation,
+                    on: !now_empty,
+                },
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn recall(app: &mut App, older: bool) {
+    let n = app.chat.history.len();
+    if n == 0 {
+        return;
+    }
+    let next = match (app.chat.recall, older) {
+        (None, true) => Some(n - 1),
+        (None, false) => None,
+        (Some(i), true) => Some(i.saturating_sub(1)),
+        (Some(i), false) => (i + 1 < n).then_some(i + 1),
+    };
+    app.chat.recall = next;
+    let text = next.map_or(String::new(), |i| app.chat.history[i].clone());
+    app.chat.composer = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
+    app.chat
+        .composer
+        .set_placeholder_text("Type a message; Enter sends");
+    app.chat
+        .composer
+        .set_cursor_line_style(ratatui::style::Style::new());
+    app.chat
+        .composer
+        .move_cursor(ratatui_textarea::CursorMove::Bottom);
+    app.chat
+        .composer
+        .move_cursor(ratatui_textarea::CursorMove::End);
+}
+
+pub(super) fn send_say(app: &mut App) -> Vec<Command> {
+    let Some(conversation) = app.chat.conversation.clone() else {
+        app.notify(
+            true,
+            "Not connected to the broker yet; the message was kept",
+        );
+        return Vec::new();
+    };
+    let text = take_text(&mut app.chat.composer);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    app.chat.recall = None;
+    app.chat.history.push(text.clone());
+    app.chat.scroll = Scroll::default();
+    let id = app.request_id(Side::User, Pending::Say);
+    echo(app, id.clone(), text.clone());
+    vec![Command::Send {
+        side: Side::User,
+        msg: ClientMsg::Say {
+            id,
+            conversation,
+            text,
+        },
+    }]
+}
+
+pub(super) fn buttons_key(app: &mut App, key: KeyEvent) -> Handled {
+    let count = app
+        .chat
+        .transcript
+        .latest_with_buttons()
+        .map_or(0, |(_, m)| m.buttons().count());
+    match key.code {
+        KeyCode::Left | KeyCode::Up | KeyCode::Char('h' | 'k') => {
+            app.chat.button = app.chat.button.saturating_sub(1);
+        }
+        KeyCode::Right | KeyCode::Down | KeyCode::Char('l' | 'j') => {
+            app.chat.button = (app.chat.button + 1).min(count.saturating_sub(1));
+        }
+        KeyCode::Enter | KeyCode::Char(' ') => {
+            return Handled::Yes(press_nth(app, app.chat.button));
+        }
+        KeyCode::Esc => app.focus = Focus::Chat,
+        _ => return Handled::No,
+    }
+    Handled::Yes(Vec::new())
+}
+
+/// Presses the n-th button (from 0) of the latest message with buttons.
+pub(super) fn press_nth(app: &mut App, n: usize) -> Vec<Command> {
+    let Some((_, message)) = app.chat.transcript.latest_with_buttons() else {
+        app.notify(true, "No buttons to press");
+        return Vec::new();
+    };
+    let id = message.id.clone();
+    press(app, &id, n)
+}
+
+pub(super) fn press(app: &mut App, message: &MessageId, n: usize) -> Vec<Command> {
+    let (Some(conversation), Some(button)) = (
+        app.chat.conversation.clone(),
+        app.chat
+            .transcript
+            .get(message)
+            .and_then(|m| m.buttons().nth(n))
+            .cloned(),
+    ) else {
+        return Vec::new();
+    };
+    if button.state != ButtonState::Active {
+        let state = match button.state {
+            ButtonState::Pressed => "was already pressed",
+            ButtonState::Expired => "has expired",
+            _ => "is disabled",
+        };
+        app.notify(
+            true,
+            format!(
+                "\"{}\" {state}",
+                crate::ui::sanitize::clean(&button.button_text)
+            ),
+        );
+        return Vec::new();
+    }
+    let id = app.request_id(Side::User, Pending::Press(button.button_text.clone()));
+    app.chat.scroll = Scroll::default();
+    vec![Command::Send {
+        side: Side::User,
+        msg: ClientMsg::Press {
+            id,
+            conversation,
+            message: message.clone(),
+            action: button.action,
+        },
+    }]
+}

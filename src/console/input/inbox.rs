@@ -1,0 +1,220 @@
+//! Keys of the agent inbox (accept, reject, end, switch agent, presence), of its reply
+//! composer, and of the inspector.
+
+use super::{Handled, composer_key, take_text};
+use crate::console::app::{App, Focus, Pending, ReplyMode, Scroll};
+use crate::console::msg::{Command, Side};
+use crate::protocol::{ClientMsg, Presence};
+use crate::ui::inbox::InboxAction;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Tells the user the agent started or stopped typing in the selected live chat.
+pub(super) fn agent_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
+    let now_empty = app.inbox.composer.is_empty();
+    let me = app.inbox.agent.clone();
+    let live = app
+        .selected_chat()
+        .filter(|c| c.ended.is_none() && c.assigned.is_some() && c.assigned == me);
+    match (live.map(|c| c.conversation.clone()), was_empty != now_empty) {
+        (Some(conversation), true) if app.inbox.mode == ReplyMode::Reply => {
+            let id = app.request_id(Side::Agent, Pending::Other);
+            vec![Command::Send {
+                side: Side::Agent,
+                msg: ClientMsg::Typing {
+                    id,
+                    conversation,
+                    on: !now_empty,
+                },
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn inbox_key(app: &mut App, key: KeyEvent) -> Handled {
+    let n = app.inbox.chats.len();
+    let commands = match key.code {
+        KeyCode::Up | KeyCode::Char('k') => {
+            app.inbox.selected = app.inbox.selected.saturating_sub(1);
+            Vec::new()
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            app.inbox.selected = (app.inbox.selected + 1).min(n.saturating_sub(1));
+            Vec::new()
+        }
+        KeyCode::Char('a') => inbox_action(app, InboxAction::Accept),
+        KeyCode::Char('r') => inbox_action(app, InboxAction::Reject),
+        KeyCode::Char('e') => inbox_action(app, InboxAction::End),
+        KeyCode::Char('s') => inbox_action(app, InboxAction::SwitchAgent),
+        KeyCode::Char('p') => toggle_presence(app),
+        KeyCode::Enter => {
+            app.focus = Focus::Reply;
+            Vec::new()
+        }
+        _ => return Handled::No,
+    };
+    Handled::Yes(commands)
+}
+
+pub(super) fn toggle_presence(app: &mut App) -> Vec<Command> {
+    let me = app.inbox.agent.clone().unwrap_or_default();
+    let now = app
+        .inbox
+        .desk
+        .iter()
+        .find(|a| a.name == me)
+        .map(|a| a.presence);
+    let presence = if now == Some(Presence::Available) {
+        Presence::Away
+    } else {
+        Presence::Available
+    };
+    let id = app.request_id(Side::Agent, Pending::Other);
+    vec![Command::Send {
+        side: Side::Agent,
+        msg: ClientMsg::SetPresence { id, presence },
+    }]
+}
+
+/// Carries out an inbox action on the selected item.
+pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
+    if let InboxAction::Select(i) = action {
+        app.inbox.selected = i.min(app.inbox.chats.len().saturating_sub(1));
+        return Vec::new();
+    }
+    if action == InboxAction::SwitchAgent {
+        let me = app.inbox.agent.clone().unwrap_or_default();
+        let names: Vec<String> = app.inbox.desk.iter().map(|a| a.name.clone()).collect();
+        let Some(next) = names
+            .iter()
+            .position(|n| *n == me)
+            .map_or_else(|| names.first(), |i| names.get((i + 1) % names.len()))
+            .cloned()
+        else {
+            app.notify(true, "The desk has no other agent");
+            return Vec::new();
+        };
+        let id = app.request_id(Side::Agent, Pending::ActAs(next.clone()));
+        return vec![Command::Send {
+            side: Side::Agent,
+            msg: ClientMsg::ActAs { id, agent: next },
+        }];
+    }
+    let Some(chat) = app.selected_chat() else {
+        app.notify(true, "Nothing selected in the inbox");
+        return Vec::new();
+    };
+    let conversation = chat.conversation.clone();
+    match action {
+        InboxAction::Accept => {
+            let id = app.request_id(Side::Agent, Pending::Accept);
+            vec![Command::Send {
+                side: Side::Agent,
+                msg: ClientMsg::Accept { id, conversation },
+            }]
+        }
+        InboxAction::Reject => {
+            app.inbox.mode = ReplyMode::RejectReason(conversation);
+            app.focus = Focus::Reply;
+            Vec::new()
+        }
+        InboxAction::End => {
+            let id = app.request_id(Side::Agent, Pending::End);
+            vec![Command::Send {
+                side: Side::Agent,
+                msg: ClientMsg::End { id, conversation },
+            }]
+        }
+        InboxAction::SwitchAgent | InboxAction::Select(_) => Vec::new(),
+    }
+}
+
+pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Enter if alt => app.inbox.composer.insert_newline(),
+        KeyCode::Enter => return Handled::Yes(send_reply(app)),
+        KeyCode::Char('?') if app.inbox.composer.is_empty() => app.help = true,
+        KeyCode::Esc => {
+            app.inbox.mode = ReplyMode::Reply;
+            app.focus = Focus::Inbox;
+        }
+        _ => {
+            let was_empty = app.inbox.composer.is_empty();
+            if !composer_key(&mut app.inbox.composer, key) {
+                return Handled::No;
+            }
+            return Handled::Yes(agent_typing(app, was_empty));
+        }
+    }
+    Handled::Yes(Vec::new())
+}
+
+pub(super) fn send_reply(app: &mut App) -> Vec<Command> {
+    let text = take_text(&mut app.inbox.composer);
+    if let ReplyMode::RejectReason(conversation) =
+        std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply)
+    {
+        let reason = if text.is_empty() {
+            "no reason given".to_owned()
+        } else {
+            text
+        };
+        let id = app.request_id(Side::Agent, Pending::Reject);
+        app.focus = Focus::Inbox;
+        return vec![Command::Send {
+            side: Side::Agent,
+            msg: ClientMsg::Reject {
+                id,
+                conversation,
+                reason,
+            },
+        }];
+    }
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let Some(chat) = app.selected_chat() else {
+        app.notify(true, "Select a live chat to reply to");
+        return Vec::new();
+    };
+    let conversation = chat.conversation.clone();
+    if let Some(chat) = app.inbox.chats.get_mut(app.inbox.selected) {
+        chat.scroll = Scroll::default();
+    }
+    let id = app.request_id(Side::Agent, Pending::Reply);
+    vec![Command::Send {
+        side: Side::Agent,
+        msg: ClientMsg::Reply {
+            id,
+            conversation,
+            text,
+        },
+    }]
+}
+
+pub(super) fn inspector_key(app: &mut App, key: KeyEvent) -> Handled {
+    let ins = &mut app.inspector;
+    if ins.editing_filter {
+        match key.code {
+            KeyCode::Enter | KeyCode::Esc => ins.editing_filter = false,
+            KeyCode::Backspace => _ = ins.filter.pop(),
+            KeyCode::Char(c) => ins.filter.push(c),
+            _ => return Handled::No,
+        }
+        ins.back = 0;
+        return Handled::Yes(Vec::new());
+    }
+    match key.code {
+        KeyCode::Char('/') => ins.editing_filter = true,
+        KeyCode::Char('c') | KeyCode::Esc => ins.filter.clear(),
+        KeyCode::Up | KeyCode::Char('k') => {
+            ins.back = (ins.back + 1).min(ins.frames.len().saturating_sub(1));
+        }
+        KeyCode::Down | KeyCode::Char('j') => ins.back = ins.back.saturating_sub(1),
+        KeyCode::Home => ins.back = ins.frames.len().saturating_sub(1),
+        KeyCode::End => ins.back = 0,
+        _ => return Handled::No,
+    }
+    Handled::Yes(Vec::new())
+}

@@ -1,0 +1,113 @@
+//! The terminal console: the user chat and the agent inbox side by side, talking to a broker
+//! over two WebSocket connections (role `user` and role `agent`).
+//!
+//! - [`App`]: the whole state; [`Msg`] enters [`update`], which returns [`Command`]s.
+//! - [`client`]: one task per connection, reconnecting with `hello.since`.
+//! - [`Console`]: the loop, generic over the backend and the input stream.
+//! - [`run`]: sets up the real terminal and runs the loop until the user quits.
+
+mod app;
+pub mod bench;
+pub mod client;
+mod input;
+pub mod keys;
+mod msg;
+mod run;
+mod transcript;
+mod update;
+
+pub use app::{
+    App, ChatPane, DeskChat, Echo, Focus, FrameRecord, InboxPane, Inspector, NOTICE_SHOWN_MS,
+    Notice, Pending, ReplyMode, Scroll,
+};
+pub use msg::{Command, Direction, Link, Msg, Side};
+pub use run::Console;
+pub use transcript::{Transcript, Upsert};
+pub use update::{plain_text, update};
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream,
+};
+use crossterm::execute;
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+/// What the console needs to start.
+#[derive(Debug, Clone, Default)]
+pub struct ConsoleOptions {
+    /// The broker's WebSocket URL, e.g. `ws://127.0.0.1:4000`.
+    pub url: String,
+    /// `--theme`: a theme name or a path to a theme file; `None` for the default.
+    pub theme: Option<String>,
+    /// Where to write logs; `None` to leave logging to the caller.
+    pub log_file: Option<PathBuf>,
+    /// The desk agent the inbox acts as; `None` for the desk's first agent (Lisa).
+    pub agent: Option<String>,
+}
+
+/// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
+/// runtime. The terminal is restored on return, on error and on panic.
+pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
+    if let Some(path) = &options.log_file {
+        init_logging(path)?;
+    }
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let user_dir = crate::theme::user_theme_dir();
+    let (theme, theme_error) =
+        crate::theme::load(options.theme.as_deref(), user_dir.as_deref(), !no_color);
+    let mut app = App::new(theme, options.url.clone());
+    if let Some(e) = theme_error {
+        tracing::warn!(error = %e, "theme not used");
+        app.notify(true, format!("{e}; using the default theme"));
+        app.theme_error = Some(format!("{e}. Using the default theme."));
+    }
+    install_panic_hook();
+    let terminal = ratatui::try_init()?;
+    execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
+    let cancel = CancellationToken::new();
+    let mut console = Console::connect(app, terminal, options.agent.clone(), cancel.clone());
+    let result = console.run(EventStream::new()).await;
+    cancel.cancel();
+    restore();
+    result
+}
+
+fn restore() {
+    // Best effort: the terminal may already be gone.
+    _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
+    ratatui::restore();
+}
+
+/// Restores the terminal (mouse capture included) before the previous hook reports a panic.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+fn init_logging(path: &std::path::Path) -> anyhow::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open log file {}: {e}", path.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HANDOFF_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Another subscriber (the caller's) may already be installed; then it gets the logs.
+    _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

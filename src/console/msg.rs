@@ -1,0 +1,96 @@
+//! What enters `update` ([`Msg`]) and what leaves it ([`Command`]).
+
+use crate::protocol::{ClientMsg, Millis, ServerMsg};
+use crossterm::event::Event;
+
+/// Which of the console's two broker connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The `user` connection behind the chat pane.
+    User,
+    /// The `agent` connection behind the inbox pane.
+    Agent,
+}
+
+impl Side {
+    /// "user" or "agent".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Agent => "agent",
+        }
+    }
+}
+
+/// The direction of a frame, for the inspector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Sent by the console.
+    Out,
+    /// Received from the broker.
+    In,
+}
+
+/// The state of one connection to the broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Opening the first connection.
+    Connecting,
+    /// Welcomed by the broker.
+    Connected,
+    /// Lost; trying again (attempt number, last error).
+    Reconnecting {
+        /// How many attempts failed in a row.
+        attempt: u32,
+        /// Why the last one failed.
+        error: String,
+    },
+}
+
+/// Everything that can change the console's state.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A terminal event: key, mouse, paste, resize, focus.
+    Input(Event),
+    /// A decoded frame from the broker on one connection.
+    Server {
+        /// Which connection.
+        side: Side,
+        /// The frame.
+        msg: ServerMsg,
+    },
+    /// A raw text frame in either direction, for the inspector.
+    Frame {
+        /// Which connection.
+        side: Side,
+        /// Sent or received.
+        direction: Direction,
+        /// When.
+        at: Millis,
+        /// The JSON text as it went over the wire.
+        text: String,
+    },
+    /// A connection's state changed.
+    Link {
+        /// Which connection.
+        side: Side,
+        /// Its new state.
+        link: Link,
+    },
+    /// Time passed (drives spinners and wait timers only while something animates).
+    Tick(Millis),
+}
+
+/// What `update` asks the driver to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Send a request on one connection.
+    Send {
+        /// Which connection.
+        side: Side,
+        /// The request.
+        msg: ClientMsg,
+    },
+    /// Leave the console.
+    Quit,
+}

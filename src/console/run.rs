@@ -1,0 +1,150 @@
+//! The console loop, generic over the terminal backend and the input stream so that it runs
+//! the same on a real terminal and headless on `TestBackend` with scripted input.
+//!
+//! Each step waits (biased) for app messages from the connections, then terminal input, then a
+//! tick that is armed only while something on screen animates; it drains whatever else is
+//! queued, and draws once if anything changed. An idle console sleeps.
+
+use super::app::App;
+use super::client::{self, ClientHandle};
+use super::msg::{Command, Msg, Side};
+use super::update::update;
+use crate::protocol::now_millis;
+use crossterm::event::Event;
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Messages from the connections waiting for the app.
+const INBOX: usize = 1_024;
+
+/// The running console: state, terminal and the two broker connections.
+pub struct Console<B: Backend> {
+    /// The state.
+    pub app: App,
+    /// The terminal drawn on.
+    pub terminal: Terminal<B>,
+    rx: mpsc::Receiver<Msg>,
+    user: ClientHandle,
+    agent: ClientHandle,
+    cancel: CancellationToken,
+}
+
+impl<B: Backend> Console<B> {
+    /// Connects the user and agent sides to the broker at `app.url`, acting as `agent`
+    /// (the desk's first agent when `None`).
+    pub fn connect(
+        app: App,
+        terminal: Terminal<B>,
+        agent: Option<String>,
+        cancel: CancellationToken,
+    ) -> Self {
+        let (tx, rx) = mpsc::channel(INBOX);
+        let user = client::spawn(
+            app.url.clone(),
+            Side::User,
+            None,
+            tx.clone(),
+            cancel.clone(),
+        );
+        let agent = client::spawn(app.url.clone(), Side::Agent, agent, tx, cancel.clone());
+        let mut app = app;
+        if let Ok(size) = terminal.size() {
+            app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+        }
+        Self {
+            app,
+            terminal,
+            rx,
+            user,
+            agent,
+            cancel,
+        }
+    }
+
+    /// Runs until the user quits, the input ends or `cancel` fires.
+    pub async fn run<S>(&mut self, mut input: S) -> anyhow::Result<()>
+    where
+        S: Stream<Item = std::io::Result<Event>> + Unpin,
+    {
+        self.draw()?;
+        while self.step(&mut input).await? {}
+        self.cancel.cancel();
+        Ok(())
+    }
+
+    /// Waits for the next thing to happen, applies it and everything else queued, draws if
+    /// needed. False when the console should stop.
+    pub async fn step<S>(&mut self, input: &mut S) -> anyhow::Result<bool>
+    where
+        S: Stream<Item = std::io::Result<Event>> + Unpin,
+    {
+        let tick = self.app.tick_interval();
+        let first = tokio::select! {
+            biased;
+            () = self.cancel.cancelled() => return Ok(false),
+            msg = self.rx.recv() => match msg {
+                Some(m) => m,
+                None => return Ok(false),
+            },
+            event = input.next() => match event {
+                Some(e) => Msg::Input(e?),
+                None => return Ok(false),
+            },
+            () = tokio::time::sleep(tick.unwrap_or(Duration::ZERO)), if tick.is_some() => {
+                Msg::Tick(now_millis())
+            }
+        };
+        self.apply(first);
+        while let Ok(msg) = self.rx.try_recv() {
+            self.apply(msg);
+        }
+        if self.app.quit {
+            return Ok(false);
+        }
+        if self.app.dirty {
+            self.draw()?;
+        }
+        Ok(true)
+    }
+
+    fn apply(&mut self, msg: Msg) {
+        if !matches!(msg, Msg::Tick(_)) {
+            self.app.now = self.app.now.max(now_millis());
+        }
+        for command in update(&mut self.app, msg) {
+            self.execute(command);
+        }
+    }
+
+    fn execute(&mut self, command: Command) {
+        match command {
+            Command::Quit => self.app.quit = true,
+            Command::Send { side, msg } => {
+                let handle = match side {
+                    Side::User => &self.user,
+                    Side::Agent => &self.agent,
+                };
+                if let Err(e) = handle.send(msg) {
+                    self.app.notify(
+                        true,
+                        format!("Not sent on the {} connection: {e}", side.label()),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Draws the current state.
+    pub fn draw(&mut self) -> anyhow::Result<()> {
+        let app = &self.app;
+        self.terminal
+            .draw(|frame| crate::ui::render(app, frame))
+            .map_err(|e| anyhow::anyhow!("drawing failed: {e}"))?;
+        self.app.dirty = false;
+        Ok(())
+    }
+}

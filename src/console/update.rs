@@ -1,0 +1,380 @@
+//! `update`: the one place the console's state changes. Synchronous and free of IO: it returns
+//! [`Command`]s for the driver to carry out.
+
+use super::app::{App, DeskChat, Echo, FrameRecord, INSPECTOR_CAPACITY, Pending, Scroll};
+use super::input;
+use super::msg::{Command, Direction, Link, Msg, Side};
+use super::transcript::{Transcript, Upsert};
+use crate::protocol::{ChatMessage, ConversationEvent, ConversationId, Role, ServerMsg};
+use crate::ui;
+
+/// Applies one message to the state and says what to do next. Sets `app.dirty` when the
+/// screen must be redrawn.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Input(event) => input::handle(app, event),
+        // A connector's call: its frame is already in the inspector (see `Msg::Frame`).
+        Msg::Server {
+            msg: ServerMsg::Trace { .. },
+            ..
+        } => Vec::new(),
+        Msg::Server { side, msg } => {
+            app.dirty = true;
+            server(app, side, msg);
+            Vec::new()
+        }
+        Msg::Frame {
+            side,
+            direction,
+            at,
+            text,
+        } => {
+            record_frame(app, side, direction, at, &text);
+            Vec::new()
+        }
+        Msg::Link { side, link } => {
+            match side {
+                Side::User => app.user_link = link,
+                Side::Agent => app.agent_link = link,
+            }
+            app.dirty = true;
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            app.now = now;
+            if app.animating() {
+                app.spinner = app.spinner.wrapping_add(1);
+                app.dirty = true;
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: &str) {
+    let value: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+    let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or("?");
+    let text_at = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
+    let summary = if let Some(event) = text_at("/event/kind") {
+        format!("{kind}/{event}")
+    } else if let Some(system) = text_at("/call/system") {
+        // A connector's call to its system: "trace/8x8 POST create conversation 201".
+        let method = text_at("/call/method")
+            .or_else(|| text_at("/call/kind"))
+            .unwrap_or("");
+        let name = text_at("/call/name").unwrap_or("");
+        let status = value
+            .pointer("/call/status")
+            .and_then(serde_json::Value::as_u64)
+            .map_or(String::new(), |s| format!(" {s}"));
+        format!("{kind}/{system} {method} {name}{status}")
+    } else {
+        kind.to_owned()
+    };
+    let pretty = if value.is_null() {
+        text.to_owned()
+    } else {
+        serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_owned())
+    };
+    app.inspector.count += 1;
+    app.inspector.frames.push_back(FrameRecord {
+        number: app.inspector.count,
+        at,
+        side,
+        direction,
+        seq: value.get("seq").and_then(serde_json::Value::as_u64),
+        summary,
+        pretty: ui::sanitize::clean_text(&pretty, true).into_owned(),
+        compact: ui::sanitize::clean(text).into_owned(),
+    });
+    while app.inspector.frames.len() > INSPECTOR_CAPACITY {
+        app.inspector.frames.pop_front();
+    }
+    if app.inspector.open {
+        app.dirty = true;
+    }
+}
+
+fn server(app: &mut App, side: Side, msg: ServerMsg) {
+    match msg {
+        ServerMsg::Welcome {
+            conversation,
+            agent,
+            broker,
+            ..
+        } => {
+            match side {
+                Side::User => {
+                    if conversation.is_some() {
+                        app.chat.conversation = conversation;
+                    }
+                    app.user_link = Link::Connected;
+                }
+                Side::Agent => {
+                    if agent.is_some() {
+                        app.inbox.agent = agent;
+                    }
+                    app.agent_link = Link::Connected;
+                }
+            }
+            app.broker = Some(broker);
+        }
+        ServerMsg::Event {
+            conversation,
+            at,
+            event,
+            ..
+        } => {
+            app.now = app.now.max(at);
+            match side {
+                Side::User => user_event(app, &conversation, event),
+                Side::Agent => desk_event(app, conversation, event),
+            }
+        }
+        ServerMsg::Desk { agents } => app.inbox.desk = agents,
+        ServerMsg::Trace { .. } => {}
+        ServerMsg::Ack { id } => match app.pending.remove(&id) {
+            // The message event normally came first; if the broker reworded the text, the
+            // echo still goes.
+            Some(Pending::Say) => app.chat.echoes.retain(|e| e.id != id),
+            Some(Pending::ActAs(agent)) => {
+                app.notify(false, format!("Now acting as {agent}"));
+                app.inbox.agent = Some(agent);
+            }
+            Some(Pending::Accept) => app.notify(false, "Request accepted"),
+            Some(Pending::Reject) => app.notify(false, "Request rejected"),
+            Some(Pending::End) => app.notify(false, "Chat ended"),
+            _ => {}
+        },
+        ServerMsg::Error { id, code, message } => {
+            let what = id.as_ref().and_then(|id| app.pending.remove(id));
+            if let Some(id) = &id {
+                app.chat.echoes.retain(|e| &e.id != id);
+            }
+            let doing = match what {
+                Some(Pending::Say) => "Sending".to_owned(),
+                Some(Pending::Press(label)) => format!("Pressing {label}"),
+                Some(Pending::Accept) => "Accepting".to_owned(),
+                Some(Pending::Reject) => "Rejecting".to_owned(),
+                Some(Pending::Reply) => "Replying".to_owned(),
+                Some(Pending::End) => "Ending the chat".to_owned(),
+                Some(Pending::ActAs(agent)) => format!("Acting as {agent}"),
+                Some(Pending::Other) | None => format!("The {} connection", side.label()),
+            };
+            let code = serde_json::to_value(code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            app.notify(true, format!("{doing} failed: {message} ({code})"));
+        }
+    }
+}
+
+/// Adds a message to a transcript, keeping a scrolled-back view still and counting unseen ones.
+fn add_message(
+    transcript: &mut Transcript,
+    scroll: &mut Scroll,
+    message: ChatMessage,
+    height: impl Fn(&ChatMessage) -> usize,
+) {
+    let h = if scroll.back > 0 { height(&message) } else { 0 };
+    if transcript.upsert(message) == Upsert::Added && scroll.back > 0 {
+        scroll.back += h;
+        scroll.unseen += 1;
+    }
+}
+
+fn message_height(app: &App, message: &ChatMessage, width: u16) -> usize {
+    ui::transcript::height(
+        message,
+        &ui::message::Look {
+            theme: &app.theme,
+            width: width as usize,
+            focused: None,
+            spinner: 0,
+            user_name: "You",
+        },
+    )
+}
+
+fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationEvent) {
+    if app
+        .chat
+        .conversation
+        .as_ref()
+        .is_some_and(|c| c != conversation)
+    {
+        return;
+    }
+    match event {
+        ConversationEvent::Message { message } => {
+            if message.role == Role::User {
+                let text = plain_text(&message);
+                let echo = app
+                    .chat
+                    .echoes
+                    .iter()
+                    .position(|e| e.text.trim() == text.trim());
+                if let Some(i) = echo {
+                    app.chat.echoes.remove(i);
+                }
+            }
+            if message.role == Role::Agent {
+                app.chat.typing = None;
+            }
+            let h = if app.chat.scroll.back > 0 {
+                let width = input::chat_transcript_area(app).width;
+                message_height(app, &message, width)
+            } else {
+                0
+            };
+            add_message(
+                &mut app.chat.transcript,
+                &mut app.chat.scroll,
+                message,
+                |_| h,
+            );
+            clamp_button(app);
+        }
+        ConversationEvent::State { state } => app.chat.state = state,
+        ConversationEvent::Typing { who, on } if who != "user" => {
+            app.chat.typing = on.then_some(who);
+        }
+        _ => {}
+    }
+}
+
+/// The plain text of a message's rich-text parts.
+pub fn plain_text(message: &ChatMessage) -> String {
+    message
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            crate::protocol::Part::RichText { rich_text } => Some(ui::richtext::plain(rich_text)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Keeps the button focus on a button that exists; when none can be pressed any more, the
+/// focus goes back to the composer.
+fn clamp_button(app: &mut App) {
+    let (count, pressable) =
+        app.chat
+            .transcript
+            .latest_with_buttons()
+            .map_or((0, false), |(_, m)| {
+                let pressable = m
+                    .buttons()
+                    .any(|b| b.state == crate::protocol::ButtonState::Active);
+                (m.buttons().count(), pressable)
+            });
+    app.chat.button = app.chat.button.min(count.saturating_sub(1));
+    if app.focus == super::app::Focus::Buttons && !pressable {
+        app.focus = super::app::Focus::Chat;
+    }
+}
+
+/// The position of a conversation in the inbox, added when new.
+fn desk_chat(app: &mut App, conversation: ConversationId) -> usize {
+    if let Some(i) = app
+        .inbox
+        .chats
+        .iter()
+        .position(|c| c.conversation == conversation)
+    {
+        return i;
+    }
+    app.inbox.chats.push(DeskChat {
+        conversation,
+        title: String::new(),
+        user: None,
+        topic: String::new(),
+        context: std::collections::BTreeMap::new(),
+        history: String::new(),
+        queued_at: app.now,
+        style: None,
+        offered_to: None,
+        assigned: None,
+        rejected: Vec::new(),
+        ended: None,
+        transcript: Transcript::default(),
+        scroll: Scroll::default(),
+        user_typing: false,
+    });
+    app.inbox.chats.len() - 1
+}
+
+fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEvent) {
+    let known = app
+        .inbox
+        .chats
+        .iter()
+        .any(|c| c.conversation == conversation);
+    // A conversation enters the inbox with its request; what comes before is not the desk's.
+    if !known && !matches!(event, ConversationEvent::Request { .. }) {
+        return;
+    }
+    let index = desk_chat(app, conversation);
+    if let ConversationEvent::Message { message } = event {
+        let h = if app.inbox.chats[index].scroll.back > 0 {
+            let width = input::inbox_transcript_area(app).width;
+            message_height(app, &message, width)
+        } else {
+            0
+        };
+        let chat = &mut app.inbox.chats[index];
+        chat.user_typing = false;
+        add_message(&mut chat.transcript, &mut chat.scroll, message, |_| h);
+        return;
+    }
+    let me = app.inbox.agent.clone();
+    let chat = &mut app.inbox.chats[index];
+    let mut select = false;
+    match event {
+        ConversationEvent::Request {
+            title,
+            user,
+            topic,
+            context,
+            history,
+            queued_at,
+            style,
+        } => {
+            chat.title = title;
+            chat.user = Some(user);
+            chat.topic = topic;
+            chat.context = context;
+            chat.history = history;
+            chat.queued_at = queued_at;
+            chat.style = Some(style);
+            chat.offered_to = None;
+            chat.assigned = None;
+            chat.rejected.clear();
+            chat.ended = None;
+            if !known {
+                app.notify(false, "New request in the inbox");
+            }
+        }
+        ConversationEvent::Offered { agent } => chat.offered_to = Some(agent),
+        ConversationEvent::Rejected { agent, reason } => chat.rejected.push((agent, reason)),
+        ConversationEvent::Withdrawn { reason } | ConversationEvent::ChatEnded { reason } => {
+            chat.ended = Some(reason);
+        }
+        ConversationEvent::Assigned { agent } => {
+            select = me.as_deref() == Some(agent.as_str());
+            chat.assigned = Some(agent);
+        }
+        ConversationEvent::Typing { who, on } if who == "user" => chat.user_typing = on,
+        _ => {}
+    }
+    if select {
+        app.inbox.selected = index;
+    }
+}
+
+/// Records a sent `say` as a local echo.
+pub(crate) fn echo(app: &mut App, id: crate::protocol::RequestId, text: String) {
+    app.chat.echoes.push(Echo { id, text });
+}

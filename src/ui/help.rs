@@ -1,0 +1,79 @@
+//! The help overlay: the bindings of the focused pane, then the global ones, then the theme.
+
+use crate::console::{App, keys};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+fn section(app: &App, title: &str, bindings: &[keys::Binding], lines: &mut Vec<Line<'static>>) {
+    let t = &app.theme;
+    lines.push(Line::from(Span::styled(title.to_owned(), t.title)));
+    for b in bindings {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<20}", b.keys), t.key),
+            Span::styled(b.action, t.base),
+        ]));
+    }
+    lines.push(Line::default());
+}
+
+/// The overlay's lines; the introduction only when there is room for it.
+pub fn lines(app: &App, roomy: bool) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    if roomy {
+        lines.extend([
+            Line::from(Span::styled(
+                "Play both sides: chat as the user on the left, answer as the agent on the right.",
+                t.base,
+            )),
+            Line::from(Span::styled(
+                "Ask for a live agent, give details, press Start agent chat, then accept in the \
+                 inbox.",
+                t.muted,
+            )),
+            Line::default(),
+        ]);
+    }
+    let (title, bindings) = keys::pane(app.focus);
+    section(app, title, bindings, &mut lines);
+    section(app, "Everywhere", keys::GLOBAL, &mut lines);
+    lines.push(Line::from(vec![
+        Span::styled("Theme: ", t.muted),
+        Span::styled(app.theme.name.clone(), t.base),
+        Span::styled("  (--theme dark|light|high-contrast|PATH)", t.muted),
+    ]));
+    lines.push(Line::from(Span::styled(
+        "Esc, F1 or ? closes this help.",
+        t.muted,
+    )));
+    lines
+}
+
+/// Draws the overlay centred in `area`.
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let lines = lines(app, area.height >= 32);
+    let width = 84.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = (rows as u16 + 2).min(area.height);
+    let [row] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(row);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Line::from(Span::styled(" Help ", app.theme.title)))
+        .border_style(app.theme.border_focused)
+        .style(app.theme.base);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        popup,
+    );
+}

@@ -1,0 +1,283 @@
+//! One chat message as lines: the attribution header, rich text, reasoning steps with their
+//! status, and buttons laid out in rows (with their positions, for mouse hit-testing).
+
+use super::richtext::{self, str_width};
+use super::sanitize::clean;
+use crate::protocol::{
+    Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus,
+};
+use crate::theme::Theme;
+use ratatui::text::{Line, Span};
+
+/// Frames of the pending-step spinner.
+pub const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// Where a button was drawn, relative to its message's first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ButtonSpot {
+    /// The line within the message.
+    pub line: usize,
+    /// The column within the line.
+    pub x: u16,
+    /// The width.
+    pub width: u16,
+    /// The button's position in the message.
+    pub index: usize,
+}
+
+/// A rendered message.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Its lines, ending with a blank separator line.
+    pub lines: Vec<Line<'static>>,
+    /// Where its buttons are.
+    pub buttons: Vec<ButtonSpot>,
+}
+
+/// How to draw a message.
+#[derive(Debug, Clone, Copy)]
+pub struct Look<'a> {
+    /// Styles.
+    pub theme: &'a Theme,
+    /// Columns available.
+    pub width: usize,
+    /// The button with keyboard focus, if it is in this message.
+    pub focused: Option<usize>,
+    /// The spinner's frame.
+    pub spinner: usize,
+    /// The name the user is shown as ("You" in the chat, the user's name in the inbox).
+    pub user_name: &'a str,
+}
+
+/// `HH:MM` (UTC) of a time.
+pub fn clock(at: Millis) -> String {
+    let minutes = (at / 60_000) % (24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// `m:ss` (or `h:mm:ss`) of a duration in milliseconds.
+pub fn duration(ms: u64) -> String {
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// The attribution header of a message.
+fn header(message: &ChatMessage, look: &Look<'_>) -> Line<'static> {
+    let t = look.theme;
+    let (name, style) = match message.role {
+        Role::User => (clean(look.user_name).into_owned(), t.user),
+        Role::Assistant => ("Assistant".to_owned(), t.assistant),
+        Role::Agent => {
+            let who = message.agent.as_ref().map_or("Agent", |a| a.name.as_str());
+            (format!("{} said:", clean(who)), t.agent)
+        }
+        Role::System => ("System".to_owned(), t.system),
+    };
+    let mut spans = vec![Span::styled(name, style)];
+    if message.agent.as_ref().is_some_and(|a| a.on_behalf) {
+        spans.push(Span::styled(" (automated)", t.muted));
+    }
+    spans.push(Span::styled(format!("  {}", clock(message.at)), t.muted));
+    Line::from(spans)
+}
+
+/// Renders a message at a width.
+pub fn render(message: &ChatMessage, look: &Look<'_>) -> Rendered {
+    let t = look.theme;
+    let mut out = Rendered {
+        lines: vec![header(message, look)],
+        buttons: Vec::new(),
+    };
+    let base = if message.role == Role::System {
+        t.system
+    } else {
+        t.base
+    };
+    for part in &message.parts {
+        match part {
+            Part::RichText { rich_text } => {
+                for para in richtext::parse(rich_text, base, t.link) {
+                    out.lines.extend(richtext::wrap(&para, look.width, "  "));
+                }
+            }
+            Part::ReasoningSteps { reasoning_steps } => {
+                for step in reasoning_steps {
+                    let (mark, style) = match step.status {
+                        StepStatus::Pending => {
+                            (SPINNER[look.spinner % SPINNER.len()], t.step_pending)
+                        }
+                        StepStatus::Success => ("✓", t.step_success),
+                        StepStatus::Failure => ("✗", t.step_failure),
+                    };
+                    let mut runs = vec![(format!("{mark} "), style)];
+                    for para in richtext::parse(&step.rich_text, t.muted, t.link) {
+                        runs.extend(para);
+                    }
+                    out.lines.extend(richtext::wrap(&runs, look.width, "  "));
+                }
+            }
+            Part::Buttons { buttons } => {
+                button_rows(buttons, look, &mut out);
+            }
+        }
+    }
+    out.lines.push(Line::default());
+    out
+}
+
+/// The label of a button as drawn, including its frame.
+pub fn button_label(button: &Button, focused: bool) -> String {
+    let text = clean(&button.button_text);
+    let mark = match button.state {
+        ButtonState::Pressed => "✓ ",
+        _ => "",
+    };
+    let (open, close) = match button.style {
+        ButtonStyle::Filled => (if focused { "▸" } else { " " }, " "),
+        ButtonStyle::Outlined => (if focused { "▸" } else { "[" }, "]"),
+    };
+    format!("{open}{mark}{text}{close}")
+}
+
+/// The style of a button in a theme.
+pub fn button_style(button: &Button, focused: bool, theme: &Theme) -> ratatui::style::Style {
+    let style = match button.state {
+        ButtonState::Active => match button.style {
+            ButtonStyle::Filled => theme.button_filled,
+            ButtonStyle::Outlined => theme.button_outlined,
+        },
+        ButtonState::Pressed => theme.button_pressed,
+        ButtonState::Expired => theme.button_expired,
+        ButtonState::Disabled => theme.button_disabled,
+    };
+    if focused {
+        style.patch(theme.button_focus)
+    } else {
+        style
+    }
+}
+
+fn button_rows(buttons: &[Button], look: &Look<'_>, out: &mut Rendered) {
+    const INDENT: usize = 2;
+    let mut spans = vec![Span::raw(" ".repeat(INDENT))];
+    let mut used = INDENT;
+    for (index, button) in buttons.iter().enumerate() {
+        let focused = look.focused == Some(index);
+        let label = button_label(button, focused);
+        let w = str_width(&label);
+        if used > INDENT && used + w > look.width {
+            out.lines.push(Line::from(std::mem::take(&mut spans)));
+            spans.push(Span::raw(" ".repeat(INDENT)));
+            used = INDENT;
+        }
+        out.buttons.push(ButtonSpot {
+            line: out.lines.len(),
+            x: used as u16,
+            width: w.min(look.width.saturating_sub(used)) as u16,
+            index,
+        });
+        spans.push(Span::styled(
+            label,
+            button_style(button, focused, look.theme),
+        ));
+        spans.push(Span::raw(" "));
+        used += w + 1;
+    }
+    out.lines.push(Line::from(spans));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{AgentInfo, ButtonAction};
+
+    fn look(theme: &Theme, width: usize) -> Look<'_> {
+        Look {
+            theme,
+            width,
+            focused: None,
+            spinner: 0,
+            user_name: "You",
+        }
+    }
+
+    fn text(r: &Rendered) -> Vec<String> {
+        r.lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn agent_messages_are_attributed() {
+        let theme = Theme::default();
+        let m = ChatMessage {
+            id: "m1".into(),
+            role: Role::Agent,
+            agent: Some(AgentInfo {
+                name: "Lisa".into(),
+                avatar: None,
+                on_behalf: true,
+            }),
+            parts: vec![Part::text("<p>Hello - can you share more details?</p>")],
+            at: 3_600_000 + 5 * 60_000,
+        };
+        let r = render(&m, &look(&theme, 60));
+        assert_eq!(
+            text(&r),
+            [
+                "Lisa said: (automated)  01:05",
+                "  Hello - can you share more details?",
+                ""
+            ]
+        );
+    }
+
+    #[test]
+    fn buttons_wrap_into_rows_and_report_their_spots() {
+        let theme = Theme::default();
+        let b = |t: &str, style| Button {
+            button_text: t.into(),
+            style,
+            action: ButtonAction::OtherHelp,
+            state: ButtonState::Active,
+        };
+        let m = ChatMessage {
+            id: "m2".into(),
+            role: Role::Assistant,
+            agent: None,
+            parts: vec![Part::Buttons {
+                buttons: vec![
+                    b("Start agent chat", ButtonStyle::Filled),
+                    b("Edit / Add details", ButtonStyle::Outlined),
+                ],
+            }],
+            at: 0,
+        };
+        let r = render(&m, &look(&theme, 30));
+        assert_eq!(text(&r)[1], "   Start agent chat  ");
+        assert_eq!(text(&r)[2], "  [Edit / Add details] ");
+        assert_eq!(
+            r.buttons[0],
+            ButtonSpot {
+                line: 1,
+                x: 2,
+                width: 18,
+                index: 0
+            }
+        );
+        assert_eq!(
+            r.buttons[1],
+            ButtonSpot {
+                line: 2,
+                x: 2,
+                width: 20,
+                index: 1
+            }
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! With a real connector (the 8x8 connector against its loopback emulator), the inspector shows
+//! the connector's calls to the system next to the protocol frames, secrets redacted.
+
+mod console_support;
+
+use console_support::Harness;
+use crossterm::event::KeyCode;
+use handoff::broker::{self, BrokerConfig};
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::console::Focus;
+use handoff::emulators::EmulatorOptions;
+use handoff::emulators::desk::AgentScript;
+use handoff::protocol::HandoffStyle;
+use handoff::theme::Theme;
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_inspector_shows_the_8x8_calls() {
+    let config = SystemsConfig::from_toml(
+        "test.toml",
+        "[8x8]\napi_key_env = \"HANDOFF_TEST_8X8_CONSOLE_UNSET\"\n",
+    )
+    .unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::greeting(Duration::from_millis(50)),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
+        .await
+        .unwrap();
+    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
+    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
+    let broker = broker::start(broker_config).await.unwrap();
+    let url = broker.url();
+    let mut h = Harness::connect(broker, &url, Theme::default(), 160, 48).await;
+
+    h.say("I'd like to speak to a live agent").await;
+    h.see("provide more details").await;
+    h.say("I'm running into a strange issue with a SQL database that I'm using.")
+        .await;
+    h.see("Other help options").await;
+    h.alt('1').await;
+    h.until("connected", |s| s.contains("(live agent)")).await;
+
+    // Open the inspector, focus it, filter on the traces.
+    h.key(KeyCode::F(2)).await;
+    while h.console.app.focus != Focus::Inspector {
+        h.key(KeyCode::Tab).await;
+    }
+    h.type_text("/trace/8x8").await;
+    h.key(KeyCode::Enter).await;
+    h.see("← agent trace/8x8 ").await;
+    let posts = h
+        .console
+        .app
+        .inspector
+        .frames
+        .iter()
+        .filter(|f| f.summary.starts_with("trace/8x8 POST") && f.pretty.contains("SQL database"))
+        .count();
+    assert!(
+        posts > 0,
+        "the create-conversation call with the user's request is traced"
+    );
+    assert!(
+        !h.console
+            .app
+            .inspector
+            .frames
+            .iter()
+            .any(|f| f.pretty.contains("emulated-api-key")),
+        "a secret reached the inspector"
+    );
+    h.stop().await;
+}
