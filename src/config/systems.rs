@@ -473,7 +473,10 @@ mod tests {
     fn the_example_file_is_valid() {
         let text = include_str!("../../handoff.example.toml");
         let c = SystemsConfig::from_toml("handoff.example.toml", text).unwrap();
-        assert_eq!(c.eight_by_eight.channel_id.as_deref(), Some("chat-gateway-channel-id"));
+        assert_eq!(
+            c.eight_by_eight.channel_id.as_deref(),
+            Some("chat-gateway-channel-id")
+        );
         assert_eq!(c.amazon_connect.queue_ids.as_ref().map(Vec::len), Some(1));
         assert_eq!(c.webhook_listen().unwrap().port(), 8787);
         assert_eq!(c.retry_policy().max_attempts, 4);
