@@ -20,6 +20,9 @@ use tokio::sync::{mpsc, watch};
 /// How many signals may wait for the emulator's delivery task.
 const SIGNAL_QUEUE: usize = 256;
 
+/// How many webhook delivery attempts the desk remembers.
+pub const DELIVERY_LOG: usize = 1000;
+
 /// One step of a simulated agent's script.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -189,10 +189,15 @@ async fn create_webhook(
             &format!("the webhook answered {status} to WEB_HOOK_VERIFY"),
         );
     }
-    emu.webhooks
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(hook.url.clone());
+    {
+        let mut hooks = emu
+            .webhooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !hooks.contains(&hook.url) {
+            hooks.push(hook.url.clone());
+        }
+    }
     let created = inferred::WebhookCreated {
         id: format!("wh-{}", uuid::Uuid::new_v4().simple()),
         url: hook.url,
