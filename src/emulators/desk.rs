@@ -8,17 +8,23 @@
 //! by an [`AgentScript`] per conversation, by the `/__emu` control endpoints, or through
 //! [`AgentDesk`] by the console's agent inbox.
 
-use crate::connectors::{AgentDesk, DeskAction, DeskError};
-use crate::protocol::{DeskAgent, Presence};
+use crate::connectors::{AgentDesk, DeskAction, DeskError, DeskEvent};
+use crate::protocol::{
+    ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, Presence, UserInfo,
+    now_millis,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// How many signals may wait for the emulator's delivery task.
 const SIGNAL_QUEUE: usize = 256;
+
+/// How many desk events a slow subscriber may fall behind before it lags.
+const DESK_EVENTS: usize = 256;
 
 /// How many webhook delivery attempts the desk remembers.
 pub const DELIVERY_LOG: usize = 1000;
@@ -71,6 +77,21 @@ impl AgentScript {
             ],
         }
     }
+}
+
+/// What a system told the desk about a new request, as far as its API carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestInfo {
+    /// The user's main utterance.
+    pub title: String,
+    /// The user.
+    pub user: UserInfo,
+    /// The topic.
+    pub topic: String,
+    /// Routing context.
+    pub context: BTreeMap<String, String>,
+    /// The assistant transcript, plain text.
+    pub history: String,
 }
 
 /// What happened on the desk, for the emulator to put on the wire.
@@ -223,6 +244,7 @@ pub struct SimDesk {
     state: Mutex<DeskState>,
     deliveries: Mutex<Vec<Delivery>>,
     signals: mpsc::Sender<(String, Signal)>,
+    events: broadcast::Sender<DeskEvent>,
     script: AgentScript,
     me: Weak<SimDesk>,
 }
@@ -262,6 +284,7 @@ impl SimDesk {
             }),
             deliveries: Mutex::new(Vec::new()),
             signals: tx,
+            events: broadcast::channel(DESK_EVENTS).0,
             script,
             me: me.clone(),
         });
@@ -286,6 +309,31 @@ impl SimDesk {
         }
     }
 
+    /// The desk's view for an agent inbox: requests, assignments, ends and the agents'
+    /// presence, keyed by the client's conversation id when the system was told it. A
+    /// subscriber that lags gets `RecvError::Lagged` and should re-read [`AgentDesk::agents`].
+    pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
+        self.events.subscribe()
+    }
+
+    fn tell(&self, id: &str, event: ConversationEvent) {
+        let conversation = self
+            .lock()
+            .conversations
+            .get(id)
+            .and_then(|c| c.view.external_ref.clone())
+            .unwrap_or_else(|| id.to_owned());
+        // No subscriber is fine: nobody is watching the inbox.
+        let _ = self.events.send(DeskEvent::Conversation {
+            conversation: ConversationId(conversation),
+            event,
+        });
+    }
+
+    fn tell_agents(&self) {
+        let _ = self.events.send(DeskEvent::Agents(self.agent_list()));
+    }
+
     /// The system's id of a conversation named by its id or its external ref.
     pub fn resolve(&self, id_or_ref: &str) -> Result<String, DeskError> {
         let state = self.lock();
@@ -308,7 +356,13 @@ impl SimDesk {
     }
 
     /// A client opened conversation `id`: it is queued and the script starts.
-    pub async fn open(&self, id: &str, external_ref: Option<String>, eta_secs: u64) {
+    pub async fn open(
+        &self,
+        id: &str,
+        external_ref: Option<String>,
+        eta_secs: u64,
+        request: RequestInfo,
+    ) {
         let (tx, _) = watch::channel(0);
         {
             let mut state = self.lock();
@@ -328,6 +382,18 @@ impl SimDesk {
                 },
             );
         }
+        self.tell(
+            id,
+            ConversationEvent::Request {
+                title: request.title,
+                user: request.user,
+                topic: request.topic,
+                context: request.context,
+                history: request.history,
+                queued_at: now_millis(),
+                style: HandoffStyle::Brokered,
+            },
+        );
         self.emit(id, Signal::Queued { eta_secs }).await;
         if !self.script.steps.is_empty()
             && let Some(desk) = self.me.upgrade()
@@ -436,9 +502,21 @@ impl SimDesk {
             conv.view.state = ConvState::Ended;
             conv.view.agent.take()
         };
+        let was_live = agent.is_some();
         if let Some(agent) = agent {
             adjust_chats(&mut state, &agent, false);
         }
+        drop(state);
+        let reason = EndReason::User;
+        self.tell(
+            id,
+            if was_live {
+                ConversationEvent::ChatEnded { reason }
+            } else {
+                ConversationEvent::Withdrawn { reason }
+            },
+        );
+        self.tell_agents();
         Ok(())
     }
 
@@ -462,6 +540,13 @@ impl SimDesk {
             conv.view.agent = Some(agent.to_owned());
             adjust_chats(&mut state, agent, true);
         }
+        self.tell(
+            id,
+            ConversationEvent::Assigned {
+                agent: agent.to_owned(),
+            },
+        );
+        self.tell_agents();
         self.emit(
             id,
             Signal::Joined {
@@ -532,6 +617,13 @@ impl SimDesk {
             adjust_chats(&mut state, &from, false);
             adjust_chats(&mut state, to, true);
         }
+        self.tell(
+            id,
+            ConversationEvent::Assigned {
+                agent: to.to_owned(),
+            },
+        );
+        self.tell_agents();
         let (from, to) = (SimAgent::named(&from), SimAgent::named(to));
         self.emit(
             id,
@@ -564,6 +656,15 @@ impl SimDesk {
             }
             adjust_chats(&mut state, &agent, false);
         }
+        self.tell(
+            id,
+            ConversationEvent::ChatEnded {
+                reason: EndReason::Agent {
+                    agent: agent.clone(),
+                },
+            },
+        );
+        self.tell_agents();
         let agent = SimAgent::named(&agent);
         self.emit(
             id,
@@ -596,6 +697,12 @@ impl SimDesk {
             }
             conv.view.state = ConvState::Ended;
         }
+        self.tell(
+            id,
+            ConversationEvent::Withdrawn {
+                reason: EndReason::Timeout,
+            },
+        );
         self.emit(
             id,
             Signal::Ended {
@@ -627,6 +734,8 @@ impl SimDesk {
                 active_chats: 0,
             });
         }
+        drop(state);
+        self.tell_agents();
     }
 
     /// The agents now.

@@ -14,7 +14,7 @@
 //! - `POST /__emu/amazon-connect/drop` `{"conversation"}`: closes the chat's sockets (tests of
 //!   reconnect and transcript catch-up).
 
-use super::desk::{EndedBy, Signal, SimAgent, SimDesk};
+use super::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::amazon_connect::inferred::{self, CONVERSATION_ATTRIBUTE};
@@ -25,6 +25,7 @@ use crate::connectors::amazon_connect::wire::{
     content_type,
 };
 use crate::connectors::redact::Secret;
+use crate::protocol::UserInfo;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -330,6 +331,30 @@ async fn start_chat(
         }
     }
     let external = request.attributes.get(CONVERSATION_ATTRIBUTE).cloned();
+    let info = RequestInfo {
+        title: request
+            .initial_message
+            .as_ref()
+            .map(|m| m.content.clone())
+            .unwrap_or_default(),
+        user: UserInfo {
+            id: response.participant_id.clone(),
+            name: request.participant_details.display_name.clone(),
+            email: None,
+        },
+        topic: request.attributes.get("topic").cloned().unwrap_or_default(),
+        context: request
+            .attributes
+            .iter()
+            .filter(|(k, _)| !k.starts_with("handoff_") && k.as_str() != "topic")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        history: request
+            .attributes
+            .get(inferred::HISTORY_ATTRIBUTE)
+            .cloned()
+            .unwrap_or_default(),
+    };
     let initial = request.initial_message.map(|m| m.content);
     if let Some(text) = &initial {
         let customer = SimAgent {
@@ -352,7 +377,7 @@ async fn start_chat(
     let desk = emu.desk.clone();
     let eta = emu.options.eta_secs;
     tokio::spawn(async move {
-        desk.open(&contact, external, eta).await;
+        desk.open(&contact, external, eta, info).await;
         if let Some(text) = initial {
             let _ = desk.user_message(&contact, &text);
         }

@@ -12,7 +12,7 @@
 //! non-2xx answers are retried with a new transmission time and `x-8x8-retry` + 1.
 //! Inferred payloads come from `connectors::eight_by_eight::inferred`.
 
-use super::desk::{EndedBy, Signal, SimAgent, SimDesk};
+use super::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::eight_by_eight::inferred::{
@@ -24,7 +24,7 @@ use crate::connectors::eight_by_eight::wire::{
 };
 use crate::connectors::eight_by_eight::{API_PATH, CONVERSATION_PROPERTY};
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
-use crate::protocol::now_millis;
+use crate::protocol::{UserInfo, now_millis};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -106,6 +106,58 @@ pub async fn spawn(
     let cancel = CancellationToken::new();
     tokio::spawn(deliver(emu, signals, cancel.clone()));
     super::serve("8x8", listen, app, desk, faults, cancel).await
+}
+
+/// What the agent inbox shows of a new conversation: the `intent` property (or the last user
+/// message) as title, the other properties as context, the history as text.
+fn request_info(request: &CreateConversation) -> RequestInfo {
+    let property = |key: &str| {
+        request
+            .user
+            .additional_properties
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.value.clone())
+    };
+    let messages = request
+        .history
+        .as_ref()
+        .map(|h| h.messages.as_slice())
+        .unwrap_or_default();
+    let title = property("intent")
+        .or_else(|| {
+            messages
+                .iter()
+                .rev()
+                .find(|m| m.author_type == "user")
+                .map(|m| m.text.clone())
+        })
+        .unwrap_or_default();
+    let mut context: std::collections::BTreeMap<String, String> = request
+        .user
+        .additional_properties
+        .iter()
+        .filter(|p| !matches!(p.key.as_str(), "intent" | "topic" | CONVERSATION_PROPERTY))
+        .map(|p| (p.key.clone(), p.value.clone()))
+        .collect();
+    if let Some(language) = &request.user.language {
+        context.insert("language".into(), language.clone());
+    }
+    RequestInfo {
+        title,
+        user: UserInfo {
+            id: request.user.user_id.clone().unwrap_or_default(),
+            name: request.user.name.clone(),
+            email: request.user.email.clone(),
+        },
+        topic: property("topic").unwrap_or_default(),
+        context,
+        history: messages
+            .iter()
+            .map(|m| format!("{}: {}", m.author_type, m.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
 fn problem(status: StatusCode, code: &str, message: &str) -> Response {
@@ -243,6 +295,7 @@ async fn create_conversation(
         );
     }
     let id = format!("conv-{}", uuid::Uuid::new_v4().simple());
+    let info = request_info(&request);
     let external = request
         .user
         .additional_properties
@@ -268,7 +321,7 @@ async fn create_conversation(
     let eta = emu.options.eta_secs;
     let opened = id.clone();
     // 8x8 answers 202 and queues asynchronously; events may overtake the answer.
-    tokio::spawn(async move { desk.open(&opened, external, eta).await });
+    tokio::spawn(async move { desk.open(&opened, external, eta, info).await });
     let mut response = (
         StatusCode::ACCEPTED,
         Json(json!({ "conversationId": id, "createdAt": created_at })),
