@@ -12,7 +12,9 @@
 //!   `aws/subscribe`, `aws/heartbeat`, `aws/ping`, and pushes `aws/chat` frames whose content
 //!   is a JSON string of the item.
 //! - `POST /__emu/amazon-connect/drop` `{"conversation"}`: closes the chat's sockets (tests of
-//!   reconnect and transcript catch-up).
+//!   reconnect and transcript catch-up); `POST /__emu/amazon-connect/heartbeats`
+//!   `{"echo": false}` stops echoing heartbeats; `GET /__emu/amazon-connect/subscriptions`
+//!   counts the sockets each chat subscribed.
 
 use super::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
 use super::fault::Faults;
@@ -55,6 +57,7 @@ struct Contact {
     transcript: Vec<Item>,
     sockets: Vec<mpsc::Sender<WsOut>>,
     ended: bool,
+    subscriptions: u32,
 }
 
 #[derive(Default)]
@@ -64,6 +67,7 @@ struct Books {
     by_connection_token: HashMap<String, String>,
     ws_urls: HashMap<String, (String, Instant)>,
     client_tokens: HashMap<String, Value>,
+    silent_heartbeats: bool,
 }
 
 struct Emu {
@@ -106,6 +110,14 @@ pub async fn spawn(
         .route(
             "/__emu/amazon-connect/drop",
             post(participant::drop_sockets),
+        )
+        .route(
+            "/__emu/amazon-connect/heartbeats",
+            post(participant::heartbeats),
+        )
+        .route(
+            "/__emu/amazon-connect/subscriptions",
+            get(participant::subscriptions),
         )
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
@@ -323,6 +335,7 @@ async fn start_chat(
                 transcript: Vec::new(),
                 sockets: Vec::new(),
                 ended: false,
+                subscriptions: 0,
             },
         );
         books

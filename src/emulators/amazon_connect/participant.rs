@@ -308,9 +308,11 @@ pub(super) async fn serve_socket(emu: Arc<Emu>, contact: String, mut socket: Web
                             && let Some(c) = emu.books().contacts.get_mut(&contact)
                         {
                             c.sockets.push(tx);
+                            c.subscriptions += 1;
                         }
                         json!({"topic": "aws/subscribe", "content": {"status": "success", "topics": ["aws/chat"]}})
                     }
+                    Some("aws/heartbeat") if emu.books().silent_heartbeats => continue,
                     Some("aws/heartbeat") => json!({"topic": "aws/heartbeat"}),
                     Some("aws/ping") => json!({"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}),
                     _ => json!({"topic": "aws/error", "content": "unknown topic"}),
@@ -345,4 +347,31 @@ pub(super) async fn drop_sockets(State(emu): State<Arc<Emu>>, Json(body): Json<V
         let _ = s.try_send(WsOut::Close);
     }
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /__emu/amazon-connect/heartbeats` `{"echo": false}`: stop (or resume) echoing
+/// heartbeats, as a dead connection would.
+pub(super) async fn heartbeats(State(emu): State<Arc<Emu>>, Json(body): Json<Value>) -> Response {
+    let echo = body.get("echo").and_then(Value::as_bool).unwrap_or(true);
+    emu.books().silent_heartbeats = !echo;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET /__emu/amazon-connect/subscriptions`: sockets subscribed so far, per conversation.
+pub(super) async fn subscriptions(State(emu): State<Arc<Emu>>) -> Response {
+    let counts: HashMap<String, u32> = emu
+        .books()
+        .contacts
+        .iter()
+        .map(|(id, c)| {
+            (
+                emu.desk
+                    .conversation(id)
+                    .and_then(|v| v.external_ref)
+                    .unwrap_or_else(|| id.clone()),
+                c.subscriptions,
+            )
+        })
+        .collect();
+    Json(counts).into_response()
 }
