@@ -24,6 +24,32 @@ pub struct Cli {
 pub enum Command {
     /// Run the broker headless for other clients; prints its ws:// URL as the first line.
     Serve(ServeArgs),
+    /// List the conversations of a transcript store, or print one.
+    Transcript(TranscriptArgs),
+}
+
+/// Options of `handoff transcript`.
+#[derive(Debug, Args)]
+pub struct TranscriptArgs {
+    /// The SQLite file written by `--store`.
+    #[arg(long, value_name = "FILE")]
+    pub store: PathBuf,
+    /// The conversation to print; every conversation is listed when omitted.
+    pub conversation: Option<String>,
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = TranscriptFormat::Text)]
+    pub format: TranscriptFormat,
+}
+
+/// `--format` of `handoff transcript`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TranscriptFormat {
+    /// Plain text with times (UTC).
+    Text,
+    /// Purple Chat JSON, the format of the seed conversations.
+    Purple,
+    /// A link that opens the conversation in Purple Chat.
+    Link,
 }
 
 /// Options of the console.
@@ -81,6 +107,10 @@ pub struct EngineArgs {
     /// Largest accepted text frame, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_MESSAGE_BYTES, global = true)]
     pub max_message_bytes: usize,
+    /// Keep conversations in this SQLite file: they survive a restart and can be read back with
+    /// `handoff transcript`.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub store: Option<PathBuf>,
     /// Log file; defaults to handoff.log in the platform's state or cache directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,

@@ -27,5 +27,6 @@ pub fn broker_config(args: &EngineArgs) -> Result<BrokerConfig, RoutingError> {
     config.desk.latency = Duration::from_millis(args.latency);
     config.queue_timeout = Duration::from_secs(args.queue_timeout);
     config.max_message_bytes = args.max_message_bytes;
+    config.store.clone_from(&args.store);
     Ok(config)
 }

@@ -14,3 +14,4 @@ pub mod engine;
 pub mod logging;
 pub mod protocol;
 pub mod rich_text;
+pub mod store;

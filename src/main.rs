@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use handoff::cli::{Cli, Command, ServeArgs};
+use handoff::cli::{Cli, Command, ServeArgs, TranscriptArgs, TranscriptFormat};
 use handoff::{broker, engine, logging};
 use std::io::Write as _;
 
@@ -11,6 +11,7 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     match cli.command {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Transcript(args)) => transcript(&args),
         None => runtime.block_on(serve(ServeArgs {
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             max_connections: 256,
@@ -49,5 +50,47 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         () = token.cancelled() => {}
     }
     broker.shutdown().await;
+    Ok(())
+}
+
+fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
+    use handoff::store::{Store, export};
+    anyhow::ensure!(
+        args.store.exists(),
+        "no transcript store at {}",
+        args.store.display()
+    );
+    let store = Store::open(&args.store)?;
+    let mut stdout = std::io::stdout().lock();
+    let Some(id) = &args.conversation else {
+        for c in store.conversations()? {
+            let state = c
+                .events
+                .iter()
+                .rev()
+                .find_map(|e| match &e.event {
+                    handoff::protocol::ConversationEvent::State { state } => Some(state.name()),
+                    _ => None,
+                })
+                .unwrap_or("-");
+            writeln!(
+                stdout,
+                "{}  {:<20} {:>4} events  {}",
+                c.id,
+                c.user.name,
+                c.events.len(),
+                state
+            )?;
+        }
+        return Ok(());
+    };
+    let conversation = store
+        .conversation(&id.as_str().into())?
+        .with_context(|| format!("no conversation {id} in {}", args.store.display()))?;
+    match args.format {
+        TranscriptFormat::Text => write!(stdout, "{}", export::text(&conversation))?,
+        TranscriptFormat::Purple => writeln!(stdout, "{:#}", export::purple(&conversation))?,
+        TranscriptFormat::Link => writeln!(stdout, "{}", export::purple_link(&conversation))?,
+    }
     Ok(())
 }

@@ -53,6 +53,8 @@ pub struct BrokerConfig {
     pub max_connections: usize,
     /// The largest text frame accepted; larger ones close the connection with 1009.
     pub max_message_bytes: usize,
+    /// A SQLite transcript store: conversations are written to it and brought back from it.
+    pub store: Option<std::path::PathBuf>,
 }
 
 impl Default for BrokerConfig {
@@ -76,6 +78,7 @@ impl BrokerConfig {
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             max_connections: 256,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            store: None,
         }
     }
 }
@@ -97,6 +100,9 @@ impl std::fmt::Debug for BrokerConfig {
 /// Why the broker could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
+    /// The transcript store could not be opened or read.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -167,6 +173,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     let tracker = TaskTracker::new();
     let (hub_tx, hub_rx) = mpsc::channel(1024);
 
+    // The mock desk reports its own view of each conversation; other desks' views are derived.
+    let derive_desk_view = config.connector.is_some();
     let (connector, desk): (Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>) = match config.connector
     {
         Some((connector, desk)) => (connector, desk),
@@ -188,6 +196,29 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             (Arc::new(mock.clone()), Some(Arc::new(mock)))
         }
     };
+    // The connector's calls, for clients that asked for traces.
+    let (trace_tx, mut trace_rx) = tokio::sync::broadcast::channel(256);
+    connector.trace_to(trace_tx);
+    let (forward, stop) = (hub_tx.clone(), shutdown.clone());
+    tracker.spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            let call = tokio::select! {
+                () = stop.cancelled() => break,
+                call = trace_rx.recv() => match call {
+                    Ok(call) => call,
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "call traces dropped: the hub fell behind");
+                        continue;
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+            };
+            if forward.send(hub::HubMsg::Trace(call)).await.is_err() {
+                break;
+            }
+        }
+    });
     let system = connector.system().to_owned();
     let style = connector.style();
     let settings = HubSettings {
@@ -203,8 +234,14 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             queue_timeout_ms: config.queue_timeout.as_millis() as u64,
             max_message_bytes: config.max_message_bytes,
         },
+        derive_desk_view,
     };
-    let hub = Hub::new(settings, connector, desk, hub_tx.clone());
+    let mut hub = Hub::new(settings, connector, desk, hub_tx.clone());
+    if let Some(path) = &config.store {
+        let store = crate::store::Store::open(path)?;
+        let conversations = store.conversations()?;
+        hub.restore(conversations, crate::store::StoreWriter::spawn(store));
+    }
     tracker.spawn(hub.run(hub_rx, shutdown.clone()));
     let server = server::Server {
         listener,

@@ -106,6 +106,7 @@ impl SessionTask {
                     agent,
                     since,
                     client,
+                    traces,
                 },
                 None,
             ) => {
@@ -118,6 +119,7 @@ impl SessionTask {
                     user,
                     agent,
                     since,
+                    traces,
                 };
                 let sent = self
                     .hub

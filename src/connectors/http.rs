@@ -19,6 +19,8 @@
 
 use super::ConnectorError;
 use super::redact::{Secret, redact, shorten};
+use super::trace::{TraceSlot, redact_body, redact_url};
+use crate::protocol::{CallKind, CallTrace, now_millis};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::{Arc, OnceLock};
@@ -98,6 +100,19 @@ pub enum Method {
     Patch,
     /// DELETE
     Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
 }
 
 /// One API call: what to send and what to call it in errors.
@@ -220,6 +235,7 @@ pub struct Api {
     client: reqwest::Client,
     policy: RetryPolicy,
     secrets: Vec<Secret>,
+    trace: TraceSlot,
 }
 
 impl Api {
@@ -230,7 +246,13 @@ impl Api {
             client: shared_client(),
             policy,
             secrets,
+            trace: TraceSlot::default(),
         }
+    }
+
+    /// Where this system's calls are traced (shared by every clone of this handle).
+    pub fn trace_slot(&self) -> &TraceSlot {
+        &self.trace
     }
 
     /// The system's name.
@@ -264,7 +286,9 @@ impl Api {
         loop {
             attempt += 1;
             let last = attempt >= attempts;
+            let (at, started) = (now_millis(), std::time::Instant::now());
             let outcome = self.attempt(&call).await;
+            self.record(&call, at, started.elapsed(), &outcome);
             let wait = match outcome {
                 Ok(reply) => return Ok(reply),
                 Err(Failure::Final(error)) => return Err(error),
@@ -379,6 +403,36 @@ impl Api {
                 detail,
             })),
         }
+    }
+
+    /// Traces one attempt for the inspector, redacted.
+    fn record(&self, call: &Call, at: u64, took: Duration, outcome: &Result<Reply, Failure>) {
+        self.trace.record(|| {
+            let secrets: Vec<&Secret> = self.secrets.iter().collect();
+            let (status, response, error) = match outcome {
+                Ok(reply) => (Some(reply.status), redact_body(&reply.body, &secrets), None),
+                Err(Failure::Final(e) | Failure::Retryable { error: e, .. }) => match e {
+                    ConnectorError::Status { status, detail, .. } => {
+                        (Some(*status), Some(detail.clone()), None)
+                    }
+                    ConnectorError::Unauthorized { status, .. } => (Some(*status), None, None),
+                    other => (None, None, Some(other.to_string())),
+                },
+            };
+            CallTrace {
+                at,
+                system: self.system.to_string(),
+                name: call.name.clone(),
+                kind: CallKind::Http,
+                method: Some(call.method.as_str().to_owned()),
+                url: redact_url(&call.url, &secrets),
+                status,
+                duration_ms: Some(took.as_millis() as u64),
+                request: call.body.as_deref().and_then(|b| redact_body(b, &secrets)),
+                response,
+                error,
+            }
+        });
     }
 
     fn transport_failure(&self, call: &Call, e: &reqwest::Error) -> Failure {

@@ -22,6 +22,7 @@ pub mod http;
 pub mod mock;
 pub mod redact;
 pub mod servicenow;
+pub mod trace;
 pub mod webhook;
 
 use crate::protocol::{
@@ -233,6 +234,12 @@ pub trait Connector: Send + Sync {
 
     /// Places the user with the system.
     async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError>;
+
+    /// Sends a trace of every call to the system to `sender` from now on (for inspectors).
+    /// Connectors that make no calls of their own (the mock desk) ignore it.
+    fn trace_to(&self, sender: trace::TraceSender) {
+        let _ = sender;
+    }
 }
 
 /// What a connector call failed with. Every variant names the system and the call.

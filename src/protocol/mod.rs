@@ -202,6 +202,10 @@ pub enum ClientMsg {
         /// not listed is replayed from its start.
         #[serde(default)]
         since: BTreeMap<ConversationId, u64>,
+        /// Also send the connector's calls to the contact-center system (`trace` messages), for
+        /// inspectors. Secrets are redacted.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        traces: bool,
     },
     /// The user types a message (to the assistant, or to the agent while connected).
     Say {
@@ -360,6 +364,12 @@ pub enum ServerMsg {
         /// Every desk agent.
         agents: Vec<DeskAgent>,
     },
+    /// A call the connector made to the contact-center system (HTTP, or a WebSocket frame),
+    /// for clients that asked with `hello.traces`.
+    Trace {
+        /// The call.
+        call: CallTrace,
+    },
     /// A request succeeded.
     Ack {
         /// The request's id.
@@ -375,6 +385,53 @@ pub enum ServerMsg {
         /// What went wrong, for people.
         message: String,
     },
+}
+
+/// One call of a connector to its system, secrets redacted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallTrace {
+    /// When it started.
+    pub at: Millis,
+    /// The system, e.g. "8x8".
+    pub system: String,
+    /// The API call, e.g. "create conversation".
+    pub name: String,
+    /// HTTP, or a WebSocket frame out or in.
+    pub kind: CallKind,
+    /// The HTTP method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The URL.
+    pub url: String,
+    /// The HTTP status, when an answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// How long it took, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// What was sent (shortened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// What came back (shortened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// Why it failed without an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The kind of a [`CallTrace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    /// An HTTP request and its answer.
+    Http,
+    /// A WebSocket frame sent to the system.
+    WsOut,
+    /// A WebSocket frame received from the system.
+    WsIn,
+    /// A callback (webhook) the system sent to the broker.
+    Webhook,
 }
 
 /// Stable error codes of [`ServerMsg::Error`].

@@ -14,6 +14,7 @@ fn hello_decodes_with_defaults() {
             user: None,
             agent: None,
             since: BTreeMap::new(),
+            traces: false,
         }
     );
 }

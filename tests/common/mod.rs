@@ -123,6 +123,7 @@ impl Client {
             user: None,
             agent: agent.map(str::to_owned),
             since,
+            traces: false,
         })
         .await;
         self.wait_for("welcome", |m| {

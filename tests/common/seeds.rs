@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// A turn as a list of normalized parts, comparable between the seed and the broker.
 #[derive(Debug, PartialEq)]
-struct Turn {
+pub struct Turn {
     user: bool,
     parts: Vec<String>,
 }
@@ -21,7 +21,7 @@ fn normalize_text(html: &str) -> String {
         .replace(" Said:", " said:")
 }
 
-fn seed_turns(conversation: &Value) -> Vec<Turn> {
+pub fn seed_turns(conversation: &Value) -> Vec<Turn> {
     conversation["messages"]
         .as_array()
         .unwrap()
@@ -35,7 +35,11 @@ fn seed_turns(conversation: &Value) -> Vec<Turn> {
                 .flat_map(|p| -> Vec<String> {
                     if let Some(text) = p["richText"].as_str() {
                         let plain = normalize_text(text);
-                        if user && plain.contains("\"Start agent chat\" button") {
+                        // The seeds say `Presses "Start agent chat" button`; exports say `Pressed "..."`.
+                        if user
+                            && (plain.contains("\"Start agent chat\" button")
+                                || plain == "Pressed \"Start agent chat\"")
+                        {
                             return vec!["press: Start agent chat".into()];
                         }
                         vec![format!("text: {plain}")]

@@ -507,6 +507,7 @@ fn set_step_status(message: &mut ChatMessage, status: StepStatus) {
 }
 
 mod live;
+mod restore;
 mod talk;
 #[cfg(test)]
 mod tests;

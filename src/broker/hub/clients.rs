@@ -104,6 +104,7 @@ impl Hub {
                 agent,
                 out,
                 kicked,
+                traces: join.traces,
             },
         );
         Ok(Joined { session, replay })
@@ -128,6 +129,9 @@ impl Hub {
         while self.conversations.contains_key(&id) {
             id = ConversationId::random();
         }
+        if let Some(store) = &self.store {
+            store.open(&id, &user, now_millis());
+        }
         let machine = Conversation::new(id.clone(), user, self.settings.handoff.clone());
         let opening = machine.opening();
         self.conversations.insert(
@@ -137,6 +141,7 @@ impl Hub {
                 log: Vec::new(),
                 chat: None,
                 chat_generation: 0,
+                desk_view: super::desk_view::DeskView::default(),
             },
         );
         self.opened.push(id.clone());

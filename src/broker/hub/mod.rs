@@ -7,6 +7,7 @@
 //! with a reason); it reconnects with `hello.since` and loses nothing.
 
 mod clients;
+mod desk_view;
 
 use super::handoff::{Conversation, Effect, HandoffSettings, Input, StartOutcome};
 use crate::connectors::{
@@ -17,6 +18,7 @@ use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
     ErrorCode, Millis, RequestId, ServerMsg, UserInfo, now_millis,
 };
+use crate::store::{StoreWriter, StoredConversation};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +43,8 @@ pub struct Join {
     pub agent: Option<String>,
     /// Last `seq` seen per conversation.
     pub since: BTreeMap<ConversationId, u64>,
+    /// Whether it wants the connector's call traces.
+    pub traces: bool,
 }
 
 /// A successful join: the welcome and replay to write first, then the live queue.
@@ -75,6 +79,8 @@ pub enum HubMsg {
     ChatClosed(ConversationId, u64),
     Timeout(ConversationId, u64),
     Desk(DeskEvent),
+    /// A call of the connector to its system.
+    Trace(crate::protocol::CallTrace),
     DeskDone(SessionId, RequestId, Result<(), DeskError>),
 }
 
@@ -90,6 +96,7 @@ struct Entry {
     log: Vec<Logged>,
     chat: Option<mpsc::Sender<ChatCommand>>,
     chat_generation: u64,
+    desk_view: desk_view::DeskView,
 }
 
 struct Session {
@@ -98,6 +105,7 @@ struct Session {
     agent: Option<String>,
     out: mpsc::Sender<ServerMsg>,
     kicked: CancellationToken,
+    traces: bool,
 }
 
 /// The hub's fixed settings.
@@ -106,6 +114,8 @@ pub struct HubSettings {
     pub handoff: HandoffSettings,
     /// Told in `welcome`.
     pub info: BrokerInfo,
+    /// Derive the desk's view from the connector's events (the desk does not report one).
+    pub derive_desk_view: bool,
 }
 
 pub(super) struct Hub {
@@ -119,6 +129,7 @@ pub(super) struct Hub {
     desk_agents: Vec<DeskAgent>,
     next_session: SessionId,
     tx: mpsc::Sender<HubMsg>,
+    store: Option<StoreWriter>,
 }
 
 impl Hub {
@@ -138,6 +149,7 @@ impl Hub {
             desk_agents: Vec::new(),
             next_session: 1,
             tx,
+            store: None,
         }
     }
 
@@ -153,7 +165,71 @@ impl Hub {
             };
             self.handle(msg);
         }
+        if let Some(store) = self.store.take() {
+            // Flush what is queued before the broker reports it has stopped.
+            let _ = tokio::task::spawn_blocking(move || store.close()).await;
+        }
         tracing::debug!("hub stopped");
+    }
+
+    /// Writes every conversation to `store` from now on, after bringing back the ones it holds.
+    pub(super) fn restore(&mut self, conversations: Vec<StoredConversation>, store: StoreWriter) {
+        let mut restarted = Vec::new();
+        for stored in conversations {
+            let log: Vec<(Audience, ConversationEvent)> = stored
+                .events
+                .iter()
+                .map(|e| (e.audience, e.event.clone()))
+                .collect();
+            let (machine, effects) = Conversation::restore(
+                stored.id.clone(),
+                stored.user,
+                self.settings.handoff.clone(),
+                &log,
+                now_millis(),
+            );
+            let log = stored
+                .events
+                .into_iter()
+                .map(|e| Logged {
+                    seq: e.seq,
+                    at: e.at,
+                    audience: e.audience,
+                    event: e.event,
+                })
+                .collect();
+            self.conversations.insert(
+                stored.id.clone(),
+                Entry {
+                    machine,
+                    log,
+                    chat: None,
+                    chat_generation: 0,
+                    desk_view: desk_view::DeskView::default(),
+                },
+            );
+            self.opened.push(stored.id.clone());
+            restarted.push((stored.id, effects));
+        }
+        self.store = Some(store);
+        // The restart's own events are stored like any other.
+        for (id, effects) in restarted {
+            self.apply(&id, effects);
+        }
+        tracing::info!(
+            conversations = self.conversations.len(),
+            "transcript store loaded"
+        );
+    }
+
+    fn refresh_desk_agents(&self) {
+        let (Some(desk), tx) = (self.desk.clone(), self.tx.clone()) else {
+            return;
+        };
+        tokio::spawn(async move {
+            let agents = desk.agents().await;
+            let _ = tx.send(HubMsg::Desk(DeskEvent::Agents(agents))).await;
+        });
     }
 
     fn handle(&mut self, msg: HubMsg) {
@@ -184,6 +260,7 @@ impl Hub {
                     .get(&conv)
                     .is_some_and(|e| e.chat_generation == generation)
                 {
+                    self.desk_view_chat(&conv, &event);
                     self.feed(&conv, Input::Chat(event));
                 }
             }
@@ -201,6 +278,17 @@ impl Hub {
                 }
             }
             HubMsg::Timeout(conv, generation) => self.feed(&conv, Input::Timeout { generation }),
+            HubMsg::Trace(call) => {
+                let targets: Vec<SessionId> = self
+                    .sessions
+                    .iter()
+                    .filter(|(_, s)| s.traces)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in targets {
+                    self.send(id, ServerMsg::Trace { call: call.clone() });
+                }
+            }
             HubMsg::Desk(DeskEvent::Agents(agents)) => {
                 self.desk_agents.clone_from(&agents);
                 let msg = ServerMsg::Desk { agents };
@@ -223,7 +311,13 @@ impl Hub {
                 }
             }
             HubMsg::DeskDone(session, id, result) => match result {
-                Ok(()) => self.send(session, ServerMsg::Ack { id }),
+                Ok(()) => {
+                    self.send(session, ServerMsg::Ack { id });
+                    if self.settings.derive_desk_view {
+                        // The desk does not report presence changes: ask it.
+                        self.refresh_desk_agents();
+                    }
+                }
                 Err(e) => {
                     let code = match e {
                         DeskError::UnknownAgent(_) | DeskError::UnknownConversation(_) => {
@@ -249,6 +343,7 @@ impl Hub {
     }
 
     fn started(&mut self, conv: &ConversationId, result: Result<Started, ConnectorError>) {
+        self.desk_view_placed(conv, result.is_ok());
         let outcome = match result {
             Ok(Started::Chat(link)) => {
                 let Some(entry) = self.conversations.get_mut(conv) else {
@@ -297,6 +392,7 @@ impl Hub {
                     });
                 }
                 Effect::StartHandoff(request) => {
+                    self.desk_view_placing(conv, &request);
                     let (connector, tx, conv) =
                         (Arc::clone(&self.connector), self.tx.clone(), conv.clone());
                     tracing::info!(conversation = %conv, system = connector.system(), "starting handoff");
@@ -306,6 +402,9 @@ impl Hub {
                     });
                 }
                 Effect::Chat(command) => {
+                    if command == ChatCommand::End {
+                        self.desk_view_user_left(conv);
+                    }
                     if let Some(chat) = self.conversations.get(conv).and_then(|e| e.chat.clone()) {
                         // A bounded queue toward the system; a send that has to wait runs apart
                         // so the hub never blocks on a slow system.
@@ -341,12 +440,15 @@ impl Hub {
             return;
         };
         let logged = Logged {
-            seq: entry.log.len() as u64 + 1,
+            seq: entry.log.last().map_or(1, |l| l.seq + 1),
             at: now_millis(),
             audience,
             event,
         };
         tracing::debug!(conversation = %conv, seq = logged.seq, kind = logged.event.kind(), "event");
+        if let Some(store) = &self.store {
+            store.event(conv, logged.seq, logged.at, audience, &logged.event);
+        }
         let msg = event_msg(conv, &logged);
         entry.log.push(logged);
         let targets: Vec<SessionId> = self

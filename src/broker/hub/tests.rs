@@ -22,6 +22,7 @@ async fn hub() -> Hub {
             queue_timeout_ms: 120_000,
             max_message_bytes: 1024,
         },
+        derive_desk_view: false,
     };
     let mut hub = Hub::new(
         settings,
@@ -47,6 +48,7 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
                 user: None,
                 agent: None,
                 since: BTreeMap::new(),
+                traces: false,
             },
             out,
             kicked.clone(),
@@ -73,6 +75,7 @@ async fn events_reach_only_their_audience_and_conversation() {
         user: None,
         agent: None,
         since: BTreeMap::new(),
+        traces: false,
     };
     let (a_out, mut a_rx) = mpsc::channel(64);
     let alice = hub

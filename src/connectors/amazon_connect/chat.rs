@@ -21,7 +21,7 @@ use super::wire::{
 use super::{MAX_MESSAGE_CHARS, SYSTEM, Settings};
 use crate::connectors::http::Api;
 use crate::connectors::{ChatCommand, ChatEvent, ConnectorError};
-use crate::protocol::{AgentInfo, EndReason};
+use crate::protocol::{AgentInfo, CallKind, CallTrace, EndReason, now_millis};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -53,6 +53,8 @@ fn ws_error(call: &str, detail: impl std::fmt::Display) -> ConnectorError {
 /// A subscribed participant socket and the connection token that came with it.
 pub struct Socket {
     ws: Ws,
+    /// The socket's URL with its token redacted, for traces.
+    url: String,
     connection_token: String,
     /// Frames that came before the subscription answer.
     early: Vec<String>,
@@ -86,7 +88,15 @@ impl Socket {
         let (mut ws, _) = tokio_tungstenite::connect_async(websocket.url.as_str())
             .await
             .map_err(|e| ws_error("WebSocket connect", e))?;
+        let url = crate::connectors::trace::redact_url(websocket.url.as_str(), &[]);
         let subscribe = json!({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}});
+        trace_frame(
+            api,
+            CallKind::WsOut,
+            "aws/subscribe",
+            &url,
+            &subscribe.to_string(),
+        );
         ws.send(Message::text(subscribe.to_string()))
             .await
             .map_err(|e| ws_error("aws/subscribe", e))?;
@@ -96,6 +106,13 @@ impl Socket {
                 let Ok(Message::Text(text)) = frame else {
                     continue;
                 };
+                trace_frame(
+                    api,
+                    CallKind::WsIn,
+                    "participant socket",
+                    &url,
+                    text.as_str(),
+                );
                 let value: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
                 if value.get("topic").and_then(Value::as_str) == Some("aws/subscribe") {
                     return Some(value);
@@ -116,6 +133,7 @@ impl Socket {
         }
         Ok(Self {
             ws,
+            url,
             connection_token,
             early,
         })
@@ -200,6 +218,7 @@ impl Chat {
                 },
                 frame = self.socket.ws.next() => match frame {
                     Some(Ok(Message::Text(text))) => {
+                        trace_frame(&self.api, CallKind::WsIn, "participant socket", &self.socket.url, text.as_str());
                         if text.as_str().contains("\"aws/heartbeat\"") {
                             awaiting_echo = false;
                         }
@@ -214,7 +233,9 @@ impl Chat {
                         Step::Reconnect
                     } else {
                         awaiting_echo = true;
-                        let ping = Message::text(json!({"topic": "aws/heartbeat"}).to_string());
+                        let beat = json!({"topic": "aws/heartbeat"}).to_string();
+                        trace_frame(&self.api, CallKind::WsOut, "aws/heartbeat", &self.socket.url, &beat);
+                        let ping = Message::text(beat);
                         if self.socket.ws.send(ping).await.is_ok() { Step::Go } else { Step::Reconnect }
                     }
                 }
@@ -472,4 +493,26 @@ impl Chat {
             Step::Done
         }
     }
+}
+
+/// Traces one frame of the participant socket (nothing in it is a credential; the URL's token
+/// is redacted).
+fn trace_frame(api: &Api, kind: CallKind, name: &str, url: &str, text: &str) {
+    api.trace_slot().record(|| CallTrace {
+        at: now_millis(),
+        system: SYSTEM.into(),
+        name: name.into(),
+        kind,
+        method: None,
+        url: url.into(),
+        status: None,
+        duration_ms: None,
+        request: (kind == CallKind::WsOut)
+            .then(|| crate::connectors::trace::redact_body(text.as_bytes(), &[]))
+            .flatten(),
+        response: (kind == CallKind::WsIn)
+            .then(|| crate::connectors::trace::redact_body(text.as_bytes(), &[]))
+            .flatten(),
+        error: None,
+    });
 }

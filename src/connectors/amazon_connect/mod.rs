@@ -176,6 +176,10 @@ impl Connector for AmazonConnect {
         HandoffStyle::Brokered
     }
 
+    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
+        self.api.trace_slot().connect(sender);
+    }
+
     async fn availability(&self) -> Result<Availability, ConnectorError> {
         if self.settings.queue_ids.is_empty() {
             return Ok(Availability::Unknown);

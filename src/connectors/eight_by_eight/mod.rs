@@ -226,6 +226,10 @@ impl Connector for EightByEight {
         HandoffStyle::Brokered
     }
 
+    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
+        self.api.trace_slot().connect(sender);
+    }
+
     async fn availability(&self) -> Result<Availability, ConnectorError> {
         let Some(queue) = &self.settings.queue_id else {
             return Ok(Availability::Unknown);

@@ -145,6 +145,10 @@ impl Connector for Glia {
         HandoffStyle::Brokered
     }
 
+    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
+        self.api.trace_slot().connect(sender);
+    }
+
     async fn availability(&self) -> Result<Availability, ConnectorError> {
         let token = self.site_token().await?;
         let path = format!(

@@ -253,6 +253,10 @@ impl Connector for ServiceNow {
         HandoffStyle::Brokered
     }
 
+    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
+        self.api.trace_slot().connect(sender);
+    }
+
     async fn availability(&self) -> Result<Availability, ConnectorError> {
         let query = inferred::capacity_query(
             &self.settings.chat_channel_id,

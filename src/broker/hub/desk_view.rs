@@ -1,0 +1,101 @@
+//! The desk's view of a conversation, derived from the connector's own events, for systems
+//! whose simulated desk does not report one (the emulators). The mock desk reports its own
+//! (with offers and rejections the connector cannot see), so this is off for it.
+
+use super::Hub;
+use crate::connectors::{ChatEvent, HISTORY_LIMIT_BYTES, HandoffRequest};
+use crate::protocol::{Audience, ConversationEvent, ConversationId, EndReason, now_millis};
+
+/// Where a conversation stands on the desk, as far as the broker can tell.
+#[derive(Debug, Default)]
+pub(super) struct DeskView {
+    /// The request being placed, until the system confirms it.
+    placing: Option<Box<HandoffRequest>>,
+    requested: bool,
+    assigned: bool,
+}
+
+impl Hub {
+    fn desk_view(&mut self, conv: &ConversationId) -> Option<&mut DeskView> {
+        if !self.settings.derive_desk_view {
+            return None;
+        }
+        self.conversations.get_mut(conv).map(|e| &mut e.desk_view)
+    }
+
+    /// The handoff is being placed with the system.
+    pub(super) fn desk_view_placing(&mut self, conv: &ConversationId, request: &HandoffRequest) {
+        if let Some(view) = self.desk_view(conv) {
+            *view = DeskView {
+                placing: Some(Box::new(request.clone())),
+                ..DeskView::default()
+            };
+        }
+    }
+
+    /// The system answered the handoff: when it took the request, the request is on the desk
+    /// now and agents see it (not before, or an agent could take a request the system does not
+    /// know yet).
+    pub(super) fn desk_view_placed(&mut self, conv: &ConversationId, placed: bool) {
+        let Some(view) = self.desk_view(conv) else {
+            return;
+        };
+        let Some(request) = view.placing.take().filter(|_| placed) else {
+            return;
+        };
+        view.requested = true;
+        let event = ConversationEvent::Request {
+            title: request.title.clone(),
+            user: request.user.clone(),
+            topic: request.topic.clone(),
+            context: request.context.clone(),
+            history: request.history_text(HISTORY_LIMIT_BYTES),
+            queued_at: now_millis(),
+            style: self.settings.info.style,
+        };
+        self.append(conv, Audience::Agent, event);
+    }
+
+    /// The connector reported something about the chat.
+    pub(super) fn desk_view_chat(&mut self, conv: &ConversationId, event: &ChatEvent) {
+        let Some(view) = self.desk_view(conv) else {
+            return;
+        };
+        let desk_event = match event {
+            ChatEvent::Ringing { agent } => Some(ConversationEvent::Offered {
+                agent: agent.clone(),
+            }),
+            ChatEvent::AgentJoined { agent } => {
+                view.assigned = true;
+                Some(ConversationEvent::Assigned {
+                    agent: agent.name.clone(),
+                })
+            }
+            ChatEvent::Ended { reason } => Self::closed(view, reason.clone()),
+            _ => None,
+        };
+        if let Some(desk_event) = desk_event {
+            self.append(conv, Audience::Agent, desk_event);
+        }
+    }
+
+    /// The user left the queue or the chat.
+    pub(super) fn desk_view_user_left(&mut self, conv: &ConversationId) {
+        let Some(view) = self.desk_view(conv) else {
+            return;
+        };
+        if let Some(event) = Self::closed(view, EndReason::User) {
+            self.append(conv, Audience::Agent, event);
+        }
+    }
+
+    fn closed(view: &mut DeskView, reason: EndReason) -> Option<ConversationEvent> {
+        let event = match (view.requested, view.assigned) {
+            (_, true) => ConversationEvent::ChatEnded { reason },
+            (true, false) => ConversationEvent::Withdrawn { reason },
+            (false, false) => return None,
+        };
+        *view = DeskView::default();
+        Some(event)
+    }
+}

@@ -1,0 +1,140 @@
+//! A stored conversation as people read it: plain text, or the Purple Chat format of the seed
+//! conversations (JSON, or a link that opens it), showing what the user saw.
+
+use super::StoredConversation;
+use crate::protocol::{
+    Audience, ButtonState, ChatMessage, ConversationEvent, Millis, Part, Role, StepStatus,
+};
+use crate::rich_text::{escape, to_plain};
+use serde_json::{Value, json};
+
+/// Where a Purple Chat link opens.
+pub const PURPLE_CHAT_URL: &str =
+    "https://developer.moveworks.com/creator-studio/developer-tools/purple-chat/";
+
+/// The messages the user saw, each in its latest version, in order of first appearance.
+fn user_messages(conversation: &StoredConversation) -> Vec<ChatMessage> {
+    let mut messages: Vec<ChatMessage> = Vec::new();
+    for e in &conversation.events {
+        if let (ConversationEvent::Message { message }, Audience::User | Audience::Both) =
+            (&e.event, e.audience)
+        {
+            match messages.iter_mut().find(|m| m.id == message.id) {
+                Some(m) => *m = message.clone(),
+                None => messages.push(message.clone()),
+            }
+        }
+    }
+    messages
+}
+
+fn clock(at: Millis) -> String {
+    let secs = at / 1000;
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// The conversation as plain text, one line per paragraph, times in UTC: first the handoff's
+/// states and the desk's events, then what the user saw.
+pub fn text(conversation: &StoredConversation) -> String {
+    let mut lines = vec![format!(
+        "Conversation {} with {}",
+        conversation.id, conversation.user.name
+    )];
+    for e in &conversation.events {
+        match &e.event {
+            ConversationEvent::State { state } => {
+                lines.push(format!("{}  -- {}", clock(e.at), state.name()));
+            }
+            ConversationEvent::Message { .. } => {}
+            other if e.audience == Audience::Agent => {
+                lines.push(format!("{}  -- desk: {}", clock(e.at), other.kind()));
+            }
+            _ => {}
+        }
+    }
+    lines.push(String::new());
+    for m in user_messages(conversation) {
+        let who = match (m.role, &m.agent) {
+            (Role::User, _) => conversation.user.name.clone(),
+            (Role::Agent, Some(agent)) => format!("{} said", agent.name),
+            (Role::Agent, None) => "Agent".into(),
+            (Role::Assistant, _) => "Assistant".into(),
+            (Role::System, _) => "System".into(),
+        };
+        let at = clock(m.at);
+        for part in &m.parts {
+            match part {
+                Part::RichText { rich_text } => {
+                    lines.push(format!(
+                        "{at} {who}: {}",
+                        to_plain(rich_text).replace('\n', " / ")
+                    ));
+                }
+                Part::ReasoningSteps { reasoning_steps } => {
+                    for s in reasoning_steps {
+                        let mark = match s.status {
+                            StepStatus::Pending => "…",
+                            StepStatus::Success => "✓",
+                            StepStatus::Failure => "✗",
+                        };
+                        lines.push(format!("{at} {who}: {mark} {}", to_plain(&s.rich_text)));
+                    }
+                }
+                Part::Buttons { buttons } => {
+                    let labels: Vec<String> = buttons
+                        .iter()
+                        .map(|b| match b.state {
+                            ButtonState::Pressed => format!("[{}] (pressed)", b.button_text),
+                            _ => format!("[{}]", b.button_text),
+                        })
+                        .collect();
+                    lines.push(format!("{at} {who}: {}", labels.join(" ")));
+                }
+            }
+        }
+    }
+    lines.push(String::new());
+    lines.join("\n")
+}
+
+/// The conversation in the Purple Chat format: `{"messages": [{"role", "parts"}]}`, agent and
+/// system messages shown as the assistant's, agents named as in the seeds ("Lisa said:").
+pub fn purple(conversation: &StoredConversation) -> Value {
+    let mut turns: Vec<(&'static str, Vec<Value>)> = Vec::new();
+    for m in user_messages(conversation) {
+        let role = if m.role == Role::User {
+            "user"
+        } else {
+            "assistant"
+        };
+        let parts: Vec<Value> = m
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::RichText { rich_text } => match (&m.role, &m.agent) {
+                    (Role::Agent, Some(agent)) => json!({"richText": format!("<p><strong>{} said:</strong></p>\n{rich_text}", escape(&agent.name))}),
+                    _ => json!({"richText": rich_text}),
+                },
+                Part::ReasoningSteps { reasoning_steps } => json!({"reasoningSteps": reasoning_steps}),
+                Part::Buttons { buttons } => json!({"buttons": buttons.iter().map(|b| json!({"buttonText": b.button_text, "style": b.style})).collect::<Vec<_>>()}),
+            })
+            .collect();
+        match turns.last_mut() {
+            Some((last, existing)) if *last == role => existing.extend(parts),
+            _ => turns.push((role, parts)),
+        }
+    }
+    json!({"messages": turns.into_iter().map(|(role, parts)| json!({"role": role, "parts": parts})).collect::<Vec<_>>()})
+}
+
+/// A link that opens the conversation in Purple Chat.
+pub fn purple_link(conversation: &StoredConversation) -> String {
+    let json = purple(conversation).to_string();
+    let encoded: String = url::form_urlencoded::byte_serialize(json.as_bytes()).collect();
+    format!("{PURPLE_CHAT_URL}?conversation={encoded}")
+}

@@ -1,0 +1,103 @@
+//! Clients that ask for traces (`hello.traces`) see every call the connector makes to its
+//! system, with secrets redacted; other clients see none.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
+mod common;
+
+use common::Client;
+use common::seeds::{press_start, say, state_reached};
+use handoff::broker::{self, BrokerConfig};
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::emulators::EmulatorOptions;
+use handoff::emulators::desk::AgentScript;
+use handoff::protocol::{CallKind, ClientRole, HandoffStyle, ServerMsg};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[tokio::test]
+async fn an_inspector_sees_the_8x8_calls_redacted() {
+    let config = SystemsConfig::from_toml(
+        "test.toml",
+        "[8x8]\napi_key_env = \"HANDOFF_TEST_8X8_TRACE_UNSET\"\n",
+    )
+    .unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::greeting(Duration::from_millis(50)),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
+        .await
+        .unwrap();
+    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
+    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
+    let broker = broker::start(broker_config).await.unwrap();
+
+    let mut user = Client::connect(&broker.url()).await;
+    user.send_raw(r#"{"type":"hello","protocol":1,"role":"user","traces":true}"#)
+        .await;
+    let ServerMsg::Welcome {
+        conversation: Some(conv),
+        ..
+    } = user
+        .wait_for("welcome", |m| matches!(m, ServerMsg::Welcome { .. }))
+        .await
+    else {
+        panic!("no conversation")
+    };
+    let mut observer = Client::connect(&broker.url()).await;
+    observer
+        .hello(ClientRole::Observer, None, None, BTreeMap::new())
+        .await;
+
+    say(
+        &mut user,
+        &conv,
+        "text: I need an agent: my SQL database is down",
+    )
+    .await;
+    state_reached(&mut user, "offered").await;
+    press_start(&mut user, &conv).await;
+    state_reached(&mut user, "connected").await;
+
+    let traces: Vec<_> = user
+        .seen
+        .iter()
+        .filter_map(|m| match m {
+            ServerMsg::Trace { call } => Some(call.clone()),
+            _ => None,
+        })
+        .collect();
+    let create = traces
+        .iter()
+        .find(|t| t.method.as_deref() == Some("POST") && t.url.ends_with("/conversations"))
+        .unwrap_or_else(|| panic!("no create-conversation call in {traces:#?}"));
+    assert_eq!(create.kind, CallKind::Http);
+    assert_eq!(create.status, Some(202));
+    assert!(
+        create
+            .request
+            .as_deref()
+            .unwrap_or_default()
+            .contains("SQL database"),
+        "{create:#?}"
+    );
+    assert!(create.duration_ms.is_some());
+    let all = serde_json::to_string(&traces).unwrap();
+    assert!(
+        !all.contains("emulated-api-key"),
+        "a secret leaked into a trace"
+    );
+
+    observer
+        .request(|id| handoff::protocol::ClientMsg::Ping { id })
+        .await;
+    assert!(
+        observer
+            .seen
+            .iter()
+            .all(|m| !matches!(m, ServerMsg::Trace { .. })),
+        "traces only for clients that ask"
+    );
+    broker.shutdown().await;
+}

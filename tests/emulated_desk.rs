@@ -1,0 +1,150 @@
+//! With a real connector on its emulator, an agent client works the emulator's desk through the
+//! broker exactly as it works the mock desk: it sees the request, accepts, replies and ends.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
+mod common;
+
+use common::Client;
+use common::seeds::{press_start, say, state_reached};
+use handoff::broker::{self, BrokerConfig};
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::emulators::EmulatorOptions;
+use handoff::emulators::desk::AgentScript;
+use handoff::protocol::{
+    ClientMsg, ConversationEvent, EndReason, HandoffState, HandoffStyle, Role, ServerMsg,
+};
+
+async fn drive(system: SystemName, env: &str) {
+    let config =
+        SystemsConfig::from_toml("test.toml", &format!("[{}]\n{env}\n", section(system))).unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(system, &config, options)
+        .await
+        .unwrap();
+    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
+    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
+    let broker = broker::start(broker_config).await.unwrap();
+
+    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    let mut lisa = Client::join_agent(&broker.url(), "Lisa").await;
+    say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
+    state_reached(&mut user, "collecting details").await;
+    say(
+        &mut user,
+        &conv,
+        "text: I'm running into a strange issue with a SQL database that I'm using.",
+    )
+    .await;
+    state_reached(&mut user, "offered").await;
+    press_start(&mut user, &conv).await;
+
+    let request = lisa
+        .wait_for("the request", |m| {
+            matches!(
+                m,
+                ServerMsg::Event {
+                    event: ConversationEvent::Request { .. },
+                    ..
+                }
+            )
+        })
+        .await;
+    let ServerMsg::Event {
+        event: ConversationEvent::Request { title, .. },
+        ..
+    } = request
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        title,
+        "I'm running into a strange issue with a SQL database that I'm using."
+    );
+    let c = conv.clone();
+    lisa.request(|id| ClientMsg::Accept {
+        id,
+        conversation: c,
+    })
+    .await;
+    let state = state_reached(&mut user, "connected").await;
+    assert!(
+        matches!(&state, HandoffState::Connected { agent, .. } if agent == "Lisa"),
+        "{state:?}"
+    );
+    lisa.wait_for("assigned", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent }, .. } if agent == "Lisa")).await;
+
+    let c = conv.clone();
+    lisa.request(|id| ClientMsg::Reply {
+        id,
+        conversation: c,
+        text: "Which error code do you see?".into(),
+    })
+    .await;
+    user.wait_for("Lisa's reply", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent && format!("{:?}", message.parts).contains("Which error code"))).await;
+
+    let c = conv.clone();
+    lisa.request(|id| ClientMsg::End {
+        id,
+        conversation: c,
+    })
+    .await;
+    let state = state_reached(&mut user, "ended").await;
+    assert!(
+        matches!(
+            state,
+            HandoffState::Ended {
+                reason: EndReason::Agent { .. }
+            }
+        ),
+        "{state:?}"
+    );
+    lisa.wait_for("chat ended", |m| {
+        matches!(
+            m,
+            ServerMsg::Event {
+                event: ConversationEvent::ChatEnded { .. },
+                ..
+            }
+        )
+    })
+    .await;
+    broker.shutdown().await;
+}
+
+fn section(system: SystemName) -> &'static str {
+    match system {
+        SystemName::EightByEight => "8x8",
+        SystemName::ServiceNow => "servicenow",
+        SystemName::AmazonConnect => "amazon_connect",
+        SystemName::Glia => "glia",
+        SystemName::Mock => "mock",
+    }
+}
+
+#[tokio::test]
+async fn an_agent_works_the_8x8_emulator_desk_through_the_broker() {
+    Box::pin(drive(
+        SystemName::EightByEight,
+        "api_key_env = \"HANDOFF_TEST_DESK_8X8_UNSET\"",
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn an_agent_works_the_amazon_connect_emulator_desk_through_the_broker() {
+    Box::pin(drive(SystemName::AmazonConnect, "")).await;
+}
+
+#[tokio::test]
+async fn an_agent_works_the_servicenow_emulator_desk_through_the_broker() {
+    Box::pin(drive(SystemName::ServiceNow, "")).await;
+}
+
+#[tokio::test]
+async fn an_agent_works_the_glia_emulator_desk_through_the_broker() {
+    Box::pin(drive(SystemName::Glia, "")).await;
+}
