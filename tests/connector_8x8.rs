@@ -574,3 +574,101 @@ async fn build_starts_the_embedded_emulator_and_lisa_greets() {
         }
     );
 }
+
+#[tokio::test]
+async fn the_agent_inbox_sees_the_request_and_acts_through_the_desk() {
+    use handoff::connectors::{AgentDesk, DeskAction, DeskEvent};
+    use handoff::emulators::control::RemoteDesk;
+    use handoff::protocol::ConversationEvent;
+
+    let rig = rig().await;
+    let mut inbox = rig.emulator.sim().subscribe();
+    let (mut link, _) = start(&rig).await;
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    let DeskEvent::Conversation {
+        conversation,
+        event,
+    } = inbox.recv().await.unwrap()
+    else {
+        panic!("a conversation event first");
+    };
+    assert_eq!(conversation.as_str(), "c-000000000001");
+    let ConversationEvent::Request {
+        title,
+        topic,
+        context,
+        user,
+        ..
+    } = event
+    else {
+        panic!("the request");
+    };
+    assert_eq!(title, "I can't connect to the SQL database");
+    assert_eq!(topic, "SQL Database");
+    assert_eq!(context.get("domain").map(String::as_str), Some("IT"));
+    assert_eq!(context.get("language").map(String::as_str), Some("en"));
+    assert_eq!(user.name, "Alex Kim");
+
+    // In process: the desk the broker gets from `build`.
+    let desk = rig.emulator.desk();
+    desk.act("Lisa", DeskAction::Accept(conversation.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    // Over HTTP: the same desk of an emulator started with `handoff emulate`.
+    let remote = RemoteDesk::new(&rig.emulator.base_url());
+    assert_eq!(remote.agents().await.len(), 2);
+    remote
+        .act(
+            "Lisa",
+            DeskAction::Reply(conversation.clone(), "From the inbox".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "From the inbox".into()
+        }
+    );
+    let refused = remote
+        .act("Lisa", DeskAction::Accept(conversation.clone()))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("not waiting for an agent"),
+        "{refused}"
+    );
+    remote
+        .act("Lisa", DeskAction::End(conversation.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentLeft {
+            agent: "Lisa".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Agent {
+                agent: "Lisa".into()
+            }
+        }
+    );
+
+    let mut seen = Vec::new();
+    while let Ok(event) = inbox.try_recv() {
+        if let DeskEvent::Conversation { event, .. } = event {
+            seen.push(event.kind());
+        }
+    }
+    assert_eq!(seen, vec!["assigned", "chat_ended"]);
+}

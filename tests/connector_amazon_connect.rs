@@ -471,3 +471,55 @@ async fn build_starts_the_embedded_emulator() {
         ChatEvent::AgentMessage { .. }
     ));
 }
+
+#[tokio::test]
+async fn a_socket_that_stops_echoing_heartbeats_is_replaced() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    sim.join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    let client = reqwest::Client::new();
+    let base = rig.emulator.base_url();
+    let subscriptions = || async {
+        let counts: std::collections::HashMap<String, u32> = client
+            .get(format!("{base}/__emu/amazon-connect/subscriptions"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        counts.get("c-000000000003").copied().unwrap_or(0)
+    };
+    let before = subscriptions().await;
+    assert!(before >= 1);
+    let silence = |echo: bool| {
+        client
+            .post(format!("{base}/__emu/amazon-connect/heartbeats"))
+            .json(&serde_json::json!({ "echo": echo }))
+            .send()
+    };
+    assert_eq!(silence(false).await.unwrap().status(), 204);
+    tokio::time::timeout(WAIT, async {
+        while subscriptions().await <= before {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the connector reconnected");
+    assert_eq!(silence(true).await.unwrap().status(), 204);
+    sim.say(&id, None, "still connected").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "still connected".into()
+        }
+    );
+}

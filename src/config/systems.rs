@@ -278,6 +278,23 @@ impl SystemsConfig {
         }
     }
 
+    /// `handoff.toml` in the user's config directory (e.g. `~/.config/handoff/handoff.toml`).
+    pub fn default_path() -> Option<PathBuf> {
+        dirs::config_dir().map(|d| d.join("handoff").join("handoff.toml"))
+    }
+
+    /// Reads `path` when given (it must exist), else the default file when it exists, else the
+    /// defaults (every system on its emulator).
+    pub fn load_or_defaults(path: Option<&Path>) -> Result<Self, ConfigError> {
+        match path {
+            Some(path) => Self::load(path),
+            None => match Self::default_path().filter(|p| p.is_file()) {
+                Some(path) => Self::load(&path),
+                None => Ok(Self::defaults()),
+            },
+        }
+    }
+
     /// Reads the systems sections of the TOML file at `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let file = path.display().to_string();
@@ -391,8 +408,8 @@ impl SystemsConfig {
         }
     }
 
-    /// A secret from the env var named by `env_key` (or `default_env`) or from a file; `None`
-    /// when neither is set.
+    /// A secret from `file` when given, else from the env var `env` (or `default_env`); `None`
+    /// when not set. `key` names the file key in errors.
     pub fn secret(
         &self,
         key: &str,

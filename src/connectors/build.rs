@@ -104,7 +104,7 @@ fn loopback() -> SocketAddr {
 async fn build_8x8(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section = &config.eight_by_eight;
     let key = config.secret(
-        "8x8.api_key_env",
+        "8x8.api_key_file",
         section.api_key_env.as_deref(),
         "HANDOFF_8X8_API_KEY",
         section.api_key_file.as_deref(),
@@ -189,7 +189,7 @@ async fn build_servicenow(
 ) -> Result<Built, BuildError> {
     let section = &config.servicenow;
     let password = config.secret(
-        "servicenow.password_env",
+        "servicenow.password_file",
         section.password_env.as_deref(),
         "HANDOFF_SERVICENOW_PASSWORD",
         section.password_file.as_deref(),

@@ -503,6 +503,65 @@ mod tests {
         assert_eq!(parse_retry_after("soon"), None);
     }
 
+    fn quick() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(10),
+            max_retry_after: Duration::from_secs(1),
+            request_timeout: Duration::from_millis(300),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_a_transport_error_naming_the_call() {
+        // Bind then drop, so the port is very likely closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let api = Api::new("Test", quick(), Vec::new());
+        let call = Call::new("GET /x", Method::Get, format!("http://127.0.0.1:{port}/x"));
+        let error = api.send(call).await.unwrap_err();
+        assert!(
+            matches!(&error, ConnectorError::Transport { system, call, .. } if system == "Test" && call == "GET /x"),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out_after_every_attempt() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = tokio::spawn(async move {
+            let mut held = Vec::new();
+            for _ in 0..2 {
+                let (socket, _) = listener.accept().await.unwrap();
+                held.push(socket);
+            }
+            held
+        });
+        let api = Api::new("Test", quick(), Vec::new());
+        let error = api
+            .send(Call::new(
+                "GET /slow",
+                Method::Get,
+                format!("http://{addr}/slow"),
+            ))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ConnectorError::Transport { detail, .. } if detail.starts_with("timed out")),
+            "{error:?}"
+        );
+        assert_eq!(
+            accepted.await.unwrap().len(),
+            2,
+            "the timeout was retried once"
+        );
+    }
+
     #[test]
     fn backoff_grows_and_stays_bounded() {
         let p = RetryPolicy::default();

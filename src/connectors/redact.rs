@@ -81,6 +81,13 @@ pub fn redact_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>)
         .join("\n")
 }
 
+/// Whether a presented credential equals the expected one, comparing every byte (no early
+/// exit that would tell an attacker how much of a guess was right).
+pub fn same_secret(presented: &str, expected: &Secret) -> bool {
+    let (a, b) = (presented.as_bytes(), expected.expose().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// `text` cut to at most `max` characters, with an ellipsis when cut; for error details.
 pub fn shorten(text: &str, max: usize) -> String {
     let text = text.trim();
@@ -119,6 +126,14 @@ mod tests {
         assert_eq!(text, "x-api-key: [redacted]\ncontent-type: json");
         assert!(is_sensitive_header("X-Amz-Bearer"));
         assert!(!is_sensitive_header("x-8x8-event-id"));
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        let s = Secret::new("Bearer abc");
+        assert!(same_secret("Bearer abc", &s));
+        assert!(!same_secret("Bearer abd", &s));
+        assert!(!same_secret("Bearer ab", &s));
     }
 
     #[test]

@@ -216,3 +216,72 @@ async fn dispatch(
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, reply.body).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Echo;
+
+    #[async_trait]
+    impl WebhookHandler for Echo {
+        async fn handle(&self, request: WebhookRequest) -> WebhookReply {
+            let who = request.header("X-Test").unwrap_or("nobody").to_owned();
+            WebhookReply {
+                status: 202,
+                body: format!("{who}:{}", String::from_utf8_lossy(&request.body)),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn routes_by_system_and_refuses_unknown_ones() {
+        let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
+            .await
+            .unwrap();
+        let url = listener.route("test", Arc::new(Echo));
+        assert_eq!(url, format!("http://{}/hooks/test", listener.local_addr()));
+        let client = reqwest::Client::new();
+        let reply = client
+            .post(&url)
+            .header("x-test", "me")
+            .body("hi")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 202);
+        assert_eq!(reply.text().await.unwrap(), "me:hi");
+        let unknown = client
+            .post(listener.url_of("other"))
+            .body("hi")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), 404);
+        let too_big = client
+            .post(&url)
+            .body(vec![b'x'; MAX_WEBHOOK_BYTES + 1])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(too_big.status(), 413);
+    }
+
+    #[tokio::test]
+    async fn public_urls_and_loopback_only() {
+        let listener = WebhookListener::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            Some("https://hooks.example.com/"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            listener.url_of("8x8"),
+            "https://hooks.example.com/hooks/8x8"
+        );
+        let refused = WebhookListener::bind("0.0.0.0:0".parse().unwrap(), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, WebhookError::NotLoopback(_)));
+    }
+}

@@ -122,6 +122,12 @@ impl RunningEmulator {
         self.desk.clone()
     }
 
+    /// The desk's events for the console's agent inbox (requests, assignments, ends,
+    /// presence), keyed by the broker's conversation id.
+    pub fn desk_events(&self) -> tokio::sync::broadcast::Receiver<crate::connectors::DeskEvent> {
+        self.desk.subscribe()
+    }
+
     /// The injected failures.
     pub fn faults(&self) -> Arc<Faults> {
         self.faults.clone()

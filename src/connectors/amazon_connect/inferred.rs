@@ -9,6 +9,7 @@
 //! | error bodies `{"Message": ...}` with the type in `x-amzn-ErrorType` | [INFER] |
 //! | the texts the emulator's "flow" sends | [NOT PUBLIC]: made up |
 //! | `GetTranscript` `StartPosition.Id` is exclusive | [INFER]; the connector deduplicates by item id either way |
+//! | a WebSocket URL serves one connection (the emulator refuses a second use with 403) | [INFER]; the connector always asks for a fresh URL |
 
 /// [NOT PUBLIC] What the emulator's flow says when the contact is queued.
 pub const QUEUED_TEXT: &str = "Thank you for contacting us. You are now in the queue.";

@@ -14,6 +14,7 @@ use crate::connectors::webhook::{WebhookHandler, WebhookReply, WebhookRequest};
 use async_trait::async_trait;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Events waiting per chat task.
@@ -22,11 +23,14 @@ pub const INBOX: usize = 64;
 const SEEN: usize = 4096;
 /// Conversations whose early events are held.
 const PENDING_CONVERSATIONS: usize = 256;
+/// How long early events wait for their conversation.
+const PENDING_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct Routes {
     chats: HashMap<String, mpsc::Sender<WebhookEvent>>,
-    pending: HashMap<String, Vec<WebhookEvent>>,
+    /// Events of conversations not (yet) ours, with when the first came.
+    pending: HashMap<String, (Instant, Vec<WebhookEvent>)>,
     seen: HashSet<String>,
     seen_order: VecDeque<String>,
 }
@@ -59,7 +63,12 @@ impl Hooks {
     pub fn attach(&self, conversation: &str) -> mpsc::Receiver<WebhookEvent> {
         let (tx, rx) = mpsc::channel(INBOX);
         let mut routes = self.routes();
-        for event in routes.pending.remove(conversation).unwrap_or_default() {
+        for event in routes
+            .pending
+            .remove(conversation)
+            .map(|(_, e)| e)
+            .unwrap_or_default()
+        {
             // The channel is new and the backlog is bounded by INBOX below.
             let _ = tx.try_send(event);
         }
@@ -157,12 +166,25 @@ impl Hooks {
                 }
             },
             None => {
+                // Held briefly: 8x8 may post before its own 202 reaches us. Events of a
+                // conversation that never becomes ours (another client on the channel) expire.
+                routes
+                    .pending
+                    .retain(|_, (at, _)| at.elapsed() < PENDING_TTL);
                 if routes.pending.len() >= PENDING_CONVERSATIONS
                     && !routes.pending.contains_key(&conversation)
+                    && let Some(oldest) = routes
+                        .pending
+                        .iter()
+                        .min_by_key(|(_, (at, _))| *at)
+                        .map(|(k, _)| k.clone())
                 {
-                    return WebhookReply::error(503, "busy, retry later");
+                    routes.pending.remove(&oldest);
                 }
-                let held = routes.pending.entry(conversation).or_default();
+                let (_, held) = routes
+                    .pending
+                    .entry(conversation)
+                    .or_insert_with(|| (Instant::now(), Vec::new()));
                 if held.len() >= INBOX {
                     return WebhookReply::error(503, "busy, retry later");
                 }

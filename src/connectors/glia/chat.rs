@@ -71,7 +71,7 @@ impl WebhookHandler for Hooks {
             tracing::warn!(system = SYSTEM, "webhook for no known chat");
             return WebhookReply::error(401, "unknown chat");
         };
-        if secret.expose() != given {
+        if !crate::connectors::redact::same_secret(given, secret) {
             tracing::warn!(system = SYSTEM, chat = %key, "webhook rejected: wrong credentials");
             return WebhookReply::error(401, "wrong credentials");
         }

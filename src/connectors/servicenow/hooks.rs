@@ -5,6 +5,7 @@
 
 use super::wire::Envelope;
 use super::{CallbackAuth, SYSTEM};
+use crate::connectors::redact::same_secret;
 use crate::connectors::webhook::{WebhookHandler, WebhookReply, WebhookRequest};
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -47,20 +48,11 @@ impl Hooks {
     }
 }
 
-/// Compares without stopping at the first different byte.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 #[async_trait]
 impl WebhookHandler for Hooks {
     async fn handle(&self, request: WebhookRequest) -> WebhookReply {
         let given = request.header(&self.auth.header).unwrap_or_default();
-        if !same(given, self.auth.value.expose()) {
+        if !same_secret(given, &self.auth.value) {
             tracing::warn!(system = SYSTEM, header = %self.auth.header, "response endpoint: credential rejected");
             return WebhookReply::error(401, "missing or wrong credentials");
         }

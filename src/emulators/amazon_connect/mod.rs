@@ -12,9 +12,11 @@
 //!   `aws/subscribe`, `aws/heartbeat`, `aws/ping`, and pushes `aws/chat` frames whose content
 //!   is a JSON string of the item.
 //! - `POST /__emu/amazon-connect/drop` `{"conversation"}`: closes the chat's sockets (tests of
-//!   reconnect and transcript catch-up).
+//!   reconnect and transcript catch-up); `POST /__emu/amazon-connect/heartbeats`
+//!   `{"echo": false}` stops echoing heartbeats; `GET /__emu/amazon-connect/subscriptions`
+//!   counts the sockets each chat subscribed.
 
-use super::desk::{EndedBy, Signal, SimAgent, SimDesk};
+use super::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::amazon_connect::inferred::{self, CONVERSATION_ATTRIBUTE};
@@ -25,6 +27,7 @@ use crate::connectors::amazon_connect::wire::{
     content_type,
 };
 use crate::connectors::redact::Secret;
+use crate::protocol::UserInfo;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -39,6 +42,8 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+mod participant;
+
 /// How long a WebSocket URL may be used after issue.
 pub const WS_URL_VALIDITY: Duration = Duration::from_secs(100);
 
@@ -52,6 +57,7 @@ struct Contact {
     transcript: Vec<Item>,
     sockets: Vec<mpsc::Sender<WsOut>>,
     ended: bool,
+    subscriptions: u32,
 }
 
 #[derive(Default)]
@@ -61,6 +67,7 @@ struct Books {
     by_connection_token: HashMap<String, String>,
     ws_urls: HashMap<String, (String, Instant)>,
     client_tokens: HashMap<String, Value>,
+    silent_heartbeats: bool,
 }
 
 struct Emu {
@@ -94,13 +101,24 @@ pub async fn spawn(
     let app = Router::new()
         .route("/contact/chat", put(start_chat))
         .route("/metrics/current/{instance}", post(metrics))
-        .route("/participant/connection", post(connection))
-        .route("/participant/message", post(message))
-        .route("/participant/event", post(event))
-        .route("/participant/disconnect", post(disconnect))
-        .route("/participant/transcript", post(transcript))
-        .route("/connect", get(websocket))
-        .route("/__emu/amazon-connect/drop", post(drop_sockets))
+        .route("/participant/connection", post(participant::connection))
+        .route("/participant/message", post(participant::message))
+        .route("/participant/event", post(participant::event))
+        .route("/participant/disconnect", post(participant::disconnect))
+        .route("/participant/transcript", post(participant::transcript))
+        .route("/connect", get(participant::websocket))
+        .route(
+            "/__emu/amazon-connect/drop",
+            post(participant::drop_sockets),
+        )
+        .route(
+            "/__emu/amazon-connect/heartbeats",
+            post(participant::heartbeats),
+        )
+        .route(
+            "/__emu/amazon-connect/subscriptions",
+            get(participant::subscriptions),
+        )
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
     tokio::spawn(deliver(emu.clone(), signals, cancel.clone()));
@@ -317,6 +335,7 @@ async fn start_chat(
                 transcript: Vec::new(),
                 sockets: Vec::new(),
                 ended: false,
+                subscriptions: 0,
             },
         );
         books
@@ -330,6 +349,30 @@ async fn start_chat(
         }
     }
     let external = request.attributes.get(CONVERSATION_ATTRIBUTE).cloned();
+    let info = RequestInfo {
+        title: request
+            .initial_message
+            .as_ref()
+            .map(|m| m.content.clone())
+            .unwrap_or_default(),
+        user: UserInfo {
+            id: response.participant_id.clone(),
+            name: request.participant_details.display_name.clone(),
+            email: None,
+        },
+        topic: request.attributes.get("topic").cloned().unwrap_or_default(),
+        context: request
+            .attributes
+            .iter()
+            .filter(|(k, _)| !k.starts_with("handoff_") && k.as_str() != "topic")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        history: request
+            .attributes
+            .get(inferred::HISTORY_ATTRIBUTE)
+            .cloned()
+            .unwrap_or_default(),
+    };
     let initial = request.initial_message.map(|m| m.content);
     if let Some(text) = &initial {
         let customer = SimAgent {
@@ -352,7 +395,7 @@ async fn start_chat(
     let desk = emu.desk.clone();
     let eta = emu.options.eta_secs;
     tokio::spawn(async move {
-        desk.open(&contact, external, eta).await;
+        desk.open(&contact, external, eta, info).await;
         if let Some(text) = initial {
             let _ = desk.user_message(&contact, &text);
         }
@@ -405,345 +448,6 @@ async fn metrics(
         "DataSnapshotTime": sigv4::iso8601(SystemTime::now()),
     }))
     .into_response()
-}
-
-fn bearer_contact(
-    emu: &Emu,
-    headers: &HeaderMap,
-    participant: bool,
-) -> Result<String, Box<Response>> {
-    let token = header(headers, "x-amz-bearer").unwrap_or_default();
-    let books = emu.books();
-    let map = if participant {
-        &books.by_participant_token
-    } else {
-        &books.by_connection_token
-    };
-    map.get(token).cloned().ok_or_else(|| Box::new(denied()))
-}
-
-async fn connection(
-    State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let contact = match bearer_contact(&emu, &headers, true) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: Value = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    if !request.get("Type").is_some_and(Value::is_array) {
-        return aws_error(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            "Type is required",
-        );
-    }
-    let Some(addr) = *emu
-        .addr
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    else {
-        return aws_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalServerException",
-            "not ready",
-        );
-    };
-    let ws_token = uuid::Uuid::new_v4().simple().to_string();
-    let connection_token = format!("ct-{}", uuid::Uuid::new_v4().simple());
-    {
-        let mut books = emu.books();
-        books
-            .ws_urls
-            .insert(ws_token.clone(), (contact.clone(), Instant::now()));
-        books
-            .by_connection_token
-            .insert(connection_token.clone(), contact);
-    }
-    let now = SystemTime::now();
-    Json(ParticipantConnection {
-        websocket: Websocket {
-            url: format!("ws://{addr}/connect?token={ws_token}"),
-            connection_expiry: sigv4::iso8601(now + WS_URL_VALIDITY),
-        },
-        connection_credentials: ConnectionCredentials {
-            connection_token,
-            expiry: sigv4::iso8601(now + Duration::from_secs(24 * 3600)),
-        },
-    })
-    .into_response()
-}
-
-/// Runs `f` once per `ClientToken`; a repeat returns the first answer.
-fn once(emu: &Emu, key: String, f: impl FnOnce() -> Result<Value, Box<Response>>) -> Response {
-    if let Some(previous) = emu.books().client_tokens.get(&key) {
-        return Json(previous.clone()).into_response();
-    }
-    match f() {
-        Ok(value) => {
-            emu.books().client_tokens.insert(key, value.clone());
-            Json(value).into_response()
-        }
-        Err(r) => *r,
-    }
-}
-
-fn customer(emu: &Emu, contact: &str) -> SimAgent {
-    let id = emu
-        .books()
-        .contacts
-        .get(contact)
-        .map(|c| c.participant_id.clone())
-        .unwrap_or_default();
-    SimAgent {
-        name: "Customer".into(),
-        id,
-    }
-}
-
-async fn message(
-    State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: SendMessage = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    if request.content.is_empty() || request.content.chars().count() > 16_384 {
-        return aws_error(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            "Content must be 1-16384 characters",
-        );
-    }
-    let key = format!("message:{contact}:{}", request.client_token);
-    once(&emu, key, || {
-        emu.desk
-            .user_message(&contact, &request.content)
-            .map_err(|e| {
-                Box::new(aws_error(
-                    StatusCode::CONFLICT,
-                    "ConflictException",
-                    &e.to_string(),
-                ))
-            })?;
-        let item = new_item(
-            "MESSAGE",
-            &request.content_type,
-            Some(&request.content),
-            "CUSTOMER",
-            Some(&customer(&emu, &contact)),
-            &contact,
-        );
-        let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
-        push(&emu, &contact, item);
-        Ok(answer)
-    })
-}
-
-async fn event(
-    State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: SendEvent = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    let key = format!("event:{contact}:{}", request.client_token);
-    once(&emu, key, || {
-        if request.content_type == content_type::TYPING {
-            let _ = emu.desk.user_typing(&contact, true);
-        }
-        let item = new_item(
-            "EVENT",
-            &request.content_type,
-            request.content.as_deref(),
-            "CUSTOMER",
-            Some(&customer(&emu, &contact)),
-            &contact,
-        );
-        let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
-        push(&emu, &contact, item);
-        Ok(answer)
-    })
-}
-
-async fn disconnect(
-    State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    if let Err(r) = parse::<Value>(&body) {
-        return *r;
-    }
-    let _ = emu.desk.user_left(&contact);
-    let who = customer(&emu, &contact);
-    push(
-        &emu,
-        &contact,
-        new_item(
-            "EVENT",
-            content_type::LEFT,
-            None,
-            "CUSTOMER",
-            Some(&who),
-            &contact,
-        ),
-    );
-    push(
-        &emu,
-        &contact,
-        new_item("EVENT", content_type::ENDED, None, "SYSTEM", None, &contact),
-    );
-    if let Some(c) = emu.books().contacts.get_mut(&contact) {
-        c.ended = true;
-    }
-    Json(json!({})).into_response()
-}
-
-async fn transcript(
-    State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: GetTranscript = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    let max = request.max_results.unwrap_or(10).min(100) as usize;
-    let items = emu
-        .books()
-        .contacts
-        .get(&contact)
-        .map(|c| c.transcript.clone())
-        .unwrap_or_default();
-    let from = match request.start_position.as_ref().and_then(|p| p.id.as_ref()) {
-        Some(id) => items.iter().position(|i| &i.id == id).map_or(0, |p| p + 1),
-        None => 0,
-    };
-    let offset: usize = request
-        .next_token
-        .as_deref()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(from);
-    let page: Vec<Item> = items.iter().skip(offset).take(max).cloned().collect();
-    let next = (offset + page.len() < items.len()).then(|| (offset + page.len()).to_string());
-    Json(Transcript {
-        initial_contact_id: Some(contact),
-        transcript: page,
-        next_token: next,
-    })
-    .into_response()
-}
-
-async fn websocket(
-    State(emu): State<Arc<Emu>>,
-    Query(q): Query<HashMap<String, String>>,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let token = q.get("token").cloned().unwrap_or_default();
-    let contact = {
-        let mut books = emu.books();
-        match books.ws_urls.remove(&token) {
-            Some((contact, issued)) if issued.elapsed() <= WS_URL_VALIDITY => contact,
-            _ => {
-                return (StatusCode::FORBIDDEN, "expired or unknown connection URL")
-                    .into_response();
-            }
-        }
-    };
-    upgrade.on_upgrade(move |socket| serve_socket(emu, contact, socket))
-}
-
-async fn serve_socket(emu: Arc<Emu>, contact: String, mut socket: WebSocket) {
-    let (tx, mut rx) = mpsc::channel::<WsOut>(256);
-    let mut tx = Some(tx);
-    loop {
-        tokio::select! {
-            out = rx.recv() => match out {
-                Some(WsOut::Frame(text)) => {
-                    if socket.send(WsMessage::Text(text.into())).await.is_err() {
-                        return;
-                    }
-                }
-                Some(WsOut::Close) | None => {
-                    let _ = socket.send(WsMessage::Close(None)).await;
-                    return;
-                }
-            },
-            frame = socket.recv() => {
-                let Some(Ok(WsMessage::Text(text))) = frame else {
-                    match frame {
-                        Some(Ok(_)) => continue,
-                        _ => return,
-                    }
-                };
-                let value: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
-                let reply = match value.get("topic").and_then(Value::as_str) {
-                    Some("aws/subscribe") => {
-                        if let Some(tx) = tx.take()
-                            && let Some(c) = emu.books().contacts.get_mut(&contact)
-                        {
-                            c.sockets.push(tx);
-                        }
-                        json!({"topic": "aws/subscribe", "content": {"status": "success", "topics": ["aws/chat"]}})
-                    }
-                    Some("aws/heartbeat") => json!({"topic": "aws/heartbeat"}),
-                    Some("aws/ping") => json!({"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}),
-                    _ => json!({"topic": "aws/error", "content": "unknown topic"}),
-                };
-                if socket.send(WsMessage::Text(reply.to_string().into())).await.is_err() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-async fn drop_sockets(State(emu): State<Arc<Emu>>, Json(body): Json<Value>) -> Response {
-    let id = body
-        .get("conversation")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let Ok(contact) = emu.desk.resolve(id) else {
-        return (
-            StatusCode::NOT_FOUND,
-            Json(json!({"error": "unknown conversation"})),
-        )
-            .into_response();
-    };
-    let sockets = emu
-        .books()
-        .contacts
-        .get_mut(&contact)
-        .map(|c| std::mem::take(&mut c.sockets))
-        .unwrap_or_default();
-    for s in sockets {
-        let _ = s.try_send(WsOut::Close);
-    }
-    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn deliver(

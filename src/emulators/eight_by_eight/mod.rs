@@ -12,7 +12,7 @@
 //! non-2xx answers are retried with a new transmission time and `x-8x8-retry` + 1.
 //! Inferred payloads come from `connectors::eight_by_eight::inferred`.
 
-use super::desk::{EndedBy, Signal, SimAgent, SimDesk};
+use super::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::eight_by_eight::inferred::{
@@ -24,7 +24,7 @@ use crate::connectors::eight_by_eight::wire::{
 };
 use crate::connectors::eight_by_eight::{API_PATH, CONVERSATION_PROPERTY};
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
-use crate::protocol::now_millis;
+use crate::protocol::{UserInfo, now_millis};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +36,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+mod delivery;
+use delivery::{deliver, event, post_signed, spawn_delivery};
 
 /// The emulated tenant and customer id in webhook headers.
 pub const TENANT: &str = "emu-tenant";
@@ -106,6 +109,58 @@ pub async fn spawn(
     let cancel = CancellationToken::new();
     tokio::spawn(deliver(emu, signals, cancel.clone()));
     super::serve("8x8", listen, app, desk, faults, cancel).await
+}
+
+/// What the agent inbox shows of a new conversation: the `intent` property (or the last user
+/// message) as title, the other properties as context, the history as text.
+fn request_info(request: &CreateConversation) -> RequestInfo {
+    let property = |key: &str| {
+        request
+            .user
+            .additional_properties
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.value.clone())
+    };
+    let messages = request
+        .history
+        .as_ref()
+        .map(|h| h.messages.as_slice())
+        .unwrap_or_default();
+    let title = property("intent")
+        .or_else(|| {
+            messages
+                .iter()
+                .rev()
+                .find(|m| m.author_type == "user")
+                .map(|m| m.text.clone())
+        })
+        .unwrap_or_default();
+    let mut context: std::collections::BTreeMap<String, String> = request
+        .user
+        .additional_properties
+        .iter()
+        .filter(|p| !matches!(p.key.as_str(), "intent" | "topic" | CONVERSATION_PROPERTY))
+        .map(|p| (p.key.clone(), p.value.clone()))
+        .collect();
+    if let Some(language) = &request.user.language {
+        context.insert("language".into(), language.clone());
+    }
+    RequestInfo {
+        title,
+        user: UserInfo {
+            id: request.user.user_id.clone().unwrap_or_default(),
+            name: request.user.name.clone(),
+            email: request.user.email.clone(),
+        },
+        topic: property("topic").unwrap_or_default(),
+        context,
+        history: messages
+            .iter()
+            .map(|m| format!("{}: {}", m.author_type, m.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
 fn problem(status: StatusCode, code: &str, message: &str) -> Response {
@@ -189,10 +244,15 @@ async fn create_webhook(
             &format!("the webhook answered {status} to WEB_HOOK_VERIFY"),
         );
     }
-    emu.webhooks
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(hook.url.clone());
+    {
+        let mut hooks = emu
+            .webhooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !hooks.contains(&hook.url) {
+            hooks.push(hook.url.clone());
+        }
+    }
     let created = inferred::WebhookCreated {
         id: format!("wh-{}", uuid::Uuid::new_v4().simple()),
         url: hook.url,
@@ -238,6 +298,7 @@ async fn create_conversation(
         );
     }
     let id = format!("conv-{}", uuid::Uuid::new_v4().simple());
+    let info = request_info(&request);
     let external = request
         .user
         .additional_properties
@@ -263,7 +324,7 @@ async fn create_conversation(
     let eta = emu.options.eta_secs;
     let opened = id.clone();
     // 8x8 answers 202 and queues asynchronously; events may overtake the answer.
-    tokio::spawn(async move { desk.open(&opened, external, eta).await });
+    tokio::spawn(async move { desk.open(&opened, external, eta, info).await });
     let mut response = (
         StatusCode::ACCEPTED,
         Json(json!({ "conversationId": id, "createdAt": created_at })),
@@ -413,225 +474,4 @@ async fn jwk(
         return problem(StatusCode::NOT_FOUND, "NOT_FOUND", "no such key");
     }
     Json(emu.signer.jwk()).into_response()
-}
-
-fn event(conversation: &str, kind: &str, data: Option<Value>) -> WebhookEvent {
-    WebhookEvent {
-        event_type: kind.into(),
-        conversation_id: Some(conversation.into()),
-        timestamp: Some(now_millis()),
-        data,
-        notification_version: None,
-        agent_id: None,
-        agent_name: None,
-    }
-}
-
-/// The webhook events one desk signal becomes.
-fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<String> {
-    let queue = emu
-        .meta(conversation, |m| m.queue.clone())
-        .unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
-    let to_json = |e: WebhookEvent| serde_json::to_string(&e).unwrap_or_default();
-    let events = match signal {
-        Signal::Queued { .. } => vec![
-            event(
-                conversation,
-                "CONVERSATION_UPDATE",
-                Some(json!({
-                    "state": "created", "assignment": {"type": "queue", "id": queue}, "channel": "ChatAPI",
-                })),
-            ),
-            event(
-                conversation,
-                "QUEUED",
-                Some(json!({"queueId": queue, "queueName": queue})),
-            ),
-        ],
-        Signal::Joined { agent } => {
-            emu.meta(conversation, |m| m.agents.push(agent.clone()));
-            vec![
-                event(
-                    conversation,
-                    "CONVERSATION_UPDATE",
-                    Some(json!({
-                        "state": "active", "assignment": {"type": "agent", "id": agent.id}, "channel": "ChatAPI",
-                    })),
-                ),
-                event(
-                    conversation,
-                    "MEMBERS_CHANGED",
-                    Some(json!({
-                        "memberType": "agent", "change": "joined", "id": agent.id,
-                    })),
-                ),
-            ]
-        }
-        Signal::Message { agent, text, .. } => vec![event(
-            conversation,
-            "MESSAGE",
-            Some(json!({
-                "isEcho": false, "sender": {"id": agent.id, "type": "agent"}, "text": text,
-            })),
-        )],
-        Signal::Typing { agent, on } => {
-            let users = if on {
-                json!([{"type": "agent", "id": agent.id}])
-            } else {
-                json!([])
-            };
-            vec![event(
-                conversation,
-                "ACTIVITY",
-                Some(json!({"name": "typing", "value": {"users": users}})),
-            )]
-        }
-        Signal::Transfer { .. } => vec![event(conversation, "TRANSFER", None)],
-        Signal::Left { agent, .. } => vec![event(
-            conversation,
-            "MEMBERS_CHANGED",
-            Some(json!({
-                "memberType": "agent", "change": "left", "id": agent.id,
-            })),
-        )],
-        Signal::Ended {
-            by: EndedBy::Timeout,
-        } => {
-            vec![event(
-                conversation,
-                "CONVERSATION_UPDATE",
-                Some(inferred::queue_timeout_data(&queue)),
-            )]
-        }
-        Signal::Ended {
-            by: EndedBy::Agent(_) | EndedBy::User,
-        } => Vec::new(),
-        Signal::Malformed => {
-            return vec![
-                json!({"eventType": "MESSAGE", "conversationId": conversation, "data": {"sender": 42}})
-                    .to_string(),
-            ];
-        }
-    };
-    events.into_iter().map(to_json).collect()
-}
-
-fn spawn_delivery(emu: Arc<Emu>, event: WebhookEvent) {
-    let body = serde_json::to_string(&event).unwrap_or_default();
-    tokio::spawn(async move { deliver_one(&emu, &event.event_type, &body).await });
-}
-
-async fn deliver(
-    emu: Arc<Emu>,
-    mut signals: mpsc::Receiver<(String, Signal)>,
-    cancel: CancellationToken,
-) {
-    loop {
-        let next = tokio::select! {
-            () = cancel.cancelled() => return,
-            next = signals.recv() => next,
-        };
-        let Some((conversation, signal)) = next else {
-            return;
-        };
-        for body in events_for(&emu, &conversation, signal) {
-            let kind = serde_json::from_str::<Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    v.get("eventType")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                })
-                .unwrap_or_default();
-            deliver_one(&emu, &kind, &body).await;
-        }
-    }
-}
-
-/// Delivers one event to every webhook, retrying non-2xx answers.
-async fn deliver_one(emu: &Emu, kind: &str, body: &str) {
-    let hooks = emu
-        .webhooks
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
-    if hooks.is_empty() {
-        tracing::warn!(
-            event = kind,
-            "8x8 emulator: no webhook registered; event dropped"
-        );
-    }
-    for url in hooks {
-        let eid = uuid::Uuid::new_v4().simple().to_string();
-        for retry in 0..emu.options.webhook_attempts.max(1) {
-            let status = post_signed_with(emu, &url, kind, body, u64::from(retry), &eid).await;
-            emu.desk.record_delivery(super::desk::Delivery {
-                event: kind.to_owned(),
-                status,
-                retry,
-            });
-            if (200..300).contains(&status) {
-                break;
-            }
-            tokio::time::sleep(emu.options.webhook_retry_delay).await;
-        }
-    }
-}
-
-async fn post_signed(emu: &Emu, url: &str, kind: &str, body: &str, retry: u64) -> u16 {
-    let eid = uuid::Uuid::new_v4().simple().to_string();
-    post_signed_with(emu, url, kind, body, retry, &eid).await
-}
-
-async fn post_signed_with(
-    emu: &Emu,
-    url: &str,
-    kind: &str,
-    body: &str,
-    retry: u64,
-    eid: &str,
-) -> u16 {
-    let tt = now_millis();
-    let signed = Signed {
-        cid: TENANT,
-        eid,
-        retry,
-        tid: TENANT,
-        tt,
-    };
-    let payload = signature::payload(body.as_bytes(), &signed);
-    let mut sig = match emu.signer.sign(&payload) {
-        Ok(sig) => sig,
-        Err(e) => {
-            tracing::error!(error = %e, "8x8 emulator cannot sign");
-            return 0;
-        }
-    };
-    if emu.faults.take_bad_signature() {
-        // Flip the signature's last character: still well-formed, no longer valid.
-        let last = if sig.ends_with('A') { 'B' } else { 'A' };
-        sig.pop();
-        sig.push(last);
-    }
-    let call = Call::new(format!("webhook {kind}"), Method::Post, url)
-        .header("content-type", "application/json")
-        .header("x-8x8-tenant-id", TENANT)
-        .header("x-8x8-customer-id", TENANT)
-        .header("x-8x8-event-id", eid)
-        .header("x-8x8-transmission-time", tt.to_string())
-        .header("x-8x8-retry", retry.to_string())
-        .header("x-8x8-signature", sig);
-    let call = with_raw_body(call, body);
-    match emu.api.send(call).await {
-        Ok(reply) => reply.status,
-        Err(
-            crate::connectors::ConnectorError::Status { status, .. }
-            | crate::connectors::ConnectorError::Unauthorized { status, .. },
-        ) => status,
-        Err(_) => 0,
-    }
-}
-
-fn with_raw_body(call: Call, body: &str) -> Call {
-    call.raw_body(body.as_bytes().to_vec())
 }

@@ -8,7 +8,7 @@
 //! Desk signals become webhook events sent (POST) with the registered headers verbatim, retried on
 //! non-2xx. Made-up parts come from `connectors::glia::inferred`.
 
-use super::desk::{Delivery, EndedBy, Signal, SimDesk};
+use super::desk::{Delivery, EndedBy, RequestInfo, Signal, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::glia::inferred::{self, EngagementDetails, Operator, Operators, Visitor};
@@ -220,6 +220,7 @@ async fn queue_ticket(
         .webhooks
         .iter()
         .find_map(|w| w.headers.get(inferred::CHAT_HEADER).cloned());
+    let visitor_id = visitor.clone();
     emu.books().tickets.insert(
         id.clone(),
         Ticket {
@@ -228,10 +229,21 @@ async fn queue_ticket(
             engagement: None,
         },
     );
+    // Glia's ticket carries no utterance (it comes as the first chat message) and no user
+    // details beyond the visitor.
+    let info = RequestInfo {
+        title: "Visitor chat".into(),
+        user: crate::protocol::UserInfo {
+            id: visitor_id,
+            name: "Visitor".into(),
+            email: None,
+        },
+        ..RequestInfo::default()
+    };
     let desk = emu.desk.clone();
     let eta = emu.options.eta_secs;
     let opened = id.clone();
-    tokio::spawn(async move { desk.open(&opened, external, eta).await });
+    tokio::spawn(async move { desk.open(&opened, external, eta, info).await });
     (
         StatusCode::CREATED,
         Json(json!({ "id": id, "state": "queued" })),

@@ -14,7 +14,7 @@
 //! Desk signals become envelopes sent (POST) to the response endpoint, in order, retried on non-2xx.
 //! Payload shapes the docs do not give come from `connectors::servicenow::inferred`.
 
-use super::desk::{Delivery, EndedBy, Signal, SimDesk};
+use super::desk::{Delivery, EndedBy, RequestInfo, Signal, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
@@ -100,6 +100,49 @@ pub async fn spawn(
     let cancel = CancellationToken::new();
     tokio::spawn(deliver(emu, signals, cancel.clone()));
     super::serve("servicenow", listen, app, desk, faults, cancel).await
+}
+
+/// What the agent inbox shows of an `AGENT` request: the utterance, the context variables and
+/// the history (as the agent would see the transcript).
+fn request_info(request: &BotRequest, text: &str) -> RequestInfo {
+    let context: std::collections::BTreeMap<String, String> = request
+        .context_variables
+        .iter()
+        .flatten()
+        .filter(|(k, _)| !k.starts_with("liveagent_") && k.as_str() != "live_agent_only")
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+            )
+        })
+        .collect();
+    let topic = request
+        .context_variables
+        .as_ref()
+        .and_then(|c| c.get("liveagent_topic"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let history = request.history.iter().flatten();
+    let name = history
+        .clone()
+        .find(|h| !h.is_bot_message)
+        .map_or_else(|| request.user_id.clone(), |h| h.display_name.clone());
+    RequestInfo {
+        title: text.to_owned(),
+        user: crate::protocol::UserInfo {
+            id: request.user_id.clone(),
+            name,
+            email: request.email_id.clone(),
+        },
+        topic,
+        context,
+        history: history
+            .map(|h| format!("{}: {}", h.display_name, h.value))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
 fn failure(status: StatusCode, message: &str, detail: &str) -> Response {
@@ -207,7 +250,8 @@ async fn integration(
             }
             let desk = emu.desk.clone();
             let eta = emu.options.eta_secs;
-            tokio::spawn(async move { desk.open(&id, Some(client_session), eta).await });
+            let info = request_info(&request, &text);
+            tokio::spawn(async move { desk.open(&id, Some(client_session), eta, info).await });
             Ok(())
         }
         (_, None) => Err(failure(

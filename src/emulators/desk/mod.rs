@@ -8,66 +8,41 @@
 //! by an [`AgentScript`] per conversation, by the `/__emu` control endpoints, or through
 //! [`AgentDesk`] by the console's agent inbox.
 
-use crate::connectors::{AgentDesk, DeskAction, DeskError};
-use crate::protocol::{DeskAgent, Presence};
-use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use crate::connectors::{DeskError, DeskEvent};
+use crate::protocol::{
+    ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, Presence, UserInfo,
+    now_millis,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
+
+mod script;
+pub use script::{AgentScript, Step};
 
 /// How many signals may wait for the emulator's delivery task.
 const SIGNAL_QUEUE: usize = 256;
 
-/// One step of a simulated agent's script.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    /// Wait this many milliseconds.
-    WaitMs(u64),
-    /// Wait until the user sends another message.
-    AwaitUser,
-    /// This agent accepts and joins.
-    Join(String),
-    /// The current agent says this.
-    Say(String),
-    /// The current agent starts or stops typing.
-    Typing(bool),
-    /// Transfer to this agent (the current one leaves, the new one joins).
-    Transfer(String),
-    /// The current agent ends the chat.
-    Leave,
-    /// The queue gives up on the request (no agent).
-    Timeout,
-}
+/// How many desk events a slow subscriber may fall behind before it lags.
+const DESK_EVENTS: usize = 256;
 
-/// What simulated agents do in each new conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AgentScript {
-    /// The steps, in order; the script stops early when the conversation ends.
-    pub steps: Vec<Step>,
-}
+/// How many webhook delivery attempts the desk remembers.
+pub const DELIVERY_LOG: usize = 1000;
 
-impl AgentScript {
-    /// No automatic agent: a person or a test drives the desk.
-    pub fn manual() -> Self {
-        Self::default()
-    }
-
-    /// Lisa accepts after `join_after` and greets, as in the 8x8 seed conversation.
-    pub fn greeting(join_after: Duration) -> Self {
-        Self {
-            steps: vec![
-                Step::WaitMs(join_after.as_millis() as u64),
-                Step::Join("Lisa".into()),
-                Step::Say(
-                    "Hello - can you share more details about the error message you're seeing?"
-                        .into(),
-                ),
-            ],
-        }
-    }
+/// What a system told the desk about a new request, as far as its API carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestInfo {
+    /// The user's main utterance.
+    pub title: String,
+    /// The user.
+    pub user: UserInfo,
+    /// The topic.
+    pub topic: String,
+    /// Routing context.
+    pub context: BTreeMap<String, String>,
+    /// The assistant transcript, plain text.
+    pub history: String,
 }
 
 /// What happened on the desk, for the emulator to put on the wire.
@@ -220,6 +195,7 @@ pub struct SimDesk {
     state: Mutex<DeskState>,
     deliveries: Mutex<Vec<Delivery>>,
     signals: mpsc::Sender<(String, Signal)>,
+    events: broadcast::Sender<DeskEvent>,
     script: AgentScript,
     me: Weak<SimDesk>,
 }
@@ -259,6 +235,7 @@ impl SimDesk {
             }),
             deliveries: Mutex::new(Vec::new()),
             signals: tx,
+            events: broadcast::channel(DESK_EVENTS).0,
             script,
             me: me.clone(),
         });
@@ -283,6 +260,31 @@ impl SimDesk {
         }
     }
 
+    /// The desk's view for an agent inbox: requests, assignments, ends and the agents'
+    /// presence, keyed by the client's conversation id when the system was told it. A
+    /// subscriber that lags gets `RecvError::Lagged` and should re-read [`AgentDesk::agents`].
+    pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
+        self.events.subscribe()
+    }
+
+    fn tell(&self, id: &str, event: ConversationEvent) {
+        let conversation = self
+            .lock()
+            .conversations
+            .get(id)
+            .and_then(|c| c.view.external_ref.clone())
+            .unwrap_or_else(|| id.to_owned());
+        // No subscriber is fine: nobody is watching the inbox.
+        let _ = self.events.send(DeskEvent::Conversation {
+            conversation: ConversationId(conversation),
+            event,
+        });
+    }
+
+    fn tell_agents(&self) {
+        let _ = self.events.send(DeskEvent::Agents(self.agent_list()));
+    }
+
     /// The system's id of a conversation named by its id or its external ref.
     pub fn resolve(&self, id_or_ref: &str) -> Result<String, DeskError> {
         let state = self.lock();
@@ -305,7 +307,13 @@ impl SimDesk {
     }
 
     /// A client opened conversation `id`: it is queued and the script starts.
-    pub async fn open(&self, id: &str, external_ref: Option<String>, eta_secs: u64) {
+    pub async fn open(
+        &self,
+        id: &str,
+        external_ref: Option<String>,
+        eta_secs: u64,
+        request: RequestInfo,
+    ) {
         let (tx, _) = watch::channel(0);
         {
             let mut state = self.lock();
@@ -325,53 +333,24 @@ impl SimDesk {
                 },
             );
         }
+        self.tell(
+            id,
+            ConversationEvent::Request {
+                title: request.title,
+                user: request.user,
+                topic: request.topic,
+                context: request.context,
+                history: request.history,
+                queued_at: now_millis(),
+                style: HandoffStyle::Brokered,
+            },
+        );
         self.emit(id, Signal::Queued { eta_secs }).await;
         if !self.script.steps.is_empty()
             && let Some(desk) = self.me.upgrade()
         {
             let id = id.to_owned();
             tokio::spawn(async move { desk.run_script(&id).await });
-        }
-    }
-
-    async fn run_script(self: Arc<Self>, id: &str) {
-        let Some(mut user_count) = self
-            .lock()
-            .conversations
-            .get(id)
-            .map(|c| c.user_count.subscribe())
-        else {
-            return;
-        };
-        let mut seen = *user_count.borrow_and_update();
-        for step in self.script.steps.clone() {
-            if self.state_of(id) == Some(ConvState::Ended) {
-                return;
-            }
-            let done = match step {
-                Step::WaitMs(ms) => {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
-                    Ok(())
-                }
-                Step::AwaitUser => {
-                    while *user_count.borrow_and_update() <= seen {
-                        if user_count.changed().await.is_err() {
-                            return;
-                        }
-                    }
-                    seen = *user_count.borrow();
-                    Ok(())
-                }
-                Step::Join(agent) => self.join(id, &agent).await,
-                Step::Say(text) => self.say(id, None, &text).await,
-                Step::Typing(on) => self.agent_typing(id, on).await,
-                Step::Transfer(to) => self.transfer(id, &to).await,
-                Step::Leave => self.leave(id).await,
-                Step::Timeout => self.timeout(id).await,
-            };
-            if let Err(e) = done {
-                tracing::debug!(conversation = id, error = %e, "script step skipped");
-            }
         }
     }
 
@@ -433,9 +412,21 @@ impl SimDesk {
             conv.view.state = ConvState::Ended;
             conv.view.agent.take()
         };
+        let was_live = agent.is_some();
         if let Some(agent) = agent {
             adjust_chats(&mut state, &agent, false);
         }
+        drop(state);
+        let reason = EndReason::User;
+        self.tell(
+            id,
+            if was_live {
+                ConversationEvent::ChatEnded { reason }
+            } else {
+                ConversationEvent::Withdrawn { reason }
+            },
+        );
+        self.tell_agents();
         Ok(())
     }
 
@@ -459,6 +450,13 @@ impl SimDesk {
             conv.view.agent = Some(agent.to_owned());
             adjust_chats(&mut state, agent, true);
         }
+        self.tell(
+            id,
+            ConversationEvent::Assigned {
+                agent: agent.to_owned(),
+            },
+        );
+        self.tell_agents();
         self.emit(
             id,
             Signal::Joined {
@@ -529,6 +527,13 @@ impl SimDesk {
             adjust_chats(&mut state, &from, false);
             adjust_chats(&mut state, to, true);
         }
+        self.tell(
+            id,
+            ConversationEvent::Assigned {
+                agent: to.to_owned(),
+            },
+        );
+        self.tell_agents();
         let (from, to) = (SimAgent::named(&from), SimAgent::named(to));
         self.emit(
             id,
@@ -561,6 +566,15 @@ impl SimDesk {
             }
             adjust_chats(&mut state, &agent, false);
         }
+        self.tell(
+            id,
+            ConversationEvent::ChatEnded {
+                reason: EndReason::Agent {
+                    agent: agent.clone(),
+                },
+            },
+        );
+        self.tell_agents();
         let agent = SimAgent::named(&agent);
         self.emit(
             id,
@@ -593,6 +607,12 @@ impl SimDesk {
             }
             conv.view.state = ConvState::Ended;
         }
+        self.tell(
+            id,
+            ConversationEvent::Withdrawn {
+                reason: EndReason::Timeout,
+            },
+        );
         self.emit(
             id,
             Signal::Ended {
@@ -624,6 +644,8 @@ impl SimDesk {
                 active_chats: 0,
             });
         }
+        drop(state);
+        self.tell_agents();
     }
 
     /// The agents now.
@@ -664,37 +686,5 @@ fn adjust_chats(state: &mut DeskState, agent: &str, up: bool) {
         } else {
             a.active_chats.saturating_sub(1)
         };
-    }
-}
-
-#[async_trait]
-impl AgentDesk for SimDesk {
-    async fn agents(&self) -> Vec<DeskAgent> {
-        self.agent_list()
-    }
-
-    async fn act(&self, agent: &str, action: DeskAction) -> Result<(), DeskError> {
-        if !self.lock().agents.iter().any(|a| a.name == agent) {
-            return Err(DeskError::UnknownAgent(agent.into()));
-        }
-        match action {
-            DeskAction::Accept(c) => self.join(&self.resolve(c.as_str())?, agent).await,
-            DeskAction::Reject(c, reason) => {
-                // Rejections stay on the desk: none of the four systems tells the client.
-                let id = self.resolve(c.as_str())?;
-                tracing::info!(conversation = %id, agent, reason = %reason, "agent rejected");
-                Ok(())
-            }
-            DeskAction::Reply(c, text) => {
-                self.say(&self.resolve(c.as_str())?, Some(agent), &text)
-                    .await
-            }
-            DeskAction::Typing(c, on) => self.agent_typing(&self.resolve(c.as_str())?, on).await,
-            DeskAction::End(c) => self.leave(&self.resolve(c.as_str())?).await,
-            DeskAction::SetPresence(p) => {
-                self.set_presence(agent, p);
-                Ok(())
-            }
-        }
     }
 }

@@ -1,0 +1,377 @@
+//! The emulated Participant Service (`/participant/*`, bearer tokens, `ClientToken`
+//! idempotency) and the participant WebSocket.
+
+#[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
+use super::*;
+
+pub(super) fn bearer_contact(
+    emu: &Emu,
+    headers: &HeaderMap,
+    participant: bool,
+) -> Result<String, Box<Response>> {
+    let token = header(headers, "x-amz-bearer").unwrap_or_default();
+    let books = emu.books();
+    let map = if participant {
+        &books.by_participant_token
+    } else {
+        &books.by_connection_token
+    };
+    map.get(token).cloned().ok_or_else(|| Box::new(denied()))
+}
+
+pub(super) async fn connection(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let contact = match bearer_contact(&emu, &headers, true) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let request: Value = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    if !request.get("Type").is_some_and(Value::is_array) {
+        return aws_error(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            "Type is required",
+        );
+    }
+    let Some(addr) = *emu
+        .addr
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    else {
+        return aws_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerException",
+            "not ready",
+        );
+    };
+    let ws_token = uuid::Uuid::new_v4().simple().to_string();
+    let connection_token = format!("ct-{}", uuid::Uuid::new_v4().simple());
+    {
+        let mut books = emu.books();
+        books
+            .ws_urls
+            .insert(ws_token.clone(), (contact.clone(), Instant::now()));
+        books
+            .by_connection_token
+            .insert(connection_token.clone(), contact);
+    }
+    let now = SystemTime::now();
+    Json(ParticipantConnection {
+        websocket: Websocket {
+            url: format!("ws://{addr}/connect?token={ws_token}"),
+            connection_expiry: sigv4::iso8601(now + WS_URL_VALIDITY),
+        },
+        connection_credentials: ConnectionCredentials {
+            connection_token,
+            expiry: sigv4::iso8601(now + Duration::from_secs(24 * 3600)),
+        },
+    })
+    .into_response()
+}
+
+/// Runs `f` once per `ClientToken`; a repeat returns the first answer.
+pub(super) fn once(
+    emu: &Emu,
+    key: String,
+    f: impl FnOnce() -> Result<Value, Box<Response>>,
+) -> Response {
+    if let Some(previous) = emu.books().client_tokens.get(&key) {
+        return Json(previous.clone()).into_response();
+    }
+    match f() {
+        Ok(value) => {
+            emu.books().client_tokens.insert(key, value.clone());
+            Json(value).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+pub(super) fn customer(emu: &Emu, contact: &str) -> SimAgent {
+    let id = emu
+        .books()
+        .contacts
+        .get(contact)
+        .map(|c| c.participant_id.clone())
+        .unwrap_or_default();
+    SimAgent {
+        name: "Customer".into(),
+        id,
+    }
+}
+
+pub(super) async fn message(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let contact = match bearer_contact(&emu, &headers, false) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let request: SendMessage = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    if request.content.is_empty() || request.content.chars().count() > 16_384 {
+        return aws_error(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            "Content must be 1-16384 characters",
+        );
+    }
+    let key = format!("message:{contact}:{}", request.client_token);
+    once(&emu, key, || {
+        emu.desk
+            .user_message(&contact, &request.content)
+            .map_err(|e| {
+                Box::new(aws_error(
+                    StatusCode::CONFLICT,
+                    "ConflictException",
+                    &e.to_string(),
+                ))
+            })?;
+        let item = new_item(
+            "MESSAGE",
+            &request.content_type,
+            Some(&request.content),
+            "CUSTOMER",
+            Some(&customer(&emu, &contact)),
+            &contact,
+        );
+        let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
+        push(&emu, &contact, item);
+        Ok(answer)
+    })
+}
+
+pub(super) async fn event(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let contact = match bearer_contact(&emu, &headers, false) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let request: SendEvent = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    let key = format!("event:{contact}:{}", request.client_token);
+    once(&emu, key, || {
+        if request.content_type == content_type::TYPING {
+            let _ = emu.desk.user_typing(&contact, true);
+        }
+        let item = new_item(
+            "EVENT",
+            &request.content_type,
+            request.content.as_deref(),
+            "CUSTOMER",
+            Some(&customer(&emu, &contact)),
+            &contact,
+        );
+        let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
+        push(&emu, &contact, item);
+        Ok(answer)
+    })
+}
+
+pub(super) async fn disconnect(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let contact = match bearer_contact(&emu, &headers, false) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    if let Err(r) = parse::<Value>(&body) {
+        return *r;
+    }
+    let _ = emu.desk.user_left(&contact);
+    let who = customer(&emu, &contact);
+    push(
+        &emu,
+        &contact,
+        new_item(
+            "EVENT",
+            content_type::LEFT,
+            None,
+            "CUSTOMER",
+            Some(&who),
+            &contact,
+        ),
+    );
+    push(
+        &emu,
+        &contact,
+        new_item("EVENT", content_type::ENDED, None, "SYSTEM", None, &contact),
+    );
+    if let Some(c) = emu.books().contacts.get_mut(&contact) {
+        c.ended = true;
+    }
+    Json(json!({})).into_response()
+}
+
+pub(super) async fn transcript(
+    State(emu): State<Arc<Emu>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let contact = match bearer_contact(&emu, &headers, false) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let request: GetTranscript = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    let max = request.max_results.unwrap_or(10).min(100) as usize;
+    let items = emu
+        .books()
+        .contacts
+        .get(&contact)
+        .map(|c| c.transcript.clone())
+        .unwrap_or_default();
+    let from = match request.start_position.as_ref().and_then(|p| p.id.as_ref()) {
+        Some(id) => items.iter().position(|i| &i.id == id).map_or(0, |p| p + 1),
+        None => 0,
+    };
+    let offset: usize = request
+        .next_token
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(from);
+    let page: Vec<Item> = items.iter().skip(offset).take(max).cloned().collect();
+    let next = (offset + page.len() < items.len()).then(|| (offset + page.len()).to_string());
+    Json(Transcript {
+        initial_contact_id: Some(contact),
+        transcript: page,
+        next_token: next,
+    })
+    .into_response()
+}
+
+pub(super) async fn websocket(
+    State(emu): State<Arc<Emu>>,
+    Query(q): Query<HashMap<String, String>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let token = q.get("token").cloned().unwrap_or_default();
+    let contact = {
+        let mut books = emu.books();
+        match books.ws_urls.remove(&token) {
+            Some((contact, issued)) if issued.elapsed() <= WS_URL_VALIDITY => contact,
+            _ => {
+                return (StatusCode::FORBIDDEN, "expired or unknown connection URL")
+                    .into_response();
+            }
+        }
+    };
+    upgrade.on_upgrade(move |socket| serve_socket(emu, contact, socket))
+}
+
+pub(super) async fn serve_socket(emu: Arc<Emu>, contact: String, mut socket: WebSocket) {
+    let (tx, mut rx) = mpsc::channel::<WsOut>(256);
+    let mut tx = Some(tx);
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(WsOut::Frame(text)) => {
+                    if socket.send(WsMessage::Text(text.into())).await.is_err() {
+                        return;
+                    }
+                }
+                Some(WsOut::Close) | None => {
+                    let _ = socket.send(WsMessage::Close(None)).await;
+                    return;
+                }
+            },
+            frame = socket.recv() => {
+                let Some(Ok(WsMessage::Text(text))) = frame else {
+                    match frame {
+                        Some(Ok(_)) => continue,
+                        _ => return,
+                    }
+                };
+                let value: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+                let reply = match value.get("topic").and_then(Value::as_str) {
+                    Some("aws/subscribe") => {
+                        if let Some(tx) = tx.take()
+                            && let Some(c) = emu.books().contacts.get_mut(&contact)
+                        {
+                            c.sockets.push(tx);
+                            c.subscriptions += 1;
+                        }
+                        json!({"topic": "aws/subscribe", "content": {"status": "success", "topics": ["aws/chat"]}})
+                    }
+                    Some("aws/heartbeat") if emu.books().silent_heartbeats => continue,
+                    Some("aws/heartbeat") => json!({"topic": "aws/heartbeat"}),
+                    Some("aws/ping") => json!({"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}),
+                    _ => json!({"topic": "aws/error", "content": "unknown topic"}),
+                };
+                if socket.send(WsMessage::Text(reply.to_string().into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+pub(super) async fn drop_sockets(State(emu): State<Arc<Emu>>, Json(body): Json<Value>) -> Response {
+    let id = body
+        .get("conversation")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Ok(contact) = emu.desk.resolve(id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "unknown conversation"})),
+        )
+            .into_response();
+    };
+    let sockets = emu
+        .books()
+        .contacts
+        .get_mut(&contact)
+        .map(|c| std::mem::take(&mut c.sockets))
+        .unwrap_or_default();
+    for s in sockets {
+        let _ = s.try_send(WsOut::Close);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /__emu/amazon-connect/heartbeats` `{"echo": false}`: stop (or resume) echoing
+/// heartbeats, as a dead connection would.
+pub(super) async fn heartbeats(State(emu): State<Arc<Emu>>, Json(body): Json<Value>) -> Response {
+    let echo = body.get("echo").and_then(Value::as_bool).unwrap_or(true);
+    emu.books().silent_heartbeats = !echo;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET /__emu/amazon-connect/subscriptions`: sockets subscribed so far, per conversation.
+pub(super) async fn subscriptions(State(emu): State<Arc<Emu>>) -> Response {
+    let counts: HashMap<String, u32> = emu
+        .books()
+        .contacts
+        .iter()
+        .map(|(id, c)| {
+            (
+                emu.desk
+                    .conversation(id)
+                    .and_then(|v| v.external_ref)
+                    .unwrap_or_else(|| id.clone()),
+                c.subscriptions,
+            )
+        })
+        .collect();
+    Json(counts).into_response()
+}

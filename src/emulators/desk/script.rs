@@ -1,0 +1,134 @@
+//! Agent scripts, and the desk as the broker's [`AgentDesk`].
+
+use super::{ConvState, SimDesk};
+use crate::connectors::{AgentDesk, DeskAction, DeskError};
+use crate::protocol::DeskAgent;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One step of a simulated agent's script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Wait this many milliseconds.
+    WaitMs(u64),
+    /// Wait until the user sends another message.
+    AwaitUser,
+    /// This agent accepts and joins.
+    Join(String),
+    /// The current agent says this.
+    Say(String),
+    /// The current agent starts or stops typing.
+    Typing(bool),
+    /// Transfer to this agent (the current one leaves, the new one joins).
+    Transfer(String),
+    /// The current agent ends the chat.
+    Leave,
+    /// The queue gives up on the request (no agent).
+    Timeout,
+}
+
+/// What simulated agents do in each new conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AgentScript {
+    /// The steps, in order; the script stops early when the conversation ends.
+    pub steps: Vec<Step>,
+}
+
+impl AgentScript {
+    /// No automatic agent: a person or a test drives the desk.
+    pub fn manual() -> Self {
+        Self::default()
+    }
+
+    /// Lisa accepts after `join_after` and greets, as in the 8x8 seed conversation.
+    pub fn greeting(join_after: Duration) -> Self {
+        Self {
+            steps: vec![
+                Step::WaitMs(join_after.as_millis() as u64),
+                Step::Join("Lisa".into()),
+                Step::Say(
+                    "Hello - can you share more details about the error message you're seeing?"
+                        .into(),
+                ),
+            ],
+        }
+    }
+}
+
+impl SimDesk {
+    pub(super) async fn run_script(self: Arc<Self>, id: &str) {
+        let Some(mut user_count) = self
+            .lock()
+            .conversations
+            .get(id)
+            .map(|c| c.user_count.subscribe())
+        else {
+            return;
+        };
+        let mut seen = *user_count.borrow_and_update();
+        for step in self.script.steps.clone() {
+            if self.state_of(id) == Some(ConvState::Ended) {
+                return;
+            }
+            let done = match step {
+                Step::WaitMs(ms) => {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    Ok(())
+                }
+                Step::AwaitUser => {
+                    while *user_count.borrow_and_update() <= seen {
+                        if user_count.changed().await.is_err() {
+                            return;
+                        }
+                    }
+                    seen = *user_count.borrow();
+                    Ok(())
+                }
+                Step::Join(agent) => self.join(id, &agent).await,
+                Step::Say(text) => self.say(id, None, &text).await,
+                Step::Typing(on) => self.agent_typing(id, on).await,
+                Step::Transfer(to) => self.transfer(id, &to).await,
+                Step::Leave => self.leave(id).await,
+                Step::Timeout => self.timeout(id).await,
+            };
+            if let Err(e) = done {
+                tracing::debug!(conversation = id, error = %e, "script step skipped");
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl AgentDesk for SimDesk {
+    async fn agents(&self) -> Vec<DeskAgent> {
+        self.agent_list()
+    }
+
+    async fn act(&self, agent: &str, action: DeskAction) -> Result<(), DeskError> {
+        if !self.lock().agents.iter().any(|a| a.name == agent) {
+            return Err(DeskError::UnknownAgent(agent.into()));
+        }
+        match action {
+            DeskAction::Accept(c) => self.join(&self.resolve(c.as_str())?, agent).await,
+            DeskAction::Reject(c, reason) => {
+                // Rejections stay on the desk: none of the four systems tells the client.
+                let id = self.resolve(c.as_str())?;
+                tracing::info!(conversation = %id, agent, reason = %reason, "agent rejected");
+                Ok(())
+            }
+            DeskAction::Reply(c, text) => {
+                self.say(&self.resolve(c.as_str())?, Some(agent), &text)
+                    .await
+            }
+            DeskAction::Typing(c, on) => self.agent_typing(&self.resolve(c.as_str())?, on).await,
+            DeskAction::End(c) => self.leave(&self.resolve(c.as_str())?).await,
+            DeskAction::SetPresence(p) => {
+                self.set_presence(agent, p);
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Webhook delivery: desk signals become Chat Gateway events, signed like 8x8 signs them and
+//! sent (POST) to every registered webhook, retried with a new transmission time.
+
+#[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
+use super::*;
+
+pub(super) fn event(conversation: &str, kind: &str, data: Option<Value>) -> WebhookEvent {
+    WebhookEvent {
+        event_type: kind.into(),
+        conversation_id: Some(conversation.into()),
+        timestamp: Some(now_millis()),
+        data,
+        notification_version: None,
+        agent_id: None,
+        agent_name: None,
+    }
+}
+
+/// The webhook events one desk signal becomes.
+pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<String> {
+    let queue = emu
+        .meta(conversation, |m| m.queue.clone())
+        .unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
+    let to_json = |e: WebhookEvent| serde_json::to_string(&e).unwrap_or_default();
+    let events = match signal {
+        Signal::Queued { .. } => vec![
+            event(
+                conversation,
+                "CONVERSATION_UPDATE",
+                Some(json!({
+                    "state": "created", "assignment": {"type": "queue", "id": queue}, "channel": "ChatAPI",
+                })),
+            ),
+            event(
+                conversation,
+                "QUEUED",
+                Some(json!({"queueId": queue, "queueName": queue})),
+            ),
+        ],
+        Signal::Joined { agent } => {
+            emu.meta(conversation, |m| m.agents.push(agent.clone()));
+            vec![
+                event(
+                    conversation,
+                    "CONVERSATION_UPDATE",
+                    Some(json!({
+                        "state": "active", "assignment": {"type": "agent", "id": agent.id}, "channel": "ChatAPI",
+                    })),
+                ),
+                event(
+                    conversation,
+                    "MEMBERS_CHANGED",
+                    Some(json!({
+                        "memberType": "agent", "change": "joined", "id": agent.id,
+                    })),
+                ),
+            ]
+        }
+        Signal::Message { agent, text, .. } => vec![event(
+            conversation,
+            "MESSAGE",
+            Some(json!({
+                "isEcho": false, "sender": {"id": agent.id, "type": "agent"}, "text": text,
+            })),
+        )],
+        Signal::Typing { agent, on } => {
+            let users = if on {
+                json!([{"type": "agent", "id": agent.id}])
+            } else {
+                json!([])
+            };
+            vec![event(
+                conversation,
+                "ACTIVITY",
+                Some(json!({"name": "typing", "value": {"users": users}})),
+            )]
+        }
+        Signal::Transfer { .. } => vec![event(conversation, "TRANSFER", None)],
+        Signal::Left { agent, .. } => vec![event(
+            conversation,
+            "MEMBERS_CHANGED",
+            Some(json!({
+                "memberType": "agent", "change": "left", "id": agent.id,
+            })),
+        )],
+        Signal::Ended {
+            by: EndedBy::Timeout,
+        } => {
+            vec![event(
+                conversation,
+                "CONVERSATION_UPDATE",
+                Some(inferred::queue_timeout_data(&queue)),
+            )]
+        }
+        Signal::Ended {
+            by: EndedBy::Agent(_) | EndedBy::User,
+        } => Vec::new(),
+        Signal::Malformed => {
+            return vec![
+                json!({"eventType": "MESSAGE", "conversationId": conversation, "data": {"sender": 42}})
+                    .to_string(),
+            ];
+        }
+    };
+    events.into_iter().map(to_json).collect()
+}
+
+pub(super) fn spawn_delivery(emu: Arc<Emu>, event: WebhookEvent) {
+    let body = serde_json::to_string(&event).unwrap_or_default();
+    tokio::spawn(async move { deliver_one(&emu, &event.event_type, &body).await });
+}
+
+pub(super) async fn deliver(
+    emu: Arc<Emu>,
+    mut signals: mpsc::Receiver<(String, Signal)>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let next = tokio::select! {
+            () = cancel.cancelled() => return,
+            next = signals.recv() => next,
+        };
+        let Some((conversation, signal)) = next else {
+            return;
+        };
+        for body in events_for(&emu, &conversation, signal) {
+            let kind = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    v.get("eventType")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            deliver_one(&emu, &kind, &body).await;
+        }
+    }
+}
+
+/// Delivers one event to every webhook, retrying non-2xx answers.
+pub(super) async fn deliver_one(emu: &Emu, kind: &str, body: &str) {
+    let hooks = emu
+        .webhooks
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    if hooks.is_empty() {
+        tracing::warn!(
+            event = kind,
+            "8x8 emulator: no webhook registered; event dropped"
+        );
+    }
+    for url in hooks {
+        let eid = uuid::Uuid::new_v4().simple().to_string();
+        for retry in 0..emu.options.webhook_attempts.max(1) {
+            let status = post_signed_with(emu, &url, kind, body, u64::from(retry), &eid).await;
+            emu.desk.record_delivery(crate::emulators::desk::Delivery {
+                event: kind.to_owned(),
+                status,
+                retry,
+            });
+            if (200..300).contains(&status) {
+                break;
+            }
+            tokio::time::sleep(emu.options.webhook_retry_delay).await;
+        }
+    }
+}
+
+pub(super) async fn post_signed(emu: &Emu, url: &str, kind: &str, body: &str, retry: u64) -> u16 {
+    let eid = uuid::Uuid::new_v4().simple().to_string();
+    post_signed_with(emu, url, kind, body, retry, &eid).await
+}
+
+pub(super) async fn post_signed_with(
+    emu: &Emu,
+    url: &str,
+    kind: &str,
+    body: &str,
+    retry: u64,
+    eid: &str,
+) -> u16 {
+    let tt = now_millis();
+    let signed = Signed {
+        cid: TENANT,
+        eid,
+        retry,
+        tid: TENANT,
+        tt,
+    };
+    let payload = signature::payload(body.as_bytes(), &signed);
+    let mut sig = match emu.signer.sign(&payload) {
+        Ok(sig) => sig,
+        Err(e) => {
+            tracing::error!(error = %e, "8x8 emulator cannot sign");
+            return 0;
+        }
+    };
+    if emu.faults.take_bad_signature() {
+        // Flip the signature's last character: still well-formed, no longer valid.
+        let last = if sig.ends_with('A') { 'B' } else { 'A' };
+        sig.pop();
+        sig.push(last);
+    }
+    let call = Call::new(format!("webhook {kind}"), Method::Post, url)
+        .header("content-type", "application/json")
+        .header("x-8x8-tenant-id", TENANT)
+        .header("x-8x8-customer-id", TENANT)
+        .header("x-8x8-event-id", eid)
+        .header("x-8x8-transmission-time", tt.to_string())
+        .header("x-8x8-retry", retry.to_string())
+        .header("x-8x8-signature", sig);
+    let call = with_raw_body(call, body);
+    match emu.api.send(call).await {
+        Ok(reply) => reply.status,
+        Err(
+            crate::connectors::ConnectorError::Status { status, .. }
+            | crate::connectors::ConnectorError::Unauthorized { status, .. },
+        ) => status,
+        Err(_) => 0,
+    }
+}
+
+pub(super) fn with_raw_body(call: Call, body: &str) -> Call {
+    call.raw_body(body.as_bytes().to_vec())
+}

@@ -1,0 +1,85 @@
+//! Seed 000 end to end with `--system 8x8`: the broker drives the real 8x8 connector, which
+//! talks to the embedded 8x8 emulator over loopback HTTP and receives its signed webhooks;
+//! Lisa (the emulator's scripted agent) joins and greets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
+mod common;
+
+use common::Client;
+use common::seeds::{press_start, say, state_reached, user_texts};
+use handoff::broker::{self, BrokerConfig};
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::emulators::EmulatorOptions;
+use handoff::emulators::desk::AgentScript;
+use handoff::protocol::{ConversationEvent, HandoffState, HandoffStyle, Part, Role, ServerMsg};
+use std::time::Duration;
+
+const GREETING: &str = "Hello - can you share more details about the error message you're seeing?";
+
+#[tokio::test]
+async fn seed_000_runs_through_the_8x8_emulator() {
+    let config = SystemsConfig::from_toml(
+        "test.toml",
+        "[8x8]\napi_key_env = \"HANDOFF_TEST_8X8_SEED_UNSET\"\n",
+    )
+    .unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::greeting(Duration::from_millis(50)),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
+        .await
+        .unwrap();
+    let emulator = built.emulator.as_ref().unwrap();
+    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
+    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
+    let broker = broker::start(broker_config).await.unwrap();
+
+    let seed = common::seed("000");
+    let texts = user_texts(&seed);
+    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    say(&mut user, &conv, &texts[0]).await;
+    state_reached(&mut user, "collecting details").await;
+    say(&mut user, &conv, &texts[1]).await;
+    state_reached(&mut user, "offered").await;
+    press_start(&mut user, &conv).await;
+
+    let state = state_reached(&mut user, "connected").await;
+    assert!(
+        matches!(&state, HandoffState::Connected { agent, .. } if agent == "Lisa"),
+        "{state:?}"
+    );
+    let greeting = user
+        .wait_for("Lisa's greeting", |m| {
+            matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. }
+                if message.role == Role::Agent)
+        })
+        .await;
+    let ServerMsg::Event {
+        event: ConversationEvent::Message { message },
+        ..
+    } = greeting
+    else {
+        unreachable!()
+    };
+    assert_eq!(message.agent.unwrap().name, "Lisa");
+    let text: Vec<String> = message
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::RichText { rich_text } => Some(handoff::rich_text::to_plain(rich_text)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(text.join("").trim(), GREETING);
+
+    // 8x8 saw the request with the utterance, the routing context and the broker's id.
+    let conversations = emulator.sim().conversations();
+    assert_eq!(conversations.len(), 1);
+    assert_eq!(
+        conversations[0].external_ref.as_deref(),
+        Some(conv.as_str())
+    );
+    broker.shutdown().await;
+}
