@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 impl Conversation {
     pub(super) fn on_user_text(&mut self, text: String, now: Millis, out: &mut Vec<Effect>) {
-        let audience = if self.is_connected() {
+        // "Stop chat" is a command to the bot, not a message for the agent.
+        let audience = if self.is_connected() && !assistant::is_stop_chat(&text) {
             Audience::Both
         } else {
             Audience::User

@@ -453,6 +453,15 @@ fn stop_chat_ends_a_live_chat_from_the_user_side() {
 }
 
 #[test]
+fn the_stop_chat_keyword_is_not_shown_to_the_agent() {
+    let mut c = connected();
+    let fx = text(&mut c, "stop chat");
+    assert!(
+        matches!(&fx[0], Effect::Emit(Audience::User, ConversationEvent::Message { message }) if message.role == Role::User)
+    );
+}
+
+#[test]
 fn the_end_request_works_like_stop_chat_and_is_refused_outside_a_chat() {
     let mut c = connected();
     run(&mut c, Input::UserEnd);
