@@ -1,6 +1,6 @@
 //! The real binary in tmux: type the seed 000 conversation, press Start agent chat with the
 //! keyboard, accept in the inbox, and read Lisa's greeting with `capture-pane`. Skipped (with
-//! the reason printed) only when tmux is not installed.
+//! the reason printed) only when tmux is not installed, and never in CI.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -85,6 +85,11 @@ impl Drop for Tmux {
 /// Starts the real binary in a 160x48 tmux window, or says why it cannot (no tmux).
 fn start(name: &str) -> Option<(Tmux, tempfile::TempDir)> {
     if Command::new("tmux").arg("-V").output().is_err() {
+        // In CI a missing tmux is a broken set-up, not a reason to skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is not installed; .ci/run installs it"
+        );
         eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
         return None;
     }

@@ -1,0 +1,237 @@
+//! The user chat: composer, local echo, buttons by keyboard and mouse, scrolling, sanitising.
+
+use super::*;
+
+#[test]
+fn enter_sends_say_with_a_local_echo() {
+    let mut app = App::new(Theme::default(), "ws://x");
+    welcome(&mut app);
+    typed(&mut app, "I'd like to speak to a live agent");
+    let cmds = update(&mut app, key(KeyCode::Enter));
+    let [
+        Command::Send {
+            side: Side::User,
+            msg:
+                ClientMsg::Say {
+                    id,
+                    conversation,
+                    text,
+                },
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("expected one say, got {cmds:?}");
+    };
+    assert_eq!(conversation.as_str(), "c-1");
+    assert_eq!(text, "I'd like to speak to a live agent");
+    assert_eq!(app.chat.echoes.len(), 1);
+    assert!(app.chat.composer.is_empty());
+    assert!(screen(&app, 120, 30).0.contains("sending…"));
+    // The broker's echo replaces the local one.
+    event(
+        &mut app,
+        Side::User,
+        2,
+        message(
+            "m1",
+            Role::User,
+            vec![Part::text("<p>I'd like to speak to a live agent</p>")],
+        ),
+    );
+    assert!(app.chat.echoes.is_empty());
+    update(
+        &mut app,
+        Msg::Server {
+            side: Side::User,
+            msg: ServerMsg::Ack { id: id.clone() },
+        },
+    );
+    // Up recalls it.
+    update(&mut app, key(KeyCode::Up));
+    assert_eq!(
+        app.chat.composer.lines(),
+        ["I'd like to speak to a live agent"]
+    );
+}
+
+#[test]
+fn tab_enters_the_buttons_and_enter_presses_start_agent_chat() {
+    let mut app = offered();
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Buttons);
+    update(&mut app, key(KeyCode::Right));
+    update(&mut app, key(KeyCode::Left));
+    let cmds = update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(
+        cmds.as_slice(),
+        [Command::Send { side: Side::User, msg: ClientMsg::Press { message, action: ButtonAction::StartAgentChat, .. } }]
+            if message.as_str() == "m4"
+    ));
+}
+
+#[test]
+fn alt_digit_presses_the_nth_button_and_pressed_buttons_refuse() {
+    let mut app = offered();
+    let alt2 = Msg::Input(Event::Key(KeyEvent::new(
+        KeyCode::Char('2'),
+        KeyModifiers::ALT,
+    )));
+    let cmds = update(&mut app, alt2.clone());
+    assert!(matches!(
+        cmds.as_slice(),
+        [Command::Send {
+            msg: ClientMsg::Press {
+                action: ButtonAction::EditDetails,
+                ..
+            },
+            ..
+        }]
+    ));
+    event(
+        &mut app,
+        Side::User,
+        6,
+        message("m4", Role::Assistant, vec![buttons(ButtonState::Expired)]),
+    );
+    assert!(update(&mut app, alt2).is_empty());
+    assert!(
+        app.notices
+            .back()
+            .is_some_and(|n| n.error && n.text.contains("has expired"))
+    );
+}
+
+#[test]
+fn clicking_a_button_presses_it() {
+    let mut app = offered();
+    let (text, _) = screen(&app, 160, 48);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Other help options"))
+        .unwrap();
+    let col = line.chars().position(|c| c == 'O').unwrap() as u16 + 1;
+    let click = Msg::Input(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: col,
+        row: row as u16,
+        modifiers: KeyModifiers::NONE,
+    }));
+    let cmds = update(&mut app, click);
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [Command::Send {
+                msg: ClientMsg::Press {
+                    action: ButtonAction::OtherHelp,
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn errors_are_shown_and_drop_the_echo() {
+    let mut app = offered();
+    typed(&mut app, "hello");
+    update(&mut app, key(KeyCode::Enter));
+    let id = RequestId::from("u-1");
+    let err = ServerMsg::Error {
+        id: Some(id),
+        code: crate::protocol::ErrorCode::InvalidState,
+        message: "no".into(),
+    };
+    update(
+        &mut app,
+        Msg::Server {
+            side: Side::User,
+            msg: err,
+        },
+    );
+    assert!(app.chat.echoes.is_empty());
+    assert_eq!(
+        app.notices.back().map(|n| n.text.as_str()),
+        Some("Sending failed: no (invalid_state)")
+    );
+}
+
+#[test]
+fn scrolled_back_views_stay_put_and_count_new_messages() {
+    let mut app = offered();
+    app.size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    update(&mut app, key(KeyCode::PageUp));
+    let back = app.chat.scroll.back;
+    assert!(back > 0);
+    event(
+        &mut app,
+        Side::User,
+        9,
+        message("m9", Role::Assistant, vec![Part::text("<p>new</p>")]),
+    );
+    assert_eq!(app.chat.scroll.unseen, 1);
+    assert!(app.chat.scroll.back > back);
+    assert!(screen(&app, 80, 24).0.contains("1 new"));
+    update(&mut app, key(KeyCode::PageDown));
+    update(&mut app, key(KeyCode::PageDown));
+    update(&mut app, key(KeyCode::PageDown));
+    assert_eq!(app.chat.scroll, Scroll::default());
+}
+
+#[test]
+fn agent_text_is_sanitised_on_screen() {
+    let mut app = offered();
+    event(
+        &mut app,
+        Side::User,
+        11,
+        message(
+            "m10",
+            Role::Agent,
+            vec![Part::text("<p>hi\u{1b}[2J\u{1b}]0;pwned\u{7} there</p>")],
+        ),
+    );
+    let (text, buf) = screen(&app, 160, 48);
+    assert!(text.contains("hi there"), "{text}");
+    assert!(!buf.content().iter().any(|c| c.symbol().contains('\u{1b}')));
+}
+
+#[test]
+fn question_mark_on_an_empty_composer_opens_help_and_is_typed_otherwise() {
+    let mut app = offered();
+    update(&mut app, key(KeyCode::Char('?')));
+    assert!(app.help);
+    update(&mut app, key(KeyCode::Esc));
+    typed(&mut app, "why?");
+    assert!(!app.help);
+    assert_eq!(app.chat.composer.lines(), ["why?"]);
+}
+
+#[test]
+fn tab_skips_buttons_that_can_no_longer_be_pressed() {
+    let mut app = offered();
+    event(
+        &mut app,
+        Side::User,
+        6,
+        message("m4", Role::Assistant, vec![buttons(ButtonState::Expired)]),
+    );
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Inbox);
+}
+
+#[test]
+fn focus_leaves_buttons_that_expire() {
+    let mut app = offered();
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Focus::Buttons);
+    event(
+        &mut app,
+        Side::User,
+        6,
+        message("m4", Role::Assistant, vec![buttons(ButtonState::Expired)]),
+    );
+    assert_eq!(app.focus, Focus::Chat);
+}

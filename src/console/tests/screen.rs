@@ -1,0 +1,179 @@
+//! The whole screen: status bar, help, quitting, small terminals, inspector, themes, resizes.
+
+use super::*;
+
+#[test]
+fn state_shows_the_wait_in_the_status_bar() {
+    let mut app = offered();
+    let since = 1_000_000;
+    event(
+        &mut app,
+        Side::User,
+        10,
+        ConversationEvent::State {
+            state: HandoffState::Queued {
+                since,
+                deadline: since + 120_000,
+                position: None,
+                eta_secs: None,
+            },
+        },
+    );
+    update(&mut app, Msg::Tick(since + 42_000));
+    assert_eq!(
+        crate::ui::status::state_text(&app),
+        "queued 0:42 / fallback 2:00"
+    );
+    assert!(app.animating());
+}
+
+#[test]
+fn q_quits_outside_composers_and_types_inside() {
+    let mut app = offered();
+    update(&mut app, key(KeyCode::Char('q')));
+    assert!(!app.quit);
+    assert_eq!(app.chat.composer.lines(), ["q"]);
+    app.focus = Focus::Inbox;
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('q'))),
+        vec![Command::Quit]
+    );
+}
+
+#[test]
+fn help_lists_the_focused_pane_and_closes_with_esc() {
+    let mut app = offered();
+    app.focus = Focus::Inbox;
+    update(&mut app, key(KeyCode::Char('?')));
+    assert!(app.help);
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains("accept the request"), "{text}");
+    assert!(text.contains("Everywhere"));
+    update(&mut app, key(KeyCode::Esc));
+    assert!(!app.help);
+}
+
+#[test]
+fn too_small_terminals_get_a_message() {
+    let app = offered();
+    let (text, _) = screen(&app, 30, 10);
+    assert!(text.contains("needs at least"), "{text}");
+}
+
+#[test]
+fn inspector_records_and_filters_frames() {
+    let mut app = offered();
+    for (i, t) in [
+        r#"{"type":"ack","id":"u-1"}"#,
+        r#"{"type":"event","seq":4,"event":{"kind":"state"}}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        update(
+            &mut app,
+            Msg::Frame {
+                side: Side::User,
+                direction: Direction::In,
+                at: i as u64,
+                text: (*t).to_owned(),
+            },
+        );
+    }
+    update(
+        &mut app,
+        Msg::Input(Event::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE))),
+    );
+    assert_eq!(app.inspector.frames[1].summary, "event/state");
+    assert_eq!(app.inspector.frames[1].seq, Some(4));
+    app.focus = Focus::Inspector;
+    typed(&mut app, "/ack");
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains("ack"), "{text}");
+    assert!(!text.contains("event/state"), "{text}");
+}
+
+#[test]
+fn print_screens_for_review() {
+    let mut app = offered();
+    app.focus = Focus::Buttons;
+    event(&mut app, Side::Agent, 7, request());
+    println!("{}", screen(&app, 160, 48).0);
+    println!("{}", screen(&app, 80, 24).0);
+}
+
+#[test]
+fn a_theme_error_is_shown_in_full_until_the_chat_starts() {
+    let mut app = App::new(Theme::default(), "ws://x");
+    welcome(&mut app);
+    app.theme_error = Some("theme file t.toml: key `palette.accent` has invalid colour \"#zz\". Using the default theme.".into());
+    let (text, _) = screen(&app, 80, 24);
+    assert!(
+        text.contains("theme file t.toml: key `palette.accent` has invalid colour"),
+        "{text}"
+    );
+    assert!(text.contains("default theme."), "{text}");
+}
+
+#[test]
+fn after_a_resize_clicks_hit_the_new_layout() {
+    let mut app = offered();
+    update(&mut app, Msg::Input(Event::Resize(80, 24)));
+    assert_eq!(app.size, ratatui::layout::Rect::new(0, 0, 80, 24));
+    let (text, _) = screen(&app, 80, 24);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("[Edit / Add details]"))
+        .unwrap();
+    let col = line.chars().position(|c| c == 'E').unwrap() as u16;
+    let click = Msg::Input(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: col,
+        row: row as u16,
+        modifiers: KeyModifiers::NONE,
+    }));
+    let cmds = update(&mut app, click);
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [Command::Send {
+                msg: ClientMsg::Press {
+                    action: ButtonAction::EditDetails,
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn notices_leave_the_status_bar_after_a_while() {
+    let mut app = offered();
+    app.notify(false, "Request accepted");
+    assert!(screen(&app, 160, 48).0.contains("Request accepted"));
+    let later = app.now + NOTICE_SHOWN_MS;
+    update(&mut app, Msg::Tick(later));
+    assert!(!screen(&app, 160, 48).0.contains("Request accepted"));
+}
+
+#[test]
+fn connector_traces_are_summarised_in_the_inspector() {
+    let mut app = offered();
+    let text = r#"{"type":"trace","call":{"at":1,"system":"8x8","name":"create conversation","kind":"http","method":"POST","url":"https://x.test/c","status":201}}"#;
+    update(
+        &mut app,
+        Msg::Frame {
+            side: Side::Agent,
+            direction: Direction::In,
+            at: 1,
+            text: text.to_owned(),
+        },
+    );
+    assert_eq!(
+        app.inspector.frames.back().map(|f| f.summary.as_str()),
+        Some("trace/8x8 POST create conversation 201")
+    );
+}
