@@ -34,6 +34,7 @@ fn message(i: usize) -> ChatMessage {
              that I'm using, and the error message says&nbsp;the connection was reset.</p>"
         ))],
         at: 1_700_000_000_000 + i as u64 * 1000,
+        request: None,
     }
 }
 

@@ -75,6 +75,7 @@ mod tests {
             agent: None,
             parts: vec![Part::text(text)],
             at: 0,
+            request: None,
         }
     }
 

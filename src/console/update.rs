@@ -209,12 +209,17 @@ fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationE
     match event {
         ConversationEvent::Message { message } => {
             if message.role == Role::User {
+                // The broker names the `say` that sent the message; brokers that do not are
+                // matched by text.
                 let text = plain_text(&message);
-                let echo = app
-                    .chat
-                    .echoes
-                    .iter()
-                    .position(|e| e.text.trim() == text.trim());
+                let echo = match &message.request {
+                    Some(request) => app.chat.echoes.iter().position(|e| &e.id == request),
+                    None => app
+                        .chat
+                        .echoes
+                        .iter()
+                        .position(|e| e.text.trim() == text.trim()),
+                };
                 if let Some(i) = echo {
                     app.chat.echoes.remove(i);
                 }

@@ -44,6 +44,10 @@ pub struct ChatMessage {
     pub parts: Vec<Part>,
     /// When it was first sent.
     pub at: Millis,
+    /// For a user's message: the `say` request that sent it, so the sending client can replace
+    /// its local echo exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<super::RequestId>,
 }
 
 impl ChatMessage {

@@ -9,6 +9,7 @@ fn message(id: &str, text: &str) -> ConversationEvent {
             agent: None,
             parts: vec![Part::text(text)],
             at: 5,
+            request: None,
         },
     }
 }

@@ -225,6 +225,7 @@ mod tests {
             }),
             parts: vec![Part::text("<p>Hello - can you share more details?</p>")],
             at: 3_600_000 + 5 * 60_000,
+            request: None,
         };
         let r = render(&m, &look(&theme, 60));
         assert_eq!(
@@ -257,6 +258,7 @@ mod tests {
                 ],
             }],
             at: 0,
+            request: None,
         };
         let r = render(&m, &look(&theme, 30));
         assert_eq!(text(&r)[1], "   Start agent chat  ");

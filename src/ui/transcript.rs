@@ -116,6 +116,7 @@ mod tests {
                 agent: None,
                 parts: vec![Part::text(format!("<p>message {i}</p>"))],
                 at: 0,
+                request: None,
             })
             .collect()
     }

@@ -329,6 +329,7 @@ impl Conversation {
             agent: None,
             parts,
             at: now,
+            request: None,
         }
     }
 
@@ -344,6 +345,7 @@ impl Conversation {
             agent: None,
             parts: vec![Part::text(paragraph(text))],
             at: now,
+            request: None,
         };
         self.emit_message(message, Audience::Both, out);
     }
@@ -355,6 +357,7 @@ impl Conversation {
             agent: Some(agent),
             parts: vec![Part::text(paragraph(text))],
             at: now,
+            request: None,
         };
         self.emit_message(message, Audience::Both, out);
     }

@@ -29,6 +29,7 @@ impl Conversation {
                 agent: None,
                 parts: vec![Part::text(paragraph(&text))],
                 at: now,
+                request: None,
             },
             audience,
             out,
@@ -184,6 +185,7 @@ impl Conversation {
                     crate::rich_text::escape(&label)
                 ))],
                 at: now,
+                request: None,
             },
             Audience::User,
             out,

@@ -2,11 +2,11 @@
 //! checked against the client's role and conversation.
 
 use super::{Entry, Hub, HubMsg, Join, Joined, Session, SessionId, error, event_msg};
-use crate::broker::handoff::{Conversation, Input};
+use crate::broker::handoff::{Conversation, Effect, Input};
 use crate::connectors::DeskAction;
 use crate::protocol::{
-    ClientMsg, ClientRole, ConversationId, ErrorCode, PROTOCOL_VERSION, RequestId, ServerMsg,
-    UserInfo, now_millis,
+    ClientMsg, ClientRole, ConversationEvent, ConversationId, ErrorCode, PROTOCOL_VERSION,
+    RequestId, Role, ServerMsg, UserInfo, now_millis,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -161,9 +161,11 @@ impl Hub {
             (
                 ClientRole::User,
                 ClientMsg::Say {
-                    conversation, text, ..
+                    id,
+                    conversation,
+                    text,
                 },
-            ) => self.user_input(own.as_ref(), &conversation, Input::UserText(text)),
+            ) => self.user_say(own.as_ref(), &conversation, text, &id),
             (
                 ClientRole::User,
                 ClientMsg::Press {
@@ -255,11 +257,32 @@ impl Hub {
         self.send(session, error(id, code, message));
     }
 
+    /// A user's `say`: the message it produces carries the request id for the local echo.
+    fn user_say(
+        &mut self,
+        own: Option<&ConversationId>,
+        conversation: &ConversationId,
+        text: String,
+        id: &RequestId,
+    ) -> Result<bool, (ErrorCode, String)> {
+        self.user_input_stamped(own, conversation, Input::UserText(text), Some(id))
+    }
+
     pub(super) fn user_input(
         &mut self,
         own: Option<&ConversationId>,
         conversation: &ConversationId,
         input: Input,
+    ) -> Result<bool, (ErrorCode, String)> {
+        self.user_input_stamped(own, conversation, input, None)
+    }
+
+    fn user_input_stamped(
+        &mut self,
+        own: Option<&ConversationId>,
+        conversation: &ConversationId,
+        input: Input,
+        stamp: Option<&RequestId>,
     ) -> Result<bool, (ErrorCode, String)> {
         if own != Some(conversation) {
             return Err((
@@ -273,10 +296,23 @@ impl Hub {
                 format!("unknown conversation {conversation}"),
             )
         })?;
-        let effects = entry
+        let mut effects = entry
             .machine
             .handle(input, now_millis())
             .map_err(|refusal| (ErrorCode::InvalidState, refusal.0))?;
+        if let Some(id) = stamp {
+            let first_user_message = effects.iter_mut().find_map(|e| match e {
+                Effect::Emit(_, ConversationEvent::Message { message })
+                    if message.role == Role::User =>
+                {
+                    Some(message)
+                }
+                _ => None,
+            });
+            if let Some(message) = first_user_message {
+                message.request = Some(id.clone());
+            }
+        }
         self.apply(conversation, effects);
         Ok(true)
     }

@@ -235,3 +235,36 @@ fn focus_leaves_buttons_that_expire() {
     );
     assert_eq!(app.focus, Focus::Chat);
 }
+
+#[test]
+fn the_echo_named_by_the_brokers_message_is_the_one_replaced() {
+    let mut app = App::new(Theme::default(), "ws://x");
+    welcome(&mut app);
+    // Two messages with the same text: the broker names the second.
+    for _ in 0..2 {
+        typed(&mut app, "same words");
+        update(&mut app, key(KeyCode::Enter));
+    }
+    let ids: Vec<_> = app.chat.echoes.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids.len(), 2);
+    let ConversationEvent::Message { mut message } =
+        message("m1", Role::User, vec![Part::text("<p>same words</p>")])
+    else {
+        unreachable!()
+    };
+    message.request = Some(ids[1].clone());
+    event(
+        &mut app,
+        Side::User,
+        2,
+        ConversationEvent::Message { message },
+    );
+    assert_eq!(
+        app.chat
+            .echoes
+            .iter()
+            .map(|e| e.id.clone())
+            .collect::<Vec<_>>(),
+        vec![ids[0].clone()]
+    );
+}

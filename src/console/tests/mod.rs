@@ -107,6 +107,7 @@ fn message(id: &str, role: Role, parts: Vec<Part>) -> ConversationEvent {
             agent,
             parts,
             at: 0,
+            request: None,
         },
     }
 }
