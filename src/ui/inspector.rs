@@ -1,7 +1,7 @@
 //! The inspector: raw protocol frames in both directions, numbered, timestamped, with the
 //! event's sequence number, pretty-printed and filterable.
 
-use super::message::clock;
+use super::message::clock_seconds;
 use crate::console::{App, Direction, Focus, FrameRecord};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -46,10 +46,6 @@ fn frame_lines(app: &App, f: &FrameRecord, compact: bool) -> Vec<Line<'static>> 
         );
     }
     lines
-}
-
-fn clock_seconds(at: u64) -> String {
-    format!("{}:{:02}", clock(at), (at / 1000) % 60)
 }
 
 /// Draws the inspector.

@@ -49,10 +49,28 @@ pub struct Look<'a> {
     pub user_name: &'a str,
 }
 
-/// `HH:MM` (UTC) of a time.
+/// `HH:MM` of a time, in the local time zone.
 pub fn clock(at: Millis) -> String {
-    let minutes = (at / 60_000) % (24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    local(at, "%H:%M")
+}
+
+/// `HH:MM:SS` of a time, in the local time zone.
+pub fn clock_seconds(at: Millis) -> String {
+    local(at, "%H:%M:%S")
+}
+
+/// The local time zone, resolved once (rendering does no IO).
+fn zone() -> &'static jiff::tz::TimeZone {
+    static ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+    ZONE.get_or_init(|| jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
+fn local(at: Millis, format: &str) -> String {
+    let at = i64::try_from(at).unwrap_or(i64::MAX);
+    match jiff::Timestamp::from_millisecond(at) {
+        Ok(ts) => ts.to_zoned(zone().clone()).strftime(format).to_string(),
+        Err(_) => "--:--".to_owned(),
+    }
 }
 
 /// `m:ss` (or `h:mm:ss`) of a duration in milliseconds.
@@ -281,5 +299,27 @@ mod tests {
                 index: 1
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn clocks_show_the_local_time_of_day() {
+        let at: Millis = 1_763_790_000_000;
+        let zoned = jiff::Timestamp::from_millisecond(1_763_790_000_000)
+            .unwrap()
+            .to_zoned(zone().clone());
+        assert_eq!(
+            clock(at),
+            format!("{:02}:{:02}", zoned.hour(), zoned.minute())
+        );
+        assert_eq!(
+            clock_seconds(at),
+            format!("{}:{:02}", clock(at), zoned.second())
+        );
+        assert_eq!(duration(83_000), "1:23");
     }
 }
