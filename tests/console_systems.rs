@@ -1,0 +1,107 @@
+//! `handoff --system <each>`: the console runs a whole brokered chat on each real connector,
+//! against the system's loopback emulator, with the person at the console as the system's agent
+//! in the inbox: request, accept (by mouse), messages both ways, the agent ends the chat.
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose
+
+mod console_support;
+
+use console_support::Harness;
+use crossterm::event::KeyCode;
+use handoff::broker::{self, BrokerConfig};
+use handoff::config::{SystemName, SystemsConfig};
+use handoff::console::Focus;
+use handoff::emulators::EmulatorOptions;
+use handoff::emulators::desk::AgentScript;
+use handoff::protocol::HandoffStyle;
+use handoff::theme::Theme;
+
+async fn full_chat(system: SystemName, section: &str, label: &str) {
+    let config = SystemsConfig::from_toml("test.toml", &format!("[{section}]\n")).unwrap();
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        ..EmulatorOptions::default()
+    };
+    let built = handoff::connectors::build_with(system, &config, options)
+        .await
+        .unwrap();
+    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
+    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
+    let broker = broker::start(broker_config).await.unwrap();
+    let url = broker.url();
+    let mut h = Harness::connect(broker, &url, Theme::default(), 160, 48).await;
+    h.see(label).await;
+
+    h.say("I'd like to speak to a live agent").await;
+    h.see("provide more details").await;
+    h.say("I'm running into a strange issue with a SQL database that I'm using.")
+        .await;
+    h.see("Other help options").await;
+    h.alt('1').await;
+
+    // The request reaches the system's desk; accept it by mouse as Lisa.
+    h.see("[ Accept (a) ]").await;
+    h.click("[ Accept (a) ]").await;
+    h.until("the live chat", |s| s.contains("(live agent)"))
+        .await;
+    h.see("Your live agent chat has started!").await;
+
+    // Lisa writes from the inbox; the user reads it in the chat.
+    while h.console.app.focus != Focus::Inbox {
+        h.key(KeyCode::Tab).await;
+    }
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.console.app.focus, Focus::Reply);
+    h.say("Which error code do you see?").await;
+    h.until("Lisa's message in both panes", |s| {
+        s.matches("Which error code do you see?").count() >= 2
+    })
+    .await;
+
+    // The user answers; the inbox shows it.
+    h.key(KeyCode::Esc).await;
+    while h.console.app.focus != Focus::Chat {
+        h.key(KeyCode::Tab).await;
+    }
+    h.say("It says 0x80004005").await;
+    h.until("the user's answer in both panes", |s| {
+        s.matches("It says 0x80004005").count() >= 2
+    })
+    .await;
+
+    // Lisa ends the chat; the user is told and the assistant takes over.
+    h.click("[ End chat (e) ]").await;
+    h.see("Lisa ended the chat.").await;
+    h.stop().await;
+    drop(built);
+}
+
+#[tokio::test]
+async fn a_full_chat_on_8x8() {
+    Box::pin(full_chat(SystemName::EightByEight, "8x8", "8x8")).await;
+}
+
+#[tokio::test]
+async fn a_full_chat_on_servicenow() {
+    Box::pin(full_chat(
+        SystemName::ServiceNow,
+        "servicenow",
+        "ServiceNow",
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn a_full_chat_on_amazon_connect() {
+    Box::pin(full_chat(
+        SystemName::AmazonConnect,
+        "amazon_connect",
+        "Amazon Connect",
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn a_full_chat_on_glia() {
+    Box::pin(full_chat(SystemName::Glia, "glia", "Glia")).await;
+}
