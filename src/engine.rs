@@ -83,31 +83,46 @@ pub async fn start(
     let mut config = broker_config(args)?;
     config.listen = listen;
     config.max_connections = max_connections;
-    let system = match args.system {
-        SystemName::Mock => None,
+    match args.system {
+        SystemName::Mock => Ok(Engine {
+            broker: broker::start(config).await?,
+            system: None,
+        }),
         system => {
             anyhow::ensure!(
                 HandoffStyle::from(args.style) == HandoffStyle::Brokered,
                 "--style is for the mock desk; {system} is a message-brokering system"
             );
-            let systems = systems_config(args)?;
             let script = match args.autopilot {
                 Some(ms) => AgentScript::greeting(Duration::from_millis(ms)),
                 None => AgentScript::manual(),
             };
-            let options = EmulatorOptions {
-                script,
-                ..EmulatorOptions::default()
-            };
-            let built = crate::connectors::build_with(system, &systems, options)
-                .await
-                .with_context(|| format!("cannot start the {system} connector"))?;
-            config.connector = Some((built.connector.clone(), built.desk.clone()));
-            Some(built)
+            start_on_system(system, &systems_config(args)?, script, config).await
         }
+    }
+}
+
+/// Starts a broker on `system`'s connector: against the real service when `systems` has its
+/// credentials, else against its emulator started embedded, whose agents follow `script`.
+pub async fn start_on_system(
+    system: SystemName,
+    systems: &SystemsConfig,
+    script: AgentScript,
+    mut config: BrokerConfig,
+) -> anyhow::Result<Engine> {
+    let options = EmulatorOptions {
+        script,
+        ..EmulatorOptions::default()
     };
+    let built = crate::connectors::build_with(system, systems, options)
+        .await
+        .with_context(|| format!("cannot start the {system} connector"))?;
+    config.connector = Some((built.connector.clone(), built.desk.clone()));
     let broker = broker::start(config).await?;
-    Ok(Engine { broker, system })
+    Ok(Engine {
+        broker,
+        system: Some(built),
+    })
 }
 
 fn systems_config(args: &EngineArgs) -> anyhow::Result<SystemsConfig> {

@@ -7,33 +7,31 @@ mod common;
 
 use common::Client;
 use common::seeds::{press_start, say, state_reached};
-use handoff::broker::{self, BrokerConfig};
+use handoff::broker::BrokerConfig;
 use handoff::config::{SystemName, SystemsConfig};
-use handoff::emulators::EmulatorOptions;
 use handoff::emulators::desk::AgentScript;
-use handoff::protocol::{CallKind, ClientRole, HandoffStyle, ServerMsg};
+use handoff::engine::start_on_system;
+use handoff::protocol::{CallKind, ClientRole, ServerMsg};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 #[tokio::test]
 async fn an_inspector_sees_the_8x8_calls_redacted() {
-    let config = SystemsConfig::from_toml(
+    let systems = SystemsConfig::from_toml(
         "test.toml",
         "[8x8]\napi_key_env = \"HANDOFF_TEST_8X8_TRACE_UNSET\"\n",
     )
     .unwrap();
-    let options = EmulatorOptions {
-        script: AgentScript::greeting(Duration::from_millis(50)),
-        ..EmulatorOptions::default()
-    };
-    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
-        .await
-        .unwrap();
-    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
-    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
-    let broker = broker::start(broker_config).await.unwrap();
+    let engine = start_on_system(
+        SystemName::EightByEight,
+        &systems,
+        AgentScript::greeting(Duration::from_millis(50)),
+        BrokerConfig::default(),
+    )
+    .await
+    .unwrap();
 
-    let mut user = Client::connect(&broker.url()).await;
+    let mut user = Client::connect(&engine.url()).await;
     user.send_raw(r#"{"type":"hello","protocol":1,"role":"user","traces":true}"#)
         .await;
     let ServerMsg::Welcome {
@@ -45,7 +43,7 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
     else {
         panic!("no conversation")
     };
-    let mut observer = Client::connect(&broker.url()).await;
+    let mut observer = Client::connect(&engine.url()).await;
     observer
         .hello(ClientRole::Observer, None, None, BTreeMap::new())
         .await;
@@ -99,5 +97,5 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
             .all(|m| !matches!(m, ServerMsg::Trace { .. })),
         "traces only for clients that ask"
     );
-    broker.shutdown().await;
+    engine.shutdown().await;
 }

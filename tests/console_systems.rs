@@ -8,28 +8,25 @@ mod console_support;
 
 use console_support::Harness;
 use crossterm::event::KeyCode;
-use handoff::broker::{self, BrokerConfig};
+use handoff::broker::BrokerConfig;
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::console::Focus;
-use handoff::emulators::EmulatorOptions;
 use handoff::emulators::desk::AgentScript;
-use handoff::protocol::HandoffStyle;
+use handoff::engine::start_on_system;
 use handoff::theme::Theme;
 
 async fn full_chat(system: SystemName, section: &str, label: &str) {
-    let config = SystemsConfig::from_toml("test.toml", &format!("[{section}]\n")).unwrap();
-    let options = EmulatorOptions {
-        script: AgentScript::manual(),
-        ..EmulatorOptions::default()
-    };
-    let built = handoff::connectors::build_with(system, &config, options)
-        .await
-        .unwrap();
-    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
-    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
-    let broker = broker::start(broker_config).await.unwrap();
-    let url = broker.url();
-    let mut h = Harness::connect(broker, &url, Theme::default(), 160, 48).await;
+    let systems = SystemsConfig::from_toml("test.toml", &format!("[{section}]\n")).unwrap();
+    let engine = start_on_system(
+        system,
+        &systems,
+        AgentScript::manual(),
+        BrokerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let url = engine.url();
+    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
     h.see(label).await;
 
     h.say("I'd like to speak to a live agent").await;
@@ -73,7 +70,7 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     h.click("[ End chat (e) ]").await;
     h.see("Lisa ended the chat.").await;
     h.stop().await;
-    drop(built);
+    drop(engine.system);
 }
 
 #[tokio::test]

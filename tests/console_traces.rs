@@ -5,34 +5,31 @@ mod console_support;
 
 use console_support::Harness;
 use crossterm::event::KeyCode;
-use handoff::broker::{self, BrokerConfig};
+use handoff::broker::BrokerConfig;
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::console::Focus;
-use handoff::emulators::EmulatorOptions;
 use handoff::emulators::desk::AgentScript;
-use handoff::protocol::HandoffStyle;
+use handoff::engine::start_on_system;
 use handoff::theme::Theme;
 use std::time::Duration;
 
 #[tokio::test]
 async fn the_inspector_shows_the_8x8_calls() {
-    let config = SystemsConfig::from_toml(
+    let systems = SystemsConfig::from_toml(
         "test.toml",
         "[8x8]\napi_key_env = \"HANDOFF_TEST_8X8_CONSOLE_UNSET\"\n",
     )
     .unwrap();
-    let options = EmulatorOptions {
-        script: AgentScript::greeting(Duration::from_millis(50)),
-        ..EmulatorOptions::default()
-    };
-    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
-        .await
-        .unwrap();
-    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
-    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
-    let broker = broker::start(broker_config).await.unwrap();
-    let url = broker.url();
-    let mut h = Harness::connect(broker, &url, Theme::default(), 160, 48).await;
+    let engine = start_on_system(
+        SystemName::EightByEight,
+        &systems,
+        AgentScript::greeting(Duration::from_millis(50)),
+        BrokerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let url = engine.url();
+    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
 
     h.say("I'd like to speak to a live agent").await;
     h.see("provide more details").await;

@@ -7,30 +7,26 @@ mod common;
 
 use common::Client;
 use common::seeds::{press_start, say, state_reached};
-use handoff::broker::{self, BrokerConfig};
+use handoff::broker::BrokerConfig;
 use handoff::config::{SystemName, SystemsConfig};
-use handoff::emulators::EmulatorOptions;
 use handoff::emulators::desk::AgentScript;
-use handoff::protocol::{
-    ClientMsg, ConversationEvent, EndReason, HandoffState, HandoffStyle, Role, ServerMsg,
-};
+use handoff::engine::start_on_system;
+use handoff::protocol::{ClientMsg, ConversationEvent, EndReason, HandoffState, Role, ServerMsg};
 
 async fn drive(system: SystemName, env: &str) {
-    let config =
+    let systems =
         SystemsConfig::from_toml("test.toml", &format!("[{}]\n{env}\n", section(system))).unwrap();
-    let options = EmulatorOptions {
-        script: AgentScript::manual(),
-        ..EmulatorOptions::default()
-    };
-    let built = handoff::connectors::build_with(system, &config, options)
-        .await
-        .unwrap();
-    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
-    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
-    let broker = broker::start(broker_config).await.unwrap();
+    let engine = start_on_system(
+        system,
+        &systems,
+        AgentScript::manual(),
+        BrokerConfig::default(),
+    )
+    .await
+    .unwrap();
 
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
-    let mut lisa = Client::join_agent(&broker.url(), "Lisa").await;
+    let (mut user, conv) = Client::join_user(&engine.url()).await;
+    let mut lisa = Client::join_agent(&engine.url(), "Lisa").await;
     say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
     state_reached(&mut user, "collecting details").await;
     say(
@@ -112,7 +108,7 @@ async fn drive(system: SystemName, env: &str) {
         )
     })
     .await;
-    broker.shutdown().await;
+    engine.shutdown().await;
 }
 
 fn section(system: SystemName) -> &'static str {

@@ -8,37 +8,34 @@ mod common;
 
 use common::Client;
 use common::seeds::{press_start, say, state_reached, user_texts};
-use handoff::broker::{self, BrokerConfig};
+use handoff::broker::BrokerConfig;
 use handoff::config::{SystemName, SystemsConfig};
-use handoff::emulators::EmulatorOptions;
 use handoff::emulators::desk::AgentScript;
-use handoff::protocol::{ConversationEvent, HandoffState, HandoffStyle, Part, Role, ServerMsg};
+use handoff::engine::start_on_system;
+use handoff::protocol::{ConversationEvent, HandoffState, Part, Role, ServerMsg};
 use std::time::Duration;
 
 const GREETING: &str = "Hello - can you share more details about the error message you're seeing?";
 
 #[tokio::test]
 async fn seed_000_runs_through_the_8x8_emulator() {
-    let config = SystemsConfig::from_toml(
+    let systems = SystemsConfig::from_toml(
         "test.toml",
         "[8x8]\napi_key_env = \"HANDOFF_TEST_8X8_SEED_UNSET\"\n",
     )
     .unwrap();
-    let options = EmulatorOptions {
-        script: AgentScript::greeting(Duration::from_millis(50)),
-        ..EmulatorOptions::default()
-    };
-    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
-        .await
-        .unwrap();
-    let emulator = built.emulator.as_ref().unwrap();
-    let mut broker_config = BrokerConfig::for_style(HandoffStyle::Brokered);
-    broker_config.connector = Some((built.connector.clone(), built.desk.clone()));
-    let broker = broker::start(broker_config).await.unwrap();
+    let engine = start_on_system(
+        SystemName::EightByEight,
+        &systems,
+        AgentScript::greeting(Duration::from_millis(50)),
+        BrokerConfig::default(),
+    )
+    .await
+    .unwrap();
 
     let seed = common::seed("000");
     let texts = user_texts(&seed);
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    let (mut user, conv) = Client::join_user(&engine.url()).await;
     say(&mut user, &conv, &texts[0]).await;
     state_reached(&mut user, "collecting details").await;
     say(&mut user, &conv, &texts[1]).await;
@@ -75,11 +72,12 @@ async fn seed_000_runs_through_the_8x8_emulator() {
     assert_eq!(text.join("").trim(), GREETING);
 
     // 8x8 saw the request with the utterance, the routing context and the broker's id.
+    let emulator = engine.system.as_ref().unwrap().emulator.as_ref().unwrap();
     let conversations = emulator.sim().conversations();
     assert_eq!(conversations.len(), 1);
     assert_eq!(
         conversations[0].external_ref.as_deref(),
         Some(conv.as_str())
     );
-    broker.shutdown().await;
+    engine.shutdown().await;
 }
