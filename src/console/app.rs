@@ -236,6 +236,8 @@ pub struct App {
     pub spinner: usize,
     /// The help overlay is open.
     pub help: bool,
+    /// Lines scrolled past at the top of the help overlay (when it does not fit).
+    pub help_scroll: u16,
     /// The terminal's size.
     pub size: Rect,
     /// Recent notices, newest last.
@@ -292,6 +294,7 @@ impl App {
             now: crate::protocol::now_millis(),
             spinner: 0,
             help: false,
+            help_scroll: 0,
             size: Rect::new(0, 0, 80, 24),
             notices: VecDeque::new(),
             pending: HashMap::new(),

@@ -51,13 +51,30 @@ pub fn lines(app: &App, roomy: bool) -> Vec<Line<'static>> {
     lines
 }
 
-/// Draws the overlay centred in `area`.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+/// The overlay's box in `area`, its lines and how far it can scroll: a pure function of the
+/// state, shared by rendering and by the keys that scroll it.
+fn geometry(app: &App, area: Rect) -> (u16, u16, Vec<Line<'static>>, u16) {
     let lines = lines(app, area.height >= 32);
     let width = 84.min(area.width);
     let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let height = (rows as u16 + 2).min(area.height);
+    let rows = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner).max(1))
+        .sum::<usize>() as u16;
+    let height = (rows + 2).min(area.height);
+    let max_scroll = rows.saturating_sub(height.saturating_sub(2));
+    (width, height, lines, max_scroll)
+}
+
+/// How many lines the overlay can scroll at the terminal's size (0 when it fits).
+pub fn max_scroll(app: &App) -> u16 {
+    geometry(app, app.size).3
+}
+
+/// Draws the overlay centred in `area`.
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let (width, height, lines, max_scroll) = geometry(app, area);
+    let scroll = app.help_scroll.min(max_scroll);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -65,14 +82,20 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .flex(Flex::Center)
         .areas(row);
     frame.render_widget(Clear, popup);
+    let title = if max_scroll > 0 {
+        format!(" Help ({}/{}, ↑↓ scroll) ", scroll, max_scroll)
+    } else {
+        " Help ".to_owned()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Line::from(Span::styled(" Help ", app.theme.title)))
+        .title(Line::from(Span::styled(title, app.theme.title)))
         .border_style(app.theme.border_focused)
         .style(app.theme.base);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
             .block(block),
         popup,
     );

@@ -14,7 +14,7 @@ pub(super) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
         KeyCode::Enter if alt => app.chat.composer.insert_newline(),
         KeyCode::Enter => return Handled::Yes(send_say(app)),
         // `?` on an empty composer asks for help rather than starting a question.
-        KeyCode::Char('?') if app.chat.composer.is_empty() => app.help = true,
+        KeyCode::Char('?') if app.chat.composer.is_empty() => super::open_help(app),
         KeyCode::Up | KeyCode::Down
             if app.chat.composer.is_empty() || app.chat.recall.is_some() =>
         {

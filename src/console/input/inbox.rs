@@ -134,7 +134,7 @@ pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
     match key.code {
         KeyCode::Enter if alt => app.inbox.composer.insert_newline(),
         KeyCode::Enter => return Handled::Yes(send_reply(app)),
-        KeyCode::Char('?') if app.inbox.composer.is_empty() => app.help = true,
+        KeyCode::Char('?') if app.inbox.composer.is_empty() => super::open_help(app),
         KeyCode::Esc => {
             app.inbox.mode = ReplyMode::Reply;
             app.focus = Focus::Inbox;

@@ -57,6 +57,12 @@ pub fn handle(app: &mut App, event: Event) -> Vec<Command> {
     }
 }
 
+/// Opens the help overlay at its top.
+pub(crate) fn open_help(app: &mut App) {
+    app.help = true;
+    app.help_scroll = 0;
+}
+
 fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let alt = key.modifiers.contains(KeyModifiers::ALT);
@@ -65,12 +71,18 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
         return vec![Command::Quit];
     }
     if app.help {
-        if matches!(
-            key.code,
-            KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?' | 'q')
-        ) {
-            app.help = false;
+        let max = crate::ui::help::max_scroll(app);
+        match key.code {
+            KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?' | 'q') => app.help = false,
+            KeyCode::Up | KeyCode::Char('k') => app.help_scroll = app.help_scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => app.help_scroll = (app.help_scroll + 1).min(max),
+            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(10),
+            KeyCode::PageDown => app.help_scroll = (app.help_scroll + 10).min(max),
+            KeyCode::Home => app.help_scroll = 0,
+            KeyCode::End => app.help_scroll = max,
+            _ => {}
         }
+        app.dirty = true;
         return Vec::new();
     }
     if alt && let KeyCode::Char(c @ '1'..='9') = key.code {
@@ -83,8 +95,8 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
     match key.code {
         KeyCode::Tab => cycle_focus(app, true),
         KeyCode::BackTab => cycle_focus(app, false),
-        KeyCode::F(1) => app.help = true,
-        KeyCode::Char('?') if !typing => app.help = true,
+        KeyCode::F(1) => open_help(app),
+        KeyCode::Char('?') if !typing => open_help(app),
         KeyCode::F(2) => toggle_inspector(app),
         KeyCode::Char('i') if !typing => toggle_inspector(app),
         KeyCode::Char('q') if !typing => {
@@ -234,8 +246,14 @@ pub fn inbox_transcript_area(app: &App) -> Rect {
 fn mouse_event(app: &mut App, mouse: MouseEvent) -> Vec<Command> {
     let rects = layout::panes(app.size, app.inspector.open);
     if rects.too_small || app.help {
-        if matches!(mouse.kind, MouseEventKind::Down(_)) && app.help {
-            app.help = false;
+        if app.help {
+            let max = crate::ui::help::max_scroll(app);
+            match mouse.kind {
+                MouseEventKind::Down(_) => app.help = false,
+                MouseEventKind::ScrollUp => app.help_scroll = app.help_scroll.saturating_sub(1),
+                MouseEventKind::ScrollDown => app.help_scroll = (app.help_scroll + 1).min(max),
+                _ => return Vec::new(),
+            }
             app.dirty = true;
         }
         return Vec::new();

@@ -54,6 +54,36 @@ fn help_lists_the_focused_pane_and_closes_with_esc() {
 }
 
 #[test]
+fn help_that_does_not_fit_scrolls_to_its_end_and_back() {
+    let mut app = offered();
+    app.size = ratatui::layout::Rect::new(0, 0, 80, 18);
+    update(&mut app, key(KeyCode::F(1)));
+    let (text, _) = screen(&app, 80, 18);
+    assert!(text.contains("↑↓ scroll"), "{text}");
+    assert!(
+        !text.contains("closes this help"),
+        "the end does not fit at first:\n{text}"
+    );
+    update(&mut app, key(KeyCode::End));
+    let (text, _) = screen(&app, 80, 18);
+    assert!(
+        text.contains("closes this help"),
+        "End shows the last line:\n{text}"
+    );
+    // Scrolling past the end goes nowhere; Home goes back to the top.
+    let end = app.help_scroll;
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(app.help_scroll, end);
+    update(&mut app, key(KeyCode::Home));
+    assert_eq!(app.help_scroll, 0);
+    // Reopening starts at the top.
+    update(&mut app, key(KeyCode::End));
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, key(KeyCode::F(1)));
+    assert_eq!(app.help_scroll, 0);
+}
+
+#[test]
 fn too_small_terminals_get_a_message() {
     let app = offered();
     let (text, _) = screen(&app, 30, 10);
