@@ -83,7 +83,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .areas(row);
     frame.render_widget(Clear, popup);
     let title = if max_scroll > 0 {
-        format!(" Help ({}/{}, ↑↓ scroll) ", scroll, max_scroll)
+        format!(" Help ({scroll}/{max_scroll}, ↑↓ scroll) ")
     } else {
         " Help ".to_owned()
     };
