@@ -137,18 +137,36 @@ pub(super) async fn message(
                     &e.to_string(),
                 ))
             })?;
-        let item = new_item(
+        Ok(from_customer(
+            &emu,
+            &contact,
             "MESSAGE",
             &request.content_type,
             Some(&request.content),
-            "CUSTOMER",
-            Some(&customer(&emu, &contact)),
-            &contact,
-        );
-        let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
-        push(&emu, &contact, item);
-        Ok(answer)
+        ))
     })
+}
+
+/// Records an item the customer sent and answers with its id and time, as `SendMessage` and
+/// `SendEvent` do.
+fn from_customer(
+    emu: &Emu,
+    contact: &str,
+    kind: &str,
+    content_type: &str,
+    content: Option<&str>,
+) -> Value {
+    let item = new_item(
+        kind,
+        content_type,
+        content,
+        "CUSTOMER",
+        Some(&customer(emu, contact)),
+        contact,
+    );
+    let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
+    push(emu, contact, item);
+    answer
 }
 
 pub(super) async fn event(
@@ -169,17 +187,13 @@ pub(super) async fn event(
         if request.content_type == content_type::TYPING {
             let _ = emu.desk.user_typing(&contact, true);
         }
-        let item = new_item(
+        Ok(from_customer(
+            &emu,
+            &contact,
             "EVENT",
             &request.content_type,
             request.content.as_deref(),
-            "CUSTOMER",
-            Some(&customer(&emu, &contact)),
-            &contact,
-        );
-        let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
-        push(&emu, &contact, item);
-        Ok(answer)
+        ))
     })
 }
 
