@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
 
+mod connector_support;
+
+use connector_support::{agent, next, wait_for};
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::eight_by_eight::{EightByEight, Settings};
 use handoff::connectors::http::RetryPolicy;
@@ -14,11 +17,9 @@ use handoff::connectors::{
 use handoff::emulators::desk::{AgentScript, ConvState};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
-use handoff::protocol::{AgentInfo, EndReason, Presence, UserInfo};
+use handoff::protocol::{EndReason, Presence, UserInfo};
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(10);
 
 struct Rig {
     emulator: RunningEmulator,
@@ -104,34 +105,6 @@ async fn start(rig: &Rig) -> (ChatLink, String) {
     })
     .await;
     (link, id)
-}
-
-async fn next(link: &mut ChatLink) -> ChatEvent {
-    tokio::time::timeout(WAIT, link.events.recv())
-        .await
-        .expect("an event in time")
-        .expect("link open")
-}
-
-async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(v) = probe() {
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("condition in time")
-}
-
-fn agent(name: &str) -> AgentInfo {
-    AgentInfo {
-        name: name.into(),
-        avatar: None,
-        on_behalf: false,
-    }
 }
 
 #[tokio::test]

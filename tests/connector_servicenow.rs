@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
 
+mod connector_support;
+
+use connector_support::{agent, next, wait_for};
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
@@ -17,11 +20,10 @@ use handoff::connectors::{
 use handoff::emulators::desk::{AgentScript, ConvState};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
-use handoff::protocol::{AgentInfo, EndReason, Presence, UserInfo};
+use handoff::protocol::{EndReason, Presence, UserInfo};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(10);
 const CALLBACK: &str = "Bearer callback-test-secret";
 
 struct Rig {
@@ -119,34 +121,6 @@ async fn start(rig: &Rig) -> (ChatLink, String) {
     })
     .await;
     (link, id)
-}
-
-async fn next(link: &mut ChatLink) -> ChatEvent {
-    tokio::time::timeout(WAIT, link.events.recv())
-        .await
-        .expect("an event in time")
-        .expect("link open")
-}
-
-async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(v) = probe() {
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("condition in time")
-}
-
-fn agent(name: &str) -> AgentInfo {
-    AgentInfo {
-        name: name.into(),
-        avatar: None,
-        on_behalf: false,
-    }
 }
 
 fn system(text: &str) -> ChatEvent {
