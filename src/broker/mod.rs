@@ -11,6 +11,7 @@
 //! ```
 
 pub mod assistant;
+mod attachment;
 pub mod bench;
 pub mod handoff;
 mod hub;
@@ -20,7 +21,9 @@ mod session;
 
 use crate::connectors::mock::{DeskConfig, MockDesk};
 use crate::connectors::{AgentDesk, Connector};
-use crate::protocol::{BrokerInfo, DEFAULT_MAX_MESSAGE_BYTES, HandoffStyle};
+use crate::protocol::{
+    BrokerInfo, DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_MESSAGE_BYTES, HandoffStyle,
+};
 use assistant::AssistantConfig;
 use handoff::HandoffSettings;
 use hub::{Hub, HubSettings};
@@ -54,6 +57,8 @@ pub struct BrokerConfig {
     pub max_connections: usize,
     /// The largest text frame accepted; larger ones close the connection with 1009.
     pub max_message_bytes: usize,
+    /// The largest file a user may send in `attach` (0 takes none).
+    pub max_attachment_bytes: usize,
     /// A SQLite transcript store: conversations are written to it and brought back from it.
     pub store: Option<std::path::PathBuf>,
 }
@@ -79,6 +84,7 @@ impl BrokerConfig {
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             max_connections: 256,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             store: None,
         }
     }
@@ -234,6 +240,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             style,
             queue_timeout_ms: config.queue_timeout.as_millis() as u64,
             max_message_bytes: config.max_message_bytes,
+            max_attachment_bytes: config.max_attachment_bytes,
         },
         derive_desk_view,
     };
@@ -251,6 +258,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         tracker: tracker.clone(),
         max_connections: config.max_connections,
         max_message_bytes: config.max_message_bytes,
+        max_attachment_bytes: config.max_attachment_bytes,
     };
     tracker.spawn(server.run());
     tracing::info!(%addr, system, %style, "broker listening");

@@ -17,14 +17,22 @@ pub(super) struct Server {
     pub tracker: TaskTracker,
     pub max_connections: usize,
     pub max_message_bytes: usize,
+    pub max_attachment_bytes: usize,
 }
 
 impl Server {
     pub(super) async fn run(self) {
         let limit = Arc::new(Semaphore::new(self.max_connections));
+        // The socket lets `attach` frames through; the session holds every other frame to the
+        // message limit.
+        let frame_limit = self
+            .max_message_bytes
+            .max(crate::protocol::attach_frame_limit(
+                self.max_attachment_bytes,
+            ));
         let ws_config = WebSocketConfig::default()
-            .max_message_size(Some(self.max_message_bytes))
-            .max_frame_size(Some(self.max_message_bytes));
+            .max_message_size(Some(frame_limit))
+            .max_frame_size(Some(frame_limit));
         loop {
             let permit = tokio::select! {
                 () = self.shutdown.cancelled() => break,

@@ -25,6 +25,12 @@ pub(super) struct SessionTask {
     pub peer: String,
 }
 
+/// Whether a text frame this long is over the limit: only `attach` frames may pass the message
+/// limit (the socket itself stops them at the attachment frame limit).
+fn oversized(len: usize, max_message_bytes: usize, decoded: Option<&ClientMsg>) -> bool {
+    len > max_message_bytes && !matches!(decoded, Some(ClientMsg::Attach { .. }))
+}
+
 impl SessionTask {
     pub(super) async fn run(mut self) {
         let (out_tx, mut out_rx) = mpsc::channel::<ServerMsg>(SESSION_QUEUE);
@@ -64,8 +70,7 @@ impl SessionTask {
                         Ok(_) => {} // ping/pong are answered by tungstenite
                         Err(WsError::Capacity(e)) => {
                             tracing::info!(peer = %self.peer, error = %e, "frame over the size limit");
-                            let reason = format!("message too big: the limit is {} bytes", self.max_message_bytes);
-                            self.close(CloseCode::Size, &reason).await;
+                            self.close_too_big().await;
                             break;
                         }
                         Err(e) => {
@@ -89,7 +94,13 @@ impl SessionTask {
         out_tx: &mpsc::Sender<ServerMsg>,
         kicked: &CancellationToken,
     ) -> bool {
-        let msg = match decode_client(text) {
+        let decoded = decode_client(text);
+        if oversized(text.len(), self.max_message_bytes, decoded.as_ref().ok()) {
+            tracing::info!(peer = %self.peer, len = text.len(), "frame over the size limit");
+            self.close_too_big().await;
+            return false;
+        }
+        let msg = match decoded {
             Ok(msg) => msg,
             Err(e) => {
                 tracing::debug!(peer = %self.peer, error = %e.message, "bad frame");
@@ -172,6 +183,14 @@ impl SessionTask {
     async fn write(&mut self, msg: &ServerMsg) -> Result<(), WsError> {
         let text = serde_json::to_string(msg).map_err(|e| WsError::Io(std::io::Error::other(e)))?;
         self.ws.send(Message::text(text)).await
+    }
+
+    async fn close_too_big(&mut self) {
+        let reason = format!(
+            "message too big: the limit is {} bytes (files go in `attach`)",
+            self.max_message_bytes
+        );
+        self.close(CloseCode::Size, &reason).await;
     }
 
     async fn close(&mut self, code: CloseCode, reason: &str) {

@@ -158,10 +158,56 @@ pub enum ChatCommand {
         /// A unique id for the message, used as the system's idempotency key.
         client_message_id: String,
     },
+    /// The user sent a file.
+    File {
+        /// The file.
+        file: FileUpload,
+        /// A unique id for the message carrying it, used as the idempotency key.
+        client_message_id: String,
+    },
     /// The user started or stopped typing.
     Typing(bool),
     /// The user left ("Stop chat").
     End,
+}
+
+/// A file the user sends to the agent. Its bytes are shared, not copied, on the way to the
+/// system.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FileUpload {
+    /// The file name, without any directory.
+    pub name: String,
+    /// The MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// The contents.
+    pub bytes: bytes::Bytes,
+}
+
+impl FileUpload {
+    /// The size in bytes.
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    /// What both sides of the chat see of the file.
+    pub fn describe(&self) -> crate::protocol::Attachment {
+        crate::protocol::Attachment {
+            name: self.name.clone(),
+            content_type: self.content_type.clone(),
+            size: self.size(),
+        }
+    }
+}
+
+impl std::fmt::Debug for FileUpload {
+    // The contents stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileUpload")
+            .field("name", &self.name)
+            .field("content_type", &self.content_type)
+            .field("size", &self.bytes.len())
+            .finish()
+    }
 }
 
 /// What a system reports about a live chat, normalized across systems.

@@ -82,6 +82,39 @@ pub enum Part {
         /// The buttons, in order.
         buttons: Vec<Button>,
     },
+    /// A file the user sent to the agent (the bytes went to the system; clients see what it
+    /// was).
+    Attachment {
+        /// The file.
+        attachment: Attachment,
+    },
+}
+
+/// A size for people, in powers of 1024: `812 B`, `12.3 KB`, `4.0 MB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    #[allow(clippy::cast_precision_loss)] // a display figure; the rounding is the point
+    let mut size = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < UNITS.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
+/// A file sent in a live chat, as both sides see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The file name, without any directory.
+    pub name: String,
+    /// The MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// The size in bytes.
+    pub size: u64,
 }
 
 impl Part {

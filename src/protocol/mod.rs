@@ -27,8 +27,8 @@ mod state;
 pub use decode::{DecodeError, decode_client};
 pub use ids::{ConversationId, MessageId, RequestId};
 pub use message::{
-    AgentInfo, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, Part, ReasoningStep,
-    Role, StepStatus,
+    AgentInfo, Attachment, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, Part,
+    ReasoningStep, Role, StepStatus, human_size,
 };
 pub use state::{EndReason, HandoffState};
 
@@ -42,6 +42,16 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The largest text frame the broker accepts by default; larger ones close the connection with
 /// code 1009 (the conversation survives for a reconnect).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// The largest file the broker accepts in an `attach` by default (before base64).
+pub const DEFAULT_MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The largest `attach` frame for files of up to `max_attachment_bytes`: the base64 of the file
+/// plus room for the other fields. Only `attach` frames may be this large; any other frame over
+/// the message limit still closes the connection with 1009.
+pub fn attach_frame_limit(max_attachment_bytes: usize) -> usize {
+    max_attachment_bytes.div_ceil(3) * 4 + 4096
+}
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = u64;
@@ -147,8 +157,12 @@ pub struct BrokerInfo {
     pub style: HandoffStyle,
     /// The broker's fallback queue timeout, in milliseconds.
     pub queue_timeout_ms: u64,
-    /// The largest text frame the broker accepts, in bytes.
+    /// The largest text frame the broker accepts, in bytes (`attach` frames excepted).
     pub max_message_bytes: usize,
+    /// The largest file an `attach` may carry, in bytes (before base64); 0 when the broker
+    /// takes no files.
+    #[serde(default)]
+    pub max_attachment_bytes: usize,
 }
 
 /// The four ways of handing a user over to a person.
@@ -215,6 +229,20 @@ pub enum ClientMsg {
         conversation: ConversationId,
         /// The text, plain.
         text: String,
+    },
+    /// The user sends a file to the agent of their live chat. The frame may be larger than
+    /// the message limit, up to [`attach_frame_limit`] of `welcome.broker.max_attachment_bytes`.
+    Attach {
+        /// Request id, echoed in the ack or error.
+        id: RequestId,
+        /// The user's conversation.
+        conversation: ConversationId,
+        /// The file name (a directory part is dropped).
+        name: String,
+        /// The MIME type, e.g. `image/png`.
+        content_type: String,
+        /// The file's bytes, base64 (standard alphabet, padded).
+        data: String,
     },
     /// The user presses a button of a message.
     Press {
@@ -296,6 +324,7 @@ impl ClientMsg {
         match self {
             Self::Hello { .. } => None,
             Self::Say { id, .. }
+            | Self::Attach { id, .. }
             | Self::Press { id, .. }
             | Self::Typing { id, .. }
             | Self::Accept { id, .. }
@@ -312,6 +341,7 @@ impl ClientMsg {
     pub const TYPES: &'static [&'static str] = &[
         "hello",
         "say",
+        "attach",
         "press",
         "typing",
         "accept",

@@ -95,11 +95,24 @@ pub fn text(conversation: &StoredConversation) -> String {
                         .collect();
                     lines.push(format!("{at} {who}: {}", labels.join(" ")));
                 }
+                Part::Attachment { attachment } => {
+                    lines.push(format!("{at} {who}: [file] {}", file_label(attachment)));
+                }
             }
         }
     }
     lines.push(String::new());
     lines.join("\n")
+}
+
+/// `report.pdf (application/pdf, 12.3 KB)`.
+fn file_label(attachment: &crate::protocol::Attachment) -> String {
+    format!(
+        "{} ({}, {})",
+        attachment.name,
+        attachment.content_type,
+        crate::protocol::human_size(attachment.size)
+    )
 }
 
 /// The conversation in the Purple Chat format: `{"messages": [{"role", "parts"}]}`, agent and
@@ -122,6 +135,8 @@ pub fn purple(conversation: &StoredConversation) -> Value {
                 },
                 Part::ReasoningSteps { reasoning_steps } => json!({"reasoningSteps": reasoning_steps}),
                 Part::Buttons { buttons } => json!({"buttons": buttons.iter().map(|b| json!({"buttonText": b.button_text, "style": b.style})).collect::<Vec<_>>()}),
+                // Purple Chat has no file part; a paragraph keeps the transcript readable there.
+                Part::Attachment { attachment } => json!({"richText": format!("<p>📎 {}</p>", escape(&file_label(attachment)))}),
             })
             .collect();
         match turns.last_mut() {

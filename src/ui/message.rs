@@ -4,7 +4,7 @@
 use super::richtext::{self, str_width};
 use super::sanitize::clean;
 use crate::protocol::{
-    Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus,
+    Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus, human_size,
 };
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -140,6 +140,21 @@ pub fn render(message: &ChatMessage, look: &Look<'_>) -> Rendered {
             }
             Part::Buttons { buttons } => {
                 button_rows(buttons, look, &mut out);
+            }
+            Part::Attachment { attachment } => {
+                let runs = vec![
+                    ("📎 ".to_owned(), t.muted),
+                    (clean(&attachment.name).into_owned(), base),
+                    (
+                        format!(
+                            "  {} · {}",
+                            clean(&attachment.content_type),
+                            human_size(attachment.size)
+                        ),
+                        t.muted,
+                    ),
+                ];
+                out.lines.extend(richtext::wrap(&runs, look.width, "  "));
             }
         }
     }

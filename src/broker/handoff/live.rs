@@ -1,11 +1,12 @@
 //! The live side of the lifecycle: the system's answer to the handoff, the chat's events, and
 //! how a chat or a wait ends.
 
-use super::{Conversation, Effect, Phase, StartOutcome, offer_buttons, set_step_status};
+use super::{Conversation, Effect, Phase, Refusal, StartOutcome, offer_buttons, set_step_status};
 use crate::broker::assistant::say;
-use crate::connectors::{ChatCommand, ChatEvent};
+use crate::connectors::{ChatCommand, ChatEvent, FileUpload};
 use crate::protocol::{
-    Audience, ConversationEvent, EndReason, HandoffState, Millis, Part, StepStatus,
+    Audience, ChatMessage, ConversationEvent, EndReason, HandoffState, Millis, Part, Role,
+    StepStatus,
 };
 
 impl Conversation {
@@ -249,6 +250,42 @@ impl Conversation {
                 _ => {}
             },
         }
+    }
+
+    /// A file goes to the agent of a live chat; before an agent is there nobody could read it.
+    pub(super) fn on_user_file(
+        &mut self,
+        file: FileUpload,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) -> Result<(), Refusal> {
+        if !self.is_connected() {
+            return Err(Refusal(format!(
+                "{} was not sent: files go to a live agent, and the conversation is {}",
+                file.name,
+                self.state.name()
+            )));
+        }
+        let id = self.new_message_id();
+        self.emit_message(
+            ChatMessage {
+                id,
+                role: Role::User,
+                agent: None,
+                parts: vec![Part::Attachment {
+                    attachment: file.describe(),
+                }],
+                at: now,
+                request: None,
+            },
+            Audience::Both,
+            out,
+        );
+        out.push(Effect::Chat(ChatCommand::File {
+            file,
+            client_message_id: format!("{}-{}", self.id, self.next_message - 1),
+        }));
+        Ok(())
     }
 
     pub(super) fn user_leaves(&mut self, now: Millis, out: &mut Vec<Effect>) {

@@ -28,7 +28,7 @@
 
 use super::assistant::{AssistantConfig, say};
 use crate::connectors::{
-    Availability, ChatCommand, ChatEvent, HandoffRequest, HistoryLine, Speaker,
+    Availability, ChatCommand, ChatEvent, FileUpload, HandoffRequest, HistoryLine, Speaker,
 };
 use crate::protocol::{
     AgentInfo, Audience, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage,
@@ -54,6 +54,8 @@ pub struct HandoffSettings {
 pub enum Input {
     /// The user typed a message.
     UserText(String),
+    /// The user sent a file (only to a live agent).
+    UserFile(FileUpload),
     /// The user pressed a button.
     Press {
         /// The message holding it.
@@ -246,6 +248,7 @@ impl Conversation {
         let mut out = Vec::new();
         match input {
             Input::UserText(text) => self.on_user_text(text, now, &mut out),
+            Input::UserFile(file) => self.on_user_file(file, now, &mut out)?,
             Input::Press { message, action } => self.on_press(&message, action, now, &mut out)?,
             Input::UserEnd => {
                 if !matches!(self.phase, Phase::Waiting { .. } | Phase::Connected { .. }) {

@@ -2,6 +2,7 @@
 //! checked against the client's role and conversation.
 
 use super::{Entry, Hub, HubMsg, Join, Joined, Session, SessionId, error, event_msg};
+use crate::broker::attachment;
 use crate::broker::handoff::{Conversation, Effect, Input};
 use crate::connectors::DeskAction;
 use crate::protocol::{
@@ -168,6 +169,23 @@ impl Hub {
             ) => self.user_say(own.as_ref(), &conversation, text, &id),
             (
                 ClientRole::User,
+                ClientMsg::Attach {
+                    id,
+                    conversation,
+                    name,
+                    content_type,
+                    data,
+                },
+            ) => self.user_attach(
+                own.as_ref(),
+                &conversation,
+                &name,
+                &content_type,
+                &data,
+                &id,
+            ),
+            (
+                ClientRole::User,
                 ClientMsg::Press {
                     conversation,
                     message,
@@ -266,6 +284,32 @@ impl Hub {
         id: &RequestId,
     ) -> Result<bool, (ErrorCode, String)> {
         self.user_input_stamped(own, conversation, Input::UserText(text), Some(id))
+    }
+
+    /// A user's `attach`: the file is checked before the conversation sees it.
+    fn user_attach(
+        &mut self,
+        own: Option<&ConversationId>,
+        conversation: &ConversationId,
+        name: &str,
+        content_type: &str,
+        data: &str,
+        id: &RequestId,
+    ) -> Result<bool, (ErrorCode, String)> {
+        let limit = self.settings.info.max_attachment_bytes;
+        if limit == 0 {
+            return Err((
+                ErrorCode::Unavailable,
+                "this broker takes no files (max_attachment_bytes is 0)".into(),
+            ));
+        }
+        let file = attachment::accept(name, content_type, data, limit).map_err(|e| {
+            (
+                ErrorCode::BadField,
+                format!("invalid `attach` message: {e}"),
+            )
+        })?;
+        self.user_input_stamped(own, conversation, Input::UserFile(file), Some(id))
     }
 
     pub(super) fn user_input(

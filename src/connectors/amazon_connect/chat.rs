@@ -351,6 +351,11 @@ impl Chat {
                         .participant("/participant/message", "SendMessage", &token, &body);
                 self.api.send(call).await.map(drop)
             }
+            // Replaced by the system's upload in the attachments work.
+            ChatCommand::File { .. } => Err(ConnectorError::Config {
+                system: SYSTEM.into(),
+                detail: "sending files is not implemented yet".into(),
+            }),
             ChatCommand::Typing(false) => Ok(()),
             ChatCommand::Typing(true) => {
                 let body = SendEvent {

@@ -127,6 +127,11 @@ impl Chat {
                     .json(&body);
                 self.api.send(call).await.map(drop)
             }
+            // Replaced by the system's upload in the attachments work.
+            ChatCommand::File { .. } => Err(ConnectorError::Config {
+                system: SYSTEM.into(),
+                detail: "sending files is not implemented yet".into(),
+            }),
             ChatCommand::Typing(false) => Ok(()),
             ChatCommand::Typing(true) => {
                 let body = Typing {

@@ -243,6 +243,14 @@ impl Chat {
                     Err(e) => !self.report(&e).await,
                 }
             }
+            // Replaced by the system's upload in the attachments work.
+            ChatCommand::File { .. } => {
+                let error = ConnectorError::Config {
+                    system: SYSTEM.into(),
+                    detail: "sending files is not implemented yet".into(),
+                };
+                !self.report(&error).await
+            }
             // Glia's visitor typing API is not public.
             ChatCommand::Typing(_) => false,
             ChatCommand::End => {

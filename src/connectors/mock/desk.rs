@@ -346,6 +346,25 @@ impl State {
                         .await;
                 }
             }
+            ChatCommand::File { file, .. } => {
+                // The autopilot acknowledges what it got, as an agent would.
+                let (Some(_), Some(chat)) = (&self.config.autopilot, self.chats.get(&conv)) else {
+                    return;
+                };
+                if let Some(agent) = chat.agents.first() {
+                    let _ = chat
+                        .events
+                        .send(ChatEvent::AgentMessage {
+                            agent: agent_info(agent, false),
+                            text: format!(
+                                "Thanks, I have {} ({}).",
+                                file.name,
+                                crate::protocol::human_size(file.size())
+                            ),
+                        })
+                        .await;
+                }
+            }
             ChatCommand::Typing(_) => {}
         }
     }

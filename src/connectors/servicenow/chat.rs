@@ -140,6 +140,11 @@ impl Chat {
                     .send_bot(&self.api, &request, "POST bot/integration (message)")
                     .await
             }
+            // Replaced by the system's upload in the attachments work.
+            ChatCommand::File { .. } => Err(ConnectorError::Config {
+                system: SYSTEM.into(),
+                detail: "sending files is not implemented yet".into(),
+            }),
             ChatCommand::Typing(on) => {
                 let action = if on { "TYPING" } else { "VIEWING" };
                 let request = self.request(Some(action), "", None);

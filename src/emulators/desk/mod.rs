@@ -162,8 +162,35 @@ pub struct ConvView {
     pub agent: Option<String>,
     /// Every user message received, in order (tests check there are no duplicates).
     pub user_messages: Vec<String>,
+    /// Every file the user sent, in order.
+    pub files: Vec<ReceivedFile>,
     /// Whether the user is typing, as last reported.
     pub user_typing: bool,
+}
+
+/// A file a user sent, as the system stored it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedFile {
+    /// The file name.
+    pub name: String,
+    /// The MIME type.
+    pub content_type: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// CRC32 (IEEE) of the contents, so tests can tell the bytes arrived intact.
+    pub crc32: u32,
+}
+
+impl ReceivedFile {
+    /// The record of `bytes` received as `name`.
+    pub fn of(name: &str, content_type: &str, bytes: &[u8]) -> Self {
+        Self {
+            name: name.to_owned(),
+            content_type: content_type.to_owned(),
+            size: bytes.len() as u64,
+            crc32: crc32fast::hash(bytes),
+        }
+    }
 }
 
 struct Conv {
@@ -327,6 +354,7 @@ impl SimDesk {
                         state: ConvState::Queued,
                         agent: None,
                         user_messages: Vec::new(),
+                        files: Vec::new(),
                         user_typing: false,
                     },
                     user_count: tx,
@@ -387,6 +415,20 @@ impl SimDesk {
         conv.view.user_messages.push(text.to_owned());
         let n = conv.view.user_messages.len();
         conv.user_count.send_replace(n);
+        Ok(())
+    }
+
+    /// The user sent a file (after the system stored it).
+    pub fn user_file(&self, id: &str, file: ReceivedFile) -> Result<(), DeskError> {
+        let mut state = self.lock();
+        let conv = state
+            .conversations
+            .get_mut(id)
+            .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
+        if conv.view.state == ConvState::Ended {
+            return Err(invalid("the conversation has ended"));
+        }
+        conv.view.files.push(file);
         Ok(())
     }
 
