@@ -142,6 +142,9 @@ pub struct EngineArgs {
     /// Largest accepted text frame, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_MESSAGE_BYTES, global = true)]
     pub max_message_bytes: usize,
+    /// Largest file a user may send to an agent, in bytes (0: no files).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_ATTACHMENT_BYTES, global = true)]
+    pub max_attachment_bytes: usize,
     /// Keep conversations in this SQLite file: they survive a restart and can be read back with
     /// `handoff transcript`.
     #[arg(long, value_name = "FILE", global = true)]

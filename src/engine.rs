@@ -41,6 +41,7 @@ pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
     config.desk.latency = Duration::from_millis(args.latency);
     config.queue_timeout = Duration::from_secs(args.queue_timeout);
     config.max_message_bytes = args.max_message_bytes;
+    config.max_attachment_bytes = args.max_attachment_bytes;
     config.store.clone_from(&args.store);
     Ok(config)
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::Client;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use handoff::broker::{self, BrokerConfig};
 use handoff::protocol::{
     ButtonAction, ClientMsg, ClientRole, ConversationEvent, ErrorCode, ServerMsg,
@@ -240,16 +240,7 @@ async fn a_frame_over_the_limit_closes_with_1009_and_the_conversation_survives()
         "x".repeat(70 * 1024)
     );
     user.send_raw(&huge).await;
-    let close = loop {
-        match tokio::time::timeout(common::WAIT, user.ws.next())
-            .await
-            .expect("no close frame")
-        {
-            Some(Ok(Message::Close(frame))) => break frame.expect("a close frame with a code"),
-            Some(Ok(_)) => {}
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
+    let close = user.closed().await;
     assert_eq!(close.code, CloseCode::Size);
     assert_eq!(
         close.reason.as_str(),

@@ -5,9 +5,7 @@ mod common;
 
 use common::Client;
 use handoff::broker::{self, BrokerConfig};
-use handoff::protocol::{
-    ClientMsg, ClientRole, ConversationEvent, ConversationId, Role, ServerMsg,
-};
+use handoff::protocol::{ClientMsg, ClientRole, ConversationEvent, Role, ServerMsg};
 use std::collections::BTreeMap;
 
 fn seqs(seen: &[ServerMsg]) -> Vec<u64> {
@@ -36,33 +34,10 @@ fn agent_texts(seen: &[ServerMsg]) -> Vec<String> {
         .collect()
 }
 
-async fn connected_chat(url: &str) -> (Client, Client, ConversationId) {
-    let (mut user, conv) = Client::join_user(url).await;
-    let mut lisa = Client::join_agent(url, "Lisa").await;
-    common::seeds::say(
-        &mut user,
-        &conv,
-        "text: I need an agent, outlook keeps crashing",
-    )
-    .await;
-    common::seeds::state_reached(&mut user, "offered").await;
-    common::seeds::press_start(&mut user, &conv).await;
-    common::seeds::state_reached(&mut user, "ringing").await;
-    let c = conv.clone();
-    lisa.request(|id| ClientMsg::Accept {
-        id,
-        conversation: c,
-    })
-    .await;
-    common::seeds::state_reached(&mut user, "connected").await;
-    user.wait_for("greeting", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent)).await;
-    (user, lisa, conv)
-}
-
 #[tokio::test]
 async fn a_reconnect_mid_chat_loses_and_duplicates_nothing() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (user, mut lisa, conv) = connected_chat(&broker.url()).await;
+    let (user, mut lisa, conv) = common::seeds::connected_chat(&broker.url()).await;
     let before = seqs(&user.seen);
     let last = *before.last().unwrap();
     let greeting_count = agent_texts(&user.seen).len();
@@ -117,7 +92,7 @@ async fn a_reconnect_mid_chat_loses_and_duplicates_nothing() {
 #[tokio::test]
 async fn an_observer_sees_every_event_of_every_conversation() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (user, _lisa, conv) = connected_chat(&broker.url()).await;
+    let (user, _lisa, conv) = common::seeds::connected_chat(&broker.url()).await;
     let mut observer = Client::connect(&broker.url()).await;
     observer
         .hello(ClientRole::Observer, None, None, BTreeMap::new())

@@ -167,6 +167,20 @@ impl Client {
         );
     }
 
+    /// Waits for the broker to close the connection; returns its close frame.
+    pub async fn closed(&mut self) -> tokio_tungstenite::tungstenite::protocol::CloseFrame {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("no close frame")
+            {
+                Some(Ok(Message::Close(frame))) => break frame.expect("a close frame with a code"),
+                Some(Ok(_)) => {}
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    }
+
     /// Sends a request and returns its error frame (panics on an ack).
     pub async fn request_error(
         &mut self,

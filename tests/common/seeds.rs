@@ -137,6 +137,7 @@ fn broker_turns(seen: &[ServerMsg]) -> Vec<Turn> {
                             )
                         })
                         .collect(),
+                    Part::Attachment { attachment } => vec![format!("file: {}", attachment.name)],
                 }
             })
             .collect();
@@ -384,4 +385,28 @@ pub async fn seed_002(url: &str) {
         }
     );
     assert_turns(&seed, &user);
+}
+
+/// A user in a live chat with Lisa (who accepted by hand), after her greeting.
+pub async fn connected_chat(url: &str) -> (Client, Client, ConversationId) {
+    let (mut user, conv) = Client::join_user(url).await;
+    let mut lisa = Client::join_agent(url, "Lisa").await;
+    say(
+        &mut user,
+        &conv,
+        "text: I need an agent, outlook keeps crashing",
+    )
+    .await;
+    state_reached(&mut user, "offered").await;
+    press_start(&mut user, &conv).await;
+    state_reached(&mut user, "ringing").await;
+    let c = conv.clone();
+    lisa.request(|id| ClientMsg::Accept {
+        id,
+        conversation: c,
+    })
+    .await;
+    state_reached(&mut user, "connected").await;
+    user.wait_for("greeting", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent)).await;
+    (user, lisa, conv)
 }

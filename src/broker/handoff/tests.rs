@@ -53,6 +53,7 @@ fn said(effects: &[Effect]) -> Vec<String> {
                             .map(|b| format!("<{} {:?} {:?}>", b.button_text, b.style, b.state))
                             .collect::<Vec<_>>()
                             .join(" "),
+                        Part::Attachment { attachment } => format!("[file {}]", attachment.name),
                     })
                     .collect::<Vec<_>>()
                     .join(" | "),
@@ -718,4 +719,60 @@ fn a_chat_opened_after_the_user_left_is_closed_again() {
     c.phase = Phase::Done;
     let fx = run(&mut c, Input::Started(Ok(StartOutcome::Chat)));
     assert_eq!(fx, vec![Effect::Chat(ChatCommand::End), Effect::CloseChat]);
+}
+
+fn report() -> FileUpload {
+    FileUpload {
+        name: "report.pdf".into(),
+        content_type: "application/pdf".into(),
+        bytes: bytes::Bytes::from_static(b"%PDF-1.7"),
+    }
+}
+
+#[test]
+fn while_connected_a_file_goes_to_the_agent_and_both_sides_see_it() {
+    let mut c = connected();
+    let fx = run(&mut c, Input::UserFile(report()));
+    let [
+        Effect::Emit(Audience::Both, ConversationEvent::Message { message }),
+        Effect::Chat(ChatCommand::File {
+            file,
+            client_message_id,
+        }),
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(message.role, Role::User);
+    assert_eq!(
+        message.parts,
+        vec![Part::Attachment {
+            attachment: crate::protocol::Attachment {
+                name: "report.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 8,
+            }
+        }]
+    );
+    assert_eq!(file, &report());
+    // Derived from the message, like a text's: the system's idempotency key.
+    let number = message.id.as_str().trim_start_matches("m-");
+    assert_eq!(client_message_id, &format!("c-1-{number}"));
+}
+
+#[test]
+fn a_file_before_an_agent_is_there_is_refused_and_changes_nothing() {
+    for mut c in [conversation(), offered(), waiting()] {
+        let before = c.state().clone();
+        let refusal = c
+            .handle(Input::UserFile(report()), 1_000)
+            .expect_err("no agent to read it");
+        assert!(
+            refusal
+                .0
+                .starts_with("report.pdf was not sent: files go to a live agent"),
+            "{refusal}"
+        );
+        assert_eq!(c.state(), &before);
+    }
 }

@@ -21,6 +21,7 @@ async fn hub() -> Hub {
             style: HandoffStyle::Brokered,
             queue_timeout_ms: 120_000,
             max_message_bytes: 1024,
+            max_attachment_bytes: 4096,
         },
         derive_desk_view: false,
     };

@@ -21,6 +21,7 @@ fn broker() -> BrokerInfo {
         style: HandoffStyle::Brokered,
         queue_timeout_ms: 120_000,
         max_message_bytes: 65_536,
+        max_attachment_bytes: 10 * 1024 * 1024,
     }
 }
 
