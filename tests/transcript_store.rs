@@ -220,3 +220,30 @@ async fn handoff_transcript_lists_and_prints_conversations() {
             .contains(&format!("no conversation c-nope in {}", path.display()))
     );
 }
+
+#[tokio::test]
+async fn a_sent_file_is_kept_in_the_store_and_read_back_by_name_type_and_size() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("transcripts.sqlite");
+    let broker = broker::start(config(&path)).await.unwrap();
+    let (mut user, _lisa, conv) = common::seeds::connected_chat(&broker.url()).await;
+    user.request(|id| ClientMsg::Attach {
+        id,
+        conversation: conv.clone(),
+        name: "crash.png".into(),
+        content_type: "image/png".into(),
+        data: base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\n"),
+    })
+    .await;
+    broker.shutdown().await;
+
+    let stored = Store::open(&path).unwrap().conversations().unwrap();
+    let text = export::text(&stored[0]);
+    assert!(
+        text.contains("Alex Kim: [file] crash.png (image/png, 8 B)"),
+        "{text}"
+    );
+    let purple = export::purple(&stored[0]).to_string();
+    assert!(purple.contains("📎 crash.png (image/png, 8 B)"), "{purple}");
+}

@@ -74,6 +74,21 @@ pub struct ChatPane {
     pub button: usize,
     /// Who is typing on the other side, if anyone.
     pub typing: Option<String>,
+    /// What the composer is writing.
+    pub mode: ComposeMode,
+}
+
+/// What the user's composer holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComposeMode {
+    /// A message.
+    Message,
+    /// The path of a file to send to the agent (Ctrl+O); the message being written waits in
+    /// `draft` and comes back after.
+    AttachPath {
+        /// The message text set aside, by lines.
+        draft: Vec<String>,
+    },
 }
 
 /// One conversation as the agent desk sees it.
@@ -191,6 +206,8 @@ pub struct Notice {
 pub enum Pending {
     /// The user said something.
     Say,
+    /// The user sent the file of this name.
+    Attach(String),
     /// A button press.
     Press(String),
     /// Accepting a request.
@@ -270,13 +287,14 @@ impl App {
                 conversation: None,
                 transcript: Transcript::default(),
                 state: HandoffState::Assistant,
-                composer: composer("Type a message; Enter sends"),
+                composer: composer(super::input::MESSAGE_PLACEHOLDER),
                 history: Vec::new(),
                 recall: None,
                 echoes: Vec::new(),
                 scroll: Scroll::default(),
                 button: 0,
                 typing: None,
+                mode: ComposeMode::Message,
             },
             inbox: InboxPane {
                 agent: None,
@@ -323,6 +341,8 @@ impl App {
             error,
             text,
         });
+        // A notice shows in the status bar, whatever brought it.
+        self.dirty = true;
         while self.notices.len() > NOTICE_CAPACITY {
             self.notices.pop_front();
         }

@@ -156,7 +156,10 @@ async fn connection(
                     session.agent = Some(agent.clone());
                 }
                 let text = send(&msg)?;
-                frame(app, side, Direction::Out, &text).await?;
+                match inspected(&msg) {
+                    Some(short) => frame(app, side, Direction::Out, &short).await?,
+                    None => frame(app, side, Direction::Out, &text).await?,
+                }
                 ws.send(Message::text(text)).await.map_err(|e| format!("send failed: {e}"))?;
             }
             incoming = ws.next() => {
@@ -223,6 +226,32 @@ fn remember(session: &mut Session, msg: &ServerMsg) -> bool {
     }
 }
 
+/// What the inspector shows of a frame when not the frame itself: an `attach` with its base64
+/// replaced by its size (megabytes of it would help nobody and fill the inspector).
+fn inspected(msg: &ClientMsg) -> Option<String> {
+    let ClientMsg::Attach {
+        id,
+        conversation,
+        name,
+        content_type,
+        data,
+    } = msg
+    else {
+        return None;
+    };
+    let short = ClientMsg::Attach {
+        id: id.clone(),
+        conversation: conversation.clone(),
+        name: name.clone(),
+        content_type: content_type.clone(),
+        data: format!(
+            "<{} of base64>",
+            crate::protocol::human_size(data.len() as u64)
+        ),
+    };
+    serde_json::to_string(&short).ok()
+}
+
 async fn deliver(app: &mpsc::Sender<Msg>, msg: Msg) -> Result<(), String> {
     // The app is gone only when the console quits; end the task quietly then.
     app.send(msg).await.map_err(|_| String::new())
@@ -277,5 +306,20 @@ mod tests {
             panic!("not a hello")
         };
         assert_eq!(since.get(&ConversationId::from("c-1")), Some(&3));
+    }
+
+    #[test]
+    fn the_inspector_shows_an_attach_without_its_base64() {
+        let attach = ClientMsg::Attach {
+            id: "u-7".into(),
+            conversation: "c-1".into(),
+            name: "crash.png".into(),
+            content_type: "image/png".into(),
+            data: "A".repeat(4096),
+        };
+        let shown = inspected(&attach).expect("an attach is shortened");
+        assert!(shown.contains(r#""data":"<4.0 KB of base64>""#), "{shown}");
+        assert!(shown.contains(r#""name":"crash.png""#), "{shown}");
+        assert_eq!(inspected(&ClientMsg::Ping { id: "u-8".into() }), None);
     }
 }

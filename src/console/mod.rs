@@ -7,6 +7,7 @@
 //! - [`run`]: sets up the real terminal and runs the loop until the user quits.
 
 mod app;
+mod attach;
 pub mod bench;
 pub mod client;
 mod input;
@@ -17,8 +18,8 @@ mod transcript;
 mod update;
 
 pub use app::{
-    App, ChatPane, DeskChat, Echo, Focus, FrameRecord, InboxPane, Inspector, NOTICE_SHOWN_MS,
-    Notice, Pending, ReplyMode, Scroll,
+    App, ChatPane, ComposeMode, DeskChat, Echo, Focus, FrameRecord, InboxPane, Inspector,
+    NOTICE_SHOWN_MS, Notice, Pending, ReplyMode, Scroll,
 };
 pub use msg::{Command, Direction, Link, Msg, Side};
 pub use run::Console;

@@ -1,6 +1,6 @@
 //! What enters `update` ([`Msg`]) and what leaves it ([`Command`]).
 
-use crate::protocol::{ClientMsg, Millis, ServerMsg};
+use crate::protocol::{ClientMsg, ConversationId, Millis, RequestId, ServerMsg};
 use crossterm::event::Event;
 
 /// Which of the console's two broker connections.
@@ -79,6 +79,13 @@ pub enum Msg {
     },
     /// Time passed (drives spinners and wait timers only while something animates).
     Tick(Millis),
+    /// A file to attach could not be read or is over the limit; nothing was sent.
+    AttachFailed {
+        /// The `attach` request it would have been.
+        id: RequestId,
+        /// Why, for people.
+        error: String,
+    },
 }
 
 /// What `update` asks the driver to do.
@@ -90,6 +97,18 @@ pub enum Command {
         side: Side,
         /// The request.
         msg: ClientMsg,
+    },
+    /// Read a file off the UI thread and send it in an `attach` on the user connection; a
+    /// failure comes back as [`Msg::AttachFailed`].
+    Attach {
+        /// The request id (already pending).
+        id: RequestId,
+        /// The user's conversation.
+        conversation: ConversationId,
+        /// The file, as the user gave it.
+        path: std::path::PathBuf,
+        /// The broker's limit, in bytes.
+        max_bytes: usize,
     },
     /// Leave the console.
     Quit,

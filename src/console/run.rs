@@ -9,7 +9,7 @@ use super::app::App;
 use super::client::{self, ClientHandle};
 use super::msg::{Command, Msg, Side};
 use super::update::update;
-use crate::protocol::now_millis;
+use crate::protocol::{ClientMsg, now_millis};
 use crossterm::event::Event;
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
@@ -28,6 +28,8 @@ pub struct Console<B: Backend> {
     /// The terminal drawn on.
     pub terminal: Terminal<B>,
     rx: mpsc::Receiver<Msg>,
+    /// For tasks the console starts itself (reading an attached file).
+    tx: mpsc::Sender<Msg>,
     user: ClientHandle,
     agent: ClientHandle,
     cancel: CancellationToken,
@@ -50,7 +52,13 @@ impl<B: Backend> Console<B> {
             tx.clone(),
             cancel.clone(),
         );
-        let agent = client::spawn(app.url.clone(), Side::Agent, agent, tx, cancel.clone());
+        let agent = client::spawn(
+            app.url.clone(),
+            Side::Agent,
+            agent,
+            tx.clone(),
+            cancel.clone(),
+        );
         let mut app = app;
         if let Ok(size) = terminal.size() {
             app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
@@ -59,6 +67,7 @@ impl<B: Backend> Console<B> {
             app,
             terminal,
             rx,
+            tx,
             user,
             agent,
             cancel,
@@ -123,6 +132,29 @@ impl<B: Backend> Console<B> {
     fn execute(&mut self, command: Command) {
         match command {
             Command::Quit => self.app.quit = true,
+            Command::Attach {
+                id,
+                conversation,
+                path,
+                max_bytes,
+            } => {
+                let (user, tx) = (self.user.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let sent = match super::attach::read(&path, max_bytes).await {
+                        Ok(file) => user.send(ClientMsg::Attach {
+                            id: id.clone(),
+                            conversation,
+                            name: file.name,
+                            content_type: file.content_type,
+                            data: file.data,
+                        }),
+                        Err(error) => Err(error),
+                    };
+                    if let Err(error) = sent {
+                        let _ = tx.send(Msg::AttachFailed { id, error }).await;
+                    }
+                });
+            }
             Command::Send { side, msg } => {
                 let handle = match side {
                     Side::User => &self.user,

@@ -48,6 +48,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
+        Msg::AttachFailed { id, error } => {
+            let name = match app.pending.remove(&id) {
+                Some(Pending::Attach(name)) => name,
+                _ => "The file".to_owned(),
+            };
+            app.notify(true, format!("{name} was not sent: {error}"));
+            Vec::new()
+        }
     }
 }
 
@@ -141,6 +149,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
                 app.notify(false, format!("Now acting as {agent}"));
                 app.inbox.agent = Some(agent);
             }
+            Some(Pending::Attach(name)) => app.notify(false, format!("{name} sent")),
             Some(Pending::Accept) => app.notify(false, "Request accepted"),
             Some(Pending::Reject) => app.notify(false, "Request rejected"),
             Some(Pending::End) => app.notify(false, "Chat ended"),
@@ -153,6 +162,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             }
             let doing = match what {
                 Some(Pending::Say) => "Sending".to_owned(),
+                Some(Pending::Attach(name)) => format!("Sending {name}"),
                 Some(Pending::Press(label)) => format!("Pressing {label}"),
                 Some(Pending::Accept) => "Accepting".to_owned(),
                 Some(Pending::Reject) => "Rejecting".to_owned(),
@@ -165,7 +175,16 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            app.notify(true, format!("{doing} failed: {message} ({code})"));
+            // The broker's refusal of a file already names it ("x.pdf was not sent: ...").
+            let text = if doing
+                .strip_prefix("Sending ")
+                .is_some_and(|n| message.starts_with(n))
+            {
+                format!("{message} ({code})")
+            } else {
+                format!("{doing} failed: {message} ({code})")
+            };
+            app.notify(true, text);
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::layout::{inner, with_composer};
 use super::message::Look;
 use super::transcript::{Viewport, viewport};
-use crate::console::{App, Focus, Link};
+use crate::console::{App, ComposeMode, Focus, Link};
 use crate::protocol::HandoffState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -106,13 +106,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
         frame.render_widget(Paragraph::new(v.lines), a.transcript);
         super::render_scroll_hint(app, frame, a.transcript, app.chat.scroll);
     }
+    let label = match app.chat.mode {
+        ComposeMode::Message => "Message",
+        ComposeMode::AttachPath { .. } => "Attach a file (Esc cancels)",
+    };
     render_composer(
         app,
         frame,
         a.composer,
         app.focus == Focus::Chat,
         &app.chat.composer,
-        "Message",
+        label,
     );
 }
 

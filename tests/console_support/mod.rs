@@ -108,6 +108,14 @@ impl Harness {
         .await;
     }
 
+    pub async fn ctrl(&mut self, c: char) {
+        self.send(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )))
+        .await;
+    }
+
     pub async fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             self.key(KeyCode::Char(c)).await;

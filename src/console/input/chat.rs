@@ -1,16 +1,25 @@
 //! Keys of the user chat: the composer (send, recall, typing) and the buttons.
 
 use super::{Handled, composer_key, take_text};
-use crate::console::app::{App, Focus, Pending, Scroll};
+use crate::console::app::{App, ComposeMode, Focus, Pending, Scroll};
+use crate::console::attach;
 use crate::console::msg::{Command, Side};
 use crate::console::update::echo;
 use crate::protocol::{ButtonState, ClientMsg, HandoffState, MessageId};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+/// The user composer's placeholder.
+pub(crate) const MESSAGE_PLACEHOLDER: &str = "Type a message; Enter sends";
+
 pub(super) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
     let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if matches!(app.chat.mode, ComposeMode::AttachPath { .. }) {
+        return attach_path_key(app, key);
+    }
     match key.code {
+        KeyCode::Char('o' | 'O') if ctrl => start_attach(app),
         KeyCode::Enter if alt => app.chat.composer.insert_newline(),
         KeyCode::Enter => return Handled::Yes(send_say(app)),
         // `?` on an empty composer asks for help rather than starting a question.
@@ -30,6 +39,96 @@ pub(super) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
         }
     }
     Handled::Yes(Vec::new())
+}
+
+/// Keys while the composer asks for a file's path: Enter sends the file, Esc gives up; both
+/// bring back the message being written.
+fn attach_path_key(app: &mut App, key: KeyEvent) -> Handled {
+    match key.code {
+        KeyCode::Enter => return Handled::Yes(send_attach(app)),
+        KeyCode::Esc => {
+            end_attach(app);
+        }
+        _ => {
+            if !composer_key(&mut app.chat.composer, key) {
+                return Handled::No;
+            }
+        }
+    }
+    Handled::Yes(Vec::new())
+}
+
+/// Ctrl+O: the composer asks for the path of a file for the agent. Only a live chat has
+/// someone to read it, and the broker must take files.
+fn start_attach(app: &mut App) {
+    if !matches!(app.chat.state, HandoffState::Connected { .. }) {
+        app.notify(
+            true,
+            "Files go to a live agent: attach one once an agent has joined the chat",
+        );
+        return;
+    }
+    if app
+        .broker
+        .as_ref()
+        .is_some_and(|b| b.max_attachment_bytes == 0)
+    {
+        app.notify(
+            true,
+            "This broker takes no files (--max-attachment-bytes 0)",
+        );
+        return;
+    }
+    let draft = app.chat.composer.lines().to_vec();
+    app.chat.mode = ComposeMode::AttachPath { draft };
+    app.chat.recall = None;
+    app.chat.composer = fresh_composer("Path of the file for the agent, e.g. ~/crash.png");
+}
+
+/// Back to writing the message that was set aside.
+fn end_attach(app: &mut App) {
+    let ComposeMode::AttachPath { draft } =
+        std::mem::replace(&mut app.chat.mode, ComposeMode::Message)
+    else {
+        return;
+    };
+    let mut composer = TextArea::from(draft);
+    composer.set_placeholder_text(MESSAGE_PLACEHOLDER);
+    composer.set_cursor_line_style(ratatui::style::Style::new());
+    composer.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    composer.move_cursor(ratatui_textarea::CursorMove::End);
+    app.chat.composer = composer;
+}
+
+fn send_attach(app: &mut App) -> Vec<Command> {
+    let input = take_text(&mut app.chat.composer);
+    if input.is_empty() {
+        return Vec::new();
+    }
+    end_attach(app);
+    let (Some(conversation), Some(broker)) = (app.chat.conversation.clone(), &app.broker) else {
+        app.notify(true, "Not connected to the broker yet; nothing was sent");
+        return Vec::new();
+    };
+    let max_bytes = broker.max_attachment_bytes;
+    let path = attach::parse_path(&input);
+    let name = attach::display_name(&path);
+    app.notify(false, format!("Sending {name}…"));
+    app.chat.scroll = Scroll::default();
+    let id = app.request_id(Side::User, Pending::Attach(name));
+    vec![Command::Attach {
+        id,
+        conversation,
+        path,
+        max_bytes,
+    }]
+}
+
+fn fresh_composer(placeholder: &str) -> TextArea<'static> {
+    let mut composer = TextArea::default();
+    composer.set_placeholder_text(placeholder);
+    composer.set_cursor_line_style(ratatui::style::Style::new());
+    composer
 }
 
 /// Tells the agent the user started or stopped typing (only in a live chat, where it shows).
@@ -67,9 +166,7 @@ pub(super) fn recall(app: &mut App, older: bool) {
     app.chat.recall = next;
     let text = next.map_or(String::new(), |i| app.chat.history[i].clone());
     app.chat.composer = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
-    app.chat
-        .composer
-        .set_placeholder_text("Type a message; Enter sends");
+    app.chat.composer.set_placeholder_text(MESSAGE_PLACEHOLDER);
     app.chat
         .composer
         .set_cursor_line_style(ratatui::style::Style::new());

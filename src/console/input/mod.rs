@@ -8,6 +8,7 @@ use super::app::{App, Focus};
 use super::msg::Command;
 use crate::protocol::ButtonState;
 use crate::ui::layout::{self, hit};
+pub(crate) use chat::MESSAGE_PLACEHOLDER;
 use chat::{buttons_key, chat_key, press, press_nth};
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
