@@ -166,7 +166,7 @@ fn quit(tmux: &Tmux) {
 
 #[test]
 fn seed_000_in_the_real_binary() {
-    let Some((tmux, _dir)) = start("keys") else {
+    let Some((tmux, dir)) = start("keys") else {
         return;
     };
     ask_for_an_agent(&tmux);
@@ -190,7 +190,20 @@ fn seed_000_in_the_real_binary() {
     );
     println!("{screen}");
 
-    // q in the inbox quits: the program exits cleanly and the terminal is restored.
+    // Back in the user's composer, Ctrl+O sends Lisa a file by its path.
+    let log = dir.path().join("crash.log");
+    std::fs::write(&log, "faulting module sqlsrv.dll, 0x80004005\n").expect("a file to send");
+    tmux.send(&["BTab"]);
+    tmux.send(&["C-o"]);
+    tmux.see("Attach a file (Esc cancels)");
+    tmux.type_line(&log.display().to_string());
+    let screen = tmux.wait("the file on both sides", |s| {
+        s.matches("📎 crash.log  text/plain · 39 B").count() == 2
+    });
+    assert!(screen.contains("crash.log sent"), "{screen}");
+
+    // q outside a text field quits: the program exits cleanly and the terminal is restored.
+    tmux.send(&["Tab"]);
     quit(&tmux);
 }
 
