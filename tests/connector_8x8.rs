@@ -6,15 +6,15 @@ mod connector_support;
 
 use connector_support::{agent, next, wait_for};
 use handoff::config::{SystemName, SystemsConfig};
-use handoff::connectors::eight_by_eight::{EightByEight, Settings};
+use handoff::connectors::eight_by_eight::{EightByEight, Settings, inferred};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
 use handoff::connectors::webhook::WebhookListener;
 use handoff::connectors::{
-    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
-    HistoryLine, Speaker, Started,
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, FileUpload,
+    HandoffRequest, HistoryLine, Speaker, Started,
 };
-use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
@@ -644,4 +644,212 @@ async fn the_agent_inbox_sees_the_request_and_acts_through_the_desk() {
         }
     }
     assert_eq!(seen, vec!["assigned", "chat_ended"]);
+}
+
+// ---- Files the user sends -------------------------------------------------------------------
+
+/// A file of `len` bytes that are not all alike (so a corrupted upload changes the CRC).
+fn file(name: &str, content_type: &str, len: usize) -> FileUpload {
+    FileUpload {
+        name: name.into(),
+        content_type: content_type.into(),
+        bytes: (0..len).map(|i| (i * 31 % 251) as u8).collect(),
+    }
+}
+
+/// What the desk should hold for `file`.
+fn received(file: &FileUpload) -> ReceivedFile {
+    ReceivedFile {
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
+        size: file.bytes.len() as u64,
+        crc32: crc32fast::hash(&file.bytes),
+    }
+}
+
+/// A started chat with Lisa in it.
+async fn live(rig: &Rig) -> (ChatLink, String) {
+    let (mut link, id) = start(rig).await;
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    rig.emulator.sim().join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    (link, id)
+}
+
+async fn send_file(link: &ChatLink, file: &FileUpload, mid: &str) {
+    link.commands
+        .send(ChatCommand::File {
+            file: file.clone(),
+            client_message_id: mid.into(),
+        })
+        .await
+        .unwrap();
+}
+
+/// Sends a text and waits until the desk has it: every command before it has been handled.
+async fn text_arrives(rig: &Rig, link: &ChatLink, id: &str, text: &str) {
+    link.commands
+        .send(ChatCommand::Text {
+            text: text.into(),
+            client_message_id: format!("after-{text}"),
+        })
+        .await
+        .unwrap();
+    let sim = rig.emulator.sim();
+    wait_for(|| {
+        sim.conversation(id)
+            .filter(|c| c.user_messages.iter().any(|m| m == text))
+            .map(|_| ())
+    })
+    .await;
+}
+
+/// The agent speaks and it is the chat's next event: nothing (no error, no echo) came before.
+async fn agent_still_heard(rig: &Rig, link: &mut ChatLink, id: &str) {
+    rig.emulator
+        .sim()
+        .say(id, None, "Got it, thanks")
+        .await
+        .unwrap();
+    assert_eq!(
+        next(link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Got it, thanks".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_file_reaches_the_agent_once_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    // Over axum's default 2 MB body limit, so the upload route's own limit is exercised; a
+    // name with a space, a quote and non-ASCII survives the form.
+    let report = file(
+        "r\u{e9}sum\u{e9} \"final\".pdf",
+        "application/pdf",
+        3 * 1024 * 1024 + 7,
+    );
+    send_file(&link, &report, "f1").await;
+    text_arrives(&rig, &link, &id, "did you get it?").await;
+    let conversation = rig.emulator.sim().conversation(&id).unwrap();
+    assert_eq!(conversation.files, vec![received(&report)]);
+    assert_eq!(
+        conversation.user_messages,
+        vec![report.name.clone(), "did you get it?".to_owned()],
+        "the file's message carries its name as text"
+    );
+    // Both echoes (the file's message and the text) reached the connector before the agent
+    // speaks, so an echo it could not read would be reported first.
+    let sim = rig.emulator.sim();
+    wait_for(|| {
+        let echoed = sim
+            .deliveries()
+            .iter()
+            .filter(|d| d.event == "MESSAGE" && (200..300).contains(&d.status))
+            .count();
+        (echoed >= 2).then_some(())
+    })
+    .await;
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn a_file_8x8_refuses_is_reported_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+
+    // The emulator refuses programs and scripts, and files over its size limit (both made up:
+    // 8x8 publishes neither).
+    send_file(
+        &link,
+        &file("setup.exe", "application/x-msdownload", 10),
+        "f1",
+    )
+    .await;
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("a refused type is reported");
+    };
+    assert!(
+        text.starts_with("8x8: POST /conversations/{id}/attachments failed with HTTP 400")
+            && text.contains("ATTACHMENT_TYPE_NOT_ALLOWED")
+            && text.contains("\"setup.exe\" was not sent"),
+        "{text}"
+    );
+
+    let limit = usize::try_from(inferred::MAX_ATTACHMENT_BYTES).unwrap();
+    send_file(&link, &file("huge.pdf", "application/pdf", limit + 1), "f2").await;
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("a file over the limit is reported");
+    };
+    assert!(
+        text.starts_with("8x8: POST /conversations/{id}/attachments failed with HTTP 413")
+            && text.contains("\"huge.pdf\" was not sent"),
+        "{text}"
+    );
+
+    text_arrives(&rig, &link, &id, "never mind").await;
+    let conversation = rig.emulator.sim().conversation(&id).unwrap();
+    assert!(conversation.files.is_empty());
+    assert_eq!(conversation.user_messages, vec!["never mind".to_owned()]);
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn a_500_on_the_upload_is_retried_and_one_file_is_recorded() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    rig.emulator.faults().push(Fault {
+        path: "/attachments".into(),
+        status: 500,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::Reject,
+        body: None,
+    });
+    let photo = file("screen.png", "image/png", 4096);
+    send_file(&link, &photo, "f1").await;
+    text_arrives(&rig, &link, &id, "see the screenshot").await;
+    assert!(
+        rig.emulator.faults().take("/").is_none(),
+        "the upload failed once"
+    );
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().files,
+        vec![received(&photo)]
+    );
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn a_message_naming_an_unknown_attachment_is_refused() {
+    let rig = rig().await;
+    let (_link, id) = live(&rig).await;
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/chat-gateway/v1/conversations/{id}/messages",
+            rig.emulator.base_url()
+        ))
+        .header("x-api-key", "test-key-not-secret")
+        .json(&serde_json::json!({
+            "authorType": "user", "text": "here", "attachments": [{"id": "never-uploaded"}],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], inferred::UNKNOWN_ATTACHMENT_CODE);
+    let conversation = rig.emulator.sim().conversation(&id).unwrap();
+    assert!(conversation.files.is_empty() && conversation.user_messages.is_empty());
 }

@@ -6,16 +6,16 @@ mod connector_support;
 
 use connector_support::{WAIT, agent, next, wait_for};
 use handoff::config::{SystemName, SystemsConfig};
-use handoff::connectors::amazon_connect::inferred::{NO_AGENT_TEXT, QUEUED_TEXT};
+use handoff::connectors::amazon_connect::inferred::{self, NO_AGENT_TEXT, QUEUED_TEXT};
 use handoff::connectors::amazon_connect::sigv4::Credentials;
 use handoff::connectors::amazon_connect::{AmazonConnect, Settings};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
 use handoff::connectors::{
-    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
-    HistoryLine, Speaker, Started,
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, FileUpload,
+    HandoffRequest, HistoryLine, Speaker, Started,
 };
-use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
@@ -495,5 +495,368 @@ async fn a_socket_that_stops_echoing_heartbeats_is_replaced() {
             agent: agent("Lisa"),
             text: "still connected".into()
         }
+    );
+}
+
+// ---- Files the user sends -------------------------------------------------------------------
+
+/// A file of `len` bytes that are not all alike (so a corrupted upload changes the CRC).
+fn file(name: &str, content_type: &str, len: usize) -> FileUpload {
+    FileUpload {
+        name: name.into(),
+        content_type: content_type.into(),
+        bytes: (0..len).map(|i| (i * 31 % 251) as u8).collect(),
+    }
+}
+
+/// What the desk should hold for `file`.
+fn received(file: &FileUpload) -> ReceivedFile {
+    ReceivedFile {
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
+        size: file.bytes.len() as u64,
+        crc32: crc32fast::hash(&file.bytes),
+    }
+}
+
+/// A started chat with Lisa in it.
+async fn live(rig: &Rig) -> (ChatLink, String) {
+    let (mut link, id) = start(rig).await;
+    rig.emulator.sim().join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    (link, id)
+}
+
+async fn send_file(link: &ChatLink, file: &FileUpload, mid: &str) {
+    link.commands
+        .send(ChatCommand::File {
+            file: file.clone(),
+            client_message_id: mid.into(),
+        })
+        .await
+        .unwrap();
+}
+
+/// Sends a text and waits until the desk has it: every command before it has been handled.
+async fn text_arrives(rig: &Rig, link: &ChatLink, id: &str, text: &str) {
+    link.commands
+        .send(ChatCommand::Text {
+            text: text.into(),
+            client_message_id: format!("after-{text}"),
+        })
+        .await
+        .unwrap();
+    let sim = rig.emulator.sim();
+    wait_for(|| {
+        sim.conversation(id)
+            .filter(|c| c.user_messages.iter().any(|m| m == text))
+            .map(|_| ())
+    })
+    .await;
+}
+
+/// The agent speaks and it is the chat's next event: nothing (no error, no echo) came before.
+async fn agent_still_heard(rig: &Rig, link: &mut ChatLink, id: &str) {
+    rig.emulator
+        .sim()
+        .say(id, None, "Got it, thanks")
+        .await
+        .unwrap();
+    assert_eq!(
+        next(link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Got it, thanks".into()
+        }
+    );
+}
+
+fn fault(path: &str, mode: FaultMode) -> Fault {
+    Fault {
+        path: path.into(),
+        status: 500,
+        count: 1,
+        retry_after: None,
+        mode,
+        body: None,
+    }
+}
+
+#[tokio::test]
+async fn a_file_reaches_the_agent_once_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    // Over axum's default 2 MB body limit, so the bucket's own limit is exercised.
+    let report = file("crash report.pdf", "application/pdf", 3 * 1024 * 1024 + 7);
+    send_file(&link, &report, "f1").await;
+    text_arrives(&rig, &link, &id, "did you get it?").await;
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().files,
+        vec![received(&report)]
+    );
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn a_file_connect_refuses_is_reported_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+
+    send_file(
+        &link,
+        &file("setup.exe", "application/x-msdownload", 10),
+        "f1",
+    )
+    .await;
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("a refused type is reported");
+    };
+    assert!(
+        text.starts_with("Amazon Connect: StartAttachmentUpload failed with HTTP 400")
+            && text.contains("not supported")
+            && text.contains("\"setup.exe\" was not sent"),
+        "{text}"
+    );
+
+    let limit = usize::try_from(inferred::MAX_ATTACHMENT_BYTES).unwrap();
+    send_file(&link, &file("huge.pdf", "application/pdf", limit + 1), "f2").await;
+    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+        panic!("a file over the quota is reported");
+    };
+    assert!(
+        text.starts_with("Amazon Connect: StartAttachmentUpload failed with HTTP 402")
+            && text.contains("\"huge.pdf\" was not sent"),
+        "{text}"
+    );
+
+    text_arrives(&rig, &link, &id, "never mind").await;
+    assert!(
+        rig.emulator
+            .sim()
+            .conversation(&id)
+            .unwrap()
+            .files
+            .is_empty()
+    );
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn a_500_on_each_upload_step_is_retried_and_one_file_is_recorded() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    for path in [
+        "/participant/start-attachment-upload",
+        "/__s3/",
+        "/participant/complete-attachment-upload",
+    ] {
+        rig.emulator.faults().push(fault(path, FaultMode::Reject));
+    }
+    let photo = file("screen.png", "image/png", 4096);
+    send_file(&link, &photo, "f1").await;
+    text_arrives(&rig, &link, &id, "see the screenshot").await;
+    assert!(
+        rig.emulator.faults().take("/").is_none(),
+        "every step failed once"
+    );
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().files,
+        vec![received(&photo)]
+    );
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn a_lost_answer_to_complete_is_retried_without_a_second_file() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    rig.emulator.faults().push(fault(
+        "/participant/complete-attachment-upload",
+        FaultMode::AfterProcessing,
+    ));
+    let log = file("install.txt", "text/plain", 900);
+    send_file(&link, &log, "f1").await;
+    text_arrives(&rig, &link, &id, "that's the log").await;
+    assert!(rig.emulator.faults().take("/").is_none(), "the fault hit");
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().files,
+        vec![received(&log)]
+    );
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+/// Drives the emulator's upload calls by hand, as a client that gets things wrong would.
+#[tokio::test]
+async fn the_emulator_checks_uploads_like_the_service() {
+    use futures_util::{SinkExt, StreamExt};
+    use handoff::connectors::http::{Api, Call, Method};
+    use serde_json::{Value, json};
+
+    let rig = rig().await;
+    let base = rig.emulator.base_url();
+    let api = Api::new(
+        "raw",
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        },
+        Vec::new(),
+    );
+    let credentials = Credentials {
+        access_key_id: KEY_ID.into(),
+        secret_access_key: Secret::new(SECRET),
+        session_token: None,
+    };
+    let started = Call::new("start", Method::Put, format!("{base}/contact/chat")).json(&json!({
+        "InstanceId": "i", "ContactFlowId": "f", "ParticipantDetails": {"DisplayName": "Raw"},
+    }));
+    let started = handoff::connectors::amazon_connect::sigv4::sign_call(
+        started,
+        &credentials,
+        "us-east-1",
+        "connect",
+    );
+    let started: Value = api.send(started).await.unwrap().json().unwrap();
+    let participant = |path: &str, token: &str, body: Value| {
+        Call::new(path, Method::Post, format!("{base}{path}"))
+            .header("X-Amz-Bearer", token)
+            .json(&body)
+    };
+    let connection: Value = api
+        .send(participant(
+            "/participant/connection",
+            started["ParticipantToken"].as_str().unwrap(),
+            json!({"Type": ["WEBSOCKET", "CONNECTION_CREDENTIALS"], "ConnectParticipant": true}),
+        ))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = connection["ConnectionCredentials"]["ConnectionToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(connection["Websocket"]["Url"].as_str().unwrap())
+            .await
+            .unwrap();
+    ws.send(tokio_tungstenite::tungstenite::Message::text(
+        json!({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}}).to_string(),
+    ))
+    .await
+    .unwrap();
+
+    let status = |e: ConnectorError| match e {
+        ConnectorError::Status { status, .. } | ConnectorError::Unauthorized { status, .. } => {
+            status
+        }
+        other => panic!("an HTTP status, not {other:?}"),
+    };
+    let start_upload = |client_token: &str| {
+        participant(
+            "/participant/start-attachment-upload",
+            &token,
+            json!({
+                "ContentType": "application/pdf", "AttachmentSizeInBytes": 5,
+                "AttachmentName": "a.pdf", "ClientToken": client_token,
+            }),
+        )
+    };
+    let complete = |client_token: &str, id: &str| {
+        participant(
+            "/participant/complete-attachment-upload",
+            &token,
+            json!({"AttachmentIds": [id], "ClientToken": client_token}),
+        )
+    };
+
+    // The same ClientToken opens no second upload.
+    let upload: Value = api.send(start_upload("t1")).await.unwrap().json().unwrap();
+    let again: Value = api.send(start_upload("t1")).await.unwrap().json().unwrap();
+    assert_eq!(upload, again);
+    let id = upload["AttachmentId"].as_str().unwrap();
+    let url = upload["UploadMetadata"]["Url"].as_str().unwrap();
+    let signed: Vec<(String, String)> = upload["UploadMetadata"]["HeadersToInclude"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    let put = |url: &str, headers: &[(String, String)], body: &[u8]| {
+        headers
+            .iter()
+            .fold(Call::new("put", Method::Put, url), |c, (k, v)| {
+                c.header(k.as_str(), v.as_str())
+            })
+            .raw_body(body.to_vec())
+    };
+
+    let error = |r: Result<_, ConnectorError>| status(r.unwrap_err());
+    assert_eq!(
+        error(api.send(complete("c0", id)).await),
+        400,
+        "not uploaded yet"
+    );
+    assert_eq!(
+        error(api.send(put(url, &[], b"12345")).await),
+        403,
+        "headers missing"
+    );
+    let (prefix, _) = url.split_once("X-Amz-Signature=").unwrap();
+    let forged = format!("{prefix}X-Amz-Signature=00");
+    assert_eq!(error(api.send(put(&forged, &signed, b"12345")).await), 403);
+    assert_eq!(
+        error(api.send(put(url, &signed, b"1234")).await),
+        400,
+        "short"
+    );
+    assert_eq!(
+        error(api.send(put(url, &signed, b"123456")).await),
+        400,
+        "long"
+    );
+    api.send(put(url, &signed, b"12345")).await.unwrap();
+
+    api.send(complete("c1", id)).await.unwrap();
+    api.send(complete("c1", id)).await.unwrap();
+    api.send(complete("c2", id)).await.unwrap();
+    let desk = rig.emulator.sim().conversations();
+    assert_eq!(
+        desk.last().unwrap().files,
+        vec![ReceivedFile {
+            name: "a.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 5,
+            crc32: crc32fast::hash(b"12345"),
+        }]
+    );
+
+    // The customer's own file comes back on the socket, approved.
+    let item = tokio::time::timeout(WAIT, async {
+        while let Some(Ok(frame)) = ws.next().await {
+            let Ok(text) = frame.into_text() else {
+                continue;
+            };
+            let value: Value = serde_json::from_str(text.as_str()).unwrap();
+            if let Some(content) = value["content"].as_str()
+                && let Ok(item) = serde_json::from_str::<Value>(content)
+                && item["Type"] == "ATTACHMENT"
+            {
+                return item;
+            }
+        }
+        panic!("socket closed");
+    })
+    .await
+    .unwrap();
+    assert_eq!(item["ParticipantRole"], "CUSTOMER");
+    assert_eq!(
+        item["Attachments"],
+        json!([{"AttachmentId": id, "AttachmentName": "a.pdf", "ContentType": "application/pdf", "Status": "APPROVED"}])
     );
 }

@@ -10,9 +10,11 @@
 //! | `transfer.succeeded` / `.failed` | `Transferred` / `SystemMessage` |
 //! | `chat.ended` | `Ended`: by the last agent, or timeout when none joined |
 //!
-//! Our own (`CUSTOMER`) items are skipped. Every item id is remembered, so the transcript
-//! fetched after a reconnect only adds what the socket missed.
+//! Our own (`CUSTOMER`) items are skipped, the `ATTACHMENT` echo of a file we sent included.
+//! Every item id is remembered, so the transcript fetched after a reconnect only adds what the
+//! socket missed.
 
+use super::attachment;
 use super::wire::{
     self, ConnectionCredentials, CreateParticipantConnection, Disconnect, GetTranscript, Item,
     ParticipantConnection, SendEvent, SendMessage, StartChatContactResponse, StartPosition,
@@ -208,6 +210,9 @@ impl Chat {
             }
         }
         let mut heartbeat = tokio::time::interval(self.settings.heartbeat);
+        // After a long command (a file upload) one ping goes out and the echo gets a full
+        // period; a burst of missed ticks would call the socket dead before it could answer.
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         heartbeat.tick().await;
         let mut awaiting_echo = false;
         loop {
@@ -263,6 +268,15 @@ impl Chat {
         tracing::warn!(system = SYSTEM, contact = %self.contact.contact_id, error = %error, "chat error");
         self.emit(ChatEvent::SystemMessage {
             text: error.to_string(),
+        })
+        .await
+    }
+
+    /// Reports a file that did not reach the agent, naming it.
+    async fn report_file(&self, name: &str, error: &ConnectorError) -> bool {
+        tracing::warn!(system = SYSTEM, contact = %self.contact.contact_id, error = %error, "file not sent");
+        self.emit(ChatEvent::SystemMessage {
+            text: format!("{error} ({name:?} was not sent)"),
         })
         .await
     }
@@ -351,11 +365,22 @@ impl Chat {
                         .participant("/participant/message", "SendMessage", &token, &body);
                 self.api.send(call).await.map(drop)
             }
-            // Replaced by the system's upload in the attachments work.
-            ChatCommand::File { .. } => Err(ConnectorError::Config {
-                system: SYSTEM.into(),
-                detail: "sending files is not implemented yet".into(),
-            }),
+            ChatCommand::File {
+                file,
+                client_message_id,
+            } => {
+                let sent =
+                    attachment::send(&self.settings, &self.api, &token, &file, &client_message_id)
+                        .await;
+                return match sent {
+                    Ok(id) => {
+                        tracing::info!(system = SYSTEM, attachment = %id, size = file.size(), "file sent");
+                        Step::Go
+                    }
+                    Err(e) if self.report_file(&file.name, &e).await => Step::Go,
+                    Err(_) => Step::Done,
+                };
+            }
             ChatCommand::Typing(false) => Ok(()),
             ChatCommand::Typing(true) => {
                 let body = SendEvent {

@@ -10,6 +10,10 @@
 //! | the texts the emulator's "flow" sends | [NOT PUBLIC]: made up |
 //! | `GetTranscript` `StartPosition.Id` is exclusive | [INFER]; the connector deduplicates by item id either way |
 //! | a WebSocket URL serves one connection (the emulator refuses a second use with 403) | [INFER]; the connector always asks for a fresh URL |
+//! | attachments: at most 20 MB, only the listed file types | [DOC] feature limits (extensions); the byte count and the MIME types for them are [INFER] |
+//! | `HeadersToInclude` of `StartAttachmentUpload`: `Content-Type` and `x-amz-acl` | [INFER]; the connector sends whatever the service lists |
+//! | the upload URL is valid for 5 minutes; its exact form (the emulator's `/__s3/...`) | [INFER] |
+//! | the customer's own file comes back on the socket as `Type: ATTACHMENT`, `Status: APPROVED`, no `ContentType` | [CODE] chatjs attachment docs; the connector skips it |
 
 /// [NOT PUBLIC] What the emulator's flow says when the contact is queued.
 pub const QUEUED_TEXT: &str = "Thank you for contacting us. You are now in the queue.";
@@ -19,3 +23,48 @@ pub const NO_AGENT_TEXT: &str = "Sorry, no agent is available right now. Please 
 pub const CONVERSATION_ATTRIBUTE: &str = "handoff_conversation";
 /// [INFER] The attribute carrying the assistant transcript (agents see attributes in the CCP).
 pub const HISTORY_ATTRIBUTE: &str = "handoff_history";
+
+/// [DOC] The largest attachment Connect takes ("20 MB"; [INFER] read as MiB).
+pub const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
+
+/// [DOC] The attachment types Connect takes (csv, doc(x), heic, jfif, jpeg/jpg, mov, mp4, pdf,
+/// png, ppt(x), rtf, txt, wav, xls(x)), as the MIME types a client declares for them ([INFER]).
+pub const ATTACHMENT_CONTENT_TYPES: &[&str] = &[
+    "text/csv",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/heic",
+    "image/jpeg",
+    "image/pjpeg",
+    "video/quicktime",
+    "video/mp4",
+    "application/pdf",
+    "image/png",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/rtf",
+    "text/rtf",
+    "text/plain",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/wave",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+/// [INFER] How long the upload URL of `StartAttachmentUpload` is valid.
+pub const UPLOAD_URL_VALIDITY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// [INFER] The headers `StartAttachmentUpload` tells the client to send with the `PUT`.
+pub fn upload_headers(content_type: &str) -> std::collections::BTreeMap<String, String> {
+    [
+        ("Content-Type", content_type),
+        ("x-amz-acl", "bucket-owner-full-control"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// [DOC] `Status` of an attachment the service accepted.
+pub const APPROVED: &str = "APPROVED";

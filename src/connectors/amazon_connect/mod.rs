@@ -8,12 +8,15 @@
 //!   WebSocket ([`chat`]): `aws/subscribe` to `aws/chat`, heartbeats, items whose `content` is
 //!   a JSON string.
 //! - User side: `SendMessage` (the message id is the `ClientToken`), `SendEvent` typing,
-//!   `DisconnectParticipant`; all with `X-Amz-Bearer: ConnectionToken`, no `SigV4`.
+//!   `DisconnectParticipant`, and files ([`attachment`]: `StartAttachmentUpload`, `PUT` to the
+//!   presigned URL, `CompleteAttachmentUpload`); all with `X-Amz-Bearer: ConnectionToken`, no
+//!   `SigV4`.
 //! - Robustness: a missed heartbeat echo or a closed socket reconnects with a fresh URL
 //!   (URLs expire 100 s after issue) and fills the gap with `GetTranscript`, deduplicating by
 //!   item id.
 //! - Availability: `GetCurrentMetricData` `AGENTS_AVAILABLE` over the configured queues.
 
+mod attachment;
 pub mod chat;
 pub mod inferred;
 pub mod sigv4;

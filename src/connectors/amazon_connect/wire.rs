@@ -24,6 +24,9 @@ pub mod content_type {
     pub const TEXT: &str = "text/plain";
 }
 
+/// The `Type` of an item carrying the files a participant sent.
+pub const ATTACHMENT: &str = "ATTACHMENT";
+
 /// `PUT /contact/chat`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -243,6 +246,71 @@ pub struct Item {
     /// This contact.
     #[serde(default)]
     pub contact_id: Option<String>,
+    /// `ATTACHMENT` items: the files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentItem>,
+}
+
+/// A file in an `ATTACHMENT` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttachmentItem {
+    /// For `GetAttachment`.
+    pub attachment_id: String,
+    /// The file name.
+    pub attachment_name: String,
+    /// The MIME type.
+    pub content_type: String,
+    /// `APPROVED`, `REJECTED` or `IN_PROGRESS`.
+    pub status: String,
+}
+
+/// `POST /participant/start-attachment-upload`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartAttachmentUpload {
+    /// The file's MIME type.
+    pub content_type: String,
+    /// The file's size, checked against the attachment quota.
+    pub attachment_size_in_bytes: u64,
+    /// The file name.
+    pub attachment_name: String,
+    /// Idempotency key.
+    pub client_token: String,
+}
+
+/// Its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttachmentUploadStarted {
+    /// The attachment, for `CompleteAttachmentUpload`.
+    pub attachment_id: String,
+    /// Where to put the bytes.
+    pub upload_metadata: UploadMetadata,
+}
+
+/// `UploadMetadata`: a presigned S3 URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UploadMetadata {
+    /// The URL to `PUT` the bytes to.
+    pub url: String,
+    /// ISO-8601.
+    #[serde(default)]
+    pub url_expiry: Option<String>,
+    /// Headers the `PUT` must carry exactly (they are part of the signature).
+    #[serde(default)]
+    pub headers_to_include: BTreeMap<String, String>,
+}
+
+/// `POST /participant/complete-attachment-upload`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CompleteAttachmentUpload {
+    /// Exactly one attachment.
+    pub attachment_ids: Vec<String>,
+    /// Idempotency key.
+    pub client_token: String,
 }
 
 /// `POST /metrics/current/{InstanceId}`.

@@ -16,6 +16,7 @@
 //! A failed API call or an event that cannot be read becomes a `SystemMessage` naming the
 //! system, the call and the status; the chat goes on.
 
+use super::attachment;
 use super::hooks::Hooks;
 use super::inferred::{self, Closed, Participants};
 use super::wire::{
@@ -104,6 +105,15 @@ impl Chat {
         .await
     }
 
+    /// Reports a file that did not reach the agent, naming it.
+    async fn report_file(&self, name: &str, error: &ConnectorError) -> bool {
+        tracing::warn!(system = SYSTEM, id = %self.id, error = %error, "file not sent");
+        self.emit(ChatEvent::SystemMessage {
+            text: format!("{error} ({name:?} was not sent)"),
+        })
+        .await
+    }
+
     /// Handles a broker command; true when the chat is over.
     async fn command(&mut self, command: ChatCommand) -> bool {
         let path = format!("/conversations/{}", self.id);
@@ -116,6 +126,7 @@ impl Chat {
                 let body = SendMessage {
                     author_type: "user".into(),
                     text,
+                    attachments: Vec::new(),
                 };
                 let call = self
                     .settings
@@ -127,11 +138,19 @@ impl Chat {
                     .json(&body);
                 self.api.send(call).await.map(drop)
             }
-            // Replaced by the system's upload in the attachments work.
-            ChatCommand::File { .. } => Err(ConnectorError::Config {
-                system: SYSTEM.into(),
-                detail: "sending files is not implemented yet".into(),
-            }),
+            ChatCommand::File {
+                file,
+                client_message_id,
+            } => {
+                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id, size = file.size(), "sending a file");
+                return match attachment::send(&self.settings, &self.api, &self.id, &file).await {
+                    Ok(attachment) => {
+                        tracing::info!(system = SYSTEM, id = %self.id, attachment, "file sent");
+                        false
+                    }
+                    Err(e) => !self.report_file(&file.name, &e).await,
+                };
+            }
             ChatCommand::Typing(false) => Ok(()),
             ChatCommand::Typing(true) => {
                 let body = Typing {

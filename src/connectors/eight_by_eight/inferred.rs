@@ -10,6 +10,10 @@
 //! | the 401 body for a missing or wrong `x-api-key` | [INFER] from the documented problem+json shape | emulator |
 //! | `POST /webhooks` body `{name, url}` and its answer `{id, url}` | [INFER] | emulator; connector registers only when told to |
 //! | `MESSAGE` with `isEcho: true` echoing the user's own message | [INFER] | emulator sends, connector ignores |
+//! | a file message's `text` is the file name (the reference marks `text` required; an attachment-only message may be refused) | [INFER] | connector sends, emulator records it as a user message |
+//! | the echo of a file message lists `attachments[{id, type, fileName}]` | [INFER] | emulator sends, connector ignores |
+//! | attachment size limit and refused file types, and the 400/413 problem codes for them | [NOT PUBLIC]: made up | emulator |
+//! | no idempotency key on uploads or messages (none documented): a retried upload may leave an unused copy, a retried message may show the file twice | [INFER] | connector retries anyway |
 
 use super::wire::{Problem, ProblemError};
 use serde::{Deserialize, Serialize};
@@ -118,3 +122,27 @@ pub struct WebhookCreated {
     /// Its URL.
     pub url: String,
 }
+
+/// [INFER] The text of the message that carries a file: its name. Valid whether or not 8x8
+/// takes a message without text, and it tells the agent what arrived.
+pub fn file_message_text(name: &str) -> String {
+    name.to_owned()
+}
+
+/// [NOT PUBLIC] The largest file the emulator takes.
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// [NOT PUBLIC] File extensions the emulator refuses (programs and scripts).
+pub const REFUSED_EXTENSIONS: &[&str] = &[
+    "exe", "bat", "cmd", "com", "msi", "scr", "dll", "js", "vbs", "ps1", "sh", "jar",
+];
+
+/// [NOT PUBLIC] The problem code of a file over [`MAX_ATTACHMENT_BYTES`] (HTTP 413).
+pub const TOO_LARGE_CODE: &str = "ATTACHMENT_TOO_LARGE";
+
+/// [NOT PUBLIC] The problem code of a refused file type (HTTP 400).
+pub const REFUSED_TYPE_CODE: &str = "ATTACHMENT_TYPE_NOT_ALLOWED";
+
+/// [NOT PUBLIC] The problem code of a message naming an attachment the conversation does not
+/// have (HTTP 400).
+pub const UNKNOWN_ATTACHMENT_CODE: &str = "INVALID_ATTACHMENT";

@@ -3,7 +3,8 @@
 //! - Start: `POST {api}/chat-gateway/v1/conversations` (202 `{conversationId}`) with the user,
 //!   the routing context as `additionalProperties` (plus `language` and the queue as
 //!   `assignment`) and the assistant history (the utterance last).
-//! - User side: `POST .../messages`, `POST .../typing`, and to leave
+//! - User side: `POST .../messages`, `POST .../typing`, files ([`attachment`]: a multipart
+//!   `POST .../attachments`, then a message referencing the upload's id), and to leave
 //!   `PATCH .../participants/user {"removed": true}`. All with `x-api-key` (and
 //!   `X-8x8-Tenant` when configured).
 //! - Events arrive as webhooks on the broker's listener (route `/hooks/8x8`); each is checked
@@ -13,10 +14,11 @@
 //! - Agent names: `MEMBERS_CHANGED` carries none, so the connector asks the participants list
 //!   ([`inferred`]); availability is not part of Chat Gateway ([`inferred`], unknown on 404).
 //!
-//! Chat Gateway has no idempotency key on messages: a retried `POST .../messages` after a 5xx
-//! that the server had in fact processed would show twice. Retries are kept (a 5xx before
+//! Chat Gateway has no idempotency key on messages (nor on uploads): a retried
+//! `POST .../messages` after a 5xx that the server had in fact processed would show twice. Retries are kept (a 5xx before
 //! processing is the common case) and the risk is documented in `src/connectors/README.md`.
 
+mod attachment;
 pub mod chat;
 pub mod hooks;
 pub mod inferred;

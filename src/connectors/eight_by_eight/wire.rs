@@ -109,6 +109,51 @@ pub struct SendMessage {
     /// The text.
     #[serde(default)]
     pub text: String,
+    /// Files uploaded to the conversation before (`addconversationattachments`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// A file a message carries, by the id its upload answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    /// The attachment's id.
+    pub id: String,
+}
+
+/// Where a conversation's files are uploaded (`addconversationattachments`):
+/// `POST /conversations/{id}/attachments`, `multipart/form-data` with the parts
+/// [`ATTACHMENT_PART`] and [`AUTHOR_TYPE_PART`].
+pub fn attachments_path(conversation: &str) -> String {
+    format!("/conversations/{conversation}/attachments")
+}
+
+/// The form part carrying the file (with its file name and type).
+pub const ATTACHMENT_PART: &str = "attachment";
+
+/// The form part saying who uploads: `user` (the default) or `bot`.
+pub const AUTHOR_TYPE_PART: &str = "authorType";
+
+/// The 200 answer of an upload (`application/hal+json`). The reference requires `id`,
+/// `filename`, `size`, `type` and `createdAt` but describes `sizeInBytes`; only `id` is relied
+/// on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentResult {
+    /// The id a message references.
+    pub id: String,
+    /// The file name.
+    #[serde(default)]
+    pub filename: Option<String>,
+    /// The size in bytes.
+    #[serde(default)]
+    pub size_in_bytes: Option<u64>,
+    /// The MIME type.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// When it was stored.
+    #[serde(default)]
+    pub created_at: Option<String>,
 }
 
 /// `POST /conversations/{id}/typing`.
@@ -197,7 +242,8 @@ pub struct MessageData {
     pub is_echo: bool,
     /// Who sent it.
     pub sender: Sender,
-    /// The text.
+    /// The text (may be empty when the message carries files).
+    #[serde(default)]
     pub text: String,
 }
 

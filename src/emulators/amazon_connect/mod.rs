@@ -8,6 +8,9 @@
 //! - `POST /participant/{connection,message,event,disconnect,transcript}`: `X-Amz-Bearer`
 //!   (the participant token for `connection`, the connection token for the rest);
 //!   `ClientToken` makes messages and events idempotent.
+//! - `POST /participant/{start,complete}-attachment-upload` and the presigned `PUT` between
+//!   them ([`attachments`]): quota and type checked, the file recorded on the desk and echoed
+//!   on the socket as an `ATTACHMENT` item; `ClientToken` makes both calls idempotent.
 //! - `GET /connect?token=...`: the WebSocket, usable within 100 s of issue; answers
 //!   `aws/subscribe`, `aws/heartbeat`, `aws/ping`, and pushes `aws/chat` frames whose content
 //!   is a JSON string of the item.
@@ -29,7 +32,7 @@ use crate::connectors::amazon_connect::wire::{
 use crate::connectors::redact::Secret;
 use crate::protocol::UserInfo;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -42,6 +45,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+mod attachments;
 mod participant;
 
 /// How long a WebSocket URL may be used after issue.
@@ -67,6 +71,7 @@ struct Books {
     by_connection_token: HashMap<String, String>,
     ws_urls: HashMap<String, (String, Instant)>,
     client_tokens: HashMap<String, Value>,
+    uploads: HashMap<String, attachments::Upload>,
     silent_heartbeats: bool,
 }
 
@@ -75,6 +80,8 @@ struct Emu {
     options: EmulatorOptions,
     books: Mutex<Books>,
     addr: Mutex<Option<SocketAddr>>,
+    /// Signs the upload URLs handed out.
+    bucket_key: Vec<u8>,
 }
 
 impl Emu {
@@ -97,6 +104,7 @@ pub async fn spawn(
         options,
         books: Mutex::default(),
         addr: Mutex::default(),
+        bucket_key: uuid::Uuid::new_v4().as_bytes().to_vec(),
     });
     let app = Router::new()
         .route("/contact/chat", put(start_chat))
@@ -106,6 +114,19 @@ pub async fn spawn(
         .route("/participant/event", post(participant::event))
         .route("/participant/disconnect", post(participant::disconnect))
         .route("/participant/transcript", post(participant::transcript))
+        .route(
+            "/participant/start-attachment-upload",
+            post(attachments::start_upload),
+        )
+        .route(
+            "/participant/complete-attachment-upload",
+            post(attachments::complete_upload),
+        )
+        .route(
+            &format!("{}/{{id}}", attachments::S3_PATH),
+            put(attachments::put_object)
+                .layer(DefaultBodyLimit::max(attachments::BUCKET_BODY_LIMIT)),
+        )
         .route("/connect", get(participant::websocket))
         .route(
             "/__emu/amazon-connect/drop",
@@ -276,6 +297,7 @@ fn new_item(
         participant_role: Some(role.to_owned()),
         initial_contact_id: Some(contact.to_owned()),
         contact_id: Some(contact.to_owned()),
+        attachments: Vec::new(),
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Serves, under `/chat-gateway/v1` and with `x-api-key` checked on every call:
 //! `POST /webhooks` (verified at once with a signed `WEB_HOOK_VERIFY`), `POST /conversations`
-//! (202), `POST /conversations/{id}/messages` (202), `POST /conversations/{id}/typing` (204),
+//! (202), `POST /conversations/{id}/attachments` (200, multipart: see [`attachments`]),
+//! `POST /conversations/{id}/messages` (202; text and/or attachment ids, unknown ids refused
+//! with 400), `POST /conversations/{id}/typing` (204),
 //! `PATCH /conversations/{id}/participants/user` (204), and the inferred
 //! `GET /conversations/{id}/participants` and `GET /queues/{id}/availability`. The signing key
 //! is served without auth at `/vcc/{region}/chat/v2/jwk/{kid}/public`.
@@ -25,7 +27,7 @@ use crate::connectors::eight_by_eight::wire::{
 use crate::connectors::eight_by_eight::{API_PATH, CONVERSATION_PROPERTY};
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::protocol::{UserInfo, now_millis};
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -37,6 +39,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+mod attachments;
 mod delivery;
 use delivery::{deliver, event, post_signed, spawn_delivery};
 
@@ -51,6 +54,8 @@ struct ConvMeta {
     queue: String,
     user_id: String,
     agents: Vec<SimAgent>,
+    /// Files uploaded to the conversation, by attachment id.
+    attachments: HashMap<String, super::desk::ReceivedFile>,
 }
 
 struct Emu {
@@ -97,6 +102,10 @@ pub async fn spawn(
     let api = Router::new()
         .route("/webhooks", post(create_webhook))
         .route("/conversations", post(create_conversation))
+        .route(
+            "/conversations/{id}/attachments",
+            post(attachments::upload).layer(DefaultBodyLimit::max(attachments::BODY_LIMIT)),
+        )
         .route("/conversations/{id}/messages", post(send_message))
         .route("/conversations/{id}/typing", post(typing))
         .route("/conversations/{id}/participants/user", patch(remove_user))
@@ -317,6 +326,7 @@ async fn create_conversation(
                 queue,
                 user_id: request.user.user_id.unwrap_or_else(|| "user".into()),
                 agents: Vec::new(),
+                attachments: HashMap::new(),
             },
         );
     let created_at = now_millis();
@@ -350,7 +360,8 @@ async fn send_message(
         Ok(m) => m,
         Err(r) => return *r,
     };
-    if message.text.trim().is_empty() {
+    let has_text = !message.text.trim().is_empty();
+    if !has_text && message.attachments.is_empty() {
         return problem(
             StatusCode::BAD_REQUEST,
             "INVALID_REQUEST",
@@ -360,15 +371,30 @@ async fn send_message(
     let Some(user_id) = emu.meta(&id, |m| m.user_id.clone()) else {
         return unknown(&id);
     };
-    if let Err(e) = emu.desk.user_message(&id, &message.text) {
-        return problem(StatusCode::CONFLICT, "CONVERSATION_CLOSED", &e.to_string());
+    let files = match attachments::referenced(&emu, &id, &message.attachments) {
+        Ok(files) => files,
+        Err(r) => return *r,
+    };
+    let closed = |e: crate::connectors::DeskError| {
+        problem(StatusCode::CONFLICT, "CONVERSATION_CLOSED", &e.to_string())
+    };
+    if has_text && let Err(e) = emu.desk.user_message(&id, &message.text) {
+        return closed(e);
     }
-    // [INFER] 8x8 echoes the user's own message with isEcho: true.
+    let mut echoed = Vec::new();
+    for (attachment, file) in files {
+        echoed.push(json!({"id": attachment, "type": file.content_type, "fileName": file.name}));
+        if let Err(e) = emu.desk.user_file(&id, file) {
+            return closed(e);
+        }
+    }
+    // [INFER] 8x8 echoes the user's own message with isEcho: true (and its files).
     let echo = event(
         &id,
         "MESSAGE",
         Some(json!({
             "isEcho": true, "sender": {"id": user_id, "type": "user"}, "text": message.text,
+            "attachments": echoed,
         })),
     );
     spawn_delivery(emu.clone(), echo);
