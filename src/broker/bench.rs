@@ -1,9 +1,14 @@
 //! A benchmark of the broker over a real loopback WebSocket: how long a request takes from send
-//! to ack with the assistant answering, for one conversation and for many at once. It prints
+//! to ack with the assistant answering, for one conversation and for many at once, and how long
+//! files of a few sizes take to be accepted in a live chat. It prints
 //! figures; it asserts nothing (these machines are shared and noisy: compare within one run).
 
 use super::{BrokerConfig, start};
-use crate::protocol::{ClientMsg, ClientRole, PROTOCOL_VERSION, ServerMsg};
+use crate::protocol::{
+    ButtonAction, ClientMsg, ClientRole, ConversationEvent, HandoffState, PROTOCOL_VERSION,
+    ServerMsg,
+};
+use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -40,7 +45,121 @@ pub async fn bench(out: &mut impl Write) -> anyhow::Result<()> {
         all.len() as f64 / wall.as_secs_f64()
     )?;
     broker.shutdown().await;
+    attachments(out).await
+}
+
+/// File sizes of the attach run, and how many of each.
+const FILES: [(usize, usize); 3] = [(64 * 1024, 50), (1024 * 1024, 20), (8 * 1024 * 1024, 5)];
+
+/// Times `attach` -> ack in a live chat (the mock desk's autopilot accepts) for a few sizes:
+/// the base64 decode, the checks and the hand-over to the connector.
+async fn attachments(out: &mut impl Write) -> anyhow::Result<()> {
+    let mut config = BrokerConfig::default();
+    config.desk.autopilot = Some(crate::connectors::mock::Autopilot {
+        accept_after: Duration::from_millis(1),
+        ..Default::default()
+    });
+    let broker = start(config).await?;
+    writeln!(out, "attach -> ack in a live chat (mock desk)")?;
+    let (mut ws, conversation) = open(&broker.url()).await?;
+    let say = |id: &str, text: &str| ClientMsg::Say {
+        id: id.into(),
+        conversation: conversation.clone(),
+        text: text.into(),
+    };
+    request(&mut ws, &say("s1", "I'd like to speak to a live agent")).await?;
+    request(&mut ws, &say("s2", "Outlook keeps crashing")).await?;
+    let offer = wait(&mut ws, |m| match m {
+        ServerMsg::Event {
+            event: ConversationEvent::Message { message },
+            ..
+        } if message
+            .buttons()
+            .any(|b| b.action == ButtonAction::StartAgentChat) =>
+        {
+            Some(message.id.clone())
+        }
+        _ => None,
+    })
+    .await?;
+    let press = ClientMsg::Press {
+        id: "p1".into(),
+        conversation: conversation.clone(),
+        message: offer,
+        action: ButtonAction::StartAgentChat,
+    };
+    request(&mut ws, &press).await?;
+    wait(&mut ws, |m| match m {
+        ServerMsg::Event {
+            event:
+                ConversationEvent::State {
+                    state: HandoffState::Connected { .. },
+                },
+            ..
+        } => Some(()),
+        _ => None,
+    })
+    .await?;
+    for (size, n) in FILES {
+        let data = base64::engine::general_purpose::STANDARD.encode(vec![0x5a; size]);
+        let mut latencies = Vec::with_capacity(n);
+        for i in 0..n {
+            let attach = ClientMsg::Attach {
+                id: format!("a{size}-{i}").into(),
+                conversation: conversation.clone(),
+                name: "bench.bin".into(),
+                content_type: "application/octet-stream".into(),
+                data: data.clone(),
+            };
+            let sent = Instant::now();
+            request(&mut ws, &attach).await?;
+            latencies.push(sent.elapsed());
+        }
+        let label = format!("{} files", crate::protocol::human_size(size as u64));
+        report(out, &label, &latencies)?;
+        let total: Duration = latencies.iter().sum();
+        writeln!(
+            out,
+            "{:>28}  {:>8.0} MB/s of file",
+            "",
+            (size * n) as f64 / 1e6 / total.as_secs_f64()
+        )?;
+    }
+    broker.shutdown().await;
     Ok(())
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Sends `msg` and waits for its ack; an error frame fails the run.
+async fn request(ws: &mut Socket, msg: &ClientMsg) -> anyhow::Result<()> {
+    let id = msg.request_id().cloned();
+    ws.send(Message::text(serde_json::to_string(msg)?)).await?;
+    wait(ws, |m| match m {
+        ServerMsg::Ack { id: acked } if Some(acked) == id.as_ref() => Some(Ok(())),
+        ServerMsg::Error {
+            id: failed,
+            message,
+            ..
+        } if failed.as_ref() == id.as_ref() => Some(Err(anyhow::anyhow!("{message}"))),
+        _ => None,
+    })
+    .await?
+}
+
+/// Reads frames until `pick` finds one.
+async fn wait<T>(ws: &mut Socket, pick: impl Fn(&ServerMsg) -> Option<T>) -> anyhow::Result<T> {
+    loop {
+        let Some(frame) = ws.next().await else {
+            anyhow::bail!("closed mid-run")
+        };
+        if let Message::Text(text) = frame?
+            && let Some(found) = pick(&serde_json::from_str(text.as_str())?)
+        {
+            return Ok(found);
+        }
+    }
 }
 
 fn report(out: &mut impl Write, label: &str, latencies: &[Duration]) -> anyhow::Result<()> {
@@ -61,8 +180,8 @@ fn report(out: &mut impl Write, label: &str, latencies: &[Duration]) -> anyhow::
     Ok(())
 }
 
-/// Opens a user conversation and times `n` requests, one after another.
-async fn conversation(url: &str, n: usize) -> anyhow::Result<Vec<Duration>> {
+/// A new user conversation.
+async fn open(url: &str) -> anyhow::Result<(Socket, crate::protocol::ConversationId)> {
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
     let hello = ClientMsg::Hello {
         protocol: PROTOCOL_VERSION,
@@ -76,19 +195,20 @@ async fn conversation(url: &str, n: usize) -> anyhow::Result<Vec<Duration>> {
     };
     ws.send(Message::text(serde_json::to_string(&hello)?))
         .await?;
-    let conversation = loop {
-        let Some(frame) = ws.next().await else {
-            anyhow::bail!("closed before welcome")
-        };
-        if let Message::Text(text) = frame?
-            && let ServerMsg::Welcome {
-                conversation: Some(c),
-                ..
-            } = serde_json::from_str(text.as_str())?
-        {
-            break c;
-        }
-    };
+    let conversation = wait(&mut ws, |m| match m {
+        ServerMsg::Welcome {
+            conversation: Some(c),
+            ..
+        } => Some(c.clone()),
+        _ => None,
+    })
+    .await?;
+    Ok((ws, conversation))
+}
+
+/// Opens a user conversation and times `n` requests, one after another.
+async fn conversation(url: &str, n: usize) -> anyhow::Result<Vec<Duration>> {
+    let (mut ws, conversation) = open(url).await?;
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
         let id = format!("b{i}");
