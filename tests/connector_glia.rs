@@ -9,12 +9,12 @@ use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::glia::{Glia, Settings};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
-use handoff::connectors::webhook::WebhookListener;
+use handoff::connectors::webhook::{WebhookHandler, WebhookListener, WebhookReply, WebhookRequest};
 use handoff::connectors::{
-    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
-    HistoryLine, Speaker, Started,
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, FileUpload,
+    HandoffRequest, HistoryLine, Speaker, Started,
 };
-use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
@@ -25,7 +25,7 @@ const TITLE: &str = "I need a new laptop charger";
 
 struct Rig {
     emulator: RunningEmulator,
-    _listener: WebhookListener,
+    listener: WebhookListener,
     connector: Glia,
 }
 
@@ -53,7 +53,7 @@ async fn rig_with(options: EmulatorOptions, secret: &str) -> Rig {
     let connector = Glia::new(settings, &listener);
     Rig {
         emulator,
-        _listener: listener,
+        listener,
         connector,
     }
 }
@@ -455,4 +455,308 @@ async fn a_cached_site_token_refused_early_is_replaced_once() {
         error.to_string().contains("check the credentials"),
         "{error}"
     );
+}
+
+fn upload(name: &str, content_type: &str) -> FileUpload {
+    let mut bytes = b"\x89PNG\r\n".to_vec();
+    bytes.extend((0..30_000u32).map(|i| (i * 13 % 253) as u8));
+    FileUpload {
+        name: name.into(),
+        content_type: content_type.into(),
+        bytes: bytes.into(),
+    }
+}
+
+fn received(file: &FileUpload) -> ReceivedFile {
+    ReceivedFile {
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
+        size: file.bytes.len() as u64,
+        crc32: crc32fast::hash(&file.bytes),
+    }
+}
+
+async fn send_file(link: &ChatLink, file: &FileUpload, id: &str) {
+    link.commands
+        .send(ChatCommand::File {
+            file: file.clone(),
+            client_message_id: id.into(),
+        })
+        .await
+        .unwrap();
+}
+
+async fn say(link: &ChatLink, text: &str, id: &str) {
+    link.commands
+        .send(ChatCommand::Text {
+            text: text.into(),
+            client_message_id: id.into(),
+        })
+        .await
+        .unwrap();
+}
+
+/// Waits until the desk has `text` from the user (so every command before it is done) and
+/// returns the conversation's user messages and files.
+async fn wait_for_text(rig: &Rig, id: &str, text: &str) -> (Vec<String>, Vec<ReceivedFile>) {
+    let sim = rig.emulator.sim();
+    wait_for(|| {
+        sim.conversation(id)
+            .filter(|c| c.user_messages.iter().any(|m| m == text))
+            .map(|c| (c.user_messages, c.files))
+    })
+    .await
+}
+
+/// The next agent message, proving no error was reported before it.
+async fn agent_says_next(rig: &Rig, link: &mut ChatLink, id: &str, text: &str) {
+    rig.emulator.sim().say(id, None, text).await.unwrap();
+    assert_eq!(
+        next(link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: text.into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_file_is_uploaded_and_sent_once_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    let file = upload("charger.png", "image/png");
+    send_file(&link, &file, "f1").await;
+    say(&link, "That is the label", "m2").await;
+    let (texts, files) = wait_for_text(&rig, &id, "That is the label").await;
+    assert_eq!(files, vec![received(&file)]);
+    assert_eq!(
+        texts,
+        vec![TITLE.to_owned(), "That is the label".to_owned()],
+        "a file message adds no text"
+    );
+    agent_says_next(&rig, &mut link, &id, "Got it").await;
+}
+
+#[tokio::test]
+async fn files_sent_before_the_engagement_wait_with_the_messages() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let file = upload("charger.png", "image/png");
+    say(&link, "before", "m1").await;
+    send_file(&link, &file, "f2").await;
+    say(&link, "after", "m3").await;
+    join(&rig, &mut link, &id).await;
+    let (texts, files) = wait_for_text(&rig, &id, "after").await;
+    assert_eq!(
+        texts,
+        vec![TITLE.to_owned(), "before".to_owned(), "after".to_owned()]
+    );
+    assert_eq!(files, vec![received(&file)]);
+    agent_says_next(&rig, &mut link, &id, "Got all three").await;
+}
+
+#[tokio::test]
+async fn a_file_type_glia_does_not_take_is_refused_in_the_chat() {
+    // The emulator enforces the inferred type list (415) and size limit (413).
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    send_file(
+        &link,
+        &upload("setup.exe", "application/x-msdownload"),
+        "f1",
+    )
+    .await;
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::SystemMessage {
+            text: "Glia: POST /engagements/{id}/files failed with HTTP 415: \
+                   {\"error\":\"file type application/x-msdownload is not allowed\"}"
+                .into()
+        }
+    );
+    say(&link, "Never mind", "m2").await;
+    let (_, files) = wait_for_text(&rig, &id, "Never mind").await;
+    assert!(files.is_empty());
+    agent_says_next(&rig, &mut link, &id, "OK").await;
+}
+
+#[tokio::test]
+async fn a_500_on_the_upload_or_the_message_is_retried_and_one_file_recorded() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    let first = upload("first.png", "image/png");
+    let second = upload("second.pdf", "application/pdf");
+    for (file, path, mode, mid, after) in [
+        (&first, "/files", FaultMode::Reject, "f1", "after first"),
+        // Stored, then the answer is lost: the retried PUT must not record it again.
+        (
+            &second,
+            "/chat_messages/",
+            FaultMode::AfterProcessing,
+            "f2",
+            "after second",
+        ),
+    ] {
+        rig.emulator.faults().push(Fault {
+            path: path.into(),
+            status: 500,
+            count: 1,
+            retry_after: None,
+            mode,
+            body: None,
+        });
+        send_file(&link, file, mid).await;
+        say(&link, after, &format!("{mid}-text")).await;
+        wait_for_text(&rig, &id, after).await;
+    }
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().files,
+        vec![received(&first), received(&second)]
+    );
+    agent_says_next(&rig, &mut link, &id, "Both here").await;
+}
+
+/// Captures the webhook events the emulator sends, for tests that drive its API by hand.
+struct Capture(tokio::sync::mpsc::Sender<serde_json::Value>);
+
+#[async_trait::async_trait]
+impl WebhookHandler for Capture {
+    async fn handle(&self, request: WebhookRequest) -> WebhookReply {
+        if let Ok(event) = serde_json::from_slice(&request.body) {
+            let _ = self.0.send(event).await;
+        }
+        WebhookReply::ok()
+    }
+}
+
+#[tokio::test]
+async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
+    let rig = rig().await;
+    let base = rig.emulator.base_url();
+    let client = reqwest::Client::new();
+    let accept = handoff::connectors::glia::wire::ACCEPT;
+    let post = |path: &str, bearer: &str| {
+        client
+            .post(format!("{base}{path}"))
+            .header("Accept", accept)
+            .bearer_auth(bearer)
+    };
+    let site: serde_json::Value = client
+        .post(format!("{base}/operator_authentication/tokens"))
+        .header("Accept", accept)
+        .json(
+            &serde_json::json!({"api_key_id": "key-id-test", "api_key_secret": "key-secret-test"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let visitor: serde_json::Value = post("/visitors", site["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = visitor["access_token"].as_str().unwrap().to_owned();
+    let (tx, mut events) = tokio::sync::mpsc::channel(8);
+    let url = rig
+        .listener
+        .route("capture", std::sync::Arc::new(Capture(tx)));
+    let ticket: serde_json::Value = post("/queue_tickets", &token)
+        .json(
+            &serde_json::json!({"media": "text", "queue_ids": ["queue-1"], "site_id": "site-1",
+            "source": "visitor_integrator",
+            "webhooks": [{"url": url, "method": "POST", "events": ["engagement.start"]}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket = ticket["id"].as_str().unwrap().to_owned();
+    let sim = rig.emulator.sim();
+    wait_for(|| sim.conversation(&ticket)).await;
+    sim.join(&ticket, "Lisa").await.unwrap();
+    let start = tokio::time::timeout(connector_support::WAIT, events.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let engagement = start["engagement"]["id"].as_str().unwrap().to_owned();
+
+    let file = upload("label.png", "image/png");
+    let form = || {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(file.bytes.to_vec())
+                .file_name("label.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+    };
+    let files_path = format!("/engagements/{engagement}/files");
+    let uploaded: serde_json::Value = post(&files_path, &token)
+        .multipart(form())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(uploaded["name"], "label.png");
+    assert_eq!(uploaded["size"], file.bytes.len());
+    // A re-upload only stores an unused copy.
+    let again = post(&files_path, &token)
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 201);
+
+    let message = |file_id: &serde_json::Value| {
+        let mut named = uploaded.clone();
+        named["id"] = file_id.clone();
+        serde_json::json!({"content": "", "type": "chat",
+            "attachment": {"type": "files", "files": [named]}})
+    };
+    let put = |id: &str, body: serde_json::Value| {
+        client
+            .put(format!(
+                "{base}/engagements/{engagement}/chat_messages/{id}"
+            ))
+            .header("Accept", accept)
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let unknown = put(
+        "00000000-0000-4000-8000-000000000001",
+        message(&serde_json::json!("no-such-file")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(unknown.status(), 400);
+    let body: serde_json::Value = unknown.json().await.unwrap();
+    assert_eq!(
+        body["error"],
+        "attachment references unknown file no-such-file"
+    );
+    for _ in 0..2 {
+        let sent = put(
+            "00000000-0000-4000-8000-000000000002",
+            message(&uploaded["id"]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(sent.status(), 200);
+    }
+    let conversation = sim.conversation(&ticket).unwrap();
+    assert_eq!(conversation.files, vec![received(&file)]);
+    assert!(conversation.user_messages.is_empty());
 }

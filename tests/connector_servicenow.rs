@@ -14,10 +14,10 @@ use handoff::connectors::servicenow::inferred::{
 use handoff::connectors::servicenow::{Auth, CallbackAuth, ServiceNow, Settings};
 use handoff::connectors::webhook::WebhookListener;
 use handoff::connectors::{
-    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
-    HistoryLine, Speaker, Started, configure_servicenow_emulator,
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, FileUpload,
+    HandoffRequest, HistoryLine, Speaker, Started, configure_servicenow_emulator,
 };
-use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
@@ -43,10 +43,16 @@ fn policy() -> RetryPolicy {
 }
 
 async fn rig_with(options: EmulatorOptions, password: &str) -> Rig {
+    rig_behind(options, password, None).await
+}
+
+/// A rig whose listener tells systems `public_base` (file URLs); the emulator still posts its
+/// responses to the loopback route.
+async fn rig_behind(options: EmulatorOptions, password: &str, public_base: Option<&str>) -> Rig {
     let emulator = handoff::emulators::servicenow::spawn("127.0.0.1:0".parse().unwrap(), options)
         .await
         .unwrap();
-    let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
+    let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), public_base)
         .await
         .unwrap();
     let settings = Settings {
@@ -68,7 +74,7 @@ async fn rig_with(options: EmulatorOptions, password: &str) -> Rig {
     let connector = ServiceNow::new(settings, &listener);
     configure_servicenow_emulator(
         &emulator,
-        connector.webhook_url(),
+        &format!("http://{}/hooks/servicenow", listener.local_addr()),
         "Authorization",
         &Secret::new(CALLBACK),
     )
@@ -81,13 +87,16 @@ async fn rig_with(options: EmulatorOptions, password: &str) -> Rig {
     }
 }
 
-async fn rig() -> Rig {
-    let options = EmulatorOptions {
+fn manual() -> EmulatorOptions {
+    EmulatorOptions {
         script: AgentScript::manual(),
         webhook_retry_delay: Duration::from_millis(20),
         ..EmulatorOptions::default()
-    };
-    rig_with(options, "test-password-not-secret").await
+    }
+}
+
+async fn rig() -> Rig {
+    rig_with(manual(), "test-password-not-secret").await
 }
 
 fn request() -> HandoffRequest {
@@ -498,4 +507,169 @@ async fn build_starts_the_embedded_emulator() {
         next(&mut link).await,
         ChatEvent::AgentMessage { .. }
     ));
+}
+
+/// A started chat with Lisa in it, every event of the join read.
+async fn live(rig: &Rig) -> (ChatLink, String) {
+    let (mut link, id) = start(rig).await;
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    rig.emulator.sim().join(&id, "Lisa").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined {
+            agent: agent("Lisa")
+        }
+    );
+    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
+    (link, id)
+}
+
+fn upload(name: &str, content_type: &str) -> FileUpload {
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    bytes.extend((0..20_000u32).map(|i| (i * 7 % 251) as u8));
+    FileUpload {
+        name: name.into(),
+        content_type: content_type.into(),
+        bytes: bytes.into(),
+    }
+}
+
+fn received(file: &FileUpload) -> ReceivedFile {
+    ReceivedFile {
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
+        size: file.bytes.len() as u64,
+        crc32: crc32fast::hash(&file.bytes),
+    }
+}
+
+async fn send_file(link: &ChatLink, file: &FileUpload, id: &str) {
+    link.commands
+        .send(ChatCommand::File {
+            file: file.clone(),
+            client_message_id: id.into(),
+        })
+        .await
+        .unwrap();
+}
+
+async fn say(link: &ChatLink, text: &str, id: &str) {
+    link.commands
+        .send(ChatCommand::Text {
+            text: text.into(),
+            client_message_id: id.into(),
+        })
+        .await
+        .unwrap();
+}
+
+/// Waits until the desk has `text` from the user: every command before it is done (the
+/// emulator fetches attachments before it acknowledges their message).
+async fn wait_for_text(rig: &Rig, id: &str, text: &str) -> Vec<ReceivedFile> {
+    let sim = rig.emulator.sim();
+    wait_for(|| {
+        sim.conversation(id)
+            .filter(|c| c.user_messages.iter().any(|m| m == text))
+            .map(|c| c.files)
+    })
+    .await
+}
+
+/// The next agent message, proving no error was reported before it.
+async fn agent_says_next(rig: &Rig, link: &mut ChatLink, id: &str, text: &str) {
+    rig.emulator.sim().say(id, None, text).await.unwrap();
+    assert_eq!(
+        next(link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: text.into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_file_is_fetched_by_the_instance_once_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    let file = upload("vpn-log.pdf", "application/pdf");
+    send_file(&link, &file, "f1").await;
+    say(&link, "That is the log", "m2").await;
+    let files = wait_for_text(&rig, &id, "That is the log").await;
+    assert_eq!(files, vec![received(&file)]);
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().user_messages,
+        vec!["That is the log".to_owned()],
+        "a file message adds no text"
+    );
+    agent_says_next(&rig, &mut link, &id, "Got it").await;
+}
+
+#[tokio::test]
+async fn a_file_type_servicenow_does_not_take_is_refused_in_the_chat() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    send_file(&link, &upload("tools.zip", "application/zip"), "f1").await;
+    assert_eq!(
+        next(&mut link).await,
+        system(
+            "ServiceNow: The attachment could not be added: \"tools.zip\": \
+             the file type application/zip is not allowed"
+        )
+    );
+    say(&link, "Never mind", "m2").await;
+    assert!(wait_for_text(&rig, &id, "Never mind").await.is_empty());
+    agent_says_next(&rig, &mut link, &id, "OK").await;
+}
+
+#[tokio::test]
+async fn a_file_url_the_instance_cannot_reach_is_refused_in_the_chat() {
+    // The public base names a port nobody listens on, as a tunnel that is down would.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let rig = rig_behind(manual(), "test-password-not-secret", Some(&base)).await;
+    let (mut link, id) = live(&rig).await;
+    send_file(&link, &upload("vpn-log.pdf", "application/pdf"), "f1").await;
+    assert_eq!(
+        next(&mut link).await,
+        system(
+            "ServiceNow: The attachment could not be added: \"vpn-log.pdf\": \
+             fetching it failed: connection failed"
+        )
+    );
+    say(&link, "Never mind", "m2").await;
+    assert!(wait_for_text(&rig, &id, "Never mind").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_500_on_the_file_message_is_retried_and_one_file_recorded() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    let first = upload("first.pdf", "application/pdf");
+    let second = upload("second.png", "image/png");
+    for (file, mode, mid, after) in [
+        (&first, FaultMode::Reject, "f1", "after first"),
+        // Handled, then the answer is lost: the retry must not fetch and record it again.
+        (&second, FaultMode::AfterProcessing, "f2", "after second"),
+    ] {
+        rig.emulator.faults().push(Fault {
+            path: "/bot/integration".into(),
+            status: 500,
+            count: 1,
+            retry_after: None,
+            mode,
+            body: None,
+        });
+        send_file(&link, file, mid).await;
+        say(&link, after, &format!("{mid}-text")).await;
+        wait_for_text(&rig, &id, after).await;
+    }
+    assert_eq!(
+        rig.emulator.sim().conversation(&id).unwrap().files,
+        vec![received(&first), received(&second)]
+    );
+    agent_says_next(&rig, &mut link, &id, "Both here").await;
 }

@@ -17,6 +17,7 @@
 pub mod amazon_connect;
 mod build;
 pub mod eight_by_eight;
+pub mod files;
 pub mod glia;
 pub mod http;
 pub mod mock;

@@ -7,7 +7,11 @@
 //! call the way its system does (8x8: JWS signature; `ServiceNow`: Basic auth or a header;
 //! Glia: the headers registered with the webhook) and answers with the status the system
 //! expects; the listener itself only routes.
+//!
+//! The listener also serves the [`FileShelf`] (`GET /files/{token}`): user files a system
+//! fetches by URL, under the same public base.
 
+use super::files::{FileShelf, ShelfLimits};
 use async_trait::async_trait;
 use axum::Router;
 use axum::body::Bytes;
@@ -99,6 +103,7 @@ pub struct WebhookListener {
     local: SocketAddr,
     public_base: String,
     routes: Routes,
+    files: Arc<FileShelf>,
     cancel: CancellationToken,
 }
 
@@ -131,11 +136,17 @@ impl WebhookListener {
             addr: listen,
             source,
         })?;
+        let public_base = public_base_url.map_or_else(
+            || format!("http://{local}"),
+            |u| u.trim_end_matches('/').to_owned(),
+        );
         let routes: Routes = Arc::default();
+        let files = Arc::new(FileShelf::new(&public_base, ShelfLimits::default()));
         let app = Router::new()
             .route("/hooks/{system}", post(dispatch))
             .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
-            .with_state(routes.clone());
+            .with_state(routes.clone())
+            .merge(files.clone().router());
         let cancel = CancellationToken::new();
         let stop = cancel.clone();
         tokio::spawn(async move {
@@ -146,15 +157,12 @@ impl WebhookListener {
                 tracing::error!(error = %e, "webhook listener stopped");
             }
         });
-        let public_base = public_base_url.map_or_else(
-            || format!("http://{local}"),
-            |u| u.trim_end_matches('/').to_owned(),
-        );
         tracing::info!(%local, public_base = %public_base, "webhook listener up");
         Ok(Self {
             local,
             public_base,
             routes,
+            files,
             cancel,
         })
     }
@@ -170,6 +178,11 @@ impl WebhookListener {
     /// The public URL of `system`'s route.
     pub fn url_of(&self, system: &str) -> String {
         format!("{}/hooks/{system}", self.public_base)
+    }
+
+    /// The shelf of files systems fetch from this listener (URLs under the public base).
+    pub fn files(&self) -> Arc<FileShelf> {
+        self.files.clone()
     }
 
     /// The loopback address actually bound.
@@ -268,6 +281,51 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_file_shelf_serves_a_file_only_with_its_authorization() {
+        let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
+            .await
+            .unwrap();
+        let file = crate::connectors::FileUpload {
+            name: "Q3 report.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: bytes::Bytes::from_static(b"%PDF-1.7 test"),
+        };
+        let published = listener.files().publish(&file).unwrap();
+        let base = format!("http://{}/files/", listener.local_addr());
+        assert!(published.url.starts_with(&base), "{}", published.url);
+        let client = reqwest::Client::new();
+        let none = client.get(&published.url).send().await.unwrap();
+        assert_eq!(none.status(), 401);
+        let wrong = client
+            .get(&published.url)
+            .header("Authorization", "Bearer not-the-file-secret")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        let right = client
+            .get(&published.url)
+            .header("Authorization", published.authorization.expose())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(right.status(), 200);
+        assert_eq!(right.headers()["content-type"], "application/pdf");
+        assert_eq!(
+            right.headers()["content-disposition"],
+            "attachment; filename=\"Q3 report.pdf\"; filename*=UTF-8''Q3%20report.pdf"
+        );
+        assert_eq!(right.bytes().await.unwrap().as_ref(), b"%PDF-1.7 test");
+        let unknown = client
+            .get(format!("{base}not-a-token"))
+            .header("Authorization", published.authorization.expose())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), 404);
+    }
+
+    #[tokio::test]
     async fn public_urls_and_loopback_only() {
         let listener = WebhookListener::bind(
             "127.0.0.1:0".parse().unwrap(),
@@ -278,6 +336,17 @@ mod tests {
         assert_eq!(
             listener.url_of("8x8"),
             "https://hooks.example.com/hooks/8x8"
+        );
+        let file = crate::connectors::FileUpload {
+            name: "a.txt".into(),
+            content_type: "text/plain".into(),
+            bytes: bytes::Bytes::from_static(b"a"),
+        };
+        let published = listener.files().publish(&file).unwrap();
+        assert!(
+            published
+                .url
+                .starts_with("https://hooks.example.com/files/")
         );
         let refused = WebhookListener::bind("0.0.0.0:0".parse().unwrap(), None)
             .await

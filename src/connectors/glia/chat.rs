@@ -8,14 +8,18 @@
 //! | `engagement.transfer` (+ lookup) | `Transferred`, `AgentLeft`, `AgentJoined` |
 //! | `engagement.end` | `AgentLeft`, `Ended(agent)` |
 //! | `engagement.request.failure` | `Ended(timeout / no agent)` |
+//!
+//! A file is uploaded to the engagement (`POST /engagements/{id}/files`, [`super::inferred`]),
+//! then referenced by a chat message's `attachment`. Messages and files the user sends before
+//! the engagement starts wait, in order, and go when it starts.
 
-use super::inferred::{self, EngagementDetails};
+use super::inferred::{self, Attachment, EngagementDetails, UploadedFile};
 use super::wire::{ChatMessageBody, Event};
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
 use crate::connectors::redact::Secret;
 use crate::connectors::webhook::{WebhookHandler, WebhookReply, WebhookRequest};
-use crate::connectors::{ChatCommand, ChatEvent, ConnectorError, HandoffRequest};
+use crate::connectors::{ChatCommand, ChatEvent, ConnectorError, FileUpload, HandoffRequest};
 use crate::protocol::{AgentInfo, EndReason};
 use async_trait::async_trait;
 use serde_json::{Value, json};
@@ -102,6 +106,31 @@ impl WebhookHandler for Hooks {
     }
 }
 
+/// A message or file the user sent, under its chat-message id; kept while the engagement has
+/// not started.
+enum Outgoing {
+    Text(String, String),
+    File(String, FileUpload),
+}
+
+/// The chat-message id of the user's message `client_message_id` in chat `key`: the id itself
+/// when it is a UUID, else a UUID derived from both, so the same message always has the same
+/// id and Glia's idempotent `PUT` never stores it twice.
+fn message_uuid(key: &str, client_message_id: &str) -> String {
+    if let Ok(id) = uuid::Uuid::parse_str(client_message_id) {
+        return id.to_string();
+    }
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{key}\n{client_message_id}").as_bytes(),
+    );
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
 /// The state of one chat.
 pub struct Chat {
     key: String,
@@ -115,7 +144,7 @@ pub struct Chat {
     events: mpsc::Sender<ChatEvent>,
     engagement: Option<String>,
     operator: Option<String>,
-    early: Vec<(String, String)>,
+    early: Vec<Outgoing>,
     seen: HashSet<String>,
 }
 
@@ -204,7 +233,17 @@ impl Chat {
             content: text.to_owned(),
             kind: "chat".into(),
             metadata,
+            attachment: None,
         };
+        self.put(engagement, id, &body).await
+    }
+
+    async fn put(
+        &self,
+        engagement: &str,
+        id: &str,
+        body: &ChatMessageBody,
+    ) -> Result<(), ConnectorError> {
         let path = format!("/engagements/{engagement}/chat_messages/{id}");
         let call = self
             .settings
@@ -214,8 +253,67 @@ impl Chat {
                 "PUT /engagements/{id}/chat_messages/{uuid}",
                 self.visitor_token.expose(),
             )
-            .json(&body);
+            .json(body);
         self.api.send(call).await.map(drop)
+    }
+
+    /// Uploads `file` to the engagement, then sends the message referencing it.
+    async fn send_file(
+        &self,
+        engagement: &str,
+        id: &str,
+        file: &FileUpload,
+    ) -> Result<(), ConnectorError> {
+        let (content_type, form) = super::upload::form(file);
+        let call = self
+            .settings
+            .call(
+                Method::Post,
+                &inferred::upload_path(engagement),
+                "POST /engagements/{id}/files",
+                self.visitor_token.expose(),
+            )
+            .header("Content-Type", content_type)
+            .raw_body(form);
+        let uploaded: UploadedFile = self.api.send(call).await?.json()?;
+        let body = ChatMessageBody {
+            content: String::new(),
+            kind: "chat".into(),
+            metadata: None,
+            attachment: Some(Attachment::files(vec![uploaded])),
+        };
+        self.put(engagement, id, &body).await
+    }
+
+    /// Sends what the user sent, or keeps it for when the engagement starts.
+    async fn send_or_keep(&mut self, outgoing: Outgoing) -> bool {
+        let Some(engagement) = self.engagement.clone() else {
+            if self.early.len() < EARLY_MESSAGES {
+                self.early.push(outgoing);
+                return false;
+            }
+            // Never drop a message silently: tell the user it did not go.
+            let what = match outgoing {
+                Outgoing::Text(..) => "message was",
+                Outgoing::File(..) => "file was",
+            };
+            let text = format!(
+                "Your {what} not delivered: the {SYSTEM} chat has not started yet \
+                 and {EARLY_MESSAGES} messages are already waiting."
+            );
+            return !self.emit(ChatEvent::SystemMessage { text }).await;
+        };
+        match self.send(&engagement, &outgoing).await {
+            Ok(()) => false,
+            Err(e) => !self.report(&e).await,
+        }
+    }
+
+    async fn send(&self, engagement: &str, outgoing: &Outgoing) -> Result<(), ConnectorError> {
+        match outgoing {
+            Outgoing::Text(id, text) => self.put_message(engagement, id, text, None).await,
+            Outgoing::File(id, file) => self.send_file(engagement, id, file).await,
+        }
     }
 
     async fn command(&mut self, command: ChatCommand) -> bool {
@@ -224,32 +322,15 @@ impl Chat {
                 text,
                 client_message_id,
             } => {
-                let id = uuid::Uuid::parse_str(&client_message_id)
-                    .map_or_else(|_| uuid::Uuid::new_v4().to_string(), |u| u.to_string());
-                let Some(engagement) = self.engagement.clone() else {
-                    if self.early.len() < EARLY_MESSAGES {
-                        self.early.push((id, text));
-                        return false;
-                    }
-                    // Never drop a message silently: tell the user it did not go.
-                    let text = format!(
-                        "Your message was not delivered: the {SYSTEM} chat has not started yet \
-                         and {EARLY_MESSAGES} messages are already waiting."
-                    );
-                    return !self.emit(ChatEvent::SystemMessage { text }).await;
-                };
-                match self.put_message(&engagement, &id, &text, None).await {
-                    Ok(()) => false,
-                    Err(e) => !self.report(&e).await,
-                }
+                let id = message_uuid(&self.key, &client_message_id);
+                self.send_or_keep(Outgoing::Text(id, text)).await
             }
-            // Replaced by the system's upload in the attachments work.
-            ChatCommand::File { .. } => {
-                let error = ConnectorError::Config {
-                    system: SYSTEM.into(),
-                    detail: "sending files is not implemented yet".into(),
-                };
-                !self.report(&error).await
+            ChatCommand::File {
+                file,
+                client_message_id,
+            } => {
+                let id = message_uuid(&self.key, &client_message_id);
+                self.send_or_keep(Outgoing::File(id, file)).await
             }
             // Glia's visitor typing API is not public.
             ChatCommand::Typing(_) => false,
@@ -341,8 +422,8 @@ impl Chat {
                 {
                     self.report(&e).await;
                 }
-                for (id, text) in std::mem::take(&mut self.early) {
-                    if let Err(e) = self.put_message(&engagement.id, &id, &text, None).await {
+                for outgoing in std::mem::take(&mut self.early) {
+                    if let Err(e) = self.send(&engagement.id, &outgoing).await {
                         self.report(&e).await;
                     }
                 }
@@ -418,5 +499,21 @@ impl Chat {
             }
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_uuid;
+
+    #[test]
+    fn message_ids_are_stable_uuids_per_chat() {
+        let id = message_uuid("c-1", "m1");
+        assert!(uuid::Uuid::parse_str(&id).is_ok());
+        assert_eq!(id, message_uuid("c-1", "m1"));
+        assert_ne!(id, message_uuid("c-2", "m1"));
+        assert_ne!(id, message_uuid("c-1", "m2"));
+        let given = "7d444840-9dc0-11d1-b245-5ffdce74fad2";
+        assert_eq!(message_uuid("c-1", given), given);
     }
 }

@@ -7,12 +7,16 @@
 //!   the chat's key (`x-handoff-chat`).
 //! - Messages: `PUT /engagements/{id}/chat_messages/{uuid}`: the id is ours, so a retry is
 //!   idempotent. The utterance goes first, with the routing context as `metadata`.
+//! - Files: uploaded to the engagement (multipart), then sent as a chat message whose
+//!   `attachment` references the upload; its id derives from the message id, so a retry never
+//!   duplicates it. Sent before the engagement, files wait with the early messages, in order.
 //! - Events: `engagement.start` (operator looked up), `engagement.chat.message`,
 //!   `engagement.transfer`, `engagement.end`, `engagement.request.failure` ([`chat`]).
 //! - Availability: the operators list. What is not public is in [`inferred`].
 
 pub mod chat;
 pub mod inferred;
+mod upload;
 pub mod wire;
 
 use super::http::{Api, Call, Method, RetryPolicy};

@@ -74,6 +74,9 @@ pub struct ChatMessageBody {
     /// Free-form data shown to the operator's integrations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
+    /// Files sent with the message (its shape is in [`super::inferred::Attachment`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<super::inferred::Attachment>,
 }
 
 /// A webhook event, as far as the connector reads it.

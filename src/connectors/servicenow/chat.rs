@@ -9,14 +9,16 @@
 //! | `OutputText` without `agentInfo`, `ActionMsg/System` | `SystemMessage` |
 //! | `ActionMsg/Start…TypingIndicator…` / `End…` | `Typing` |
 //! | `ActionMsg/SwitchToVirtualAgent` | `AgentLeft` |
+//! | `ActionMsg/System` refusing an attachment ([`super::inferred`]) | `SystemMessage` naming `ServiceNow` |
 //! | envelope `completed` or `takeControl` | `Ended`: by the agent, or timeout / no agent if none joined |
 
 use super::hooks::Hooks;
 use super::inferred;
-use super::wire::{self, BotMessage, BotRequest, Envelope, Item};
+use super::wire::{self, BotAttachment, BotMessage, BotRequest, Envelope, Item};
 use super::{SYSTEM, Settings, request_id};
+use crate::connectors::files::FileShelf;
 use crate::connectors::http::Api;
-use crate::connectors::{ChatCommand, ChatEvent, ConnectorError};
+use crate::connectors::{ChatCommand, ChatEvent, ConnectorError, FileUpload};
 use crate::protocol::{AgentInfo, EndReason, now_millis};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -34,6 +36,7 @@ pub struct Chat {
     settings: Arc<Settings>,
     api: Api,
     hooks: Arc<Hooks>,
+    files: Arc<FileShelf>,
     events: mpsc::Sender<ChatEvent>,
     agent: Option<String>,
     awaiting_name: bool,
@@ -42,6 +45,7 @@ pub struct Chat {
 }
 
 impl Chat {
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         session: String,
         user_id: String,
@@ -49,6 +53,7 @@ impl Chat {
         settings: Arc<Settings>,
         api: Api,
         hooks: Arc<Hooks>,
+        files: Arc<FileShelf>,
         events: mpsc::Sender<ChatEvent>,
     ) -> Self {
         Self {
@@ -58,6 +63,7 @@ impl Chat {
             settings,
             api,
             hooks,
+            files,
             events,
             agent: None,
             awaiting_name: false,
@@ -118,6 +124,7 @@ impl Chat {
                 text: text.to_owned(),
                 typed: true,
                 client_message_id,
+                attachment: Vec::new(),
             }),
             context_variables: None,
             history: None,
@@ -127,24 +134,62 @@ impl Chat {
         }
     }
 
+    /// A plain message whose request id derives from the message id, so a retry is
+    /// recognisable.
+    fn message_request(&self, text: &str, client_message_id: &str) -> BotRequest {
+        let mut request = self.request(None, text, Some(client_message_id.to_owned()));
+        request.request_id = format!("{}-{client_message_id}", self.session);
+        request
+    }
+
+    /// Puts `file` on the broker's shelf and sends its URL and secret; the instance fetches
+    /// it from there.
+    async fn send_file(
+        &self,
+        file: &FileUpload,
+        client_message_id: &str,
+    ) -> Result<(), ConnectorError> {
+        let published = self
+            .files
+            .publish(file)
+            .map_err(|e| ConnectorError::Config {
+                system: SYSTEM.into(),
+                detail: format!("cannot offer \"{}\" for fetching: {e}", file.name),
+            })?;
+        let mut request = self.message_request("", client_message_id);
+        if let Some(message) = request.message.as_mut() {
+            message.attachment = vec![BotAttachment {
+                client_attachment_id: format!("{client_message_id}-1"),
+                content_type: file.content_type.clone(),
+                file_name: file.name.clone(),
+                url: published.url,
+                headers: std::iter::once((
+                    "Authorization".to_owned(),
+                    published.authorization.expose().to_owned(),
+                ))
+                .collect(),
+            }];
+        }
+        self.settings
+            .send_bot(&self.api, &request, "POST bot/integration (attachment)")
+            .await
+    }
+
     async fn command(&mut self, command: ChatCommand) -> bool {
         let result = match command {
             ChatCommand::Text {
                 text,
                 client_message_id,
             } => {
-                let mut request = self.request(None, &text, Some(client_message_id.clone()));
-                // The message id makes the request id stable, so a retry is recognisable.
-                request.request_id = format!("{}-{client_message_id}", self.session);
+                let request = self.message_request(&text, &client_message_id);
                 self.settings
                     .send_bot(&self.api, &request, "POST bot/integration (message)")
                     .await
             }
-            // Replaced by the system's upload in the attachments work.
-            ChatCommand::File { .. } => Err(ConnectorError::Config {
-                system: SYSTEM.into(),
-                detail: "sending files is not implemented yet".into(),
-            }),
+            ChatCommand::File {
+                file,
+                client_message_id,
+            } => self.send_file(&file, &client_message_id).await,
             ChatCommand::Typing(on) => {
                 let action = if on { "TYPING" } else { "VIEWING" };
                 let request = self.request(Some(action), "", None);
@@ -276,9 +321,13 @@ impl Chat {
                 }]
             }
             ("ActionMsg", Some("System")) => {
-                let text = text.unwrap_or_default();
+                let mut text = text.unwrap_or_default();
                 if inferred::is_timeout(&text) {
                     self.timed_out = true;
+                }
+                if inferred::is_attachment_refusal(&text) {
+                    // The user must know which side refused the file.
+                    text = format!("{SYSTEM}: {text}");
                 }
                 vec![ChatEvent::SystemMessage { text }]
             }

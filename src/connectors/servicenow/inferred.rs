@@ -16,6 +16,8 @@
 //! | availability = rows with `ac_workload < ac_applied_max_capacity` | [INFER] |
 //! | the 401 body `{"error":{"message":"User Not Authenticated","detail":"Required to provide Auth information"},"status":"failure"}` | [INFER] the platform's usual REST answer |
 //! | a repeated `requestId` is answered `success` without being processed again | [INFER] (the docs only say it is unique per request) |
+//! | an attachment it cannot fetch, or of a type it does not take, is answered on the response endpoint with a `System` message naming the file and why ([`attachment_refused`]) | [NOT PUBLIC]: made up |
+//! | a message with attachments may have an empty `text` | [INFER] |
 
 use super::wire::{AgentInfo, Item};
 use serde_json::{Value, json};
@@ -86,6 +88,20 @@ pub const CHAT_CLOSED: &str = "Either the live agent or the user closed the chat
 pub const TIMED_OUT: &str = "The conversation with a live agent has timed out";
 /// [NOT PUBLIC] What `System` says on a transfer.
 pub const TRANSFERRING: &str = "You are being transferred to another agent";
+
+/// [NOT PUBLIC] How a `System` message refusing an attachment begins.
+pub const ATTACHMENT_REFUSED: &str = "The attachment could not be added";
+
+/// [NOT PUBLIC] What `ServiceNow` posts back when it cannot take an attachment: a `System`
+/// message naming the file and why (a failed fetch with its status, a type not allowed).
+pub fn attachment_refused(file_name: &str, reason: &str) -> Item {
+    system(&format!("{ATTACHMENT_REFUSED}: \"{file_name}\": {reason}"))
+}
+
+/// Whether a `System` text refuses an attachment.
+pub fn is_attachment_refusal(text: &str) -> bool {
+    text.starts_with(ATTACHMENT_REFUSED)
+}
 
 /// Whether a `System` text tells of a queue timeout.
 pub fn is_timeout(text: &str) -> bool {

@@ -7,6 +7,10 @@
 //!   assistant transcript as `history`, and our conversation id as `clientSessionId`.
 //! - User side: plain messages (no `action`), `TYPING` / `VIEWING`, `END_CONVERSATION`. Every
 //!   request has a fresh `requestId` except a retry, which resends the same one.
+//! - Files: by URL only. The file goes on the listener's [`FileShelf`] and the message (empty
+//!   `text`) carries `attachment: [{clientAttachmentId, contentType, fileName, url,
+//!   headers: {Authorization}}]`; the instance fetches the URL with that header. A refusal
+//!   comes back as a `System` message ([`inferred::attachment_refused`]).
 //! - Auth into `ServiceNow`: Basic or OAuth bearer, plus the provider's `token` header when
 //!   message auth is on.
 //! - `ServiceNow` POSTs envelopes to our response endpoint (route `/hooks/servicenow` of the
@@ -19,6 +23,7 @@ pub mod hooks;
 pub mod inferred;
 pub mod wire;
 
+use super::files::FileShelf;
 use super::http::{Api, Call, Method, RetryPolicy};
 use super::redact::Secret;
 use super::webhook::WebhookListener;
@@ -162,6 +167,7 @@ pub struct ServiceNow {
     api: Api,
     hooks: Arc<hooks::Hooks>,
     webhook_url: String,
+    files: Arc<FileShelf>,
 }
 
 impl std::fmt::Debug for ServiceNow {
@@ -174,7 +180,8 @@ impl std::fmt::Debug for ServiceNow {
 }
 
 impl ServiceNow {
-    /// A connector for `settings` whose responses arrive on `listener`.
+    /// A connector for `settings` whose responses arrive on `listener`, which also serves the
+    /// user's files for the instance to fetch.
     pub fn new(settings: Settings, listener: &WebhookListener) -> Self {
         let mut secrets = settings.auth.secrets();
         secrets.extend(settings.message_token.clone());
@@ -187,6 +194,7 @@ impl ServiceNow {
             api,
             hooks,
             webhook_url,
+            files: listener.files(),
         }
     }
 
@@ -233,6 +241,7 @@ impl ServiceNow {
                 text: request.title.clone(),
                 typed: true,
                 client_message_id: Some(format!("{}-title", request.conversation)),
+                attachment: Vec::new(),
             }),
             context_variables: Some(context),
             history: Some(history),
@@ -316,6 +325,7 @@ impl Connector for ServiceNow {
             self.settings.clone(),
             self.api.clone(),
             self.hooks.clone(),
+            self.files.clone(),
             events_tx,
         );
         tokio::spawn(task.run(commands_rx, inbox));

@@ -4,9 +4,20 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// The Bot Integration endpoint.
 pub const INTEGRATION_PATH: &str = "/api/sn_va_as_service/bot/integration";
+
+/// The attachment types `ServiceNow` takes (`message.attachment[].contentType`) [DOC].
+pub const ATTACHMENT_TYPES: &[&str] = &[
+    "application/pdf",
+    "application/msword",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+    "video/mpeg",
+];
 
 /// The AWA presence/capacity view read for availability.
 pub const CAPACITY_PATH: &str = "/api/now/table/awa_agent_presence_capacity";
@@ -59,6 +70,26 @@ pub struct BotMessage {
     /// Our id for the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
+    /// Files, passed by URL: `ServiceNow` fetches each one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<BotAttachment>,
+}
+
+/// One `message.attachment[]` item [DOC].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BotAttachment {
+    /// Our id for the attachment.
+    pub client_attachment_id: String,
+    /// The MIME type (one of [`ATTACHMENT_TYPES`]).
+    pub content_type: String,
+    /// The file name.
+    pub file_name: String,
+    /// Where `ServiceNow` fetches the file (reachable by the instance, in its trusted domains).
+    pub url: String,
+    /// Headers `ServiceNow` sends with the fetch (`Authorization`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 /// One line of `history`.
@@ -201,6 +232,50 @@ pub fn wait_secs(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_attachment_request_keeps_its_authorization_out_of_traces() {
+        let request = BotRequest {
+            request_id: "r-1".into(),
+            action: None,
+            client_session_id: Some("c-1".into()),
+            user_id: "u-1".into(),
+            email_id: None,
+            message: Some(BotMessage {
+                text: String::new(),
+                typed: true,
+                client_message_id: Some("m-1".into()),
+                attachment: vec![BotAttachment {
+                    client_attachment_id: "m-1-1".into(),
+                    content_type: "application/pdf".into(),
+                    file_name: "a.pdf".into(),
+                    url: "https://hooks.example.com/files/t".into(),
+                    headers: std::iter::once((
+                        "Authorization".to_owned(),
+                        "Bearer fake-file-secret".to_owned(),
+                    ))
+                    .collect(),
+                }],
+            }),
+            context_variables: None,
+            history: None,
+            timestamp: None,
+            timezone: None,
+            app_inbound_id: None,
+        };
+        let body = serde_json::to_vec(&request).unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains(r#""attachment":[{"clientAttachmentId":"m-1-1","contentType":"application/pdf","fileName":"a.pdf","url":"https://hooks.example.com/files/t","headers":{"Authorization":"Bearer fake-file-secret"}}]"#),
+            "{text}"
+        );
+        let traced = crate::connectors::trace::redact_body(&body, &[]).unwrap();
+        assert!(!traced.contains("fake-file-secret"), "{traced}");
+        assert!(
+            traced.contains(r#""Authorization":"[redacted]""#),
+            "{traced}"
+        );
+    }
 
     #[test]
     fn wait_times_read() {

@@ -3,21 +3,28 @@
 //! Serves, with `Accept: application/vnd.salemove.v1+json` required (406 otherwise):
 //! `POST /operator_authentication/tokens` (site API key → site token), `POST /visitors` (site
 //! token), `POST /queue_tickets` (visitor token; registers up to 10 webhooks),
-//! `PUT /engagements/{id}/chat_messages/{uuid}` (idempotent by id), `GET /engagements/{id}`,
+//! `PUT /engagements/{id}/chat_messages/{uuid}` (idempotent by id; an `attachment` must name
+//! files uploaded to the engagement, 400 otherwise, and they reach the desk once per message),
+//! `POST /engagements/{id}/files` (multipart, part `file`; 413 over `inferred::MAX_FILE_BYTES`,
+//! 415 for a type not in `inferred::FILE_TYPES`; a re-upload only stores an unused copy),
+//! `GET /engagements/{id}/files/{file}`, `GET /engagements/{id}`,
 //! `DELETE /engagements/{id}`, `DELETE /queue_tickets/{id}` and `GET /operators`.
 //! Desk signals become webhook events sent (POST) with the registered headers verbatim, retried on
 //! non-2xx. Made-up parts come from `connectors::glia::inferred`.
 
-use super::desk::{Delivery, EndedBy, RequestInfo, Signal, SimDesk};
+use super::desk::{Delivery, EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
-use crate::connectors::glia::inferred::{self, EngagementDetails, Operator, Operators, Visitor};
+use crate::connectors::glia::inferred::{
+    self, EngagementDetails, Operator, Operators, UploadedFile, Visitor,
+};
 use crate::connectors::glia::wire::{
     self, ChatMessageBody, QueueTicketRequest, TokenRequest, Webhook,
 };
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::protocol::{Presence, now_millis};
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -28,6 +35,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+/// A file uploaded to an engagement.
+struct StoredFile {
+    engagement: String,
+    name: String,
+    content_type: String,
+    bytes: axum::body::Bytes,
+}
 
 struct Ticket {
     visitor: String,
@@ -42,6 +57,7 @@ struct Books {
     tickets: HashMap<String, Ticket>,
     engagements: HashMap<String, String>,
     messages: HashSet<String>,
+    files: HashMap<String, StoredFile>,
 }
 
 struct Emu {
@@ -88,6 +104,14 @@ pub async fn spawn(
             "/engagements/{id}/chat_messages/{message}",
             put(chat_message),
         )
+        .route(
+            "/engagements/{id}/files",
+            // Room for the form around the largest file.
+            post(upload).layer(DefaultBodyLimit::max(
+                usize::try_from(inferred::MAX_FILE_BYTES).unwrap_or(usize::MAX) + 64 * 1024,
+            )),
+        )
+        .route("/engagements/{id}/files/{file}", get(file))
         .route("/operators", get(operators))
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
@@ -255,6 +279,161 @@ fn ticket_of_engagement(emu: &Emu, engagement: &str) -> Option<String> {
     emu.books().engagements.get(engagement).cloned()
 }
 
+fn no_engagement() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"error": "engagement not found"})),
+    )
+        .into_response()
+}
+
+fn error(status: StatusCode, detail: &str) -> Response {
+    (status, Json(json!({"error": detail}))).into_response()
+}
+
+/// The file part of an upload form: name, type and contents.
+async fn file_part(
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(String, String, axum::body::Bytes), Response> {
+    let mut form = form.map_err(|e| bad(&e.body_text()))?;
+    loop {
+        let field = form
+            .next_field()
+            .await
+            .map_err(|e| error(e.status(), &e.body_text()))?;
+        let Some(field) = field else {
+            return Err(bad(&format!(
+                "a multipart part named \"{}\" is required",
+                inferred::UPLOAD_FIELD
+            )));
+        };
+        if field.name() != Some(inferred::UPLOAD_FIELD) {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| error(e.status(), &e.body_text()))?;
+        if name.is_empty() {
+            return Err(bad("the file part needs a filename"));
+        }
+        return Ok((name, content_type, bytes));
+    }
+}
+
+async fn upload(
+    State(emu): State<Arc<Emu>>,
+    Path(engagement): Path<String>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    if let Err(r) = visitor_of(&emu, &headers) {
+        return *r;
+    }
+    if ticket_of_engagement(&emu, &engagement).is_none() {
+        return no_engagement();
+    }
+    let (name, content_type, bytes) = match file_part(form).await {
+        Ok(part) => part,
+        Err(r) => return r,
+    };
+    let size = bytes.len() as u64;
+    if size > inferred::MAX_FILE_BYTES {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "file too large: {size} bytes, the limit is {}",
+                inferred::MAX_FILE_BYTES
+            ),
+        );
+    }
+    if !inferred::takes_file_type(&content_type) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("file type {content_type} is not allowed"),
+        );
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let host = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let answer = UploadedFile {
+        id: id.clone(),
+        url: format!("http://{host}/engagements/{engagement}/files/{id}"),
+        name: name.clone(),
+        content_type: content_type.clone(),
+        size,
+    };
+    emu.books().files.insert(
+        id,
+        StoredFile {
+            engagement,
+            name,
+            content_type,
+            bytes,
+        },
+    );
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+async fn file(
+    State(emu): State<Arc<Emu>>,
+    Path((engagement, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = visitor_of(&emu, &headers) {
+        return *r;
+    }
+    let books = emu.books();
+    match books.files.get(&id).filter(|f| f.engagement == engagement) {
+        Some(f) => (
+            [(axum::http::header::CONTENT_TYPE, f.content_type.clone())],
+            f.bytes.clone(),
+        )
+            .into_response(),
+        None => error(StatusCode::NOT_FOUND, "file not found"),
+    }
+}
+
+/// The files a message's attachment names, as the desk records them; an error naming the
+/// first one not uploaded to `engagement`.
+fn attached_files(
+    emu: &Emu,
+    engagement: &str,
+    request: &ChatMessageBody,
+) -> Result<Vec<ReceivedFile>, Box<Response>> {
+    let Some(attachment) = &request.attachment else {
+        return Ok(Vec::new());
+    };
+    if attachment.kind != "files" {
+        return Err(Box::new(bad("attachment type must be \"files\"")));
+    }
+    let books = emu.books();
+    attachment
+        .files
+        .iter()
+        .map(|named| {
+            books
+                .files
+                .get(&named.id)
+                .filter(|f| f.engagement == engagement)
+                .map(|f| ReceivedFile::of(&f.name, &f.content_type, &f.bytes))
+                .ok_or_else(|| {
+                    Box::new(bad(&format!(
+                        "attachment references unknown file {}",
+                        named.id
+                    )))
+                })
+        })
+        .collect()
+}
+
 async fn chat_message(
     State(emu): State<Arc<Emu>>,
     Path((engagement, message)): Path<(String, String)>,
@@ -272,18 +451,30 @@ async fn chat_message(
         Err(r) => return *r,
     };
     let Some(ticket) = ticket_of_engagement(&emu, &engagement) else {
-        return (
-            StatusCode::NOT_FOUND,
-            Json(json!({"error": "engagement not found"})),
-        )
-            .into_response();
+        return no_engagement();
     };
-    let answer = json!({"id": message, "content": request.content, "engagement_id": engagement, "type": "chat"});
+    let files = match attached_files(&emu, &engagement, &request) {
+        Ok(files) => files,
+        Err(r) => return *r,
+    };
+    let answer = json!({"id": message, "content": request.content, "engagement_id": engagement,
+                        "type": "chat", "attachment": request.attachment});
     if !emu.books().messages.insert(message.clone()) {
         return Json(answer).into_response();
     }
-    if let Err(e) = emu.desk.user_message(&ticket, &request.content) {
-        return (StatusCode::CONFLICT, Json(json!({"error": e.to_string()}))).into_response();
+    let conflict = |e: crate::connectors::DeskError| {
+        (StatusCode::CONFLICT, Json(json!({"error": e.to_string()}))).into_response()
+    };
+    // A file message may have no text.
+    if (files.is_empty() || !request.content.is_empty())
+        && let Err(e) = emu.desk.user_message(&ticket, &request.content)
+    {
+        return conflict(e);
+    }
+    for file in files {
+        if let Err(e) = emu.desk.user_file(&ticket, file) {
+            return conflict(e);
+        }
     }
     Json(answer).into_response()
 }

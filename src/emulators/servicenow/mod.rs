@@ -4,6 +4,9 @@
 //! - `POST /api/sn_va_as_service/bot/integration`: Basic or Bearer auth; answers
 //!   `{"status":"success"}` and does the work asynchronously; `AGENT` queues a live-agent
 //!   request, a plain message reaches the agent, `TYPING`/`VIEWING` set the user's typing,
+//!   a message's `attachment`s are fetched over HTTP from their `url` with their `headers`
+//!   (the type must be one of `wire::ATTACHMENT_TYPES`, declared and served) and recorded on the
+//!   desk, or refused with the inferred `System` message on the response endpoint,
 //!   `END_CONVERSATION` (empty text) closes the chat and is answered on the response endpoint
 //!   with `completed: true`.
 //! - `GET /api/now/table/awa_agent_presence_capacity`: one row per desk agent, filtered by the
@@ -14,12 +17,12 @@
 //! Desk signals become envelopes sent (POST) to the response endpoint, in order, retried on non-2xx.
 //! Payload shapes the docs do not give come from `connectors::servicenow::inferred`.
 
-use super::desk::{Delivery, EndedBy, RequestInfo, Signal, SimDesk};
+use super::desk::{Delivery, EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::servicenow::inferred::{self, AVAILABLE_STATE, CHAT_CHANNEL};
-use crate::connectors::servicenow::wire::{self, AgentInfo, BotRequest, Item};
+use crate::connectors::servicenow::wire::{self, AgentInfo, BotAttachment, BotRequest, Item};
 use crate::protocol::Presence;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -65,6 +68,8 @@ struct Emu {
     options: EmulatorOptions,
     books: Mutex<Books>,
     api: Api,
+    /// Fetches the user's attachments, once each (the instance does not retry a fetch).
+    fetcher: Api,
 }
 
 impl Emu {
@@ -91,6 +96,7 @@ pub async fn spawn(
         options,
         books: Mutex::default(),
         api: Api::new("ServiceNow emulator outbound", policy, Vec::new()),
+        fetcher: Api::new("ServiceNow emulator attachment fetch", policy, Vec::new()),
     });
     let app = Router::new()
         .route(wire::INTEGRATION_PATH, post(integration))
@@ -259,13 +265,7 @@ async fn integration(
             "No conversation",
             "no live-agent conversation for this clientSessionId",
         )),
-        (None, Some(id)) => emu.desk.user_message(&id, &text).map_err(|e| {
-            failure(
-                StatusCode::BAD_REQUEST,
-                "Conversation closed",
-                &e.to_string(),
-            )
-        }),
+        (None, Some(id)) => user_message(&emu, &id, &request).await,
         (Some(action @ ("TYPING" | "VIEWING")), Some(id)) => {
             emu.desk.user_typing(&id, action == "TYPING").map_err(|e| {
                 failure(
@@ -300,6 +300,87 @@ async fn integration(
         }
         Err(r) => r,
     }
+}
+
+fn closed(e: &crate::connectors::DeskError) -> Response {
+    failure(
+        StatusCode::BAD_REQUEST,
+        "Conversation closed",
+        &e.to_string(),
+    )
+}
+
+/// A plain message: its text, then each attachment fetched from its URL. The fetch happens
+/// before the answer, so once a message is acknowledged its files are on the desk or refused.
+async fn user_message(emu: &Emu, id: &str, request: &BotRequest) -> Result<(), Response> {
+    let (text, attachments) = request
+        .message
+        .as_ref()
+        .map(|m| (m.text.as_str(), m.attachment.as_slice()))
+        .unwrap_or_default();
+    if attachments.is_empty() || !text.is_empty() {
+        emu.desk.user_message(id, text).map_err(|e| closed(&e))?;
+    }
+    for attachment in attachments {
+        match fetch_attachment(emu, attachment).await {
+            Ok(file) => emu.desk.user_file(id, file).map_err(|e| closed(&e))?,
+            Err(reason) => {
+                tracing::info!(file = %attachment.file_name, reason, "ServiceNow emulator: attachment refused");
+                let item = inferred::attachment_refused(&attachment.file_name, &reason);
+                post_envelope(
+                    emu,
+                    id,
+                    vec![to_value(&item)],
+                    true,
+                    false,
+                    "AttachmentRefused",
+                )
+                .await;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `type/subtype` without parameters, lower case.
+fn base_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Fetches one attachment as the instance would, or says why it is refused.
+async fn fetch_attachment(emu: &Emu, attachment: &BotAttachment) -> Result<ReceivedFile, String> {
+    let declared = base_type(&attachment.content_type);
+    if !wire::ATTACHMENT_TYPES.contains(&declared.as_str()) {
+        return Err(format!("the file type {declared} is not allowed"));
+    }
+    let mut call = Call::new("GET attachment url", Method::Get, attachment.url.as_str());
+    for (name, value) in &attachment.headers {
+        call = call.header(name.as_str(), value.as_str());
+    }
+    let reply = emu.fetcher.send(call).await.map_err(|e| match e {
+        crate::connectors::ConnectorError::Status { status, .. }
+        | crate::connectors::ConnectorError::Unauthorized { status, .. } => {
+            format!("fetching it failed with HTTP {status}")
+        }
+        crate::connectors::ConnectorError::Transport { detail, .. } => {
+            format!("fetching it failed: {detail}")
+        }
+        other => format!("fetching it failed: {other}"),
+    })?;
+    let served = base_type(reply.header("content-type").unwrap_or_default());
+    if served != declared {
+        return Err(format!("the URL served {served}, not {declared}"));
+    }
+    Ok(ReceivedFile::of(
+        &attachment.file_name,
+        &attachment.content_type,
+        &reply.body,
+    ))
 }
 
 async fn capacity(
