@@ -1,6 +1,7 @@
 //! `handoff --system <each>`: the console runs a whole brokered chat on each real connector,
 //! against the system's loopback emulator, with the person at the console as the system's agent
-//! in the inbox: request, accept (by mouse), messages both ways, the agent ends the chat.
+//! in the inbox: request, accept (by mouse), messages both ways, a file to the agent (the
+//! emulator stores the same bytes), the agent ends the chat.
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose
 
@@ -65,6 +66,44 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
         s.matches("It says 0x80004005").count() >= 2
     })
     .await;
+
+    // The user sends a screenshot; the system stores exactly those bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("error-dialog.png");
+    let bytes: Vec<u8> = b"\x89PNG\r\n\x1a\n"
+        .iter()
+        .copied()
+        .chain((0..4000u32).map(|i| (i * 7 % 251) as u8))
+        .collect();
+    std::fs::write(&png, &bytes).unwrap();
+    h.ctrl('o').await;
+    h.type_text(&png.display().to_string()).await;
+    h.key(KeyCode::Enter).await;
+    h.until("the file in both panes", |s| {
+        s.matches("error-dialog.png  image/png · 3.9 KB").count() >= 2
+    })
+    .await;
+    let sim = engine
+        .system
+        .as_ref()
+        .unwrap()
+        .emulator
+        .as_ref()
+        .unwrap()
+        .sim();
+    let stored = console_support::wait_until(|| {
+        let files: Vec<_> = sim
+            .conversations()
+            .into_iter()
+            .flat_map(|c| c.files)
+            .collect();
+        (!files.is_empty()).then_some(files)
+    })
+    .await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].name, "error-dialog.png");
+    assert_eq!(stored[0].content_type, "image/png");
+    assert_eq!(stored[0].crc32, crc32fast::hash(&bytes));
 
     // Lisa ends the chat; the user is told and the assistant takes over.
     h.click("[ End chat (e) ]").await;
