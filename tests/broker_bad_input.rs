@@ -244,7 +244,7 @@ async fn a_frame_over_the_limit_closes_with_1009_and_the_conversation_survives()
     assert_eq!(close.code, CloseCode::Size);
     assert_eq!(
         close.reason.as_str(),
-        "message too big: the limit is 65536 bytes"
+        "message too big: the limit is 65536 bytes (files go in `attach`)"
     );
 
     // Reconnect: the conversation is intact and nothing is replayed twice.
