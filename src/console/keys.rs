@@ -37,7 +37,7 @@ pub const GLOBAL: &[Binding] = &[
 pub const CHAT: &[Binding] = &[
     b("Enter", "send"),
     b("Alt+Enter", "new line"),
-    b("Ctrl+O", "send a file to the live agent (asks its path)"),
+    b("Ctrl+O", "send a file (live chat)"),
     b("Up / Down", "recall sent messages (empty composer)"),
     b("Tab", "go to the buttons"),
     b("\"Stop chat\"", "typed and sent, ends a live chat"),
