@@ -115,6 +115,10 @@ impl Method {
     }
 }
 
+/// The slowest upload rate a request's timeout allows for (128 KiB/s): a call's timeout grows
+/// by a second for each this many bytes of body.
+pub const UPLOAD_BYTES_PER_SEC: u64 = 128 * 1024;
+
 /// One API call: what to send and what to call it in errors.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -122,7 +126,8 @@ pub struct Call {
     method: Method,
     url: String,
     headers: Vec<(String, String)>,
-    body: Option<Vec<u8>>,
+    /// Shared, so each retry resends it without a copy.
+    body: Option<bytes::Bytes>,
 }
 
 impl Call {
@@ -148,7 +153,7 @@ impl Call {
     #[must_use]
     pub fn json(mut self, body: &impl Serialize) -> Self {
         // Serializing our own wire structs cannot fail (string keys, no custom serializers).
-        self.body = Some(serde_json::to_vec(body).unwrap_or_default());
+        self.body = Some(serde_json::to_vec(body).unwrap_or_default().into());
         if !self
             .headers
             .iter()
@@ -163,8 +168,8 @@ impl Call {
     /// Sets a raw body (the caller sets `Content-Type`); for bodies that must go out byte for
     /// byte as signed.
     #[must_use]
-    pub fn raw_body(mut self, body: Vec<u8>) -> Self {
-        self.body = Some(body);
+    pub fn raw_body(mut self, body: impl Into<bytes::Bytes>) -> Self {
+        self.body = Some(body.into());
         self
     }
 
@@ -322,7 +327,7 @@ impl Api {
         let mut builder = self
             .client
             .request(method, &call.url)
-            .timeout(self.policy.request_timeout);
+            .timeout(self.timeout_for(call));
         for (name, value) in &call.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -435,12 +440,16 @@ impl Api {
         });
     }
 
+    /// The policy's timeout, plus one second per [`UPLOAD_BYTES_PER_SEC`] of body: an upload
+    /// of megabytes over a slow link is not a hung request.
+    fn timeout_for(&self, call: &Call) -> Duration {
+        let body = call.body.as_ref().map_or(0, bytes::Bytes::len) as u64;
+        self.policy.request_timeout + Duration::from_secs(body / UPLOAD_BYTES_PER_SEC)
+    }
+
     fn transport_failure(&self, call: &Call, e: &reqwest::Error) -> Failure {
         let detail = if e.is_timeout() {
-            format!(
-                "timed out after {}s",
-                self.policy.request_timeout.as_secs_f32()
-            )
+            format!("timed out after {}s", self.timeout_for(call).as_secs_f32())
         } else if e.is_connect() {
             "connection failed".to_owned()
         } else {
@@ -527,6 +536,20 @@ mod tests {
         assert!(
             matches!(&error, ConnectorError::Transport { system, call, .. } if system == "Test" && call == "GET /x"),
             "{error:?}"
+        );
+    }
+
+    #[test]
+    fn an_upload_gets_a_second_more_per_128_kib_of_body() {
+        let api = Api::new("8x8", RetryPolicy::default(), Vec::new());
+        let call = |size: usize| {
+            Call::new("upload", Method::Post, "http://127.0.0.1:9/").raw_body(vec![0u8; size])
+        };
+        let base = RetryPolicy::default().request_timeout;
+        assert_eq!(api.timeout_for(&call(1000)), base);
+        assert_eq!(
+            api.timeout_for(&call(10 * 1024 * 1024)),
+            base + Duration::from_secs(80)
         );
     }
 

@@ -87,7 +87,17 @@ pub fn redact_body(body: &[u8], secrets: &[&Secret]) -> Option<String> {
             scrub_json(&mut value);
             value.to_string()
         }
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
+        // A file upload: the text up to the first binary byte (multipart headers), then a
+        // note instead of mojibake.
+        Err(_) => match std::str::from_utf8(body) {
+            Ok(text) => text.to_owned(),
+            Err(e) => format!(
+                "{}<binary from byte {} of {}>",
+                String::from_utf8_lossy(&body[..e.valid_up_to()]),
+                e.valid_up_to(),
+                body.len()
+            ),
+        },
     };
     let text = redact(&text, secrets);
     Some(match text.char_indices().nth(BODY_CHARS) {
@@ -133,6 +143,19 @@ mod tests {
         assert_eq!(
             redact_url("ws://127.0.0.1:9/connect?token=abc&x=1", &[]),
             "ws://127.0.0.1:9/connect?token=[redacted]&x=1"
+        );
+    }
+
+    #[test]
+    fn a_binary_upload_shows_its_text_part_and_where_the_bytes_begin() {
+        let mut body = b"--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n".to_vec();
+        let head = body.len();
+        body.extend([0x89, b'P', b'N', b'G', 0xff, 0x00]);
+        let text = redact_body(&body, &[]).unwrap();
+        assert!(text.starts_with("--b\r\nContent-Disposition"), "{text}");
+        assert!(
+            text.ends_with(&format!("<binary from byte {head} of {}>", head + 6)),
+            "{text}"
         );
     }
 

@@ -54,7 +54,7 @@ pub(super) async fn send(
     for (name, value) in &started.upload_metadata.headers_to_include {
         put = put.header(name.as_str(), value.as_str());
     }
-    api.send(put.raw_body(file.bytes.to_vec())).await?;
+    api.send(put.raw_body(file.bytes.clone())).await?;
     let complete = CompleteAttachmentUpload {
         attachment_ids: vec![started.attachment_id.clone()],
         client_token: complete_token,

@@ -35,6 +35,8 @@ pub const EVENT_QUEUE: usize = 64;
 const INBOX: usize = 64;
 /// Messages the user may send before an operator joins.
 const EARLY_MESSAGES: usize = 20;
+/// Bytes of files that may wait with them (a bound on memory, not on any one file).
+const EARLY_FILE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The Glia webhook route: finds the chat by its header, checks its secret.
 #[derive(Default)]
@@ -111,6 +113,15 @@ impl WebhookHandler for Hooks {
 enum Outgoing {
     Text(String, String),
     File(String, FileUpload),
+}
+
+impl Outgoing {
+    fn file_bytes(&self) -> usize {
+        match self {
+            Self::Text(..) => 0,
+            Self::File(_, file) => file.bytes.len(),
+        }
+    }
 }
 
 /// The chat-message id of the user's message `client_message_id` in chat `key`: the id itself
@@ -288,7 +299,10 @@ impl Chat {
     /// Sends what the user sent, or keeps it for when the engagement starts.
     async fn send_or_keep(&mut self, outgoing: Outgoing) -> bool {
         let Some(engagement) = self.engagement.clone() else {
-            if self.early.len() < EARLY_MESSAGES {
+            let waiting: usize = self.early.iter().map(Outgoing::file_bytes).sum();
+            if self.early.len() < EARLY_MESSAGES
+                && waiting + outgoing.file_bytes() <= EARLY_FILE_BYTES
+            {
                 self.early.push(outgoing);
                 return false;
             }
@@ -299,7 +313,8 @@ impl Chat {
             };
             let text = format!(
                 "Your {what} not delivered: the {SYSTEM} chat has not started yet \
-                 and {EARLY_MESSAGES} messages are already waiting."
+                 and too much is already waiting ({EARLY_MESSAGES} messages or 32 MiB of \
+                 files at most)."
             );
             return !self.emit(ChatEvent::SystemMessage { text }).await;
         };
