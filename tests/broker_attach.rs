@@ -73,7 +73,8 @@ async fn a_file_in_a_live_chat_reaches_the_agent_and_both_sides_see_it() {
     let expected = Attachment {
         name: "crash report.pdf".into(),
         content_type: "application/pdf".into(),
-        size: pdf.len() as u64,
+        size: Some(pdf.len() as u64),
+        url: None,
     };
     let seen = user
         .wait_from(from_user, "the file message", |m| file_message(m).is_some())
@@ -218,5 +219,55 @@ async fn a_broker_that_takes_no_files_says_so() {
             "this broker takes no files (max_attachment_bytes is 0)"
         )
     );
+    broker.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_agent_sends_the_user_a_file_and_both_sides_see_it_from_the_agent() {
+    let broker = broker::start(BrokerConfig::default()).await.unwrap();
+    let (mut user, mut lisa, conv) = connected_chat(&broker.url()).await;
+    let from_user = user.mark();
+    lisa.request(attach(&conv, "reset-guide.pdf", b"%PDF-1.7 steps"))
+        .await;
+    let seen = user
+        .wait_from(from_user, "the agent's file", |m| {
+            matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. }
+                if message.role == Role::Agent
+                && matches!(&message.parts[0], Part::Attachment { .. }))
+        })
+        .await;
+    let ServerMsg::Event {
+        event: ConversationEvent::Message { message },
+        ..
+    } = seen
+    else {
+        unreachable!("matched above")
+    };
+    assert_eq!(
+        message.agent.as_ref().map(|a| a.name.as_str()),
+        Some("Lisa")
+    );
+    assert_eq!(
+        message.parts,
+        vec![Part::Attachment {
+            attachment: Attachment {
+                name: "reset-guide.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: Some(14),
+                url: None,
+            }
+        }]
+    );
+    // An agent's bad file is named like a user's.
+    let reply = lisa
+        .request_error(|id| ClientMsg::Attach {
+            id,
+            conversation: conv.clone(),
+            name: String::new(),
+            content_type: "application/pdf".into(),
+            data: "aGk=".into(),
+        })
+        .await;
+    assert_eq!(error_code(&reply).0, ErrorCode::BadField);
     broker.shutdown().await;
 }

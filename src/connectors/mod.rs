@@ -195,7 +195,8 @@ impl FileUpload {
         crate::protocol::Attachment {
             name: self.name.clone(),
             content_type: self.content_type.clone(),
-            size: self.size(),
+            size: Some(self.size()),
+            url: None,
         }
     }
 }
@@ -237,6 +238,13 @@ pub enum ChatEvent {
         agent: AgentInfo,
         /// The text.
         text: String,
+    },
+    /// A file from an agent: its name, type, size and a link to it, as far as the system tells.
+    AgentFile {
+        /// Who.
+        agent: AgentInfo,
+        /// The file.
+        file: crate::protocol::Attachment,
     },
     /// A message from the system itself, shown without attribution.
     SystemMessage {
@@ -353,6 +361,8 @@ pub enum DeskAction {
     Reject(ConversationId, String),
     /// Say something in a chat the agent is in.
     Reply(ConversationId, String),
+    /// Send the user of a chat the agent is in a file.
+    File(ConversationId, FileUpload),
     /// Start or stop typing in a chat.
     Typing(ConversationId, bool),
     /// End a chat the agent is in.

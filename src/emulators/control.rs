@@ -49,6 +49,8 @@ pub fn router(desk: Arc<SimDesk>, faults: Arc<Faults>) -> Router {
         .route("/__emu/agent/join", post(join))
         .route("/__emu/agent/say", post(say))
         .route("/__emu/agent/typing", post(typing))
+        .route("/__emu/agent/file", post(agent_file))
+        .route("/__emu/files/{id}", get(download))
         .route("/__emu/agent/transfer", post(transfer))
         .route("/__emu/agent/leave", post(leave))
         .route("/__emu/queue/timeout", post(timeout))
@@ -123,6 +125,69 @@ async fn say(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
         }
         .await,
     )
+}
+
+#[derive(Deserialize)]
+struct FileBody {
+    conversation: String,
+    #[serde(default)]
+    agent: Option<String>,
+    name: String,
+    content_type: String,
+    /// The contents, base64.
+    data: String,
+}
+
+async fn agent_file(State(ctl): State<Ctl>, Json(b): Json<FileBody>) -> Response {
+    use base64::Engine;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&b.data) else {
+        return answer(Err(DeskError::InvalidState("`data` is not base64".into())));
+    };
+    let file = crate::connectors::FileUpload {
+        name: b.name,
+        content_type: b.content_type,
+        bytes: bytes.into(),
+    };
+    let desk = &ctl.desk;
+    answer(
+        async {
+            desk.send_file(&desk.resolve(&b.conversation)?, b.agent.as_deref(), file)
+                .await
+        }
+        .await,
+    )
+}
+
+/// An agent's file, as the link in the system's event leads to it.
+async fn download(
+    State(ctl): State<Ctl>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Some((file, bytes)) = ctl.desk.agent_file_bytes(&id) else {
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    };
+    let name: String = file
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, file.content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 async fn typing(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
@@ -239,6 +304,16 @@ impl AgentDesk for RemoteDesk {
                 self.post(
                     "/__emu/agent/say",
                     json!({"conversation": c, "agent": agent, "text": text}),
+                )
+                .await
+            }
+            DeskAction::File(c, file) => {
+                use base64::Engine;
+                let data = base64::engine::general_purpose::STANDARD.encode(&file.bytes);
+                self.post(
+                    "/__emu/agent/file",
+                    json!({"conversation": c, "agent": agent, "name": file.name,
+                           "content_type": file.content_type, "data": data}),
                 )
                 .await
             }

@@ -82,8 +82,8 @@ pub enum Part {
         /// The buttons, in order.
         buttons: Vec<Button>,
     },
-    /// A file the user sent to the agent (the bytes went to the system; clients see what it
-    /// was).
+    /// A file sent in a live chat: by the user (the bytes went to the system; clients see what
+    /// it was) or by an agent (with a link to it when the system gives one).
     Attachment {
         /// The file.
         attachment: Attachment,
@@ -113,8 +113,22 @@ pub struct Attachment {
     pub name: String,
     /// The MIME type, e.g. `application/pdf`.
     pub content_type: String,
-    /// The size in bytes.
-    pub size: u64,
+    /// The size in bytes, when known (some systems do not tell of an agent's file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Where to download it: an agent's file, when the system gives a link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Attachment {
+    /// `application/pdf · 12.3 KB`, or the type alone when the size is unknown.
+    pub fn details(&self) -> String {
+        match self.size {
+            Some(size) => format!("{} · {}", self.content_type, human_size(size)),
+            None => self.content_type.clone(),
+        }
+    }
 }
 
 impl Part {

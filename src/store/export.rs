@@ -107,12 +107,11 @@ pub fn text(conversation: &StoredConversation) -> String {
 
 /// `report.pdf (application/pdf, 12.3 KB)`.
 fn file_label(attachment: &crate::protocol::Attachment) -> String {
-    format!(
-        "{} ({}, {})",
-        attachment.name,
-        attachment.content_type,
-        crate::protocol::human_size(attachment.size)
-    )
+    let details = attachment.details().replace(" · ", ", ");
+    match &attachment.url {
+        Some(url) => format!("{} ({details}) {url}", attachment.name),
+        None => format!("{} ({details})", attachment.name),
+    }
 }
 
 /// The conversation in the Purple Chat format: `{"messages": [{"role", "parts"}]}`, agent and

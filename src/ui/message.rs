@@ -4,7 +4,7 @@
 use super::richtext::{self, str_width};
 use super::sanitize::clean;
 use crate::protocol::{
-    Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus, human_size,
+    Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus,
 };
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -145,16 +145,16 @@ pub fn render(message: &ChatMessage, look: &Look<'_>) -> Rendered {
                 let runs = vec![
                     ("📎 ".to_owned(), t.muted),
                     (clean(&attachment.name).into_owned(), base),
-                    (
-                        format!(
-                            "  {} · {}",
-                            clean(&attachment.content_type),
-                            human_size(attachment.size)
-                        ),
-                        t.muted,
-                    ),
+                    (format!("  {}", clean(&attachment.details())), t.muted),
                 ];
                 out.lines.extend(richtext::wrap(&runs, look.width, "  "));
+                if let Some(url) = &attachment.url {
+                    let runs = vec![
+                        ("↓ ".to_owned(), t.muted),
+                        (clean(url).into_owned(), t.link),
+                    ];
+                    out.lines.extend(richtext::wrap(&runs, look.width, "    "));
+                }
             }
         }
     }

@@ -189,6 +189,19 @@ impl Conversation {
                     self.agent_says(agent, &text, now, out);
                 }
             }
+            ChatEvent::AgentFile { agent, file } => {
+                if self.is_connected() {
+                    let message = ChatMessage {
+                        id: self.new_message_id(),
+                        role: Role::Agent,
+                        agent: Some(agent),
+                        parts: vec![Part::Attachment { attachment: file }],
+                        at: now,
+                        request: None,
+                    };
+                    self.emit_message(message, Audience::Both, out);
+                }
+            }
             ChatEvent::SystemMessage { text } => {
                 if matches!(self.phase, Phase::Waiting { .. } | Phase::Connected { .. }) {
                     self.system_says(&text, now, out);

@@ -750,7 +750,8 @@ fn while_connected_a_file_goes_to_the_agent_and_both_sides_see_it() {
             attachment: crate::protocol::Attachment {
                 name: "report.pdf".into(),
                 content_type: "application/pdf".into(),
-                size: 8,
+                size: Some(8),
+                url: None,
             }
         }]
     );

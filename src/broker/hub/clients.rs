@@ -229,6 +229,19 @@ impl Hub {
                         conversation, on, ..
                     } => DeskAction::Typing(conversation, on),
                     ClientMsg::End { conversation, .. } => DeskAction::End(conversation),
+                    ClientMsg::Attach {
+                        conversation,
+                        name,
+                        content_type,
+                        data,
+                        ..
+                    } => match self.checked_file(&name, &content_type, &data) {
+                        Ok(file) => DeskAction::File(conversation, file),
+                        Err((code, message)) => {
+                            self.reply_error(session, id, code, message);
+                            return;
+                        }
+                    },
                     ClientMsg::SetPresence { presence, .. } => DeskAction::SetPresence(presence),
                     other => {
                         let kind = serde_json::to_value(&other)
@@ -296,6 +309,17 @@ impl Hub {
         data: &str,
         id: &RequestId,
     ) -> Result<bool, (ErrorCode, String)> {
+        let file = self.checked_file(name, content_type, data)?;
+        self.user_input_stamped(own, conversation, Input::UserFile(file), Some(id))
+    }
+
+    /// The file of an `attach` (from a user or an agent), checked against the broker's limit.
+    fn checked_file(
+        &self,
+        name: &str,
+        content_type: &str,
+        data: &str,
+    ) -> Result<crate::connectors::FileUpload, (ErrorCode, String)> {
         let limit = self.settings.info.max_attachment_bytes;
         if limit == 0 {
             return Err((
@@ -303,13 +327,12 @@ impl Hub {
                 "this broker takes no files (max_attachment_bytes is 0)".into(),
             ));
         }
-        let file = attachment::accept(name, content_type, data, limit).map_err(|e| {
+        attachment::accept(name, content_type, data, limit).map_err(|e| {
             (
                 ErrorCode::BadField,
                 format!("invalid `attach` message: {e}"),
             )
-        })?;
-        self.user_input_stamped(own, conversation, Input::UserFile(file), Some(id))
+        })
     }
 
     pub(super) fn user_input(

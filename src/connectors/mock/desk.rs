@@ -410,6 +410,17 @@ impl State {
                     .await;
                 Ok(())
             }
+            DeskAction::File(conv, file) => {
+                let chat = self.chat_of(agent, &conv)?;
+                let _ = chat
+                    .events
+                    .send(ChatEvent::AgentFile {
+                        agent: agent_info(agent, false),
+                        file: file.describe(),
+                    })
+                    .await;
+                Ok(())
+            }
             DeskAction::Typing(conv, on) => {
                 let chat = self.chat_of(agent, &conv)?;
                 let _ = chat

@@ -486,6 +486,8 @@ async fn deliver(
             return;
         };
         let items: Vec<Item> = match signal {
+            // Agents' files: put on the wire by the agent-files work; until then not sent.
+            Signal::File { .. } => Vec::new(),
             Signal::Queued { .. } => vec![new_item(
                 "MESSAGE",
                 content_type::TEXT,

@@ -67,6 +67,16 @@ pub enum Signal {
         /// The message's id on the system.
         id: String,
     },
+    /// An agent sent the user a file; its bytes are on the desk ([`SimDesk::agent_file_bytes`],
+    /// served at `GET /__emu/files/{id}`).
+    File {
+        /// The agent.
+        agent: SimAgent,
+        /// The file.
+        file: AgentFile,
+        /// The message's id on the system.
+        id: String,
+    },
     /// An agent started or stopped typing.
     Typing {
         /// The agent.
@@ -193,6 +203,29 @@ impl ReceivedFile {
     }
 }
 
+/// A file an agent sent, as the emulators describe it on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentFile {
+    /// The desk's id for it (the download path's last segment).
+    pub id: String,
+    /// The file name.
+    pub name: String,
+    /// The MIME type.
+    pub content_type: String,
+    /// The size in bytes.
+    pub size: u64,
+}
+
+impl AgentFile {
+    /// Where the emulator at `base_url` serves it.
+    pub fn url(&self, base_url: &str) -> String {
+        format!("{}/__emu/files/{}", base_url.trim_end_matches('/'), self.id)
+    }
+}
+
+/// How many agent files the desk keeps for download (oldest dropped first).
+const AGENT_FILES: usize = 64;
+
 struct Conv {
     view: ConvView,
     user_count: watch::Sender<usize>,
@@ -200,6 +233,8 @@ struct Conv {
 
 #[derive(Default)]
 struct DeskState {
+    /// Files agents sent, oldest first, with their bytes.
+    agent_files: std::collections::VecDeque<(AgentFile, bytes::Bytes)>,
     agents: Vec<DeskAgent>,
     conversations: HashMap<String, Conv>,
     /// Newest first would be odd for tests; kept in arrival order.
@@ -539,6 +574,49 @@ impl SimDesk {
         )
         .await;
         Ok(())
+    }
+
+    /// An agent (`who`, or the one in the chat) sends the user of `id` a file.
+    pub async fn send_file(
+        &self,
+        id: &str,
+        who: Option<&str>,
+        file: crate::connectors::FileUpload,
+    ) -> Result<(), DeskError> {
+        let agent = self.live_agent(id, who)?;
+        let stored = AgentFile {
+            id: format!("f-{}", uuid::Uuid::new_v4().simple()),
+            size: file.size(),
+            name: file.name,
+            content_type: file.content_type,
+        };
+        {
+            let mut state = self.lock();
+            state.agent_files.push_back((stored.clone(), file.bytes));
+            while state.agent_files.len() > AGENT_FILES {
+                state.agent_files.pop_front();
+            }
+        }
+        let msg_id = format!("m-{}", uuid::Uuid::new_v4().simple());
+        self.emit(
+            id,
+            Signal::File {
+                agent: SimAgent::named(&agent),
+                file: stored,
+                id: msg_id,
+            },
+        )
+        .await;
+        Ok(())
+    }
+
+    /// A file an agent sent, with its bytes, by its id.
+    pub fn agent_file_bytes(&self, file_id: &str) -> Option<(AgentFile, bytes::Bytes)> {
+        self.lock()
+            .agent_files
+            .iter()
+            .find(|(f, _)| f.id == file_id)
+            .cloned()
     }
 
     /// The agent in `id` starts or stops typing.

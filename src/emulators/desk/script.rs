@@ -123,6 +123,10 @@ impl AgentDesk for SimDesk {
                 self.say(&self.resolve(c.as_str())?, Some(agent), &text)
                     .await
             }
+            DeskAction::File(c, file) => {
+                self.send_file(&self.resolve(c.as_str())?, Some(agent), file)
+                    .await
+            }
             DeskAction::Typing(c, on) => self.agent_typing(&self.resolve(c.as_str())?, on).await,
             DeskAction::End(c) => self.leave(&self.resolve(c.as_str())?).await,
             DeskAction::SetPresence(p) => {

@@ -23,6 +23,8 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
         .unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
     let to_json = |e: WebhookEvent| serde_json::to_string(&e).unwrap_or_default();
     let events = match signal {
+        // Agents' files: put on the wire by the agent-files work; until then not sent.
+        Signal::File { .. } => Vec::new(),
         Signal::Queued { .. } => vec![
             event(
                 conversation,

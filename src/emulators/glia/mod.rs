@@ -586,6 +586,8 @@ fn event_for(emu: &Emu, ticket: &str, signal: Signal) -> Option<(String, String)
         t.engagement.clone().map(|e| (e, t.visitor.clone(), false))
     };
     let body = match signal {
+        // Agents' files: put on the wire by the agent-files work; until then not sent.
+        Signal::File { .. } => return None,
         Signal::Joined { .. } => {
             let (id, visitor, new) = engagement_of(true)?;
             if !new {

@@ -455,6 +455,8 @@ fn to_value(item: &Item) -> Value {
 fn items_for(signal: Signal) -> Option<(Vec<Value>, bool, bool)> {
     let system = |text: &str| to_value(&inferred::system(text));
     Some(match signal {
+        // Agents' files: put on the wire by the agent-files work; until then not sent.
+        Signal::File { .. } => return None,
         Signal::Queued { eta_secs } => (
             vec![
                 json!({"uiType": "ActionMsg", "actionType": "StartSpinner", "spinnerType": "wait_time",
