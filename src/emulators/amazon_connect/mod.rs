@@ -486,8 +486,6 @@ async fn deliver(
             return;
         };
         let items: Vec<Item> = match signal {
-            // Agents' files: put on the wire by the agent-files work; until then not sent.
-            Signal::File { .. } => Vec::new(),
             Signal::Queued { .. } => vec![new_item(
                 "MESSAGE",
                 content_type::TEXT,
@@ -520,7 +518,10 @@ async fn deliver(
                 Some(&agent),
                 &contact,
             )],
-            Signal::Typing { on: false, .. } | Signal::Ended { by: EndedBy::User } => Vec::new(),
+            // (Agents' files are not on this wire yet.)
+            Signal::Typing { on: false, .. }
+            | Signal::Ended { by: EndedBy::User }
+            | Signal::File { .. } => Vec::new(),
             Signal::Transfer { .. } => vec![new_item(
                 "EVENT",
                 content_type::TRANSFER_SUCCEEDED,

@@ -23,8 +23,6 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
         .unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
     let to_json = |e: WebhookEvent| serde_json::to_string(&e).unwrap_or_default();
     let events = match signal {
-        // Agents' files: put on the wire by the agent-files work; until then not sent.
-        Signal::File { .. } => Vec::new(),
         Signal::Queued { .. } => vec![
             event(
                 conversation,
@@ -94,9 +92,11 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
                 Some(inferred::queue_timeout_data(&queue)),
             )]
         }
+        // (Agents' files are not on this wire yet.)
         Signal::Ended {
             by: EndedBy::Agent(_) | EndedBy::User,
-        } => Vec::new(),
+        }
+        | Signal::File { .. } => Vec::new(),
         Signal::Malformed => {
             return vec![
                 json!({"eventType": "MESSAGE", "conversationId": conversation, "data": {"sender": 42}})

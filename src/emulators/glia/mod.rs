@@ -586,8 +586,6 @@ fn event_for(emu: &Emu, ticket: &str, signal: Signal) -> Option<(String, String)
         t.engagement.clone().map(|e| (e, t.visitor.clone(), false))
     };
     let body = match signal {
-        // Agents' files: put on the wire by the agent-files work; until then not sent.
-        Signal::File { .. } => return None,
         Signal::Joined { .. } => {
             let (id, visitor, new) = engagement_of(true)?;
             if !new {
@@ -620,7 +618,9 @@ fn event_for(emu: &Emu, ticket: &str, signal: Signal) -> Option<(String, String)
         Signal::Queued { .. }
         | Signal::Typing { .. }
         | Signal::Left { .. }
-        | Signal::Ended { by: EndedBy::User } => return None,
+        | Signal::Ended { by: EndedBy::User }
+        // (Agents' files are not on this wire yet.)
+        | Signal::File { .. } => return None,
     };
     let kind = body
         .get("event_type")

@@ -455,8 +455,6 @@ fn to_value(item: &Item) -> Value {
 fn items_for(signal: Signal) -> Option<(Vec<Value>, bool, bool)> {
     let system = |text: &str| to_value(&inferred::system(text));
     Some(match signal {
-        // Agents' files: put on the wire by the agent-files work; until then not sent.
-        Signal::File { .. } => return None,
         Signal::Queued { eta_secs } => (
             vec![
                 json!({"uiType": "ActionMsg", "actionType": "StartSpinner", "spinnerType": "wait_time",
@@ -500,7 +498,9 @@ fn items_for(signal: Signal) -> Option<(Vec<Value>, bool, bool)> {
         Signal::Left {
             transferring: true, ..
         }
-        | Signal::Ended { by: EndedBy::User } => return None,
+        | Signal::Ended { by: EndedBy::User }
+        // (Agents' files are not on this wire yet.)
+        | Signal::File { .. } => return None,
         Signal::Left {
             transferring: false,
             ..
