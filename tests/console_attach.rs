@@ -8,6 +8,7 @@ use console_support::Harness;
 use crossterm::event::KeyCode;
 use handoff::broker::BrokerConfig;
 use handoff::connectors::mock::Autopilot;
+use handoff::console::Focus;
 use handoff::theme::Theme;
 use std::time::Duration;
 
@@ -93,5 +94,30 @@ async fn before_an_agent_joins_ctrl_o_explains_that_files_go_to_an_agent() {
     h.ctrl('o').await;
     h.see("Files go to a live agent").await;
     h.see("─ Message").await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn the_agent_sends_the_user_a_file_from_the_reply_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let guide = dir.path().join("reset-guide.pdf");
+    std::fs::write(&guide, "%PDF-1.7 steps").unwrap();
+    let mut h = live_chat().await;
+    while h.console.app.focus != Focus::Inbox {
+        h.key(KeyCode::Tab).await;
+    }
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.console.app.focus, Focus::Reply);
+    h.type_text("one moment").await;
+    h.ctrl('o').await;
+    h.see("Attach a file for the user (Esc cancels)").await;
+    h.type_text(&guide.display().to_string()).await;
+    h.key(KeyCode::Enter).await;
+    h.until("the agent's file in both panes", |s| {
+        s.matches("reset-guide.pdf  application/pdf · 14 B").count() >= 2
+    })
+    .await;
+    assert_eq!(h.console.app.inbox.composer.lines(), ["one moment"]);
+    h.see("─ Reply").await;
     h.stop().await;
 }

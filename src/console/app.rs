@@ -133,6 +133,14 @@ pub enum ReplyMode {
     Reply,
     /// The reason for rejecting this request.
     RejectReason(ConversationId),
+    /// The path of a file for the user of this chat (Ctrl+O); the reply being written waits in
+    /// `draft`.
+    AttachPath {
+        /// The chat.
+        conversation: ConversationId,
+        /// The reply text set aside, by lines.
+        draft: Vec<String>,
+    },
 }
 
 /// The agent side: the desk's requests and chats.
@@ -301,7 +309,7 @@ impl App {
                 desk: Vec::new(),
                 chats: Vec::new(),
                 selected: 0,
-                composer: composer("Reply to the selected chat"),
+                composer: composer(super::input::REPLY_PLACEHOLDER),
                 mode: ReplyMode::Reply,
             },
             inspector: Inspector::default(),

@@ -65,6 +65,7 @@ pub const INBOX: &[Binding] = &[
 pub const REPLY: &[Binding] = &[
     b("Enter", "send the reply (or the reject reason)"),
     b("Alt+Enter", "new line"),
+    b("Ctrl+O", "send the user a file (live chat)"),
     b("Esc", "back to the list"),
 ];
 

@@ -98,12 +98,14 @@ pub enum Command {
         /// The request.
         msg: ClientMsg,
     },
-    /// Read a file off the UI thread and send it in an `attach` on the user connection; a
-    /// failure comes back as [`Msg::AttachFailed`].
+    /// Read a file off the UI thread and send it in an `attach`; a failure comes back as
+    /// [`Msg::AttachFailed`].
     Attach {
+        /// Which connection sends it: the user's, or the agent's into a chat they are in.
+        side: Side,
         /// The request id (already pending).
         id: RequestId,
-        /// The user's conversation.
+        /// The conversation.
         conversation: ConversationId,
         /// The file, as the user gave it.
         path: std::path::PathBuf,

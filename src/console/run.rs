@@ -133,15 +133,20 @@ impl<B: Backend> Console<B> {
         match command {
             Command::Quit => self.app.quit = true,
             Command::Attach {
+                side,
                 id,
                 conversation,
                 path,
                 max_bytes,
             } => {
-                let (user, tx) = (self.user.clone(), self.tx.clone());
+                let handle = match side {
+                    Side::User => self.user.clone(),
+                    Side::Agent => self.agent.clone(),
+                };
+                let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let sent = match super::attach::read(&path, max_bytes).await {
-                        Ok(file) => user.send(ClientMsg::Attach {
+                        Ok(file) => handle.send(ClientMsg::Attach {
                             id: id.clone(),
                             conversation,
                             name: file.name,

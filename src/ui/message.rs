@@ -272,6 +272,39 @@ mod tests {
     }
 
     #[test]
+    fn a_file_shows_its_name_type_size_and_link() {
+        let theme = Theme::default();
+        let file = |size, url: Option<&str>| ChatMessage {
+            id: "m3".into(),
+            role: Role::Agent,
+            agent: Some(AgentInfo {
+                name: "Lisa".into(),
+                avatar: None,
+                on_behalf: false,
+            }),
+            parts: vec![Part::Attachment {
+                attachment: crate::protocol::Attachment {
+                    name: "guide.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    size,
+                    url: url.map(str::to_owned),
+                },
+            }],
+            at: 0,
+            request: None,
+        };
+        let r = render(
+            &file(Some(2048), Some("http://127.0.0.1:9/f/1")),
+            &look(&theme, 60),
+        );
+        assert_eq!(text(&r)[1], "  📎 guide.pdf  application/pdf · 2.0 KB");
+        assert_eq!(text(&r)[2], "    ↓ http://127.0.0.1:9/f/1");
+        // A size the system did not tell is left out.
+        let r = render(&file(None, None), &look(&theme, 60));
+        assert_eq!(text(&r)[1..], ["  📎 guide.pdf  application/pdf", ""]);
+    }
+
+    #[test]
     fn buttons_wrap_into_rows_and_report_their_spots() {
         let theme = Theme::default();
         let b = |t: &str, style| Button {

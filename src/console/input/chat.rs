@@ -1,8 +1,7 @@
 //! Keys of the user chat: the composer (send, recall, typing) and the buttons.
 
-use super::{Handled, composer_key, take_text};
+use super::{Handled, composer_key, file_prompt, take_text};
 use crate::console::app::{App, ComposeMode, Focus, Pending, Scroll};
-use crate::console::attach;
 use crate::console::msg::{Command, Side};
 use crate::console::update::echo;
 use crate::protocol::{ButtonState, ClientMsg, HandoffState, MessageId};
@@ -68,36 +67,25 @@ fn start_attach(app: &mut App) {
         );
         return;
     }
-    if app
-        .broker
-        .as_ref()
-        .is_some_and(|b| b.max_attachment_bytes == 0)
-    {
-        app.notify(
-            true,
-            "This broker takes no files (--max-attachment-bytes 0)",
-        );
+    if let Some(why) = file_prompt::refusal(app) {
+        app.notify(true, why);
         return;
     }
-    let draft = app.chat.composer.lines().to_vec();
+    let draft = file_prompt::open(
+        &mut app.chat.composer,
+        "Path of the file for the agent, e.g. ~/crash.png",
+    );
     app.chat.mode = ComposeMode::AttachPath { draft };
     app.chat.recall = None;
-    app.chat.composer = fresh_composer("Path of the file for the agent, e.g. ~/crash.png");
 }
 
 /// Back to writing the message that was set aside.
 fn end_attach(app: &mut App) {
-    let ComposeMode::AttachPath { draft } =
+    if let ComposeMode::AttachPath { draft } =
         std::mem::replace(&mut app.chat.mode, ComposeMode::Message)
-    else {
-        return;
-    };
-    let mut composer = TextArea::from(draft);
-    composer.set_placeholder_text(MESSAGE_PLACEHOLDER);
-    composer.set_cursor_line_style(ratatui::style::Style::new());
-    composer.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    composer.move_cursor(ratatui_textarea::CursorMove::End);
-    app.chat.composer = composer;
+    {
+        file_prompt::close(&mut app.chat.composer, draft, MESSAGE_PLACEHOLDER);
+    }
 }
 
 fn send_attach(app: &mut App) -> Vec<Command> {
@@ -106,29 +94,12 @@ fn send_attach(app: &mut App) -> Vec<Command> {
         return Vec::new();
     }
     end_attach(app);
-    let (Some(conversation), Some(broker)) = (app.chat.conversation.clone(), &app.broker) else {
+    let Some(conversation) = app.chat.conversation.clone() else {
         app.notify(true, "Not connected to the broker yet; nothing was sent");
         return Vec::new();
     };
-    let max_bytes = broker.max_attachment_bytes;
-    let path = attach::parse_path(&input);
-    let name = attach::display_name(&path);
-    app.notify(false, format!("Sending {name}…"));
     app.chat.scroll = Scroll::default();
-    let id = app.request_id(Side::User, Pending::Attach(name));
-    vec![Command::Attach {
-        id,
-        conversation,
-        path,
-        max_bytes,
-    }]
-}
-
-fn fresh_composer(placeholder: &str) -> TextArea<'static> {
-    let mut composer = TextArea::default();
-    composer.set_placeholder_text(placeholder);
-    composer.set_cursor_line_style(ratatui::style::Style::new());
-    composer
+    file_prompt::send(app, Side::User, conversation, &input)
 }
 
 /// Tells the agent the user started or stopped typing (only in a live chat, where it shows).

@@ -1,10 +1,10 @@
 //! Keys of the agent inbox (accept, reject, end, switch agent, presence), of its reply
 //! composer, and of the inspector.
 
-use super::{Handled, composer_key, take_text};
+use super::{Handled, composer_key, file_prompt, take_text};
 use crate::console::app::{App, Focus, Pending, ReplyMode, Scroll};
 use crate::console::msg::{Command, Side};
-use crate::protocol::{ClientMsg, Presence};
+use crate::protocol::{ClientMsg, ConversationId, Presence};
 use crate::ui::inbox::InboxAction;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -131,7 +131,12 @@ pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
 
 pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
     let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if matches!(app.inbox.mode, ReplyMode::AttachPath { .. }) {
+        return attach_path_key(app, key);
+    }
     match key.code {
+        KeyCode::Char('o' | 'O') if ctrl => start_attach(app),
         KeyCode::Enter if alt => app.inbox.composer.insert_newline(),
         KeyCode::Enter => return Handled::Yes(send_reply(app)),
         KeyCode::Char('?') if app.inbox.composer.is_empty() => super::open_help(app),
@@ -148,6 +153,74 @@ pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
         }
     }
     Handled::Yes(Vec::new())
+}
+
+/// The reply box's placeholder.
+pub(crate) const REPLY_PLACEHOLDER: &str = "Reply to the selected chat";
+
+/// Ctrl+O in the reply box: a file for the user of the selected live chat.
+fn start_attach(app: &mut App) {
+    let live = app
+        .selected_chat()
+        .filter(|c| c.assigned.is_some() && c.ended.is_none())
+        .map(|c| c.conversation.clone());
+    let Some(conversation) = live else {
+        app.notify(
+            true,
+            "Files go to the user of a live chat: select one first",
+        );
+        return;
+    };
+    if let Some(why) = file_prompt::refusal(app) {
+        app.notify(true, why);
+        return;
+    }
+    let draft = file_prompt::open(
+        &mut app.inbox.composer,
+        "Path of the file for the user, e.g. ~/reset-guide.pdf",
+    );
+    app.inbox.mode = ReplyMode::AttachPath {
+        conversation,
+        draft,
+    };
+}
+
+/// Keys while the reply box asks for a file's path: Enter sends it, Esc gives up; both bring
+/// back the reply being written.
+fn attach_path_key(app: &mut App, key: KeyEvent) -> Handled {
+    match key.code {
+        KeyCode::Enter => {
+            let input = take_text(&mut app.inbox.composer);
+            if input.is_empty() {
+                return Handled::Yes(Vec::new());
+            }
+            if let Some(conversation) = end_attach(app) {
+                return Handled::Yes(file_prompt::send(app, Side::Agent, conversation, &input));
+            }
+        }
+        KeyCode::Esc => {
+            end_attach(app);
+        }
+        _ => {
+            if !composer_key(&mut app.inbox.composer, key) {
+                return Handled::No;
+            }
+        }
+    }
+    Handled::Yes(Vec::new())
+}
+
+/// Back to the reply that was set aside; the chat the file was for.
+fn end_attach(app: &mut App) -> Option<ConversationId> {
+    let ReplyMode::AttachPath {
+        conversation,
+        draft,
+    } = std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply)
+    else {
+        return None;
+    };
+    file_prompt::close(&mut app.inbox.composer, draft, REPLY_PLACEHOLDER);
+    Some(conversation)
 }
 
 pub(super) fn send_reply(app: &mut App) -> Vec<Command> {

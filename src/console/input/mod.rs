@@ -2,6 +2,7 @@
 //! global keymap; mouse events are hit-tested with the same layout functions the UI draws with.
 
 mod chat;
+mod file_prompt;
 mod inbox;
 
 use super::app::{App, Focus};
@@ -13,6 +14,7 @@ use chat::{buttons_key, chat_key, press, press_nth};
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
+pub(crate) use inbox::REPLY_PLACEHOLDER;
 use inbox::{inbox_action, inbox_key, inspector_key, reply_key};
 use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
