@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose
 
+mod connector_support;
 mod console_support;
 
 use console_support::Harness;
@@ -91,7 +92,7 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
         .as_ref()
         .unwrap()
         .sim();
-    let stored = console_support::wait_until(|| {
+    let stored = connector_support::wait_for(|| {
         let files: Vec<_> = sim
             .conversations()
             .into_iter()

@@ -192,20 +192,6 @@ impl Harness {
     }
 }
 
-/// Polls `probe` until it yields a value (for state outside the console, e.g. an emulator's).
-pub async fn wait_until<T>(mut probe: impl FnMut() -> Option<T>) -> T {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(v) = probe() {
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("condition in time")
-}
-
 pub fn buffer_text(buf: &Buffer) -> String {
     let area = buf.area;
     (0..area.height)
