@@ -760,3 +760,68 @@ async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
     assert_eq!(conversation.files, vec![received(&file)]);
     assert!(conversation.user_messages.is_empty());
 }
+
+#[tokio::test]
+async fn an_operators_file_arrives_with_a_link_to_the_same_bytes_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    let file = upload("charger-specs.pdf", "application/pdf");
+    rig.emulator
+        .sim()
+        .send_file(&id, None, file.clone())
+        .await
+        .unwrap();
+    let ChatEvent::AgentFile {
+        agent: from,
+        file: got,
+    } = next(&mut link).await
+    else {
+        panic!("the operator's file arrives as a file, with no empty message before it");
+    };
+    assert_eq!(from, agent("Lisa"));
+    assert_eq!(got.name, "charger-specs.pdf");
+    assert_eq!(got.content_type, "application/pdf");
+    assert_eq!(got.size, Some(file.bytes.len() as u64));
+    let url = got.url.expect("a download link");
+    let fetched = reqwest::get(&url).await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.bytes().await.unwrap(), file.bytes);
+    agent_says_next(&rig, &mut link, &id, "Does that help?").await;
+}
+
+#[tokio::test]
+async fn an_operators_file_without_a_link_is_reported_and_nothing_after_it_is_lost() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    join(&rig, &mut link, &id).await;
+    // A message with text and a file Glia describes without its `url`.
+    let event = serde_json::json!({"event_type": "engagement.chat.message", "message": {
+        "id": "m-bad-file", "content": "Here are the specs", "engagement_id": "e-1",
+        "target": "visitor", "type": "chat",
+        "attachment": {"type": "files", "files": [{"id": "f-1", "name": "charger-specs.pdf",
+            "content_type": "application/pdf", "size": 3}]}}});
+    let sent = reqwest::Client::new()
+        .post(format!("{}/__emu/glia/event", rig.emulator.base_url()))
+        .json(&serde_json::json!({"conversation": id, "event": event}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 204);
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Here are the specs".into()
+        }
+    );
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::SystemMessage {
+            text: "Glia: an agent's file could not be read: \
+                   \"charger-specs.pdf\" has no link (`url`)"
+                .into()
+        }
+    );
+    agent_says_next(&rig, &mut link, &id, "Let me send it again").await;
+}

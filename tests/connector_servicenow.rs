@@ -673,3 +673,60 @@ async fn a_500_on_the_file_message_is_retried_and_one_file_recorded() {
     );
     agent_says_next(&rig, &mut link, &id, "Both here").await;
 }
+
+#[tokio::test]
+async fn an_agents_file_arrives_as_a_link_to_the_same_bytes_and_the_chat_goes_on() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    let file = upload("fix-steps.pdf", "application/pdf");
+    rig.emulator
+        .sim()
+        .send_file(&id, None, file.clone())
+        .await
+        .unwrap();
+    let ChatEvent::AgentFile {
+        agent: from,
+        file: got,
+    } = next(&mut link).await
+    else {
+        panic!("the agent's file arrives as a file");
+    };
+    assert_eq!(from, agent("Lisa"));
+    assert_eq!(got.name, "fix-steps.pdf");
+    assert_eq!(got.content_type, "application/pdf");
+    assert_eq!(got.size, None, "ServiceNow does not tell the size");
+    let url = got.url.expect("a download link");
+    let fetched = reqwest::get(&url).await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.bytes().await.unwrap(), file.bytes);
+    agent_says_next(&rig, &mut link, &id, "Open it").await;
+}
+
+#[tokio::test]
+async fn an_agents_file_without_a_link_is_reported_and_nothing_after_it_is_lost() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    // The instance's envelope, as the emulator would post it, but the link is missing.
+    let envelope = serde_json::json!({
+        "clientSessionId": "c-000000000002",
+        "agentChat": true,
+        "body": [{"uiType": "OutputLink", "header": "fix-steps.pdf", "label": "fix-steps.pdf",
+                  "value": {}, "agentInfo": {"agentName": "Lisa", "sentFromAgent": true}}],
+    });
+    let posted = reqwest::Client::new()
+        .post(rig.connector.webhook_url())
+        .header("Authorization", CALLBACK)
+        .json(&envelope)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    assert_eq!(
+        next(&mut link).await,
+        system(
+            "ServiceNow: an agent's file could not be read: \
+             \"fix-steps.pdf\" has no link (`value.action`)"
+        )
+    );
+    agent_says_next(&rig, &mut link, &id, "Let me send it again").await;
+}

@@ -4,7 +4,8 @@
 //! |---|---|
 //! | (ticket created) | `Queued` |
 //! | `engagement.start` (+ `GET /engagements/{id}` for the name) | `AgentJoined` |
-//! | `engagement.chat.message` with `target: visitor` | `AgentMessage` (`target: operator` is our echo) |
+//! | `engagement.chat.message` with `target: visitor` | `AgentMessage` (`target: operator` is our echo) when it has `content` or no `attachment` |
+//! | its `attachment` ([`super::inferred::Attachment`]) | one `AgentFile` per file; a file that cannot be read: `SystemMessage` naming Glia and why |
 //! | `engagement.transfer` (+ lookup) | `Transferred`, `AgentLeft`, `AgentJoined` |
 //! | `engagement.end` | `AgentLeft`, `Ended(agent)` |
 //! | `engagement.request.failure` | `Ended(timeout / no agent)` |
@@ -13,6 +14,7 @@
 //! then referenced by a chat message's `attachment`. Messages and files the user sends before
 //! the engagement starts wait, in order, and go when it starts.
 
+use super::agent_files;
 use super::inferred::{self, Attachment, EngagementDetails, UploadedFile};
 use super::wire::{ChatMessageBody, Event};
 use super::{SYSTEM, Settings};
@@ -461,10 +463,29 @@ impl Chat {
                     return false;
                 }
                 let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
-                vec![ChatEvent::AgentMessage {
-                    agent: agent(&name),
-                    text: message.content,
-                }]
+                let attachment = message.attachment.filter(|a| !a.is_null());
+                let mut out = Vec::new();
+                if !message.content.is_empty() || attachment.is_none() {
+                    out.push(ChatEvent::AgentMessage {
+                        agent: agent(&name),
+                        text: message.content,
+                    });
+                }
+                for file in attachment.iter().flat_map(agent_files::read) {
+                    out.push(match file {
+                        Ok(file) => ChatEvent::AgentFile {
+                            agent: agent(&name),
+                            file,
+                        },
+                        Err(why) => {
+                            tracing::warn!(system = SYSTEM, chat = %self.key, why, "agent file unreadable");
+                            ChatEvent::SystemMessage {
+                                text: format!("{SYSTEM}: an agent's file could not be read: {why}"),
+                            }
+                        }
+                    });
+                }
+                out
             }
             "engagement.transfer" => {
                 let mut out = vec![ChatEvent::Transferred { to: None }];

@@ -15,6 +15,7 @@
 //! | 401 body `{"error": "Unauthorized"}`, 406 for a wrong `Accept` | [INFER] |
 //! | file upload: `POST /engagements/{id}/files`, multipart/form-data with the file in a part `file`, visitor token → 201 `{id, url, name, content_type, size}` | [NOT PUBLIC]: made up ([`upload_path`], [`UploadedFile`]) |
 //! | a message's `attachment` (the field is [DOC]): `{"type": "files", "files": [<uploaded file>]}`, with empty `content` | [NOT PUBLIC]: made up ([`Attachment`]) |
+//! | an operator's files reach the visitor the same way: `engagement.chat.message` (`target: visitor`) with that `attachment` and empty or absent `content`, each file's `url` downloadable by the visitor | [NOT PUBLIC]: made up |
 //! | the files Glia takes: at most [`MAX_FILE_BYTES`] (413 beyond), types in [`FILE_TYPES`] (415 otherwise) | [NOT PUBLIC]: made up |
 //! | a message referencing an unknown file id: 400 `{"error": ...}` | [INFER] |
 

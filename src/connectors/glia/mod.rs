@@ -10,10 +10,13 @@
 //! - Files: uploaded to the engagement (multipart), then sent as a chat message whose
 //!   `attachment` references the upload; its id derives from the message id, so a retry never
 //!   duplicates it. Sent before the engagement, files wait with the early messages, in order.
+//!   An operator's files come the same way, in the `attachment` of `engagement.chat.message`
+//!   ([`agent_files`]), and become `ChatEvent::AgentFile`s with their links.
 //! - Events: `engagement.start` (operator looked up), `engagement.chat.message`,
 //!   `engagement.transfer`, `engagement.end`, `engagement.request.failure` ([`chat`]).
 //! - Availability: the operators list. What is not public is in [`inferred`].
 
+pub mod agent_files;
 pub mod chat;
 pub mod inferred;
 mod upload;

@@ -114,8 +114,13 @@ pub struct Message {
     /// Its id.
     #[serde(default)]
     pub id: Option<String>,
-    /// The text.
+    /// The text (empty or absent for a message that only carries files).
+    #[serde(default)]
     pub content: String,
+    /// Files sent with it, as the connector sends them ([`super::inferred::Attachment`]); kept
+    /// raw so that one unreadable file does not make the whole event unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Value>,
     /// The engagement.
     pub engagement_id: String,
     /// `visitor` (to the visitor: from an operator) or `operator` (our own echo).

@@ -7,6 +7,8 @@
 //! | `ActionMsg/SwitchToLiveAgent` (+ `agentInfo`, [`super::inferred`]) | `AgentJoined`; a second one is a transfer: `Transferred`, `AgentLeft`, `AgentJoined` |
 //! | `OutputText` with `agentInfo` | `AgentMessage` (`on_behalf` unless `sentFromAgent`); `AgentJoined` first if the agent was not named yet |
 //! | `OutputText` without `agentInfo`, `ActionMsg/System` | `SystemMessage` |
+//! | `OutputLink` with `agentInfo`, or while an agent is in the chat ([`super::inferred::agent_file`]) | `AgentFile` (type from the item or guessed from the name, size unknown); `AgentJoined` first if the agent was not named yet |
+//! | `OutputLink` with no agent, or one without a usable link | `SystemMessage` (the link; or `ServiceNow` and what was wrong) |
 //! | `ActionMsg/Start…TypingIndicator…` / `End…` | `Typing` |
 //! | `ActionMsg/SwitchToVirtualAgent` | `AgentLeft` |
 //! | `ActionMsg/System` refusing an attachment ([`super::inferred`]) | `SystemMessage` naming `ServiceNow` |
@@ -14,12 +16,14 @@
 
 use super::hooks::Hooks;
 use super::inferred;
+use super::link;
 use super::wire::{self, BotAttachment, BotMessage, BotRequest, Envelope, Item};
 use super::{SYSTEM, Settings, request_id};
 use crate::connectors::files::FileShelf;
 use crate::connectors::http::Api;
 use crate::connectors::{ChatCommand, ChatEvent, ConnectorError, FileUpload};
 use crate::protocol::{AgentInfo, EndReason, now_millis};
+use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -237,13 +241,18 @@ impl Chat {
 
     async fn envelope(&mut self, envelope: Envelope) -> bool {
         for raw in envelope.body {
-            let events = match serde_json::from_value::<Item>(raw) {
-                Ok(item) => self.item(&item),
-                Err(e) => {
-                    if !self.report(&Self::malformed(e)).await {
-                        return true;
+            let events = if raw.get("uiType").and_then(Value::as_str) == Some(inferred::OUTPUT_LINK)
+            {
+                self.link(raw)
+            } else {
+                match serde_json::from_value::<Item>(raw) {
+                    Ok(item) => self.item(&item),
+                    Err(e) => {
+                        if !self.report(&Self::malformed(e)).await {
+                            return true;
+                        }
+                        continue;
                     }
-                    continue;
                 }
             };
             for event in events {
@@ -282,6 +291,50 @@ impl Chat {
         out.push(ChatEvent::AgentJoined {
             agent: agent_info(info, false),
         });
+        out
+    }
+
+    /// `AgentJoined` (and a transfer) first when `info` names an agent not yet known here.
+    fn named(&mut self, info: &wire::AgentInfo) -> Vec<ChatEvent> {
+        if self.awaiting_name || self.agent.as_deref() != Some(info.agent_name.as_str()) {
+            return self.joined(info);
+        }
+        Vec::new()
+    }
+
+    /// An `OutputLink`: a live agent's file ([`inferred::agent_file`]); a link no agent sent
+    /// is shown as a system line; one that cannot be read says why.
+    fn link(&mut self, raw: Value) -> Vec<ChatEvent> {
+        let linked = match link::read(raw) {
+            Ok(linked) => linked,
+            Err(why) => {
+                tracing::warn!(system = SYSTEM, session = %self.session, why, "agent file unreadable");
+                return vec![ChatEvent::SystemMessage {
+                    text: format!("{SYSTEM}: an agent's file could not be read: {why}"),
+                }];
+            }
+        };
+        let file = linked.file;
+        let mut out = Vec::new();
+        // Without `agentInfo` (names and avatars off), the agent in the chat sent it.
+        let agent = match (&linked.agent, &self.agent) {
+            (Some(info), _) => {
+                out = self.named(info);
+                agent_info(info, !info.sent_from_agent)
+            }
+            (None, Some(name)) => AgentInfo {
+                name: name.clone(),
+                avatar: None,
+                on_behalf: false,
+            },
+            (None, None) => {
+                let url = file.url.unwrap_or_default();
+                return vec![ChatEvent::SystemMessage {
+                    text: format!("{}: {url}", file.name),
+                }];
+            }
+        };
+        out.push(ChatEvent::AgentFile { agent, file });
         out
     }
 
@@ -336,12 +389,7 @@ impl Chat {
                 let text = text.unwrap_or_default();
                 match &item.agent_info {
                     Some(info) => {
-                        let mut out = Vec::new();
-                        if self.awaiting_name
-                            || self.agent.as_deref() != Some(info.agent_name.as_str())
-                        {
-                            out = self.joined(info);
-                        }
+                        let mut out = self.named(info);
                         out.push(ChatEvent::AgentMessage {
                             agent: agent_info(info, !info.sent_from_agent),
                             text,

@@ -18,8 +18,10 @@
 //! | a repeated `requestId` is answered `success` without being processed again | [INFER] (the docs only say it is unique per request) |
 //! | an attachment it cannot fetch, or of a type it does not take, is answered on the response endpoint with a `System` message naming the file and why ([`attachment_refused`]) | [NOT PUBLIC]: made up |
 //! | a message with attachments may have an empty `text` | [INFER] |
+//! | a live agent's file reaches the client as an `OutputLink` item (the type is [DOC], its JSON is not) with `agentInfo`, the file name as `header` and `label`, the download link in `value.action`, and a made-up `contentType`, in an `agentChat` envelope ([`agent_file`]) | [NOT PUBLIC]: made up |
 
 use super::wire::{AgentInfo, Item};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// [CODE] The out-of-box Chat service channel `sys_id`.
@@ -114,4 +116,83 @@ pub fn unauthorized() -> Value {
         "error": { "message": "User Not Authenticated", "detail": "Required to provide Auth information" },
         "status": "failure",
     })
+}
+
+/// [DOC name] The `uiType` of a link item, which carries an agent's file ([`agent_file`]).
+pub const OUTPUT_LINK: &str = "OutputLink";
+
+/// [NOT PUBLIC] An `OutputLink` item as it carries a live agent's file. Read leniently: the
+/// connector takes the name from `header` or `label` and the link from `value.action` or a
+/// plain string `value`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputLink {
+    /// `OutputLink`.
+    pub ui_type: String,
+    /// `DefaultOutputLink`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Shown above the link: the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// The link's text: the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `action`: the link opens `value.action`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `{"action": "<url>"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// The file's MIME type (made up; guessed from the name when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The message's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The agent who sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_info: Option<AgentInfo>,
+}
+
+impl OutputLink {
+    /// The file name: `header`, else `label`.
+    pub fn name(&self) -> Option<&str> {
+        [&self.header, &self.label]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim())
+            .find(|s| !s.is_empty())
+    }
+
+    /// The link: `value.action`, or `value` itself when it is a string.
+    pub fn link(&self) -> Option<&str> {
+        match self.value.as_ref()? {
+            Value::String(url) => Some(url),
+            Value::Object(value) => value.get("action")?.as_str(),
+            _ => None,
+        }
+    }
+}
+
+/// [NOT PUBLIC] The item carrying `agent`'s file `name` of `content_type`, downloadable at
+/// `url`.
+pub fn agent_file(
+    agent: AgentInfo,
+    name: &str,
+    content_type: &str,
+    url: &str,
+    message_id: &str,
+) -> OutputLink {
+    OutputLink {
+        ui_type: OUTPUT_LINK.into(),
+        group: Some("DefaultOutputLink".into()),
+        header: Some(name.into()),
+        label: Some(name.into()),
+        kind: Some("action".into()),
+        value: Some(json!({ "action": url })),
+        content_type: Some(content_type.into()),
+        message_id: Some(message_id.into()),
+        agent_info: Some(agent),
+    }
 }

@@ -10,7 +10,9 @@
 //! - Files: by URL only. The file goes on the listener's [`FileShelf`] and the message (empty
 //!   `text`) carries `attachment: [{clientAttachmentId, contentType, fileName, url,
 //!   headers: {Authorization}}]`; the instance fetches the URL with that header. A refusal
-//!   comes back as a `System` message ([`inferred::attachment_refused`]).
+//!   comes back as a `System` message ([`inferred::attachment_refused`]). An agent's file
+//!   comes as an `OutputLink` item ([`inferred::agent_file`], [`link`]) and becomes
+//!   `ChatEvent::AgentFile` with the link.
 //! - Auth into `ServiceNow`: Basic or OAuth bearer, plus the provider's `token` header when
 //!   message auth is on.
 //! - `ServiceNow` POSTs envelopes to our response endpoint (route `/hooks/servicenow` of the
@@ -21,6 +23,7 @@
 pub mod chat;
 pub mod hooks;
 pub mod inferred;
+pub mod link;
 pub mod wire;
 
 use super::files::FileShelf;

@@ -10,7 +10,9 @@
 //! `GET /engagements/{id}/files/{file}`, `GET /engagements/{id}`,
 //! `DELETE /engagements/{id}`, `DELETE /queue_tickets/{id}` and `GET /operators`.
 //! Desk signals become webhook events sent (POST) with the registered headers verbatim, retried on
-//! non-2xx. Made-up parts come from `connectors::glia::inferred`.
+//! non-2xx. An operator's file is an `engagement.chat.message` whose `attachment` links to
+//! `GET /__emu/files/{id}`. `POST /__emu/glia/event` `{conversation, event}` sends a hand-made
+//! event (tests). Made-up parts come from `connectors::glia::inferred`.
 
 use super::desk::{Delivery, EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
 use super::fault::Faults;
@@ -66,6 +68,8 @@ struct Emu {
     options: EmulatorOptions,
     books: Mutex<Books>,
     api: Api,
+    /// Where this emulator listens (known once bound): operators' file links point here.
+    base_url: std::sync::OnceLock<String>,
 }
 
 impl Emu {
@@ -93,6 +97,7 @@ pub async fn spawn(
         options,
         books: Mutex::default(),
         api: Api::new("Glia emulator webhook", policy, Vec::new()),
+        base_url: std::sync::OnceLock::new(),
     });
     let app = Router::new()
         .route("/operator_authentication/tokens", post(token))
@@ -113,10 +118,39 @@ pub async fn spawn(
         )
         .route("/engagements/{id}/files/{file}", get(file))
         .route("/operators", get(operators))
+        .route("/__emu/glia/event", post(raw_event))
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(deliver(emu, signals, cancel.clone()));
-    super::serve("glia", listen, app, desk, faults, cancel).await
+    tokio::spawn(deliver(emu.clone(), signals, cancel.clone()));
+    let running = super::serve("glia", listen, app, desk, faults, cancel).await?;
+    let _ = emu.base_url.set(running.base_url());
+    Ok(running)
+}
+
+/// `POST /__emu/glia/event`: a test tool.
+#[derive(serde::Deserialize)]
+struct RawEvent {
+    /// The queue ticket (the desk's conversation id).
+    conversation: String,
+    /// The event body, sent as is.
+    event: Value,
+}
+
+/// Sends a hand-made event to the ticket's webhooks subscribed to its `event_type`, as a
+/// real delivery (registered headers, retries), before answering: for events the desk cannot
+/// make, such as an operator's file Glia would describe wrongly.
+async fn raw_event(State(emu): State<Arc<Emu>>, Json(raw): Json<RawEvent>) -> Response {
+    let kind = raw
+        .event
+        .get("event_type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if !emu.books().tickets.contains_key(&raw.conversation) {
+        return error(StatusCode::NOT_FOUND, "no such queue ticket");
+    }
+    post_event(&emu, &raw.conversation, &kind, &raw.event.to_string()).await;
+    StatusCode::NO_CONTENT.into_response()
 }
 
 fn unauthorized() -> Response {
@@ -599,6 +633,20 @@ fn event_for(emu: &Emu, ticket: &str, signal: Signal) -> Option<(String, String)
                 "id": id, "content": text, "engagement_id": engagement, "target": "visitor",
                 "timestamp": now_millis(), "type": "chat"}})
         }
+        Signal::File { file, id, .. } => {
+            let (engagement, ..) = engagement_of(false)?;
+            let base_url = emu.base_url.get().map_or("", String::as_str);
+            let attachment = inferred::Attachment::files(vec![UploadedFile {
+                url: file.url(base_url),
+                id: file.id,
+                name: file.name,
+                content_type: file.content_type,
+                size: file.size,
+            }]);
+            json!({"event_type": "engagement.chat.message", "message": {
+                "id": id, "content": "", "attachment": attachment, "engagement_id": engagement,
+                "target": "visitor", "timestamp": now_millis(), "type": "chat"}})
+        }
         Signal::Transfer { .. } => {
             let (id, visitor, _) = engagement_of(false)?;
             json!({"event_type": "engagement.transfer", "engagement": {"id": id, "visitor_id": visitor}})
@@ -618,9 +666,7 @@ fn event_for(emu: &Emu, ticket: &str, signal: Signal) -> Option<(String, String)
         Signal::Queued { .. }
         | Signal::Typing { .. }
         | Signal::Left { .. }
-        | Signal::Ended { by: EndedBy::User }
-        // (Agents' files are not on this wire yet.)
-        | Signal::File { .. } => return None,
+        | Signal::Ended { by: EndedBy::User } => return None,
     };
     let kind = body
         .get("event_type")
@@ -644,53 +690,58 @@ async fn deliver(
         let Some((kind, body)) = event_for(&emu, &ticket, signal) else {
             continue;
         };
-        let hooks: Vec<Webhook> = emu
-            .books()
-            .tickets
-            .get(&ticket)
-            .map(|t| t.webhooks.clone())
-            .unwrap_or_default();
-        for hook in hooks
-            .iter()
-            .filter(|h| kind == "malformed" || h.events.contains(&kind))
-        {
-            let attempts = if kind == "malformed" {
-                1
-            } else {
-                emu.options.webhook_attempts.max(1)
-            };
-            for retry in 0..attempts {
-                let mut call =
-                    Call::new(format!("webhook {kind}"), Method::Post, hook.url.as_str())
-                        .header("content-type", "application/json")
-                        .raw_body(body.clone().into_bytes());
-                let forge = emu.faults.take_bad_signature();
-                for (name, value) in &hook.headers {
-                    let value = if forge && name.eq_ignore_ascii_case("authorization") {
-                        "Bearer forged"
-                    } else {
-                        value
-                    };
-                    call = call.header(name.as_str(), value);
-                }
-                let status = match emu.api.send(call).await {
-                    Ok(reply) => reply.status,
-                    Err(
-                        crate::connectors::ConnectorError::Status { status, .. }
-                        | crate::connectors::ConnectorError::Unauthorized { status, .. },
-                    ) => status,
-                    Err(_) => 0,
+        post_event(&emu, &ticket, &kind, &body).await;
+    }
+}
+
+/// Sends event `body` (of `kind`) to the ticket's webhooks that subscribed to it, each retried
+/// on non-2xx.
+async fn post_event(emu: &Emu, ticket: &str, kind: &str, body: &str) {
+    let hooks: Vec<Webhook> = emu
+        .books()
+        .tickets
+        .get(ticket)
+        .map(|t| t.webhooks.clone())
+        .unwrap_or_default();
+    for hook in hooks
+        .iter()
+        .filter(|h| kind == "malformed" || h.events.iter().any(|e| e == kind))
+    {
+        let attempts = if kind == "malformed" {
+            1
+        } else {
+            emu.options.webhook_attempts.max(1)
+        };
+        for retry in 0..attempts {
+            let mut call = Call::new(format!("webhook {kind}"), Method::Post, hook.url.as_str())
+                .header("content-type", "application/json")
+                .raw_body(body.as_bytes().to_vec());
+            let forge = emu.faults.take_bad_signature();
+            for (name, value) in &hook.headers {
+                let value = if forge && name.eq_ignore_ascii_case("authorization") {
+                    "Bearer forged"
+                } else {
+                    value
                 };
-                emu.desk.record_delivery(Delivery {
-                    event: kind.clone(),
-                    status,
-                    retry,
-                });
-                if (200..300).contains(&status) {
-                    break;
-                }
-                tokio::time::sleep(emu.options.webhook_retry_delay).await;
+                call = call.header(name.as_str(), value);
             }
+            let status = match emu.api.send(call).await {
+                Ok(reply) => reply.status,
+                Err(
+                    crate::connectors::ConnectorError::Status { status, .. }
+                    | crate::connectors::ConnectorError::Unauthorized { status, .. },
+                ) => status,
+                Err(_) => 0,
+            };
+            emu.desk.record_delivery(Delivery {
+                event: kind.to_owned(),
+                status,
+                retry,
+            });
+            if (200..300).contains(&status) {
+                break;
+            }
+            tokio::time::sleep(emu.options.webhook_retry_delay).await;
         }
     }
 }

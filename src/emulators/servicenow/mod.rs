@@ -15,6 +15,7 @@
 //!   credentials (on a real instance: the outbound connection record).
 //!
 //! Desk signals become envelopes sent (POST) to the response endpoint, in order, retried on non-2xx.
+//! An agent's file becomes the inferred `OutputLink` item linking to `GET /__emu/files/{id}`.
 //! Payload shapes the docs do not give come from `connectors::servicenow::inferred`.
 
 use super::desk::{Delivery, EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
@@ -70,6 +71,8 @@ struct Emu {
     api: Api,
     /// Fetches the user's attachments, once each (the instance does not retry a fetch).
     fetcher: Api,
+    /// Where this emulator listens (known once bound): agents' file links point here.
+    base_url: std::sync::OnceLock<String>,
 }
 
 impl Emu {
@@ -97,6 +100,7 @@ pub async fn spawn(
         books: Mutex::default(),
         api: Api::new("ServiceNow emulator outbound", policy, Vec::new()),
         fetcher: Api::new("ServiceNow emulator attachment fetch", policy, Vec::new()),
+        base_url: std::sync::OnceLock::new(),
     });
     let app = Router::new()
         .route(wire::INTEGRATION_PATH, post(integration))
@@ -104,8 +108,10 @@ pub async fn spawn(
         .route("/__emu/servicenow/outbound", post(set_outbound))
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(deliver(emu, signals, cancel.clone()));
-    super::serve("servicenow", listen, app, desk, faults, cancel).await
+    tokio::spawn(deliver(emu.clone(), signals, cancel.clone()));
+    let running = super::serve("servicenow", listen, app, desk, faults, cancel).await?;
+    let _ = emu.base_url.set(running.base_url());
+    Ok(running)
 }
 
 /// What the agent inbox shows of an `AGENT` request: the utterance, the context variables and
@@ -451,8 +457,9 @@ fn to_value(item: &Item) -> Value {
     serde_json::to_value(item).unwrap_or(Value::Null)
 }
 
-/// The envelope items (and whether it completes) one desk signal becomes.
-fn items_for(signal: Signal) -> Option<(Vec<Value>, bool, bool)> {
+/// The envelope items (and whether it completes) one desk signal becomes; agents' files link
+/// to `base_url`.
+fn items_for(signal: Signal, base_url: &str) -> Option<(Vec<Value>, bool, bool)> {
     let system = |text: &str| to_value(&inferred::system(text));
     Some(match signal {
         Signal::Queued { eta_secs } => (
@@ -498,9 +505,22 @@ fn items_for(signal: Signal) -> Option<(Vec<Value>, bool, bool)> {
         Signal::Left {
             transferring: true, ..
         }
-        | Signal::Ended { by: EndedBy::User }
-        // (Agents' files are not on this wire yet.)
-        | Signal::File { .. } => return None,
+        | Signal::Ended { by: EndedBy::User } => return None,
+        Signal::File { agent, file, id } => {
+            let url = file.url(base_url);
+            let item = inferred::agent_file(
+                agent_info(&agent, true),
+                &file.name,
+                &file.content_type,
+                &url,
+                &id,
+            );
+            (
+                vec![serde_json::to_value(item).unwrap_or(Value::Null)],
+                true,
+                false,
+            )
+        }
         Signal::Left {
             transferring: false,
             ..
@@ -540,7 +560,8 @@ async fn deliver(
             .next()
             .unwrap_or_default()
             .to_owned();
-        if let Some((items, agent_chat, completed)) = items_for(signal) {
+        let base_url = emu.base_url.get().cloned().unwrap_or_default();
+        if let Some((items, agent_chat, completed)) = items_for(signal, &base_url) {
             post_envelope(&emu, &conversation, items, agent_chat, completed, &label).await;
         }
     }

@@ -1,0 +1,115 @@
+//! An `OutputLink` item read as a live agent's file ([`super::inferred::OutputLink`]), or the
+//! reason it cannot be: the chat turns that reason into a `SystemMessage`, so no file is lost
+//! without a word.
+
+use super::inferred::OutputLink;
+use super::wire;
+use crate::protocol::Attachment;
+use serde_json::Value;
+
+/// A file as an `OutputLink` offers it, and who sent it when the item says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkedFile {
+    /// Name, type and link; the size is never told.
+    pub file: Attachment,
+    /// `agentInfo`, when "Agent names and avatars" is on.
+    pub agent: Option<wire::AgentInfo>,
+}
+
+/// Reads `raw` (an item whose `uiType` is `OutputLink`).
+pub fn read(raw: Value) -> Result<LinkedFile, String> {
+    let item: OutputLink =
+        serde_json::from_value(raw).map_err(|e| format!("the item is not a link: {e}"))?;
+    let name = item.name().map(str::to_owned);
+    let quoted = name.as_deref().map_or_else(
+        || "a file without a name".to_owned(),
+        |n| format!("\"{n}\""),
+    );
+    let Some(link) = item.link() else {
+        return Err(format!("{quoted} has no link (`value.action`)"));
+    };
+    let url = http_url(link).ok_or_else(|| format!("{quoted} has no usable link: {link:?}"))?;
+    let name = name.unwrap_or_else(|| last_segment(&url));
+    let content_type = item
+        .content_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map_or_else(|| guess_type(&name), str::to_owned);
+    Ok(LinkedFile {
+        file: Attachment {
+            name,
+            content_type,
+            size: None,
+            url: Some(url.to_string()),
+        },
+        agent: item.agent_info,
+    })
+}
+
+/// `link` when it is an absolute http(s) URL: anything else the user could not open.
+fn http_url(link: &str) -> Option<url::Url> {
+    url::Url::parse(link.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+}
+
+/// The URL's last path segment, for a file the item does not name.
+fn last_segment(url: &url::Url) -> String {
+    url.path_segments()
+        .and_then(|mut s| s.next_back())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("file")
+        .to_owned()
+}
+
+/// The MIME type of a file called `name`, by its extension.
+fn guess_type(name: &str) -> String {
+    mime_guess::from_path(name)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_type_is_guessed_from_the_name_when_the_item_has_none() {
+        let linked = read(json!({"uiType": "OutputLink", "label": "photo.png",
+            "value": {"action": "https://x.example/f/1"}}))
+        .unwrap();
+        assert_eq!(linked.file.name, "photo.png");
+        assert_eq!(linked.file.content_type, "image/png");
+        assert_eq!(linked.file.size, None);
+        assert_eq!(linked.file.url.as_deref(), Some("https://x.example/f/1"));
+        assert_eq!(linked.agent, None);
+    }
+
+    #[test]
+    fn a_plain_string_value_is_the_link_and_names_the_file() {
+        let linked =
+            read(json!({"uiType": "OutputLink", "value": "https://x.example/f/log.txt"})).unwrap();
+        assert_eq!(linked.file.name, "log.txt");
+        assert_eq!(linked.file.content_type, "text/plain");
+    }
+
+    #[test]
+    fn items_without_a_usable_link_say_why() {
+        assert_eq!(
+            read(json!({"uiType": "OutputLink", "header": "a.pdf", "value": {}})),
+            Err("\"a.pdf\" has no link (`value.action`)".into())
+        );
+        assert_eq!(
+            read(json!({"uiType": "OutputLink", "value": {"action": "javascript:alert(1)"}})),
+            Err("a file without a name has no usable link: \"javascript:alert(1)\"".into())
+        );
+        assert!(
+            read(json!({"uiType": "OutputLink", "header": 7}))
+                .unwrap_err()
+                .starts_with("the item is not a link: ")
+        );
+    }
+}
