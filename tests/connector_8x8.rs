@@ -853,3 +853,47 @@ async fn a_message_naming_an_unknown_attachment_is_refused() {
     let conversation = rig.emulator.sim().conversation(&id).unwrap();
     assert!(conversation.files.is_empty() && conversation.user_messages.is_empty());
 }
+
+// ---- Files the agent sends ------------------------------------------------------------------
+
+/// The chat's next event, which must be a file from Lisa.
+async fn agent_file(link: &mut ChatLink) -> handoff::protocol::Attachment {
+    match next(link).await {
+        ChatEvent::AgentFile { agent: who, file } => {
+            assert_eq!(who, agent("Lisa"));
+            file
+        }
+        other => panic!("expected an agent's file, got {other:?}"),
+    }
+}
+
+/// The bytes behind a file's link, fetched without the API key (the link is presigned).
+async fn download(url: &str) -> Vec<u8> {
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let response = reqwest::get(url).await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn an_agents_files_arrive_with_links_to_their_bytes() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    let sim = rig.emulator.sim();
+    let files = [
+        file("fix.pdf", "application/pdf", 40_000),
+        file("screen shot.png", "image/png", 777),
+    ];
+    for sent in &files {
+        sim.send_file(&id, None, sent.clone()).await.unwrap();
+        let got = agent_file(&mut link).await;
+        assert_eq!(
+            (got.name.as_str(), got.content_type.as_str(), got.size),
+            (sent.name.as_str(), sent.content_type.as_str(), None)
+        );
+        let url = got.url.expect("a preSignedUrl");
+        assert_eq!(download(&url).await, sent.bytes.to_vec());
+    }
+    // Only the files: no empty message before or after them, and the chat goes on.
+    agent_still_heard(&rig, &mut link, &id).await;
+}

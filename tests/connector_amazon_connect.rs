@@ -19,6 +19,7 @@ use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -691,13 +692,23 @@ async fn a_lost_answer_to_complete_is_retried_without_a_second_file() {
 }
 
 /// Drives the emulator's upload calls by hand, as a client that gets things wrong would.
-#[tokio::test]
-async fn the_emulator_checks_uploads_like_the_service() {
+type RawSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A chat started by hand (no connector): the raw calls' client, the base URL, the
+/// connection token, the contact and its subscribed socket.
+struct Raw {
+    api: handoff::connectors::http::Api,
+    base: String,
+    token: String,
+    contact: String,
+    ws: RawSocket,
+}
+
+async fn raw_chat(rig: &Rig) -> Raw {
     use futures_util::{SinkExt, StreamExt};
     use handoff::connectors::http::{Api, Call, Method};
-    use serde_json::{Value, json};
 
-    let rig = rig().await;
     let base = rig.emulator.base_url();
     let api = Api::new(
         "raw",
@@ -750,6 +761,44 @@ async fn the_emulator_checks_uploads_like_the_service() {
     ))
     .await
     .unwrap();
+    // Items pushed before the subscription is in place would not reach this socket.
+    tokio::time::timeout(WAIT, async {
+        while let Some(Ok(frame)) = ws.next().await {
+            if frame.into_text().unwrap().contains("\"aws/subscribe\"") {
+                return;
+            }
+        }
+        panic!("socket closed");
+    })
+    .await
+    .unwrap();
+    let contact = started["ContactId"].as_str().unwrap().to_owned();
+    Raw {
+        api,
+        base,
+        token,
+        contact,
+        ws,
+    }
+}
+
+#[tokio::test]
+async fn the_emulator_checks_uploads_like_the_service() {
+    use handoff::connectors::http::{Call, Method};
+
+    let rig = rig().await;
+    let Raw {
+        api,
+        base,
+        token,
+        mut ws,
+        ..
+    } = raw_chat(&rig).await;
+    let participant = |path: &str, token: &str, body: Value| {
+        Call::new(path, Method::Post, format!("{base}{path}"))
+            .header("X-Amz-Bearer", token)
+            .json(&body)
+    };
 
     let status = |e: ConnectorError| match e {
         ConnectorError::Status { status, .. } | ConnectorError::Unauthorized { status, .. } => {
@@ -837,7 +886,122 @@ async fn the_emulator_checks_uploads_like_the_service() {
     );
 
     // The customer's own file comes back on the socket, approved.
-    let item = tokio::time::timeout(WAIT, async {
+    let item = attachment_item(&mut ws).await;
+    assert_eq!(item["ParticipantRole"], "CUSTOMER");
+    assert_eq!(
+        item["Attachments"],
+        json!([{"AttachmentId": id, "AttachmentName": "a.pdf", "ContentType": "application/pdf", "Status": "APPROVED"}])
+    );
+}
+
+// ---- Files the agent sends ------------------------------------------------------------------
+
+/// The agent in chat `id` sends `file`.
+async fn agent_sends(rig: &Rig, id: &str, file: &FileUpload) {
+    rig.emulator
+        .sim()
+        .send_file(id, None, file.clone())
+        .await
+        .unwrap();
+}
+
+/// The chat's next event, which must be a file from Lisa.
+async fn agent_file(link: &mut ChatLink) -> handoff::protocol::Attachment {
+    match next(link).await {
+        ChatEvent::AgentFile { agent: who, file } => {
+            assert_eq!(who, agent("Lisa"));
+            file
+        }
+        other => panic!("expected an agent's file, got {other:?}"),
+    }
+}
+
+/// The bytes behind a file's link.
+async fn download(url: &str) -> Vec<u8> {
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let response = reqwest::get(url).await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn an_agents_file_arrives_with_a_link_to_its_bytes() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    let steps = file("reset steps.pdf", "application/pdf", 70_001);
+    agent_sends(&rig, &id, &steps).await;
+
+    let got = agent_file(&mut link).await;
+    assert_eq!(got.name, "reset steps.pdf");
+    assert_eq!(got.content_type, "application/pdf");
+    assert_eq!(got.size, Some(70_001));
+    let url = got.url.expect("GetAttachment gave a link");
+    assert_eq!(download(&url).await, steps.bytes.to_vec());
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn an_agents_file_without_a_link_is_shown_and_explained() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    let shot = file("screen.png", "image/png", 512);
+    // Refused outright; failing on every retry; answered with an unreadable body.
+    let failures = [
+        (FaultMode::Reject, 400, 1, "HTTP 400"),
+        (FaultMode::Reject, 500, 3, "HTTP 500"),
+        (FaultMode::Malformed, 200, 1, "unexpected payload"),
+    ];
+    for (mode, status, count, says) in failures {
+        rig.emulator.faults().push(Fault {
+            status,
+            count,
+            ..fault("/participant/attachment", mode)
+        });
+        agent_sends(&rig, &id, &shot).await;
+        let got = agent_file(&mut link).await;
+        assert_eq!(
+            (got.name.as_str(), got.content_type.as_str()),
+            ("screen.png", "image/png")
+        );
+        assert_eq!((got.size, got.url), (None, None));
+        let ChatEvent::SystemMessage { text } = next(&mut link).await else {
+            panic!("the missing link is explained");
+        };
+        for part in ["Amazon Connect", "GetAttachment", says, "\"screen.png\""] {
+            assert!(text.contains(part), "{part:?} not in {text:?}");
+        }
+    }
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+#[tokio::test]
+async fn an_agents_file_sent_while_the_socket_is_down_arrives_once() {
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    let dropped = reqwest::Client::new()
+        .post(format!(
+            "{}/__emu/amazon-connect/drop",
+            rig.emulator.base_url()
+        ))
+        .json(&serde_json::json!({"conversation": id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dropped.status(), 204);
+    let notes = file("notes.txt", "text/plain", 99);
+    agent_sends(&rig, &id, &notes).await;
+
+    let got = agent_file(&mut link).await;
+    assert_eq!(got.name, "notes.txt");
+    assert_eq!(download(&got.url.unwrap()).await, notes.bytes.to_vec());
+    // The transcript read after the reconnect does not bring it a second time.
+    agent_still_heard(&rig, &mut link, &id).await;
+}
+
+/// The next `ATTACHMENT` item on a raw socket.
+async fn attachment_item(ws: &mut RawSocket) -> Value {
+    use futures_util::StreamExt;
+    tokio::time::timeout(WAIT, async {
         while let Some(Ok(frame)) = ws.next().await {
             let Ok(text) = frame.into_text() else {
                 continue;
@@ -853,10 +1017,80 @@ async fn the_emulator_checks_uploads_like_the_service() {
         panic!("socket closed");
     })
     .await
-    .unwrap();
-    assert_eq!(item["ParticipantRole"], "CUSTOMER");
+    .unwrap()
+}
+
+#[tokio::test]
+async fn get_attachment_links_only_the_contacts_own_agent_files() {
+    use handoff::connectors::http::{Call, Method, Reply};
+
+    let rig = rig().await;
+    let (mut link, id) = live(&rig).await;
+    agent_sends(&rig, &id, &file("theirs.pdf", "application/pdf", 5)).await;
+    let theirs = agent_file(&mut link).await.url.unwrap();
+    let theirs = theirs.rsplit('/').next().unwrap();
+
+    let mut raw = raw_chat(&rig).await;
+    rig.emulator.sim().join(&raw.contact, "Lisa").await.unwrap();
+    let mine = file("mine.csv", "text/csv", 1234);
+    agent_sends(&rig, &raw.contact, &mine).await;
+    let item = attachment_item(&mut raw.ws).await;
     assert_eq!(
-        item["Attachments"],
-        json!([{"AttachmentId": id, "AttachmentName": "a.pdf", "ContentType": "application/pdf", "Status": "APPROVED"}])
+        (&item["ParticipantRole"], &item["DisplayName"]),
+        (&json!("AGENT"), &json!("Lisa"))
     );
+    let attachment = &item["Attachments"][0];
+    assert_eq!(attachment["AttachmentName"], "mine.csv");
+    assert_eq!(attachment["ContentType"], "text/csv");
+    assert_eq!(attachment["Status"], "APPROVED");
+    let mine_id = attachment["AttachmentId"].as_str().unwrap();
+
+    let get = |token: &str, body: Value| {
+        Call::new(
+            "GetAttachment",
+            Method::Post,
+            format!("{}/participant/attachment", raw.base),
+        )
+        .header("X-Amz-Bearer", token)
+        .json(&body)
+    };
+    let linked: Value = raw
+        .api
+        .send(get(&raw.token, json!({"AttachmentId": mine_id})))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(linked["AttachmentSizeInBytes"], 1234);
+    assert!(linked["UrlExpiry"].is_string(), "{linked}");
+    assert_eq!(
+        download(linked["Url"].as_str().unwrap()).await,
+        mine.bytes.to_vec()
+    );
+
+    let status = |r: Result<Reply, ConnectorError>| match r {
+        Ok(reply) => reply.status,
+        Err(
+            ConnectorError::Status { status, .. } | ConnectorError::Unauthorized { status, .. },
+        ) => status,
+        Err(other) => panic!("an HTTP status, not {other:?}"),
+    };
+    // Another chat's file, an unknown id, a validity out of range, no connection token.
+    let refused = [
+        (raw.token.as_str(), json!({"AttachmentId": theirs}), 400),
+        (raw.token.as_str(), json!({"AttachmentId": "f-nope"}), 400),
+        (
+            raw.token.as_str(),
+            json!({"AttachmentId": mine_id, "UrlExpiryInSeconds": 3600}),
+            400,
+        ),
+        ("", json!({"AttachmentId": mine_id}), 403),
+    ];
+    for (token, body, expected) in refused {
+        assert_eq!(
+            status(raw.api.send(get(token, body.clone())).await),
+            expected,
+            "{body}"
+        );
+    }
 }

@@ -9,12 +9,15 @@
 //! | `typing` (`AGENT`) | `Typing` on (Connect has no "stopped") |
 //! | `transfer.succeeded` / `.failed` | `Transferred` / `SystemMessage` |
 //! | `chat.ended` | `Ended`: by the last agent, or timeout when none joined |
+//! | `ATTACHMENT` (not `CUSTOMER`) | `AgentFile` per file, linked by `GetAttachment` ([`download`]) |
 //!
 //! Our own (`CUSTOMER`) items are skipped, the `ATTACHMENT` echo of a file we sent included.
 //! Every item id is remembered, so the transcript fetched after a reconnect only adds what the
 //! socket missed.
 
 use super::attachment;
+use super::download;
+use super::wire::AttachmentItem;
 use super::wire::{
     self, ConnectionCredentials, CreateParticipantConnection, Disconnect, GetTranscript, Item,
     ParticipantConnection, SendEvent, SendMessage, StartChatContactResponse, StartPosition,
@@ -450,6 +453,22 @@ impl Chat {
         }
     }
 
+    /// An agent's files: each linked (one `GetAttachment` each) and passed on.
+    async fn agent_files(&self, name: String, files: Vec<AttachmentItem>) -> Step {
+        let agent = AgentInfo {
+            name,
+            avatar: None,
+            on_behalf: false,
+        };
+        let token = &self.socket.connection_token;
+        for event in download::agent_files(&self.settings, &self.api, token, &agent, files).await {
+            if !self.emit(event).await {
+                return Step::Done;
+            }
+        }
+        Step::Go
+    }
+
     async fn item(&mut self, item: Item) -> Step {
         if !self.seen.insert(item.id.clone()) {
             return Step::Go;
@@ -457,6 +476,9 @@ impl Chat {
         self.last_id = Some(item.id.clone());
         let role = item.participant_role.as_deref().unwrap_or_default();
         let name = item.display_name.clone().unwrap_or_else(|| "Agent".into());
+        if item.kind == wire::ATTACHMENT && role != "CUSTOMER" {
+            return self.agent_files(name, item.attachments).await;
+        }
         let content_type = item.content_type.as_deref().unwrap_or_default();
         let kind = match (item.kind.as_str(), content_type) {
             ("MESSAGE", _) => "MESSAGE",

@@ -14,6 +14,11 @@
 //! | `HeadersToInclude` of `StartAttachmentUpload`: `Content-Type` and `x-amz-acl` | [INFER]; the connector sends whatever the service lists |
 //! | the upload URL is valid for 5 minutes; its exact form (the emulator's `/__s3/...`) | [INFER] |
 //! | the customer's own file comes back on the socket as `Type: ATTACHMENT`, `Status: APPROVED`, no `ContentType` | [CODE] chatjs attachment docs; the connector skips it |
+//! | an agent's file arrives the same way: `Type: ATTACHMENT`, `ParticipantRole: AGENT`, no `ContentType`, `Status: APPROVED` once scanned | [INFER]; the connector reads any non-`CUSTOMER` `ATTACHMENT` as a file for the user |
+//! | `GetAttachment` (`POST /participant/attachment`): `{AttachmentId, UrlExpiryInSeconds?}` answered `{Url, UrlExpiry, AttachmentSizeInBytes}` | [DOC] API reference and botocore |
+//! | `UrlExpiryInSeconds` lies in 5-300 (the connector asks for 300) | [INFER] |
+//! | an unknown `AttachmentId` is a 400 `ValidationException` (no `ResourceNotFound` is documented for the call) | [INFER] |
+//! | the download link's form (the emulator hands out its own `/__emu/files/{id}`; real links are presigned S3 URLs) | [NOT PUBLIC]: made up |
 
 /// [NOT PUBLIC] What the emulator's flow says when the contact is queued.
 pub const QUEUED_TEXT: &str = "Thank you for contacting us. You are now in the queue.";
@@ -68,3 +73,10 @@ pub fn upload_headers(content_type: &str) -> std::collections::BTreeMap<String, 
 
 /// [DOC] `Status` of an attachment the service accepted.
 pub const APPROVED: &str = "APPROVED";
+
+/// [INFER] The longest validity `GetAttachment` grants a download link, which the connector
+/// asks for: the user may follow the link a while after the file arrived.
+pub const DOWNLOAD_URL_EXPIRY_SECS: u32 = 300;
+
+/// [INFER] The shortest validity `GetAttachment` accepts.
+pub const MIN_DOWNLOAD_URL_EXPIRY_SECS: u32 = 5;

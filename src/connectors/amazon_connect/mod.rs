@@ -11,6 +11,9 @@
 //!   `DisconnectParticipant`, and files ([`attachment`]: `StartAttachmentUpload`, `PUT` to the
 //!   presigned URL, `CompleteAttachmentUpload`); all with `X-Amz-Bearer: ConnectionToken`, no
 //!   `SigV4`.
+//! - Agents' files: an `ATTACHMENT` item from the agent is linked with `GetAttachment`
+//!   ([`download`]) and passed on as `AgentFile`; a file without a link still is, with a
+//!   `SystemMessage` saying why.
 //! - Robustness: a missed heartbeat echo or a closed socket reconnects with a fresh URL
 //!   (URLs expire 100 s after issue) and fills the gap with `GetTranscript`, deduplicating by
 //!   item id.
@@ -18,6 +21,7 @@
 
 mod attachment;
 pub mod chat;
+mod download;
 pub mod inferred;
 pub mod sigv4;
 pub mod wire;

@@ -258,11 +258,39 @@ pub struct AttachmentItem {
     /// For `GetAttachment`.
     pub attachment_id: String,
     /// The file name.
+    #[serde(default)]
     pub attachment_name: String,
-    /// The MIME type.
+    /// The MIME type (when absent, the connector guesses it from the name).
+    #[serde(default)]
     pub content_type: String,
     /// `APPROVED`, `REJECTED` or `IN_PROGRESS`.
+    #[serde(default)]
     pub status: String,
+}
+
+/// `POST /participant/attachment` (`GetAttachment`): a download link for a file in the chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetAttachment {
+    /// The attachment (1-256 characters).
+    pub attachment_id: String,
+    /// How long the link should stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_expiry_in_seconds: Option<u32>,
+}
+
+/// Its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttachmentLink {
+    /// The presigned download URL.
+    pub url: String,
+    /// ISO-8601.
+    #[serde(default)]
+    pub url_expiry: Option<String>,
+    /// The file's size.
+    #[serde(default)]
+    pub attachment_size_in_bytes: Option<u64>,
 }
 
 /// `POST /participant/start-attachment-upload`.

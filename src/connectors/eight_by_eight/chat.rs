@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `QUEUED` | `Queued` |
 //! | `MEMBERS_CHANGED{agent, joined}` (+ participants lookup for the name) | `AgentJoined` |
-//! | `MESSAGE{sender.type: agent}` (not an echo) | `AgentMessage` |
+//! | `MESSAGE{sender.type: agent}` (not an echo) | `AgentMessage` (when it has text or no file), then `AgentFile` per attachment ([`download`]) |
 //! | `ACTIVITY{typing, users}` | `Typing` on for listed agents, off when the list empties |
 //! | `TRANSFER` | `Transferred`; the next agent `left` does not end the chat |
 //! | `MEMBERS_CHANGED{agent, left}` | `AgentLeft`, then `Ended(agent)` unless transferring |
@@ -17,6 +17,7 @@
 //! system, the call and the status; the chat goes on.
 
 use super::attachment;
+use super::download;
 use super::hooks::Hooks;
 use super::inferred::{self, Closed, Participants};
 use super::wire::{
@@ -305,14 +306,17 @@ impl Chat {
                 if m.is_echo || m.sender.kind != "agent" {
                     return none;
                 }
-                let name = self.agent_name(&m.sender.id).await;
-                Ok((
-                    vec![ChatEvent::AgentMessage {
-                        agent: agent(&name),
+                let who = agent(&self.agent_name(&m.sender.id).await);
+                let mut out = Vec::new();
+                // A message carrying only files has an empty text: no empty bubble for it.
+                if !m.text.is_empty() || m.attachments.is_empty() {
+                    out.push(ChatEvent::AgentMessage {
+                        agent: who.clone(),
                         text: m.text,
-                    }],
-                    false,
-                ))
+                    });
+                }
+                out.extend(download::agent_files(&who, m.attachments));
+                Ok((out, false))
             }
             "ACTIVITY" => {
                 let a: ActivityData = Self::data(event)?;

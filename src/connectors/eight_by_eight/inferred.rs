@@ -12,6 +12,9 @@
 //! | `MESSAGE` with `isEcho: true` echoing the user's own message | [INFER] | emulator sends, connector ignores |
 //! | a file message's `text` is the file name (the reference marks `text` required; an attachment-only message may be refused) | [INFER] | connector sends, emulator records it as a user message |
 //! | the echo of a file message lists `attachments[{id, type, fileName}]` | [INFER] | emulator sends, connector ignores |
+//! | an agent's file: a `MESSAGE` with `text: ""` and `attachments[{id, type, preSignedUrl, fileName}]`; `type` holds the MIME type | field names [DOC]; what `type` holds and the empty text [INFER] | emulator sends; connector reads `type` when it is a MIME type, else guesses from the name |
+//! | the agent's file's size is not told (no such field) | [DOC] by absence | connector leaves it unknown |
+//! | the `preSignedUrl` form: the emulator's own `/__emu/files/{id}` | [NOT PUBLIC]: made up | emulator |
 //! | attachment size limit and refused file types, and the 400/413 problem codes for them | [NOT PUBLIC]: made up | emulator |
 //! | no idempotency key on uploads or messages (none documented): a retried upload may leave an unused copy, a retried message may show the file twice | [INFER] | connector retries anyway |
 

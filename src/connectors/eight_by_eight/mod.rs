@@ -11,6 +11,8 @@
 //!   against its `x-8x8-signature` (see [`signature`]), deduplicated by `x-8x8-event-id` and
 //!   routed to its conversation's chat task ([`hooks`]), which maps it onto [`ChatEvent`]s
 //!   ([`chat`]).
+//! - Agents' files: the `attachments` of an agent's `MESSAGE` become `AgentFile`s linked by
+//!   their `preSignedUrl` ([`download`]).
 //! - Agent names: `MEMBERS_CHANGED` carries none, so the connector asks the participants list
 //!   ([`inferred`]); availability is not part of Chat Gateway ([`inferred`], unknown on 404).
 //!
@@ -20,6 +22,7 @@
 
 mod attachment;
 pub mod chat;
+mod download;
 pub mod hooks;
 pub mod inferred;
 pub mod signature;

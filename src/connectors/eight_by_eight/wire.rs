@@ -245,6 +245,28 @@ pub struct MessageData {
     /// The text (may be empty when the message carries files).
     #[serde(default)]
     pub text: String,
+    /// The files the message carries.
+    #[serde(default)]
+    pub attachments: Vec<MessageAttachment>,
+}
+
+/// A file in a `MESSAGE` event. Every field may be missing: the connector reports what it
+/// cannot use rather than losing the message.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageAttachment {
+    /// The attachment's id.
+    #[serde(default)]
+    pub id: String,
+    /// What it is ([`super::inferred`]: a MIME type).
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// Where to download it, without the API key.
+    #[serde(default)]
+    pub pre_signed_url: String,
+    /// The file name.
+    #[serde(default)]
+    pub file_name: String,
 }
 
 /// A message's sender.

@@ -36,7 +36,7 @@ pub(super) struct Upload {
     completed: bool,
 }
 
-fn validation(message: &str) -> Response {
+pub(super) fn validation(message: &str) -> Response {
     aws_error(StatusCode::BAD_REQUEST, "ValidationException", message)
 }
 

@@ -11,6 +11,8 @@
 //! - `POST /participant/{start,complete}-attachment-upload` and the presigned `PUT` between
 //!   them ([`attachments`]): quota and type checked, the file recorded on the desk and echoed
 //!   on the socket as an `ATTACHMENT` item; `ClientToken` makes both calls idempotent.
+//! - Agents' files ([`downloads`]): pushed as the agent's `ATTACHMENT` item;
+//!   `POST /participant/attachment` (`GetAttachment`) links one to `/__emu/files/{id}`.
 //! - `GET /connect?token=...`: the WebSocket, usable within 100 s of issue; answers
 //!   `aws/subscribe`, `aws/heartbeat`, `aws/ping`, and pushes `aws/chat` frames whose content
 //!   is a JSON string of the item.
@@ -46,6 +48,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 mod attachments;
+mod downloads;
 mod participant;
 
 /// How long a WebSocket URL may be used after issue.
@@ -72,6 +75,8 @@ struct Books {
     ws_urls: HashMap<String, (String, Instant)>,
     client_tokens: HashMap<String, Value>,
     uploads: HashMap<String, attachments::Upload>,
+    /// Agents' files: attachment id -> the contact it was sent in.
+    agent_files: HashMap<String, String>,
     silent_heartbeats: bool,
 }
 
@@ -127,6 +132,7 @@ pub async fn spawn(
             put(attachments::put_object)
                 .layer(DefaultBodyLimit::max(attachments::BUCKET_BODY_LIMIT)),
         )
+        .route("/participant/attachment", post(downloads::get_attachment))
         .route("/connect", get(participant::websocket))
         .route(
             "/__emu/amazon-connect/drop",
@@ -518,10 +524,10 @@ async fn deliver(
                 Some(&agent),
                 &contact,
             )],
-            // (Agents' files are not on this wire yet.)
-            Signal::Typing { on: false, .. }
-            | Signal::Ended { by: EndedBy::User }
-            | Signal::File { .. } => Vec::new(),
+            Signal::File { agent, file, id } => {
+                vec![downloads::agent_item(&emu, &contact, &agent, file, id)]
+            }
+            Signal::Typing { on: false, .. } | Signal::Ended { by: EndedBy::User } => Vec::new(),
             Signal::Transfer { .. } => vec![new_item(
                 "EVENT",
                 content_type::TRANSFER_SUCCEEDED,

@@ -92,11 +92,24 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
                 Some(inferred::queue_timeout_data(&queue)),
             )]
         }
-        // (Agents' files are not on this wire yet.)
+        Signal::File { agent, file, .. } => {
+            let base = emu.base_url();
+            vec![event(
+                conversation,
+                "MESSAGE",
+                // [INFER] `type` holds the MIME type and the text is empty (`inferred`).
+                Some(json!({
+                    "isEcho": false, "sender": {"id": agent.id, "type": "agent"}, "text": "",
+                    "attachments": [{
+                        "id": file.id, "type": file.content_type,
+                        "preSignedUrl": file.url(&base), "fileName": file.name,
+                    }],
+                })),
+            )]
+        }
         Signal::Ended {
             by: EndedBy::Agent(_) | EndedBy::User,
-        }
-        | Signal::File { .. } => Vec::new(),
+        } => Vec::new(),
         Signal::Malformed => {
             return vec![
                 json!({"eventType": "MESSAGE", "conversationId": conversation, "data": {"sender": 42}})

@@ -12,6 +12,7 @@
 //! Desk signals become webhook events sent (POST) to every registered webhook, each signed like 8x8
 //! signs them (detached RS256 JWS over the CRC32 checksum JSON) with a key made at start;
 //! non-2xx answers are retried with a new transmission time and `x-8x8-retry` + 1.
+//! An agent's file is a `MESSAGE` whose `attachments` link to `/__emu/files/{id}`.
 //! Inferred payloads come from `connectors::eight_by_eight::inferred`.
 
 use super::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
@@ -66,6 +67,8 @@ struct Emu {
     webhooks: Mutex<Vec<String>>,
     conversations: Mutex<HashMap<String, ConvMeta>>,
     api: Api,
+    /// Where the emulator listens, once it does (agents' files link to it).
+    addr: Mutex<Option<SocketAddr>>,
 }
 
 impl Emu {
@@ -75,6 +78,15 @@ impl Emu {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get_mut(id)
             .map(f)
+    }
+
+    /// `http://127.0.0.1:PORT` (empty before the server is up).
+    fn base_url(&self) -> String {
+        self.addr
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .map(|addr| format!("http://{addr}"))
+            .unwrap_or_default()
     }
 }
 
@@ -98,6 +110,7 @@ pub async fn spawn(
         webhooks: Mutex::default(),
         conversations: Mutex::default(),
         api: Api::new("8x8 emulator webhook", policy, Vec::new()),
+        addr: Mutex::default(),
     });
     let api = Router::new()
         .route("/webhooks", post(create_webhook))
@@ -116,8 +129,12 @@ pub async fn spawn(
         .route("/vcc/{region}/chat/v2/jwk/{kid}/public", get(jwk))
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(deliver(emu, signals, cancel.clone()));
-    super::serve("8x8", listen, app, desk, faults, cancel).await
+    tokio::spawn(deliver(emu.clone(), signals, cancel.clone()));
+    let running = super::serve("8x8", listen, app, desk, faults, cancel).await?;
+    *emu.addr
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(running.addr());
+    Ok(running)
 }
 
 /// What the agent inbox shows of a new conversation: the `intent` property (or the last user
