@@ -1,7 +1,8 @@
 //! `handoff --system <each>`: the console runs a whole brokered chat on each real connector,
 //! against the system's loopback emulator, with the person at the console as the system's agent
-//! in the inbox: request, accept (by mouse), messages both ways, a file to the agent (the
-//! emulator stores the same bytes), the agent ends the chat.
+//! in the inbox: request, accept (by mouse), messages both ways, a file each way (the emulator
+//! stores the user's bytes; the user's link to the agent's file serves its bytes), the agent
+//! ends the chat.
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose
 
@@ -15,6 +16,7 @@ use handoff::config::{SystemName, SystemsConfig};
 use handoff::console::Focus;
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
+use handoff::protocol::Part;
 use handoff::theme::Theme;
 
 async fn full_chat(system: SystemName, section: &str, label: &str) {
@@ -105,6 +107,38 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     assert_eq!(stored[0].name, "error-dialog.png");
     assert_eq!(stored[0].content_type, "image/png");
     assert_eq!(stored[0].crc32, crc32fast::hash(&bytes));
+
+    // Lisa sends the user a file from the reply box; the user gets a link to the same bytes.
+    let guide = dir.path().join("reset-guide.pdf");
+    std::fs::write(&guide, "%PDF-1.7 reset steps").unwrap();
+    while h.console.app.focus != Focus::Reply {
+        h.key(KeyCode::Tab).await;
+    }
+    h.ctrl('o').await;
+    h.type_text(&guide.display().to_string()).await;
+    h.key(KeyCode::Enter).await;
+    h.until("Lisa's file in both panes", |s| {
+        s.matches("reset-guide.pdf  application/pdf").count() >= 2
+    })
+    .await;
+    let url = h
+        .console
+        .app
+        .chat
+        .transcript
+        .messages()
+        .iter()
+        .flat_map(|m| &m.parts)
+        .find_map(|p| match p {
+            Part::Attachment { attachment } if attachment.name == "reset-guide.pdf" => {
+                attachment.url.clone()
+            }
+            _ => None,
+        })
+        .expect("the system links to Lisa's file");
+    assert!(h.text().contains(&format!("↓ {url}")), "{}", h.text());
+    let body = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(&body[..], b"%PDF-1.7 reset steps");
 
     // Lisa ends the chat; the user is told and the assistant takes over.
     h.click("[ End chat (e) ]").await;
