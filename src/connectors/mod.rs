@@ -14,6 +14,7 @@
 //! broker forwards what agents' clients do to it, and it reports the desk's view of each
 //! conversation back as [`DeskEvent`]s.
 
+pub mod agent_file;
 pub mod amazon_connect;
 mod build;
 pub mod eight_by_eight;

@@ -9,7 +9,7 @@
 use super::wire::{AttachmentItem, AttachmentLink, GetAttachment};
 use super::{SYSTEM, Settings, inferred};
 use crate::connectors::http::Api;
-use crate::connectors::{ChatEvent, ConnectorError};
+use crate::connectors::{ChatEvent, ConnectorError, agent_file};
 use crate::protocol::{AgentInfo, Attachment};
 
 /// The call name in errors and traces.
@@ -86,13 +86,7 @@ fn describe(item: &AttachmentItem) -> Attachment {
     } else {
         item.attachment_name.clone()
     };
-    let content_type = if item.content_type.trim().is_empty() {
-        mime_guess::from_path(&name)
-            .first_or_octet_stream()
-            .to_string()
-    } else {
-        item.content_type.clone()
-    };
+    let content_type = agent_file::content_type(Some(&item.content_type), &name);
     Attachment {
         name,
         content_type,

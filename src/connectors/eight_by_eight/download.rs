@@ -7,7 +7,7 @@
 
 use super::SYSTEM;
 use super::wire::MessageAttachment;
-use crate::connectors::ChatEvent;
+use crate::connectors::{ChatEvent, agent_file};
 use crate::protocol::{AgentInfo, Attachment};
 
 /// The events the files of one agent message become, in order.
@@ -46,12 +46,7 @@ fn describe(item: &MessageAttachment) -> Attachment {
     } else {
         item.file_name.clone()
     };
-    let content_type = match item.kind.trim().parse::<mime_guess::mime::Mime>() {
-        Ok(mime) => mime.to_string(),
-        Err(_) => mime_guess::from_path(&name)
-            .first_or_octet_stream()
-            .to_string(),
-    };
+    let content_type = agent_file::content_type(Some(&item.kind), &name);
     Attachment {
         name,
         content_type,
@@ -65,10 +60,9 @@ fn link(pre_signed_url: &str) -> Result<String, &'static str> {
     if pre_signed_url.trim().is_empty() {
         return Err("no preSignedUrl");
     }
-    match url::Url::parse(pre_signed_url.trim()) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url.to_string()),
-        _ => Err("preSignedUrl is not an http(s) URL"),
-    }
+    agent_file::http_url(pre_signed_url)
+        .map(|url| url.to_string())
+        .ok_or("preSignedUrl is not an http(s) URL")
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! files use ([`super::inferred::Attachment`]), read leniently file by file. A file that cannot
 //! be read gives the reason instead, which the chat shows, so none is lost without a word.
 
+use crate::connectors::agent_file::{content_type, http_url};
 use crate::protocol::Attachment;
 use serde::Deserialize;
 use serde_json::Value;
@@ -66,29 +67,13 @@ fn file(raw: Value) -> Result<Attachment, String> {
     else {
         return Err(format!("the file at {url} has no name"));
     };
-    let content_type = f
-        .content_type
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| {
-            mime_guess::from_path(&name)
-                .first_or_octet_stream()
-                .essence_str()
-                .to_owned()
-        });
+    let content_type = content_type(f.content_type.as_deref(), &name);
     Ok(Attachment {
         name,
         content_type,
         size: f.size,
         url: Some(url.to_string()),
     })
-}
-
-/// `link` when it is an absolute http(s) URL: anything else the user could not open.
-fn http_url(link: &str) -> Option<url::Url> {
-    url::Url::parse(link.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::inferred::OutputLink;
 use super::wire;
+use crate::connectors::agent_file::{content_type, http_url};
 use crate::protocol::Attachment;
 use serde_json::Value;
 
@@ -30,12 +31,7 @@ pub fn read(raw: Value) -> Result<LinkedFile, String> {
     };
     let url = http_url(link).ok_or_else(|| format!("{quoted} has no usable link: {link:?}"))?;
     let name = name.unwrap_or_else(|| last_segment(&url));
-    let content_type = item
-        .content_type
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map_or_else(|| guess_type(&name), str::to_owned);
+    let content_type = content_type(item.content_type.as_deref(), &name);
     Ok(LinkedFile {
         file: Attachment {
             name,
@@ -47,27 +43,12 @@ pub fn read(raw: Value) -> Result<LinkedFile, String> {
     })
 }
 
-/// `link` when it is an absolute http(s) URL: anything else the user could not open.
-fn http_url(link: &str) -> Option<url::Url> {
-    url::Url::parse(link.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
-}
-
 /// The URL's last path segment, for a file the item does not name.
 fn last_segment(url: &url::Url) -> String {
     url.path_segments()
         .and_then(|mut s| s.next_back())
         .filter(|s| !s.is_empty())
         .unwrap_or("file")
-        .to_owned()
-}
-
-/// The MIME type of a file called `name`, by its extension.
-fn guess_type(name: &str) -> String {
-    mime_guess::from_path(name)
-        .first_or_octet_stream()
-        .essence_str()
         .to_owned()
 }
 
