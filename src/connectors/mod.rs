@@ -22,6 +22,7 @@ pub mod files;
 pub mod glia;
 pub mod http;
 pub mod mock;
+mod multipart;
 pub mod redact;
 pub mod servicenow;
 pub mod trace;

@@ -11,7 +11,7 @@ use super::wire::{
 };
 use super::{Settings, inferred};
 use crate::connectors::http::{Api, Method};
-use crate::connectors::{ConnectorError, FileUpload};
+use crate::connectors::{ConnectorError, FileUpload, multipart};
 
 /// The call names in errors and traces.
 const UPLOAD: &str = "POST /conversations/{id}/attachments";
@@ -24,14 +24,12 @@ pub(super) async fn send(
     conversation: &str,
     file: &FileUpload,
 ) -> Result<String, ConnectorError> {
-    let boundary = format!("handoff-{}", uuid::Uuid::new_v4().simple());
+    let (content_type, form) =
+        multipart::form(ATTACHMENT_PART, file, &[(AUTHOR_TYPE_PART, "user")]);
     let call = settings
         .call(Method::Post, &attachments_path(conversation), UPLOAD)
-        .header(
-            "Content-Type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .raw_body(form(&boundary, file));
+        .header("Content-Type", content_type)
+        .raw_body(form);
     let stored: AttachmentResult = api.send(call).await?.json()?;
     if stored.id.is_empty() {
         return Err(api.payload_error(UPLOAD, "empty attachment id"));
@@ -52,62 +50,4 @@ pub(super) async fn send(
         .json(&message);
     api.send(call).await?;
     Ok(stored.id)
-}
-
-/// The upload's `multipart/form-data` body: the file part, then `authorType: user`.
-fn form(boundary: &str, file: &FileUpload) -> Vec<u8> {
-    let mut body = Vec::with_capacity(file.bytes.len() + 512);
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{ATTACHMENT_PART}\"; \
-             filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-            escape(&file.name),
-            single_line(&file.content_type),
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(&file.bytes);
-    body.extend_from_slice(
-        format!(
-            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{AUTHOR_TYPE_PART}\"\
-             \r\n\r\nuser\r\n--{boundary}--\r\n"
-        )
-        .as_bytes(),
-    );
-    body
-}
-
-/// A file name inside a quoted header parameter, escaped as browsers do (WHATWG HTML):
-/// `"`, CR and LF percent-encoded, everything else (UTF-8 included) as is.
-fn escape(name: &str) -> String {
-    name.replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// A header value without line breaks (a broken MIME type cannot inject a header).
-fn single_line(value: &str) -> String {
-    value.chars().filter(|c| !c.is_control()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_form_has_the_file_part_then_the_author() {
-        let file = FileUpload {
-            name: "a \"b\"\r\n.txt".into(),
-            content_type: "text/plain\r\nX-Evil: 1".into(),
-            bytes: bytes::Bytes::from_static(b"hi\r\n--x"),
-        };
-        let body = String::from_utf8(form("BOUND", &file)).unwrap();
-        assert_eq!(
-            body,
-            "--BOUND\r\nContent-Disposition: form-data; name=\"attachment\"; \
-             filename=\"a %22b%22%0D%0A.txt\"\r\nContent-Type: text/plainX-Evil: 1\r\n\r\n\
-             hi\r\n--x\r\n--BOUND\r\nContent-Disposition: form-data; name=\"authorType\"\r\n\
-             \r\nuser\r\n--BOUND--\r\n"
-        );
-    }
 }

@@ -277,7 +277,8 @@ impl Chat {
         id: &str,
         file: &FileUpload,
     ) -> Result<(), ConnectorError> {
-        let (content_type, form) = super::upload::form(file);
+        let (content_type, form) =
+            crate::connectors::multipart::form(super::inferred::UPLOAD_FIELD, file, &[]);
         let call = self
             .settings
             .call(

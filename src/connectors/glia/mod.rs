@@ -19,7 +19,6 @@
 pub mod agent_files;
 pub mod chat;
 pub mod inferred;
-mod upload;
 pub mod wire;
 
 use super::http::{Api, Call, Method, RetryPolicy};
