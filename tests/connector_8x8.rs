@@ -4,17 +4,19 @@
 
 mod connector_support;
 
-use connector_support::{agent, next, wait_for};
+use connector_support::{
+    agent, agent_still_heard, file, next, received, send_file, text_arrives, wait_for,
+};
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::eight_by_eight::{EightByEight, Settings, inferred};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
 use handoff::connectors::webhook::WebhookListener;
 use handoff::connectors::{
-    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, FileUpload,
-    HandoffRequest, HistoryLine, Speaker, Started,
+    Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
+    HistoryLine, Speaker, Started,
 };
-use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
+use handoff::emulators::desk::{AgentScript, ConvState};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
@@ -648,25 +650,6 @@ async fn the_agent_inbox_sees_the_request_and_acts_through_the_desk() {
 
 // ---- Files the user sends -------------------------------------------------------------------
 
-/// A file of `len` bytes that are not all alike (so a corrupted upload changes the CRC).
-fn file(name: &str, content_type: &str, len: usize) -> FileUpload {
-    FileUpload {
-        name: name.into(),
-        content_type: content_type.into(),
-        bytes: (0..len).map(|i| (i * 31 % 251) as u8).collect(),
-    }
-}
-
-/// What the desk should hold for `file`.
-fn received(file: &FileUpload) -> ReceivedFile {
-    ReceivedFile {
-        name: file.name.clone(),
-        content_type: file.content_type.clone(),
-        size: file.bytes.len() as u64,
-        crc32: crc32fast::hash(&file.bytes),
-    }
-}
-
 /// A started chat with Lisa in it.
 async fn live(rig: &Rig) -> (ChatLink, String) {
     let (mut link, id) = start(rig).await;
@@ -681,50 +664,6 @@ async fn live(rig: &Rig) -> (ChatLink, String) {
     (link, id)
 }
 
-async fn send_file(link: &ChatLink, file: &FileUpload, mid: &str) {
-    link.commands
-        .send(ChatCommand::File {
-            file: file.clone(),
-            client_message_id: mid.into(),
-        })
-        .await
-        .unwrap();
-}
-
-/// Sends a text and waits until the desk has it: every command before it has been handled.
-async fn text_arrives(rig: &Rig, link: &ChatLink, id: &str, text: &str) {
-    link.commands
-        .send(ChatCommand::Text {
-            text: text.into(),
-            client_message_id: format!("after-{text}"),
-        })
-        .await
-        .unwrap();
-    let sim = rig.emulator.sim();
-    wait_for(|| {
-        sim.conversation(id)
-            .filter(|c| c.user_messages.iter().any(|m| m == text))
-            .map(|_| ())
-    })
-    .await;
-}
-
-/// The agent speaks and it is the chat's next event: nothing (no error, no echo) came before.
-async fn agent_still_heard(rig: &Rig, link: &mut ChatLink, id: &str) {
-    rig.emulator
-        .sim()
-        .say(id, None, "Got it, thanks")
-        .await
-        .unwrap();
-    assert_eq!(
-        next(link).await,
-        ChatEvent::AgentMessage {
-            agent: agent("Lisa"),
-            text: "Got it, thanks".into()
-        }
-    );
-}
-
 #[tokio::test]
 async fn a_file_reaches_the_agent_once_and_the_chat_goes_on() {
     let rig = rig().await;
@@ -737,7 +676,7 @@ async fn a_file_reaches_the_agent_once_and_the_chat_goes_on() {
         3 * 1024 * 1024 + 7,
     );
     send_file(&link, &report, "f1").await;
-    text_arrives(&rig, &link, &id, "did you get it?").await;
+    text_arrives(&rig.emulator.sim(), &link, &id, "did you get it?").await;
     let conversation = rig.emulator.sim().conversation(&id).unwrap();
     assert_eq!(conversation.files, vec![received(&report)]);
     assert_eq!(
@@ -757,7 +696,7 @@ async fn a_file_reaches_the_agent_once_and_the_chat_goes_on() {
         (echoed >= 2).then_some(())
     })
     .await;
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -794,11 +733,11 @@ async fn a_file_8x8_refuses_is_reported_and_the_chat_goes_on() {
         "{text}"
     );
 
-    text_arrives(&rig, &link, &id, "never mind").await;
+    text_arrives(&rig.emulator.sim(), &link, &id, "never mind").await;
     let conversation = rig.emulator.sim().conversation(&id).unwrap();
     assert!(conversation.files.is_empty());
     assert_eq!(conversation.user_messages, vec!["never mind".to_owned()]);
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -815,7 +754,7 @@ async fn a_500_on_the_upload_is_retried_and_one_file_is_recorded() {
     });
     let photo = file("screen.png", "image/png", 4096);
     send_file(&link, &photo, "f1").await;
-    text_arrives(&rig, &link, &id, "see the screenshot").await;
+    text_arrives(&rig.emulator.sim(), &link, &id, "see the screenshot").await;
     assert!(
         rig.emulator.faults().take("/").is_none(),
         "the upload failed once"
@@ -824,7 +763,7 @@ async fn a_500_on_the_upload_is_retried_and_one_file_is_recorded() {
         rig.emulator.sim().conversation(&id).unwrap().files,
         vec![received(&photo)]
     );
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -895,5 +834,5 @@ async fn an_agents_files_arrive_with_links_to_their_bytes() {
         assert_eq!(download(&url).await, sent.bytes.to_vec());
     }
     // Only the files: no empty message before or after them, and the chat goes on.
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }

@@ -4,7 +4,9 @@
 
 mod connector_support;
 
-use connector_support::{WAIT, agent, next, wait_for};
+use connector_support::{
+    WAIT, agent, agent_still_heard, file, next, received, send_file, text_arrives, wait_for,
+};
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::amazon_connect::inferred::{self, NO_AGENT_TEXT, QUEUED_TEXT};
 use handoff::connectors::amazon_connect::sigv4::Credentials;
@@ -501,25 +503,6 @@ async fn a_socket_that_stops_echoing_heartbeats_is_replaced() {
 
 // ---- Files the user sends -------------------------------------------------------------------
 
-/// A file of `len` bytes that are not all alike (so a corrupted upload changes the CRC).
-fn file(name: &str, content_type: &str, len: usize) -> FileUpload {
-    FileUpload {
-        name: name.into(),
-        content_type: content_type.into(),
-        bytes: (0..len).map(|i| (i * 31 % 251) as u8).collect(),
-    }
-}
-
-/// What the desk should hold for `file`.
-fn received(file: &FileUpload) -> ReceivedFile {
-    ReceivedFile {
-        name: file.name.clone(),
-        content_type: file.content_type.clone(),
-        size: file.bytes.len() as u64,
-        crc32: crc32fast::hash(&file.bytes),
-    }
-}
-
 /// A started chat with Lisa in it.
 async fn live(rig: &Rig) -> (ChatLink, String) {
     let (mut link, id) = start(rig).await;
@@ -531,50 +514,6 @@ async fn live(rig: &Rig) -> (ChatLink, String) {
         }
     );
     (link, id)
-}
-
-async fn send_file(link: &ChatLink, file: &FileUpload, mid: &str) {
-    link.commands
-        .send(ChatCommand::File {
-            file: file.clone(),
-            client_message_id: mid.into(),
-        })
-        .await
-        .unwrap();
-}
-
-/// Sends a text and waits until the desk has it: every command before it has been handled.
-async fn text_arrives(rig: &Rig, link: &ChatLink, id: &str, text: &str) {
-    link.commands
-        .send(ChatCommand::Text {
-            text: text.into(),
-            client_message_id: format!("after-{text}"),
-        })
-        .await
-        .unwrap();
-    let sim = rig.emulator.sim();
-    wait_for(|| {
-        sim.conversation(id)
-            .filter(|c| c.user_messages.iter().any(|m| m == text))
-            .map(|_| ())
-    })
-    .await;
-}
-
-/// The agent speaks and it is the chat's next event: nothing (no error, no echo) came before.
-async fn agent_still_heard(rig: &Rig, link: &mut ChatLink, id: &str) {
-    rig.emulator
-        .sim()
-        .say(id, None, "Got it, thanks")
-        .await
-        .unwrap();
-    assert_eq!(
-        next(link).await,
-        ChatEvent::AgentMessage {
-            agent: agent("Lisa"),
-            text: "Got it, thanks".into()
-        }
-    );
 }
 
 fn fault(path: &str, mode: FaultMode) -> Fault {
@@ -595,12 +534,12 @@ async fn a_file_reaches_the_agent_once_and_the_chat_goes_on() {
     // Over axum's default 2 MB body limit, so the bucket's own limit is exercised.
     let report = file("crash report.pdf", "application/pdf", 3 * 1024 * 1024 + 7);
     send_file(&link, &report, "f1").await;
-    text_arrives(&rig, &link, &id, "did you get it?").await;
+    text_arrives(&rig.emulator.sim(), &link, &id, "did you get it?").await;
     assert_eq!(
         rig.emulator.sim().conversation(&id).unwrap().files,
         vec![received(&report)]
     );
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -635,7 +574,7 @@ async fn a_file_connect_refuses_is_reported_and_the_chat_goes_on() {
         "{text}"
     );
 
-    text_arrives(&rig, &link, &id, "never mind").await;
+    text_arrives(&rig.emulator.sim(), &link, &id, "never mind").await;
     assert!(
         rig.emulator
             .sim()
@@ -644,7 +583,7 @@ async fn a_file_connect_refuses_is_reported_and_the_chat_goes_on() {
             .files
             .is_empty()
     );
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -660,7 +599,7 @@ async fn a_500_on_each_upload_step_is_retried_and_one_file_is_recorded() {
     }
     let photo = file("screen.png", "image/png", 4096);
     send_file(&link, &photo, "f1").await;
-    text_arrives(&rig, &link, &id, "see the screenshot").await;
+    text_arrives(&rig.emulator.sim(), &link, &id, "see the screenshot").await;
     assert!(
         rig.emulator.faults().take("/").is_none(),
         "every step failed once"
@@ -669,7 +608,7 @@ async fn a_500_on_each_upload_step_is_retried_and_one_file_is_recorded() {
         rig.emulator.sim().conversation(&id).unwrap().files,
         vec![received(&photo)]
     );
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -682,13 +621,13 @@ async fn a_lost_answer_to_complete_is_retried_without_a_second_file() {
     ));
     let log = file("install.txt", "text/plain", 900);
     send_file(&link, &log, "f1").await;
-    text_arrives(&rig, &link, &id, "that's the log").await;
+    text_arrives(&rig.emulator.sim(), &link, &id, "that's the log").await;
     assert!(rig.emulator.faults().take("/").is_none(), "the fault hit");
     assert_eq!(
         rig.emulator.sim().conversation(&id).unwrap().files,
         vec![received(&log)]
     );
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 /// Drives the emulator's upload calls by hand, as a client that gets things wrong would.
@@ -937,7 +876,7 @@ async fn an_agents_file_arrives_with_a_link_to_its_bytes() {
     assert_eq!(got.size, Some(70_001));
     let url = got.url.expect("GetAttachment gave a link");
     assert_eq!(download(&url).await, steps.bytes.to_vec());
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -971,7 +910,7 @@ async fn an_agents_file_without_a_link_is_shown_and_explained() {
             assert!(text.contains(part), "{part:?} not in {text:?}");
         }
     }
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 #[tokio::test]
@@ -995,7 +934,7 @@ async fn an_agents_file_sent_while_the_socket_is_down_arrives_once() {
     assert_eq!(got.name, "notes.txt");
     assert_eq!(download(&got.url.unwrap()).await, notes.bytes.to_vec());
     // The transcript read after the reconnect does not bring it a second time.
-    agent_still_heard(&rig, &mut link, &id).await;
+    agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
 
 /// The next `ATTACHMENT` item on a raw socket.

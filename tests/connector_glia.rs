@@ -4,7 +4,7 @@
 
 mod connector_support;
 
-use connector_support::{agent, next, wait_for};
+use connector_support::{agent, next, received, send_file, wait_for};
 use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::glia::{Glia, Settings};
 use handoff::connectors::http::RetryPolicy;
@@ -465,25 +465,6 @@ fn upload(name: &str, content_type: &str) -> FileUpload {
         content_type: content_type.into(),
         bytes: bytes.into(),
     }
-}
-
-fn received(file: &FileUpload) -> ReceivedFile {
-    ReceivedFile {
-        name: file.name.clone(),
-        content_type: file.content_type.clone(),
-        size: file.bytes.len() as u64,
-        crc32: crc32fast::hash(&file.bytes),
-    }
-}
-
-async fn send_file(link: &ChatLink, file: &FileUpload, id: &str) {
-    link.commands
-        .send(ChatCommand::File {
-            file: file.clone(),
-            client_message_id: id.into(),
-        })
-        .await
-        .unwrap();
 }
 
 async fn say(link: &ChatLink, text: &str, id: &str) {

@@ -2,7 +2,8 @@
 
 #![allow(dead_code, clippy::expect_used)] // helpers fail loudly; not every test file uses all
 
-use handoff::connectors::{ChatEvent, ChatLink};
+use handoff::connectors::{ChatCommand, ChatEvent, ChatLink, FileUpload};
+use handoff::emulators::desk::{ReceivedFile, SimDesk};
 use handoff::protocol::AgentInfo;
 use std::time::Duration;
 
@@ -38,4 +39,65 @@ pub fn agent(name: &str) -> AgentInfo {
         avatar: None,
         on_behalf: false,
     }
+}
+
+/// A file of `len` bytes that are not all alike.
+pub fn file(name: &str, content_type: &str, len: usize) -> FileUpload {
+    FileUpload {
+        name: name.into(),
+        content_type: content_type.into(),
+        bytes: (0..len).map(|i| (i * 31 % 251) as u8).collect(),
+    }
+}
+
+/// What the desk should hold for `file`.
+pub fn received(file: &FileUpload) -> ReceivedFile {
+    ReceivedFile {
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
+        size: file.bytes.len() as u64,
+        crc32: crc32fast::hash(&file.bytes),
+    }
+}
+
+/// The user sends `file` as message `id`.
+pub async fn send_file(link: &ChatLink, file: &FileUpload, id: &str) {
+    link.commands
+        .send(ChatCommand::File {
+            file: file.clone(),
+            client_message_id: id.into(),
+        })
+        .await
+        .expect("link open");
+}
+
+/// Sends a text and waits until the desk has it: every command before it has been handled.
+pub async fn text_arrives(sim: &SimDesk, link: &ChatLink, id: &str, text: &str) {
+    link.commands
+        .send(ChatCommand::Text {
+            text: text.into(),
+            client_message_id: format!("after-{text}"),
+        })
+        .await
+        .expect("link open");
+    wait_for(|| {
+        sim.conversation(id)
+            .filter(|c| c.user_messages.iter().any(|m| m == text))
+            .map(|_| ())
+    })
+    .await;
+}
+
+/// The agent speaks and it is the chat's next event: nothing (no error, no echo) came before.
+pub async fn agent_still_heard(sim: &SimDesk, link: &mut ChatLink, id: &str) {
+    sim.say(id, None, "Got it, thanks")
+        .await
+        .expect("Lisa is in the chat");
+    assert_eq!(
+        next(link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Got it, thanks".into()
+        }
+    );
 }
