@@ -18,6 +18,7 @@ pub mod eight_by_eight;
 pub mod fault;
 pub mod glia;
 pub mod servicenow;
+pub mod webhook;
 
 use crate::connectors::AgentDesk;
 use axum::Router;

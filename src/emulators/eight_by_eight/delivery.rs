@@ -3,6 +3,7 @@
 
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
+use crate::emulators::webhook;
 
 pub(super) fn event(conversation: &str, kind: &str, data: Option<Value>) -> WebhookEvent {
     WebhookEvent {
@@ -167,18 +168,13 @@ pub(super) async fn deliver_one(emu: &Emu, kind: &str, body: &str) {
     }
     for url in hooks {
         let eid = uuid::Uuid::new_v4().simple().to_string();
-        for retry in 0..emu.options.webhook_attempts.max(1) {
-            let status = post_signed_with(emu, &url, kind, body, u64::from(retry), &eid).await;
-            emu.desk.record_delivery(crate::emulators::desk::Delivery {
-                event: kind.to_owned(),
-                status,
-                retry,
-            });
-            if (200..300).contains(&status) {
-                break;
-            }
-            tokio::time::sleep(emu.options.webhook_retry_delay).await;
-        }
+        // 8x8 signs each retry anew, with its number in the signature.
+        let attempt = |retry| post_signed_with(emu, &url, kind, body, u64::from(retry), &eid);
+        let (attempts, delay) = (
+            emu.options.webhook_attempts,
+            emu.options.webhook_retry_delay,
+        );
+        webhook::deliver(&emu.desk, kind, attempts, delay, attempt).await;
     }
 }
 

@@ -14,7 +14,7 @@
 //! `GET /__emu/files/{id}`. `POST /__emu/glia/event` `{conversation, event}` sends a hand-made
 //! event (tests). Made-up parts come from `connectors::glia::inferred`.
 
-use super::desk::{Delivery, EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
+use super::desk::{EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
 use super::fault::Faults;
 use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::glia::inferred::{
@@ -24,6 +24,7 @@ use crate::connectors::glia::wire::{
     self, ChatMessageBody, QueueTicketRequest, TokenRequest, Webhook,
 };
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
+use crate::emulators::webhook;
 use crate::protocol::{Presence, now_millis};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -710,9 +711,9 @@ async fn post_event(emu: &Emu, ticket: &str, kind: &str, body: &str) {
         let attempts = if kind == "malformed" {
             1
         } else {
-            emu.options.webhook_attempts.max(1)
+            emu.options.webhook_attempts
         };
-        for retry in 0..attempts {
+        let attempt = |_retry| async {
             let mut call = Call::new(format!("webhook {kind}"), Method::Post, hook.url.as_str())
                 .header("content-type", "application/json")
                 .raw_body(body.as_bytes().to_vec());
@@ -725,23 +726,9 @@ async fn post_event(emu: &Emu, ticket: &str, kind: &str, body: &str) {
                 };
                 call = call.header(name.as_str(), value);
             }
-            let status = match emu.api.send(call).await {
-                Ok(reply) => reply.status,
-                Err(
-                    crate::connectors::ConnectorError::Status { status, .. }
-                    | crate::connectors::ConnectorError::Unauthorized { status, .. },
-                ) => status,
-                Err(_) => 0,
-            };
-            emu.desk.record_delivery(Delivery {
-                event: kind.to_owned(),
-                status,
-                retry,
-            });
-            if (200..300).contains(&status) {
-                break;
-            }
-            tokio::time::sleep(emu.options.webhook_retry_delay).await;
-        }
+            webhook::status_of(&emu.api.send(call).await)
+        };
+        let delay = emu.options.webhook_retry_delay;
+        webhook::deliver(&emu.desk, kind, attempts, delay, attempt).await;
     }
 }

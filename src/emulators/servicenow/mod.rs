@@ -24,6 +24,7 @@ use super::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::servicenow::inferred::{self, AVAILABLE_STATE, CHAT_CHANNEL};
 use crate::connectors::servicenow::wire::{self, AgentInfo, BotAttachment, BotRequest, Item};
+use crate::emulators::webhook;
 use crate::protocol::Presence;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -606,7 +607,7 @@ async fn post_envelope(
         "completed": completed,
         "takeControl": false,
     });
-    for retry in 0..emu.options.webhook_attempts.max(1) {
+    let attempt = |_retry| async {
         let mut call = Call::new(
             format!("response {label}"),
             Method::Post,
@@ -616,22 +617,11 @@ async fn post_envelope(
         for (name, value) in &outbound.headers {
             call = call.header(name.as_str(), value.as_str());
         }
-        let status = match emu.api.send(call).await {
-            Ok(reply) => reply.status,
-            Err(
-                crate::connectors::ConnectorError::Status { status, .. }
-                | crate::connectors::ConnectorError::Unauthorized { status, .. },
-            ) => status,
-            Err(_) => 0,
-        };
-        emu.desk.record_delivery(Delivery {
-            event: label.to_owned(),
-            status,
-            retry,
-        });
-        if (200..300).contains(&status) {
-            return;
-        }
-        tokio::time::sleep(emu.options.webhook_retry_delay).await;
-    }
+        webhook::status_of(&emu.api.send(call).await)
+    };
+    let (attempts, delay) = (
+        emu.options.webhook_attempts,
+        emu.options.webhook_retry_delay,
+    );
+    webhook::deliver(&emu.desk, label, attempts, delay, attempt).await;
 }
