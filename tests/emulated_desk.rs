@@ -1,5 +1,6 @@
 //! With a real connector on its emulator, an agent client works the emulator's desk through the
-//! broker exactly as it works the mock desk: it sees the request, accepts, replies and ends.
+//! broker exactly as it works the mock desk: it sees the request, accepts, replies, transfers
+//! the chat to a second agent (who alone may then act in it), and that agent ends it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
 
@@ -82,19 +83,66 @@ async fn drive(system: SystemName, env: &str) {
     .await;
     user.wait_for("Lisa's reply", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent && format!("{:?}", message.parts).contains("Which error code"))).await;
 
+    // Marco may not act in Lisa's chat; Lisa hands it to him.
+    let mut marco = Client::join_agent(&engine.url(), "Marco").await;
     let c = conv.clone();
-    lisa.request(|id| ClientMsg::End {
+    let refused = marco
+        .request_error(|id| ClientMsg::End {
+            id,
+            conversation: c,
+        })
+        .await;
+    assert!(
+        format!("{refused:?}").contains("Lisa is in conversation"),
+        "{refused:?}"
+    );
+    let c = conv.clone();
+    lisa.request(|id| ClientMsg::Transfer {
         id,
         conversation: c,
+        to: "Marco".into(),
     })
     .await;
+    user.wait_for("the transfer notice", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if format!("{:?}", message.parts).contains("Transferring you to"))).await;
+    user.wait_for("Marco connected", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::State { state: HandoffState::Connected { agent, .. } }, .. } if agent == "Marco")).await;
+    lisa.wait_for("assigned to Marco", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent }, .. } if agent == "Marco")).await;
+
+    let c = conv.clone();
+    let refused = lisa
+        .request_error(|id| ClientMsg::Reply {
+            id,
+            conversation: c,
+            text: "still me".into(),
+        })
+        .await;
+    assert!(
+        format!("{refused:?}").contains("Marco is in conversation"),
+        "{refused:?}"
+    );
+    let c = conv.clone();
+    marco
+        .request(|id| ClientMsg::Reply {
+            id,
+            conversation: c,
+            text: "Marco here.".into(),
+        })
+        .await;
+    user.wait_for("Marco's reply", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.agent.as_ref().is_some_and(|a| a.name == "Marco") && format!("{:?}", message.parts).contains("Marco here."))).await;
+
+    let c = conv.clone();
+    marco
+        .request(|id| ClientMsg::End {
+            id,
+            conversation: c,
+        })
+        .await;
     let state = state_reached(&mut user, "ended").await;
     assert!(
         matches!(
-            state,
+            &state,
             HandoffState::Ended {
-                reason: EndReason::Agent { .. }
-            }
+                reason: EndReason::Agent { agent }
+            } if agent == "Marco"
         ),
         "{state:?}"
     );

@@ -369,8 +369,17 @@ pub enum DeskAction {
     Typing(ConversationId, bool),
     /// End a chat the agent is in.
     End(ConversationId),
+    /// Hand a chat the agent is in to another agent (by name).
+    Transfer(ConversationId, String),
     /// Change the agent's presence.
     SetPresence(Presence),
+}
+
+/// The refusal of a transfer to `to`, who is not available (both simulated desks say it so).
+pub fn transfer_needs_available(to: &str, presence: Presence) -> DeskError {
+    DeskError::InvalidState(format!(
+        "{to} is {presence}: chats are transferred to available agents"
+    ))
 }
 
 /// Why a desk refused an agent's action; sent back as an error frame.

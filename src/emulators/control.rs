@@ -9,16 +9,17 @@
 //! | `POST /__emu/agents` | `{"agent","presence"}` | sets presence (adds the agent when new) |
 //! | `POST /__emu/agent/join` | `{"conversation","agent"}` | the agent accepts |
 //! | `POST /__emu/agent/say` | `{"conversation","text","agent"?}` | the agent says something |
-//! | `POST /__emu/agent/typing` | `{"conversation","on"}` | typing indicator |
-//! | `POST /__emu/agent/transfer` | `{"conversation","to"}` | transfer to another agent |
-//! | `POST /__emu/agent/leave` | `{"conversation"}` | the agent ends the chat |
+//! | `POST /__emu/agent/typing` | `{"conversation","on","agent"?}` | typing indicator |
+//! | `POST /__emu/agent/transfer` | `{"conversation","to","agent"?}` | transfer to another agent |
+//! | `POST /__emu/agent/leave` | `{"conversation","agent"?}` | the agent ends the chat |
 //! | `POST /__emu/queue/timeout` | `{"conversation"}` | the queue gives up (no agent) |
 //! | `POST /__emu/malformed` | `{"conversation"}` | the next event sent is malformed |
 //! | `POST /__emu/fault` | see [`super::fault`] | inject a failure |
 //! | `GET /__emu/deliveries` | | webhook delivery attempts and their statuses |
 //!
 //! `conversation` is the system's id or the client's own id for it (the broker's conversation
-//! id), whichever is handier. Errors are `{"error": "..."}` with 404 or 409.
+//! id), whichever is handier. An `agent`, where taken, must be the chat's agent (the inbox
+//! sends it; a script or a person with curl may leave it out). Errors are `{"error": "..."}` with 404 or 409.
 
 use super::desk::SimDesk;
 use super::fault::{Fault, Faults};
@@ -193,7 +194,14 @@ async fn download(
 async fn typing(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
     let desk = &ctl.desk;
     let on = b.on.unwrap_or(true);
-    answer(async { desk.agent_typing(&desk.resolve(&b.conversation)?, on).await }.await)
+    answer(
+        async {
+            let id = desk.resolve(&b.conversation)?;
+            desk.check_agent(&id, b.agent.as_deref())?;
+            desk.agent_typing(&id, on).await
+        }
+        .await,
+    )
 }
 
 async fn transfer(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
@@ -201,12 +209,26 @@ async fn transfer(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
         return answer(Err(DeskError::InvalidState("transfer needs `to`".into())));
     };
     let desk = &ctl.desk;
-    answer(async { desk.transfer(&desk.resolve(&b.conversation)?, &to).await }.await)
+    answer(
+        async {
+            let id = desk.resolve(&b.conversation)?;
+            desk.check_agent(&id, b.agent.as_deref())?;
+            desk.transfer(&id, &to).await
+        }
+        .await,
+    )
 }
 
 async fn leave(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
     let desk = &ctl.desk;
-    answer(async { desk.leave(&desk.resolve(&b.conversation)?).await }.await)
+    answer(
+        async {
+            let id = desk.resolve(&b.conversation)?;
+            desk.check_agent(&id, b.agent.as_deref())?;
+            desk.leave(&id).await
+        }
+        .await,
+    )
 }
 
 async fn timeout(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
@@ -318,12 +340,25 @@ impl AgentDesk for RemoteDesk {
                 .await
             }
             DeskAction::Typing(c, on) => {
-                self.post("/__emu/agent/typing", json!({"conversation": c, "on": on}))
-                    .await
+                self.post(
+                    "/__emu/agent/typing",
+                    json!({"conversation": c, "agent": agent, "on": on}),
+                )
+                .await
             }
             DeskAction::End(c) => {
-                self.post("/__emu/agent/leave", json!({"conversation": c}))
-                    .await
+                self.post(
+                    "/__emu/agent/leave",
+                    json!({"conversation": c, "agent": agent}),
+                )
+                .await
+            }
+            DeskAction::Transfer(c, to) => {
+                self.post(
+                    "/__emu/agent/transfer",
+                    json!({"conversation": c, "agent": agent, "to": to}),
+                )
+                .await
             }
             DeskAction::SetPresence(p) => {
                 self.post("/__emu/agents", json!({"agent": agent, "presence": p}))

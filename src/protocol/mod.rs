@@ -135,6 +135,16 @@ pub enum Presence {
     Offline,
 }
 
+impl std::fmt::Display for Presence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Available => "available",
+            Self::Away => "away",
+            Self::Offline => "offline",
+        })
+    }
+}
+
 /// An agent of the desk as agents' clients see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeskAgent {
@@ -297,6 +307,16 @@ pub enum ClientMsg {
         /// The chat.
         conversation: ConversationId,
     },
+    /// Agent: hand a live chat the agent is in to another desk agent; the user stays in the
+    /// chat and is told who takes over.
+    Transfer {
+        /// Request id.
+        id: RequestId,
+        /// The chat.
+        conversation: ConversationId,
+        /// The desk agent who takes it over.
+        to: String,
+    },
     /// Agent: change the desk agent this client acts as.
     ActAs {
         /// Request id.
@@ -331,6 +351,7 @@ impl ClientMsg {
             | Self::Reject { id, .. }
             | Self::Reply { id, .. }
             | Self::End { id, .. }
+            | Self::Transfer { id, .. }
             | Self::ActAs { id, .. }
             | Self::SetPresence { id, .. }
             | Self::Ping { id } => Some(id),
@@ -348,6 +369,7 @@ impl ClientMsg {
         "reject",
         "reply",
         "end",
+        "transfer",
         "act_as",
         "set_presence",
         "ping",

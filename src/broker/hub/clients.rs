@@ -229,6 +229,9 @@ impl Hub {
                         conversation, on, ..
                     } => DeskAction::Typing(conversation, on),
                     ClientMsg::End { conversation, .. } => DeskAction::End(conversation),
+                    ClientMsg::Transfer {
+                        conversation, to, ..
+                    } => DeskAction::Transfer(conversation, to),
                     ClientMsg::Attach {
                         conversation,
                         name,

@@ -455,6 +455,7 @@ impl State {
                 }
                 Ok(())
             }
+            DeskAction::Transfer(conv, to) => self.transfer(agent, &conv, &to).await,
             DeskAction::SetPresence(presence) => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.presence = presence;
@@ -464,6 +465,61 @@ impl State {
                 Ok(())
             }
         }
+    }
+
+    /// `from` hands their chat to `to`: the user is told, `from` leaves, `to` joins.
+    async fn transfer(
+        &mut self,
+        from: &str,
+        conv: &ConversationId,
+        to: &str,
+    ) -> Result<(), DeskError> {
+        let in_chat = self.chat_of(from, conv)?.agents.clone();
+        let Some(presence) = self.agents.get(to).map(|a| a.presence) else {
+            return Err(DeskError::UnknownAgent(to.to_owned()));
+        };
+        if in_chat.iter().any(|a| a == to) {
+            return Err(DeskError::InvalidState(format!(
+                "{to} is already in this chat"
+            )));
+        }
+        if presence != Presence::Available {
+            return Err(crate::connectors::transfer_needs_available(to, presence));
+        }
+        let Some(chat) = self.chats.get_mut(conv) else {
+            return Err(DeskError::UnknownConversation(conv.clone()));
+        };
+        chat.agents.retain(|a| a != from);
+        chat.agents.push(to.to_owned());
+        let events = chat.events.clone();
+        if let Some(a) = self.agents.get_mut(from) {
+            a.chats = a.chats.saturating_sub(1);
+        }
+        if let Some(a) = self.agents.get_mut(to) {
+            a.chats += 1;
+        }
+        for event in [
+            ChatEvent::Transferred {
+                to: Some(to.to_owned()),
+            },
+            ChatEvent::AgentLeft {
+                agent: from.to_owned(),
+            },
+            ChatEvent::AgentJoined {
+                agent: agent_info(to, false),
+            },
+        ] {
+            let _ = events.send(event).await;
+        }
+        self.desk_event(
+            conv,
+            ConversationEvent::Assigned {
+                agent: to.to_owned(),
+            },
+        )
+        .await;
+        self.publish_agents().await;
+        Ok(())
     }
 
     async fn accept(&mut self, agent: &str, conv: ConversationId) -> Result<(), DeskError> {

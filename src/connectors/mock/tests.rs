@@ -1,4 +1,4 @@
-//! The mock desk's queue, offers, accept / reject, barge-in, autopilot and styles.
+//! The mock desk's queue, offers, accept / reject, barge-in, transfer, autopilot and styles.
 
 use super::desk::agent_info;
 use super::*;
@@ -174,6 +174,102 @@ async fn accepting_a_live_chat_barges_in() {
     desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_transfer_tells_the_user_and_swaps_the_agent() {
+    let (desk, mut desk_events) = open(DeskConfig::default());
+    let mut link = chat(&desk, "c-1").await;
+    desk.act("Lisa", DeskAction::Accept("c-1".into()))
+        .await
+        .unwrap();
+    while !matches!(next(&mut link).await, ChatEvent::AgentJoined { .. }) {}
+    desk.act("Sam", DeskAction::SetPresence(Presence::Available))
+        .await
+        .unwrap();
+    desk.act("Lisa", DeskAction::Transfer("c-1".into(), "Sam".into()))
+        .await
+        .unwrap();
+    let mut after = Vec::new();
+    while after.len() < 3 {
+        match next(&mut link).await {
+            // The greeting on Lisa's behalf may still be on its way.
+            ChatEvent::AgentMessage { .. } => {}
+            event => after.push(event),
+        }
+    }
+    assert_eq!(
+        after,
+        vec![
+            ChatEvent::Transferred {
+                to: Some("Sam".into())
+            },
+            ChatEvent::AgentLeft {
+                agent: "Lisa".into()
+            },
+            ChatEvent::AgentJoined {
+                agent: agent_info("Sam", false)
+            },
+        ]
+    );
+    let mut assigned = Vec::new();
+    while assigned.len() < 2 {
+        let DeskEvent::Conversation { event, .. } = desk_events.recv().await.unwrap() else {
+            continue;
+        };
+        if let ConversationEvent::Assigned { agent } = event {
+            assigned.push(agent);
+        }
+    }
+    assert_eq!(assigned, vec!["Lisa", "Sam"]);
+    // Sam has the chat now; Lisa is out of it.
+    desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
+        .await
+        .unwrap();
+    let err = desk
+        .act("Lisa", DeskAction::Reply("c-1".into(), "still me".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Lisa is not in the chat of conversation c-1"
+    );
+}
+
+#[tokio::test]
+async fn a_transfer_needs_a_known_available_agent_who_is_not_in_the_chat_yet() {
+    let (desk, _events) = open(DeskConfig::default());
+    let _link = chat(&desk, "c-1").await;
+    let err = desk
+        .act("Lisa", DeskAction::Transfer("c-1".into(), "Sam".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "conversation c-1 is still waiting; accept it first"
+    );
+    desk.act("Lisa", DeskAction::Accept("c-1".into()))
+        .await
+        .unwrap();
+    let err = desk
+        .act("Lisa", DeskAction::Transfer("c-1".into(), "Nobody".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(err, DeskError::UnknownAgent("Nobody".into()));
+    let err = desk
+        .act("Lisa", DeskAction::Transfer("c-1".into(), "Lisa".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Lisa is already in this chat");
+    // Sam is away on the default desk.
+    let err = desk
+        .act("Lisa", DeskAction::Transfer("c-1".into(), "Sam".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Sam is away: chats are transferred to available agents"
+    );
 }
 
 #[tokio::test]

@@ -633,13 +633,30 @@ impl SimDesk {
         Ok(())
     }
 
+    /// Fails unless `id` is a live chat and `who` (when given) is its agent: what an agent may
+    /// do only in their own chat.
+    pub fn check_agent(&self, id: &str, who: Option<&str>) -> Result<(), DeskError> {
+        self.live_agent(id, who).map(drop)
+    }
+
     /// The agent in `id` hands the chat to `to`.
     pub async fn transfer(&self, id: &str, to: &str) -> Result<(), DeskError> {
         let from = self.live_agent(id, None)?;
+        if from == to {
+            return Err(invalid(format!("{to} is already in conversation {id}")));
+        }
         {
             let mut state = self.lock();
-            if !state.agents.iter().any(|a| a.name == to) {
+            let Some(presence) = state
+                .agents
+                .iter()
+                .find(|a| a.name == to)
+                .map(|a| a.presence)
+            else {
                 return Err(DeskError::UnknownAgent(to.into()));
+            };
+            if presence != Presence::Available {
+                return Err(crate::connectors::transfer_needs_available(to, presence));
             }
             if let Some(conv) = state.conversations.get_mut(id) {
                 conv.view.agent = Some(to.to_owned());

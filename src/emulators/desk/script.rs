@@ -127,8 +127,21 @@ impl AgentDesk for SimDesk {
                 self.send_file(&self.resolve(c.as_str())?, Some(agent), file)
                     .await
             }
-            DeskAction::Typing(c, on) => self.agent_typing(&self.resolve(c.as_str())?, on).await,
-            DeskAction::End(c) => self.leave(&self.resolve(c.as_str())?).await,
+            DeskAction::Typing(c, on) => {
+                let id = self.resolve(c.as_str())?;
+                self.check_agent(&id, Some(agent))?;
+                self.agent_typing(&id, on).await
+            }
+            DeskAction::End(c) => {
+                let id = self.resolve(c.as_str())?;
+                self.check_agent(&id, Some(agent))?;
+                self.leave(&id).await
+            }
+            DeskAction::Transfer(c, to) => {
+                let id = self.resolve(c.as_str())?;
+                self.check_agent(&id, Some(agent))?;
+                self.transfer(&id, &to).await
+            }
             DeskAction::SetPresence(p) => {
                 self.set_presence(agent, p);
                 Ok(())
