@@ -73,6 +73,10 @@ async fn two_live_chats_at_once_switchable_by_keyboard() {
     assert_eq!(h.console.app.focus, Focus::Inbox);
     h.key(KeyCode::Char('a')).await;
     h.see("◆ live").await;
+    // Once accepted, the reply box has the focus; Esc goes back to the list.
+    h.until_state("the reply box", |h| h.console.app.focus == Focus::Reply)
+        .await;
+    h.key(KeyCode::Esc).await;
 
     let (mut printer, _) = waiting_user(&url, "The printer on floor 3 jams on every page").await;
     h.see("The printer on floor 3").await;
@@ -82,9 +86,10 @@ async fn two_live_chats_at_once_switchable_by_keyboard() {
     h.until("two live chats", |s| s.matches("◆ live").count() == 2)
         .await;
 
-    // Reply to the printer chat (selected), then switch up to the VPN chat and reply there.
-    h.key(KeyCode::Enter).await;
-    assert_eq!(h.console.app.focus, Focus::Reply);
+    // Reply to the printer chat (selected, the reply box focused once the accept is
+    // confirmed), then switch up to the VPN chat and reply there.
+    h.until_state("the reply box", |h| h.console.app.focus == Focus::Reply)
+        .await;
     h.say("Which printer model is it?").await;
     agent_says(&mut printer, "Which printer model is it?").await;
     h.key(KeyCode::Esc).await;

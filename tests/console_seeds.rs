@@ -125,7 +125,10 @@ async fn seed_000_by_keyboard_user_and_agent() {
     h.see("Request accepted").await;
     snapshot(&h, "seed000_connected");
 
-    // The user answers, the agent replies. The old buttons expired, so Tab skips them.
+    // Accepting put the agent in the reply box. The user answers, the agent replies. The old
+    // buttons expired, so Tab skips them.
+    assert_eq!(h.console.app.focus, Focus::Reply);
+    h.key(KeyCode::BackTab).await;
     h.key(KeyCode::BackTab).await;
     assert_eq!(h.console.app.focus, Focus::Chat);
     h.say("It says: connection reset by peer").await;

@@ -1,8 +1,8 @@
 //! `handoff --system <each>`: the console runs a whole brokered chat on each real connector,
 //! against the system's loopback emulator, with the person at the console as the system's agent
 //! in the inbox: request, accept (by mouse), messages both ways, a file each way (the emulator
-//! stores the user's bytes; the user's link to the agent's file serves its bytes), the agent
-//! ends the chat.
+//! stores the user's bytes; the user's link to the agent's file serves its bytes), Lisa
+//! transfers the chat to Marco from the inbox, Marco answers and ends the chat.
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose
 
@@ -140,9 +140,40 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     let body = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
     assert_eq!(&body[..], b"%PDF-1.7 reset steps");
 
-    // Lisa ends the chat; the user is told and the assistant takes over.
+    // Lisa hands the chat to Marco: `t` in the list asks to whom, suggesting Marco.
+    while h.console.app.focus != Focus::Inbox {
+        h.key(KeyCode::Tab).await;
+    }
+    h.key(KeyCode::Char('t')).await;
+    assert_eq!(h.console.app.focus, Focus::Reply);
+    h.see("Transfer to (Esc cancels)").await;
+    h.key(KeyCode::Enter).await;
+    h.see("Transferring you to").await;
+    h.until("Marco in the chat's title", |s| {
+        s.contains("You ⇄ Marco (live agent)")
+    })
+    .await;
+    h.see("Taken by Marco").await;
+    assert!(!h.text().contains("[ End chat (e) ]"), "{}", h.text());
+
+    // Lisa's keys no longer reach the chat: `e` says why and sends nothing.
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.console.app.focus, Focus::Inbox);
+    h.key(KeyCode::Char('e')).await;
+    h.see("Only Marco, who has this chat, can end it").await;
+
+    // Acting as Marco, the inbox answers the user and ends the chat.
+    h.key(KeyCode::Char('s')).await;
+    h.see("Acting as Marco").await;
+    h.see("[ End chat (e) ]").await;
+    h.key(KeyCode::Enter).await;
+    h.say("Marco here, I have your notes.").await;
+    h.until("Marco's message in both panes", |s| {
+        s.matches("Marco here, I have your notes.").count() >= 2
+    })
+    .await;
     h.click("[ End chat (e) ]").await;
-    h.see("Lisa ended the chat.").await;
+    h.see("Marco ended the chat.").await;
     h.stop().await;
     drop(engine.system);
 }

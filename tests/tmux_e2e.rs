@@ -190,9 +190,12 @@ fn seed_000_in_the_real_binary() {
     );
     println!("{screen}");
 
-    // Back in the user's composer, Ctrl+O sends Lisa a file by its path.
+    // Accepting put Lisa in the reply box; back in the user's composer (two panes back),
+    // Ctrl+O sends Lisa a file by its path.
+    tmux.see("Reply   Enter sends");
     let log = dir.path().join("crash.log");
     std::fs::write(&log, "faulting module sqlsrv.dll, 0x80004005\n").expect("a file to send");
+    tmux.send(&["BTab"]);
     tmux.send(&["BTab"]);
     tmux.send(&["C-o"]);
     tmux.see("Attach a file (Esc cancels)");

@@ -126,6 +126,29 @@ pub struct DeskChat {
     pub user_typing: bool,
 }
 
+impl DeskChat {
+    /// A conversation the desk has just heard of, at `queued_at`; its request fills the rest.
+    pub fn new(conversation: ConversationId, queued_at: Millis) -> Self {
+        Self {
+            conversation,
+            title: String::new(),
+            user: None,
+            topic: String::new(),
+            context: BTreeMap::new(),
+            history: String::new(),
+            queued_at,
+            style: None,
+            offered_to: None,
+            assigned: None,
+            rejected: Vec::new(),
+            ended: None,
+            transcript: Transcript::default(),
+            scroll: Scroll::default(),
+            user_typing: false,
+        }
+    }
+}
+
 /// Where the inbox composer's text goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyMode {
@@ -136,6 +159,14 @@ pub enum ReplyMode {
     /// The path of a file for the user of this chat (Ctrl+O); the reply being written waits in
     /// `draft`.
     AttachPath {
+        /// The chat.
+        conversation: ConversationId,
+        /// The reply text set aside, by lines.
+        draft: Vec<String>,
+    },
+    /// The name of the agent to hand this chat to (t); the reply being written waits in
+    /// `draft`.
+    TransferTo {
         /// The chat.
         conversation: ConversationId,
         /// The reply text set aside, by lines.
@@ -226,6 +257,8 @@ pub enum Pending {
     Reply,
     /// Ending a chat.
     End,
+    /// Handing a chat to this agent.
+    Transfer(String),
     /// Switching agents.
     ActAs(String),
     /// Anything else.

@@ -53,9 +53,10 @@ pub const BUTTONS: &[Binding] = &[
 /// Bindings of the inbox list.
 pub const INBOX: &[Binding] = &[
     b("Up / Down", "choose a request or chat"),
-    b("a", "accept the request"),
+    b("a", "accept the request (on another's live chat: barge in)"),
     b("r", "reject the request (asks a reason)"),
-    b("e", "end the live chat"),
+    b("e", "end your live chat"),
+    b("t", "transfer your live chat (asks to whom)"),
     b("Enter", "write a reply"),
     b("s", "act as the next agent of the desk"),
     b("p", "toggle presence available / away"),
@@ -63,10 +64,10 @@ pub const INBOX: &[Binding] = &[
 
 /// Bindings of the reply composer.
 pub const REPLY: &[Binding] = &[
-    b("Enter", "send the reply (or the reject reason)"),
+    b("Enter", "send the reply (or answer the question)"),
     b("Alt+Enter", "new line"),
     b("Ctrl+O", "send the user a file (live chat)"),
-    b("Esc", "back to the list"),
+    b("Esc", "back to the list (or cancel the question)"),
 ];
 
 /// Bindings of the inspector.

@@ -13,6 +13,7 @@ pub mod client;
 mod input;
 pub mod keys;
 mod msg;
+mod offers;
 mod run;
 mod transcript;
 mod update;

@@ -1,7 +1,7 @@
 //! `update`: the one place the console's state changes. Synchronous and free of IO: it returns
 //! [`Command`]s for the driver to carry out.
 
-use super::app::{App, DeskChat, Echo, FrameRecord, INSPECTOR_CAPACITY, Pending, Scroll};
+use super::app::{App, DeskChat, Echo, Focus, FrameRecord, INSPECTOR_CAPACITY, Pending, Scroll};
 use super::input;
 use super::msg::{Command, Direction, Link, Msg, Side};
 use super::transcript::{Transcript, Upsert};
@@ -150,7 +150,20 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
                 app.inbox.agent = Some(agent);
             }
             Some(Pending::Attach(name)) => app.notify(false, format!("{name} sent")),
-            Some(Pending::Accept) => app.notify(false, "Request accepted"),
+            Some(Pending::Accept) => {
+                app.notify(false, "Request accepted");
+                // The agent took the chat to talk in it: the reply box is where they go next.
+                if app.focus == Focus::Inbox {
+                    app.focus = Focus::Reply;
+                }
+            }
+            Some(Pending::Transfer(agent)) => {
+                app.notify(false, format!("Transferred to {agent}"));
+                // The chat is no longer theirs to reply in: back to the list.
+                if app.focus == Focus::Reply {
+                    app.focus = Focus::Inbox;
+                }
+            }
             Some(Pending::Reject) => app.notify(false, "Request rejected"),
             Some(Pending::End) => app.notify(false, "Chat ended"),
             _ => {}
@@ -168,6 +181,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
                 Some(Pending::Reject) => "Rejecting".to_owned(),
                 Some(Pending::Reply) => "Replying".to_owned(),
                 Some(Pending::End) => "Ending the chat".to_owned(),
+                Some(Pending::Transfer(agent)) => format!("Transferring to {agent}"),
                 Some(Pending::ActAs(agent)) => format!("Acting as {agent}"),
                 Some(Pending::Other) | None => format!("The {} connection", side.label()),
             };
@@ -310,23 +324,7 @@ fn desk_chat(app: &mut App, conversation: ConversationId) -> usize {
     {
         return i;
     }
-    app.inbox.chats.push(DeskChat {
-        conversation,
-        title: String::new(),
-        user: None,
-        topic: String::new(),
-        context: std::collections::BTreeMap::new(),
-        history: String::new(),
-        queued_at: app.now,
-        style: None,
-        offered_to: None,
-        assigned: None,
-        rejected: Vec::new(),
-        ended: None,
-        transcript: Transcript::default(),
-        scroll: Scroll::default(),
-        user_typing: false,
-    });
+    app.inbox.chats.push(DeskChat::new(conversation, app.now));
     app.inbox.chats.len() - 1
 }
 

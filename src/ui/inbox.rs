@@ -23,6 +23,8 @@ pub enum InboxAction {
     Reject,
     /// End the selected live chat.
     End,
+    /// Hand the selected live chat to another agent (asks for whom).
+    Transfer,
     /// Act as the next agent of the desk.
     SwitchAgent,
     /// Select the n-th item of the list.
@@ -97,31 +99,39 @@ fn details(app: &App, chat: &DeskChat, width: usize) -> (Vec<Line<'static>>, Vec
         )));
     }
     let mut actions = Vec::new();
-    let labels: &[(&str, InboxAction)] = match (&chat.ended, &chat.assigned) {
-        (None, None) => &[
-            ("[ Accept (a) ]", InboxAction::Accept),
-            ("[ Reject (r) ]", InboxAction::Reject),
-        ],
-        (None, Some(agent)) if agent == me => &[("[ End chat (e) ]", InboxAction::End)],
-        _ => &[],
-    };
+    let labels: Vec<(&str, InboxAction)> = chat
+        .offers(me)
+        .iter()
+        .map(|&action| (button_label(action), action))
+        .collect();
     if !labels.is_empty() {
         let mut spans = Vec::new();
         let mut x = 0u16;
         for (label, action) in labels {
-            let style = if *action == InboxAction::Accept {
+            let style = if action == InboxAction::Accept {
                 t.button_filled
             } else {
                 t.button_outlined
             };
-            actions.push((lines.len(), x, label.chars().count() as u16, *action));
-            spans.push(Span::styled((*label).to_owned(), style));
+            actions.push((lines.len(), x, label.chars().count() as u16, action));
+            spans.push(Span::styled(label.to_owned(), style));
             spans.push(Span::raw(" "));
             x += label.chars().count() as u16 + 1;
         }
         lines.push(Line::from(spans));
     }
     (lines, actions)
+}
+
+/// A chat action's button, with its key.
+fn button_label(action: InboxAction) -> &'static str {
+    match action {
+        InboxAction::Accept => "[ Accept (a) ]",
+        InboxAction::Reject => "[ Reject (r) ]",
+        InboxAction::End => "[ End chat (e) ]",
+        InboxAction::Transfer => "[ Transfer (t) ]",
+        InboxAction::SwitchAgent | InboxAction::Select(_) => "",
+    }
 }
 
 /// Splits the inbox pane.
@@ -365,6 +375,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
         ReplyMode::Reply => "Reply".to_owned(),
         ReplyMode::RejectReason(_) => "Reason for rejecting (Esc cancels)".to_owned(),
         ReplyMode::AttachPath { .. } => "Attach a file for the user (Esc cancels)".to_owned(),
+        ReplyMode::TransferTo { .. } => "Transfer to (Esc cancels)".to_owned(),
     };
     super::chat::render_composer(
         app,

@@ -144,8 +144,13 @@ impl Harness {
 
     /// Runs the loop until the screen satisfies `pred`.
     pub async fn until(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
+        self.until_state(what, |h| pred(&h.text())).await;
+    }
+
+    /// Runs the loop until the harness (its screen or the console's state) satisfies `pred`.
+    pub async fn until_state(&mut self, what: &str, pred: impl Fn(&Self) -> bool) {
         let deadline = tokio::time::Instant::now() + WAIT;
-        while !pred(&self.text()) {
+        while !pred(self) {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let step = tokio::time::timeout(left, self.console.step(&mut self.input)).await;
             assert!(

@@ -1,6 +1,6 @@
 //! Keys of the user chat: the composer (send, recall, typing) and the buttons.
 
-use super::{Handled, composer_key, file_prompt, take_text};
+use super::{Handled, composer_key, file_prompt, prompt, take_text};
 use crate::console::app::{App, ComposeMode, Focus, Pending, Scroll};
 use crate::console::msg::{Command, Side};
 use crate::console::update::echo;
@@ -71,7 +71,7 @@ fn start_attach(app: &mut App) {
         app.notify(true, why);
         return;
     }
-    let draft = file_prompt::open(
+    let draft = prompt::open(
         &mut app.chat.composer,
         "Path of the file for the agent, e.g. ~/crash.png",
     );
@@ -84,7 +84,7 @@ fn end_attach(app: &mut App) {
     if let ComposeMode::AttachPath { draft } =
         std::mem::replace(&mut app.chat.mode, ComposeMode::Message)
     {
-        file_prompt::close(&mut app.chat.composer, draft, MESSAGE_PLACEHOLDER);
+        prompt::close(&mut app.chat.composer, draft, MESSAGE_PLACEHOLDER);
     }
 }
 

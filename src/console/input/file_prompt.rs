@@ -1,12 +1,11 @@
-//! Ctrl+O in a composer: the composer asks for a file's path, keeping what was being written
-//! aside; Enter turns the path into an [`Command::Attach`] on one connection, Esc gives up. The
-//! user chat and the inbox's reply box share it.
+//! Ctrl+O in a composer: the composer asks for a file's path (see [`super::prompt`]); Enter
+//! turns the path into an [`Command::Attach`] on one connection, Esc gives up. The user chat
+//! and the inbox's reply box share it.
 
 use crate::console::app::{App, Pending};
 use crate::console::attach;
 use crate::console::msg::{Command, Side};
 use crate::protocol::ConversationId;
-use ratatui_textarea::{CursorMove, TextArea};
 
 /// Why no file can be sent now, if none can: the broker takes none.
 pub(super) fn refusal(app: &App) -> Option<&'static str> {
@@ -14,23 +13,6 @@ pub(super) fn refusal(app: &App) -> Option<&'static str> {
         .as_ref()
         .is_some_and(|b| b.max_attachment_bytes == 0)
         .then_some("This broker takes no files (--max-attachment-bytes 0)")
-}
-
-/// Swaps `composer` for an empty path prompt; returns the text set aside.
-pub(super) fn open(composer: &mut TextArea<'static>, placeholder: &str) -> Vec<String> {
-    let draft = composer.lines().to_vec();
-    *composer = empty(placeholder);
-    draft
-}
-
-/// Puts the text set aside back in `composer`, cursor at its end.
-pub(super) fn close(composer: &mut TextArea<'static>, draft: Vec<String>, placeholder: &str) {
-    let mut restored = TextArea::from(draft);
-    restored.set_placeholder_text(placeholder);
-    restored.set_cursor_line_style(ratatui::style::Style::new());
-    restored.move_cursor(CursorMove::Bottom);
-    restored.move_cursor(CursorMove::End);
-    *composer = restored;
 }
 
 /// The command that reads the file at `input` and sends it on `side` into `conversation`.
@@ -55,11 +37,4 @@ pub(super) fn send(
         path,
         max_bytes,
     }]
-}
-
-fn empty(placeholder: &str) -> TextArea<'static> {
-    let mut composer = TextArea::default();
-    composer.set_placeholder_text(placeholder);
-    composer.set_cursor_line_style(ratatui::style::Style::new());
-    composer
 }

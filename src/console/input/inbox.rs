@@ -1,7 +1,7 @@
-//! Keys of the agent inbox (accept, reject, end, switch agent, presence), of its reply
-//! composer, and of the inspector.
+//! Keys of the agent inbox (accept, reject, end, transfer, switch agent, presence), of its
+//! reply composer, and of the inspector.
 
-use super::{Handled, composer_key, file_prompt, take_text};
+use super::{Handled, composer_key, file_prompt, prompt, take_text};
 use crate::console::app::{App, Focus, Pending, ReplyMode, Scroll};
 use crate::console::msg::{Command, Side};
 use crate::protocol::{ClientMsg, ConversationId, Presence};
@@ -45,6 +45,7 @@ pub(super) fn inbox_key(app: &mut App, key: KeyEvent) -> Handled {
         KeyCode::Char('a') => inbox_action(app, InboxAction::Accept),
         KeyCode::Char('r') => inbox_action(app, InboxAction::Reject),
         KeyCode::Char('e') => inbox_action(app, InboxAction::End),
+        KeyCode::Char('t') => inbox_action(app, InboxAction::Transfer),
         KeyCode::Char('s') => inbox_action(app, InboxAction::SwitchAgent),
         KeyCode::Char('p') => toggle_presence(app),
         KeyCode::Enter => {
@@ -104,6 +105,12 @@ pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
         app.notify(true, "Nothing selected in the inbox");
         return Vec::new();
     };
+    let me = app.inbox.agent.clone().unwrap_or_default();
+    if !chat.allows(&me, action) {
+        let why = chat.refusal(&me, action);
+        app.notify(true, why);
+        return Vec::new();
+    }
     let conversation = chat.conversation.clone();
     match action {
         InboxAction::Accept => {
@@ -125,15 +132,80 @@ pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
                 msg: ClientMsg::End { id, conversation },
             }]
         }
+        InboxAction::Transfer => {
+            start_transfer(app, conversation, &me);
+            Vec::new()
+        }
         InboxAction::SwitchAgent | InboxAction::Select(_) => Vec::new(),
     }
+}
+
+/// t on a live chat: the reply box asks whom to hand it to, suggesting the first other agent
+/// who is available (or else the first other agent).
+fn start_transfer(app: &mut App, conversation: ConversationId, me: &str) {
+    let others: Vec<_> = app.inbox.desk.iter().filter(|a| a.name != me).collect();
+    let Some(suggested) = others
+        .iter()
+        .find(|a| a.presence == Presence::Available)
+        .or(others.first())
+        .map(|a| a.name.clone())
+    else {
+        app.notify(true, "The desk has no other agent to transfer to");
+        return;
+    };
+    let names: Vec<&str> = others.iter().map(|a| a.name.as_str()).collect();
+    let draft = prompt::open_with(
+        &mut app.inbox.composer,
+        &format!("Agent to take the chat: {}", names.join(", ")),
+        &suggested,
+    );
+    app.inbox.mode = ReplyMode::TransferTo {
+        conversation,
+        draft,
+    };
+    app.focus = Focus::Reply;
+}
+
+/// Keys while the reply box asks whom to transfer to: Enter hands the chat over, Esc gives up;
+/// both bring back the reply being written.
+fn transfer_to_key(app: &mut App, key: KeyEvent) -> Handled {
+    match key.code {
+        KeyCode::Enter => {
+            let to = take_text(&mut app.inbox.composer);
+            if to.is_empty() {
+                return Handled::Yes(Vec::new());
+            }
+            if let Some(conversation) = end_prompt(app) {
+                let id = app.request_id(Side::Agent, Pending::Transfer(to.clone()));
+                return Handled::Yes(vec![Command::Send {
+                    side: Side::Agent,
+                    msg: ClientMsg::Transfer {
+                        id,
+                        conversation,
+                        to,
+                    },
+                }]);
+            }
+        }
+        KeyCode::Esc => {
+            end_prompt(app);
+        }
+        _ => {
+            if !composer_key(&mut app.inbox.composer, key) {
+                return Handled::No;
+            }
+        }
+    }
+    Handled::Yes(Vec::new())
 }
 
 pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if matches!(app.inbox.mode, ReplyMode::AttachPath { .. }) {
-        return attach_path_key(app, key);
+    match app.inbox.mode {
+        ReplyMode::AttachPath { .. } => return attach_path_key(app, key),
+        ReplyMode::TransferTo { .. } => return transfer_to_key(app, key),
+        ReplyMode::Reply | ReplyMode::RejectReason(_) => {}
     }
     match key.code {
         KeyCode::Char('o' | 'O') if ctrl => start_attach(app),
@@ -175,7 +247,7 @@ fn start_attach(app: &mut App) {
         app.notify(true, why);
         return;
     }
-    let draft = file_prompt::open(
+    let draft = prompt::open(
         &mut app.inbox.composer,
         "Path of the file for the user, e.g. ~/reset-guide.pdf",
     );
@@ -194,12 +266,12 @@ fn attach_path_key(app: &mut App, key: KeyEvent) -> Handled {
             if input.is_empty() {
                 return Handled::Yes(Vec::new());
             }
-            if let Some(conversation) = end_attach(app) {
+            if let Some(conversation) = end_prompt(app) {
                 return Handled::Yes(file_prompt::send(app, Side::Agent, conversation, &input));
             }
         }
         KeyCode::Esc => {
-            end_attach(app);
+            end_prompt(app);
         }
         _ => {
             if !composer_key(&mut app.inbox.composer, key) {
@@ -210,16 +282,20 @@ fn attach_path_key(app: &mut App, key: KeyEvent) -> Handled {
     Handled::Yes(Vec::new())
 }
 
-/// Back to the reply that was set aside; the chat the file was for.
-fn end_attach(app: &mut App) -> Option<ConversationId> {
-    let ReplyMode::AttachPath {
+/// Back to the reply that was set aside; the chat the prompt (a file, a transfer) was for.
+fn end_prompt(app: &mut App) -> Option<ConversationId> {
+    let (ReplyMode::AttachPath {
         conversation,
         draft,
-    } = std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply)
+    }
+    | ReplyMode::TransferTo {
+        conversation,
+        draft,
+    }) = std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply)
     else {
         return None;
     };
-    file_prompt::close(&mut app.inbox.composer, draft, REPLY_PLACEHOLDER);
+    prompt::close(&mut app.inbox.composer, draft, REPLY_PLACEHOLDER);
     Some(conversation)
 }
 

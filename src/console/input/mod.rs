@@ -4,6 +4,7 @@
 mod chat;
 mod file_prompt;
 mod inbox;
+mod prompt;
 
 use super::app::{App, Focus};
 use super::msg::Command;

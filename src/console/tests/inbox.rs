@@ -153,3 +153,199 @@ fn desk_text_from_outside_is_sanitised() {
             .any(|c| c.symbol().chars().any(char::is_control))
     );
 }
+
+/// The request of `offered()` on the desk, taken by `agent` when given.
+fn on_the_desk(app: &mut App, agent: Option<&str>) {
+    event(app, Side::Agent, 7, request());
+    if let Some(agent) = agent {
+        event(
+            app,
+            Side::Agent,
+            8,
+            ConversationEvent::Assigned {
+                agent: agent.into(),
+            },
+        );
+    }
+    app.focus = Focus::Inbox;
+}
+
+fn last_notice(app: &App) -> &str {
+    app.notices.back().map_or("", |n| n.text.as_str())
+}
+
+#[test]
+fn accepting_moves_the_focus_to_the_reply_box_once_the_broker_confirms() {
+    let mut app = offered();
+    on_the_desk(&mut app, None);
+    let cmds = update(&mut app, key(KeyCode::Char('a')));
+    let [
+        Command::Send {
+            msg: ClientMsg::Accept { id, .. },
+            ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    // Not before: the accept may still fail (another agent was faster).
+    assert_eq!(app.focus, Focus::Inbox);
+    let ack = ServerMsg::Ack { id: id.clone() };
+    update(
+        &mut app,
+        Msg::Server {
+            side: Side::Agent,
+            msg: ack,
+        },
+    );
+    assert_eq!(app.focus, Focus::Reply);
+    assert_eq!(last_notice(&app), "Request accepted");
+}
+
+#[test]
+fn list_keys_send_only_what_the_selected_chat_offers() {
+    // Someone else's live chat: typing "Hi Alex, I" in the list ends nothing.
+    let mut app = offered();
+    on_the_desk(&mut app, Some("Marco"));
+    for c in ['e', 't', 'r'] {
+        assert!(update(&mut app, key(KeyCode::Char(c))).is_empty(), "{c}");
+    }
+    assert_eq!(
+        last_notice(&app),
+        "Only Marco, who has this chat, can reject it"
+    );
+    // An ended chat: nothing to do at all, and nothing reaches the broker.
+    event(
+        &mut app,
+        Side::Agent,
+        9,
+        ConversationEvent::ChatEnded {
+            reason: EndReason::User,
+        },
+    );
+    for c in ['a', 'r', 'e', 't'] {
+        assert!(update(&mut app, key(KeyCode::Char(c))).is_empty(), "{c}");
+    }
+    assert!(
+        last_notice(&app).starts_with("Nothing to transfer: this chat ended"),
+        "{}",
+        last_notice(&app)
+    );
+    // A waiting request cannot be ended before it is accepted.
+    let mut app = offered();
+    on_the_desk(&mut app, None);
+    assert!(update(&mut app, key(KeyCode::Char('e'))).is_empty());
+    assert_eq!(
+        last_notice(&app),
+        "Nothing to end yet: accept the request first"
+    );
+}
+
+#[test]
+fn t_asks_whom_to_transfer_to_suggesting_an_available_agent() {
+    let mut app = offered();
+    on_the_desk(&mut app, Some("Lisa"));
+    app.inbox.desk = vec![
+        DeskAgent {
+            name: "Lisa".into(),
+            presence: Presence::Available,
+            active_chats: 1,
+        },
+        DeskAgent {
+            name: "Sam".into(),
+            presence: Presence::Away,
+            active_chats: 0,
+        },
+        DeskAgent {
+            name: "Marco".into(),
+            presence: Presence::Available,
+            active_chats: 0,
+        },
+    ];
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains("[ End chat (e) ] [ Transfer (t) ]"), "{text}");
+
+    // A reply being written waits while the reply box asks.
+    app.focus = Focus::Reply;
+    typed(&mut app, "One moment");
+    app.focus = Focus::Inbox;
+    assert!(update(&mut app, key(KeyCode::Char('t'))).is_empty());
+    assert_eq!(app.focus, Focus::Reply);
+    assert_eq!(app.inbox.composer.lines(), ["Marco"]);
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains("Transfer to (Esc cancels)"), "{text}");
+
+    // Esc gives up: the reply comes back and nothing was sent.
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert_eq!(app.inbox.composer.lines(), ["One moment"]);
+    assert_eq!(app.inbox.mode, ReplyMode::Reply);
+
+    // Asked again, Sam instead of the suggestion; Enter hands the chat over.
+    app.focus = Focus::Inbox;
+    update(&mut app, key(KeyCode::Char('t')));
+    for _ in 0.."Marco".len() {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    typed(&mut app, "Sam");
+    let cmds = update(&mut app, key(KeyCode::Enter));
+    let [
+        Command::Send {
+            side: Side::Agent,
+            msg:
+                ClientMsg::Transfer {
+                    id,
+                    conversation,
+                    to,
+                },
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!((conversation.as_str(), to.as_str()), ("c-1", "Sam"));
+    assert_eq!(app.inbox.composer.lines(), ["One moment"]);
+    let failed_id = id.clone();
+    // The desk refuses (Sam is away): the status bar says so, naming the transfer.
+    let refusal = ServerMsg::Error {
+        id: Some(failed_id),
+        code: ErrorCode::InvalidState,
+        message: "Sam is away: chats are transferred to available agents".into(),
+    };
+    update(
+        &mut app,
+        Msg::Server {
+            side: Side::Agent,
+            msg: refusal,
+        },
+    );
+    assert!(
+        last_notice(&app).starts_with("Transferring to Sam failed: Sam is away"),
+        "{}",
+        last_notice(&app)
+    );
+
+    // To Marco it goes through: the chat is no longer Lisa's, so the focus leaves the reply.
+    app.focus = Focus::Inbox;
+    update(&mut app, key(KeyCode::Char('t')));
+    let cmds = update(&mut app, key(KeyCode::Enter));
+    let [
+        Command::Send {
+            msg: ClientMsg::Transfer { id, to, .. },
+            ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(to, "Marco");
+    let ack = ServerMsg::Ack { id: id.clone() };
+    update(
+        &mut app,
+        Msg::Server {
+            side: Side::Agent,
+            msg: ack,
+        },
+    );
+    assert_eq!(app.focus, Focus::Inbox);
+    assert_eq!(last_notice(&app), "Transferred to Marco");
+}

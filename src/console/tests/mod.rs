@@ -3,8 +3,8 @@
 use super::*;
 use crate::protocol::{
     AgentInfo, Audience, BrokerInfo, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage,
-    ClientMsg, ClientRole, ConversationEvent, DeskAgent, HandoffState, HandoffStyle, Part,
-    Presence, RequestId, Role, ServerMsg, StepStatus, UserInfo,
+    ClientMsg, ClientRole, ConversationEvent, DeskAgent, EndReason, ErrorCode, HandoffState,
+    HandoffStyle, Part, Presence, RequestId, Role, ServerMsg, StepStatus, UserInfo,
 };
 use crate::theme::Theme;
 use crossterm::event::{
