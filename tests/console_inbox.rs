@@ -1,6 +1,7 @@
 //! The inbox with several requests and live chats at once: two other users (plain WebSocket
 //! clients) ask for an agent; the console, as Lisa, accepts both, switches between the chats
-//! and replies to each; each user gets only their own reply.
+//! and replies to each; each user gets only their own reply. And a barge-in: Sam joins Lisa's
+//! chat, both talk to the user, either may end it.
 
 mod common;
 mod console_support;
@@ -108,5 +109,52 @@ async fn two_live_chats_at_once_switchable_by_keyboard() {
     };
     assert!(!got(&vpn, "Which printer model is it?"));
     assert!(!got(&printer, "Which VPN client do you use?"));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_barge_in_puts_two_agents_in_the_chat_and_either_may_end_it() {
+    let mut h = Harness::start(BrokerConfig::default(), Theme::default(), 160, 48).await;
+    let url = h.console.app.url.clone();
+    let (mut user, _) = waiting_user(&url, "Outlook crashes when I open the calendar").await;
+    h.see("Outlook crashes").await;
+    h.key(KeyCode::Tab).await;
+    h.key(KeyCode::Char('a')).await;
+    h.see("◆ live").await;
+    h.until_state("the reply box", |h| h.console.app.focus == Focus::Reply)
+        .await;
+    h.key(KeyCode::Esc).await;
+
+    // Sam barges in: `a` on Lisa's live chat, acting as Sam.
+    h.key(KeyCode::Char('s')).await;
+    h.see("Acting as Sam").await;
+    h.see("Taken by Lisa").await;
+    h.key(KeyCode::Char('a')).await;
+    h.see("Live chat with Lisa").await;
+    h.see("[ End chat (e) ] [ Transfer (t) ]").await;
+    h.until_state("the reply box", |h| h.console.app.focus == Focus::Reply)
+        .await;
+    h.say("Sam here, I know this one.").await;
+    agent_says(&mut user, "Sam here, I know this one.").await;
+
+    // Lisa is still in it: she sees Sam beside her and may end the chat for both.
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('s')).await;
+    h.see("Acting as Lisa").await;
+    h.see("Live chat with Sam").await;
+    h.key(KeyCode::Char('e')).await;
+    h.see("Ended by Lisa").await;
+    user.wait_for("the end", |m| {
+        matches!(
+            m,
+            ServerMsg::Event {
+                event: ConversationEvent::State {
+                    state: handoff::protocol::HandoffState::Ended { .. }
+                },
+                ..
+            }
+        )
+    })
+    .await;
     h.stop().await;
 }

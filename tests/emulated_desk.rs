@@ -72,7 +72,7 @@ async fn drive(system: SystemName, env: &str) {
         matches!(&state, HandoffState::Connected { agent, .. } if agent == "Lisa"),
         "{state:?}"
     );
-    lisa.wait_for("assigned", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent }, .. } if agent == "Lisa")).await;
+    lisa.wait_for("assigned", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent, .. }, .. } if agent == "Lisa")).await;
 
     let c = conv.clone();
     lisa.request(|id| ClientMsg::Reply {
@@ -105,7 +105,7 @@ async fn drive(system: SystemName, env: &str) {
     .await;
     user.wait_for("the transfer notice", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if format!("{:?}", message.parts).contains("Transferring you to"))).await;
     user.wait_for("Marco connected", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::State { state: HandoffState::Connected { agent, .. } }, .. } if agent == "Marco")).await;
-    lisa.wait_for("assigned to Marco", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent }, .. } if agent == "Marco")).await;
+    lisa.wait_for("assigned to Marco", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent, agents }, .. } if agent == "Marco" && agents == &["Marco"])).await;
 
     let c = conv.clone();
     let refused = lisa

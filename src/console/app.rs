@@ -112,8 +112,10 @@ pub struct DeskChat {
     pub style: Option<HandoffStyle>,
     /// The agent being rung.
     pub offered_to: Option<String>,
-    /// The agent who took it.
+    /// The agent who took it last (by accepting, barging in or by transfer).
     pub assigned: Option<String>,
+    /// Everyone in the live chat now (two after a barge-in).
+    pub agents: Vec<String>,
     /// Agents who turned it down, with their reasons.
     pub rejected: Vec<(String, String)>,
     /// Why it ended or left the queue.
@@ -140,6 +142,7 @@ impl DeskChat {
             style: None,
             offered_to: None,
             assigned: None,
+            agents: Vec::new(),
             rejected: Vec::new(),
             ended: None,
             transcript: Transcript::default(),

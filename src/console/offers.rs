@@ -5,22 +5,28 @@ use super::app::DeskChat;
 use crate::ui::inbox::InboxAction;
 
 impl DeskChat {
+    /// Whether `me` is in this live chat (alone, or with others after a barge-in).
+    pub fn is_in(&self, me: &str) -> bool {
+        self.ended.is_none() && self.agents.iter().any(|a| a == me)
+    }
+
     /// The actions `me` is offered on this chat, in button order.
     pub fn offers(&self, me: &str) -> &'static [InboxAction] {
         match (&self.ended, &self.assigned) {
             (None, None) => &[InboxAction::Accept, InboxAction::Reject],
-            (None, Some(agent)) if agent == me => &[InboxAction::End, InboxAction::Transfer],
-            // Ended, or another agent's chat.
+            (None, Some(_)) if self.is_in(me) => &[InboxAction::End, InboxAction::Transfer],
+            // Ended, or other agents' chat.
             _ => &[],
         }
     }
 
-    /// Whether `me` may do `action` here: what is offered, and accepting another agent's
-    /// live chat, which barges in (the mock desk allows it; the emulated systems refuse).
+    /// Whether `me` may do `action` here: what is offered, and accepting other agents' live
+    /// chat, which barges in (the mock desk allows it; the emulated systems refuse).
     pub fn allows(&self, me: &str, action: InboxAction) -> bool {
         let barge_in = action == InboxAction::Accept
             && self.ended.is_none()
-            && self.assigned.as_deref().is_some_and(|a| a != me);
+            && self.assigned.is_some()
+            && !self.is_in(me);
         barge_in || self.offers(me).contains(&action)
     }
 
@@ -35,10 +41,18 @@ impl DeskChat {
         };
         match (&self.ended, &self.assigned) {
             (Some(reason), _) => format!("Nothing to {verb}: this chat ended {reason}"),
-            (None, Some(agent)) if agent == me => {
+            (None, Some(_)) if self.is_in(me) => {
                 format!("Nothing to {verb}: you are already in this chat")
             }
-            (None, Some(agent)) => format!("Only {agent}, who has this chat, can {verb} it"),
+            (None, Some(_)) => format!(
+                "Only {}, who {} this chat, can {verb} it",
+                self.agents.join(" or "),
+                if self.agents.len() > 1 {
+                    "are in"
+                } else {
+                    "has"
+                }
+            ),
             (None, None) => format!("Nothing to {verb} yet: accept the request first"),
         }
     }
@@ -52,6 +66,7 @@ mod tests {
     fn chat(assigned: Option<&str>, ended: bool) -> DeskChat {
         let mut chat = DeskChat::new("c-1".into(), 0);
         chat.assigned = assigned.map(str::to_owned);
+        chat.agents = assigned.into_iter().map(str::to_owned).collect();
         chat.ended = ended.then_some(EndReason::User);
         chat
     }
@@ -84,6 +99,20 @@ mod tests {
         assert_eq!(
             c.refusal("Lisa", InboxAction::Transfer),
             "Only Marco, who has this chat, can transfer it"
+        );
+    }
+
+    #[test]
+    fn after_a_barge_in_both_agents_may_end_or_transfer() {
+        let mut c = chat(Some("Sam"), false);
+        c.agents = vec!["Lisa".into(), "Sam".into()];
+        for me in ["Lisa", "Sam"] {
+            assert_eq!(c.offers(me), [InboxAction::End, InboxAction::Transfer]);
+            assert!(!c.allows(me, InboxAction::Accept));
+        }
+        assert_eq!(
+            c.refusal("Marco", InboxAction::End),
+            "Only Lisa or Sam, who are in this chat, can end it"
         );
     }
 

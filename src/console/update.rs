@@ -373,6 +373,7 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
             chat.style = Some(style);
             chat.offered_to = None;
             chat.assigned = None;
+            chat.agents.clear();
             chat.rejected.clear();
             chat.ended = None;
             if !known {
@@ -384,8 +385,13 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
         ConversationEvent::Withdrawn { reason } | ConversationEvent::ChatEnded { reason } => {
             chat.ended = Some(reason);
         }
-        ConversationEvent::Assigned { agent } => {
+        ConversationEvent::Assigned { agent, agents } => {
             select = me.as_deref() == Some(agent.as_str());
+            chat.agents = if agents.is_empty() {
+                vec![agent.clone()]
+            } else {
+                agents
+            };
             chat.assigned = Some(agent);
         }
         ConversationEvent::Typing { who, on } if who == "user" => chat.user_typing = on,

@@ -575,10 +575,16 @@ pub enum ConversationEvent {
         /// Why.
         reason: EndReason,
     },
-    /// Desk: an agent took the request; the chat is live.
+    /// Desk: an agent took the request, joined the live chat (a barge-in) or had it
+    /// transferred to them; the chat is live.
     Assigned {
         /// The agent.
         agent: String,
+        /// Everyone in the chat now, `agent` included: after a transfer the agent who handed it
+        /// over is gone, after a barge-in there are two. Brokers before it was added leave it
+        /// out; read that as just `agent`.
+        #[serde(default)]
+        agents: Vec<String>,
     },
     /// The live chat ended.
     ChatEnded {

@@ -65,10 +65,18 @@ fn details(app: &App, chat: &DeskChat, width: usize) -> (Vec<Line<'static>>, Vec
     let status = if let Some(reason) = &chat.ended {
         Span::styled(format!("Ended {reason}"), t.muted)
     } else if let Some(agent) = &chat.assigned {
-        if agent == me {
+        let others: Vec<_> = chat
+            .agents
+            .iter()
+            .filter(|a| *a != me)
+            .map(|a| clean(a))
+            .collect();
+        if !chat.is_in(me) {
+            Span::styled(format!("Taken by {}", clean(agent)), t.muted)
+        } else if others.is_empty() {
             Span::styled("Live chat".to_owned(), t.ok)
         } else {
-            Span::styled(format!("Taken by {}", clean(agent)), t.muted)
+            Span::styled(format!("Live chat with {}", others.join(", ")), t.ok)
         }
     } else {
         let waiting = duration(app.now.saturating_sub(chat.queued_at));
@@ -294,7 +302,7 @@ fn list_line(app: &App, chat: &DeskChat, selected: bool) -> Line<'static> {
     let me = app.inbox.agent.as_deref().unwrap_or_default();
     let (mark, label, style) = match (&chat.ended, &chat.assigned) {
         (Some(_), _) => ("○", "ended  ".to_owned(), t.muted),
-        (None, Some(a)) if a == me => ("◆", "live   ".to_owned(), t.ok),
+        (None, Some(_)) if chat.is_in(me) => ("◆", "live   ".to_owned(), t.ok),
         (None, Some(_)) => ("◇", "taken  ".to_owned(), t.muted),
         (None, None) => (
             "●",

@@ -65,10 +65,12 @@ impl Hub {
             ChatEvent::Ringing { agent } => Some(ConversationEvent::Offered {
                 agent: agent.clone(),
             }),
+            // The emulated systems put one agent in a chat at a time: whoever joins is the one.
             ChatEvent::AgentJoined { agent } => {
                 view.assigned = true;
                 Some(ConversationEvent::Assigned {
                     agent: agent.name.clone(),
+                    agents: vec![agent.name.clone()],
                 })
             }
             ChatEvent::Ended { reason } => Self::closed(view, reason.clone()),

@@ -491,7 +491,7 @@ impl State {
         };
         chat.agents.retain(|a| a != from);
         chat.agents.push(to.to_owned());
-        let events = chat.events.clone();
+        let (events, now_in) = (chat.events.clone(), chat.agents.clone());
         if let Some(a) = self.agents.get_mut(from) {
             a.chats = a.chats.saturating_sub(1);
         }
@@ -515,6 +515,7 @@ impl State {
             conv,
             ConversationEvent::Assigned {
                 agent: to.to_owned(),
+                agents: now_in,
             },
         )
         .await;
@@ -531,7 +532,7 @@ impl State {
                 )));
             }
             chat.agents.push(agent.to_owned());
-            let events = chat.events.clone();
+            let (events, now_in) = (chat.events.clone(), chat.agents.clone());
             if let Some(a) = self.agents.get_mut(agent) {
                 a.chats += 1;
             }
@@ -544,6 +545,7 @@ impl State {
                 &conv,
                 ConversationEvent::Assigned {
                     agent: agent.to_owned(),
+                    agents: now_in,
                 },
             )
             .await;
@@ -557,6 +559,7 @@ impl State {
             &conv,
             ConversationEvent::Assigned {
                 agent: agent.to_owned(),
+                agents: vec![agent.to_owned()],
             },
         )
         .await;

@@ -153,7 +153,7 @@ async fn a_decline_rings_the_next_available_agent() {
 
 #[tokio::test]
 async fn accepting_a_live_chat_barges_in() {
-    let (desk, _events) = open(DeskConfig::default());
+    let (desk, mut desk_events) = open(DeskConfig::default());
     let mut link = chat(&desk, "c-1").await;
     desk.act("Lisa", DeskAction::Accept("c-1".into()))
         .await
@@ -174,6 +174,18 @@ async fn accepting_a_live_chat_barges_in() {
     desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
         .await
         .unwrap();
+    // The desk feed says both are in the chat now.
+    let in_chat = loop {
+        let DeskEvent::Conversation { event, .. } = desk_events.recv().await.unwrap() else {
+            continue;
+        };
+        if let ConversationEvent::Assigned { agent, agents } = event
+            && agent == "Sam"
+        {
+            break agents;
+        }
+    };
+    assert_eq!(in_chat, vec!["Lisa", "Sam"]);
 }
 
 #[tokio::test]
@@ -217,11 +229,12 @@ async fn a_transfer_tells_the_user_and_swaps_the_agent() {
         let DeskEvent::Conversation { event, .. } = desk_events.recv().await.unwrap() else {
             continue;
         };
-        if let ConversationEvent::Assigned { agent } = event {
-            assigned.push(agent);
+        if let ConversationEvent::Assigned { agent, agents } = event {
+            assigned.push((agent, agents));
         }
     }
-    assert_eq!(assigned, vec!["Lisa", "Sam"]);
+    let only = |a: &str| (a.to_owned(), vec![a.to_owned()]);
+    assert_eq!(assigned, vec![only("Lisa"), only("Sam")]);
     // Sam has the chat now; Lisa is out of it.
     desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
         .await

@@ -11,10 +11,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Tells the user the agent started or stopped typing in the selected live chat.
 pub(super) fn agent_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
     let now_empty = app.inbox.composer.is_empty();
-    let me = app.inbox.agent.clone();
-    let live = app
-        .selected_chat()
-        .filter(|c| c.ended.is_none() && c.assigned.is_some() && c.assigned == me);
+    let me = app.inbox.agent.clone().unwrap_or_default();
+    let live = app.selected_chat().filter(|c| c.is_in(&me));
     match (live.map(|c| c.conversation.clone()), was_empty != now_empty) {
         (Some(conversation), true) if app.inbox.mode == ReplyMode::Reply => {
             let id = app.request_id(Side::Agent, Pending::Other);
@@ -232,14 +230,15 @@ pub(crate) const REPLY_PLACEHOLDER: &str = "Reply to the selected chat";
 
 /// Ctrl+O in the reply box: a file for the user of the selected live chat.
 fn start_attach(app: &mut App) {
+    let me = app.inbox.agent.clone().unwrap_or_default();
     let live = app
         .selected_chat()
-        .filter(|c| c.assigned.is_some() && c.ended.is_none())
+        .filter(|c| c.is_in(&me))
         .map(|c| c.conversation.clone());
     let Some(conversation) = live else {
         app.notify(
             true,
-            "Files go to the user of a live chat: select one first",
+            "Files go to the user of a live chat you are in: select one first",
         );
         return;
     };

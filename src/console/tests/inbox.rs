@@ -31,12 +31,14 @@ fn the_inbox_accepts_rejects_and_replies() {
     assert!(
         matches!(cmds.as_slice(), [Command::Send { msg: ClientMsg::Reject { reason, .. }, .. }] if reason == "busy")
     );
+    // As an older broker sends it, without `agents`: Lisa alone is in the chat.
     event(
         &mut app,
         Side::Agent,
         9,
         ConversationEvent::Assigned {
             agent: "Lisa".into(),
+            agents: Vec::new(),
         },
     );
     event(
@@ -164,6 +166,7 @@ fn on_the_desk(app: &mut App, agent: Option<&str>) {
             8,
             ConversationEvent::Assigned {
                 agent: agent.into(),
+                agents: vec![agent.into()],
             },
         );
     }

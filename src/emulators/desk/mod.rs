@@ -531,6 +531,7 @@ impl SimDesk {
             id,
             ConversationEvent::Assigned {
                 agent: agent.to_owned(),
+                agents: vec![agent.to_owned()],
             },
         );
         self.tell_agents();
@@ -668,6 +669,7 @@ impl SimDesk {
             id,
             ConversationEvent::Assigned {
                 agent: to.to_owned(),
+                agents: vec![to.to_owned()],
             },
         );
         self.tell_agents();
