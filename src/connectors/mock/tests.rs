@@ -239,48 +239,45 @@ async fn a_transfer_tells_the_user_and_swaps_the_agent() {
     desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
         .await
         .unwrap();
-    let err = desk
-        .act("Lisa", DeskAction::Reply("c-1".into(), "still me".into()))
-        .await
-        .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        refusal(
+            &desk,
+            "Lisa",
+            DeskAction::Reply("c-1".into(), "still me".into())
+        )
+        .await,
         "Lisa is not in the chat of conversation c-1"
     );
+}
+
+/// What the desk says when it refuses `agent`'s `action`.
+async fn refusal(desk: &MockDesk, agent: &str, action: DeskAction) -> String {
+    desk.act(agent, action).await.unwrap_err().to_string()
 }
 
 #[tokio::test]
 async fn a_transfer_needs_a_known_available_agent_who_is_not_in_the_chat_yet() {
     let (desk, _events) = open(DeskConfig::default());
     let _link = chat(&desk, "c-1").await;
-    let err = desk
-        .act("Lisa", DeskAction::Transfer("c-1".into(), "Sam".into()))
-        .await
-        .unwrap_err();
+    let to = |agent: &str| DeskAction::Transfer("c-1".into(), agent.into());
     assert_eq!(
-        err.to_string(),
+        refusal(&desk, "Lisa", to("Sam")).await,
         "conversation c-1 is still waiting; accept it first"
     );
     desk.act("Lisa", DeskAction::Accept("c-1".into()))
         .await
         .unwrap();
-    let err = desk
-        .act("Lisa", DeskAction::Transfer("c-1".into(), "Nobody".into()))
-        .await
-        .unwrap_err();
-    assert_eq!(err, DeskError::UnknownAgent("Nobody".into()));
-    let err = desk
-        .act("Lisa", DeskAction::Transfer("c-1".into(), "Lisa".into()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.to_string(), "Lisa is already in this chat");
-    // Sam is away on the default desk.
-    let err = desk
-        .act("Lisa", DeskAction::Transfer("c-1".into(), "Sam".into()))
-        .await
-        .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        refusal(&desk, "Lisa", to("Nobody")).await,
+        "no agent named \"Nobody\" on this desk"
+    );
+    assert_eq!(
+        refusal(&desk, "Lisa", to("Lisa")).await,
+        "Lisa is already in this chat"
+    );
+    // Sam is away on the default desk.
+    assert_eq!(
+        refusal(&desk, "Lisa", to("Sam")).await,
         "Sam is away: chats are transferred to available agents"
     );
 }

@@ -164,45 +164,13 @@ fn start_transfer(app: &mut App, conversation: ConversationId, me: &str) {
     app.focus = Focus::Reply;
 }
 
-/// Keys while the reply box asks whom to transfer to: Enter hands the chat over, Esc gives up;
-/// both bring back the reply being written.
-fn transfer_to_key(app: &mut App, key: KeyEvent) -> Handled {
-    match key.code {
-        KeyCode::Enter => {
-            let to = take_text(&mut app.inbox.composer);
-            if to.is_empty() {
-                return Handled::Yes(Vec::new());
-            }
-            if let Some(conversation) = end_prompt(app) {
-                let id = app.request_id(Side::Agent, Pending::Transfer(to.clone()));
-                return Handled::Yes(vec![Command::Send {
-                    side: Side::Agent,
-                    msg: ClientMsg::Transfer {
-                        id,
-                        conversation,
-                        to,
-                    },
-                }]);
-            }
-        }
-        KeyCode::Esc => {
-            end_prompt(app);
-        }
-        _ => {
-            if !composer_key(&mut app.inbox.composer, key) {
-                return Handled::No;
-            }
-        }
-    }
-    Handled::Yes(Vec::new())
-}
-
 pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match app.inbox.mode {
-        ReplyMode::AttachPath { .. } => return attach_path_key(app, key),
-        ReplyMode::TransferTo { .. } => return transfer_to_key(app, key),
+        ReplyMode::AttachPath { .. } | ReplyMode::TransferTo { .. } => {
+            return prompt_key(app, key);
+        }
         ReplyMode::Reply | ReplyMode::RejectReason(_) => {}
     }
     match key.code {
@@ -256,18 +224,31 @@ fn start_attach(app: &mut App) {
     };
 }
 
-/// Keys while the reply box asks for a file's path: Enter sends it, Esc gives up; both bring
-/// back the reply being written.
-fn attach_path_key(app: &mut App, key: KeyEvent) -> Handled {
+/// Keys while the reply box asks a question (a file's path, whom to transfer to): Enter
+/// answers it, Esc gives up; both bring back the reply being written.
+fn prompt_key(app: &mut App, key: KeyEvent) -> Handled {
     match key.code {
         KeyCode::Enter => {
-            let input = take_text(&mut app.inbox.composer);
-            if input.is_empty() {
+            let answer = take_text(&mut app.inbox.composer);
+            if answer.is_empty() {
                 return Handled::Yes(Vec::new());
             }
-            if let Some(conversation) = end_prompt(app) {
-                return Handled::Yes(file_prompt::send(app, Side::Agent, conversation, &input));
+            let transfer = matches!(app.inbox.mode, ReplyMode::TransferTo { .. });
+            let Some(conversation) = end_prompt(app) else {
+                return Handled::Yes(Vec::new());
+            };
+            if !transfer {
+                return Handled::Yes(file_prompt::send(app, Side::Agent, conversation, &answer));
             }
+            let id = app.request_id(Side::Agent, Pending::Transfer(answer.clone()));
+            return Handled::Yes(vec![Command::Send {
+                side: Side::Agent,
+                msg: ClientMsg::Transfer {
+                    id,
+                    conversation,
+                    to: answer,
+                },
+            }]);
         }
         KeyCode::Esc => {
             end_prompt(app);

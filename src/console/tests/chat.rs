@@ -39,13 +39,7 @@ fn enter_sends_say_with_a_local_echo() {
         ),
     );
     assert!(app.chat.echoes.is_empty());
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::User,
-            msg: ServerMsg::Ack { id: id.clone() },
-        },
-    );
+    ack(&mut app, Side::User, id);
     // Up recalls it.
     update(&mut app, key(KeyCode::Up));
     assert_eq!(

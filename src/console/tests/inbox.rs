@@ -80,13 +80,7 @@ fn switching_agents_sends_act_as_and_follows_the_ack() {
         panic!("{cmds:?}")
     };
     assert_eq!(agent, "Sam");
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::Agent,
-            msg: ServerMsg::Ack { id: id.clone() },
-        },
-    );
+    ack(&mut app, Side::Agent, id);
     assert_eq!(app.inbox.agent.as_deref(), Some("Sam"));
 }
 
@@ -193,14 +187,7 @@ fn accepting_moves_the_focus_to_the_reply_box_once_the_broker_confirms() {
     };
     // Not before: the accept may still fail (another agent was faster).
     assert_eq!(app.focus, Focus::Inbox);
-    let ack = ServerMsg::Ack { id: id.clone() };
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::Agent,
-            msg: ack,
-        },
-    );
+    ack(&mut app, Side::Agent, id);
     assert_eq!(app.focus, Focus::Reply);
     assert_eq!(last_notice(&app), "Request accepted");
 }
@@ -341,14 +328,7 @@ fn t_asks_whom_to_transfer_to_suggesting_an_available_agent() {
         panic!("{cmds:?}")
     };
     assert_eq!(to, "Marco");
-    let ack = ServerMsg::Ack { id: id.clone() };
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::Agent,
-            msg: ack,
-        },
-    );
+    ack(&mut app, Side::Agent, id);
     assert_eq!(app.focus, Focus::Inbox);
     assert_eq!(last_notice(&app), "Transferred to Marco");
 }

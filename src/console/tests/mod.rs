@@ -141,6 +141,12 @@ fn buttons(state: ButtonState) -> Part {
     }
 }
 
+/// The broker acknowledges request `id` on `side`.
+fn ack(app: &mut App, side: Side, id: &RequestId) {
+    let msg = ServerMsg::Ack { id: id.clone() };
+    update(app, Msg::Server { side, msg });
+}
+
 fn key(code: KeyCode) -> Msg {
     Msg::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
