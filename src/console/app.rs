@@ -157,8 +157,13 @@ impl DeskChat {
 pub enum ReplyMode {
     /// A reply to the selected chat.
     Reply,
-    /// The reason for rejecting this request.
-    RejectReason(ConversationId),
+    /// The reason for rejecting this request (r); the reply being written waits in `draft`.
+    RejectReason {
+        /// The request.
+        conversation: ConversationId,
+        /// The reply text set aside, by lines.
+        draft: Vec<String>,
+    },
     /// The path of a file for the user of this chat (Ctrl+O); the reply being written waits in
     /// `draft`.
     AttachPath {

@@ -381,7 +381,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
     }
     let label = match &app.inbox.mode {
         ReplyMode::Reply => "Reply".to_owned(),
-        ReplyMode::RejectReason(_) => "Reason for rejecting (Esc cancels)".to_owned(),
+        ReplyMode::RejectReason { .. } => "Reason for rejecting (Esc cancels)".to_owned(),
         ReplyMode::AttachPath { .. } => "Attach a file for the user (Esc cancels)".to_owned(),
         ReplyMode::TransferTo { .. } => "Transfer to (Esc cancels)".to_owned(),
     };

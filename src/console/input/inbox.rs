@@ -119,7 +119,14 @@ pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
             }]
         }
         InboxAction::Reject => {
-            app.inbox.mode = ReplyMode::RejectReason(conversation);
+            let draft = prompt::open(
+                &mut app.inbox.composer,
+                "Why you turn it down (Enter alone: no reason given)",
+            );
+            app.inbox.mode = ReplyMode::RejectReason {
+                conversation,
+                draft,
+            };
             app.focus = Focus::Reply;
             Vec::new()
         }
@@ -168,10 +175,10 @@ pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match app.inbox.mode {
-        ReplyMode::AttachPath { .. } | ReplyMode::TransferTo { .. } => {
-            return prompt_key(app, key);
-        }
-        ReplyMode::Reply | ReplyMode::RejectReason(_) => {}
+        ReplyMode::AttachPath { .. }
+        | ReplyMode::TransferTo { .. }
+        | ReplyMode::RejectReason { .. } => return prompt_key(app, key),
+        ReplyMode::Reply => {}
     }
     match key.code {
         KeyCode::Char('o' | 'O') if ctrl => start_attach(app),
@@ -224,31 +231,25 @@ fn start_attach(app: &mut App) {
     };
 }
 
-/// Keys while the reply box asks a question (a file's path, whom to transfer to): Enter
-/// answers it, Esc gives up; both bring back the reply being written.
+/// Keys while the reply box asks a question (a file's path, whom to transfer to, why to
+/// reject): Enter answers it, Esc gives up; both bring back the reply being written.
 fn prompt_key(app: &mut App, key: KeyEvent) -> Handled {
     match key.code {
         KeyCode::Enter => {
             let answer = take_text(&mut app.inbox.composer);
-            if answer.is_empty() {
+            // A rejection may go without a reason; a path or a name may not be empty.
+            let reject = matches!(app.inbox.mode, ReplyMode::RejectReason { .. });
+            if answer.is_empty() && !reject {
                 return Handled::Yes(Vec::new());
             }
-            let transfer = matches!(app.inbox.mode, ReplyMode::TransferTo { .. });
-            let Some(conversation) = end_prompt(app) else {
+            let Some((question, conversation)) = end_prompt(app) else {
                 return Handled::Yes(Vec::new());
             };
-            if !transfer {
-                return Handled::Yes(file_prompt::send(app, Side::Agent, conversation, &answer));
-            }
-            let id = app.request_id(Side::Agent, Pending::Transfer(answer.clone()));
-            return Handled::Yes(vec![Command::Send {
-                side: Side::Agent,
-                msg: ClientMsg::Transfer {
-                    id,
-                    conversation,
-                    to: answer,
-                },
-            }]);
+            return Handled::Yes(match question {
+                Question::Reject => reject_with(app, conversation, answer),
+                Question::Transfer => transfer_to(app, conversation, answer),
+                Question::File => file_prompt::send(app, Side::Agent, conversation, &answer),
+            });
         }
         KeyCode::Esc => {
             end_prompt(app);
@@ -262,44 +263,70 @@ fn prompt_key(app: &mut App, key: KeyEvent) -> Handled {
     Handled::Yes(Vec::new())
 }
 
-/// Back to the reply that was set aside; the chat the prompt (a file, a transfer) was for.
-fn end_prompt(app: &mut App) -> Option<ConversationId> {
-    let (ReplyMode::AttachPath {
-        conversation,
-        draft,
-    }
-    | ReplyMode::TransferTo {
-        conversation,
-        draft,
-    }) = std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply)
-    else {
-        return None;
+/// The rejection of `conversation`'s request, with `reason` (or "no reason given").
+fn reject_with(app: &mut App, conversation: ConversationId, reason: String) -> Vec<Command> {
+    let reason = if reason.is_empty() {
+        "no reason given".to_owned()
+    } else {
+        reason
     };
+    let id = app.request_id(Side::Agent, Pending::Reject);
+    app.focus = Focus::Inbox;
+    vec![Command::Send {
+        side: Side::Agent,
+        msg: ClientMsg::Reject {
+            id,
+            conversation,
+            reason,
+        },
+    }]
+}
+
+/// The hand-over of `conversation` to the agent named `to`.
+fn transfer_to(app: &mut App, conversation: ConversationId, to: String) -> Vec<Command> {
+    let id = app.request_id(Side::Agent, Pending::Transfer(to.clone()));
+    vec![Command::Send {
+        side: Side::Agent,
+        msg: ClientMsg::Transfer {
+            id,
+            conversation,
+            to,
+        },
+    }]
+}
+
+/// What the reply box asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Question {
+    File,
+    Transfer,
+    Reject,
+}
+
+/// Back to the reply that was set aside; what was asked, and for which chat.
+fn end_prompt(app: &mut App) -> Option<(Question, ConversationId)> {
+    let (question, conversation, draft) =
+        match std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply) {
+            ReplyMode::AttachPath {
+                conversation,
+                draft,
+            } => (Question::File, conversation, draft),
+            ReplyMode::TransferTo {
+                conversation,
+                draft,
+            } => (Question::Transfer, conversation, draft),
+            ReplyMode::RejectReason {
+                conversation,
+                draft,
+            } => (Question::Reject, conversation, draft),
+            ReplyMode::Reply => return None,
+        };
     prompt::close(&mut app.inbox.composer, draft, REPLY_PLACEHOLDER);
-    Some(conversation)
+    Some((question, conversation))
 }
 
 pub(super) fn send_reply(app: &mut App) -> Vec<Command> {
     let text = take_text(&mut app.inbox.composer);
-    if let ReplyMode::RejectReason(conversation) =
-        std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply)
-    {
-        let reason = if text.is_empty() {
-            "no reason given".to_owned()
-        } else {
-            text
-        };
-        let id = app.request_id(Side::Agent, Pending::Reject);
-        app.focus = Focus::Inbox;
-        return vec![Command::Send {
-            side: Side::Agent,
-            msg: ClientMsg::Reject {
-                id,
-                conversation,
-                reason,
-            },
-        }];
-    }
     if text.is_empty() {
         return Vec::new();
     }

@@ -332,3 +332,33 @@ fn t_asks_whom_to_transfer_to_suggesting_an_available_agent() {
     assert_eq!(app.focus, Focus::Inbox);
     assert_eq!(last_notice(&app), "Transferred to Marco");
 }
+
+#[test]
+fn r_asks_why_keeping_the_reply_being_written_aside() {
+    let mut app = offered();
+    on_the_desk(&mut app, None);
+    app.focus = Focus::Reply;
+    typed(&mut app, "half a reply");
+    app.focus = Focus::Inbox;
+    update(&mut app, key(KeyCode::Char('r')));
+    assert_eq!(app.focus, Focus::Reply);
+    assert!(app.inbox.composer.is_empty());
+    let (text, _) = screen(&app, 160, 48);
+    assert!(
+        text.contains("Reason for rejecting (Esc cancels)"),
+        "{text}"
+    );
+    // Esc gives up: nothing is sent and the reply is back.
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert_eq!(app.inbox.composer.lines(), ["half a reply"]);
+    // Enter alone rejects without a reason; the reply is back again.
+    app.focus = Focus::Inbox;
+    update(&mut app, key(KeyCode::Char('r')));
+    let cmds = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Command::Send { msg: ClientMsg::Reject { reason, .. }, .. }] if reason == "no reason given"),
+        "{cmds:?}"
+    );
+    assert_eq!(app.inbox.composer.lines(), ["half a reply"]);
+    assert_eq!(app.focus, Focus::Inbox);
+}
