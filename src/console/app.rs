@@ -112,9 +112,8 @@ pub struct DeskChat {
     pub style: Option<HandoffStyle>,
     /// The agent being rung.
     pub offered_to: Option<String>,
-    /// The agent who took it last (by accepting, barging in or by transfer).
-    pub assigned: Option<String>,
-    /// Everyone in the live chat now (two after a barge-in).
+    /// Everyone in the live chat, in the order they came (two after a barge-in; after a
+    /// transfer, the one it went to). Empty while the request waits.
     pub agents: Vec<String>,
     /// Agents who turned it down, with their reasons.
     pub rejected: Vec<(String, String)>,
@@ -141,7 +140,6 @@ impl DeskChat {
             queued_at,
             style: None,
             offered_to: None,
-            assigned: None,
             agents: Vec::new(),
             rejected: Vec::new(),
             ended: None,
@@ -157,29 +155,27 @@ impl DeskChat {
 pub enum ReplyMode {
     /// A reply to the selected chat.
     Reply,
-    /// The reason for rejecting this request (r); the reply being written waits in `draft`.
-    RejectReason {
-        /// The request.
+    /// The reply box asks something about a chat; the reply being written waits in `draft`
+    /// and comes back when the question is answered or given up.
+    Ask {
+        /// What is asked.
+        question: Question,
+        /// The chat it is about.
         conversation: ConversationId,
         /// The reply text set aside, by lines.
         draft: Vec<String>,
     },
-    /// The path of a file for the user of this chat (Ctrl+O); the reply being written waits in
-    /// `draft`.
-    AttachPath {
-        /// The chat.
-        conversation: ConversationId,
-        /// The reply text set aside, by lines.
-        draft: Vec<String>,
-    },
-    /// The name of the agent to hand this chat to (t); the reply being written waits in
-    /// `draft`.
-    TransferTo {
-        /// The chat.
-        conversation: ConversationId,
-        /// The reply text set aside, by lines.
-        draft: Vec<String>,
-    },
+}
+
+/// What the inbox's reply box can ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// Why the request is turned down (r); may be left empty.
+    RejectReason,
+    /// The path of a file for the user (Ctrl+O).
+    FilePath,
+    /// The agent to hand the chat to (t).
+    TransferTo,
 }
 
 /// The agent side: the desk's requests and chats.
@@ -432,7 +428,7 @@ impl App {
             .inbox
             .chats
             .iter()
-            .any(|c| c.assigned.is_none() && c.ended.is_none());
+            .any(|c| c.assigned().is_none() && c.ended.is_none());
         (waiting || desk_waiting).then(|| std::time::Duration::from_secs(1))
     }
 

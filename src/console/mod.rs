@@ -20,7 +20,7 @@ mod update;
 
 pub use app::{
     App, ChatPane, ComposeMode, DeskChat, Echo, Focus, FrameRecord, InboxPane, Inspector,
-    NOTICE_SHOWN_MS, Notice, Pending, ReplyMode, Scroll,
+    NOTICE_SHOWN_MS, Notice, Pending, Question, ReplyMode, Scroll,
 };
 pub use msg::{Command, Direction, Link, Msg, Side};
 pub use run::Console;

@@ -5,6 +5,11 @@ use super::app::DeskChat;
 use crate::ui::inbox::InboxAction;
 
 impl DeskChat {
+    /// The agent who took the chat last (by accepting, barging in or by transfer).
+    pub fn assigned(&self) -> Option<&String> {
+        self.agents.last()
+    }
+
     /// Whether `me` is in this live chat (alone, or with others after a barge-in).
     pub fn is_in(&self, me: &str) -> bool {
         self.ended.is_none() && self.agents.iter().any(|a| a == me)
@@ -12,7 +17,7 @@ impl DeskChat {
 
     /// The actions `me` is offered on this chat, in button order.
     pub fn offers(&self, me: &str) -> &'static [InboxAction] {
-        match (&self.ended, &self.assigned) {
+        match (&self.ended, self.assigned()) {
             (None, None) => &[InboxAction::Accept, InboxAction::Reject],
             (None, Some(_)) if self.is_in(me) => &[InboxAction::End, InboxAction::Transfer],
             // Ended, or other agents' chat.
@@ -25,7 +30,7 @@ impl DeskChat {
     pub fn allows(&self, me: &str, action: InboxAction) -> bool {
         let barge_in = action == InboxAction::Accept
             && self.ended.is_none()
-            && self.assigned.is_some()
+            && self.assigned().is_some()
             && !self.is_in(me);
         barge_in || self.offers(me).contains(&action)
     }
@@ -39,7 +44,7 @@ impl DeskChat {
             InboxAction::Transfer => "transfer",
             InboxAction::SwitchAgent | InboxAction::Select(_) => "change",
         };
-        match (&self.ended, &self.assigned) {
+        match (&self.ended, self.assigned()) {
             (Some(reason), _) => format!("Nothing to {verb}: this chat ended {reason}"),
             (None, Some(_)) if self.is_in(me) => {
                 format!("Nothing to {verb}: you are already in this chat")
@@ -65,7 +70,6 @@ mod tests {
 
     fn chat(assigned: Option<&str>, ended: bool) -> DeskChat {
         let mut chat = DeskChat::new("c-1".into(), 0);
-        chat.assigned = assigned.map(str::to_owned);
         chat.agents = assigned.into_iter().map(str::to_owned).collect();
         chat.ended = ended.then_some(EndReason::User);
         chat

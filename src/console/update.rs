@@ -372,7 +372,6 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
             chat.queued_at = queued_at;
             chat.style = Some(style);
             chat.offered_to = None;
-            chat.assigned = None;
             chat.agents.clear();
             chat.rejected.clear();
             chat.ended = None;
@@ -385,14 +384,13 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
         ConversationEvent::Withdrawn { reason } | ConversationEvent::ChatEnded { reason } => {
             chat.ended = Some(reason);
         }
-        ConversationEvent::Assigned { agent, agents } => {
+        ConversationEvent::Assigned { agent, mut agents } => {
             select = me.as_deref() == Some(agent.as_str());
-            chat.agents = if agents.is_empty() {
-                vec![agent.clone()]
-            } else {
-                agents
-            };
-            chat.assigned = Some(agent);
+            // The agent who joined is listed last (`assigned()`); brokers before `agents` send
+            // none, which leaves them alone in the chat.
+            agents.retain(|a| *a != agent);
+            agents.push(agent);
+            chat.agents = agents;
         }
         ConversationEvent::Typing { who, on } if who == "user" => chat.user_typing = on,
         _ => {}

@@ -7,7 +7,7 @@ use super::message::{Look, duration};
 use super::richtext::wrap;
 use super::sanitize::clean;
 use super::transcript::{Viewport, viewport};
-use crate::console::{App, DeskChat, Focus, Link, ReplyMode};
+use crate::console::{App, DeskChat, Focus, Link, Question, ReplyMode};
 use crate::protocol::Presence;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -64,7 +64,7 @@ fn details(app: &App, chat: &DeskChat, width: usize) -> (Vec<Line<'static>>, Vec
     let mut lines = Vec::new();
     let status = if let Some(reason) = &chat.ended {
         Span::styled(format!("Ended {reason}"), t.muted)
-    } else if let Some(agent) = &chat.assigned {
+    } else if let Some(agent) = chat.assigned() {
         let others: Vec<_> = chat
             .agents
             .iter()
@@ -162,7 +162,7 @@ pub fn areas(app: &App, pane: Rect) -> InboxAreas {
     // at most half of the room.
     let details_height = app.selected_chat().map_or(0, |c| {
         let want = details(app, c, top.width as usize).0.len() as u16 + 1;
-        let chat_shown = !c.transcript.is_empty() || c.assigned.is_some();
+        let chat_shown = !c.transcript.is_empty() || c.assigned().is_some();
         want.min(if chat_shown { room / 2 } else { room })
     });
     let details = Rect {
@@ -241,7 +241,7 @@ pub fn view(app: &App, area: Rect) -> Viewport {
         return Viewport::default();
     };
     let mut head = Vec::new();
-    if chat.assigned.is_some() && !chat.history.is_empty() {
+    if chat.assigned().is_some() && !chat.history.is_empty() {
         head.push(Line::from(Span::styled(
             "History with the assistant",
             theme.muted.add_modifier(ratatui::style::Modifier::BOLD),
@@ -300,7 +300,7 @@ fn agents_line(app: &App) -> Line<'static> {
 fn list_line(app: &App, chat: &DeskChat, selected: bool) -> Line<'static> {
     let t = &app.theme;
     let me = app.inbox.agent.as_deref().unwrap_or_default();
-    let (mark, label, style) = match (&chat.ended, &chat.assigned) {
+    let (mark, label, style) = match (&chat.ended, chat.assigned()) {
         (Some(_), _) => ("○", "ended  ".to_owned(), t.muted),
         (None, Some(_)) if chat.is_in(me) => ("◆", "live   ".to_owned(), t.ok),
         (None, Some(_)) => ("◇", "taken  ".to_owned(), t.muted),
@@ -381,9 +381,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
     }
     let label = match &app.inbox.mode {
         ReplyMode::Reply => "Reply".to_owned(),
-        ReplyMode::RejectReason { .. } => "Reason for rejecting (Esc cancels)".to_owned(),
-        ReplyMode::AttachPath { .. } => "Attach a file for the user (Esc cancels)".to_owned(),
-        ReplyMode::TransferTo { .. } => "Transfer to (Esc cancels)".to_owned(),
+        ReplyMode::Ask { question, .. } => match question {
+            Question::RejectReason => "Reason for rejecting (Esc cancels)".to_owned(),
+            Question::FilePath => "Attach a file for the user (Esc cancels)".to_owned(),
+            Question::TransferTo => "Transfer to (Esc cancels)".to_owned(),
+        },
     };
     super::chat::render_composer(
         app,

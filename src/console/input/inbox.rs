@@ -2,7 +2,7 @@
 //! reply composer, and of the inspector.
 
 use super::{Handled, composer_key, file_prompt, prompt, take_text};
-use crate::console::app::{App, Focus, Pending, ReplyMode, Scroll};
+use crate::console::app::{App, Focus, Pending, Question, ReplyMode, Scroll};
 use crate::console::msg::{Command, Side};
 use crate::protocol::{ClientMsg, ConversationId, Presence};
 use crate::ui::inbox::InboxAction;
@@ -119,15 +119,13 @@ pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
             }]
         }
         InboxAction::Reject => {
-            let draft = prompt::open(
-                &mut app.inbox.composer,
-                "Why you turn it down (Enter alone: no reason given)",
-            );
-            app.inbox.mode = ReplyMode::RejectReason {
+            ask(
+                app,
+                Question::RejectReason,
                 conversation,
-                draft,
-            };
-            app.focus = Focus::Reply;
+                "Why you turn it down (Enter alone: no reason given)",
+                "",
+            );
             Vec::new()
         }
         InboxAction::End => {
@@ -159,12 +157,28 @@ fn start_transfer(app: &mut App, conversation: ConversationId, me: &str) {
         return;
     };
     let names: Vec<&str> = others.iter().map(|a| a.name.as_str()).collect();
-    let draft = prompt::open_with(
-        &mut app.inbox.composer,
-        &format!("Agent to take the chat: {}", names.join(", ")),
+    let placeholder = format!("Agent to take the chat: {}", names.join(", "));
+    ask(
+        app,
+        Question::TransferTo,
+        conversation,
+        &placeholder,
         &suggested,
     );
-    app.inbox.mode = ReplyMode::TransferTo {
+}
+
+/// The reply box asks `question` about `conversation`, with `answer` already typed; the reply
+/// being written is set aside until the question is answered or given up.
+fn ask(
+    app: &mut App,
+    question: Question,
+    conversation: ConversationId,
+    placeholder: &str,
+    answer: &str,
+) {
+    let draft = prompt::open_with(&mut app.inbox.composer, placeholder, answer);
+    app.inbox.mode = ReplyMode::Ask {
+        question,
         conversation,
         draft,
     };
@@ -175,9 +189,7 @@ pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match app.inbox.mode {
-        ReplyMode::AttachPath { .. }
-        | ReplyMode::TransferTo { .. }
-        | ReplyMode::RejectReason { .. } => return prompt_key(app, key),
+        ReplyMode::Ask { .. } => return prompt_key(app, key),
         ReplyMode::Reply => {}
     }
     match key.code {
@@ -221,14 +233,13 @@ fn start_attach(app: &mut App) {
         app.notify(true, why);
         return;
     }
-    let draft = prompt::open(
-        &mut app.inbox.composer,
-        "Path of the file for the user, e.g. ~/reset-guide.pdf",
-    );
-    app.inbox.mode = ReplyMode::AttachPath {
+    ask(
+        app,
+        Question::FilePath,
         conversation,
-        draft,
-    };
+        "Path of the file for the user, e.g. ~/reset-guide.pdf",
+        "",
+    );
 }
 
 /// Keys while the reply box asks a question (a file's path, whom to transfer to, why to
@@ -238,7 +249,13 @@ fn prompt_key(app: &mut App, key: KeyEvent) -> Handled {
         KeyCode::Enter => {
             let answer = take_text(&mut app.inbox.composer);
             // A rejection may go without a reason; a path or a name may not be empty.
-            let reject = matches!(app.inbox.mode, ReplyMode::RejectReason { .. });
+            let reject = matches!(
+                app.inbox.mode,
+                ReplyMode::Ask {
+                    question: Question::RejectReason,
+                    ..
+                }
+            );
             if answer.is_empty() && !reject {
                 return Handled::Yes(Vec::new());
             }
@@ -246,9 +263,9 @@ fn prompt_key(app: &mut App, key: KeyEvent) -> Handled {
                 return Handled::Yes(Vec::new());
             };
             return Handled::Yes(match question {
-                Question::Reject => reject_with(app, conversation, answer),
-                Question::Transfer => transfer_to(app, conversation, answer),
-                Question::File => file_prompt::send(app, Side::Agent, conversation, &answer),
+                Question::RejectReason => reject_with(app, conversation, answer),
+                Question::TransferTo => transfer_to(app, conversation, answer),
+                Question::FilePath => file_prompt::send(app, Side::Agent, conversation, &answer),
             });
         }
         KeyCode::Esc => {
@@ -295,32 +312,16 @@ fn transfer_to(app: &mut App, conversation: ConversationId, to: String) -> Vec<C
     }]
 }
 
-/// What the reply box asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Question {
-    File,
-    Transfer,
-    Reject,
-}
-
-/// Back to the reply that was set aside; what was asked, and for which chat.
+/// Back to the reply that was set aside; what was asked, and about which chat.
 fn end_prompt(app: &mut App) -> Option<(Question, ConversationId)> {
-    let (question, conversation, draft) =
-        match std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply) {
-            ReplyMode::AttachPath {
-                conversation,
-                draft,
-            } => (Question::File, conversation, draft),
-            ReplyMode::TransferTo {
-                conversation,
-                draft,
-            } => (Question::Transfer, conversation, draft),
-            ReplyMode::RejectReason {
-                conversation,
-                draft,
-            } => (Question::Reject, conversation, draft),
-            ReplyMode::Reply => return None,
-        };
+    let ReplyMode::Ask {
+        question,
+        conversation,
+        draft,
+    } = std::mem::replace(&mut app.inbox.mode, ReplyMode::Reply)
+    else {
+        return None;
+    };
     prompt::close(&mut app.inbox.composer, draft, REPLY_PLACEHOLDER);
     Some((question, conversation))
 }

@@ -1,4 +1,4 @@
-//! A composer turned into a one-line prompt (a file's path, the agent to transfer to) and back:
+//! A composer turned into a one-line prompt (a file's path, a reason, an agent) and back:
 //! what was being written is set aside and comes back, cursor at its end, when the prompt
 //! closes.
 
