@@ -144,20 +144,27 @@ pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
 }
 
 /// t on a live chat: the reply box asks whom to hand it to, suggesting the first other agent
-/// who is available (or else the first other agent).
+/// who is available; when nobody is, it says so and suggests no one (a name typed anyway lets
+/// the desk say why it refuses).
 fn start_transfer(app: &mut App, conversation: ConversationId, me: &str) {
     let others: Vec<_> = app.inbox.desk.iter().filter(|a| a.name != me).collect();
-    let Some(suggested) = others
-        .iter()
-        .find(|a| a.presence == Presence::Available)
-        .or(others.first())
-        .map(|a| a.name.clone())
-    else {
+    if others.is_empty() {
         app.notify(true, "The desk has no other agent to transfer to");
         return;
+    }
+    let suggested = others
+        .iter()
+        .find(|a| a.presence == Presence::Available)
+        .map_or(String::new(), |a| a.name.clone());
+    let names: Vec<String> = others
+        .iter()
+        .map(|a| format!("{} ({})", a.name, a.presence))
+        .collect();
+    let placeholder = if suggested.is_empty() {
+        format!("Nobody else is available: {}", names.join(", "))
+    } else {
+        format!("Agent to take the chat: {}", names.join(", "))
     };
-    let names: Vec<&str> = others.iter().map(|a| a.name.as_str()).collect();
-    let placeholder = format!("Agent to take the chat: {}", names.join(", "));
     ask(
         app,
         Question::TransferTo,

@@ -362,3 +362,35 @@ fn r_asks_why_keeping_the_reply_being_written_aside() {
     assert_eq!(app.inbox.composer.lines(), ["half a reply"]);
     assert_eq!(app.focus, Focus::Inbox);
 }
+
+#[test]
+fn with_nobody_available_t_suggests_no_one_but_takes_a_name() {
+    let mut app = offered();
+    on_the_desk(&mut app, Some("Lisa"));
+    app.inbox.desk = vec![
+        DeskAgent {
+            name: "Lisa".into(),
+            presence: Presence::Available,
+            active_chats: 1,
+        },
+        DeskAgent {
+            name: "Sam".into(),
+            presence: Presence::Away,
+            active_chats: 0,
+        },
+    ];
+    update(&mut app, key(KeyCode::Char('t')));
+    assert!(app.inbox.composer.is_empty());
+    let (text, _) = screen(&app, 160, 48);
+    assert!(
+        text.contains("Nobody else is available: Sam (away)"),
+        "{text}"
+    );
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    typed(&mut app, "Sam");
+    let cmds = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Command::Send { msg: ClientMsg::Transfer { to, .. }, .. }] if to == "Sam"),
+        "{cmds:?}"
+    );
+}
