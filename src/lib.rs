@@ -7,6 +7,7 @@
 //! - [`console`]: the terminal console (state, update, connections, loop).
 //! - [`ui`]: pure rendering of the console.
 //! - [`theme`]: theme files resolved into styles.
+//! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
 
 pub mod broker;
 pub mod cli;
@@ -17,7 +18,7 @@ pub mod emulators;
 pub mod engine;
 pub mod logging;
 pub mod protocol;
-pub mod rich_text;
 pub mod store;
+pub mod text;
 pub mod theme;
 pub mod ui;

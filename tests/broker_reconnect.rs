@@ -24,7 +24,7 @@ fn agent_texts(seen: &[ServerMsg]) -> Vec<String> {
                 event: ConversationEvent::Message { message },
                 ..
             } if message.role == Role::Agent => {
-                Some(handoff::rich_text::to_plain(match &message.parts[0] {
+                Some(handoff::text::to_plain(match &message.parts[0] {
                     handoff::protocol::Part::RichText { rich_text } => rich_text,
                     _ => "",
                 }))

@@ -24,9 +24,7 @@ fn typed_turns(seed: &str) -> Vec<String> {
         .expect("messages")
         .iter()
         .filter(|m| m["role"] == "user")
-        .map(|m| {
-            handoff::rich_text::to_plain(m["parts"][0]["richText"].as_str().unwrap_or_default())
-        })
+        .map(|m| handoff::text::to_plain(m["parts"][0]["richText"].as_str().unwrap_or_default()))
         .take_while(|t| !t.contains("\"Start agent chat\" button"))
         .collect()
 }

@@ -65,7 +65,7 @@ async fn seed_000_runs_through_the_8x8_emulator() {
         .parts
         .iter()
         .filter_map(|p| match p {
-            Part::RichText { rich_text } => Some(handoff::rich_text::to_plain(rich_text)),
+            Part::RichText { rich_text } => Some(handoff::text::to_plain(rich_text)),
             _ => None,
         })
         .collect();

@@ -3,7 +3,7 @@
 //! The handoff state machine decides *when* it speaks; this module decides *what* it says.
 
 use super::routing::{RoutingRules, contains_phrase, words};
-use crate::rich_text::escape;
+use crate::text::escape;
 
 /// Phrases that ask for a person.
 const AGENT_PHRASES: &[&str] = &[

@@ -92,8 +92,8 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
         direction,
         seq: value.get("seq").and_then(serde_json::Value::as_u64),
         summary,
-        pretty: ui::sanitize::clean_text(&pretty, true).into_owned(),
-        compact: ui::sanitize::clean(text).into_owned(),
+        pretty: crate::text::clean_text(&pretty, true).into_owned(),
+        compact: crate::text::clean(text).into_owned(),
     });
     while app.inspector.frames.len() > INSPECTOR_CAPACITY {
         app.inspector.frames.pop_front();
@@ -288,7 +288,7 @@ pub fn plain_text(message: &ChatMessage) -> String {
         .parts
         .iter()
         .filter_map(|p| match p {
-            crate::protocol::Part::RichText { rich_text } => Some(ui::richtext::plain(rich_text)),
+            crate::protocol::Part::RichText { rich_text } => Some(crate::text::to_plain(rich_text)),
             _ => None,
         })
         .collect::<Vec<_>>()

@@ -5,7 +5,7 @@ use super::StoredConversation;
 use crate::protocol::{
     Audience, ButtonState, ChatMessage, ConversationEvent, Millis, Part, Role, StepStatus,
 };
-use crate::rich_text::{escape, to_plain};
+use crate::text::{escape, to_plain};
 use serde_json::{Value, json};
 
 /// Where a Purple Chat link opens.

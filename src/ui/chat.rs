@@ -46,14 +46,14 @@ pub fn view(app: &App, area: Rect) -> Viewport {
             Span::styled("You", theme.user),
             Span::styled("  sending…", theme.muted),
         ]));
-        for line in super::sanitize::clean_text(&echo.text, true).lines() {
+        for line in crate::text::clean_text(&echo.text, true).lines() {
             tail.push(Line::from(Span::styled(format!("  {line}"), theme.muted)));
         }
         tail.push(Line::default());
     }
     if let Some(who) = &app.chat.typing {
         tail.push(Line::from(Span::styled(
-            format!("{} is typing…", super::sanitize::clean(who)),
+            format!("{} is typing…", crate::text::clean(who)),
             theme.muted,
         )));
     }
@@ -77,7 +77,7 @@ fn title(app: &App) -> Line<'static> {
     let theme = &app.theme;
     let who = match &app.chat.state {
         HandoffState::Connected { agent, .. } => {
-            format!(" You ⇄ {} (live agent) ", super::sanitize::clean(agent))
+            format!(" You ⇄ {} (live agent) ", crate::text::clean(agent))
         }
         _ => " You ⇄ Assistant ".to_owned(),
     };
@@ -127,7 +127,7 @@ fn render_empty(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Link::Reconnecting { attempt, error } => {
             format!(
                 "Reconnecting (attempt {attempt}): {}",
-                super::sanitize::clean(error)
+                crate::text::clean(error)
             )
         }
         Link::Connected => "Connected to the assistant.".to_owned(),
@@ -152,7 +152,7 @@ fn render_empty(app: &App, frame: &mut Frame<'_>, area: Rect) {
         lines.insert(
             0,
             Line::from(Span::styled(
-                super::sanitize::clean(error).into_owned(),
+                crate::text::clean(error).into_owned(),
                 theme.error,
             )),
         );

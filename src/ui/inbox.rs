@@ -5,10 +5,10 @@
 use super::layout::{inner, with_composer};
 use super::message::{Look, duration};
 use super::richtext::wrap;
-use super::sanitize::clean;
 use super::transcript::{Viewport, viewport};
 use crate::console::{App, DeskChat, Focus, Link, Question, ReplyMode};
 use crate::protocol::Presence;
+use crate::text::clean;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,11 +1,12 @@
 //! One chat message as lines: the attribution header, rich text, reasoning steps with their
 //! status, and buttons laid out in rows (with their positions, for mouse hit-testing).
 
-use super::richtext::{self, str_width};
-use super::sanitize::clean;
+use super::richtext;
 use crate::protocol::{
     Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus,
 };
+use crate::text::clean;
+use crate::text::width as str_width;
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};
 

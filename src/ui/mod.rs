@@ -8,7 +8,6 @@ pub mod inspector;
 pub mod layout;
 pub mod message;
 pub mod richtext;
-pub mod sanitize;
 pub mod status;
 pub mod transcript;
 

@@ -2,9 +2,9 @@
 //! latest notice, and the keys of the focused pane.
 
 use super::message::duration;
-use super::sanitize::clean;
 use crate::console::{App, Link, keys};
 use crate::protocol::HandoffState;
+use crate::text::clean;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -5,7 +5,7 @@ use handoff::protocol::{
     ButtonAction, ChatMessage, ClientMsg, ConversationEvent, ConversationId, HandoffState,
     HandoffStyle, MessageId, Part, Role, ServerMsg,
 };
-use handoff::rich_text::to_plain;
+use handoff::text::to_plain;
 use serde_json::Value;
 
 /// A turn as a list of normalized parts, comparable between the seed and the broker.

@@ -35,7 +35,7 @@ use crate::protocol::{
     ConversationEvent, ConversationId, EndReason, HandoffState, HandoffStyle, MessageId, Millis,
     Part, Role, StepStatus, UserInfo,
 };
-use crate::rich_text::{paragraph, to_plain};
+use crate::text::{paragraph, to_plain};
 use std::sync::Arc;
 
 /// Settings of the lifecycle that do not change during a conversation.

@@ -8,7 +8,7 @@ use crate::protocol::{
     Audience, ButtonState, ConversationEvent, ConversationId, EndReason, HandoffState, Millis,
     Part, Role, UserInfo,
 };
-use crate::rich_text::to_plain;
+use crate::text::to_plain;
 
 /// Said to a user whose live chat or wait the restart cut off.
 const RESTARTED: &str = "<p>The broker restarted, so your live agent chat was lost. Ask for an agent again if you still need one.</p>";

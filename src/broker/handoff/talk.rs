@@ -10,7 +10,7 @@ use crate::protocol::{
     Audience, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, HandoffState,
     HandoffStyle, MessageId, Millis, Part, Role, StepStatus,
 };
-use crate::rich_text::paragraph;
+use crate::text::paragraph;
 use std::sync::Arc;
 
 impl Conversation {
@@ -182,7 +182,7 @@ impl Conversation {
                 agent: None,
                 parts: vec![Part::text(format!(
                     "<p><em>Pressed \"{}\"</em></p>",
-                    crate::rich_text::escape(&label)
+                    crate::text::escape(&label)
                 ))],
                 at: now,
                 request: None,

@@ -227,10 +227,7 @@ pub(super) fn press(app: &mut App, message: &MessageId, n: usize) -> Vec<Command
         };
         app.notify(
             true,
-            format!(
-                "\"{}\" {state}",
-                crate::ui::sanitize::clean(&button.button_text)
-            ),
+            format!("\"{}\" {state}", crate::text::clean(&button.button_text)),
         );
         return Vec::new();
     }

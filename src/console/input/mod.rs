@@ -40,7 +40,7 @@ pub fn handle(app: &mut App, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Paste(text) => {
-            let text = crate::ui::sanitize::clean_text(&text, true).into_owned();
+            let text = crate::text::clean_text(&text, true).into_owned();
             match app.focus {
                 Focus::Chat => _ = app.chat.composer.insert_str(text),
                 Focus::Reply => _ = app.inbox.composer.insert_str(text),
