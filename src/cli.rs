@@ -30,7 +30,16 @@ pub enum Command {
     /// Run one system's emulator on its own; prints its base URL as the first line.
     Emulate(EmulateArgs),
     /// Print performance figures: console frame times and broker latencies (run with --release).
-    Bench,
+    Bench(BenchArgs),
+}
+
+/// Options of `handoff bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Instead of timing, throw this many hostile strings (1000000 when no number is given) at
+    /// every path where foreign text enters: rich text, frames, transcripts, the whole console.
+    #[arg(long, value_name = "INPUTS", num_args = 0..=1, default_missing_value = "1000000")]
+    pub fuzz: Option<u64>,
 }
 
 /// Options of `handoff emulate`.

@@ -7,6 +7,7 @@
 //! - [`console`]: the terminal console (state, update, connections, loop).
 //! - [`ui`]: pure rendering of the console.
 //! - [`theme`]: theme files resolved into styles.
+//! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
 
 pub mod broker;
@@ -16,6 +17,7 @@ pub mod connectors;
 pub mod console;
 pub mod emulators;
 pub mod engine;
+pub mod fuzz;
 pub mod logging;
 pub mod protocol;
 pub mod store;

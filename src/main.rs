@@ -15,8 +15,15 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
         Some(Command::Transcript(args)) => transcript(&args),
         Some(Command::Emulate(args)) => runtime.block_on(emulate(args)),
-        Some(Command::Bench) => {
+        Some(Command::Bench(args)) => {
             let mut stdout = std::io::stdout().lock();
+            if let Some(inputs) = args.fuzz {
+                let plan = handoff::fuzz::FuzzPlan {
+                    inputs,
+                    ..handoff::fuzz::FuzzPlan::default()
+                };
+                return handoff::fuzz::run(plan, &mut stdout);
+            }
             handoff::console::bench::bench(&mut stdout)?;
             writeln!(stdout)?;
             runtime.block_on(handoff::broker::bench::bench(&mut stdout))

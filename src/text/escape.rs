@@ -16,7 +16,8 @@ pub fn escape(plain: &str) -> String {
     out
 }
 
-/// Plain text as one rich-text paragraph; line breaks (LF, CRLF or a lone CR) become `<br>`.
+/// Plain text as one rich-text paragraph; line breaks (LF, CRLF, a lone CR, U+2028, U+2029)
+/// become `<br>`.
 pub fn paragraph(plain: &str) -> String {
     let escaped = escape(plain);
     let mut out = String::with_capacity(escaped.len() + 7);
@@ -30,7 +31,7 @@ pub fn paragraph(plain: &str) -> String {
                 }
                 out.push_str("<br>");
             }
-            '\n' => out.push_str("<br>"),
+            '\n' | '\u{2028}' | '\u{2029}' => out.push_str("<br>"),
             c => out.push(c),
         }
     }

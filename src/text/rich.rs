@@ -61,9 +61,10 @@ pub fn parse(html: &str) -> Vec<Paragraph> {
             }
         }
         let first = rest.chars().next().map_or(0, char::len_utf8);
-        let next = match tags_possible {
-            true => rest[first..].find('<').map_or(rest.len(), |i| i + first),
-            false => rest.len(),
+        let next = if tags_possible {
+            rest[first..].find('<').map_or(rest.len(), |i| i + first)
+        } else {
+            rest.len()
         };
         parser.text(&rest[..next]);
         rest = &rest[next..];
@@ -84,10 +85,10 @@ impl Parser {
             .unwrap_or_default()
             .to_ascii_lowercase();
         match (name.as_str(), closing) {
-            ("p" | "div" | "br" | "li" | "ul" | "ol", _) => {
-                if self.paragraphs.last().is_some_and(|p| !p.is_empty()) {
-                    self.paragraphs.push(Vec::new());
-                }
+            ("p" | "div" | "br" | "li" | "ul" | "ol", _)
+                if self.paragraphs.last().is_some_and(|p| !p.is_empty()) =>
+            {
+                self.paragraphs.push(Vec::new());
             }
             ("strong" | "b", false) => self.bold += 1,
             ("strong" | "b", true) => self.bold = self.bold.saturating_sub(1),
