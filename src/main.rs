@@ -56,6 +56,7 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
         theme: args.theme,
         log_file: None,
         agent: None,
+        crash_log: Some(log_file.with_file_name("handoff-crash.log")),
     };
     let result = handoff::console::run(options).await;
     if let Some(engine) = embedded {

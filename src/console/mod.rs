@@ -10,6 +10,7 @@ mod app;
 mod attach;
 pub mod bench;
 pub mod client;
+mod crash;
 mod input;
 pub mod keys;
 mod msg;
@@ -46,6 +47,8 @@ pub struct ConsoleOptions {
     pub log_file: Option<PathBuf>,
     /// The desk agent the inbox acts as; `None` for the desk's first agent (Lisa).
     pub agent: Option<String>,
+    /// Where a crash is written; `None` for `handoff-crash.log` in the temporary folder.
+    pub crash_log: Option<PathBuf>,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -64,11 +67,16 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
         app.notify(true, format!("{e}; using the default theme"));
         app.theme_error = Some(format!("{e}. Using the default theme."));
     }
-    install_panic_hook();
+    let crash_log = options
+        .crash_log
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("handoff-crash.log"));
+    crash::install(crash_log, restore);
     let terminal = ratatui::try_init()?;
     execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
     let cancel = CancellationToken::new();
     let mut console = Console::connect(app, terminal, options.agent.clone(), cancel.clone());
+    crash_on_request();
     let result = console.run(EventStream::new()).await;
     cancel.cancel();
     restore();
@@ -85,13 +93,15 @@ fn restore() {
     ratatui::restore();
 }
 
-/// Restores the terminal (mouse capture included) before the previous hook reports a panic.
-fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-    }));
+/// Debug builds crash on purpose when `HANDOFF_DEBUG_PANIC` is set, in a background task, so
+/// that a test can watch the crash hook give the terminal back.
+fn crash_on_request() {
+    if cfg!(debug_assertions) && std::env::var_os("HANDOFF_DEBUG_PANIC").is_some() {
+        tokio::spawn(async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            panic!("HANDOFF_DEBUG_PANIC asked for a crash");
+        });
+    }
 }
 
 fn init_logging(path: &std::path::Path) -> anyhow::Result<()> {
