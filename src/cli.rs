@@ -158,6 +158,10 @@ pub struct EngineArgs {
     /// `handoff transcript`.
     #[arg(long, value_name = "FILE", global = true)]
     pub store: Option<PathBuf>,
+    /// Seconds an ended or abandoned conversation (no user connected, no live chat, no event)
+    /// stays in memory; it stays in the store.
+    #[arg(long, value_name = "SECS", default_value_t = 300, global = true)]
+    pub evict_after: u64,
     /// Log file; defaults to handoff.log in the platform's state or cache directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,

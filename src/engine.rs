@@ -43,6 +43,7 @@ pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
     config.max_message_bytes = args.max_message_bytes;
     config.max_attachment_bytes = args.max_attachment_bytes;
     config.store.clone_from(&args.store);
+    config.evict_after = Duration::from_secs(args.evict_after);
     Ok(config)
 }
 

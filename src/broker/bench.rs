@@ -20,16 +20,36 @@ const REQUESTS: usize = 500;
 /// Conversations at once in the concurrent run.
 const CONCURRENT: usize = 50;
 
-/// Prints send-to-ack latencies (p50, p99) and throughput.
+/// Prints send-to-ack latencies (p50, p99) and throughput, in memory and with a transcript
+/// store (every event committed before it is shown), in the same run so they compare.
 pub async fn bench(out: &mut impl Write) -> anyhow::Result<()> {
-    let broker = start(BrokerConfig::default()).await?;
-    let url = broker.url();
     writeln!(
         out,
         "handoff broker over loopback WebSocket (say -> ack, assistant answering)"
     )?;
+    load(out, "in memory", BrokerConfig::default()).await?;
+    // A fresh store in the temporary folder, removed afterwards.
+    let dir = std::env::temp_dir().join(format!(
+        "handoff-bench-{}-{:x}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let config = BrokerConfig {
+        store: Some(dir.join("bench.sqlite")),
+        ..BrokerConfig::default()
+    };
+    let stored = load(out, "with --store", config).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    stored?;
+    attachments(out).await
+}
+
+/// One conversation, then many at once, on a broker started with `config`.
+async fn load(out: &mut impl Write, label: &str, config: BrokerConfig) -> anyhow::Result<()> {
+    let broker = start(config).await?;
+    let url = broker.url();
     let single = conversation(&url, REQUESTS).await?;
-    report(out, "1 conversation", &single)?;
+    report(out, &format!("{label}: 1 conversation"), &single)?;
     let started = Instant::now();
     let runs = futures_util::future::try_join_all(
         (0..CONCURRENT).map(|_| conversation(&url, REQUESTS / 5)),
@@ -37,15 +57,15 @@ pub async fn bench(out: &mut impl Write) -> anyhow::Result<()> {
     .await?;
     let wall = started.elapsed();
     let all: Vec<Duration> = runs.into_iter().flatten().collect();
-    report(out, &format!("{CONCURRENT} conversations at once"), &all)?;
+    report(out, &format!("{label}: {CONCURRENT} at once"), &all)?;
     writeln!(
         out,
-        "{:>28}  {:>8.0} requests/s overall",
+        "{:>36}  {:>8.0} requests/s overall",
         "",
         all.len() as f64 / wall.as_secs_f64()
     )?;
     broker.shutdown().await;
-    attachments(out).await
+    Ok(())
 }
 
 /// File sizes of the attach run, and how many of each.
@@ -120,7 +140,7 @@ async fn attachments(out: &mut impl Write) -> anyhow::Result<()> {
         let total: Duration = latencies.iter().sum();
         writeln!(
             out,
-            "{:>28}  {:>8.0} MB/s of file",
+            "{:>36}  {:>8.0} MB/s of file",
             "",
             (size * n) as f64 / 1e6 / total.as_secs_f64()
         )?;
@@ -172,7 +192,7 @@ fn report(out: &mut impl Write, label: &str, latencies: &[Duration]) -> anyhow::
     };
     writeln!(
         out,
-        "{label:>28}  {:>6} requests  p50 {:>8.1} µs  p99 {:>8.1} µs",
+        "{label:>36}  {:>6} requests  p50 {:>8.1} µs  p99 {:>8.1} µs",
         sorted.len(),
         at(50).as_secs_f64() * 1e6,
         at(99).as_secs_f64() * 1e6

@@ -37,6 +37,9 @@ use tokio_util::task::TaskTracker;
 /// The broker's fallback queue timeout (the brokering spec's 2 minutes).
 pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long an idle conversation nobody watches stays in memory by default.
+pub const DEFAULT_EVICT_AFTER: Duration = Duration::from_secs(300);
+
 /// A real system: its connector, and its simulated desk when it has one (emulators).
 pub type SystemLink = (Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>);
 
@@ -61,6 +64,8 @@ pub struct BrokerConfig {
     pub max_attachment_bytes: usize,
     /// A SQLite transcript store: conversations are written to it and brought back from it.
     pub store: Option<std::path::PathBuf>,
+    /// How long an ended or abandoned conversation stays in memory (it stays in the store).
+    pub evict_after: Duration,
 }
 
 impl Default for BrokerConfig {
@@ -86,6 +91,7 @@ impl BrokerConfig {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             store: None,
+            evict_after: DEFAULT_EVICT_AFTER,
         }
     }
 }
@@ -243,12 +249,14 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             max_attachment_bytes: config.max_attachment_bytes,
         },
         derive_desk_view,
+        evict_after: config.evict_after,
     };
     let mut hub = Hub::new(settings, connector, desk, hub_tx.clone());
     if let Some(path) = &config.store {
         let store = crate::store::Store::open(path)?;
         let conversations = store.conversations()?;
-        hub.restore(conversations, crate::store::StoreWriter::spawn(store));
+        let (writer, commits) = crate::store::StoreWriter::spawn(store);
+        hub.restore(conversations, writer, commits);
     }
     tracker.spawn(hub.run(hub_rx, shutdown.clone()));
     let server = server::Server {

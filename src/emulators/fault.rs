@@ -7,7 +7,9 @@
 //!   retries without an idempotency key duplicates the work);
 //! - `malformed`: handle it, then answer 2xx with a body the client cannot read;
 //! - `bad_signature`: the next webhook the emulator sends is signed with a wrong key (the
-//!   `path` is ignored).
+//!   `path` is ignored);
+//! - `{"delay":{"ms":N}}`: wait N milliseconds, then handle the request normally (a slow
+//!   system; `status` is ignored).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -29,6 +31,11 @@ pub enum FaultMode {
     Malformed,
     /// Sign the next webhook with a wrong key.
     BadSignature,
+    /// Wait, then handle the request normally.
+    Delay {
+        /// How long, in milliseconds.
+        ms: u64,
+    },
 }
 
 /// One injected failure.
@@ -134,6 +141,10 @@ pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: N
     tracing::info!(path, status = fault.status, mode = ?fault.mode, "injecting a fault");
     match fault.mode {
         FaultMode::Reject | FaultMode::BadSignature => failure(&fault),
+        FaultMode::Delay { ms } => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            next.run(request).await
+        }
         FaultMode::AfterProcessing => {
             let _handled = next.run(request).await;
             failure(&fault)

@@ -1,14 +1,17 @@
 //! The transcript store: every conversation's event log in a SQLite file, so conversations
 //! survive a broker restart and can be read back (`handoff transcript`).
 //!
-//! The hub never waits on the disk: it hands events to a [`StoreWriter`], whose thread writes
-//! them in batches, one transaction per batch. Reading ([`Store::conversations`]) is for start-up
+//! Durable before visible: the hub hands events to a [`StoreWriter`], whose thread commits them
+//! in groups (WAL, one transaction and one sync per group) and reports each group
+//! ([`Commit`]); the hub fans an event out only once its group is committed, so every event a
+//! client saw survives `kill -9` with its `seq`, and a restart continues after the highest
+//! stored `seq`. The hub never waits on the disk meanwhile. Reading ([`Store::conversations`]) is for start-up
 //! and for the `transcript` command.
 
 pub mod export;
 mod writer;
 
-pub use writer::StoreWriter;
+pub use writer::{Commit, StoreWriter, Ticket};
 
 use crate::protocol::{Audience, ConversationEvent, ConversationId, Millis, UserInfo};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -107,10 +110,8 @@ impl Store {
             path: path.to_owned(),
             source,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
-        }
+        create_private(path)
+            .map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
         let conn = Connection::open(path).map_err(err)?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -121,8 +122,15 @@ impl Store {
                 found: version,
             });
         }
-        // WAL lets `handoff transcript` read while a broker writes.
+        // WAL lets `handoff transcript` read while a broker writes, and makes a commit one
+        // append and one sync; FULL syncs at every commit, so a committed group survives a
+        // crash of the process and of the machine. The writer commits in groups to keep the
+        // syncs few. A reader's checkpoint may hold the file briefly: wait rather than fail.
         conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
@@ -147,30 +155,29 @@ impl Store {
 
     /// Writes a batch of operations in one transaction.
     pub(crate) fn write(&mut self, ops: &[writer::Op]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let json = |v: serde_json::Result<String>| {
+            v.map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+        };
+        let tx = self.conn.transaction().map_err(err)?;
         for op in ops {
-            let result = match op {
-                writer::Op::Open { id, user_json, at } => tx.execute(
+            match op {
+                writer::Op::Open { id, user, at } => tx.execute(
                     "INSERT OR IGNORE INTO conversations (id, user_json, opened_at) VALUES (?1, ?2, ?3)",
-                    params![id.as_str(), user_json, int(*at)],
+                    params![id.as_str(), json(serde_json::to_string(user))?, int(*at)],
                 ),
-                writer::Op::Event { conversation, seq, at, audience, event_json } => tx.execute(
-                    "INSERT OR REPLACE INTO events (conversation, seq, at, audience, event_json) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![conversation.as_str(), int(*seq), int(*at), audience, event_json],
+                writer::Op::Event { conversation, seq, at, audience, event } => tx.execute(
+                    "INSERT INTO events (conversation, seq, at, audience, event_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![conversation.as_str(), int(*seq), int(*at), audience_name(*audience), json(serde_json::to_string(event))?],
                 ),
-            };
-            result.map_err(|e| StoreError::Sqlite {
-                path: self.path.clone(),
-                source: e,
-            })?;
+            }
+            .map_err(err)?;
         }
-        tx.commit().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })
+        tx.commit().map_err(err)
     }
 
     /// Every conversation with its log, oldest first.
@@ -250,6 +257,38 @@ impl Store {
             opened_at: uint(opened_at),
             events,
         }))
+    }
+}
+
+/// Creates the store's folder (0700) when missing and the file (0600), so other local users
+/// cannot read the transcripts; an existing file is narrowed to 0600 too.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    drop(file);
+    Ok(())
+}
+
+/// The audience as stored: its protocol name.
+fn audience_name(audience: Audience) -> &'static str {
+    match audience {
+        Audience::User => "user",
+        Audience::Agent => "agent",
+        Audience::Both => "both",
     }
 }
 

@@ -18,19 +18,31 @@ fn message(id: &str, text: &str) -> ConversationEvent {
 fn events_written_by_the_writer_are_read_back_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite");
-    let writer = StoreWriter::spawn(Store::open(&path).unwrap());
+    let (mut writer, mut commits) = StoreWriter::spawn(Store::open(&path).unwrap());
     let id = ConversationId::from("c-1");
-    writer.open(&id, &UserInfo::default(), 1);
-    writer.event(&id, 1, 2, Audience::User, &message("m-1", "<p>hi</p>"));
-    writer.event(
+    assert_eq!(writer.open(&id, &UserInfo::default(), 1), 1);
+    writer.event(&id, 1, 2, Audience::User, message("m-1", "<p>hi</p>"));
+    let last = writer.event(
         &id,
         2,
         3,
         Audience::Both,
-        &ConversationEvent::State {
+        ConversationEvent::State {
             state: HandoffState::Assistant,
         },
     );
+    assert_eq!(last, 3, "tickets count the writes handed over");
+    // Group commit: one or more reports, the last one covering every write.
+    let mut durable = 0;
+    while durable < last {
+        match commits.blocking_recv() {
+            Some(Commit::Durable(t)) => {
+                assert!(t > durable, "reports only move forward");
+                durable = t;
+            }
+            other => panic!("expected a commit, got {other:?}"),
+        }
+    }
     writer.close();
 
     let store = Store::open(&path).unwrap();
@@ -91,4 +103,16 @@ fn a_store_from_a_newer_build_is_refused() {
             path.display()
         )
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_file_is_private_and_a_folder_it_creates_too() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new-folder").join("t.sqlite");
+    drop(Store::open(&path).unwrap());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
 }

@@ -154,6 +154,26 @@ impl Client {
         c
     }
 
+    /// Joins as an observer (every conversation's events).
+    pub async fn join_observer(url: &str) -> Self {
+        let mut c = Self::connect(url).await;
+        let welcome = c
+            .hello(ClientRole::Observer, None, None, BTreeMap::new())
+            .await;
+        assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:#?}");
+        c
+    }
+
+    /// Rejoins a user's conversation after `since`; returns the client and its welcome or error.
+    pub async fn resume_user(url: &str, conv: &ConversationId, since: u64) -> (Self, ServerMsg) {
+        let mut c = Self::connect(url).await;
+        let since = BTreeMap::from([(conv.clone(), since)]);
+        let answer = c
+            .hello(ClientRole::User, Some(conv.clone()), None, since)
+            .await;
+        (c, answer)
+    }
+
     /// Sends a request and waits for its ack (panics on an error frame).
     pub async fn request(&mut self, make: impl FnOnce(handoff::protocol::RequestId) -> ClientMsg) {
         let id = self.id();

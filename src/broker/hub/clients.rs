@@ -1,7 +1,7 @@
 //! What clients ask of the hub: joining (with the replay of what they missed) and requests,
 //! checked against the client's role and conversation.
 
-use super::{Entry, Hub, HubMsg, Join, Joined, Session, SessionId, error, event_msg};
+use super::{Entry, Hub, Join, Joined, Session, SessionId, error, event_msg};
 use crate::broker::attachment;
 use crate::broker::handoff::{Conversation, Effect, Input};
 use crate::connectors::DeskAction;
@@ -32,14 +32,7 @@ impl Hub {
         let conversation = match join.role {
             ClientRole::User => Some(match join.conversation {
                 Some(conv) if self.conversations.contains_key(&conv) => conv,
-                Some(conv) => {
-                    return Err((
-                        ErrorCode::NotFound,
-                        format!(
-                            "unknown conversation {conv}; omit `conversation` to open a new one"
-                        ),
-                    ));
-                }
+                Some(conv) => return Err(self.unknown_conversation(&conv)),
                 None => self.open(join.user.unwrap_or_default()),
             }),
             ClientRole::Agent => {
@@ -92,7 +85,8 @@ impl Hub {
                     entry
                         .log
                         .iter()
-                        .filter(|l| l.seq > since && l.audience.reaches(join.role))
+                        .filter(|l| l.seq > since && l.seq <= entry.visible)
+                        .filter(|l| l.audience.reaches(join.role))
                         .map(|l| event_msg(&conv, l)),
                 );
             }
@@ -130,21 +124,11 @@ impl Hub {
         while self.conversations.contains_key(&id) {
             id = ConversationId::random();
         }
-        if let Some(store) = &self.store {
-            store.open(&id, &user, now_millis());
-        }
+        self.store_open(&id, &user);
         let machine = Conversation::new(id.clone(), user, self.settings.handoff.clone());
         let opening = machine.opening();
-        self.conversations.insert(
-            id.clone(),
-            Entry {
-                machine,
-                log: Vec::new(),
-                chat: None,
-                chat_generation: 0,
-                desk_view: super::desk_view::DeskView::default(),
-            },
-        );
+        self.conversations
+            .insert(id.clone(), Entry::new(machine, Vec::new()));
         self.opened.push(id.clone());
         tracing::info!(conversation = %id, "conversation opened");
         self.apply(&id, opening);
@@ -275,7 +259,7 @@ impl Hub {
             }
         };
         match (result, id) {
-            (Ok(_), Some(id)) => self.send(session, ServerMsg::Ack { id }),
+            (Ok(_), Some(id)) => self.send_durable(session, ServerMsg::Ack { id }),
             (Err((code, message)), id) => self.reply_error(session, id, code, message),
             (Ok(_), None) => {}
         }
@@ -394,7 +378,7 @@ impl Hub {
         agent: String,
         action: DeskAction,
     ) {
-        let Some(desk) = self.desk.clone() else {
+        if self.desk.is_none() {
             self.reply_error(
                 session,
                 id,
@@ -402,20 +386,7 @@ impl Hub {
                 "this system has no simulated desk".into(),
             );
             return;
-        };
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let result = desk.act(&agent, action).await;
-            match id {
-                Some(id) => {
-                    let _ = tx.send(HubMsg::DeskDone(session, id, result)).await;
-                }
-                None => {
-                    if let Err(e) = result {
-                        tracing::warn!(agent, error = %e, "desk action failed");
-                    }
-                }
-            }
-        });
+        }
+        self.desk_call(session, id, agent, action);
     }
 }

@@ -3,11 +3,18 @@
 //! Sessions send it [`HubMsg`]s; it feeds the conversations' state machines, appends what they
 //! emit to the logs with sequence numbers, fans events out to the sessions whose role and
 //! conversation they reach, and runs the connector and desk calls in tasks of their own so it
-//! never waits on IO. A session whose queue is full is dropped with notice (its socket closes
+//! never waits on IO. With a store, events are fanned out only once stored (`durable`). Calls
+//! toward a system run in FIFO lanes, one per conversation and direction (`lane`), so replies and
+//! messages keep their order. Idle conversations leave memory after a grace period (`evict`).
+//! A session whose queue is full is dropped with notice (its socket closes
 //! with a reason); it reconnects with `hello.since` and loses nothing.
 
 mod clients;
 mod desk_view;
+mod durable;
+mod evict;
+mod lane;
+mod outbound;
 
 use super::handoff::{Conversation, Effect, HandoffSettings, Input, StartOutcome};
 use crate::connectors::{
@@ -18,10 +25,10 @@ use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
     ErrorCode, Millis, RequestId, ServerMsg, UserInfo, now_millis,
 };
-use crate::store::{StoreWriter, StoredConversation};
+use crate::store::{Commit, StoreWriter, StoredConversation};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -94,9 +101,31 @@ struct Logged {
 struct Entry {
     machine: Conversation,
     log: Vec<Logged>,
-    chat: Option<mpsc::Sender<ChatCommand>>,
+    /// The highest `seq` clients may see (with a store: the highest stored).
+    visible: u64,
+    /// The user's side of the live chat: the connector's queue, fed through a FIFO lane.
+    chat: Option<(mpsc::Sender<ChatCommand>, lane::Lane)>,
     chat_generation: u64,
+    /// The agents' calls to the desk about this conversation, in order.
+    desk_lane: Option<lane::Lane>,
     desk_view: desk_view::DeskView,
+    /// The last event, for eviction.
+    last_activity: Instant,
+}
+
+impl Entry {
+    fn new(machine: Conversation, log: Vec<Logged>) -> Self {
+        Self {
+            machine,
+            visible: log.last().map_or(0, |l| l.seq),
+            log,
+            chat: None,
+            chat_generation: 0,
+            desk_lane: None,
+            desk_view: desk_view::DeskView::default(),
+            last_activity: Instant::now(),
+        }
+    }
 }
 
 struct Session {
@@ -116,6 +145,8 @@ pub struct HubSettings {
     pub info: BrokerInfo,
     /// Derive the desk's view from the connector's events (the desk does not report one).
     pub derive_desk_view: bool,
+    /// How long an ended or abandoned conversation stays in memory.
+    pub evict_after: Duration,
 }
 
 pub(super) struct Hub {
@@ -129,7 +160,10 @@ pub(super) struct Hub {
     desk_agents: Vec<DeskAgent>,
     next_session: SessionId,
     tx: mpsc::Sender<HubMsg>,
-    store: Option<StoreWriter>,
+    store: Option<durable::Durability>,
+    evicted: evict::Evicted,
+    /// Desk calls that name no conversation the hub holds (presence), in order.
+    desk_lane: Option<lane::Lane>,
 }
 
 impl Hub {
@@ -150,6 +184,8 @@ impl Hub {
             next_session: 1,
             tx,
             store: None,
+            evicted: evict::Evicted::default(),
+            desk_lane: None,
         }
     }
 
@@ -157,11 +193,21 @@ impl Hub {
         if let Some(desk) = &self.desk {
             self.desk_agents = desk.agents().await;
         }
+        let mut sweep = tokio::time::interval(evict::sweep_period(self.settings.evict_after));
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let msg = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
+                commit = durable::next_commit(&mut self.store) => {
+                    self.committed(commit, &shutdown);
+                    continue;
+                }
                 msg = rx.recv() => match msg { Some(m) => m, None => break },
+                _ = sweep.tick() => {
+                    self.sweep(Instant::now());
+                    continue;
+                }
             };
             self.handle(msg);
         }
@@ -173,7 +219,12 @@ impl Hub {
     }
 
     /// Writes every conversation to `store` from now on, after bringing back the ones it holds.
-    pub(super) fn restore(&mut self, conversations: Vec<StoredConversation>, store: StoreWriter) {
+    pub(super) fn restore(
+        &mut self,
+        conversations: Vec<StoredConversation>,
+        store: StoreWriter,
+        commits: mpsc::UnboundedReceiver<Commit>,
+    ) {
         let mut restarted = Vec::new();
         for stored in conversations {
             let log: Vec<(Audience, ConversationEvent)> = stored
@@ -198,20 +249,12 @@ impl Hub {
                     event: e.event,
                 })
                 .collect();
-            self.conversations.insert(
-                stored.id.clone(),
-                Entry {
-                    machine,
-                    log,
-                    chat: None,
-                    chat_generation: 0,
-                    desk_view: desk_view::DeskView::default(),
-                },
-            );
+            self.conversations
+                .insert(stored.id.clone(), Entry::new(machine, log));
             self.opened.push(stored.id.clone());
             restarted.push((stored.id, effects));
         }
-        self.store = Some(store);
+        self.store = Some(durable::Durability::new(store, commits));
         // The restart's own events are stored like any other.
         for (id, effects) in restarted {
             self.apply(&id, effects);
@@ -312,7 +355,7 @@ impl Hub {
             }
             HubMsg::DeskDone(session, id, result) => match result {
                 Ok(()) => {
-                    self.send(session, ServerMsg::Ack { id });
+                    self.send_durable(session, ServerMsg::Ack { id });
                     if self.settings.derive_desk_view {
                         // The desk does not report presence changes: ask it.
                         self.refresh_desk_agents();
@@ -350,7 +393,7 @@ impl Hub {
                     return;
                 };
                 entry.chat_generation += 1;
-                entry.chat = Some(link.commands);
+                entry.chat = Some((link.commands, lane::Lane::new()));
                 let generation = entry.chat_generation;
                 let tx = self.tx.clone();
                 let conv_id = conv.clone();
@@ -405,17 +448,7 @@ impl Hub {
                     if command == ChatCommand::End {
                         self.desk_view_user_left(conv);
                     }
-                    if let Some(chat) = self.conversations.get(conv).and_then(|e| e.chat.clone()) {
-                        // A bounded queue toward the system; a send that has to wait runs apart
-                        // so the hub never blocks on a slow system.
-                        if let Err(mpsc::error::TrySendError::Full(command)) =
-                            chat.try_send(command)
-                        {
-                            tokio::spawn(async move {
-                                let _ = chat.send(command).await;
-                            });
-                        }
-                    }
+                    self.chat_command(conv, command);
                 }
                 Effect::CloseChat => {
                     if let Some(entry) = self.conversations.get_mut(conv) {
@@ -439,30 +472,16 @@ impl Hub {
         let Some(entry) = self.conversations.get_mut(conv) else {
             return;
         };
-        let logged = Logged {
-            seq: entry.log.last().map_or(1, |l| l.seq + 1),
+        let seq = entry.log.last().map_or(1, |l| l.seq + 1);
+        tracing::debug!(conversation = %conv, seq, kind = event.kind(), "event");
+        entry.log.push(Logged {
+            seq,
             at: now_millis(),
             audience,
             event,
-        };
-        tracing::debug!(conversation = %conv, seq = logged.seq, kind = logged.event.kind(), "event");
-        if let Some(store) = &self.store {
-            store.event(conv, logged.seq, logged.at, audience, &logged.event);
-        }
-        let msg = event_msg(conv, &logged);
-        entry.log.push(logged);
-        let targets: Vec<SessionId> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| {
-                audience.reaches(s.role)
-                    && (s.role != ClientRole::User || s.conversation.as_ref() == Some(conv))
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for id in targets {
-            self.send(id, msg.clone());
-        }
+        });
+        entry.last_activity = Instant::now();
+        self.publish(conv, seq);
     }
 
     /// Queues a message for a session; a session that cannot keep up is dropped with notice.

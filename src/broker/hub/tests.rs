@@ -24,6 +24,7 @@ async fn hub() -> Hub {
             max_attachment_bytes: 4096,
         },
         derive_desk_view: false,
+        evict_after: Duration::from_secs(300),
     };
     let mut hub = Hub::new(
         settings,
@@ -137,4 +138,63 @@ async fn events_reach_only_their_audience_and_conversation() {
     assert_eq!(kinds(&mut a_rx), vec!["typing"]);
     assert!(kinds(&mut b_rx).is_empty(), "another user's conversation");
     assert_eq!(kinds(&mut g_rx), vec!["offered"]);
+}
+
+#[tokio::test]
+async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.sqlite");
+    let mut hub = hub().await;
+    let (writer, commits) = StoreWriter::spawn(crate::store::Store::open(&path).expect("open"));
+    hub.restore(Vec::new(), writer, commits);
+    let observer = |hub: &mut Hub| {
+        let (out, rx) = mpsc::channel(64);
+        let join = Join {
+            protocol: 1,
+            role: ClientRole::Observer,
+            conversation: None,
+            user: None,
+            agent: None,
+            since: BTreeMap::new(),
+            traces: false,
+        };
+        let joined = hub
+            .join(join, out, CancellationToken::new())
+            .expect("joined");
+        (joined, rx)
+    };
+    let (_early, mut early_rx) = observer(&mut hub);
+    let conv = hub.open(UserInfo::default());
+    let made = hub.conversations[&conv].log.len();
+    assert!(made > 0, "opening a conversation makes events");
+    assert!(
+        early_rx.try_recv().is_err(),
+        "nothing is visible before the commit"
+    );
+    let (late, _late_rx) = observer(&mut hub);
+    assert!(
+        !late
+            .replay
+            .iter()
+            .any(|m| matches!(m, ServerMsg::Event { .. })),
+        "a replay holds only stored events"
+    );
+    let mut seen = 0;
+    while seen < made {
+        let commit = durable::next_commit(&mut hub.store).await;
+        hub.committed(commit, &CancellationToken::new());
+        while let Ok(msg) = early_rx.try_recv() {
+            let ServerMsg::Event { seq, .. } = msg else {
+                panic!("only events: {msg:?}")
+            };
+            seen += 1;
+            assert_eq!(seq, seen as u64, "in order, once each");
+        }
+    }
+    let stored = crate::store::Store::open(&path)
+        .expect("reopen")
+        .conversation(&conv)
+        .expect("read")
+        .expect("stored");
+    assert_eq!(stored.events.len(), made, "what clients saw is on disk");
 }

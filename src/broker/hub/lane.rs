@@ -1,0 +1,100 @@
+//! A FIFO lane: calls toward a system for one conversation and one direction run one after
+//! another, in the order the hub queued them, in a task of their own, so the hub never waits
+//! and a slow call delays only the calls behind it in the same lane (never another
+//! conversation's, never an inbound webhook).
+
+use futures_util::future::BoxFuture;
+use tokio::sync::mpsc;
+
+/// How many calls a lane holds at most, the one running not counted. A system that falls this
+/// far behind on one conversation is treated as unreachable by the caller (see [`Lane::push`]).
+pub(super) const LANE_DEPTH: usize = 64;
+
+/// One conversation's (or the desk's) queue of calls; dropping it lets the queued calls finish
+/// and then ends its task.
+pub(super) struct Lane {
+    tx: mpsc::Sender<BoxFuture<'static, ()>>,
+}
+
+/// The lane is full: the call was not queued.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct LaneFull;
+
+impl Lane {
+    /// Starts an empty lane on the current runtime.
+    pub(super) fn new() -> Self {
+        Self::with_depth(LANE_DEPTH)
+    }
+
+    fn with_depth(depth: usize) -> Self {
+        let (tx, mut rx) = mpsc::channel::<BoxFuture<'static, ()>>(depth);
+        tokio::spawn(async move {
+            while let Some(call) = rx.recv().await {
+                call.await;
+            }
+        });
+        Self { tx }
+    }
+
+    /// Queues `call` behind the lane's others; refused when [`LANE_DEPTH`] calls wait already.
+    pub(super) fn push(&self, call: BoxFuture<'static, ()>) -> Result<(), LaneFull> {
+        self.tx.try_send(call).map_err(|_| LaneFull)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::sync::oneshot;
+
+    #[tokio::test]
+    async fn calls_finish_in_the_order_queued_even_when_earlier_ones_are_slower() {
+        let lane = Lane::new();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        for i in 0..20u64 {
+            let tx = tx.clone();
+            let slow = Duration::from_millis((20 - i) % 7);
+            lane.push(Box::pin(async move {
+                tokio::time::sleep(slow).await;
+                let _ = tx.send(i);
+            }))
+            .expect("room in the lane");
+        }
+        drop(tx);
+        let mut order = Vec::new();
+        while let Some(i) = rx.recv().await {
+            order.push(i);
+        }
+        assert_eq!(order, (0..20).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_full_lane_refuses_the_next_call_and_other_lanes_go_on() {
+        let stuck = Lane::with_depth(2);
+        let (release, held) = oneshot::channel::<()>();
+        let (started_tx, started) = oneshot::channel::<()>();
+        stuck
+            .push(Box::pin(async move {
+                let _ = started_tx.send(());
+                let _ = held.await;
+            }))
+            .expect("first call runs");
+        started.await.expect("the lane runs its first call");
+        for _ in 0..2 {
+            stuck.push(Box::pin(async {})).expect("two wait");
+        }
+        assert_eq!(stuck.push(Box::pin(async {})), Err(LaneFull));
+
+        let other = Lane::new();
+        let (done_tx, done) = oneshot::channel();
+        other
+            .push(Box::pin(async move {
+                let _ = done_tx.send(());
+            }))
+            .expect("room");
+        done.await
+            .expect("another lane is not held up by a stuck one");
+        let _ = release.send(());
+    }
+}

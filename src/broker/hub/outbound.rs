@@ -1,0 +1,90 @@
+//! Calls from the hub toward the system, through FIFO lanes: the user's side of a live chat (one
+//! lane per conversation) and the agents' desk actions (one lane per conversation, and one for
+//! actions about no conversation the hub holds, such as presence). Order is kept per
+//! conversation and direction; nothing waits on anything else.
+
+use super::lane::{LANE_DEPTH, Lane};
+use super::{Hub, HubMsg, SessionId};
+use crate::broker::handoff::Input;
+use crate::connectors::{ChatCommand, ChatEvent, DeskAction};
+use crate::protocol::{ConversationId, EndReason, ErrorCode, RequestId};
+
+impl Hub {
+    /// Queues `command` for the system behind the conversation's earlier ones. A system that
+    /// falls [`LANE_DEPTH`] commands behind on one conversation is treated as gone: the chat
+    /// ends with an error the user sees.
+    pub(super) fn chat_command(&mut self, conv: &ConversationId, command: ChatCommand) {
+        let Some((chat, lane)) = self.conversations.get(conv).and_then(|e| e.chat.as_ref()) else {
+            return;
+        };
+        let chat = chat.clone();
+        let queued = lane.push(Box::pin(async move {
+            let _ = chat.send(command).await;
+        }));
+        if queued.is_err() {
+            tracing::warn!(conversation = %conv, depth = LANE_DEPTH, "the system is not taking the chat's messages");
+            let reason = EndReason::Error {
+                message: format!(
+                    "{} is not taking messages: {LANE_DEPTH} are waiting",
+                    self.connector.system()
+                ),
+            };
+            self.feed(conv, Input::Chat(ChatEvent::Ended { reason }));
+        }
+    }
+
+    /// Runs an agent's desk action after the earlier ones about the same conversation; its
+    /// result comes back as [`HubMsg::DeskDone`]. A lane that is full refuses with
+    /// `unavailable`.
+    pub(super) fn desk_call(
+        &mut self,
+        session: SessionId,
+        id: Option<RequestId>,
+        agent: String,
+        action: DeskAction,
+    ) {
+        let Some(desk) = self.desk.clone() else {
+            return;
+        };
+        let lane = match action_conversation(&action).and_then(|c| self.conversations.get_mut(c)) {
+            Some(entry) => entry.desk_lane.get_or_insert_with(Lane::new),
+            None => self.desk_lane.get_or_insert_with(Lane::new),
+        };
+        let (tx, reply_id) = (self.tx.clone(), id.clone());
+        let queued = lane.push(Box::pin(async move {
+            let result = desk.act(&agent, action).await;
+            match reply_id {
+                Some(id) => {
+                    let _ = tx.send(HubMsg::DeskDone(session, id, result)).await;
+                }
+                None => {
+                    if let Err(e) = result {
+                        tracing::warn!(agent, error = %e, "desk action failed");
+                    }
+                }
+            }
+        }));
+        if queued.is_err() {
+            self.reply_error(
+                session,
+                id,
+                ErrorCode::Unavailable,
+                format!("the desk is {LANE_DEPTH} actions behind on this conversation; try again"),
+            );
+        }
+    }
+}
+
+/// The conversation a desk action is about.
+fn action_conversation(action: &DeskAction) -> Option<&ConversationId> {
+    match action {
+        DeskAction::Accept(c)
+        | DeskAction::Reject(c, _)
+        | DeskAction::Reply(c, _)
+        | DeskAction::File(c, _)
+        | DeskAction::Typing(c, _)
+        | DeskAction::End(c)
+        | DeskAction::Transfer(c, _) => Some(c),
+        DeskAction::SetPresence(_) => None,
+    }
+}
