@@ -47,7 +47,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct EmulateArgs {
     /// The system: servicenow, amazon-connect, 8x8 or glia.
-    #[arg(value_parser = parse_system)]
+    #[arg(value_parser = parse_emulated_system)]
     pub system: SystemName,
     /// Where to listen (loopback only); port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
@@ -271,6 +271,16 @@ fn check_agent_name(name: &str) -> Result<(), String> {
 fn parse_system(text: &str) -> Result<SystemName, String> {
     text.parse()
         .map_err(|e: crate::config::ConfigError| e.to_string())
+}
+
+/// Parses `emulate`'s system: a real one (the mock desk lives in the broker, not an emulator).
+fn parse_emulated_system(text: &str) -> Result<SystemName, String> {
+    match parse_system(text)? {
+        SystemName::Mock => {
+            Err("the mock desk has no emulator; use servicenow, amazon-connect, 8x8 or glia".into())
+        }
+        system => Ok(system),
+    }
 }
 
 /// Parses `--broker`: a `ws://` or `wss://` URL with a host.

@@ -193,3 +193,13 @@ fn numbers_are_refused_outside_their_documented_bounds() {
     }
     assert!(parse(&["serve", "--max-connections", "0"]).is_err());
 }
+
+#[test]
+fn only_real_systems_have_an_emulator() {
+    assert!(parse(&["emulate", "8x8"]).is_ok());
+    let err = parse(&["emulate", "mock"]).unwrap_err();
+    assert!(
+        err.to_string().contains("the mock desk has no emulator"),
+        "{err}"
+    );
+}
