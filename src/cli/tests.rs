@@ -203,3 +203,56 @@ fn only_real_systems_have_an_emulator() {
         "{err}"
     );
 }
+
+/// Arbitrary Unicode with the separators and presences `--agents` reads made likely.
+fn agent_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        any::<char>().prop_map(String::from),
+        Just(",".to_owned()),
+        Just(":".to_owned()),
+        Just(":away".to_owned()),
+        Just("\u{200d}".to_owned()),
+        Just("👩🏽‍💻".to_owned()),
+        Just("e\u{301}".to_owned()),
+        Just("\r\n".to_owned()),
+        Just("日本".to_owned()),
+        Just("\u{202e}".to_owned()),
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Any text is either a list that keeps the documented bounds or a refusal with a reason;
+    /// never a panic, and through clap never anything but a usage error.
+    #[test]
+    fn any_agents_text_parses_to_a_bounded_list_or_a_reason(text in agent_text()) {
+        match text.parse::<AgentList>() {
+            Ok(AgentList(agents)) => {
+                proptest::prop_assert!(!agents.is_empty() && agents.len() <= AgentList::MAX_AGENTS);
+                for (i, (name, _)) in agents.iter().enumerate() {
+                    proptest::prop_assert!(!name.is_empty() && name.trim() == name);
+                    proptest::prop_assert!(name.chars().count() <= AgentList::MAX_NAME);
+                    proptest::prop_assert!(!name.chars().any(|c| char::is_control(c) || c == ','));
+                    proptest::prop_assert!(agents[..i].iter().all(|(n, _)| n != name));
+                }
+            }
+            Err(reason) => proptest::prop_assert!(!reason.is_empty()),
+        }
+        let flag = format!("--agents={text}");
+        if let Err(e) = parse(&[flag.as_str()]) {
+            proptest::prop_assert_eq!(e.exit_code(), 2);
+        }
+    }
+
+    /// A list written back as `name:presence,...` reads as the same list.
+    #[test]
+    fn a_parsed_list_reads_back_the_same(text in agent_text()) {
+        if let Ok(list) = text.parse::<AgentList>() {
+            let written: Vec<String> = list.0.iter().map(|(n, p)| format!("{n}:{p}")).collect();
+            proptest::prop_assert_eq!(written.join(",").parse::<AgentList>(), Ok(list));
+        }
+    }
+}
