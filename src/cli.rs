@@ -161,9 +161,9 @@ pub struct EngineArgs {
     /// The greeting the mock desk sends on behalf of the accepting agent ("" for none).
     #[arg(long, value_name = "TEXT")]
     pub greeting: Option<String>,
-    /// Mock desk latency before each event, in milliseconds (at most a minute).
-    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=MAX_LATENCY_MS))]
-    pub latency: u64,
+    /// Mock desk latency before each event, in milliseconds (at most a minute; default 0).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_LATENCY_MS))]
+    pub latency: Option<u64>,
     /// The broker's fallback queue timeout, in seconds (1 to a day).
     #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_TIMEOUT_SECS))]
     pub queue_timeout: u64,

@@ -32,7 +32,7 @@ pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
     if let Some(greeting) = &args.greeting {
         config.desk.greeting = Some(greeting.clone()).filter(|g| !g.is_empty());
     }
-    config.desk.latency = Duration::from_millis(args.latency);
+    config.desk.latency = Duration::from_millis(args.latency.unwrap_or(0));
     config.queue_timeout = Duration::from_secs(args.queue_timeout);
     config.max_message_bytes = args.max_message_bytes;
     config.max_attachment_bytes = args.max_attachment_bytes;
@@ -94,6 +94,13 @@ pub async fn start(
                 HandoffStyle::from(args.style) == HandoffStyle::Brokered,
                 "--style is for the mock desk; {system} is a message-brokering system"
             );
+            let mock_only = mock_only_options(args);
+            anyhow::ensure!(
+                mock_only.is_empty(),
+                "{} {} for the mock desk; {system}'s agents are its own (or its emulator's)",
+                mock_only.join(", "),
+                if mock_only.len() == 1 { "is" } else { "are" }
+            );
             let script = match args.autopilot {
                 Some(ms) => AgentScript::greeting(Duration::from_millis(ms)),
                 None => AgentScript::manual(),
@@ -101,6 +108,18 @@ pub async fn start(
             start_on_system(system, &systems, script, config).await
         }
     }
+}
+
+/// The mock desk's own options that `args` sets, which a real system would silently ignore.
+fn mock_only_options(args: &EngineArgs) -> Vec<&'static str> {
+    [
+        ("--agents", args.agents.is_some()),
+        ("--greeting", args.greeting.is_some()),
+        ("--latency", args.latency.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(option, set)| set.then_some(option))
+    .collect()
 }
 
 /// Starts a broker on `system`'s connector: against the real service when `systems` has its

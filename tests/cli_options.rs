@@ -181,11 +181,19 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
         fx.path(&format!("{cmd:?}.sqlite")),
         vec![(fx.under_a_file.clone(), "is not a folder".into())],
     ));
-    // A style is the mock desk's: a real system refuses it.
-    rows[1].invalid.push((
-        s(&["--system", system, "--style", "url"]),
-        fails("--style is for the mock desk"),
-    ));
+    // The mock desk's own options: a real system refuses them rather than ignore them.
+    for (i, option, value) in [
+        (1, "--style", "url"),
+        (3, "--agents", "Lisa"),
+        (4, "--greeting", "Hi"),
+        (5, "--latency", "5"),
+    ] {
+        assert_eq!(format!("--{}", rows[i].option), option);
+        rows[i].invalid.push((
+            s(&["--system", system, option, value]),
+            fails(format!("{option} is for the mock desk")),
+        ));
+    }
     rows
 }
 
