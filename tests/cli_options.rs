@@ -14,7 +14,7 @@ mod cli_support;
 mod common;
 
 use clap::CommandFactory as _;
-use cli_support::{Server, WAIT, console_starts, handoff, run_to_exit, start_server};
+use cli_support::{Server, console_starts, handoff, run_to_exit, start_server};
 use handoff::cli::Cli;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -533,5 +533,4 @@ fn each_help_lists_only_its_commands_options() {
     }
     let bench = run_to_exit(&mut command(&fx, &s(&["bench", "--help"])), "bench --help");
     assert_eq!(listed(&bench.stdout), BTreeSet::from(["help".to_owned()]));
-    let _ = WAIT;
 }

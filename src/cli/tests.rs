@@ -195,6 +195,66 @@ fn numbers_are_refused_outside_their_documented_bounds() {
 }
 
 #[test]
+fn every_console_option_reaches_its_field() {
+    let cli = parse(&[
+        "--theme",
+        "light",
+        "--log-file",
+        "h.log",
+        "--system",
+        "glia",
+        "--config",
+        "h.toml",
+        "--style",
+        "api",
+        "--routing",
+        "r.toml",
+        "--autopilot",
+        "250",
+        "--agents",
+        "Ann",
+        "--greeting",
+        "",
+        "--latency",
+        "5",
+        "--queue-timeout",
+        "30",
+        "--max-message-bytes",
+        "4096",
+        "--max-attachment-bytes",
+        "0",
+        "--store",
+        "s.sqlite",
+    ])
+    .unwrap();
+    assert!(cli.command.is_none());
+    let (console, engine) = (&cli.console, &cli.console.engine);
+    assert_eq!(console.theme.as_deref(), Some("light"));
+    assert_eq!(console.log_file, Some("h.log".into()));
+    assert_eq!(engine.system, SystemName::Glia);
+    assert_eq!(engine.config, Some("h.toml".into()));
+    assert_eq!(engine.style, StyleArg::Api);
+    assert_eq!(engine.routing, Some("r.toml".into()));
+    assert_eq!(engine.autopilot, Some(250));
+    assert_eq!(engine.agents.as_ref().map(|a| a.0.len()), Some(1));
+    assert_eq!(engine.greeting.as_deref(), Some(""));
+    assert_eq!(engine.latency, Some(5));
+    assert_eq!(engine.queue_timeout, 30);
+    assert_eq!(engine.max_message_bytes, 4096);
+    assert_eq!(engine.max_attachment_bytes, 0);
+    assert_eq!(engine.store, Some("s.sqlite".into()));
+    let external = parse(&["--broker", "wss://desk.example:443/ws"]).unwrap();
+    assert_eq!(
+        external.console.broker.as_deref(),
+        Some("wss://desk.example:443/ws")
+    );
+    assert!(matches!(
+        parse(&["bench"]).unwrap().command,
+        Some(Command::Bench)
+    ));
+}
+
+#[test]
 fn only_real_systems_have_an_emulator() {
     assert!(parse(&["emulate", "8x8"]).is_ok());
     let err = parse(&["emulate", "mock"]).unwrap_err();
