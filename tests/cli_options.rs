@@ -285,9 +285,15 @@ fn emulate_rows(fx: &Fixture) -> Vec<Row> {
         s(&["--credentials-env", "HANDOFF_TEST_UNSET"]),
         fails("HANDOFF_TEST_UNSET is not set"),
     ));
+    // Emulators stay on loopback.
+    let mut listen = listen_row(Cmd::Emulate);
+    listen.invalid.push((
+        s(&["--listen", "0.0.0.0:0"]),
+        fails("0.0.0.0:0 is not a loopback address"),
+    ));
     vec![
         system,
-        listen_row(Cmd::Emulate),
+        listen,
         row(Cmd::Emulate, "autopilot", "250", &["soon", "3600001"]),
         credentials,
         log_file_row(Cmd::Emulate, fx),
