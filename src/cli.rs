@@ -1,16 +1,26 @@
-//! The command line.
+//! The command line. The console (no subcommand) and `serve` take the broker engine's options;
+//! `transcript`, `emulate` and `bench` take only their own, so each `--help` lists only what the
+//! command uses.
 
 use crate::config::SystemName;
 use crate::protocol::{HandoffStyle, Presence};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// A terminal console for live-agent handoff and message brokering.
 ///
 /// With no command, opens the console on an embedded broker with the mock desk.
 #[derive(Debug, Parser)]
-#[command(name = "handoff", version, about)]
+// The console's options are the top level's: given with a subcommand they would be ignored, so
+// clap refuses them there instead.
+#[command(
+    name = "handoff",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to run; the console when omitted.
     #[command(subcommand)]
@@ -36,9 +46,9 @@ pub enum Command {
 /// Options of `handoff bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Instead of timing, throw this many hostile strings (1000000 when no number is given) at
-    /// every path where foreign text enters: rich text, frames, transcripts, the whole console.
-    #[arg(long, value_name = "INPUTS", num_args = 0..=1, default_missing_value = "1000000")]
+    /// Instead of timing, throw this many hostile strings at every path where foreign text
+    /// enters: rich text, frames, transcripts, the whole console (1000000 is the usual run).
+    #[arg(long, value_name = "INPUTS")]
     pub fuzz: Option<u64>,
 }
 
@@ -46,14 +56,14 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 pub struct EmulateArgs {
     /// The system: servicenow, amazon-connect, 8x8 or glia.
-    #[arg(value_parser = parse_system)]
+    #[arg(value_parser = parse_emulated_system)]
     pub system: SystemName,
     /// Where to listen (loopback only); port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// Simulated agents accept after this many milliseconds and greet; without it, agents wait
-    /// for a person (the console's inbox or the `/__emu` control endpoints).
-    #[arg(long, value_name = "MS")]
+    /// Simulated agents accept after this many milliseconds (at most an hour) and greet;
+    /// without it, agents wait for a person (the console's inbox or the `/__emu` endpoints).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_AUTOPILOT_MS))]
     pub autopilot: Option<u64>,
     /// The only credential accepted, read from this environment variable; any well-formed
     /// credential is accepted when omitted.
@@ -91,12 +101,16 @@ pub enum TranscriptFormat {
 /// Options of the console.
 #[derive(Debug, Args)]
 pub struct ConsoleArgs {
-    /// Use an external broker (ws://...) instead of the embedded one.
-    #[arg(long, value_name = "URL", global = true)]
+    /// Use an external broker (ws:// or wss:// URL) instead of the embedded one; the embedded
+    /// broker's options are refused with it.
+    #[arg(long, value_name = "URL", value_parser = parse_ws_url, conflicts_with = "EngineArgs")]
     pub broker: Option<String>,
     /// Theme: a built-in name (dark, light, high-contrast) or a path to a theme file.
     #[arg(long, value_name = "NAME|PATH")]
     pub theme: Option<String>,
+    /// Log file; defaults to handoff.log in the platform's state or cache directory.
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
     /// Options of the embedded broker.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -108,63 +122,74 @@ pub struct ServeArgs {
     /// Where to listen; loopback by default, port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8765")]
     pub listen: SocketAddr,
-    /// Open connections at most.
-    #[arg(long, default_value_t = 256)]
+    /// Open connections at most (1 to 65536).
+    #[arg(long, default_value_t = 256, value_parser = parse_in::<usize>(1, 65_536))]
     pub max_connections: usize,
+    /// Log file; defaults to handoff.log in the platform's state or cache directory.
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
     /// Options of the engine.
     #[command(flatten)]
     pub engine: EngineArgs,
 }
+
+/// The longest `--autopilot` delay: an hour.
+pub const MAX_AUTOPILOT_MS: u64 = 3_600_000;
+/// The longest `--latency`: a minute per event.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+/// The longest `--queue-timeout`: a day.
+pub const MAX_QUEUE_TIMEOUT_SECS: u64 = 86_400;
+/// `--max-message-bytes` bounds: a `hello` must fit; 64 MiB at most.
+pub const MESSAGE_BYTES: (usize, usize) = (1024, 64 << 20);
+/// The largest `--max-attachment-bytes`: 256 MiB (files are held in memory).
+pub const MAX_ATTACHMENT_BYTES: usize = 256 << 20;
 
 /// Options of the broker engine, embedded or served.
 #[derive(Debug, Args, Clone)]
 pub struct EngineArgs {
     /// The contact-center system: mock (the built-in desk), servicenow, amazon-connect, 8x8 or
     /// glia. A system without credentials in the config runs against its embedded emulator.
-    #[arg(long, value_parser = parse_system, default_value = "mock", global = true)]
+    #[arg(long, value_parser = parse_system, default_value = "mock")]
     pub system: SystemName,
     /// The configuration file (systems, webhooks, HTTP); defaults to handoff.toml in the
-    /// platform's config directory, when it exists.
-    #[arg(long, value_name = "FILE", global = true)]
+    /// platform's config directory, when it exists. Checked on every system, mock included.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The handoff style the mock desk acts as.
-    #[arg(long, value_enum, default_value_t = StyleArg::Brokered, global = true)]
+    #[arg(long, value_enum, default_value_t = StyleArg::Brokered)]
     pub style: StyleArg,
     /// Routing rules file (TOML, the format of the built-in rules) instead of the built-in ones.
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE")]
     pub routing: Option<PathBuf>,
-    /// Mock desk agents accept after this many milliseconds, greet and answer by script.
-    #[arg(long, value_name = "MS", global = true)]
+    /// Agents accept after this many milliseconds (at most an hour), greet and answer by script.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_AUTOPILOT_MS))]
     pub autopilot: Option<u64>,
     /// Mock desk agents, in order of preference: `NAME[:available|away|offline],...`.
-    #[arg(long, value_name = "AGENTS", value_parser = parse_agents, global = true)]
-    pub agents: Option<Vec<(String, Presence)>>,
+    #[arg(long, value_name = "AGENTS")]
+    pub agents: Option<AgentList>,
     /// The greeting the mock desk sends on behalf of the accepting agent ("" for none).
-    #[arg(long, value_name = "TEXT", global = true)]
+    #[arg(long, value_name = "TEXT")]
     pub greeting: Option<String>,
-    /// Mock desk latency before each event, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 0, global = true)]
-    pub latency: u64,
-    /// The broker's fallback queue timeout, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 120, global = true)]
+    /// Mock desk latency before each event, in milliseconds (at most a minute; default 0).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_LATENCY_MS))]
+    pub latency: Option<u64>,
+    /// The broker's fallback queue timeout, in seconds (1 to a day).
+    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_TIMEOUT_SECS))]
     pub queue_timeout: u64,
-    /// Largest accepted text frame, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_MESSAGE_BYTES, global = true)]
+    /// Largest accepted text frame, in bytes (1 KiB to 64 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_MESSAGE_BYTES, value_parser = parse_in::<usize>(MESSAGE_BYTES.0, MESSAGE_BYTES.1))]
     pub max_message_bytes: usize,
-    /// Largest file a user may send to an agent, in bytes (0: no files).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_ATTACHMENT_BYTES, global = true)]
+    /// Largest file a user may send to an agent, in bytes (0: no files; at most 256 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_ATTACHMENT_BYTES, value_parser = parse_in::<usize>(0, MAX_ATTACHMENT_BYTES))]
     pub max_attachment_bytes: usize,
     /// Keep conversations in this SQLite file: they survive a restart and can be read back with
     /// `handoff transcript`.
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE")]
     pub store: Option<PathBuf>,
     /// Seconds an ended or abandoned conversation (no user connected, no live chat, no event)
     /// stays in memory; it stays in the store.
-    #[arg(long, value_name = "SECS", default_value_t = 300, global = true)]
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub evict_after: u64,
-    /// Log file; defaults to handoff.log in the platform's state or cache directory.
-    #[arg(long, value_name = "FILE", global = true)]
-    pub log_file: Option<PathBuf>,
 }
 
 /// `--style` values.
@@ -191,20 +216,28 @@ impl From<StyleArg> for HandoffStyle {
     }
 }
 
-/// Parses `--system`.
-fn parse_system(text: &str) -> Result<SystemName, String> {
-    text.parse()
-        .map_err(|e: crate::config::ConfigError| e.to_string())
+/// `--agents`: the mock desk's agents in order of preference, each with a starting presence.
+/// Names are unique, non-empty, free of control characters, and at most [`AgentList::MAX_NAME`]
+/// characters; the list holds at most [`AgentList::MAX_AGENTS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentList(pub Vec<(String, Presence)>);
+
+impl AgentList {
+    /// The most agents a list may name.
+    pub const MAX_AGENTS: usize = 100;
+    /// The longest agent name, in characters.
+    pub const MAX_NAME: usize = 64;
 }
 
-/// Parses `--agents`: `Lisa,Sam:away`.
-fn parse_agents(text: &str) -> Result<Vec<(String, Presence)>, String> {
-    let agents = text
-        .split(',')
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(|entry| {
+impl FromStr for AgentList {
+    type Err = String;
+
+    /// Parses `Lisa, Sam:away`: comma-separated names, each with an optional `:presence`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut agents: Vec<(String, Presence)> = Vec::new();
+        for entry in text.split(',').map(str::trim).filter(|a| !a.is_empty()) {
             let (name, presence) = entry.split_once(':').unwrap_or((entry, "available"));
+            let name = name.trim();
             let presence = match presence.trim() {
                 "available" => Presence::Available,
                 "away" => Presence::Away,
@@ -215,38 +248,77 @@ fn parse_agents(text: &str) -> Result<Vec<(String, Presence)>, String> {
                     ));
                 }
             };
-            Ok((name.trim().to_owned(), presence))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if agents.is_empty() {
-        return Err("name at least one agent, e.g. Lisa,Sam:away".into());
+            check_agent_name(name)?;
+            if agents.iter().any(|(n, _)| n == name) {
+                return Err(format!("agent {name:?} is named twice"));
+            }
+            if agents.len() == Self::MAX_AGENTS {
+                return Err(format!("at most {} agents", Self::MAX_AGENTS));
+            }
+            agents.push((name.to_owned(), presence));
+        }
+        if agents.is_empty() {
+            return Err("name at least one agent, e.g. Lisa,Sam:away".into());
+        }
+        Ok(Self(agents))
     }
-    Ok(agents)
+}
+
+fn check_agent_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("an agent has no name before its ':presence'".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("agent {name:?}: a name has no control characters"));
+    }
+    if name.chars().count() > AgentList::MAX_NAME {
+        return Err(format!(
+            "agent {name:?}: a name has at most {} characters",
+            AgentList::MAX_NAME
+        ));
+    }
+    Ok(())
+}
+
+/// Parses `--system`.
+fn parse_system(text: &str) -> Result<SystemName, String> {
+    text.parse()
+        .map_err(|e: crate::config::ConfigError| e.to_string())
+}
+
+/// Parses `emulate`'s system: a real one (the mock desk lives in the broker, not an emulator).
+fn parse_emulated_system(text: &str) -> Result<SystemName, String> {
+    match parse_system(text)? {
+        SystemName::Mock => {
+            Err("the mock desk has no emulator; use servicenow, amazon-connect, 8x8 or glia".into())
+        }
+        system => Ok(system),
+    }
+}
+
+/// Parses `--broker`: a `ws://` or `wss://` URL with a host.
+fn parse_ws_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "ws" | "wss") || !url.has_host() {
+        return Err("expected a ws:// or wss:// URL, e.g. ws://127.0.0.1:8765".into());
+    }
+    Ok(text.to_owned())
+}
+
+/// A parser of whole numbers from `min` to `max`, for types clap's ranges do not cover.
+fn parse_in<T>(min: T, max: T) -> impl Fn(&str) -> Result<T, String> + Clone
+where
+    T: FromStr + PartialOrd + Copy + std::fmt::Display + Send + Sync + 'static,
+    T::Err: std::fmt::Display,
+{
+    move |text| {
+        let n: T = text.trim().parse().map_err(|e| format!("{e}"))?;
+        if n < min || n > max {
+            return Err(format!("{n} is not in {min}..={max}"));
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn agents_parse_with_optional_presence() {
-        assert_eq!(
-            parse_agents("Lisa, Sam:away").unwrap(),
-            vec![
-                ("Lisa".into(), Presence::Available),
-                ("Sam".into(), Presence::Away)
-            ]
-        );
-        assert_eq!(
-            parse_agents("Lisa:busy").unwrap_err(),
-            "agent \"Lisa\": unknown presence \"busy\" (use available, away or offline)"
-        );
-        assert!(parse_agents(" , ").is_err());
-    }
-
-    #[test]
-    fn the_command_line_is_consistent() {
-        use clap::CommandFactory as _;
-        Cli::command().debug_assert();
-    }
-}
+mod tests;

@@ -12,13 +12,7 @@ use crate::emulators::desk::AgentScript;
 use crate::protocol::HandoffStyle;
 use anyhow::Context as _;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
-
-/// The default configuration file: `handoff/handoff.toml` in the platform's config directory.
-pub fn default_config_file() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("handoff").join("handoff.toml"))
-}
 
 /// The broker configuration the options describe, for the mock desk.
 pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
@@ -33,15 +27,18 @@ pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
         });
     }
     if let Some(agents) = &args.agents {
-        config.desk.agents.clone_from(agents);
+        config.desk.agents.clone_from(&agents.0);
     }
     if let Some(greeting) = &args.greeting {
         config.desk.greeting = Some(greeting.clone()).filter(|g| !g.is_empty());
     }
-    config.desk.latency = Duration::from_millis(args.latency);
+    config.desk.latency = Duration::from_millis(args.latency.unwrap_or(0));
     config.queue_timeout = Duration::from_secs(args.queue_timeout);
     config.max_message_bytes = args.max_message_bytes;
     config.max_attachment_bytes = args.max_attachment_bytes;
+    if let Some(store) = &args.store {
+        check_folder(store, "--store")?;
+    }
     config.store.clone_from(&args.store);
     config.evict_after = Duration::from_secs(args.evict_after);
     Ok(config)
@@ -85,6 +82,9 @@ pub async fn start(
     let mut config = broker_config(args)?;
     config.listen = listen;
     config.max_connections = max_connections;
+    // Read even for the mock desk, which uses none of it: a file named but missing or broken
+    // is the user's mistake to hear about, not to run past.
+    let systems = SystemsConfig::load_or_defaults(args.config.as_deref())?;
     match args.system {
         SystemName::Mock => Ok(Engine {
             broker: broker::start(config).await?,
@@ -95,13 +95,32 @@ pub async fn start(
                 HandoffStyle::from(args.style) == HandoffStyle::Brokered,
                 "--style is for the mock desk; {system} is a message-brokering system"
             );
+            let mock_only = mock_only_options(args);
+            anyhow::ensure!(
+                mock_only.is_empty(),
+                "{} {} for the mock desk; {system}'s agents are its own (or its emulator's)",
+                mock_only.join(", "),
+                if mock_only.len() == 1 { "is" } else { "are" }
+            );
             let script = match args.autopilot {
                 Some(ms) => AgentScript::greeting(Duration::from_millis(ms)),
                 None => AgentScript::manual(),
             };
-            start_on_system(system, &systems_config(args)?, script, config).await
+            start_on_system(system, &systems, script, config).await
         }
     }
+}
+
+/// The mock desk's own options that `args` sets, which a real system would silently ignore.
+fn mock_only_options(args: &EngineArgs) -> Vec<&'static str> {
+    [
+        ("--agents", args.agents.is_some()),
+        ("--greeting", args.greeting.is_some()),
+        ("--latency", args.latency.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(option, set)| set.then_some(option))
+    .collect()
 }
 
 /// Starts a broker on `system`'s connector: against the real service when `systems` has its
@@ -127,13 +146,15 @@ pub async fn start_on_system(
     })
 }
 
-fn systems_config(args: &EngineArgs) -> anyhow::Result<SystemsConfig> {
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => default_config_file().filter(|p| p.exists()),
-    };
-    Ok(match path {
-        Some(path) => SystemsConfig::load(&path)?,
-        None => SystemsConfig::defaults(),
-    })
+/// Refuses `file` when what should be its folder exists and is not one, with a message that
+/// names both (creating the folder would fail with a bare "File exists").
+pub fn check_folder(file: &std::path::Path, option: &str) -> anyhow::Result<()> {
+    match file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) if dir.exists() && !dir.is_dir() => anyhow::bail!(
+            "{option} {}: {} is not a folder",
+            file.display(),
+            dir.display()
+        ),
+        _ => Ok(()),
+    }
 }

@@ -34,11 +34,12 @@ fn main() -> anyhow::Result<()> {
 
 /// The console on the embedded broker (or on `--broker`).
 async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
+    check_theme(args.theme.as_deref())?;
     let log_file = args
-        .engine
         .log_file
         .clone()
         .unwrap_or_else(logging::default_log_file);
+    engine::check_folder(&log_file, "--log-file")?;
     logging::init(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
@@ -65,12 +66,25 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
     result
 }
 
+/// A `--theme` that cannot be used stops the start, before the terminal is taken over: the
+/// console would otherwise only fall back to the default theme.
+fn check_theme(choice: Option<&str>) -> anyhow::Result<()> {
+    let Some(choice) = choice else {
+        return Ok(());
+    };
+    let user_dir = handoff::theme::user_theme_dir();
+    match handoff::theme::load(Some(choice), user_dir.as_deref(), true).1 {
+        Some(e) => Err(anyhow::anyhow!("--theme {choice}: {e}")),
+        None => Ok(()),
+    }
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let log_file = args
-        .engine
         .log_file
         .clone()
         .unwrap_or_else(logging::default_log_file);
+    engine::check_folder(&log_file, "--log-file")?;
     logging::init(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
     let engine = engine::start(&args.engine, args.listen, args.max_connections).await?;
@@ -150,6 +164,7 @@ async fn emulate(args: EmulateArgs) -> anyhow::Result<()> {
         .log_file
         .clone()
         .unwrap_or_else(logging::default_log_file);
+    engine::check_folder(&log_file, "--log-file")?;
     logging::init(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
     let credentials = match &args.credentials_env {

@@ -15,7 +15,7 @@ use ratatui::style::{Color, Modifier};
 
 const GREETING: &str = "Hello - can you share more details about the error message you're seeing?";
 
-/// What the user types in a seed conversation (`../shared/seeds/NNN_*.txt`), in order, up to
+/// What the user types in a seed conversation (`tests/fixtures/seeds/NNN_*.txt`), in order, up to
 /// the press of Start agent chat.
 fn typed_turns(seed: &str) -> Vec<String> {
     let conversation = common::seed(seed);

@@ -1,4 +1,4 @@
-//! The three seed conversations (`../shared/seeds/000` to `002`) are the acceptance tests: with the
+//! The three seed conversations (`tests/fixtures/seeds/000` to `002`) are the acceptance tests: with the
 //! mock desk in the matching style, a user client and an agent client on a broker over real
 //! loopback WebSocket connections reproduce each one turn by turn.
 

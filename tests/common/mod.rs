@@ -219,16 +219,14 @@ impl Client {
     }
 }
 
-/// The `purple_chat_link` conversation of a seed file, decoded.
+/// The `purple_chat_link` conversation of a seed file (`tests/fixtures/seeds/NNN_*.txt`), decoded.
 pub fn seed(prefix: &str) -> Value {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
     let entry = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!("the seeds are expected in ../shared/seeds beside the project: {e}")
-        })
+        .unwrap_or_else(|e| panic!("cannot list the seeds in {}: {e}", dir.display()))
         .filter_map(Result::ok)
         .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
-        .unwrap_or_else(|| panic!("no seed {prefix}_*.txt in ../shared/seeds"));
+        .unwrap_or_else(|| panic!("no seed {prefix}_*.txt in tests/fixtures/seeds"));
     let text = std::fs::read_to_string(entry.path()).unwrap();
     let link = text
         .lines()

@@ -6,11 +6,11 @@
 //!
 //! | what | status |
 //! |---|---|
-//! | `{"uiType":"ActionMsg","actionType":"System","message":"<text>"}` | [INFER] (spec's suggestion) |
+//! | `{"uiType":"ActionMsg","actionType":"System","message":"<text>"}` | [INFER] (see `PROTOCOL.md`) |
 //! | `SwitchToLiveAgent` carrying `agentInfo` of the accepting agent | [INFER]; without it the connector names the agent at their first message |
 //! | a second `SwitchToLiveAgent` while an agent is in the chat = transfer | [INFER] |
 //! | the transfer notice text | [NOT PUBLIC] |
-//! | `completed: true` sent when the agent closes | [INFER] (open question 1 of the spec) |
+//! | `completed: true` sent when the agent closes | [INFER] (an open point of `PROTOCOL.md`) |
 //! | capacity columns `ap_agent`, `ap_current_presence_state`, `ac_channel`, `ac_workload`, `ac_applied_max_capacity`, `aca_available` | [CODE] customer scripts |
 //! | out-of-box Chat channel and Available state `sys_id`s | [CODE], check per instance |
 //! | availability = rows with `ac_workload < ac_applied_max_capacity` | [INFER] |
