@@ -139,3 +139,17 @@ fn long_lines_of_every_kind_are_wrapped_and_drawn() {
         );
     }
 }
+
+#[test]
+fn inputs_the_fuzzer_found_stay_fixed() {
+    // bench --fuzz, seed 1, input 451967: a space then U+FE0F was split off as a space run, and
+    // the selector then widened the next line past the width.
+    let found = "&amp;辫\u{200b}🧑🏿\u{200d}🤝\u{200d}🧑🏻&lt;&#  \u{fe0f}  }</i>;\u{1e}\0\u{1b}]52;c;aGk=\u{1b}\\\\\\>Ωmega<em>שלוםjﲇa</p>日本&#xD800;&hellipStop chat";
+    for columns in 1..8 {
+        assert_eq!(
+            fuzz::text_paths(found, columns),
+            Ok(()),
+            "{columns} columns"
+        );
+    }
+}

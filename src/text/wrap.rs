@@ -82,15 +82,16 @@ fn is_space(word: &str) -> bool {
     word.chars().all(is_space_char)
 }
 
-/// Splits into words and runs of spaces, keeping both.
+/// Splits into words and runs of spaces, keeping both, between grapheme clusters: a space that
+/// a combining mark or a variation selector follows belongs to the word it starts.
 fn split_words(s: &str) -> impl Iterator<Item = &str> {
     let mut rest = s;
     std::iter::from_fn(move || {
-        let first = rest.chars().next()?;
-        let spaces = is_space_char(first);
-        let end = rest
-            .char_indices()
-            .find(|&(_, c)| is_space_char(c) != spaces)
+        let mut graphemes = rest.grapheme_indices(true);
+        let (_, first) = graphemes.next()?;
+        let spaces = is_space(first);
+        let end = graphemes
+            .find(|&(_, g)| is_space(g) != spaces)
             .map_or(rest.len(), |(i, _)| i);
         let (word, tail) = rest.split_at(end);
         rest = tail;
@@ -134,6 +135,19 @@ mod tests {
             texts(&one("e\u{301}e\u{301}e\u{301}"), 2),
             ["e\u{301}e\u{301}", "e\u{301}"]
         );
+    }
+
+    #[test]
+    fn a_space_that_a_mark_follows_is_part_of_a_word() {
+        for (text, columns) in [
+            (" \u{fe0f} x", 2),
+            ("a \u{301}b c", 2),
+            ("} \u{fe0f}  }", 2),
+        ] {
+            for line in texts(&one(text), columns) {
+                assert!(width(&line) <= columns, "{text:?}: {line:?}");
+            }
+        }
     }
 
     #[test]
