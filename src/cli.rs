@@ -152,6 +152,17 @@ pub struct EngineArgs {
     /// Log file; defaults to handoff.log in the platform's state or cache directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    /// A web origin (`scheme://host[:port]`) whose pages may connect; repeat for more. A
+    /// handshake with any other `Origin` header is refused.
+    #[arg(long = "allow-origin", value_name = "ORIGIN", global = true)]
+    pub allow_origin: Vec<String>,
+    /// The broker's token: the first line of FILE (`HANDOFF_TOKEN` wins when set); a random
+    /// one per run when neither is given. With `--broker`, the token sent to that broker.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub token_file: Option<PathBuf>,
+    /// Every role needs the token, users too: set for the console's own broker.
+    #[arg(skip)]
+    pub token_for_every_role: bool,
 }
 
 /// `--style` values.

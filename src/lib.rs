@@ -16,6 +16,7 @@ pub mod console;
 pub mod emulators;
 pub mod engine;
 pub mod logging;
+pub mod private_files;
 pub mod protocol;
 pub mod rich_text;
 pub mod store;

@@ -35,13 +35,16 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
     logging::init(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut engine_args = args.engine.clone();
+    // Only the console talks to its own broker: every role proves itself with the token.
+    engine_args.token_for_every_role = true;
     let embedded = match &args.broker {
         Some(_) => None,
-        None => Some(engine::start(&args.engine, loopback, 16).await?),
+        None => Some(engine::start(&engine_args, loopback, 16).await?),
     };
-    let url = match (&args.broker, &embedded) {
-        (Some(url), _) => url.clone(),
-        (None, Some(b)) => b.url(),
+    let (url, token) = match (&args.broker, &embedded) {
+        (Some(url), _) => (url.clone(), engine::given_token(&args.engine)?),
+        (None, Some(b)) => (b.url(), Some(b.broker.token().clone())),
         (None, None) => anyhow::bail!("no broker to connect to"),
     };
     let options = handoff::console::ConsoleOptions {
@@ -49,6 +52,7 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
         theme: args.theme,
         log_file: None,
         agent: None,
+        token,
     };
     let result = handoff::console::run(options).await;
     if let Some(engine) = embedded {
@@ -85,13 +89,50 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "emulator: {url} (no credentials configured)"
         );
     }
-    let token = broker.shutdown_token();
+    let token_file = tell_token(&args, &engine, &log_file)?;
+    let stop = broker.shutdown_token();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        () = token.cancelled() => {}
+        () = stop.cancelled() => {}
     }
     engine.shutdown().await;
+    if let Some(path) = token_file {
+        let _ = std::fs::remove_file(path);
+    }
     Ok(())
+}
+
+/// Tells on stderr how clients prove themselves; a token made for this run is written to an
+/// owner-only file beside the log (its path printed, never the token), removed on exit.
+fn tell_token(
+    args: &ServeArgs,
+    engine: &engine::Engine,
+    log_file: &std::path::Path,
+) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let mut stderr = std::io::stderr();
+    if !args.listen.ip().is_loopback() {
+        let _ = writeln!(
+            stderr,
+            "warning: listening on {} beyond this machine: clients need the token, and nothing is \
+             encrypted; put a TLS reverse proxy in front (README: Security)",
+            args.listen
+        );
+    }
+    let how = "send it as hello.token or `Authorization: Bearer TOKEN` (browsers: ?token=)";
+    if engine::given_token(&args.engine)?.is_some() {
+        let _ = writeln!(stderr, "token: the one you gave; {how}");
+        return Ok(None);
+    }
+    let dir = log_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let path = dir.join(format!("token-{}", engine.broker.addr().port()));
+    handoff::private_files::create_dir_all(dir)
+        .and_then(|()| handoff::private_files::write(&path, engine.broker.token().expose()))
+        .with_context(|| format!("cannot write the token file {}", path.display()))?;
+    let _ = writeln!(stderr, "token: in {} (owner-only); {how}", path.display());
+    Ok(Some(path))
 }
 
 fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {

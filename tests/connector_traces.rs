@@ -31,7 +31,7 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
     .await
     .unwrap();
 
-    let mut user = Client::connect(&engine.url()).await;
+    let mut user = Client::connect(&common::url(&engine.broker)).await;
     user.send_raw(r#"{"type":"hello","protocol":1,"role":"user","traces":true}"#)
         .await;
     let ServerMsg::Welcome {
@@ -43,7 +43,7 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
     else {
         panic!("no conversation")
     };
-    let mut observer = Client::connect(&engine.url()).await;
+    let mut observer = Client::connect(&common::url(&engine.broker)).await;
     observer
         .hello(ClientRole::Observer, None, None, BTreeMap::new())
         .await;

@@ -46,6 +46,8 @@ pub struct ConsoleOptions {
     pub log_file: Option<PathBuf>,
     /// The desk agent the inbox acts as; `None` for the desk's first agent (Lisa).
     pub agent: Option<String>,
+    /// The broker's token (the embedded broker's, or `HANDOFF_TOKEN` / `--token-file`).
+    pub token: Option<crate::connectors::redact::Secret>,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -59,6 +61,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let (theme, theme_error) =
         crate::theme::load(options.theme.as_deref(), user_dir.as_deref(), !no_color);
     let mut app = App::new(theme, options.url.clone());
+    app.token.clone_from(&options.token);
     if let Some(e) = theme_error {
         tracing::warn!(error = %e, "theme not used");
         app.notify(true, format!("{e}; using the default theme"));

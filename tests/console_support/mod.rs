@@ -50,7 +50,8 @@ impl Harness {
         width: u16,
         height: u16,
     ) -> Self {
-        let app = App::new(theme, url);
+        let mut app = App::new(theme, url);
+        app.token = Some(broker.token().clone());
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let cancel = CancellationToken::new();
         let console = Console::connect(app, terminal, None, cancel.clone());

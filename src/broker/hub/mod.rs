@@ -45,6 +45,10 @@ pub struct Join {
     pub since: BTreeMap<ConversationId, u64>,
     /// Whether it wants the connector's call traces.
     pub traces: bool,
+    /// `user` with `conversation`: the conversation's resume secret.
+    pub resume: Option<String>,
+    /// The session holds the supervisor capability (the session checked the token).
+    pub supervisor: bool,
 }
 
 /// A successful join: the welcome and replay to write first, then the live queue.
@@ -106,6 +110,8 @@ struct Session {
     out: mpsc::Sender<ServerMsg>,
     kicked: CancellationToken,
     traces: bool,
+    /// May `act_as` any desk agent.
+    supervisor: bool,
 }
 
 /// The hub's fixed settings.
@@ -116,6 +122,8 @@ pub struct HubSettings {
     pub info: BrokerInfo,
     /// Derive the desk's view from the connector's events (the desk does not report one).
     pub derive_desk_view: bool,
+    /// Makes and checks the resume secrets of user conversations.
+    pub resume: crate::broker::trust::ResumeKey,
 }
 
 pub(super) struct Hub {

@@ -24,6 +24,7 @@ async fn hub() -> Hub {
             max_attachment_bytes: 4096,
         },
         derive_desk_view: false,
+        resume: crate::broker::trust::ResumeKey::new(&[1; 32]),
     };
     let mut hub = Hub::new(
         settings,
@@ -50,6 +51,8 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
                 agent: None,
                 since: BTreeMap::new(),
                 traces: false,
+                resume: None,
+                supervisor: false,
             },
             out,
             kicked.clone(),
@@ -77,6 +80,8 @@ async fn events_reach_only_their_audience_and_conversation() {
         agent: None,
         since: BTreeMap::new(),
         traces: false,
+        resume: None,
+        supervisor: false,
     };
     let (a_out, mut a_rx) = mpsc::channel(64);
     let alice = hub
