@@ -2,6 +2,9 @@
 //! KiB; a frame that is not UTF-8 or breaks the WebSocket protocol closes with its own code;
 //! a client that stops reading is closed without holding up anyone else, and resumes by seq.
 
+// Tests fail loudly: unwrapping is the point.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::Client;

@@ -3,6 +3,9 @@
 //! and supervisors (and for everyone on the console's own broker); a conversation is resumed
 //! only with its secret; an agent acts only as itself unless it is a supervisor.
 
+// Tests fail loudly: unwrapping is the point.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::Client;

@@ -104,6 +104,8 @@ async fn handshake(
     HandshakeAuth,
 )> {
     let mut auth = HandshakeAuth::default();
+    // The callback's type is tungstenite's: its error is the whole HTTP response.
+    #[allow(clippy::result_large_err)]
     let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
         match gate.check(request) {
             Ok(proved) => {

@@ -63,11 +63,11 @@ fn oversized(len: usize, max_message_bytes: usize, decoded: Option<&ClientMsg>) 
     len > max_message_bytes && !matches!(decoded, Some(ClientMsg::Attach { .. }))
 }
 
-fn too_slow() -> End {
-    Some((
+fn too_slow() -> (CloseCode, String) {
+    (
         CloseCode::Policy,
         "client too slow: reconnect with hello.since to resume".into(),
-    ))
+    )
 }
 
 impl SessionTask {
@@ -84,7 +84,7 @@ impl SessionTask {
                 () = self.shutdown.cancelled() => {
                     break Some((CloseCode::Away, "the broker is shutting down".into()));
                 }
-                () = kicked.cancelled() => break too_slow(),
+                () = kicked.cancelled() => break Some(too_slow()),
                 () = tripped.cancelled() => {
                     tracing::info!(peer = %self.peer, "too many bytes before hello");
                     break Some((CloseCode::Size, format!("more than {} bytes before hello", self.meter.budget())));
@@ -135,7 +135,7 @@ impl SessionTask {
             Ok(_) => Ok(()), // ping/pong are answered by tungstenite
             Err(WsError::Capacity(e)) => {
                 tracing::info!(peer = %self.peer, error = %e, "frame over the size limit");
-                Err(self.too_big())
+                Err(Some(self.too_big()))
             }
             Err(WsError::Utf8(_)) => {
                 tracing::info!(peer = %self.peer, "text frame is not UTF-8");
@@ -199,7 +199,7 @@ impl SessionTask {
             decoded.as_ref().ok(),
         ) {
             tracing::info!(peer = %self.peer, len = text.len(), "frame over the size limit");
-            return Err(self.too_big());
+            return Err(Some(self.too_big()));
         }
         let msg = match decoded {
             Ok(msg) => msg,
@@ -318,22 +318,22 @@ impl SessionTask {
         let limit = self.config.write_timeout;
         tokio::select! {
             sent = self.ws.send(Message::text(text)) => sent.map_err(|_| None),
-            () = kicked.cancelled() => Err(too_slow()),
+            () = kicked.cancelled() => Err(Some(too_slow())),
             () = tokio::time::sleep(limit) => {
                 tracing::warn!(peer = %self.peer, "client stopped reading; closing it");
-                Err(too_slow())
+                Err(Some(too_slow()))
             }
         }
     }
 
-    fn too_big(&self) -> End {
-        Some((
+    fn too_big(&self) -> (CloseCode, String) {
+        (
             CloseCode::Size,
             format!(
                 "message too big: the limit is {} bytes (files go in `attach`)",
                 self.config.max_message_bytes
             ),
-        ))
+        )
     }
 
     /// Sends the close frame and lets the peer answer it, within a second: a client that does
