@@ -66,6 +66,10 @@ pub struct TranscriptArgs {
     /// How to print it.
     #[arg(long, value_enum, default_value_t = TranscriptFormat::Text)]
     pub format: TranscriptFormat,
+    /// Print texts as stored, escape sequences and control characters included (by default
+    /// they are removed, so a message cannot retitle the terminal or write the clipboard).
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// `--format` of `handoff transcript`.

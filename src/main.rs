@@ -158,8 +158,8 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
             writeln!(
                 stdout,
                 "{}  {:<20} {:>4} events  {}",
-                c.id,
-                c.user.name,
+                export::for_terminal(c.id.as_str(), args.raw),
+                export::for_terminal(&c.user.name, args.raw).replace('\n', " "),
                 c.events.len(),
                 state
             )?;
@@ -169,10 +169,21 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
     let conversation = store
         .conversation(&id.as_str().into())?
         .with_context(|| format!("no conversation {id} in {}", args.store.display()))?;
+    // Texts from users and agents are made safe for the terminal unless --raw.
+    let raw = args.raw;
     match args.format {
-        TranscriptFormat::Text => write!(stdout, "{}", export::text(&conversation))?,
-        TranscriptFormat::Purple => writeln!(stdout, "{:#}", export::purple(&conversation))?,
-        TranscriptFormat::Link => writeln!(stdout, "{}", export::purple_link(&conversation))?,
+        TranscriptFormat::Text => {
+            let text = export::text(&conversation);
+            write!(stdout, "{}", export::for_terminal(&text, raw))?;
+        }
+        TranscriptFormat::Purple => {
+            let json = export::json_for_terminal(export::purple(&conversation), raw);
+            writeln!(stdout, "{json:#}")?;
+        }
+        TranscriptFormat::Link => {
+            let link = export::purple_link_for_terminal(&conversation, raw);
+            writeln!(stdout, "{link}")?;
+        }
     }
     Ok(())
 }
