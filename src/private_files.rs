@@ -29,19 +29,20 @@ pub fn create_file(path: &Path) -> io::Result<()> {
     open_append(path).map(drop)
 }
 
-/// Writes `contents` to `path`, replacing it, owner-only (0600 on Unix) whatever it was.
+/// Writes `contents` to a new owner-only file (0600 on Unix) at `path`, replacing what was
+/// there. The old entry is removed and the new one created exclusively, so a planted symlink
+/// is never followed (a racing one makes this fail instead).
 pub fn write(path: &Path, contents: &str) -> io::Result<()> {
     use std::io::Write as _;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let mut options = OpenOptions::new();
-    options.create(true).write(true).truncate(true);
+    options.create_new(true).write(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
     file.write_all(contents.as_bytes())
 }
 
@@ -74,5 +75,14 @@ mod tests {
         write(&token, "new").expect("write");
         assert_eq!(mode(&token), 0o600, "a secret file is made private again");
         assert_eq!(std::fs::read_to_string(&token).expect("read"), "new");
+        let elsewhere = tmp.path().join("victim");
+        std::fs::write(&elsewhere, "keep").expect("write");
+        std::os::unix::fs::symlink(&elsewhere, dir.join("planted")).expect("symlink");
+        write(&dir.join("planted"), "secret").expect("write");
+        assert_eq!(
+            std::fs::read_to_string(&elsewhere).expect("read"),
+            "keep",
+            "not followed"
+        );
     }
 }
