@@ -85,6 +85,10 @@ pub struct TranscriptArgs {
     /// How to print it.
     #[arg(long, value_enum, default_value_t = TranscriptFormat::Text)]
     pub format: TranscriptFormat,
+    /// Print texts as stored, escape sequences and control characters included (by default
+    /// they are removed, so a message cannot retitle the terminal or write the clipboard).
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// `--format` of `handoff transcript`.
@@ -111,6 +115,10 @@ pub struct ConsoleArgs {
     /// Log file; defaults to handoff.log in the platform's state or cache directory.
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+    /// The broker's token: the first line of FILE (`HANDOFF_TOKEN` wins when set); a random
+    /// one per run when neither is given. With `--broker`, the token sent to that broker.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     /// Options of the embedded broker.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -128,6 +136,10 @@ pub struct ServeArgs {
     /// Log file; defaults to handoff.log in the platform's state or cache directory.
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+    /// The broker's token: the first line of FILE (`HANDOFF_TOKEN` wins when set); a random
+    /// one per run when neither is given.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     /// Options of the engine.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -190,6 +202,16 @@ pub struct EngineArgs {
     /// stays in memory; it stays in the store.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub evict_after: u64,
+    /// A web origin (`scheme://host[:port]`) whose pages may connect; repeat for more. A
+    /// handshake with any other `Origin` header is refused with 403.
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    pub allow_origin: Vec<String>,
+    /// The token file of `serve` or of the console (set from their `--token-file`).
+    #[arg(skip)]
+    pub token_file: Option<PathBuf>,
+    /// Every role needs the token, users too: set for the console's own broker.
+    #[arg(skip)]
+    pub token_for_every_role: bool,
 }
 
 /// `--style` values.
@@ -303,6 +325,21 @@ fn parse_ws_url(text: &str) -> Result<String, String> {
         return Err("expected a ws:// or wss:// URL, e.g. ws://127.0.0.1:8765".into());
     }
     Ok(text.to_owned())
+}
+
+/// Parses `--allow-origin`: a web origin as browsers send it in `Origin` (scheme, host and a
+/// port other than the scheme's own; no path, query or user).
+fn parse_origin(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not an origin: {e}"))?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https")
+        || !url.has_host()
+        || !bare
+        || !url.username().is_empty()
+    {
+        return Err("expected an origin such as https://desk.example.com or http://localhost:3000 (no path)".into());
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// A parser of whole numbers from `min` to `max`, for types clap's ranges do not cover.

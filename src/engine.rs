@@ -41,7 +41,19 @@ pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
     }
     config.store.clone_from(&args.store);
     config.evict_after = Duration::from_secs(args.evict_after);
+    config.allowed_origins.clone_from(&args.allow_origin);
+    config.token = given_token(args)?;
+    config.token_for_every_role = args.token_for_every_role;
     Ok(config)
+}
+
+/// The token the operator gave: `HANDOFF_TOKEN`, else `--token-file`.
+pub fn given_token(args: &EngineArgs) -> anyhow::Result<Option<crate::connectors::redact::Secret>> {
+    let env = std::env::var(crate::broker::trust::TOKEN_ENV).ok();
+    Ok(crate::broker::trust::given_token(
+        env,
+        args.token_file.as_deref(),
+    )?)
 }
 
 /// A running broker and the system it hands users over to.

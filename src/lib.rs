@@ -19,6 +19,7 @@ pub mod emulators;
 pub mod engine;
 pub mod fuzz;
 pub mod logging;
+pub mod private_files;
 pub mod protocol;
 pub mod store;
 pub mod text;

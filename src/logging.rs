@@ -15,12 +15,9 @@ pub fn default_log_file() -> PathBuf {
 /// Sends `tracing` output to `path` (appending); `HANDOFF_LOG` sets the filter (default `info`).
 pub fn init(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::private_files::create_dir_all(dir)?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
+    let file = crate::private_files::open_append(path)?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("HANDOFF_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -43,13 +43,17 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
     logging::init(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut engine_args = args.engine.clone();
+    engine_args.token_file.clone_from(&args.token_file);
+    // Only the console talks to its own broker: every role proves itself with the token.
+    engine_args.token_for_every_role = true;
     let embedded = match &args.broker {
         Some(_) => None,
-        None => Some(engine::start(&args.engine, loopback, 16).await?),
+        None => Some(engine::start(&engine_args, loopback, 16).await?),
     };
-    let url = match (&args.broker, &embedded) {
-        (Some(url), _) => url.clone(),
-        (None, Some(b)) => b.url(),
+    let (url, token) = match (&args.broker, &embedded) {
+        (Some(url), _) => (url.clone(), engine::given_token(&engine_args)?),
+        (None, Some(b)) => (b.url(), Some(b.broker.token().clone())),
         (None, None) => anyhow::bail!("no broker to connect to"),
     };
     let options = handoff::console::ConsoleOptions {
@@ -58,6 +62,7 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
         log_file: None,
         agent: None,
         crash_log: Some(log_file.with_file_name("handoff-crash.log")),
+        token,
     };
     let result = handoff::console::run(options).await;
     if let Some(engine) = embedded {
@@ -79,7 +84,8 @@ fn check_theme(choice: Option<&str>) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
+    args.engine.token_file.clone_from(&args.token_file);
     let log_file = args
         .log_file
         .clone()
@@ -107,13 +113,50 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "emulator: {url} (no credentials configured)"
         );
     }
-    let token = broker.shutdown_token();
+    let token_file = tell_token(&args, &engine, &log_file)?;
+    let stop = broker.shutdown_token();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        () = token.cancelled() => {}
+        () = stop.cancelled() => {}
     }
     engine.shutdown().await;
+    if let Some(path) = token_file {
+        let _ = std::fs::remove_file(path);
+    }
     Ok(())
+}
+
+/// Tells on stderr how clients prove themselves; a token made for this run is written to an
+/// owner-only file beside the log (its path printed, never the token), removed on exit.
+fn tell_token(
+    args: &ServeArgs,
+    engine: &engine::Engine,
+    log_file: &std::path::Path,
+) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let mut stderr = std::io::stderr();
+    if !args.listen.ip().is_loopback() {
+        let _ = writeln!(
+            stderr,
+            "warning: listening on {} beyond this machine: clients need the token, and nothing is \
+             encrypted; put a TLS reverse proxy in front (README: Security)",
+            args.listen
+        );
+    }
+    let how = "send it as hello.token or `Authorization: Bearer TOKEN` (browsers: ?token=)";
+    if engine::given_token(&args.engine)?.is_some() {
+        let _ = writeln!(stderr, "token: the one you gave; {how}");
+        return Ok(None);
+    }
+    let dir = log_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let path = dir.join(format!("token-{}", engine.broker.addr().port()));
+    handoff::private_files::create_dir_all(dir)
+        .and_then(|()| handoff::private_files::write(&path, engine.broker.token().expose()))
+        .with_context(|| format!("cannot write the token file {}", path.display()))?;
+    let _ = writeln!(stderr, "token: in {} (owner-only); {how}", path.display());
+    Ok(Some(path))
 }
 
 fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
@@ -139,8 +182,8 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
             writeln!(
                 stdout,
                 "{}  {:<20} {:>4} events  {}",
-                c.id,
-                c.user.name,
+                export::for_terminal(c.id.as_str(), args.raw),
+                export::for_terminal(&c.user.name, args.raw).replace('\n', " "),
                 c.events.len(),
                 state
             )?;
@@ -150,10 +193,21 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
     let conversation = store
         .conversation(&id.as_str().into())?
         .with_context(|| format!("no conversation {id} in {}", args.store.display()))?;
+    // Texts from users and agents are made safe for the terminal unless --raw.
+    let raw = args.raw;
     match args.format {
-        TranscriptFormat::Text => write!(stdout, "{}", export::text(&conversation))?,
-        TranscriptFormat::Purple => writeln!(stdout, "{:#}", export::purple(&conversation))?,
-        TranscriptFormat::Link => writeln!(stdout, "{}", export::purple_link(&conversation))?,
+        TranscriptFormat::Text => {
+            let text = export::text(&conversation);
+            write!(stdout, "{}", export::for_terminal(&text, raw))?;
+        }
+        TranscriptFormat::Purple => {
+            let json = export::json_for_terminal(export::purple(&conversation), raw);
+            writeln!(stdout, "{json:#}")?;
+        }
+        TranscriptFormat::Link => {
+            let link = export::purple_link_for_terminal(&conversation, raw);
+            writeln!(stdout, "{link}")?;
+        }
     }
     Ok(())
 }

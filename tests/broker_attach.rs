@@ -64,7 +64,7 @@ fn with_autopilot() -> BrokerConfig {
 #[tokio::test]
 async fn a_file_in_a_live_chat_reaches_the_agent_and_both_sides_see_it() {
     let broker = broker::start(with_autopilot()).await.unwrap();
-    let (mut user, mut lisa, conv) = connected_chat(&broker.url()).await;
+    let (mut user, mut lisa, conv) = connected_chat(&common::url(&broker)).await;
     let pdf = b"%PDF-1.7 the crash report".repeat(10);
     let (from_user, from_lisa) = (user.mark(), lisa.mark());
     user.request(attach(&conv, "reports/crash report.pdf", &pdf))
@@ -99,7 +99,7 @@ async fn a_file_in_a_live_chat_reaches_the_agent_and_both_sides_see_it() {
 #[tokio::test]
 async fn a_file_before_an_agent_joins_is_refused_and_the_chat_goes_on() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
     let reply = user
         .request_error(attach(&conv, "report.pdf", b"%PDF"))
         .await;
@@ -117,7 +117,7 @@ async fn a_file_before_an_agent_joins_is_refused_and_the_chat_goes_on() {
 #[tokio::test]
 async fn a_bad_file_is_an_error_naming_the_field() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, _, conv) = connected_chat(&broker.url()).await;
+    let (mut user, _, conv) = connected_chat(&common::url(&broker)).await;
     let c = conv.clone();
     let reply = user
         .request_error(|id| ClientMsg::Attach {
@@ -169,7 +169,7 @@ async fn only_attach_frames_may_pass_the_message_limit_and_only_up_to_the_file_l
         ..BrokerConfig::default()
     };
     let broker = broker::start(config).await.unwrap();
-    let (mut user, _, conv) = connected_chat(&broker.url()).await;
+    let (mut user, _, conv) = connected_chat(&common::url(&broker)).await;
 
     // A 48 KiB file is a 64 KiB frame: over the message limit, within the file limit.
     user.request(attach(&conv, "big.pdf", &vec![7; 48 * 1024]))
@@ -191,7 +191,7 @@ async fn only_attach_frames_may_pass_the_message_limit_and_only_up_to_the_file_l
     assert_eq!(user.closed().await.code, CloseCode::Size);
 
     // So does an attach frame over the file limit's frame size.
-    let (mut user, _, conv) = connected_chat(&broker.url()).await;
+    let (mut user, _, conv) = connected_chat(&common::url(&broker)).await;
     let huge = base64::engine::general_purpose::STANDARD.encode(vec![7u8; 128 * 1024]);
     user.send_raw(&format!(
         r#"{{"type":"attach","id":"huge","conversation":"{conv}","name":"huge.pdf","content_type":"application/pdf","data":"{huge}"}}"#
@@ -208,7 +208,7 @@ async fn a_broker_that_takes_no_files_says_so() {
         ..BrokerConfig::default()
     };
     let broker = broker::start(config).await.unwrap();
-    let (mut user, _, conv) = connected_chat(&broker.url()).await;
+    let (mut user, _, conv) = connected_chat(&common::url(&broker)).await;
     let reply = user
         .request_error(attach(&conv, "report.pdf", b"%PDF"))
         .await;
@@ -225,7 +225,7 @@ async fn a_broker_that_takes_no_files_says_so() {
 #[tokio::test]
 async fn an_agent_sends_the_user_a_file_and_both_sides_see_it_from_the_agent() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, mut lisa, conv) = connected_chat(&broker.url()).await;
+    let (mut user, mut lisa, conv) = connected_chat(&common::url(&broker)).await;
     let from_user = user.mark();
     lisa.request(attach(&conv, "reset-guide.pdf", b"%PDF-1.7 steps"))
         .await;

@@ -37,7 +37,7 @@ async fn still_alive(c: &mut Client) {
 #[tokio::test]
 async fn malformed_json_gets_an_error_and_the_connection_survives() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, _) = Client::join_user(&broker.url()).await;
+    let (mut user, _) = Client::join_user(&common::url(&broker)).await;
     user.send_raw(r#"{"type":"say","id":"r1","#).await;
     let err = next_error(&mut user).await;
     let (id, code, message) = error_of(&err);
@@ -50,7 +50,7 @@ async fn malformed_json_gets_an_error_and_the_connection_survives() {
 #[tokio::test]
 async fn an_unknown_type_is_named_with_the_request_id() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, _) = Client::join_user(&broker.url()).await;
+    let (mut user, _) = Client::join_user(&common::url(&broker)).await;
     user.send_raw(r#"{"type":"teleport","id":"r9"}"#).await;
     let err = next_error(&mut user).await;
     let (id, code, message) = error_of(&err);
@@ -63,7 +63,7 @@ async fn an_unknown_type_is_named_with_the_request_id() {
 #[tokio::test]
 async fn a_wrong_protocol_version_is_refused_then_a_good_hello_works() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let mut c = Client::connect(&broker.url()).await;
+    let mut c = Client::connect(&common::url(&broker)).await;
     c.send_raw(r#"{"type":"hello","protocol":99,"role":"user"}"#)
         .await;
     let err = next_error(&mut c).await;
@@ -81,7 +81,7 @@ async fn a_wrong_protocol_version_is_refused_then_a_good_hello_works() {
 #[tokio::test]
 async fn a_request_before_hello_is_refused() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let mut c = Client::connect(&broker.url()).await;
+    let mut c = Client::connect(&common::url(&broker)).await;
     c.send_raw(r#"{"type":"ping","id":"early"}"#).await;
     let err = next_error(&mut c).await;
     assert_eq!(error_of(&err).0, Some("early"));
@@ -92,7 +92,7 @@ async fn a_request_before_hello_is_refused() {
 #[tokio::test]
 async fn a_binary_frame_gets_an_error_and_the_connection_survives() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, _) = Client::join_user(&broker.url()).await;
+    let (mut user, _) = Client::join_user(&common::url(&broker)).await;
     user.ws
         .send(Message::binary(vec![1u8, 2, 3]))
         .await
@@ -106,7 +106,7 @@ async fn a_binary_frame_gets_an_error_and_the_connection_survives() {
 #[tokio::test]
 async fn pressing_start_agent_chat_twice_is_refused_and_the_conversation_goes_on() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
     common::seeds::say(&mut user, &conv, "text: I need a human, my VPN is down").await;
     common::seeds::state_reached(&mut user, "offered").await;
     common::seeds::press_start(&mut user, &conv).await;
@@ -149,9 +149,9 @@ async fn pressing_start_agent_chat_twice_is_refused_and_the_conversation_goes_on
 #[tokio::test]
 async fn an_agent_accepting_a_request_that_is_gone_is_refused() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
-    let mut lisa = Client::join_agent(&broker.url(), "Lisa").await;
-    let mut sam = Client::join_agent(&broker.url(), "Sam").await;
+    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
+    let mut lisa = Client::join_agent(&common::url(&broker), "Lisa").await;
+    let mut sam = Client::join_agent(&common::url(&broker), "Sam").await;
     common::seeds::say(
         &mut user,
         &conv,
@@ -198,8 +198,8 @@ async fn an_agent_accepting_a_request_that_is_gone_is_refused() {
 #[tokio::test]
 async fn users_cannot_act_as_agents_nor_on_other_conversations() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut alice, _) = Client::join_user(&broker.url()).await;
-    let (_bob, bobs) = Client::join_user(&broker.url()).await;
+    let (mut alice, _) = Client::join_user(&common::url(&broker)).await;
+    let (_bob, bobs) = Client::join_user(&common::url(&broker)).await;
     let c = bobs.clone();
     let err = alice
         .request_error(|id| ClientMsg::Accept {
@@ -223,7 +223,7 @@ async fn users_cannot_act_as_agents_nor_on_other_conversations() {
 #[tokio::test]
 async fn a_frame_over_the_limit_closes_with_1009_and_the_conversation_survives() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
     common::seeds::say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
     let last_seq = user
         .seen
@@ -249,6 +249,7 @@ async fn a_frame_over_the_limit_closes_with_1009_and_the_conversation_survives()
 
     // Reconnect: the conversation is intact and nothing is replayed twice.
     let mut again = Client::connect(&broker.url()).await;
+    again.resume = user.resume_secret();
     let since = BTreeMap::from([(conv.clone(), last_seq)]);
     let welcome = again
         .hello(ClientRole::User, Some(conv.clone()), None, since)

@@ -10,7 +10,7 @@ use handoff::protocol::{ClientMsg, ConversationEvent, RequestId, Role, ServerMsg
 #[tokio::test]
 async fn a_users_message_carries_the_request_that_sent_it() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
     user.send(&ClientMsg::Say {
         id: "echo-7".into(),
         conversation: conv.clone(),

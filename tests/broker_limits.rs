@@ -17,9 +17,9 @@ async fn connections_over_the_limit_wait_until_one_closes() {
     })
     .await
     .unwrap();
-    let (first, _) = Client::join_user(&broker.url()).await;
-    let (_second, _) = Client::join_user(&broker.url()).await;
-    let url = broker.url();
+    let (first, _) = Client::join_user(&common::url(&broker)).await;
+    let (_second, _) = Client::join_user(&common::url(&broker)).await;
+    let url = common::url(&broker);
     let third = tokio::spawn(async move { Client::join_user(&url).await });
     // The third is not served while two are open. Waiting a little is the only way to see that
     // something does not happen; a slow machine can only make this pass, never fail.
@@ -41,7 +41,7 @@ async fn connections_over_the_limit_wait_until_one_closes() {
 #[tokio::test]
 async fn shutdown_closes_every_session_with_going_away() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (mut user, _) = Client::join_user(&broker.url()).await;
+    let (mut user, _) = Client::join_user(&common::url(&broker)).await;
     let shutdown = tokio::spawn(broker.shutdown());
     let close = loop {
         match tokio::time::timeout(common::WAIT, user.ws.next())

@@ -37,10 +37,11 @@ fn agent_texts(seen: &[ServerMsg]) -> Vec<String> {
 #[tokio::test]
 async fn a_reconnect_mid_chat_loses_and_duplicates_nothing() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (user, mut lisa, conv) = common::seeds::connected_chat(&broker.url()).await;
+    let (user, mut lisa, conv) = common::seeds::connected_chat(&common::url(&broker)).await;
     let before = seqs(&user.seen);
     let last = *before.last().unwrap();
     let greeting_count = agent_texts(&user.seen).len();
+    let secret = user.resume_secret();
     drop(user); // the connection drops
 
     for text in ["Are you still there?", "I can see the crash log now."] {
@@ -54,6 +55,7 @@ async fn a_reconnect_mid_chat_loses_and_duplicates_nothing() {
     }
 
     let mut user = Client::connect(&broker.url()).await;
+    user.resume = secret;
     user.hello(
         ClientRole::User,
         Some(conv.clone()),
@@ -92,8 +94,8 @@ async fn a_reconnect_mid_chat_loses_and_duplicates_nothing() {
 #[tokio::test]
 async fn an_observer_sees_every_event_of_every_conversation() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let (user, _lisa, conv) = common::seeds::connected_chat(&broker.url()).await;
-    let mut observer = Client::connect(&broker.url()).await;
+    let (user, _lisa, conv) = common::seeds::connected_chat(&common::url(&broker)).await;
+    let mut observer = Client::connect(&common::url(&broker)).await;
     observer
         .hello(ClientRole::Observer, None, None, BTreeMap::new())
         .await;

@@ -31,7 +31,7 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
     .await
     .unwrap();
 
-    let mut user = Client::connect(&engine.url()).await;
+    let mut user = Client::connect(&common::url(&engine.broker)).await;
     user.send_raw(r#"{"type":"hello","protocol":1,"role":"user","traces":true}"#)
         .await;
     let ServerMsg::Welcome {
@@ -43,7 +43,7 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
     else {
         panic!("no conversation")
     };
-    let mut observer = Client::connect(&engine.url()).await;
+    let mut observer = Client::connect(&common::url(&engine.broker)).await;
     observer
         .hello(ClientRole::Observer, None, None, BTreeMap::new())
         .await;
@@ -83,7 +83,7 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
     assert!(create.duration_ms.is_some());
     let all = serde_json::to_string(&traces).unwrap();
     assert!(
-        !all.contains("emulated-api-key"),
+        !all.contains("emulated-api-key") && !all.contains(engine.broker.token().expose()),
         "a secret leaked into a trace"
     );
 

@@ -87,6 +87,9 @@ async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationI
         agent: Some("Lisa".into()),
         since: std::collections::BTreeMap::default(),
         traces: false,
+        token: None,
+        resume: None,
+        supervisor: false,
     };
     let reply = ClientMsg::Reply {
         id: "t-1".into(),
@@ -114,7 +117,7 @@ async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationI
 #[tokio::test]
 async fn a_dropped_connection_resumes_without_losses_or_duplicates() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    let direct = broker.url();
+    let direct = format!("{}/?token={}", broker.url(), broker.token().expose());
     let proxy = Proxy::start(broker.addr()).await;
     let mut h = Harness::connect(broker, &proxy.url(), Theme::default(), 160, 48).await;
 

@@ -26,8 +26,8 @@ async fn drive(system: SystemName, env: &str) {
     .await
     .unwrap();
 
-    let (mut user, conv) = Client::join_user(&engine.url()).await;
-    let mut lisa = Client::join_agent(&engine.url(), "Lisa").await;
+    let (mut user, conv) = Client::join_user(&common::url(&engine.broker)).await;
+    let mut lisa = Client::join_agent(&common::url(&engine.broker), "Lisa").await;
     say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
     state_reached(&mut user, "collecting details").await;
     say(
@@ -84,7 +84,7 @@ async fn drive(system: SystemName, env: &str) {
     user.wait_for("Lisa's reply", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent && format!("{:?}", message.parts).contains("Which error code"))).await;
 
     // Marco may not act in Lisa's chat; Lisa hands it to him.
-    let mut marco = Client::join_agent(&engine.url(), "Marco").await;
+    let mut marco = Client::join_agent(&common::url(&engine.broker), "Marco").await;
     let c = conv.clone();
     let refused = marco
         .request_error(|id| ClientMsg::End {

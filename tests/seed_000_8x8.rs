@@ -35,7 +35,7 @@ async fn seed_000_runs_through_the_8x8_emulator() {
 
     let seed = common::seed("000");
     let texts = user_texts(&seed);
-    let (mut user, conv) = Client::join_user(&engine.url()).await;
+    let (mut user, conv) = Client::join_user(&common::url(&engine.broker)).await;
     say(&mut user, &conv, &texts[0]).await;
     state_reached(&mut user, "collecting details").await;
     say(&mut user, &conv, &texts[1]).await;

@@ -12,7 +12,7 @@ async fn seed_000_brokered_8x8_reproduces_turn_by_turn() {
     let broker = broker::start(BrokerConfig::for_style(HandoffStyle::Brokered))
         .await
         .unwrap();
-    common::seeds::seed_000(&broker.url()).await;
+    common::seeds::seed_000(&common::url(&broker)).await;
     broker.shutdown().await;
 }
 
@@ -21,7 +21,7 @@ async fn seed_001_api_vayusphere_reproduces_turn_by_turn() {
     let broker = broker::start(BrokerConfig::for_style(HandoffStyle::Api))
         .await
         .unwrap();
-    common::seeds::seed_001(&broker.url()).await;
+    common::seeds::seed_001(&common::url(&broker)).await;
     broker.shutdown().await;
 }
 
@@ -30,6 +30,6 @@ async fn seed_002_url_beyondtrust_reproduces_turn_by_turn() {
     let broker = broker::start(BrokerConfig::for_style(HandoffStyle::Url))
         .await
         .unwrap();
-    common::seeds::seed_002(&broker.url()).await;
+    common::seeds::seed_002(&common::url(&broker)).await;
     broker.shutdown().await;
 }

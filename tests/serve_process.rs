@@ -22,14 +22,32 @@ impl Drop for Served {
     }
 }
 
+/// The token the served brokers of these tests are given (`HANDOFF_TOKEN`).
+const TOKEN: &str = "serve-process-test-token-0123456789";
+
+/// A served broker's URL with the token, for its agents.
+fn trusted(url: &str) -> String {
+    format!("{url}/?token={TOKEN}")
+}
+
 fn serve(style: &str) -> (Served, String, tempfile::TempDir) {
     run_first_line(&["serve", "--listen", "127.0.0.1:0", "--style", style])
 }
 
-/// Starts `handoff ARGS --log-file <tmp>` and reads the URL it prints first.
+/// Starts `handoff ARGS --log-file <tmp>` with [`TOKEN`] and reads the URL it prints first.
 fn run_first_line(args: &[&str]) -> (Served, String, tempfile::TempDir) {
+    run_with_token(args, Some(TOKEN))
+}
+
+/// The same, with `token` in `HANDOFF_TOKEN`, or none: the broker makes its own.
+fn run_with_token(args: &[&str], token: Option<&str>) -> (Served, String, tempfile::TempDir) {
     let logs = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_handoff"));
+    match token {
+        Some(token) => command.env("HANDOFF_TOKEN", token),
+        None => command.env_remove("HANDOFF_TOKEN"),
+    };
+    let mut child = command
         .args(args)
         .arg("--log-file")
         .arg(logs.path().join("handoff.log"))
@@ -51,7 +69,7 @@ fn run_first_line(args: &[&str]) -> (Served, String, tempfile::TempDir) {
 #[tokio::test]
 async fn seed_000_through_a_separate_serve_process() {
     let (_served, url, logs) = serve("brokered");
-    common::seeds::seed_000(&url).await;
+    common::seeds::seed_000(&trusted(&url)).await;
     let log = std::fs::read_to_string(logs.path().join("handoff.log")).unwrap();
     assert!(
         log.contains("broker listening"),
@@ -62,13 +80,13 @@ async fn seed_000_through_a_separate_serve_process() {
 #[tokio::test]
 async fn seed_001_through_a_separate_serve_process() {
     let (_served, url, _logs) = serve("api");
-    common::seeds::seed_001(&url).await;
+    common::seeds::seed_001(&trusted(&url)).await;
 }
 
 #[tokio::test]
 async fn seed_002_through_a_separate_serve_process() {
     let (_served, url, _logs) = serve("url");
-    common::seeds::seed_002(&url).await;
+    common::seeds::seed_002(&trusted(&url)).await;
 }
 
 #[tokio::test]
@@ -84,7 +102,7 @@ async fn serve_with_a_real_connector_runs_against_its_embedded_emulator() {
         matches!(&welcome, ServerMsg::Welcome { broker, .. } if broker.system.contains("8x8")),
         "{welcome:?}"
     );
-    let mut lisa = Client::join_agent(&url, "Lisa").await;
+    let mut lisa = Client::join_agent(&trusted(&url), "Lisa").await;
     say(
         &mut user,
         &conv,
@@ -126,5 +144,68 @@ async fn emulate_runs_a_system_emulator_that_checks_credentials() {
         refused.status().as_u16(),
         401,
         "no x-api-key: refused as 8x8 does"
+    );
+}
+
+#[tokio::test]
+async fn serve_writes_a_fresh_token_to_an_owner_only_file_and_refuses_strangers() {
+    use common::Client;
+    use std::os::unix::fs::PermissionsExt as _;
+    let (mut served, url, logs) = run_with_token(&["serve", "--listen", "127.0.0.1:0"], None);
+    let stderr = BufReader::new(served.0.stderr.take().unwrap());
+    let path = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("token: in ")
+                .and_then(|rest| rest.split(" (owner-only)").next().map(str::to_owned))
+        })
+        .expect("stderr names the token file");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{path}");
+    let token = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(token.len(), 64, "256 bits in hex");
+
+    let mut stranger = Client::connect(&url).await;
+    stranger
+        .send_raw(r#"{"type":"hello","protocol":1,"role":"observer"}"#)
+        .await;
+    let close = stranger.closed().await;
+    assert_eq!(u16::from(close.code), 1008);
+    let _lisa = Client::join_agent(&format!("{url}/?token={token}"), "Lisa").await;
+    let mut page = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+        url.as_str(),
+    )
+    .unwrap();
+    page.headers_mut()
+        .insert("origin", "http://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(page).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("a foreign origin got through: {other:?}"),
+    }
+    let log = std::fs::read_to_string(logs.path().join("handoff.log")).unwrap();
+    assert!(
+        log.contains("handshake refused"),
+        "the refusal is logged: {log}"
+    );
+    assert!(!log.contains(&token), "the token is never logged");
+}
+
+#[test]
+fn serve_on_a_non_loopback_address_needs_a_token_given() {
+    let output = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .env_remove("HANDOFF_TOKEN")
+        .args(["serve", "--listen", "0.0.0.0:0", "--log-file"])
+        .arg(tempfile::tempdir().unwrap().path().join("handoff.log"))
+        .output()
+        .expect("run handoff");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "no URL: it never listened");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("needs a token you choose: set HANDOFF_TOKEN or --token-file"),
+        "{stderr}"
     );
 }

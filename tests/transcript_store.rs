@@ -45,7 +45,7 @@ async fn seed_000_reads_back_from_the_store_as_the_seed_itself() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("transcripts.sqlite");
     let broker = broker::start(config(&path)).await.unwrap();
-    common::seeds::seed_000(&broker.url()).await;
+    common::seeds::seed_000(&common::url(&broker)).await;
     broker.shutdown().await;
 
     let store = Store::open(&path).unwrap();
@@ -64,8 +64,8 @@ async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("transcripts.sqlite");
     let broker = broker::start(config(&path)).await.unwrap();
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
-    let mut lisa = Client::join_agent(&broker.url(), "Lisa").await;
+    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
+    let mut lisa = Client::join_agent(&common::url(&broker), "Lisa").await;
     common::seeds::say(
         &mut user,
         &conv,
@@ -92,11 +92,13 @@ async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
         .max()
         .unwrap();
     let last_message = max_message_id(&user.seen);
+    let secret = user.resume_secret();
     drop((user, lisa));
     broker.shutdown().await;
 
     let broker = broker::start(config(&path)).await.unwrap();
     let mut user = Client::connect(&broker.url()).await;
+    user.resume = secret;
     let welcome = user
         .hello(
             ClientRole::User,
@@ -174,7 +176,7 @@ async fn handoff_transcript_lists_and_prints_conversations() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("transcripts.sqlite");
     let broker = broker::start(config(&path)).await.unwrap();
-    let (mut user, conv) = Client::join_user(&broker.url()).await;
+    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
     common::seeds::say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
     common::seeds::state_reached(&mut user, "collecting details").await;
     broker.shutdown().await;
@@ -227,7 +229,7 @@ async fn a_sent_file_is_kept_in_the_store_and_read_back_by_name_type_and_size() 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("transcripts.sqlite");
     let broker = broker::start(config(&path)).await.unwrap();
-    let (mut user, _lisa, conv) = common::seeds::connected_chat(&broker.url()).await;
+    let (mut user, _lisa, conv) = common::seeds::connected_chat(&common::url(&broker)).await;
     user.request(|id| ClientMsg::Attach {
         id,
         conversation: conv.clone(),

@@ -212,6 +212,9 @@ async fn open(url: &str) -> anyhow::Result<(Socket, crate::protocol::Conversatio
         agent: None,
         since: BTreeMap::new(),
         traces: false,
+        token: None,
+        resume: None,
+        supervisor: false,
     };
     ws.send(Message::text(serde_json::to_string(&hello)?))
         .await?;

@@ -15,11 +15,14 @@ mod attachment;
 pub mod bench;
 pub mod handoff;
 mod hub;
+mod metered;
 pub mod routing;
 mod server;
 mod session;
+pub mod trust;
 
 use crate::connectors::mock::{DeskConfig, MockDesk};
+use crate::connectors::redact::Secret;
 use crate::connectors::{AgentDesk, Connector};
 use crate::protocol::{
     BrokerInfo, DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_MESSAGE_BYTES, HandoffStyle,
@@ -66,6 +69,20 @@ pub struct BrokerConfig {
     pub store: Option<std::path::PathBuf>,
     /// How long an ended or abandoned conversation stays in memory (it stays in the store).
     pub evict_after: Duration,
+    /// The token clients prove themselves with; a fresh random one per run when `None`.
+    /// Required when listening on a non-loopback address.
+    pub token: Option<Secret>,
+    /// Every role needs the token, users too (the console's own broker: only it talks to it).
+    pub token_for_every_role: bool,
+    /// Web origins (`scheme://host[:port]`) whose pages may connect; any other `Origin` is
+    /// refused with 403.
+    pub allowed_origins: Vec<String>,
+    /// A connection that has not said `hello` by then is closed (1008).
+    pub hello_timeout: Duration,
+    /// A client that takes no frame for this long (it stopped reading) is closed (1008).
+    pub write_timeout: Duration,
+    /// Messages that may wait for one client; a client that lets more pile up is closed.
+    pub session_queue: usize,
 }
 
 impl Default for BrokerConfig {
@@ -92,6 +109,12 @@ impl BrokerConfig {
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             store: None,
             evict_after: DEFAULT_EVICT_AFTER,
+            token: None,
+            token_for_every_role: false,
+            allowed_origins: Vec::new(),
+            hello_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            session_queue: session::SESSION_QUEUE,
         }
     }
 }
@@ -106,6 +129,8 @@ impl std::fmt::Debug for BrokerConfig {
                 &self.connector.as_ref().map(|(c, _)| c.system().to_owned()),
             )
             .field("queue_timeout", &self.queue_timeout)
+            .field("token", &self.token)
+            .field("allowed_origins", &self.allowed_origins)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +141,14 @@ pub enum BrokerError {
     /// The transcript store could not be opened or read.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// No random token could be made.
+    #[error(transparent)]
+    Trust(#[from] trust::TrustError),
+    /// A non-loopback listen address without a token given by the operator.
+    #[error(
+        "listening on {0} (not loopback) needs a token you choose: set HANDOFF_TOKEN or --token-file"
+    )]
+    TokenRequired(SocketAddr),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -134,9 +167,15 @@ pub struct RunningBroker {
     tracker: TaskTracker,
     system: String,
     style: HandoffStyle,
+    token: Secret,
 }
 
 impl RunningBroker {
+    /// The token clients prove themselves with (`hello.token`, `Authorization: Bearer`).
+    pub fn token(&self) -> &Secret {
+        &self.token
+    }
+
     /// The WebSocket URL clients connect to.
     pub fn url(&self) -> String {
         format!("ws://{}", self.addr)
@@ -172,6 +211,13 @@ impl RunningBroker {
 
 /// Binds the listener and starts the broker's tasks on the current runtime.
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
+    if !config.listen.ip().is_loopback() && config.token.is_none() {
+        return Err(BrokerError::TokenRequired(config.listen));
+    }
+    let token = match config.token.clone() {
+        Some(token) => token,
+        None => trust::generate_token()?,
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| BrokerError::Bind {
@@ -234,6 +280,15 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     });
     let system = connector.system().to_owned();
     let style = connector.style();
+    // Resume secrets outlive the run when the store keeps their key.
+    let store = match &config.store {
+        Some(path) => Some(crate::store::Store::open(path)?),
+        None => None,
+    };
+    let resume_key = match &store {
+        Some(store) => store.resume_key()?,
+        None => trust::random_bytes::<32>()?,
+    };
     let settings = HubSettings {
         handoff: HandoffSettings {
             assistant: Arc::new(config.assistant),
@@ -250,10 +305,10 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         },
         derive_desk_view,
         evict_after: config.evict_after,
+        resume: trust::ResumeKey::new(&resume_key),
     };
     let mut hub = Hub::new(settings, connector, desk, hub_tx.clone());
-    if let Some(path) = &config.store {
-        let store = crate::store::Store::open(path)?;
+    if let Some(store) = store {
         let conversations = store.conversations()?;
         let (writer, commits) = crate::store::StoreWriter::spawn(store);
         hub.restore(conversations, writer, commits);
@@ -265,8 +320,20 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         shutdown: shutdown.clone(),
         tracker: tracker.clone(),
         max_connections: config.max_connections,
-        max_message_bytes: config.max_message_bytes,
         max_attachment_bytes: config.max_attachment_bytes,
+        gate: Arc::new(trust::Gate {
+            allowed_origins: config.allowed_origins.clone(),
+            listen: addr,
+            token: token.clone(),
+        }),
+        sessions: Arc::new(session::SessionConfig {
+            max_message_bytes: config.max_message_bytes,
+            queue: config.session_queue.max(1),
+            hello_timeout: config.hello_timeout,
+            write_timeout: config.write_timeout,
+            token: token.clone(),
+            token_for_every_role: config.token_for_every_role,
+        }),
     };
     tracker.spawn(server.run());
     tracing::info!(%addr, system, %style, "broker listening");
@@ -276,5 +343,6 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         tracker,
         system,
         style,
+        token,
     })
 }

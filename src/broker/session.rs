@@ -1,11 +1,20 @@
-//! One client connection: the hello handshake, frame checking, and the loop that moves frames
-//! between the socket and the hub. Close codes are used only for protocol violations (1009 for
-//! a frame over the size limit, 1008 for a client too slow to keep up); everything else is an
-//! `error` frame and the connection stays open.
+//! One client connection: the hello handshake (with the token check), frame checking, and the
+//! loop that moves frames between the socket and the hub.
+//!
+//! Close codes: 1008 for policy (no or wrong token, a role or resume refused, no `hello` in
+//! time, a client too slow to keep up), 1009 for a frame over the size limit (or more than
+//! [`super::metered::PRE_HELLO_BYTES`] before `hello`), 1007 for a text frame that is not UTF-8, 1002 for
+//! other WebSocket protocol violations, 1001 on shutdown. Everything else is an `error` frame
+//! and the connection stays open.
 
 use super::hub::{HubMsg, Join, SessionId};
-use crate::protocol::{ClientMsg, ErrorCode, ServerMsg, decode_client};
+use super::metered::{Meter, Metered};
+use super::trust::{HandshakeAuth, token_matches};
+use crate::connectors::redact::Secret;
+use crate::protocol::{ClientMsg, ClientRole, ErrorCode, ServerMsg, decode_client};
 use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::WebSocketStream;
@@ -17,11 +26,34 @@ use tokio_util::sync::CancellationToken;
 /// How many messages may wait for a slow client before it is dropped with notice.
 pub const SESSION_QUEUE: usize = 4096;
 
+/// Why a connection ends: a close frame to send, or `None` when the socket is already gone.
+type End = Option<(CloseCode, String)>;
+
+/// What every session of a broker shares.
+pub(super) struct SessionConfig {
+    /// The largest text frame, `attach` excepted.
+    pub max_message_bytes: usize,
+    /// The bound of each session's outbound queue (messages).
+    pub queue: usize,
+    /// A client that has not said `hello` by then is closed (1008).
+    pub hello_timeout: Duration,
+    /// A frame that cannot be written for this long means the client stopped reading (1008).
+    pub write_timeout: Duration,
+    /// The broker's token.
+    pub token: Secret,
+    /// Every role needs the token (the console's own broker), not only agents and observers.
+    pub token_for_every_role: bool,
+}
+
 pub(super) struct SessionTask {
-    pub ws: WebSocketStream<TcpStream>,
+    pub ws: WebSocketStream<Metered<TcpStream>>,
     pub hub: mpsc::Sender<HubMsg>,
     pub shutdown: CancellationToken,
-    pub max_message_bytes: usize,
+    pub config: Arc<SessionConfig>,
+    /// What the handshake proved.
+    pub auth: HandshakeAuth,
+    /// The socket's pre-`hello` byte budget.
+    pub meter: Meter,
     pub peer: String,
 }
 
@@ -31,80 +63,149 @@ fn oversized(len: usize, max_message_bytes: usize, decoded: Option<&ClientMsg>) 
     len > max_message_bytes && !matches!(decoded, Some(ClientMsg::Attach { .. }))
 }
 
+fn too_slow() -> (CloseCode, String) {
+    (
+        CloseCode::Policy,
+        "client too slow: reconnect with hello.since to resume".into(),
+    )
+}
+
 impl SessionTask {
     pub(super) async fn run(mut self) {
-        let (out_tx, mut out_rx) = mpsc::channel::<ServerMsg>(SESSION_QUEUE);
+        let (out_tx, mut out_rx) = mpsc::channel::<ServerMsg>(self.config.queue);
         let kicked = CancellationToken::new();
+        let tripped = self.meter.tripped();
+        let hello_by = tokio::time::sleep(self.config.hello_timeout);
+        tokio::pin!(hello_by);
         let mut session: Option<SessionId> = None;
-        loop {
+        let end: End = loop {
             tokio::select! {
                 biased;
                 () = self.shutdown.cancelled() => {
-                    self.close(CloseCode::Away, "the broker is shutting down").await;
-                    break;
+                    break Some((CloseCode::Away, "the broker is shutting down".into()));
                 }
-                () = kicked.cancelled() => {
-                    self.close(CloseCode::Policy, "client too slow: reconnect with hello.since to resume").await;
-                    break;
+                () = kicked.cancelled() => break Some(too_slow()),
+                () = tripped.cancelled() => {
+                    tracing::info!(peer = %self.peer, "too many bytes before hello");
+                    break Some((CloseCode::Size, format!("more than {} bytes before hello", self.meter.budget())));
+                }
+                () = &mut hello_by, if session.is_none() => {
+                    tracing::info!(peer = %self.peer, "no hello in time");
+                    break Some((CloseCode::Policy, format!("no hello within {} ms", self.config.hello_timeout.as_millis())));
                 }
                 Some(msg) = out_rx.recv() => {
-                    if self.write(&msg).await.is_err() {
-                        break;
+                    if let Err(end) = self.write(&msg, &kicked).await {
+                        break end;
                     }
                 }
                 frame = self.ws.next() => {
-                    let Some(frame) = frame else { break };
-                    match frame {
-                        Ok(Message::Text(text)) => {
-                            if !self.on_text(text.as_str(), &mut session, &out_tx, &kicked).await {
-                                break;
-                            }
-                        }
-                        Ok(Message::Binary(_)) => {
-                            let e = error(None, ErrorCode::BinaryFrame, "binary frames are not supported; send JSON text frames".into());
-                            if self.write(&e).await.is_err() {
-                                break;
-                            }
-                        }
-                        Ok(Message::Close(_)) => break,
-                        Ok(_) => {} // ping/pong are answered by tungstenite
-                        Err(WsError::Capacity(e)) => {
-                            tracing::info!(peer = %self.peer, error = %e, "frame over the size limit");
-                            self.close_too_big().await;
-                            break;
-                        }
-                        Err(e) => {
-                            tracing::debug!(peer = %self.peer, error = %e, "connection error");
-                            break;
-                        }
+                    let Some(frame) = frame else { break None };
+                    if let Err(end) = self.on_frame(frame, &mut session, &out_tx, &kicked).await {
+                        break end;
                     }
                 }
             }
+        };
+        if let Some((code, reason)) = end {
+            self.close(code, &reason).await;
         }
         if let Some(id) = session {
             let _ = self.hub.send(HubMsg::Leave(id)).await;
         }
     }
 
-    /// Handles one text frame; false when the connection must end.
+    async fn on_frame(
+        &mut self,
+        frame: Result<Message, WsError>,
+        session: &mut Option<SessionId>,
+        out_tx: &mpsc::Sender<ServerMsg>,
+        kicked: &CancellationToken,
+    ) -> Result<(), End> {
+        match frame {
+            Ok(Message::Text(text)) => self.on_text(text.as_str(), session, out_tx, kicked).await,
+            Ok(Message::Binary(_)) => {
+                let e = error(
+                    None,
+                    ErrorCode::BinaryFrame,
+                    "binary frames are not supported; send JSON text frames".into(),
+                );
+                self.write(&e, kicked).await
+            }
+            Ok(Message::Close(_)) => Err(None),
+            Ok(_) => Ok(()), // ping/pong are answered by tungstenite
+            Err(WsError::Capacity(e)) => {
+                tracing::info!(peer = %self.peer, error = %e, "frame over the size limit");
+                Err(Some(self.too_big()))
+            }
+            Err(WsError::Utf8(_)) => {
+                tracing::info!(peer = %self.peer, "text frame is not UTF-8");
+                Err(Some((
+                    CloseCode::Invalid,
+                    "text frame is not valid UTF-8".into(),
+                )))
+            }
+            Err(WsError::Protocol(e)) => {
+                tracing::info!(peer = %self.peer, error = %e, "WebSocket protocol violation");
+                Err(Some((
+                    CloseCode::Protocol,
+                    format!("protocol violation: {e}"),
+                )))
+            }
+            Err(e) => {
+                tracing::debug!(peer = %self.peer, error = %e, "connection error");
+                Err(None)
+            }
+        }
+    }
+
+    /// Whether this `hello` may go on to the hub: `Err` is the policy refusal (close 1008).
+    fn admit(&self, role: ClientRole, token: Option<&str>, supervisor: bool) -> Result<(), String> {
+        let proved = match token {
+            Some(t) if token_matches(&self.config.token, t) => true,
+            Some(_) => return Err("wrong token".into()),
+            None => self.auth.token,
+        };
+        let needed = if supervisor {
+            Some("a supervisor")
+        } else if self.config.token_for_every_role {
+            Some("every role on this broker")
+        } else {
+            match role {
+                ClientRole::User => None,
+                ClientRole::Agent => Some("the agent role"),
+                ClientRole::Observer => Some("the observer role"),
+            }
+        };
+        match needed {
+            Some(who) if !proved => Err(format!(
+                "{who} needs the broker's token (hello.token or Authorization: Bearer)"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Handles one text frame; `Err` when the connection must end.
     async fn on_text(
         &mut self,
         text: &str,
         session: &mut Option<SessionId>,
         out_tx: &mpsc::Sender<ServerMsg>,
         kicked: &CancellationToken,
-    ) -> bool {
+    ) -> Result<(), End> {
         let decoded = decode_client(text);
-        if oversized(text.len(), self.max_message_bytes, decoded.as_ref().ok()) {
+        if oversized(
+            text.len(),
+            self.config.max_message_bytes,
+            decoded.as_ref().ok(),
+        ) {
             tracing::info!(peer = %self.peer, len = text.len(), "frame over the size limit");
-            self.close_too_big().await;
-            return false;
+            return Err(Some(self.too_big()));
         }
         let msg = match decoded {
             Ok(msg) => msg,
             Err(e) => {
                 tracing::debug!(peer = %self.peer, error = %e.message, "bad frame");
-                return self.write(&error(e.id, e.code, e.message)).await.is_ok();
+                return self.write(&error(e.id, e.code, e.message), kicked).await;
             }
         };
         match (msg, *session) {
@@ -118,11 +219,16 @@ impl SessionTask {
                     since,
                     client,
                     traces,
+                    token,
+                    resume,
+                    supervisor,
                 },
                 None,
             ) => {
-                tracing::info!(peer = %self.peer, ?role, client = client.as_deref().unwrap_or("-"), "hello");
-                let (reply_tx, reply_rx) = oneshot::channel();
+                tracing::info!(peer = %self.peer, ?role, supervisor, client = client.as_deref().unwrap_or("-"), "hello");
+                if let Err(reason) = self.admit(role, token.as_deref(), supervisor) {
+                    return Err(self.refuse(reason, kicked).await);
+                }
                 let join = Join {
                     protocol,
                     role,
@@ -131,82 +237,148 @@ impl SessionTask {
                     agent,
                     since,
                     traces,
+                    resume,
+                    supervisor,
                 };
-                let sent = self
-                    .hub
-                    .send(HubMsg::Join {
-                        join,
-                        out: out_tx.clone(),
-                        kicked: kicked.clone(),
-                        reply: reply_tx,
-                    })
-                    .await;
-                let Ok(()) = sent else { return false };
-                match reply_rx.await {
-                    Ok(Ok(joined)) => {
-                        *session = Some(joined.session);
-                        for msg in &joined.replay {
-                            if self.write(msg).await.is_err() {
-                                return false;
-                            }
-                        }
-                        true
-                    }
-                    Ok(Err((code, message))) => {
-                        self.write(&error(None, code, message)).await.is_ok()
-                    }
-                    Err(_) => false,
-                }
+                self.join(join, session, out_tx, kicked).await
             }
-            (ClientMsg::Hello { .. }, Some(_)) => self
-                .write(&error(
+            (ClientMsg::Hello { .. }, Some(_)) => {
+                let e = error(
                     None,
                     ErrorCode::NotReady,
                     "already said hello on this connection".into(),
-                ))
-                .await
-                .is_ok(),
+                );
+                self.write(&e, kicked).await
+            }
             (msg, None) => {
                 let id = msg.request_id().cloned();
-                self.write(&error(
+                let e = error(
                     id,
                     ErrorCode::NotReady,
                     "say hello first: the first message must be `hello`".into(),
-                ))
-                .await
-                .is_ok()
+                );
+                self.write(&e, kicked).await
             }
-            (msg, Some(id)) => self.hub.send(HubMsg::Request(id, msg)).await.is_ok(),
+            (msg, Some(id)) => self
+                .hub
+                .send(HubMsg::Request(id, msg))
+                .await
+                .map_err(|_| None),
         }
     }
 
-    async fn write(&mut self, msg: &ServerMsg) -> Result<(), WsError> {
-        let text = serde_json::to_string(msg).map_err(|e| WsError::Io(std::io::Error::other(e)))?;
-        self.ws.send(Message::text(text)).await
+    /// Asks the hub to join; writes the welcome and the replay.
+    async fn join(
+        &mut self,
+        join: Join,
+        session: &mut Option<SessionId>,
+        out_tx: &mpsc::Sender<ServerMsg>,
+        kicked: &CancellationToken,
+    ) -> Result<(), End> {
+        let (reply_tx, reply_rx) = oneshot::channel();
+        let sent = self
+            .hub
+            .send(HubMsg::Join {
+                join,
+                out: out_tx.clone(),
+                kicked: kicked.clone(),
+                reply: reply_tx,
+            })
+            .await;
+        sent.map_err(|_| None)?;
+        match reply_rx.await {
+            Ok(Ok(joined)) => {
+                *session = Some(joined.session);
+                self.meter.open();
+                for msg in &joined.replay {
+                    self.write(msg, kicked).await?;
+                }
+                Ok(())
+            }
+            Ok(Err((ErrorCode::Forbidden, reason))) => Err(self.refuse(reason, kicked).await),
+            Ok(Err((code, message))) => self.write(&error(None, code, message), kicked).await,
+            Err(_) => Err(None),
+        }
     }
 
-    async fn close_too_big(&mut self) {
-        let reason = format!(
-            "message too big: the limit is {} bytes (files go in `attach`)",
-            self.max_message_bytes
-        );
-        self.close(CloseCode::Size, &reason).await;
+    /// A policy refusal: an `error` frame saying why, then close 1008 with the same reason.
+    async fn refuse(&mut self, reason: String, kicked: &CancellationToken) -> End {
+        tracing::warn!(peer = %self.peer, %reason, "hello refused");
+        let e = error(None, ErrorCode::Forbidden, reason.clone());
+        match self.write(&e, kicked).await {
+            Ok(()) => Some((CloseCode::Policy, reason)),
+            Err(end) => end,
+        }
     }
 
+    /// Writes one message; a client that does not take it within the write timeout (or that
+    /// the hub dropped for falling behind) is too slow.
+    async fn write(&mut self, msg: &ServerMsg, kicked: &CancellationToken) -> Result<(), End> {
+        let text = serde_json::to_string(msg).map_err(|_| None)?;
+        let limit = self.config.write_timeout;
+        tokio::select! {
+            sent = self.ws.send(Message::text(text)) => sent.map_err(|_| None),
+            () = kicked.cancelled() => Err(Some(too_slow())),
+            () = tokio::time::sleep(limit) => {
+                tracing::warn!(peer = %self.peer, "client stopped reading; closing it");
+                Err(Some(too_slow()))
+            }
+        }
+    }
+
+    fn too_big(&self) -> (CloseCode, String) {
+        (
+            CloseCode::Size,
+            format!(
+                "message too big: the limit is {} bytes (files go in `attach`)",
+                self.config.max_message_bytes
+            ),
+        )
+    }
+
+    /// Sends the close frame and lets the peer answer it, within a second: a client that does
+    /// not read gets its socket dropped instead.
     async fn close(&mut self, code: CloseCode, reason: &str) {
         let frame = CloseFrame {
             code,
-            reason: reason.to_owned().into(),
+            reason: close_reason(reason).into(),
         };
-        let _ = self.ws.send(Message::Close(Some(frame))).await;
-        // Let the peer answer the close so it sees the frame before the socket goes.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            let _ = self.ws.send(Message::Close(Some(frame))).await;
             while let Some(Ok(_)) = self.ws.next().await {}
         })
         .await;
     }
 }
 
+/// A close reason fits in 123 bytes; a longer one is cut at a character boundary.
+fn close_reason(reason: &str) -> String {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_owned()
+}
+
 fn error(id: Option<crate::protocol::RequestId>, code: ErrorCode, message: String) -> ServerMsg {
     ServerMsg::Error { id, code, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::close_reason;
+
+    #[test]
+    fn close_reasons_are_cut_to_123_bytes_on_a_character_boundary() {
+        assert_eq!(close_reason("short"), "short");
+        let long = "é".repeat(100);
+        let cut = close_reason(&long);
+        assert!(cut.len() <= 123 && long.starts_with(&cut), "{}", cut.len());
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..500 {
+            let text: String = (0..rng.usize(0..200)).map(|_| rng.char(..)).collect();
+            let cut = close_reason(&text);
+            assert!(cut.len() <= 123 && text.starts_with(&cut));
+        }
+    }
 }

@@ -99,6 +99,7 @@ fn options_of(name: Option<&str>) -> Vec<String> {
 
 const ENGINE: &[&str] = &[
     "agents",
+    "allow-origin",
     "autopilot",
     "config",
     "evict-after",
@@ -123,15 +124,18 @@ fn sorted(extra: &[&str], base: &[&str]) -> Vec<String> {
 fn each_command_takes_only_the_options_it_uses() {
     assert_eq!(
         options_of(None),
-        sorted(&["broker", "theme", "log-file"], ENGINE)
+        sorted(&["broker", "theme", "log-file", "token-file"], ENGINE)
     );
     assert_eq!(
         options_of(Some("serve")),
-        sorted(&["listen", "max-connections", "log-file"], ENGINE)
+        sorted(
+            &["listen", "max-connections", "log-file", "token-file"],
+            ENGINE
+        )
     );
     assert_eq!(
         options_of(Some("transcript")),
-        sorted(&["store", "format", "conversation"], &[])
+        sorted(&["store", "format", "conversation", "raw"], &[])
     );
     assert_eq!(
         options_of(Some("emulate")),
@@ -251,7 +255,7 @@ fn every_console_option_reaches_its_field() {
     );
     assert!(matches!(
         parse(&["bench"]).unwrap().command,
-        Some(Command::Bench)
+        Some(Command::Bench(_))
     ));
 }
 

@@ -38,16 +38,48 @@ impl fmt::Display for Secret {
     }
 }
 
-/// `text` with every occurrence of each secret replaced by `[redacted]`. Secrets shorter than
-/// four characters are left alone: replacing them would mangle ordinary words.
+/// `text` with every occurrence of each secret replaced by `[redacted]`, and the password of
+/// every URL's userinfo (`scheme://user:password@host`) too. Secrets shorter than four
+/// characters are left alone: replacing them would mangle ordinary words.
 pub fn redact(text: &str, secrets: &[&Secret]) -> String {
-    let mut out = text.to_owned();
+    let mut out = redact_userinfo(text);
     for secret in secrets {
         let value = secret.expose();
         if value.len() >= 4 {
             out = out.replace(value, REDACTED);
         }
     }
+    out
+}
+
+/// `text` with the password of each URL's userinfo replaced: `https://bob:pw@host` becomes
+/// `https://bob:[redacted]@host`. Only `scheme://` URLs are touched.
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        // The authority ends at the first `/`, `?`, `#` or whitespace.
+        let end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rsplit_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+                let hidden = if userinfo.contains(':') {
+                    format!("{user}:{REDACTED}@{host}")
+                } else {
+                    authority.to_owned()
+                };
+                out.push_str(&hidden);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -118,6 +150,39 @@ mod tests {
             "token [redacted] and again [redacted]"
         );
         assert_eq!(redact("a b c", &[&Secret::new("b")]), "a b c");
+    }
+
+    #[test]
+    fn url_passwords_are_redacted_wherever_they_appear() {
+        assert_eq!(
+            redact("proxy http://bob:pa55@proxy.example:3128/x failed", &[]),
+            "proxy http://bob:[redacted]@proxy.example:3128/x failed"
+        );
+        assert_eq!(
+            redact_userinfo("a https://u:p@h and wss://v:q@k?x=1"),
+            "a https://u:[redacted]@h and wss://v:[redacted]@k?x=1"
+        );
+        let untouched = "mail me at bob@example.com, see https://bob@h/p or http://h/@x";
+        assert_eq!(redact_userinfo(untouched), untouched);
+    }
+
+    /// Arbitrary Unicode around a URL with a password: the password never survives, and text
+    /// without `://` comes back as it was.
+    #[test]
+    fn arbitrary_text_never_keeps_a_url_password() {
+        let mut rng = fastrand::Rng::with_seed(6);
+        for _ in 0..2000 {
+            let noise = |rng: &mut fastrand::Rng| -> String {
+                (0..rng.usize(0..12)).map(|_| rng.char(..)).collect()
+            };
+            let (a, b) = (noise(&mut rng), noise(&mut rng));
+            let text = format!("{a} https://user:CANARY-pw-7@host/{b}");
+            let out = redact_userinfo(&text);
+            assert!(!out.contains("CANARY-pw-7"), "{text:?} -> {out:?}");
+            if !a.contains("://") {
+                assert_eq!(redact_userinfo(&a), a);
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ const SECRET_FIELDS: &[&str] = &[
     "api_key",
     "apikey",
     "api_key_secret",
+    "api_key_id",
     "access_token",
     "participanttoken",
     "connectiontoken",
@@ -129,10 +130,13 @@ mod tests {
     #[test]
     fn credential_fields_and_secrets_are_redacted() {
         let secret = Secret::new("s3cr3t-value");
-        let body = br#"{"api_key_secret":"abc","nested":{"ParticipantToken":"tok"},"text":"my s3cr3t-value"}"#;
+        let body = br#"{"api_key_secret":"abc","api_key_id":"glia-key-id","nested":{"ParticipantToken":"tok"},"text":"my s3cr3t-value"}"#;
         let text = redact_body(body, &[&secret]).unwrap();
         assert!(
-            !text.contains("abc") && !text.contains("tok") && !text.contains("s3cr3t-value"),
+            !text.contains("abc")
+                && !text.contains("tok")
+                && !text.contains("s3cr3t-value")
+                && !text.contains("glia-key-id"),
             "{text}"
         );
         assert!(text.contains("\"text\":\"my [redacted]\""), "{text}");

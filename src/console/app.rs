@@ -292,6 +292,8 @@ pub struct App {
     pub broker: Option<BrokerInfo>,
     /// The broker's URL, for the status bar.
     pub url: String,
+    /// The broker's token, sent in `hello` (never shown).
+    pub token: Option<crate::connectors::redact::Secret>,
     /// The time of the latest event or tick.
     pub now: Millis,
     /// Frames of the spinner so far.
@@ -354,6 +356,7 @@ impl App {
             agent_link: Link::Connecting,
             broker: None,
             url: url.into(),
+            token: None,
             now: crate::protocol::now_millis(),
             spinner: 0,
             help: false,

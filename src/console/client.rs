@@ -2,8 +2,13 @@
 //! the app as [`Msg`]s, sends what the app asks, and when the connection drops it reconnects
 //! with backoff, saying the last `seq` it saw per conversation in `hello.since` so the broker
 //! replays what was missed, in order and without duplicates.
+//!
+//! It proves itself with the broker's token (`hello.token`; the agent side also asks for the
+//! supervisor capability, since the inbox plays every desk agent) and resumes the user's
+//! conversation with the resume secret the first `welcome` gave.
 
 use super::msg::{Direction, Link, Msg, Side};
+use crate::connectors::redact::{REDACTED, Secret};
 use crate::protocol::{
     ClientMsg, ClientRole, ConversationId, PROTOCOL_VERSION, ServerMsg, now_millis,
 };
@@ -43,13 +48,19 @@ struct Session {
     agent: Option<String>,
     /// The last `seq` seen per conversation.
     since: BTreeMap<ConversationId, u64>,
+    /// The broker's token.
+    token: Option<Secret>,
+    /// The user conversation's resume secret, from `welcome`.
+    resume: Option<String>,
 }
 
-/// Starts a connection task for `side` (acting as `agent` on the agent side).
+/// Starts a connection task for `side` (acting as `agent` on the agent side), proving itself
+/// with `token` when the broker needs it.
 pub fn spawn(
     url: String,
     side: Side,
     agent: Option<String>,
+    token: Option<Secret>,
     app: mpsc::Sender<Msg>,
     cancel: CancellationToken,
 ) -> ClientHandle {
@@ -60,6 +71,8 @@ pub fn spawn(
         conversation: None,
         agent,
         since: BTreeMap::new(),
+        token,
+        resume: None,
     };
     tokio::spawn(run(session, rx, app, cancel));
     ClientHandle { tx }
@@ -122,6 +135,10 @@ fn hello(session: &Session) -> ClientMsg {
         // The connector's calls to its system, for the inspector: asked on one connection only,
         // so each call shows once.
         traces: session.side == Side::Agent,
+        token: session.token.as_ref().map(|t| t.expose().to_owned()),
+        resume: session.resume.clone(),
+        // The inbox acts as every desk agent (`s`), which needs the capability.
+        supervisor: session.side == Side::Agent && session.token.is_some(),
     }
 }
 
@@ -138,8 +155,15 @@ async fn connection(
         .await
         .map_err(|e| format!("cannot connect to {}: {e}", session.url))?;
     let send = |msg: &ClientMsg| serde_json::to_string(msg).map_err(|e| e.to_string());
-    let text = send(&hello(session))?;
-    frame(app, side, Direction::Out, &text).await?;
+    let hello = hello(session);
+    let text = send(&hello)?;
+    frame(
+        app,
+        side,
+        Direction::Out,
+        &inspected(&hello).unwrap_or_default(),
+    )
+    .await?;
     ws.send(Message::text(text))
         .await
         .map_err(|e| e.to_string())?;
@@ -202,10 +226,14 @@ fn remember(session: &mut Session, msg: &ServerMsg) -> bool {
         ServerMsg::Welcome {
             conversation,
             agent,
+            resume,
             ..
         } => {
             if conversation.is_some() {
                 session.conversation.clone_from(conversation);
+            }
+            if resume.is_some() {
+                session.resume.clone_from(resume);
             }
             if agent.is_some() {
                 session.agent.clone_from(agent);
@@ -226,9 +254,23 @@ fn remember(session: &mut Session, msg: &ServerMsg) -> bool {
     }
 }
 
-/// What the inspector shows of a frame when not the frame itself: an `attach` with its base64
-/// replaced by its size (megabytes of it would help nobody and fill the inspector).
+/// What the inspector shows of a frame when not the frame itself: a `hello` without its
+/// secrets, an `attach` with its base64 replaced by its size (megabytes of it would help nobody
+/// and fill the inspector).
 fn inspected(msg: &ClientMsg) -> Option<String> {
+    if let ClientMsg::Hello { token, resume, .. } = msg {
+        let mut shown = msg.clone();
+        if let ClientMsg::Hello {
+            token: t,
+            resume: r,
+            ..
+        } = &mut shown
+        {
+            *t = token.as_ref().map(|_| REDACTED.to_owned());
+            *r = resume.as_ref().map(|_| REDACTED.to_owned());
+        }
+        return serde_json::to_string(&shown).ok();
+    }
     let ClientMsg::Attach {
         id,
         conversation,
@@ -288,6 +330,8 @@ mod tests {
             conversation: None,
             agent: None,
             since: BTreeMap::new(),
+            token: Some(Secret::new("t0k3n-t0k3n-t0k3n")),
+            resume: None,
         };
         let event = |seq| ServerMsg::Event {
             conversation: "c-1".into(),
@@ -306,6 +350,56 @@ mod tests {
             panic!("not a hello")
         };
         assert_eq!(since.get(&ConversationId::from("c-1")), Some(&3));
+    }
+
+    #[test]
+    fn the_user_side_resumes_with_its_secret_and_the_inspector_never_shows_secrets() {
+        let mut s = Session {
+            side: Side::User,
+            url: String::new(),
+            conversation: None,
+            agent: None,
+            since: BTreeMap::new(),
+            token: Some(Secret::new("t0k3n-t0k3n-t0k3n")),
+            resume: None,
+        };
+        let welcome: ServerMsg = serde_json::from_value(serde_json::json!({
+            "type": "welcome", "protocol": 1, "session": "s-1", "role": "user",
+            "conversation": "c-1", "resume": "5ec7e75ec7e7",
+            "broker": {"version": "t", "system": "mock", "style": "brokered",
+                       "queue_timeout_ms": 1, "max_message_bytes": 1}
+        }))
+        .expect("welcome");
+        assert!(remember(&mut s, &welcome));
+        let hello = hello(&s);
+        let ClientMsg::Hello {
+            conversation,
+            resume,
+            token,
+            supervisor,
+            ..
+        } = &hello
+        else {
+            panic!("not a hello")
+        };
+        assert_eq!(
+            conversation.as_ref().map(ConversationId::as_str),
+            Some("c-1")
+        );
+        assert_eq!(resume.as_deref(), Some("5ec7e75ec7e7"));
+        assert_eq!(token.as_deref(), Some("t0k3n-t0k3n-t0k3n"));
+        assert!(!supervisor, "only the inbox side asks to act as others");
+        let shown = inspected(&hello).expect("a hello is shown without secrets");
+        assert!(
+            !shown.contains("t0k3n") && !shown.contains("5ec7e7"),
+            "{shown}"
+        );
+        assert!(shown.contains(r#""token":"[redacted]""#), "{shown}");
+        s.side = Side::Agent;
+        let ClientMsg::Hello { supervisor, .. } = super::hello(&s) else {
+            panic!("not a hello")
+        };
+        assert!(supervisor, "the inbox plays every desk agent");
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub struct ConsoleOptions {
     pub agent: Option<String>,
     /// Where a crash is written; `None` for `handoff-crash.log` in the temporary folder.
     pub crash_log: Option<PathBuf>,
+    /// The broker's token (the embedded broker's, or `HANDOFF_TOKEN` / `--token-file`).
+    pub token: Option<crate::connectors::redact::Secret>,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -62,6 +64,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let (theme, theme_error) =
         crate::theme::load(options.theme.as_deref(), user_dir.as_deref(), !no_color);
     let mut app = App::new(theme, options.url.clone());
+    app.token.clone_from(&options.token);
     if let Some(e) = theme_error {
         tracing::warn!(error = %e, "theme not used");
         app.notify(true, format!("{e}; using the default theme"));

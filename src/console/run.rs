@@ -49,6 +49,7 @@ impl<B: Backend> Console<B> {
             app.url.clone(),
             Side::User,
             None,
+            app.token.clone(),
             tx.clone(),
             cancel.clone(),
         );
@@ -56,6 +57,7 @@ impl<B: Backend> Console<B> {
             app.url.clone(),
             Side::Agent,
             agent,
+            app.token.clone(),
             tx.clone(),
             cancel.clone(),
         );

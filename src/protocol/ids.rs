@@ -51,8 +51,14 @@ string_id!(
 );
 
 impl ConversationId {
-    /// A new random conversation id.
+    /// A new conversation id: `c-` and 128 bits from the operating system's CSPRNG, in hex, so
+    /// an id cannot be guessed from others. Falls back to the process RNG only if the OS
+    /// refuses (the id stays unique; the resume secret, not the id, guards the conversation).
     pub fn random() -> Self {
-        Self(format!("c-{:012x}", fastrand::u64(..) & 0xffff_ffff_ffff))
+        let mut bytes = [0u8; 16];
+        if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+            bytes = fastrand::u128(..).to_be_bytes();
+        }
+        Self(format!("c-{}", hex::encode(bytes)))
     }
 }

@@ -23,6 +23,7 @@ mod decode;
 mod ids;
 mod message;
 mod state;
+mod trace;
 
 pub use decode::{DecodeError, decode_client};
 pub use ids::{ConversationId, MessageId, RequestId};
@@ -31,6 +32,7 @@ pub use message::{
     ReasoningStep, Role, StepStatus, human_size,
 };
 pub use state::{EndReason, HandoffState};
+pub use trace::{CallKind, CallTrace};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -230,6 +232,16 @@ pub enum ClientMsg {
         /// inspectors. Secrets are redacted.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         traces: bool,
+        /// The broker's token, unless the handshake carried it: required for `agent`,
+        /// `observer` and `supervisor` (and for every role on the console's own broker).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        /// `user` role with `conversation`: the resume secret `welcome` gave when it opened.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<String>,
+        /// `agent` role with the token: may `act_as` any desk agent.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        supervisor: bool,
     },
     /// The user types a message (to the assistant, or to the agent while connected).
     Say {
@@ -394,6 +406,9 @@ pub enum ServerMsg {
         /// `agent` role: the desk agent this client acts as.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         agent: Option<String>,
+        /// `user` role: the secret that resumes this conversation (`hello.resume`); keep it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<String>,
         /// What the broker runs.
         broker: BrokerInfo,
     },
@@ -437,53 +452,6 @@ pub enum ServerMsg {
         /// What went wrong, for people.
         message: String,
     },
-}
-
-/// One call of a connector to its system, secrets redacted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallTrace {
-    /// When it started.
-    pub at: Millis,
-    /// The system, e.g. "8x8".
-    pub system: String,
-    /// The API call, e.g. "create conversation".
-    pub name: String,
-    /// HTTP, or a WebSocket frame out or in.
-    pub kind: CallKind,
-    /// The HTTP method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    /// The URL.
-    pub url: String,
-    /// The HTTP status, when an answer came.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// How long it took, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration_ms: Option<u64>,
-    /// What was sent (shortened).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-    /// What came back (shortened).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<String>,
-    /// Why it failed without an answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// The kind of a [`CallTrace`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallKind {
-    /// An HTTP request and its answer.
-    Http,
-    /// A WebSocket frame sent to the system.
-    WsOut,
-    /// A WebSocket frame received from the system.
-    WsIn,
-    /// A callback (webhook) the system sent to the broker.
-    Webhook,
 }
 
 /// Stable error codes of [`ServerMsg::Error`].

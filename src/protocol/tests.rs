@@ -15,8 +15,36 @@ fn hello_decodes_with_defaults() {
             agent: None,
             since: BTreeMap::new(),
             traces: false,
+            token: None,
+            resume: None,
+            supervisor: false,
         }
     );
+}
+
+#[test]
+fn hello_carries_the_token_the_resume_secret_and_the_supervisor_capability() {
+    let msg = decode_client(
+        r#"{"type":"hello","protocol":1,"role":"agent","token":"t","resume":"r","supervisor":true}"#,
+    )
+    .unwrap();
+    let ClientMsg::Hello {
+        token,
+        resume,
+        supervisor,
+        ..
+    } = msg
+    else {
+        panic!("not a hello")
+    };
+    assert_eq!(
+        (token.as_deref(), resume.as_deref(), supervisor),
+        (Some("t"), Some("r"), true)
+    );
+    let err =
+        decode_client(r#"{"type":"hello","protocol":1,"role":"agent","token":7}"#).unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadField);
+    assert!(err.message.contains("string"), "{}", err.message);
 }
 
 #[test]

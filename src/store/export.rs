@@ -5,8 +5,9 @@ use super::StoredConversation;
 use crate::protocol::{
     Audience, ButtonState, ChatMessage, ConversationEvent, Millis, Part, Role, StepStatus,
 };
-use crate::text::{escape, to_plain};
+use crate::text::{clean_text, escape, to_plain};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 
 /// Where a Purple Chat link opens.
 pub const PURPLE_CHAT_URL: &str =
@@ -148,7 +149,45 @@ pub fn purple(conversation: &StoredConversation) -> Value {
 
 /// A link that opens the conversation in Purple Chat.
 pub fn purple_link(conversation: &StoredConversation) -> String {
-    let json = purple(conversation).to_string();
+    purple_link_for_terminal(conversation, true)
+}
+
+/// `text` made safe for a terminal: escape sequences (OSC 0 titles, OSC 52 clipboard writes,
+/// CSI), C0 and C1 controls and bidirectional overrides removed, newlines kept. As it is when
+/// `raw`.
+pub fn for_terminal(text: &str, raw: bool) -> Cow<'_, str> {
+    if raw {
+        Cow::Borrowed(text)
+    } else {
+        clean_text(text, true)
+    }
+}
+
+/// `value` with every string in it made safe for a terminal (see [`for_terminal`]), so the
+/// JSON printed stays valid and inert. As it is when `raw`.
+pub fn json_for_terminal(mut value: Value, raw: bool) -> Value {
+    fn walk(value: &mut Value) {
+        match value {
+            Value::String(s) => {
+                if let Cow::Owned(clean) = clean_text(s, true) {
+                    *s = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            Value::Object(map) => map.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if !raw {
+        walk(&mut value);
+    }
+    value
+}
+
+/// A link that opens the conversation in Purple Chat, its texts made safe for a terminal
+/// unless `raw`.
+pub fn purple_link_for_terminal(conversation: &StoredConversation, raw: bool) -> String {
+    let json = json_for_terminal(purple(conversation), raw).to_string();
     let encoded: String = url::form_urlencoded::byte_serialize(json.as_bytes()).collect();
     format!("{PURPLE_CHAT_URL}?conversation={encoded}")
 }

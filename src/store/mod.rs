@@ -110,7 +110,12 @@ impl Store {
             path: path.to_owned(),
             source,
         };
-        create_private(path)
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::private_files::create_dir_all(dir)
+                .map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        }
+        // Owner-only before SQLite opens it (its -wal and -shm files copy the mode).
+        crate::private_files::create_file(path)
             .map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
         let conn = Connection::open(path).map_err(err)?;
         let version: i64 = conn
@@ -144,6 +149,43 @@ impl Store {
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The broker's key for resume secrets, made (from the OS RNG) the first time, so that a
+    /// restarted broker accepts the secrets it gave out before. Kept in a table of its own.
+    pub fn resume_key(&self) -> Result<[u8; 32], StoreError> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS broker_keys (name TEXT PRIMARY KEY, key BLOB NOT NULL)",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        let fresh =
+            crate::broker::trust::random_bytes::<32>().map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                conversation: String::new(),
+                seq: 0,
+                detail: e.to_string(),
+            })?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO broker_keys (name, key) VALUES ('resume', ?1)",
+                params![fresh.as_slice()],
+            )
+            .map_err(|e| self.sqlite(e))?;
+        let key: Vec<u8> = self
+            .conn
+            .query_row(
+                "SELECT key FROM broker_keys WHERE name = 'resume'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sqlite(e))?;
+        key.try_into().map_err(|k: Vec<u8>| StoreError::Corrupt {
+            path: self.path.clone(),
+            conversation: String::new(),
+            seq: 0,
+            detail: format!("the resume key is {} bytes, not 32", k.len()),
+        })
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> StoreError {
@@ -258,29 +300,6 @@ impl Store {
             events,
         }))
     }
-}
-
-/// Creates the store's folder (0700) when missing and the file (0600), so other local users
-/// cannot read the transcripts; an existing file is narrowed to 0600 too.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.exists()
-    {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path)?;
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    drop(file);
-    Ok(())
 }
 
 /// The audience as stored: its protocol name.

@@ -22,7 +22,15 @@ pub struct Client {
     pub seen: Vec<ServerMsg>,
     /// `seen.len()` when the last request was sent: replies and their effects come after it.
     pub last_action: usize,
+    /// Sent as `hello.resume`: the secret of the conversation a user resumes.
+    pub resume: Option<String>,
     next: u64,
+}
+
+/// The broker's URL with its token in the query, as trusted clients (agents, observers)
+/// connect in these tests.
+pub fn url(broker: &handoff::broker::RunningBroker) -> String {
+    format!("{}/?token={}", broker.url(), broker.token().expose())
 }
 
 impl Client {
@@ -34,6 +42,7 @@ impl Client {
             ws,
             seen: Vec::new(),
             last_action: 0,
+            resume: None,
             next: 1,
         }
     }
@@ -124,12 +133,23 @@ impl Client {
             agent: agent.map(str::to_owned),
             since,
             traces: false,
+            token: None,
+            resume: self.resume.clone(),
+            supervisor: false,
         })
         .await;
         self.wait_for("welcome", |m| {
             matches!(m, ServerMsg::Welcome { .. } | ServerMsg::Error { .. })
         })
         .await
+    }
+
+    /// The resume secret the broker gave this user in `welcome`.
+    pub fn resume_secret(&self) -> Option<String> {
+        self.seen.iter().find_map(|m| match m {
+            ServerMsg::Welcome { resume, .. } => resume.clone(),
+            _ => None,
+        })
     }
 
     /// Joins as a new user; returns the conversation.

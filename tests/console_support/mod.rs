@@ -50,7 +50,8 @@ impl Harness {
         width: u16,
         height: u16,
     ) -> Self {
-        let app = App::new(theme, url);
+        let mut app = App::new(theme, url);
+        app.token = Some(broker.token().clone());
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let cancel = CancellationToken::new();
         let console = Console::connect(app, terminal, None, cancel.clone());
@@ -231,7 +232,7 @@ pub fn find(buf: &Buffer, label: &str) -> Option<(u16, u16)> {
 }
 
 /// The screen with volatile text masked: digits of clock times and durations (`05:12`,
-/// `0:42`) become `#`, conversation ids (`c-` and 12 hex digits) become `c-############`,
+/// `0:42`) become `#`, conversation ids (`c-` and 32 hex digits) become `c-` and 32 `#`,
 /// spinner frames become `*`.
 pub fn normalize(text: &str) -> String {
     let chars: Vec<char> = mask_ids(text).chars().collect();
@@ -272,9 +273,9 @@ fn mask_ids(text: &str) -> String {
         let tail = &rest[i + 2..];
         let hex = tail.chars().take_while(char::is_ascii_hexdigit).count();
         out.push_str(&rest[..i + 2]);
-        if hex == 12 {
-            out.push_str("############");
-            rest = &tail[12..];
+        if hex == 32 {
+            out.push_str(&"#".repeat(32));
+            rest = &tail[32..];
         } else {
             rest = tail;
         }

@@ -31,8 +31,7 @@ impl Hub {
         let mut agent = None;
         let conversation = match join.role {
             ClientRole::User => Some(match join.conversation {
-                Some(conv) if self.conversations.contains_key(&conv) => conv,
-                Some(conv) => return Err(self.unknown_conversation(&conv)),
+                Some(conv) => self.resumable(conv, join.resume.as_deref())?,
                 None => self.open(join.user.unwrap_or_default()),
             }),
             ClientRole::Agent => {
@@ -67,6 +66,9 @@ impl Hub {
             role: join.role,
             conversation: conversation.clone(),
             agent: agent.clone(),
+            resume: conversation
+                .as_ref()
+                .map(|c| self.settings.resume.secret(c)),
             broker: self.settings.info.clone(),
         }];
         if join.role != ClientRole::User && self.desk.is_some() {
@@ -100,9 +102,29 @@ impl Hub {
                 out,
                 kicked,
                 traces: join.traces,
+                supervisor: join.supervisor,
             },
         );
         Ok(Joined { session, replay })
+    }
+
+    /// The conversation a user resumes, if `resume` is its secret. The secret is checked
+    /// first, so a refusal does not tell whether the conversation exists.
+    fn resumable(
+        &self,
+        conv: ConversationId,
+        resume: Option<&str>,
+    ) -> Result<ConversationId, (ErrorCode, String)> {
+        if !resume.is_some_and(|secret| self.settings.resume.verify(&conv, secret)) {
+            return Err((
+                ErrorCode::Forbidden,
+                "resuming a conversation needs its resume secret (hello.resume)".into(),
+            ));
+        }
+        if !self.conversations.contains_key(&conv) {
+            return Err(self.unknown_conversation(&conv));
+        }
+        Ok(conv)
     }
 
     pub(super) fn check_agent(&self, name: &str) -> Result<(), (ErrorCode, String)> {
@@ -190,14 +212,7 @@ impl Hub {
             (ClientRole::User, ClientMsg::End { conversation, .. }) => {
                 self.user_input(own.as_ref(), &conversation, Input::UserEnd)
             }
-            (ClientRole::Agent, ClientMsg::ActAs { agent: name, .. }) => {
-                self.check_agent(&name).map(|()| {
-                    if let Some(s) = self.sessions.get_mut(&session) {
-                        s.agent = Some(name);
-                    }
-                    true
-                })
-            }
+            (ClientRole::Agent, ClientMsg::ActAs { agent: name, .. }) => self.act_as(session, name),
             (ClientRole::Agent, msg) => {
                 let action = match msg {
                     ClientMsg::Accept { conversation, .. } => DeskAction::Accept(conversation),
@@ -263,6 +278,26 @@ impl Hub {
             (Err((code, message)), id) => self.reply_error(session, id, code, message),
             (Ok(_), None) => {}
         }
+    }
+
+    /// `act_as`: a supervisor may act as any desk agent; anyone else only as itself.
+    fn act_as(&mut self, session: SessionId, name: String) -> Result<bool, (ErrorCode, String)> {
+        let Some(s) = self.sessions.get(&session) else {
+            return Ok(false);
+        };
+        if !s.supervisor && s.agent.as_deref() != Some(name.as_str()) {
+            return Err((
+                ErrorCode::Forbidden,
+                format!(
+                    "acting as {name:?} needs the supervisor capability (hello.supervisor with the token)"
+                ),
+            ));
+        }
+        self.check_agent(&name)?;
+        if let Some(s) = self.sessions.get_mut(&session) {
+            s.agent = Some(name);
+        }
+        Ok(true)
     }
 
     pub(super) fn reply_error(

@@ -52,6 +52,10 @@ pub struct Join {
     pub since: BTreeMap<ConversationId, u64>,
     /// Whether it wants the connector's call traces.
     pub traces: bool,
+    /// `user` with `conversation`: the conversation's resume secret.
+    pub resume: Option<String>,
+    /// The session holds the supervisor capability (the session checked the token).
+    pub supervisor: bool,
 }
 
 /// A successful join: the welcome and replay to write first, then the live queue.
@@ -135,6 +139,8 @@ struct Session {
     out: mpsc::Sender<ServerMsg>,
     kicked: CancellationToken,
     traces: bool,
+    /// May `act_as` any desk agent.
+    supervisor: bool,
 }
 
 /// The hub's fixed settings.
@@ -147,6 +153,8 @@ pub struct HubSettings {
     pub derive_desk_view: bool,
     /// How long an ended or abandoned conversation stays in memory.
     pub evict_after: Duration,
+    /// Makes and checks the resume secrets of user conversations.
+    pub resume: crate::broker::trust::ResumeKey,
 }
 
 pub(super) struct Hub {

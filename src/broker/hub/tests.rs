@@ -25,6 +25,7 @@ async fn hub() -> Hub {
         },
         derive_desk_view: false,
         evict_after: Duration::from_secs(300),
+        resume: crate::broker::trust::ResumeKey::new(&[1; 32]),
     };
     let mut hub = Hub::new(
         settings,
@@ -51,6 +52,8 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
                 agent: None,
                 since: BTreeMap::new(),
                 traces: false,
+                resume: None,
+                supervisor: false,
             },
             out,
             kicked.clone(),
@@ -78,6 +81,8 @@ async fn events_reach_only_their_audience_and_conversation() {
         agent: None,
         since: BTreeMap::new(),
         traces: false,
+        resume: None,
+        supervisor: false,
     };
     let (a_out, mut a_rx) = mpsc::channel(64);
     let alice = hub
@@ -157,6 +162,8 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
             agent: None,
             since: BTreeMap::new(),
             traces: false,
+            resume: None,
+            supervisor: false,
         };
         let joined = hub
             .join(join, out, CancellationToken::new())

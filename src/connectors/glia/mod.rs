@@ -92,7 +92,11 @@ impl Glia {
         let api = Api::new(
             SYSTEM,
             settings.retry,
-            vec![settings.api_key_secret.clone()],
+            // The key id is half of the credential: scrubbed like the secret.
+            vec![
+                settings.api_key_secret.clone(),
+                Secret::new(settings.api_key_id.clone()),
+            ],
         );
         let hooks = Arc::new(chat::Hooks::default());
         let webhook_url = listener.route(ROUTE, hooks.clone());

@@ -32,6 +32,7 @@ fn welcome(app: &mut App) {
         role: ClientRole::User,
         conversation: Some("c-1".into()),
         agent: None,
+        resume: None,
         broker: broker(),
     };
     let agent = ServerMsg::Welcome {
@@ -40,6 +41,7 @@ fn welcome(app: &mut App) {
         role: ClientRole::Agent,
         conversation: None,
         agent: Some("Lisa".into()),
+        resume: None,
         broker: broker(),
     };
     update(
