@@ -6,7 +6,7 @@
 //!
 //! Policy ([`RetryPolicy`]):
 //! - transport failures (connect errors, timeouts) and 5xx answers are retried with
-//!   exponential backoff and full jitter, up to `max_attempts` in all;
+//!   exponential backoff and full jitter, up to `max_attempts` in all, within one deadline;
 //! - 429 waits for `Retry-After` (seconds or an HTTP date) when the server gives one, capped by
 //!   `max_retry_after`, else backs off like a 5xx;
 //! - 401 and 403 become [`ConnectorError::Unauthorized`] ("check the credentials") at once;
@@ -310,7 +310,6 @@ impl Api {
                         Some(after) => after,
                         None => self.policy.backoff(attempt),
                     };
-                    // A retry that could not start before the deadline is not made.
                     if tokio::time::Instant::now() + wait >= deadline {
                         return Err(error);
                     }
