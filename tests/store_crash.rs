@@ -134,7 +134,7 @@ async fn seen_at_least(seen: &Seen, n: usize) {
 }
 
 /// Every event any client saw is in the store as it was seen.
-fn everything_seen_is_stored(store: &Path, seen: &Seen, seed: u64) {
+fn everything_seen_is_stored(store: &Path, seen: &Seen, rng_seed: u64) {
     let stored: BTreeMap<(ConversationId, u64), (Millis, Audience, ConversationEvent)> =
         Store::open(store)
             .unwrap()
@@ -152,7 +152,7 @@ fn everything_seen_is_stored(store: &Path, seen: &Seen, seed: u64) {
         assert_eq!(
             stored.get(key),
             Some(event),
-            "seed {seed}: {} seq {} was seen but is not stored as seen",
+            "rng_seed {rng_seed}: {} seq {} was seen but is not stored as seen",
             key.0,
             key.1
         );
@@ -170,8 +170,8 @@ fn highest_seen(seen: &Seen) -> BTreeMap<ConversationId, u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_under_load_loses_no_event_a_client_saw_and_reuses_no_seq() {
-    let seed = fastrand::u64(..);
-    let mut rng = fastrand::Rng::with_seed(seed);
+    let rng_seed = fastrand::u64(..);
+    let mut rng = fastrand::Rng::with_seed(rng_seed);
     let dir = tempfile::tempdir().unwrap();
     let (store, logs) = (
         dir.path().join("store.sqlite"),
@@ -186,7 +186,7 @@ async fn kill_9_under_load_loses_no_event_a_client_saw_and_reuses_no_seq() {
             let (user, welcome) = Client::resume_user(&url, &conv, highest).await;
             assert!(
                 matches!(welcome, ServerMsg::Welcome { .. }),
-                "seed {seed}: {welcome:?}"
+                "rng_seed {rng_seed}: {welcome:?}"
             );
             let replayed = user.seen.iter().filter_map(|m| match m {
                 ServerMsg::Event { seq, .. } => Some(*seq),
@@ -195,7 +195,7 @@ async fn kill_9_under_load_loses_no_event_a_client_saw_and_reuses_no_seq() {
             for seq in replayed {
                 assert!(
                     seq > highest,
-                    "seed {seed}: {conv} replayed seq {seq} <= {highest}"
+                    "rng_seed {rng_seed}: {conv} replayed seq {seq} <= {highest}"
                 );
             }
             tasks.push(tokio::spawn(chat(user, conv, seen.clone())));
@@ -216,14 +216,14 @@ async fn kill_9_under_load_loses_no_event_a_client_saw_and_reuses_no_seq() {
         for task in tasks {
             task.await.unwrap();
         }
-        everything_seen_is_stored(&store, &seen, seed);
+        everything_seen_is_stored(&store, &seen, rng_seed);
         // No seq at or below what an earlier round saw was handed out again (the map would
         // have caught a different event under a seen seq; this checks that seqs went on).
         for (conv, highest) in before {
             let now = highest_seen(&seen)[&conv];
             assert!(
                 now >= highest,
-                "seed {seed}, round {round}: {conv} went back"
+                "rng_seed {rng_seed}, round {round}: {conv} went back"
             );
         }
     }

@@ -6,7 +6,7 @@
 //!
 //! Policy ([`RetryPolicy`]):
 //! - transport failures (connect errors, timeouts) and 5xx answers are retried with
-//!   exponential backoff and full jitter, up to `max_attempts` in all;
+//!   exponential backoff and full jitter, up to `max_attempts` in all, within one deadline;
 //! - 429 waits for `Retry-After` (seconds or an HTTP date) when the server gives one, capped by
 //!   `max_retry_after`, else backs off like a 5xx;
 //! - 401 and 403 become [`ConnectorError::Unauthorized`] ("check the credentials") at once;
@@ -284,15 +284,19 @@ impl Api {
         redact(text, &secrets)
     }
 
-    /// Sends `call`, retrying per the policy; `Ok` only for a 2xx answer.
+    /// Sends `call`, retrying per the policy; `Ok` only for a 2xx answer. The call's timeout
+    /// ([`Api::timeout_for`]) is one deadline for every attempt and wait together, so a hung
+    /// system fails the call (and the user is told) within it, retries included.
     pub async fn send(&self, call: Call) -> Result<Reply, ConnectorError> {
         let attempts = self.policy.max_attempts.max(1);
+        let deadline = tokio::time::Instant::now() + self.timeout_for(&call);
         let mut attempt = 0;
         loop {
             attempt += 1;
             let last = attempt >= attempts;
             let (at, started) = (now_millis(), std::time::Instant::now());
-            let outcome = self.attempt(&call).await;
+            let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let outcome = self.attempt(&call, budget).await;
             self.record(&call, at, started.elapsed(), &outcome);
             let wait = match outcome {
                 Ok(reply) => return Ok(reply),
@@ -301,11 +305,15 @@ impl Api {
                     if last {
                         return Err(error);
                     }
-                    match retry_after {
+                    let wait = match retry_after {
                         Some(after) if after > self.policy.max_retry_after => return Err(error),
                         Some(after) => after,
                         None => self.policy.backoff(attempt),
+                    };
+                    if tokio::time::Instant::now() + wait >= deadline {
+                        return Err(error);
                     }
+                    wait
                 }
             };
             tracing::debug!(
@@ -316,7 +324,7 @@ impl Api {
         }
     }
 
-    async fn attempt(&self, call: &Call) -> Result<Reply, Failure> {
+    async fn attempt(&self, call: &Call, budget: Duration) -> Result<Reply, Failure> {
         let method = match call.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -324,10 +332,7 @@ impl Api {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut builder = self
-            .client
-            .request(method, &call.url)
-            .timeout(self.timeout_for(call));
+        let mut builder = self.client.request(method, &call.url).timeout(budget);
         for (name, value) in &call.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -440,7 +445,7 @@ impl Api {
         });
     }
 
-    /// The policy's timeout, plus one second per [`UPLOAD_BYTES_PER_SEC`] of body: an upload
+    /// The call's deadline: the policy's timeout, plus one second per [`UPLOAD_BYTES_PER_SEC`] of body: an upload
     /// of megabytes over a slow link is not a hung request.
     fn timeout_for(&self, call: &Call) -> Duration {
         let body = call.body.as_ref().map_or(0, bytes::Bytes::len) as u64;
@@ -449,7 +454,10 @@ impl Api {
 
     fn transport_failure(&self, call: &Call, e: &reqwest::Error) -> Failure {
         let detail = if e.is_timeout() {
-            format!("timed out after {}s", self.timeout_for(call).as_secs_f32())
+            format!(
+                "no answer within the call's {}s deadline (retries included)",
+                self.timeout_for(call).as_secs_f32()
+            )
         } else if e.is_connect() {
             "connection failed".to_owned()
         } else {
@@ -554,35 +562,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_silent_server_times_out_after_every_attempt() {
+    async fn a_silent_server_fails_the_call_at_its_deadline_retries_included() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let accepted = tokio::spawn(async move {
-            let mut held = Vec::new();
-            for _ in 0..2 {
-                let (socket, _) = listener.accept().await.unwrap();
-                held.push(socket);
+        let (conn_tx, conns) = tokio::sync::mpsc::unbounded_channel();
+        let server = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let _ = conn_tx.send(socket); // held open, never answered
             }
-            held
         });
         let api = Api::new("Test", quick(), Vec::new());
+        let url = format!("http://{addr}/slow");
         let error = api
-            .send(Call::new(
-                "GET /slow",
-                Method::Get,
-                format!("http://{addr}/slow"),
-            ))
+            .send(Call::new("GET /slow", Method::Get, url))
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, ConnectorError::Transport { detail, .. } if detail.starts_with("timed out")),
+            matches!(&error, ConnectorError::Transport { detail, .. } if detail.contains("0.3s deadline (retries included)")),
             "{error:?}"
         );
-        assert_eq!(
-            accepted.await.unwrap().len(),
-            2,
-            "the timeout was retried once"
-        );
+        server.abort();
+        assert_eq!(conns.len(), 1, "no retry starts after the deadline");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub(super) enum Deferred {
     /// An event of a conversation's log, by `seq`.
     Event(ConversationId, u64),
     /// A message to one session (an ack) that must not overtake the events before it.
-    Send(SessionId, ServerMsg),
+    Send(SessionId, Box<ServerMsg>),
 }
 
 /// The store's writer and what waits on it.
@@ -92,7 +92,7 @@ impl Hub {
         match &mut self.store {
             Some(d) if d.issued > d.durable => {
                 d.pending
-                    .push_back((d.issued, Deferred::Send(session, msg)));
+                    .push_back((d.issued, Deferred::Send(session, Box::new(msg))));
             }
             _ => self.send(session, msg),
         }
@@ -117,7 +117,7 @@ impl Hub {
         for what in ready {
             match what {
                 Deferred::Event(conv, seq) => self.fan_out(&conv, seq),
-                Deferred::Send(session, msg) => self.send(session, msg),
+                Deferred::Send(session, msg) => self.send(session, *msg),
             }
         }
     }
