@@ -21,11 +21,12 @@ async fn an_abandoned_conversation_is_evicted_kept_in_the_store_and_a_resume_say
     };
     let broker = handoff::broker::start(config).await.unwrap();
     let (user, conv) = Client::join_user(&broker.url()).await;
+    let secret = user.resume_secret();
     drop(user); // the user closes the window without ending anything
     let deadline = tokio::time::Instant::now() + WAIT;
     let refusal = loop {
         assert!(tokio::time::Instant::now() < deadline, "never evicted");
-        let (client, answer) = Client::resume_user(&broker.url(), &conv, 0).await;
+        let (client, answer) = Client::resume_user(&broker.url(), &conv, secret.clone(), 0).await;
         drop(client);
         if let ServerMsg::Error { code, message, .. } = answer {
             break (code, message);

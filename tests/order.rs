@@ -124,7 +124,7 @@ async fn the_mock_desk_keeps_both_directions_in_order() {
     let mut config = BrokerConfig::default();
     config.desk.greeting = None;
     let broker = handoff::broker::start(config).await.unwrap();
-    let (mut user, mut lisa, conv) = connected(&broker.url()).await;
+    let (mut user, mut lisa, conv) = connected(&common::url(&broker)).await;
     bursts(&mut user, &mut lisa, &conv).await;
     assert_eq!(markers(&mut user, Role::Agent).await, expected("a"));
     assert_eq!(markers(&mut lisa, Role::User).await, expected("u"));
@@ -141,7 +141,7 @@ async fn through_emulator(system: SystemName, section: &str, seed: u64) {
     )
     .await
     .unwrap();
-    let (mut user, mut lisa, conv) = connected(&engine.url()).await;
+    let (mut user, mut lisa, conv) = connected(&common::url(&engine.broker)).await;
     let emulator = engine
         .system
         .as_ref()

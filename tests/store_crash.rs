@@ -38,8 +38,13 @@ impl Drop for Served {
     }
 }
 
+/// The broker's token, given to every run on the same store (agents and observers need it).
+const TOKEN: &str = "store-crash-test-token-0123456789";
+
+/// Starts `serve` on the store; returns it and its URL with the token.
 fn serve(store: &Path, logs: &Path) -> (Served, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .env("HANDOFF_TOKEN", TOKEN)
         .args(["serve", "--listen", "127.0.0.1:0", "--store"])
         .arg(store)
         .arg("--log-file")
@@ -53,7 +58,7 @@ fn serve(store: &Path, logs: &Path) -> (Served, String) {
     stdout.read_line(&mut first).unwrap();
     let url = first.trim().to_owned();
     assert!(url.starts_with("ws://127.0.0.1:"), "first line: {first:?}");
-    (Served(child, stdout), url)
+    (Served(child, stdout), format!("{url}/?token={TOKEN}"))
 }
 
 /// Records an event; two clients that saw the same `seq` must have seen the same event.
@@ -178,12 +183,15 @@ async fn kill_9_under_load_loses_no_event_a_client_saw_and_reuses_no_seq() {
         dir.path().join("handoff.log"),
     );
     let seen: Seen = Arc::default();
+    // Resuming a conversation needs the secret its welcome gave.
+    let mut secrets = BTreeMap::new();
     for round in 0..ROUNDS {
         let (mut served, url) = serve(&store, &logs);
         // The conversations of earlier rounds go on after the highest seq anyone saw.
         let mut tasks = Vec::new();
         for (conv, highest) in highest_seen(&seen).into_iter().take(USERS) {
-            let (user, welcome) = Client::resume_user(&url, &conv, highest).await;
+            let secret = secrets.get(&conv).cloned();
+            let (user, welcome) = Client::resume_user(&url, &conv, secret, highest).await;
             assert!(
                 matches!(welcome, ServerMsg::Welcome { .. }),
                 "rng_seed {rng_seed}: {welcome:?}"
@@ -207,6 +215,9 @@ async fn kill_9_under_load_loses_no_event_a_client_saw_and_reuses_no_seq() {
         )));
         for _ in 0..USERS {
             let (user, conv) = Client::join_user(&url).await;
+            if let Some(secret) = user.resume_secret() {
+                secrets.insert(conv.clone(), secret);
+            }
             tasks.push(tokio::spawn(chat(user, conv, seen.clone())));
         }
         let target = seen.lock().unwrap().len() + rng.usize(30..400);

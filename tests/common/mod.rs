@@ -185,8 +185,14 @@ impl Client {
     }
 
     /// Rejoins a user's conversation after `since`; returns the client and its welcome or error.
-    pub async fn resume_user(url: &str, conv: &ConversationId, since: u64) -> (Self, ServerMsg) {
+    pub async fn resume_user(
+        url: &str,
+        conv: &ConversationId,
+        resume: Option<String>,
+        since: u64,
+    ) -> (Self, ServerMsg) {
         let mut c = Self::connect(url).await;
+        c.resume = resume;
         let since = BTreeMap::from([(conv.clone(), since)]);
         let answer = c
             .hello(ClientRole::User, Some(conv.clone()), None, since)
