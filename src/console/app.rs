@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// How many frames the inspector keeps.
 pub const INSPECTOR_CAPACITY: usize = 2_000;
-/// How long the status bar shows a notice, in milliseconds (it goes at the next redraw after).
-pub const NOTICE_SHOWN_MS: Millis = 15_000;
+/// How long the status bar shows a notice, in milliseconds (a tick armed for its expiry takes
+/// it away).
+pub const NOTICE_SHOWN_MS: Millis = 8_000;
 /// How many notices are kept.
 const NOTICE_CAPACITY: usize = 5;
 
@@ -398,9 +399,28 @@ impl App {
         self.inbox.chats.get(self.inbox.selected)
     }
 
+    /// The notice the status bar shows now: the latest, until it expires.
+    pub fn shown_notice(&self) -> Option<&Notice> {
+        self.notices
+            .back()
+            .filter(|n| self.now.saturating_sub(n.at) < NOTICE_SHOWN_MS)
+    }
+
     /// How often the screen changes by itself: fast while a spinner turns, once a second
-    /// while a wait timer shows, never when idle (then the loop sleeps until input arrives).
+    /// while a wait timer shows, once when the shown notice expires, never when idle (then the
+    /// loop sleeps until input arrives).
     pub fn tick_interval(&self) -> Option<std::time::Duration> {
+        let expiry = self.shown_notice().map(|n| {
+            std::time::Duration::from_millis(NOTICE_SHOWN_MS - self.now.saturating_sub(n.at))
+        });
+        match (self.animation_interval(), expiry) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        }
+    }
+
+    /// How often spinners and wait timers move, when one is on screen.
+    fn animation_interval(&self) -> Option<std::time::Duration> {
         use crate::protocol::{Part, StepStatus};
         let pending_step = self
             .chat
@@ -434,7 +454,7 @@ impl App {
 
     /// Whether something on screen moves by itself (spinners, wait timers), so ticks matter.
     pub fn animating(&self) -> bool {
-        self.tick_interval().is_some()
+        self.animation_interval().is_some()
     }
 
     /// Whether the focused widget is a text field (so plain letters are typed, not commands).

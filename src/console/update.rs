@@ -5,7 +5,9 @@ use super::app::{App, DeskChat, Echo, Focus, FrameRecord, INSPECTOR_CAPACITY, Pe
 use super::input;
 use super::msg::{Command, Direction, Link, Msg, Side};
 use super::transcript::{Transcript, Upsert};
-use crate::protocol::{ChatMessage, ConversationEvent, ConversationId, Role, ServerMsg};
+use crate::protocol::{
+    ChatMessage, ConversationEvent, ConversationId, HandoffState, Role, ServerMsg,
+};
 use crate::ui;
 
 /// Applies one message to the state and says what to do next. Sets `app.dirty` when the
@@ -41,8 +43,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Tick(now) => {
+            let notice = app.shown_notice().is_some();
             app.now = now;
-            if app.animating() {
+            if app.animating() || (notice && app.shown_notice().is_none()) {
                 app.spinner = app.spinner.wrapping_add(1);
                 app.dirty = true;
             }
@@ -274,7 +277,13 @@ fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationE
             );
             clamp_button(app);
         }
-        ConversationEvent::State { state } => app.chat.state = state,
+        ConversationEvent::State { state } => {
+            // Nobody types into a chat that is over (or not started).
+            if !matches!(state, HandoffState::Connected { .. }) {
+                app.chat.typing = None;
+            }
+            app.chat.state = state;
+        }
         ConversationEvent::Typing { who, on } if who != "user" => {
             app.chat.typing = on.then_some(who);
         }
@@ -383,6 +392,7 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
         ConversationEvent::Rejected { agent, reason } => chat.rejected.push((agent, reason)),
         ConversationEvent::Withdrawn { reason } | ConversationEvent::ChatEnded { reason } => {
             chat.ended = Some(reason);
+            chat.user_typing = false;
         }
         ConversationEvent::Assigned { agent, mut agents } => {
             select = me.as_deref() == Some(agent.as_str());

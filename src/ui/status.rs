@@ -37,10 +37,10 @@ pub fn state_text(app: &App) -> String {
             duration(now.saturating_sub(*since)),
             duration(deadline.saturating_sub(*since))
         ),
-        HandoffState::Connected { agent, since } => {
+        HandoffState::Connected { agent, since, with } => {
             format!(
                 "live with {} since {}",
-                clean(agent),
+                super::chat::agent_names(agent, with),
                 super::message::clock(*since)
             )
         }
@@ -63,6 +63,32 @@ fn link_span(app: &App, name: &str, link: &Link) -> Span<'static> {
     }
 }
 
+/// The columns the key hints leave a notice, when it needs them.
+const NOTICE_ROOM: usize = 40;
+/// The width of " F1 help " at the right end.
+const HELP_WIDTH: usize = 9;
+
+/// `text` in at most `room` columns, cut with "…" when longer; `None` when not even a few
+/// columns are left.
+fn fit(text: &str, room: usize) -> Option<String> {
+    if room < 8 {
+        return None;
+    }
+    if Span::raw(text).width() <= room {
+        return Some(text.to_owned());
+    }
+    let (mut out, mut width) = (String::new(), 0);
+    for c in text.chars() {
+        width += Span::raw(c.to_string()).width();
+        if width + 1 > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    Some(out)
+}
+
 /// Draws the status bar.
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = &app.theme;
@@ -79,25 +105,39 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     spans.push(Span::raw(" │ "));
     spans.push(Span::styled(state_text(app), t.title));
     spans.push(Span::raw(" │ "));
-    let recent = app
-        .notices
-        .back()
-        .filter(|n| app.now.saturating_sub(n.at) < crate::console::NOTICE_SHOWN_MS);
-    if let Some(n) = recent {
-        spans.push(Span::styled(
-            clean(&n.text).into_owned(),
-            if n.error { t.error } else { t.ok },
-        ));
+    // The key hints come first, but leave the notice up to NOTICE_ROOM columns; the notice
+    // takes what is left, cut short with "…".
+    let free =
+        usize::from(area.width).saturating_sub(Line::from(spans.clone()).width() + HELP_WIDTH);
+    let notice = app
+        .shown_notice()
+        .map(|n| (clean(&n.text).into_owned(), n.error));
+    let want = notice.as_ref().map_or(0, |(text, _)| {
+        (Span::raw(text.as_str()).width() + 3).min(NOTICE_ROOM)
+    });
+    let mut hints = Vec::new();
+    let mut hints_width = 0;
+    let (_, bindings) = keys::pane(app.focus);
+    for (i, binding) in bindings.iter().take(3).enumerate() {
+        let action = format!(" {} · ", binding.action);
+        let width = Span::raw(binding.keys).width() + Span::raw(action.as_str()).width();
+        if i > 0 && hints_width + width + want > free {
+            break;
+        }
+        hints_width += width;
+        hints.push(Span::styled(binding.keys, t.key));
+        hints.push(Span::raw(action));
+    }
+    if let Some((text, error)) = notice
+        && let Some(text) = fit(&text, free.saturating_sub(hints_width + 3))
+    {
+        spans.push(Span::styled(text, if error { t.error } else { t.ok }));
         spans.push(Span::raw(" │ "));
     }
-    let (_, bindings) = keys::pane(app.focus);
-    for binding in bindings.iter().take(3) {
-        spans.push(Span::styled(binding.keys, t.key));
-        spans.push(Span::raw(format!(" {} · ", binding.action)));
-    }
+    spans.extend(hints);
     // "F1 help" stays visible at the right end, whatever the width.
     let help = Line::from(vec![Span::styled(" F1", t.key), Span::raw(" help ")]);
-    let help_width = help.width() as u16;
+    let help_width = HELP_WIDTH as u16;
     let left = Rect {
         width: area.width.saturating_sub(help_width),
         ..area

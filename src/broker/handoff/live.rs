@@ -9,6 +9,20 @@ use crate::protocol::{
     StepStatus,
 };
 
+/// The live state of a chat with `agents` (the latest last), started at `since`.
+fn connected(agents: &[String], since: Millis) -> HandoffState {
+    let (agent, with) = agents
+        .split_last()
+        .map_or((String::new(), &[][..]), |(last, rest)| {
+            (last.clone(), rest)
+        });
+    HandoffState::Connected {
+        agent,
+        since,
+        with: with.to_vec(),
+    }
+}
+
 impl Conversation {
     pub(super) fn on_started(
         &mut self,
@@ -177,13 +191,7 @@ impl Conversation {
                         agents: vec![agent.name.clone()],
                         since: now,
                     };
-                    self.set_state(
-                        HandoffState::Connected {
-                            agent: agent.name,
-                            since: now,
-                        },
-                        out,
-                    );
+                    self.set_state(connected(&[agent.name], now), out);
                 }
                 Phase::Waiting { .. } => {
                     self.timeout_generation += 1;
@@ -197,27 +205,14 @@ impl Conversation {
                         agents: vec![agent.name.clone()],
                         since: now,
                     };
-                    self.set_state(
-                        HandoffState::Connected {
-                            agent: agent.name,
-                            since: now,
-                        },
-                        out,
-                    );
+                    self.set_state(connected(&[agent.name], now), out);
                 }
                 Phase::Connected { agents, since } => {
-                    if !agents.contains(&agent.name) {
-                        agents.push(agent.name.clone());
-                    }
-                    let since = *since;
+                    agents.retain(|a| *a != agent.name);
+                    agents.push(agent.name.clone());
+                    let state = connected(agents, *since);
                     self.system_says(&format!("{} joined the chat", agent.name), now, out);
-                    self.set_state(
-                        HandoffState::Connected {
-                            agent: agent.name,
-                            since,
-                        },
-                        out,
-                    );
+                    self.set_state(state, out);
                 }
                 _ => {}
             },
@@ -261,16 +256,10 @@ impl Conversation {
             ChatEvent::AgentLeft { agent } => {
                 if let Phase::Connected { agents, since } = &mut self.phase {
                     agents.retain(|a| a != &agent);
-                    let (remaining, since) = (agents.last().cloned(), *since);
+                    let state = (!agents.is_empty()).then(|| connected(agents, *since));
                     self.system_says(&format!("{agent} left the chat"), now, out);
-                    if let Some(remaining) = remaining {
-                        self.set_state(
-                            HandoffState::Connected {
-                                agent: remaining,
-                                since,
-                            },
-                            out,
-                        );
+                    if let Some(state) = state {
+                        self.set_state(state, out);
                     }
                 }
             }

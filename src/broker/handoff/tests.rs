@@ -402,7 +402,8 @@ fn the_agent_joining_connects_and_finishes_the_step() {
         c.state(),
         &HandoffState::Connected {
             agent: "Lisa".into(),
-            since: NOW
+            since: NOW,
+            with: vec![],
         }
     );
 }
@@ -768,7 +769,10 @@ fn a_second_agent_joining_and_leaving_is_told_to_the_user() {
     assert_eq!(said(&fx), vec!["Transferring you to Sam..."]);
     let fx = run(&mut c, Input::Chat(ChatEvent::AgentJoined { agent: sam }));
     assert_eq!(said(&fx), vec!["Sam joined the chat"]);
-    assert!(matches!(c.state(), HandoffState::Connected { agent, .. } if agent == "Sam"));
+    // Both are in the chat, the one who came last named first.
+    assert!(
+        matches!(c.state(), HandoffState::Connected { agent, with, .. } if agent == "Sam" && with == &["Lisa".to_owned()])
+    );
     let fx = run(
         &mut c,
         Input::Chat(ChatEvent::AgentLeft {
@@ -776,7 +780,9 @@ fn a_second_agent_joining_and_leaving_is_told_to_the_user() {
         }),
     );
     assert_eq!(said(&fx), vec!["Sam left the chat"]);
-    assert!(matches!(c.state(), HandoffState::Connected { agent, .. } if agent == "Lisa"));
+    assert!(
+        matches!(c.state(), HandoffState::Connected { agent, with, .. } if agent == "Lisa" && with.is_empty())
+    );
 }
 
 #[test]

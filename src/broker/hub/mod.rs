@@ -418,7 +418,7 @@ impl Hub {
                 Effect::Chat(command) => {
                     match &command {
                         ChatCommand::End => {
-                            self.desk_view_left(conv, crate::protocol::EndReason::User)
+                            self.desk_view_left(conv, crate::protocol::EndReason::User);
                         }
                         ChatCommand::Withdraw { reason } => {
                             self.desk_view_left(conv, reason.clone());

@@ -40,6 +40,8 @@ pub fn handle(app: &mut App, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Paste(text) => {
+            // Terminals paste line ends as CR (or a CRLF mix): each one is a line of its own.
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
             let text = crate::ui::sanitize::clean_text(&text, true).into_owned();
             match app.focus {
                 Focus::Chat => _ = app.chat.composer.insert_str(text),

@@ -262,3 +262,107 @@ fn the_echo_named_by_the_brokers_message_is_the_one_replaced() {
         vec![ids[0].clone()]
     );
 }
+
+#[test]
+fn a_paste_keeps_its_lines_whether_they_end_in_cr_lf_or_crlf() {
+    let mut app = offered();
+    update(
+        &mut app,
+        Msg::Input(Event::Paste("one\rtwo\r\nthree\nfour".into())),
+    );
+    assert_eq!(app.chat.composer.lines(), ["one", "two", "three", "four"]);
+}
+
+#[test]
+fn any_pasted_text_keeps_one_composer_line_per_pasted_line() {
+    // Arbitrary Unicode with every kind of line end, from a fixed seed so a failure repeats.
+    const PIECES: &[&str] = &[
+        "a",
+        "é",
+        "e\u{301}",
+        "日本",
+        "👩‍💻",
+        "👍🏽",
+        "\u{202e}",
+        "\u{7}",
+        "\t",
+        "\r",
+        "\n",
+        "\r\n",
+        "\u{1b}[31m",
+        "ﷺ",
+        " ",
+    ];
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..2_000 {
+        let text: String = (0..rng.usize(0..40))
+            .map(|_| PIECES[rng.usize(..PIECES.len())])
+            .collect();
+        let mut app = offered();
+        update(&mut app, Msg::Input(Event::Paste(text.clone())));
+        let ends = text.replace("\r\n", "\n").matches(['\r', '\n']).count();
+        assert_eq!(app.chat.composer.lines().len(), ends + 1, "{text:?}");
+        assert!(
+            app.chat.composer.lines().iter().all(|l| !l.contains('\r')),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn the_typing_indicator_goes_when_the_chat_ends() {
+    let mut app = offered();
+    let live = HandoffState::Connected {
+        agent: "Lisa".into(),
+        since: 1,
+        with: vec![],
+    };
+    event(
+        &mut app,
+        Side::User,
+        20,
+        ConversationEvent::State { state: live },
+    );
+    event(
+        &mut app,
+        Side::User,
+        21,
+        ConversationEvent::Typing {
+            who: "Lisa".into(),
+            on: true,
+        },
+    );
+    assert_eq!(app.chat.typing.as_deref(), Some("Lisa"));
+    let ended = HandoffState::Ended {
+        reason: EndReason::User,
+    };
+    event(
+        &mut app,
+        Side::User,
+        22,
+        ConversationEvent::State { state: ended },
+    );
+    assert_eq!(app.chat.typing, None);
+
+    // The inbox forgets the user's typing when the chat ends.
+    event(&mut app, Side::Agent, 7, request());
+    event(
+        &mut app,
+        Side::Agent,
+        8,
+        ConversationEvent::Typing {
+            who: "user".into(),
+            on: true,
+        },
+    );
+    assert!(app.inbox.chats[0].user_typing);
+    event(
+        &mut app,
+        Side::Agent,
+        9,
+        ConversationEvent::ChatEnded {
+            reason: EndReason::User,
+        },
+    );
+    assert!(!app.inbox.chats[0].user_typing);
+}

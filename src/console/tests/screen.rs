@@ -207,3 +207,48 @@ fn connector_traces_are_summarised_in_the_inspector() {
         Some("trace/8x8 POST create conversation 201")
     );
 }
+
+#[test]
+fn a_notice_arms_a_tick_for_its_expiry_even_when_nothing_moves() {
+    let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
+    assert_eq!(app.tick_interval(), None, "an idle console sleeps");
+    app.notify(false, "Request accepted");
+    assert_eq!(
+        app.tick_interval(),
+        Some(std::time::Duration::from_millis(NOTICE_SHOWN_MS))
+    );
+    app.dirty = false;
+    let expiry = app.now + NOTICE_SHOWN_MS;
+    update(&mut app, Msg::Tick(expiry));
+    assert!(app.dirty, "the expiry redraws the status bar");
+    assert_eq!(app.tick_interval(), None);
+}
+
+#[test]
+fn a_long_notice_leaves_the_key_hints_and_f1_help_visible() {
+    let mut app = offered();
+    app.notify(true, "x".repeat(500));
+    for width in [80, 120, 160] {
+        let (text, _) = screen(&app, width, 30);
+        let status = text.lines().last().unwrap_or_default().to_owned();
+        assert!(status.contains("Enter send"), "{width}: {status}");
+        assert!(status.contains("F1 help"), "{width}: {status}");
+        if width >= 120 {
+            assert!(status.contains("xxx…"), "{width}: {status}");
+        }
+    }
+}
+
+#[test]
+fn the_title_of_a_barge_in_chat_names_every_agent() {
+    let mut app = offered();
+    let state = HandoffState::Connected {
+        agent: "Sam".into(),
+        since: 1,
+        with: vec!["Lisa".into()],
+    };
+    event(&mut app, Side::User, 20, ConversationEvent::State { state });
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains("You ⇄ Lisa and Sam (live agents)"), "{text}");
+    assert!(text.contains("live with Lisa and Sam"), "{text}");
+}
