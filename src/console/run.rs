@@ -1,9 +1,11 @@
 //! The console loop, generic over the terminal backend and the input stream so that it runs
 //! the same on a real terminal and headless on `TestBackend` with scripted input.
 //!
-//! Each step waits (biased) for app messages from the connections, then terminal input, then a
-//! tick that is armed only while something on screen animates; it drains whatever else is
-//! queued, and draws once if anything changed. An idle console sleeps.
+//! Each step waits (biased) for terminal input, then app messages from the connections, then a
+//! tick that is armed only while something on screen animates or a notice is to expire; it
+//! drains up to [`DRAIN`] more queued messages, and draws once if anything changed. Input goes
+//! first and the drain is bounded, so a key pressed during a burst of events waits at most one
+//! bounded step and is never lost. An idle console sleeps.
 
 use super::app::App;
 use super::client::{self, ClientHandle};
@@ -20,6 +22,8 @@ use tokio_util::sync::CancellationToken;
 
 /// Messages from the connections waiting for the app.
 const INBOX: usize = 1_024;
+/// Queued messages applied after the first in one step before input is looked at again.
+const DRAIN: usize = 256;
 
 /// The running console: state, terminal and the two broker connections.
 pub struct Console<B: Backend> {
@@ -95,12 +99,12 @@ impl<B: Backend> Console<B> {
         let first = tokio::select! {
             biased;
             () = self.cancel.cancelled() => return Ok(false),
-            msg = self.rx.recv() => match msg {
-                Some(m) => m,
-                None => return Ok(false),
-            },
             event = input.next() => match event {
                 Some(e) => Msg::Input(e?),
+                None => return Ok(false),
+            },
+            msg = self.rx.recv() => match msg {
+                Some(m) => m,
                 None => return Ok(false),
             },
             () = tokio::time::sleep(tick.unwrap_or(Duration::ZERO)), if tick.is_some() => {
@@ -108,7 +112,8 @@ impl<B: Backend> Console<B> {
             }
         };
         self.apply(first);
-        while let Ok(msg) = self.rx.try_recv() {
+        for _ in 0..DRAIN {
+            let Ok(msg) = self.rx.try_recv() else { break };
             self.apply(msg);
         }
         if self.app.quit {
@@ -183,5 +188,44 @@ impl<B: Backend> Console<B> {
             .map_err(|e| anyhow::anyhow!("drawing failed: {e}"))?;
         self.app.dirty = false;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::theme::Theme;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::backend::TestBackend;
+
+    #[tokio::test]
+    async fn an_enter_pressed_during_a_burst_of_events_is_handled_in_the_next_step() {
+        let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
+        app.chat.conversation = Some("c-1".into());
+        app.chat.composer.insert_str("hello");
+        let terminal = Terminal::new(TestBackend::new(100, 30)).expect("a test terminal");
+        let cancel = CancellationToken::new();
+        let mut console = Console::connect(app, terminal, None, cancel.clone());
+        // A burst that fills most of the app's queue, then the key.
+        for n in 0..(INBOX - 64) {
+            let frame = Msg::Frame {
+                side: Side::Agent,
+                direction: super::super::msg::Direction::In,
+                at: n as u64,
+                text: format!(r#"{{"type":"event","seq":{n}}}"#),
+            };
+            console.tx.try_send(frame).expect("room in the queue");
+        }
+        let enter = Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let mut input =
+            futures_util::stream::iter(vec![Ok(enter)]).chain(futures_util::stream::pending());
+        assert!(console.step(&mut input).await.expect("a step"));
+        assert_eq!(console.app.chat.history, ["hello"], "the Enter was applied");
+        assert!(console.app.chat.composer.is_empty());
+        assert!(
+            console.app.inspector.count <= DRAIN as u64,
+            "a step applies a bounded number of queued messages"
+        );
+        cancel.cancel();
     }
 }

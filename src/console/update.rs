@@ -35,6 +35,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Link { side, link } => {
+            if let Link::Reconnecting { error, .. } = &link
+                && refused_as_too_big(error)
+            {
+                too_big(app, side);
+            }
             match side {
                 Side::User => app.user_link = link,
                 Side::Agent => app.agent_link = link,
@@ -60,6 +65,37 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
     }
+}
+
+/// Whether a connection was closed with 1009 (a frame over the broker's size limit), as
+/// `client` words the close.
+fn refused_as_too_big(error: &str) -> bool {
+    error.starts_with("closed by the broker (1009)")
+}
+
+/// The broker closed a connection over a frame too big: what was being sent on it did not
+/// arrive, so the user's unechoed message goes back into an empty composer, and it is said.
+fn too_big(app: &mut App, side: Side) {
+    let mut text =
+        "The broker closed the connection: a message was over its size limit (1009); reconnecting"
+            .to_owned();
+    if side == Side::User
+        && let Some(echo) = app.chat.echoes.pop()
+    {
+        app.chat.echoes.clear();
+        if app.chat.composer.is_empty() {
+            let lines: Vec<String> = echo.text.lines().map(str::to_owned).collect();
+            app.chat.composer = ratatui_textarea::TextArea::from(lines);
+            app.chat
+                .composer
+                .set_placeholder_text(input::MESSAGE_PLACEHOLDER);
+            app.chat
+                .composer
+                .set_cursor_line_style(ratatui::style::Style::new());
+            text.push_str("; the message is back in the composer");
+        }
+    }
+    app.notify(true, text);
 }
 
 fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: &str) {

@@ -1,6 +1,8 @@
 //! Keys of the user chat: the composer (send, recall, typing) and the buttons.
 
-use super::{Handled, composer_key, file_prompt, prompt, take_text};
+use super::{
+    Handled, LONGEST_ID, composer_key, file_prompt, over_limit, peek_text, prompt, take_text,
+};
 use crate::console::app::{App, ComposeMode, Focus, Pending, Scroll};
 use crate::console::msg::{Command, Side};
 use crate::console::update::echo;
@@ -157,10 +159,20 @@ pub(super) fn send_say(app: &mut App) -> Vec<Command> {
         );
         return Vec::new();
     };
-    let text = take_text(&mut app.chat.composer);
+    let text = peek_text(&app.chat.composer);
     if text.is_empty() {
         return Vec::new();
     }
+    let say = |text| ClientMsg::Say {
+        id: LONGEST_ID.into(),
+        conversation: conversation.clone(),
+        text,
+    };
+    if let Some(why) = over_limit(app, &text, say) {
+        app.notify(true, why);
+        return Vec::new();
+    }
+    take_text(&mut app.chat.composer);
     app.chat.recall = None;
     app.chat.history.push(text.clone());
     app.chat.scroll = Scroll::default();

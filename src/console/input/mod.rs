@@ -191,6 +191,32 @@ fn composer_key(composer: &mut TextArea<'static>, key: KeyEvent) -> bool {
     true
 }
 
+/// Why a request carrying `text` cannot go: its frame would be over the broker's
+/// `max_message_bytes` (from `welcome`), which would close the connection (1009).
+fn over_limit(
+    app: &App,
+    text: &str,
+    frame: impl Fn(String) -> crate::protocol::ClientMsg,
+) -> Option<String> {
+    let max = app.broker.as_ref()?.max_message_bytes;
+    let size = serde_json::to_string(&frame(text.to_owned())).map_or(usize::MAX, |f| f.len());
+    (size > max).then(|| {
+        format!(
+            "Not sent: the message is {}, over the broker's limit of {} (--max-message-bytes); it is still in the composer",
+            crate::protocol::human_size(size as u64),
+            crate::protocol::human_size(max as u64),
+        )
+    })
+}
+
+/// The longest request id the console makes, for sizing frames before they get an id.
+const LONGEST_ID: &str = "u-18446744073709551615";
+
+/// The composer's text as it would be sent (trimmed), leaving the composer as it is.
+fn peek_text(composer: &TextArea<'static>) -> String {
+    composer.lines().join("\n").trim().to_owned()
+}
+
 fn take_text(composer: &mut TextArea<'static>) -> String {
     let text = composer.lines().join("\n").trim().to_owned();
     composer.clear();

@@ -366,3 +366,55 @@ fn the_typing_indicator_goes_when_the_chat_ends() {
     );
     assert!(!app.inbox.chats[0].user_typing);
 }
+
+#[test]
+fn a_message_over_the_size_limit_is_not_sent_and_stays_in_the_composer() {
+    let mut app = offered();
+    if let Some(broker) = app.broker.as_mut() {
+        broker.max_message_bytes = 120;
+    }
+    let long = "é".repeat(100);
+    typed(&mut app, &long);
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert_eq!(app.chat.composer.lines(), [long.as_str()]);
+    assert!(app.chat.echoes.is_empty(), "nothing is sending…");
+    let notice = app
+        .notices
+        .back()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("over the broker's limit of 120 B"),
+        "{notice}"
+    );
+    // Shortened, it goes.
+    app.chat.composer = ratatui_textarea::TextArea::default();
+    typed(&mut app, "é");
+    assert_eq!(update(&mut app, key(KeyCode::Enter)).len(), 1);
+}
+
+#[test]
+fn a_1009_close_brings_the_unsent_message_back_and_says_why() {
+    let mut app = offered();
+    typed(&mut app, "a very long message");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.chat.echoes.len(), 1);
+    update(
+        &mut app,
+        Msg::Link {
+            side: Side::User,
+            link: Link::Reconnecting {
+                attempt: 1,
+                error: "closed by the broker (1009): message too big".into(),
+            },
+        },
+    );
+    assert!(app.chat.echoes.is_empty());
+    assert_eq!(app.chat.composer.lines(), ["a very long message"]);
+    let notice = app
+        .notices
+        .back()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("size limit (1009)"), "{notice}");
+}
