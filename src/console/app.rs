@@ -77,6 +77,11 @@ pub struct ChatPane {
     pub typing: Option<String>,
     /// What the composer is writing.
     pub mode: ComposeMode,
+    /// Who the user is in new conversations (Ctrl+N); the broker's default user when `None`.
+    pub user: Option<UserInfo>,
+    /// A new conversation was asked for: the next welcome's conversation replaces this one.
+    /// A new conversation nobody asked for means the broker lost this one (it restarted).
+    pub restarting: bool,
 }
 
 /// What the user's composer holds.
@@ -87,6 +92,12 @@ pub enum ComposeMode {
     /// The path of a file to send to the agent (Ctrl+O); the message being written waits in
     /// `draft` and comes back after.
     AttachPath {
+        /// The message text set aside, by lines.
+        draft: Vec<String>,
+    },
+    /// The name of the user a new conversation starts as (Ctrl+N); the message being written
+    /// waits in `draft`.
+    UserName {
         /// The message text set aside, by lines.
         draft: Vec<String>,
     },
@@ -341,6 +352,8 @@ impl App {
                 button: 0,
                 typing: None,
                 mode: ComposeMode::Message,
+                user: None,
+                restarting: false,
             },
             inbox: InboxPane {
                 agent: None,

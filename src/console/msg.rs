@@ -112,6 +112,12 @@ pub enum Command {
         /// The broker's limit, in bytes.
         max_bytes: usize,
     },
+    /// Leave the user's conversation and start a new one as `user` (the broker's default
+    /// user when `None`).
+    NewConversation {
+        /// Who the user is.
+        user: Option<crate::protocol::UserInfo>,
+    },
     /// Leave the console.
     Quit,
 }

@@ -137,6 +137,12 @@ impl<B: Backend> Console<B> {
     fn execute(&mut self, command: Command) {
         match command {
             Command::Quit => self.app.quit = true,
+            Command::NewConversation { user } => {
+                if let Err(e) = self.user.new_conversation(user) {
+                    self.app.chat.restarting = false;
+                    self.app.notify(true, format!("No new conversation: {e}"));
+                }
+            }
             Command::Attach {
                 side,
                 id,

@@ -67,6 +67,36 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     }
 }
 
+/// The user's connection was welcomed into another conversation: asked for (Ctrl+N), or the
+/// broker lost the old one (restarted without a store), and with it every chat the inbox
+/// shows, which are marked ended.
+fn new_conversation(app: &mut App) {
+    let chat = &mut app.chat;
+    chat.transcript = Transcript::default();
+    chat.echoes.clear();
+    chat.state = HandoffState::Assistant;
+    chat.typing = None;
+    chat.scroll = Scroll::default();
+    chat.button = 0;
+    if app.focus == Focus::Buttons {
+        app.focus = Focus::Chat;
+    }
+    if std::mem::take(&mut app.chat.restarting) {
+        return;
+    }
+    let lost = crate::protocol::EndReason::Error {
+        message: "the broker restarted and no longer knows this conversation".into(),
+    };
+    for chat in app.inbox.chats.iter_mut().filter(|c| c.ended.is_none()) {
+        chat.ended = Some(lost.clone());
+        chat.user_typing = false;
+    }
+    app.notify(
+        true,
+        "The broker restarted without this conversation: a new one has started, and the inbox's open chats are marked ended",
+    );
+}
+
 /// Whether a connection was closed with 1009 (a frame over the broker's size limit), as
 /// `client` words the close.
 fn refused_as_too_big(error: &str) -> bool {
@@ -152,7 +182,10 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         } => {
             match side {
                 Side::User => {
-                    if conversation.is_some() {
+                    if conversation.is_some() && conversation != app.chat.conversation {
+                        if app.chat.conversation.is_some() {
+                            new_conversation(app);
+                        }
                         app.chat.conversation = conversation;
                     }
                     app.user_link = Link::Connected;

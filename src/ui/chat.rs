@@ -129,6 +129,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
     let label = match app.chat.mode {
         ComposeMode::Message => "Message",
         ComposeMode::AttachPath { .. } => "Attach a file (Esc cancels)",
+        ComposeMode::UserName { .. } => "New conversation as (Esc cancels)",
     };
     render_composer(
         app,

@@ -12,6 +12,7 @@ use crate::protocol::ButtonState;
 use crate::ui::layout::{self, hit};
 pub(crate) use chat::MESSAGE_PLACEHOLDER;
 use chat::{buttons_key, chat_key, press, press_nth};
+
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -89,6 +90,10 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
             _ => {}
         }
         app.dirty = true;
+        return Vec::new();
+    }
+    if ctrl && matches!(key.code, KeyCode::Char('n' | 'N')) {
+        chat::ask_user_name(app);
         return Vec::new();
     }
     if alt && let KeyCode::Char(c @ '1'..='9') = key.code {

@@ -418,3 +418,85 @@ fn a_1009_close_brings_the_unsent_message_back_and_says_why() {
         .unwrap_or_default();
     assert!(notice.contains("size limit (1009)"), "{notice}");
 }
+
+fn welcome_user_into(app: &mut App, conversation: &str) {
+    let msg = ServerMsg::Welcome {
+        protocol: 1,
+        session: "s-9".into(),
+        role: ClientRole::User,
+        conversation: Some(conversation.into()),
+        agent: None,
+        broker: broker(),
+    };
+    update(
+        app,
+        Msg::Server {
+            side: Side::User,
+            msg,
+        },
+    );
+}
+
+#[test]
+fn ctrl_n_starts_a_new_conversation_as_another_user() {
+    let mut app = offered();
+    event(&mut app, Side::Agent, 7, request());
+    typed(&mut app, "half a thought");
+    let ctrl_n = Msg::Input(Event::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(update(&mut app, ctrl_n).is_empty());
+    assert!(matches!(app.chat.mode, ComposeMode::UserName { .. }));
+    typed(&mut app, "María López");
+    let commands = update(&mut app, key(KeyCode::Enter));
+    let [Command::NewConversation { user: Some(user) }] = commands.as_slice() else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(user.name, "María López");
+    assert_eq!(user.id, "u-maría-lópez");
+    // What was being written comes back.
+    assert_eq!(app.chat.composer.lines(), ["half a thought"]);
+
+    welcome_user_into(&mut app, "c-2");
+    assert_eq!(app.chat.conversation, Some("c-2".into()));
+    assert!(app.chat.transcript.messages().is_empty());
+    assert_eq!(app.chat.state, HandoffState::Assistant);
+    assert!(
+        app.inbox.chats[0].ended.is_none(),
+        "the old conversation lives on at the broker"
+    );
+}
+
+#[test]
+fn esc_gives_up_the_new_conversation() {
+    let mut app = offered();
+    let ctrl_n = Msg::Input(Event::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    )));
+    update(&mut app, ctrl_n);
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert_eq!(app.chat.mode, ComposeMode::Message);
+    assert!(!app.chat.restarting);
+}
+
+#[test]
+fn after_a_broker_restart_the_inbox_forgets_no_dead_chat() {
+    let mut app = offered();
+    event(&mut app, Side::Agent, 7, request());
+    assert!(app.inbox.chats[0].ended.is_none());
+    // The broker lost c-1: the user side was welcomed into a conversation nobody asked for.
+    welcome_user_into(&mut app, "c-2");
+    assert!(matches!(
+        &app.inbox.chats[0].ended,
+        Some(EndReason::Error { message }) if message.contains("restarted")
+    ));
+    assert!(app.chat.transcript.messages().is_empty());
+    let notice = app
+        .notices
+        .back()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("broker restarted"), "{notice}");
+}
