@@ -154,7 +154,7 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
         serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_owned())
     };
     app.inspector.count += 1;
-    app.inspector.frames.push_back(FrameRecord {
+    let record = FrameRecord {
         number: app.inspector.count,
         at,
         side,
@@ -163,7 +163,12 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
         summary,
         pretty: ui::sanitize::clean_text(&pretty, true).into_owned(),
         compact: ui::sanitize::clean(text).into_owned(),
-    });
+    };
+    // A view scrolled back stays on the frames it shows when a matching one arrives.
+    if app.inspector.back > 0 && ui::inspector::matches(&record, &app.inspector.filter) {
+        app.inspector.back += 1;
+    }
+    app.inspector.frames.push_back(record);
     while app.inspector.frames.len() > INSPECTOR_CAPACITY {
         app.inspector.frames.pop_front();
     }

@@ -381,14 +381,18 @@ pub(super) fn inspector_key(app: &mut App, key: KeyEvent) -> Handled {
         ins.back = 0;
         return Handled::Yes(Vec::new());
     }
+    // Scrolling counts matching frames only: with a filter, the oldest match is the top.
+    let max = crate::ui::inspector::max_back(app);
+    let ins = &mut app.inspector;
     match key.code {
         KeyCode::Char('/') => ins.editing_filter = true,
-        KeyCode::Char('c') | KeyCode::Esc => ins.filter.clear(),
-        KeyCode::Up | KeyCode::Char('k') => {
-            ins.back = (ins.back + 1).min(ins.frames.len().saturating_sub(1));
+        KeyCode::Char('c') | KeyCode::Esc => {
+            ins.filter.clear();
+            ins.back = 0;
         }
-        KeyCode::Down | KeyCode::Char('j') => ins.back = ins.back.saturating_sub(1),
-        KeyCode::Home => ins.back = ins.frames.len().saturating_sub(1),
+        KeyCode::Up | KeyCode::Char('k') => ins.back = (ins.back + 1).min(max),
+        KeyCode::Down | KeyCode::Char('j') => ins.back = ins.back.saturating_sub(1).min(max),
+        KeyCode::Home => ins.back = max,
         KeyCode::End => ins.back = 0,
         _ => return Handled::No,
     }

@@ -244,7 +244,7 @@ fn scroll(app: &mut App, focus: Focus, lines: isize) {
             }
         }
         Focus::Inspector => {
-            let max = app.inspector.frames.len().saturating_sub(1);
+            let max = crate::ui::inspector::max_back(app);
             app.inspector.back = app
                 .inspector
                 .back

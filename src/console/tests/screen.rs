@@ -252,3 +252,51 @@ fn the_title_of_a_barge_in_chat_names_every_agent() {
     assert!(text.contains("You ⇄ Lisa and Sam (live agents)"), "{text}");
     assert!(text.contains("live with Lisa and Sam"), "{text}");
 }
+
+#[test]
+fn scrolling_a_filtered_inspector_stops_at_the_oldest_match() {
+    let mut app = offered();
+    for n in 0..40u64 {
+        let text = if n % 4 == 0 {
+            format!(r#"{{"type":"ack","id":"u-{n}"}}"#)
+        } else {
+            format!(r#"{{"type":"event","seq":{n},"event":{{"kind":"state"}}}}"#)
+        };
+        let frame = Msg::Frame {
+            side: Side::User,
+            direction: Direction::In,
+            at: n,
+            text,
+        };
+        update(&mut app, frame);
+    }
+    app.inspector.open = true;
+    app.focus = Focus::Inspector;
+    typed(&mut app, "/ack");
+    update(&mut app, key(KeyCode::Enter));
+    // Home, then Up past the top and PageUp: still on the oldest ack, never an empty view.
+    update(&mut app, key(KeyCode::Home));
+    for _ in 0..5 {
+        update(&mut app, key(KeyCode::Up));
+    }
+    update(&mut app, key(KeyCode::PageUp));
+    assert_eq!(app.inspector.back, 9, "ten acks: the oldest is nine back");
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains(r#""id": "u-0""#), "{text}");
+    assert!(!text.contains("No frames match"), "{text}");
+    // One Down shows newer frames at once (no dead keys past the top).
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(app.inspector.back, 8);
+    // A new match while scrolled back keeps the view where it is.
+    let frame = Msg::Frame {
+        side: Side::User,
+        direction: Direction::In,
+        at: 99,
+        text: r#"{"type":"ack","id":"u-99"}"#.into(),
+    };
+    update(&mut app, frame);
+    assert_eq!(app.inspector.back, 9);
+    // Clearing the filter goes back to the latest frame.
+    update(&mut app, key(KeyCode::Char('c')));
+    assert_eq!(app.inspector.back, 0);
+}
