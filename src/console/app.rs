@@ -310,6 +310,8 @@ pub struct App {
     pub spinner: usize,
     /// The help overlay is open.
     pub help: bool,
+    /// The links overlay, when open.
+    pub links: Option<super::links::Links>,
     /// Lines scrolled past at the top of the help overlay (when it does not fit).
     pub help_scroll: u16,
     /// The terminal's size.
@@ -371,6 +373,7 @@ impl App {
             now: crate::protocol::now_millis(),
             spinner: 0,
             help: false,
+            links: None,
             help_scroll: 0,
             size: Rect::new(0, 0, 80, 24),
             notices: VecDeque::new(),

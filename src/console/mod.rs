@@ -12,8 +12,10 @@ pub mod bench;
 pub mod client;
 mod input;
 pub mod keys;
+pub mod links;
 mod msg;
 mod offers;
+mod opener;
 mod run;
 mod transcript;
 mod update;
@@ -69,6 +71,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
     let cancel = CancellationToken::new();
     let mut console = Console::connect(app, terminal, options.agent.clone(), cancel.clone());
+    console.osc52 = true;
     let result = console.run(EventStream::new()).await;
     cancel.cancel();
     restore();

@@ -37,6 +37,8 @@ pub struct Console<B: Backend> {
     user: ClientHandle,
     agent: ClientHandle,
     cancel: CancellationToken,
+    /// Whether copying writes OSC 52 to stdout (a real terminal; not on `TestBackend`).
+    pub osc52: bool,
 }
 
 impl<B: Backend> Console<B> {
@@ -75,6 +77,7 @@ impl<B: Backend> Console<B> {
             user,
             agent,
             cancel,
+            osc52: false,
         }
     }
 
@@ -137,6 +140,22 @@ impl<B: Backend> Console<B> {
     fn execute(&mut self, command: Command) {
         match command {
             Command::Quit => self.app.quit = true,
+            Command::Open(url) => {
+                tokio::spawn(super::opener::open(url, self.tx.clone()));
+            }
+            Command::Copy(text) => {
+                let done = if self.osc52 {
+                    super::opener::copy_osc52(&text)
+                        .map(|()| format!("Copied {text} (through the terminal, OSC 52)"))
+                        .map_err(|e| format!("Could not copy: {e}"))
+                } else {
+                    Err(format!("No terminal to copy through; the link is {text}"))
+                };
+                match done {
+                    Ok(text) => self.app.notify(false, text),
+                    Err(text) => self.app.notify(true, text),
+                }
+            }
             Command::NewConversation { user } => {
                 if let Err(e) = self.user.new_conversation(user) {
                     self.app.chat.restarting = false;

@@ -56,6 +56,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
+        Msg::Notice { error, text } => {
+            app.notify(error, text);
+            Vec::new()
+        }
         Msg::AttachFailed { id, error } => {
             let name = match app.pending.remove(&id) {
                 Some(Pending::Attach(name)) => name,

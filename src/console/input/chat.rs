@@ -322,6 +322,20 @@ pub(super) fn press(app: &mut App, message: &MessageId, n: usize) -> Vec<Command
     ) else {
         return Vec::new();
     };
+    // A link button shows what it offers, to open or copy, even after it was pressed (the
+    // broker records the first press).
+    if let crate::protocol::ButtonAction::Open(url) = &button.action {
+        crate::console::links::show(
+            app,
+            vec![crate::console::links::LinkItem {
+                label: button.button_text.clone(),
+                url: url.clone(),
+            }],
+        );
+        if button.state != ButtonState::Active {
+            return Vec::new();
+        }
+    }
     if button.state != ButtonState::Active {
         let state = match button.state {
             ButtonState::Pressed => "was already pressed",

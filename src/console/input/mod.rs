@@ -92,6 +92,14 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
         app.dirty = true;
         return Vec::new();
     }
+    if app.links.is_some() {
+        app.dirty = true;
+        return crate::console::links::key(app, key);
+    }
+    if ctrl && matches!(key.code, KeyCode::Char('l' | 'L')) {
+        crate::console::links::open_latest(app);
+        return Vec::new();
+    }
     if ctrl && matches!(key.code, KeyCode::Char('n' | 'N')) {
         chat::ask_user_name(app);
         return Vec::new();

@@ -249,4 +249,5 @@ fn request() -> ConversationEvent {
 
 mod chat;
 mod inbox;
+mod links;
 mod screen;
