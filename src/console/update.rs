@@ -148,7 +148,16 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
             .pointer("/call/status")
             .and_then(serde_json::Value::as_u64)
             .map_or(String::new(), |s| format!(" {s}"));
-        format!("{kind}/{system} {method} {name}{status}")
+        // Names like "PUT /engagements/{id}" already say the method: it is not said twice.
+        let said = name
+            .split_whitespace()
+            .next()
+            .is_some_and(|first| first.eq_ignore_ascii_case(method));
+        if said || method.is_empty() {
+            format!("{kind}/{system} {name}{status}")
+        } else {
+            format!("{kind}/{system} {method} {name}{status}")
+        }
     } else {
         kind.to_owned()
     };

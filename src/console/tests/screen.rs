@@ -300,3 +300,22 @@ fn scrolling_a_filtered_inspector_stops_at_the_oldest_match() {
     update(&mut app, key(KeyCode::Char('c')));
     assert_eq!(app.inspector.back, 0);
 }
+
+#[test]
+fn a_trace_whose_name_says_its_method_shows_the_method_once() {
+    let mut app = offered();
+    let text = r#"{"type":"trace","call":{"at":1,"system":"Glia","name":"PUT /engagements/{id}/chat_messages/{uuid}","kind":"http","method":"PUT","url":"http://127.0.0.1:1/e","status":200}}"#;
+    update(
+        &mut app,
+        Msg::Frame {
+            side: Side::Agent,
+            direction: Direction::In,
+            at: 1,
+            text: text.to_owned(),
+        },
+    );
+    assert_eq!(
+        app.inspector.frames.back().map(|f| f.summary.as_str()),
+        Some("trace/Glia PUT /engagements/{id}/chat_messages/{uuid} 200")
+    );
+}
