@@ -135,6 +135,11 @@ fn too_big(app: &mut App, side: Side) {
 fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: &str) {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
     let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or("?");
+    // Both connections ask for the connector's calls: the agent one shows them, the user one
+    // only when there is no agent connection (a real system has no desk to connect to).
+    if kind == "trace" && side == Side::User && app.agent_link == Link::Connected {
+        return;
+    }
     let text_at = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
     let summary = if let Some(event) = text_at("/event/kind") {
         format!("{kind}/{event}")

@@ -319,3 +319,29 @@ fn a_trace_whose_name_says_its_method_shows_the_method_once() {
         Some("trace/Glia PUT /engagements/{id}/chat_messages/{uuid} 200")
     );
 }
+
+#[test]
+fn traces_show_once_and_also_without_an_agent_connection() {
+    let mut app = offered();
+    let text = r#"{"type":"trace","call":{"at":1,"system":"Glia","name":"POST /queue_tickets","kind":"http","method":"POST","url":"http://127.0.0.1:1/q","status":201}}"#;
+    let frame = |side| Msg::Frame {
+        side,
+        direction: Direction::In,
+        at: 1,
+        text: text.to_owned(),
+    };
+    update(&mut app, frame(Side::Agent));
+    update(&mut app, frame(Side::User));
+    assert_eq!(
+        app.inspector.frames.len(),
+        1,
+        "one copy while both are connected"
+    );
+    // A real system refuses the agent connection (no desk): the user one brings the calls.
+    app.agent_link = Link::Reconnecting {
+        attempt: 1,
+        error: "Glia has no simulated desk here".into(),
+    };
+    update(&mut app, frame(Side::User));
+    assert_eq!(app.inspector.frames.len(), 2);
+}
