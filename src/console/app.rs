@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 pub const INSPECTOR_CAPACITY: usize = 2_000;
 /// How long the status bar shows a notice, in milliseconds (a tick armed for its expiry takes
 /// it away).
-pub const NOTICE_SHOWN_MS: Millis = 8_000;
+pub const NOTICE_SHOWN_MS: Millis = 10_000;
 /// How many notices are kept.
 const NOTICE_CAPACITY: usize = 5;
 

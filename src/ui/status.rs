@@ -63,8 +63,6 @@ fn link_span(app: &App, name: &str, link: &Link) -> Span<'static> {
     }
 }
 
-/// The columns the key hints leave a notice, when it needs them.
-const NOTICE_ROOM: usize = 40;
 /// The width of " F1 help " at the right end.
 const HELP_WIDTH: usize = 9;
 
@@ -89,6 +87,21 @@ fn fit(text: &str, room: usize) -> Option<String> {
     Some(out)
 }
 
+/// The focused pane's first three key hints, each as its spans.
+fn hint_spans(app: &App) -> Vec<Vec<Span<'static>>> {
+    let (_, bindings) = keys::pane(app.focus);
+    bindings
+        .iter()
+        .take(3)
+        .map(|b| {
+            vec![
+                Span::styled(b.keys, app.theme.key),
+                Span::raw(format!(" {} · ", b.action)),
+            ]
+        })
+        .collect()
+}
+
 /// Draws the status bar.
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = &app.theme;
@@ -98,43 +111,48 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Span::raw(" "),
         link_span(app, "agent", &app.agent_link),
     ];
-    // On narrow terminals the system and style give way to the state and the keys.
-    if let Some(b) = app.broker.as_ref().filter(|_| area.width >= 100) {
-        spans.push(Span::raw(format!(" │ {} · {}", clean(&b.system), b.style)));
-    }
-    spans.push(Span::raw(" │ "));
-    spans.push(Span::styled(state_text(app), t.title));
-    spans.push(Span::raw(" │ "));
-    // The key hints come first, but leave the notice up to NOTICE_ROOM columns; the notice
-    // takes what is left, cut short with "…".
-    let free =
-        usize::from(area.width).saturating_sub(Line::from(spans.clone()).width() + HELP_WIDTH);
+    let state = [
+        Span::raw(" │ "),
+        Span::styled(state_text(app), t.title),
+        Span::raw(" │ "),
+    ];
+    let width = |spans: &[Span<'_>]| Line::from(spans.to_vec()).width();
+    let free = usize::from(area.width).saturating_sub(width(&spans) + width(&state) + HELP_WIDTH);
     let notice = app
         .shown_notice()
         .map(|n| (clean(&n.text).into_owned(), n.error));
-    let want = notice.as_ref().map_or(0, |(text, _)| {
-        (Span::raw(text.as_str()).width() + 3).min(NOTICE_ROOM)
-    });
-    let mut hints = Vec::new();
-    let mut hints_width = 0;
-    let (_, bindings) = keys::pane(app.focus);
-    for (i, binding) in bindings.iter().take(3).enumerate() {
-        let action = format!(" {} · ", binding.action);
-        let width = Span::raw(binding.keys).width() + Span::raw(action.as_str()).width();
-        if i > 0 && hints_width + width + want > free {
+    let want = notice
+        .as_ref()
+        .map_or(0, |(text, _)| Span::raw(text.as_str()).width() + 3);
+    let hints = hint_spans(app);
+    let first_hint = hints.first().map_or(0, |h| width(h));
+    // The system and style give way on narrow terminals, and to a notice that needs the room.
+    if let Some(b) = app.broker.as_ref().filter(|_| area.width >= 100) {
+        let system = Span::raw(format!(" │ {} · {}", clean(&b.system), b.style));
+        if want == 0 || system.width() + first_hint + want <= free {
+            spans.push(system);
+        }
+    }
+    let free = free.saturating_sub(width(&spans[4..]));
+    spans.extend(state);
+    // The first key hint always shows; the others only beside the whole notice. The notice
+    // takes what is left, cut short with "…".
+    let mut used = 0;
+    let mut shown_hints = Vec::new();
+    for (i, hint) in hints.into_iter().enumerate() {
+        if i > 0 && used + width(&hint) + want > free {
             break;
         }
-        hints_width += width;
-        hints.push(Span::styled(binding.keys, t.key));
-        hints.push(Span::raw(action));
+        used += width(&hint);
+        shown_hints.extend(hint);
     }
     if let Some((text, error)) = notice
-        && let Some(text) = fit(&text, free.saturating_sub(hints_width + 3))
+        && let Some(text) = fit(&text, free.saturating_sub(used + 3))
     {
         spans.push(Span::styled(text, if error { t.error } else { t.ok }));
         spans.push(Span::raw(" │ "));
     }
-    spans.extend(hints);
+    spans.extend(shown_hints);
     // "F1 help" stays visible at the right end, whatever the width.
     let help = Line::from(vec![Span::styled(" F1", t.key), Span::raw(" help ")]);
     let help_width = HELP_WIDTH as u16;

@@ -345,3 +345,14 @@ fn traces_show_once_and_also_without_an_agent_connection() {
     update(&mut app, frame(Side::User));
     assert_eq!(app.inspector.frames.len(), 2);
 }
+
+#[test]
+fn on_80_columns_a_notice_shares_the_status_bar_with_the_first_hint() {
+    let mut app = offered();
+    app.notify(false, "New request in the inbox");
+    let (text, _) = screen(&app, 80, 24);
+    let status = text.lines().last().unwrap_or_default().to_owned();
+    assert!(status.contains("New request"), "{status}");
+    assert!(status.contains("Enter send"), "{status}");
+    assert!(status.contains("F1 help"), "{status}");
+}
