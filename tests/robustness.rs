@@ -102,9 +102,11 @@ fn random_inputs_never_panic_the_state_machine() {
                         1 => Ok(StartOutcome::Redirect {
                             url: random_text(&mut rng),
                             via: None,
+                            chat: rng.bool(),
                         }),
                         2 => Ok(StartOutcome::Posted {
                             channel: random_text(&mut rng),
+                            chat: rng.bool(),
                         }),
                         _ => Err(random_text(&mut rng)),
                     }),

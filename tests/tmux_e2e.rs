@@ -84,6 +84,11 @@ impl Drop for Tmux {
 
 /// Starts the real binary in a 160x48 tmux window, or says why it cannot (no tmux).
 fn start(name: &str) -> Option<(Tmux, tempfile::TempDir)> {
+    start_with(name, "")
+}
+
+/// [`start`] with more options for the binary (shell words, no quotes).
+fn start_with(name: &str, options: &str) -> Option<(Tmux, tempfile::TempDir)> {
     if Command::new("tmux").arg("-V").output().is_err() {
         // In CI a missing tmux is a broken set-up, not a reason to skip.
         assert!(
@@ -98,7 +103,7 @@ fn start(name: &str) -> Option<(Tmux, tempfile::TempDir)> {
     // A shell around the console reports how it exited and whether the terminal is back in
     // canonical (cooked) mode, then stays so the screen can be read.
     let command = format!(
-        "sh -c '{} --log-file {}; echo \"exit status $?\"; stty -a | grep -o -- \"-\\{{0,1\\}}icanon\"; exec sleep 60'",
+        "sh -c '{} {options} --log-file {}; echo \"exit status $?\"; stty -a | grep -o -- \"-\\{{0,1\\}}icanon\"; exec sleep 60'",
         env!("CARGO_BIN_EXE_handoff"),
         log.display()
     );
@@ -227,4 +232,68 @@ fn seed_000_in_the_real_binary_by_mouse() {
     // Click the inbox list so q is not typed into a composer.
     tmux.click("Acting as");
     quit(&tmux);
+}
+
+/// One handoff in a style, to its end: ask, press Start agent chat, accept in the inbox, chat
+/// both ways, and the agent ends it.
+fn handoff_to_the_end(style: &str) {
+    let Some((tmux, _dir)) = start_with(&format!("style-{style}"), &format!("--style {style}"))
+    else {
+        return;
+    };
+    tmux.type_line("I'd like to speak to a live agent");
+    tmux.see("provide more details");
+    tmux.type_line("I'm running into a strange issue with a SQL database that I'm using.");
+    if style == "api" {
+        // The API style asks a routing question first.
+        tmux.see("which database you're using?");
+        tmux.type_line("PostgreSQL");
+    }
+    tmux.see("Other help options");
+    tmux.send(&["M-1"]);
+    tmux.see("[ Accept (a) ]");
+    tmux.send(&["Tab"]);
+    tmux.send(&["a"]);
+    tmux.wait("Lisa's greeting on both sides", |s| {
+        s.matches(GREETING).count() == 2
+    });
+    tmux.see("live with Lisa");
+    // Accepting put Lisa in the reply box: she answers, the user answers back.
+    tmux.see("Reply   Enter sends");
+    tmux.type_line("Which error code do you see?");
+    tmux.wait("Lisa's reply on both sides", |s| {
+        s.matches("Which error code do you see?").count() == 2
+    });
+    tmux.send(&["BTab"]);
+    tmux.send(&["BTab"]);
+    tmux.type_line("Error 18456 at login");
+    tmux.wait("the user's answer on both sides", |s| {
+        s.matches("Error 18456 at login").count() == 2
+    });
+    // Lisa ends it from the list (one Tab from the user's composer).
+    tmux.send(&["Tab"]);
+    tmux.send(&["e"]);
+    tmux.see("ended by Lisa");
+    tmux.see("Lisa ended the chat.");
+    quit(&tmux);
+}
+
+#[test]
+fn a_brokered_handoff_runs_to_its_end() {
+    handoff_to_the_end("brokered");
+}
+
+#[test]
+fn a_url_handoff_runs_to_its_end() {
+    handoff_to_the_end("url");
+}
+
+#[test]
+fn an_api_handoff_runs_to_its_end() {
+    handoff_to_the_end("api");
+}
+
+#[test]
+fn a_channel_handoff_runs_to_its_end() {
+    handoff_to_the_end("channel");
 }

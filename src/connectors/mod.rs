@@ -133,11 +133,18 @@ pub enum Started {
         url: String,
         /// The bot or page the user lands on, e.g. "Vayusphere Bot", when it has a name.
         via: Option<String>,
+        /// Where the system carries the conversation on once an agent picks the request up,
+        /// relayed by the broker (the mock desk plays the page or bot this way); `None` when
+        /// the conversation leaves the broker for good.
+        chat: Option<ChatLink>,
     },
     /// Channel style: the request was posted.
     Posted {
         /// The channel, e.g. "#it-help".
         channel: String,
+        /// The chat the agent who picks the post up talks in, relayed by the broker; `None`
+        /// when the agent reaches the user elsewhere.
+        chat: Option<ChatLink>,
     },
 }
 
@@ -172,6 +179,12 @@ pub enum ChatCommand {
     Typing(bool),
     /// The user left ("Stop chat").
     End,
+    /// The broker takes the request back for a reason of its own (its fallback queue timeout):
+    /// leave as for [`ChatCommand::End`], but the desk is told the real reason.
+    Withdraw {
+        /// Why, e.g. [`EndReason::Timeout`](crate::protocol::EndReason::Timeout).
+        reason: crate::protocol::EndReason,
+    },
 }
 
 /// A file the user sends to the agent. Its bytes are shared, not copied, on the way to the

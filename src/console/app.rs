@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// How many frames the inspector keeps.
 pub const INSPECTOR_CAPACITY: usize = 2_000;
-/// How long the status bar shows a notice, in milliseconds (it goes at the next redraw after).
-pub const NOTICE_SHOWN_MS: Millis = 15_000;
+/// How long the status bar shows a notice, in milliseconds (a tick armed for its expiry takes
+/// it away).
+pub const NOTICE_SHOWN_MS: Millis = 10_000;
 /// How many notices are kept.
 const NOTICE_CAPACITY: usize = 5;
 
@@ -76,6 +77,11 @@ pub struct ChatPane {
     pub typing: Option<String>,
     /// What the composer is writing.
     pub mode: ComposeMode,
+    /// Who the user is in new conversations (Ctrl+N); the broker's default user when `None`.
+    pub user: Option<UserInfo>,
+    /// A new conversation was asked for: the next welcome's conversation replaces this one.
+    /// A new conversation nobody asked for means the broker lost this one (it restarted).
+    pub restarting: bool,
 }
 
 /// What the user's composer holds.
@@ -86,6 +92,12 @@ pub enum ComposeMode {
     /// The path of a file to send to the agent (Ctrl+O); the message being written waits in
     /// `draft` and comes back after.
     AttachPath {
+        /// The message text set aside, by lines.
+        draft: Vec<String>,
+    },
+    /// The name of the user a new conversation starts as (Ctrl+N); the message being written
+    /// waits in `draft`.
+    UserName {
         /// The message text set aside, by lines.
         draft: Vec<String>,
     },
@@ -300,6 +312,8 @@ pub struct App {
     pub spinner: usize,
     /// The help overlay is open.
     pub help: bool,
+    /// The links overlay, when open.
+    pub links: Option<super::links::Links>,
     /// Lines scrolled past at the top of the help overlay (when it does not fit).
     pub help_scroll: u16,
     /// The terminal's size.
@@ -342,6 +356,8 @@ impl App {
                 button: 0,
                 typing: None,
                 mode: ComposeMode::Message,
+                user: None,
+                restarting: false,
             },
             inbox: InboxPane {
                 agent: None,
@@ -360,6 +376,7 @@ impl App {
             now: crate::protocol::now_millis(),
             spinner: 0,
             help: false,
+            links: None,
             help_scroll: 0,
             size: Rect::new(0, 0, 80, 24),
             notices: VecDeque::new(),
@@ -401,9 +418,28 @@ impl App {
         self.inbox.chats.get(self.inbox.selected)
     }
 
+    /// The notice the status bar shows now: the latest, until it expires.
+    pub fn shown_notice(&self) -> Option<&Notice> {
+        self.notices
+            .back()
+            .filter(|n| self.now.saturating_sub(n.at) < NOTICE_SHOWN_MS)
+    }
+
     /// How often the screen changes by itself: fast while a spinner turns, once a second
-    /// while a wait timer shows, never when idle (then the loop sleeps until input arrives).
+    /// while a wait timer shows, once when the shown notice expires, never when idle (then the
+    /// loop sleeps until input arrives).
     pub fn tick_interval(&self) -> Option<std::time::Duration> {
+        let expiry = self.shown_notice().map(|n| {
+            std::time::Duration::from_millis(NOTICE_SHOWN_MS - self.now.saturating_sub(n.at))
+        });
+        match (self.animation_interval(), expiry) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        }
+    }
+
+    /// How often spinners and wait timers move, when one is on screen.
+    fn animation_interval(&self) -> Option<std::time::Duration> {
         use crate::protocol::{Part, StepStatus};
         let pending_step = self
             .chat
@@ -437,7 +473,7 @@ impl App {
 
     /// Whether something on screen moves by itself (spinners, wait timers), so ticks matter.
     pub fn animating(&self) -> bool {
-        self.tick_interval().is_some()
+        self.animation_interval().is_some()
     }
 
     /// Whether the focused widget is a text field (so plain letters are typed, not commands).

@@ -10,7 +10,8 @@
 use super::msg::{Direction, Link, Msg, Side};
 use crate::connectors::redact::{REDACTED, Secret};
 use crate::protocol::{
-    ClientMsg, ClientRole, ConversationId, PROTOCOL_VERSION, ServerMsg, now_millis,
+    ClientMsg, ClientRole, ConversationId, ErrorCode, PROTOCOL_VERSION, ServerMsg, UserInfo,
+    now_millis,
 };
 use futures_util::{SinkExt, StreamExt};
 use std::collections::BTreeMap;
@@ -21,11 +22,14 @@ use tokio_util::sync::CancellationToken;
 
 /// Requests waiting to be sent on one connection; the UI never waits on this queue.
 const OUTBOX: usize = 64;
+/// New-conversation requests waiting; more are refused (the user pressed the key repeatedly).
+const RESTARTS: usize = 2;
 
 /// The cloneable front of a connection task.
 #[derive(Debug, Clone)]
 pub struct ClientHandle {
     tx: mpsc::Sender<ClientMsg>,
+    restart: mpsc::Sender<Option<UserInfo>>,
 }
 
 impl ClientHandle {
@@ -33,6 +37,17 @@ impl ClientHandle {
     pub fn send(&self, msg: ClientMsg) -> Result<(), String> {
         self.tx.try_send(msg).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => "too many requests waiting to be sent".to_owned(),
+            mpsc::error::TrySendError::Closed(_) => "the connection task has stopped".to_owned(),
+        })
+    }
+
+    /// User side: leaves the conversation and reconnects into a new one, as `user` (the
+    /// broker's default user when `None`).
+    pub fn new_conversation(&self, user: Option<UserInfo>) -> Result<(), String> {
+        self.restart.try_send(user).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => {
+                "a new conversation is already on its way".to_owned()
+            }
             mpsc::error::TrySendError::Closed(_) => "the connection task has stopped".to_owned(),
         })
     }
@@ -46,6 +61,8 @@ struct Session {
     conversation: Option<ConversationId>,
     /// The desk agent acted as (agent role).
     agent: Option<String>,
+    /// Who the user is (user role); the broker's default user when `None`.
+    user: Option<UserInfo>,
     /// The last `seq` seen per conversation.
     since: BTreeMap<ConversationId, u64>,
     /// The broker's token.
@@ -65,22 +82,38 @@ pub fn spawn(
     cancel: CancellationToken,
 ) -> ClientHandle {
     let (tx, rx) = mpsc::channel(OUTBOX);
+    let (restart, restarts) = mpsc::channel(RESTARTS);
     let session = Session {
         side,
         url,
         conversation: None,
         agent,
+        user: None,
         since: BTreeMap::new(),
         token,
         resume: None,
     };
-    tokio::spawn(run(session, rx, app, cancel));
-    ClientHandle { tx }
+    tokio::spawn(run(
+        session,
+        Queues {
+            outbox: rx,
+            restarts,
+        },
+        app,
+        cancel,
+    ));
+    ClientHandle { tx, restart }
+}
+
+/// What the app asks of a connection task.
+struct Queues {
+    outbox: mpsc::Receiver<ClientMsg>,
+    restarts: mpsc::Receiver<Option<UserInfo>>,
 }
 
 async fn run(
     mut session: Session,
-    mut outbox: mpsc::Receiver<ClientMsg>,
+    mut queues: Queues,
     app: mpsc::Sender<Msg>,
     cancel: CancellationToken,
 ) {
@@ -88,7 +121,7 @@ async fn run(
     loop {
         let error = tokio::select! {
             () = cancel.cancelled() => return,
-            result = connection(&mut session, &mut outbox, &app, &cancel, &mut attempt) => match result {
+            result = connection(&mut session, &mut queues, &app, &cancel, &mut attempt) => match result {
                 Ok(()) => return,
                 Err(e) => e,
             },
@@ -129,12 +162,12 @@ fn hello(session: &Session) -> ClientMsg {
         role,
         client: Some(format!("handoff-console/{}", env!("CARGO_PKG_VERSION"))),
         conversation: session.conversation.clone(),
-        user: None,
+        user: session.user.clone(),
         agent: session.agent.clone(),
         since: session.since.clone(),
-        // The connector's calls to its system, for the inspector: asked on one connection only,
-        // so each call shows once.
-        traces: session.side == Side::Agent,
+        // The connector's calls to its system, for the inspector: asked on both connections,
+        // since a real system has no desk for the agent one; the app keeps one copy.
+        traces: true,
         token: session.token.as_ref().map(|t| t.expose().to_owned()),
         resume: session.resume.clone(),
         // The inbox acts as every desk agent (`s`), which needs the capability.
@@ -145,7 +178,7 @@ fn hello(session: &Session) -> ClientMsg {
 /// Runs one connection until it drops (`Err` with why) or the app is gone (`Ok`).
 async fn connection(
     session: &mut Session,
-    outbox: &mut mpsc::Receiver<ClientMsg>,
+    queues: &mut Queues,
     app: &mpsc::Sender<Msg>,
     cancel: &CancellationToken,
     attempt: &mut u32,
@@ -174,7 +207,15 @@ async fn connection(
                 _ = ws.close(None).await;
                 return Ok(());
             }
-            out = outbox.recv() => {
+            Some(user) = queues.restarts.recv() => {
+                // Leave this conversation: the next hello opens a new one.
+                session.conversation = None;
+                session.since.clear();
+                session.user = user;
+                _ = ws.close(None).await;
+                return Err("starting a new conversation".to_owned());
+            }
+            out = queues.outbox.recv() => {
                 let Some(msg) = out else { return Ok(()) };
                 if let ClientMsg::ActAs { agent, .. } = &msg {
                     session.agent = Some(agent.clone());
@@ -210,6 +251,7 @@ async fn connection(
                 if !remember(session, &msg) {
                     continue;
                 }
+                forget_unknown_conversation(session, &msg);
                 if matches!(msg, ServerMsg::Welcome { .. }) {
                     *attempt = 0;
                     deliver(app, Msg::Link { side, link: Link::Connected }).await?;
@@ -251,6 +293,23 @@ fn remember(session: &mut Session, msg: &ServerMsg) -> bool {
             true
         }
         _ => true,
+    }
+}
+
+/// A broker that no longer knows the user's conversation (restarted without a store) refuses
+/// the hello with `not_found`: the next hello opens a new conversation instead of retrying
+/// the lost one forever.
+fn forget_unknown_conversation(session: &mut Session, msg: &ServerMsg) {
+    if let ServerMsg::Error {
+        id: None,
+        code: ErrorCode::NotFound,
+        ..
+    } = msg
+        && session.side == Side::User
+        && session.conversation.is_some()
+    {
+        session.conversation = None;
+        session.since.clear();
     }
 }
 
@@ -329,6 +388,7 @@ mod tests {
             url: String::new(),
             conversation: None,
             agent: None,
+            user: None,
             since: BTreeMap::new(),
             token: Some(Secret::new("t0k3n-t0k3n-t0k3n")),
             resume: None,
@@ -362,6 +422,7 @@ mod tests {
             since: BTreeMap::new(),
             token: Some(Secret::new("t0k3n-t0k3n-t0k3n")),
             resume: None,
+            user: None,
         };
         let welcome: ServerMsg = serde_json::from_value(serde_json::json!({
             "type": "welcome", "protocol": 1, "session": "s-1", "role": "user",

@@ -27,6 +27,14 @@ pub const GLOBAL: &[Binding] = &[
     b("Alt+1..9", "press the n-th button of the latest message"),
     b("PgUp / PgDn, wheel", "scroll the pane"),
     b(
+        "Ctrl+L",
+        "links of the latest message: Enter opens, c copies",
+    ),
+    b(
+        "Ctrl+N",
+        "new conversation, as the user you name (asks; Esc cancels)",
+    ),
+    b(
         "mouse click",
         "focus a pane, press a button, pick a request",
     ),

@@ -13,8 +13,10 @@ pub mod client;
 mod crash;
 mod input;
 pub mod keys;
+pub mod links;
 mod msg;
 mod offers;
+mod opener;
 mod run;
 mod transcript;
 mod update;
@@ -79,6 +81,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
     let cancel = CancellationToken::new();
     let mut console = Console::connect(app, terminal, options.agent.clone(), cancel.clone());
+    console.osc52 = true;
     crash_on_request();
     let result = console.run(EventStream::new()).await;
     cancel.cancel();

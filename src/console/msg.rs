@@ -79,6 +79,13 @@ pub enum Msg {
     },
     /// Time passed (drives spinners and wait timers only while something animates).
     Tick(Millis),
+    /// A task the console started has something to say (a link that could not be opened).
+    Notice {
+        /// An error (or just information).
+        error: bool,
+        /// The text.
+        text: String,
+    },
     /// A file to attach could not be read or is over the limit; nothing was sent.
     AttachFailed {
         /// The `attach` request it would have been.
@@ -111,6 +118,17 @@ pub enum Command {
         path: std::path::PathBuf,
         /// The broker's limit, in bytes.
         max_bytes: usize,
+    },
+    /// Open a link (checked by [`crate::console::links::openable`]) in a browser, off the UI
+    /// thread; when there is no browser to run, the status bar shows it instead.
+    Open(String),
+    /// Copy text to the clipboard through the terminal (OSC 52).
+    Copy(String),
+    /// Leave the user's conversation and start a new one as `user` (the broker's default
+    /// user when `None`).
+    NewConversation {
+        /// Who the user is.
+        user: Option<crate::protocol::UserInfo>,
     },
     /// Leave the console.
     Quit,

@@ -1,9 +1,11 @@
 //! The console loop, generic over the terminal backend and the input stream so that it runs
 //! the same on a real terminal and headless on `TestBackend` with scripted input.
 //!
-//! Each step waits (biased) for app messages from the connections, then terminal input, then a
-//! tick that is armed only while something on screen animates; it drains whatever else is
-//! queued, and draws once if anything changed. An idle console sleeps.
+//! Each step waits (biased) for terminal input, then app messages from the connections, then a
+//! tick that is armed only while something on screen animates or a notice is to expire; it
+//! drains up to [`DRAIN`] more queued messages, and draws once if anything changed. Input goes
+//! first and the drain is bounded, so a key pressed during a burst of events waits at most one
+//! bounded step and is never lost. An idle console sleeps.
 
 use super::app::App;
 use super::client::{self, ClientHandle};
@@ -20,6 +22,8 @@ use tokio_util::sync::CancellationToken;
 
 /// Messages from the connections waiting for the app.
 const INBOX: usize = 1_024;
+/// Queued messages applied after the first in one step before input is looked at again.
+const DRAIN: usize = 256;
 
 /// The running console: state, terminal and the two broker connections.
 pub struct Console<B: Backend> {
@@ -33,6 +37,8 @@ pub struct Console<B: Backend> {
     user: ClientHandle,
     agent: ClientHandle,
     cancel: CancellationToken,
+    /// Whether copying writes OSC 52 to stdout (a real terminal; not on `TestBackend`).
+    pub osc52: bool,
 }
 
 impl<B: Backend> Console<B> {
@@ -73,6 +79,7 @@ impl<B: Backend> Console<B> {
             user,
             agent,
             cancel,
+            osc52: false,
         }
     }
 
@@ -97,12 +104,12 @@ impl<B: Backend> Console<B> {
         let first = tokio::select! {
             biased;
             () = self.cancel.cancelled() => return Ok(false),
-            msg = self.rx.recv() => match msg {
-                Some(m) => m,
-                None => return Ok(false),
-            },
             event = input.next() => match event {
                 Some(e) => Msg::Input(e?),
+                None => return Ok(false),
+            },
+            msg = self.rx.recv() => match msg {
+                Some(m) => m,
                 None => return Ok(false),
             },
             () = tokio::time::sleep(tick.unwrap_or(Duration::ZERO)), if tick.is_some() => {
@@ -110,7 +117,8 @@ impl<B: Backend> Console<B> {
             }
         };
         self.apply(first);
-        while let Ok(msg) = self.rx.try_recv() {
+        for _ in 0..DRAIN {
+            let Ok(msg) = self.rx.try_recv() else { break };
             self.apply(msg);
         }
         if self.app.quit {
@@ -134,6 +142,28 @@ impl<B: Backend> Console<B> {
     fn execute(&mut self, command: Command) {
         match command {
             Command::Quit => self.app.quit = true,
+            Command::Open(url) => {
+                tokio::spawn(super::opener::open(url, self.tx.clone()));
+            }
+            Command::Copy(text) => {
+                let done = if self.osc52 {
+                    super::opener::copy_osc52(&text)
+                        .map(|()| format!("Copied {text} (through the terminal, OSC 52)"))
+                        .map_err(|e| format!("Could not copy: {e}"))
+                } else {
+                    Err(format!("No terminal to copy through; the link is {text}"))
+                };
+                match done {
+                    Ok(text) => self.app.notify(false, text),
+                    Err(text) => self.app.notify(true, text),
+                }
+            }
+            Command::NewConversation { user } => {
+                if let Err(e) = self.user.new_conversation(user) {
+                    self.app.chat.restarting = false;
+                    self.app.notify(true, format!("No new conversation: {e}"));
+                }
+            }
             Command::Attach {
                 side,
                 id,
@@ -185,5 +215,44 @@ impl<B: Backend> Console<B> {
             .map_err(|e| anyhow::anyhow!("drawing failed: {e}"))?;
         self.app.dirty = false;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::theme::Theme;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::backend::TestBackend;
+
+    #[tokio::test]
+    async fn an_enter_pressed_during_a_burst_of_events_is_handled_in_the_next_step() {
+        let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
+        app.chat.conversation = Some("c-1".into());
+        app.chat.composer.insert_str("hello");
+        let terminal = Terminal::new(TestBackend::new(100, 30)).expect("a test terminal");
+        let cancel = CancellationToken::new();
+        let mut console = Console::connect(app, terminal, None, cancel.clone());
+        // A burst that fills most of the app's queue, then the key.
+        for n in 0..(INBOX - 64) {
+            let frame = Msg::Frame {
+                side: Side::Agent,
+                direction: super::super::msg::Direction::In,
+                at: n as u64,
+                text: format!(r#"{{"type":"event","seq":{n}}}"#),
+            };
+            console.tx.try_send(frame).expect("room in the queue");
+        }
+        let enter = Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let mut input =
+            futures_util::stream::iter(vec![Ok(enter)]).chain(futures_util::stream::pending());
+        assert!(console.step(&mut input).await.expect("a step"));
+        assert_eq!(console.app.chat.history, ["hello"], "the Enter was applied");
+        assert!(console.app.chat.composer.is_empty());
+        assert!(
+            console.app.inspector.count <= DRAIN as u64,
+            "a step applies a bounded number of queued messages"
+        );
+        cancel.cancel();
     }
 }

@@ -5,7 +5,9 @@ use super::app::{App, DeskChat, Echo, Focus, FrameRecord, INSPECTOR_CAPACITY, Pe
 use super::input;
 use super::msg::{Command, Direction, Link, Msg, Side};
 use super::transcript::{Transcript, Upsert};
-use crate::protocol::{ChatMessage, ConversationEvent, ConversationId, Role, ServerMsg};
+use crate::protocol::{
+    ChatMessage, ConversationEvent, ConversationId, HandoffState, Role, ServerMsg,
+};
 use crate::ui;
 
 /// Applies one message to the state and says what to do next. Sets `app.dirty` when the
@@ -33,6 +35,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Link { side, link } => {
+            if let Link::Reconnecting { error, .. } = &link
+                && refused_as_too_big(error)
+            {
+                too_big(app, side);
+            }
             match side {
                 Side::User => app.user_link = link,
                 Side::Agent => app.agent_link = link,
@@ -41,11 +48,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Tick(now) => {
+            let notice = app.shown_notice().is_some();
             app.now = now;
-            if app.animating() {
+            if app.animating() || (notice && app.shown_notice().is_none()) {
                 app.spinner = app.spinner.wrapping_add(1);
                 app.dirty = true;
             }
+            Vec::new()
+        }
+        Msg::Notice { error, text } => {
+            app.notify(error, text);
             Vec::new()
         }
         Msg::AttachFailed { id, error } => {
@@ -59,9 +71,75 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     }
 }
 
+/// The user's connection was welcomed into another conversation: asked for (Ctrl+N), or the
+/// broker lost the old one (restarted without a store), and with it every chat the inbox
+/// shows, which are marked ended.
+fn new_conversation(app: &mut App) {
+    let chat = &mut app.chat;
+    chat.transcript = Transcript::default();
+    chat.echoes.clear();
+    chat.state = HandoffState::Assistant;
+    chat.typing = None;
+    chat.scroll = Scroll::default();
+    chat.button = 0;
+    if app.focus == Focus::Buttons {
+        app.focus = Focus::Chat;
+    }
+    if std::mem::take(&mut app.chat.restarting) {
+        return;
+    }
+    let lost = crate::protocol::EndReason::Error {
+        message: "the broker restarted and no longer knows this conversation".into(),
+    };
+    for chat in app.inbox.chats.iter_mut().filter(|c| c.ended.is_none()) {
+        chat.ended = Some(lost.clone());
+        chat.user_typing = false;
+    }
+    app.notify(
+        true,
+        "The broker restarted without this conversation: a new one has started, and the inbox's open chats are marked ended",
+    );
+}
+
+/// Whether a connection was closed with 1009 (a frame over the broker's size limit), as
+/// `client` words the close.
+fn refused_as_too_big(error: &str) -> bool {
+    error.starts_with("closed by the broker (1009)")
+}
+
+/// The broker closed a connection over a frame too big: what was being sent on it did not
+/// arrive, so the user's unechoed message goes back into an empty composer, and it is said.
+fn too_big(app: &mut App, side: Side) {
+    let mut text =
+        "The broker closed the connection: a message was over its size limit (1009); reconnecting"
+            .to_owned();
+    if side == Side::User
+        && let Some(echo) = app.chat.echoes.pop()
+    {
+        app.chat.echoes.clear();
+        if app.chat.composer.is_empty() {
+            let lines: Vec<String> = echo.text.lines().map(str::to_owned).collect();
+            app.chat.composer = ratatui_textarea::TextArea::from(lines);
+            app.chat
+                .composer
+                .set_placeholder_text(input::MESSAGE_PLACEHOLDER);
+            app.chat
+                .composer
+                .set_cursor_line_style(ratatui::style::Style::new());
+            text.push_str("; the message is back in the composer");
+        }
+    }
+    app.notify(true, text);
+}
+
 fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: &str) {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
     let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or("?");
+    // Both connections ask for the connector's calls: the agent one shows them, the user one
+    // only when there is no agent connection (a real system has no desk to connect to).
+    if kind == "trace" && side == Side::User && app.agent_link == Link::Connected {
+        return;
+    }
     let text_at = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
     let summary = if let Some(event) = text_at("/event/kind") {
         format!("{kind}/{event}")
@@ -75,7 +153,16 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
             .pointer("/call/status")
             .and_then(serde_json::Value::as_u64)
             .map_or(String::new(), |s| format!(" {s}"));
-        format!("{kind}/{system} {method} {name}{status}")
+        // Names like "PUT /engagements/{id}" already say the method: it is not said twice.
+        let said = name
+            .split_whitespace()
+            .next()
+            .is_some_and(|first| first.eq_ignore_ascii_case(method));
+        if said || method.is_empty() {
+            format!("{kind}/{system} {name}{status}")
+        } else {
+            format!("{kind}/{system} {method} {name}{status}")
+        }
     } else {
         kind.to_owned()
     };
@@ -85,7 +172,7 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
         serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_owned())
     };
     app.inspector.count += 1;
-    app.inspector.frames.push_back(FrameRecord {
+    let record = FrameRecord {
         number: app.inspector.count,
         at,
         side,
@@ -94,7 +181,12 @@ fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: 
         summary,
         pretty: crate::text::clean_text(&pretty, true).into_owned(),
         compact: crate::text::clean(text).into_owned(),
-    });
+    };
+    // A view scrolled back stays on the frames it shows when a matching one arrives.
+    if app.inspector.back > 0 && ui::inspector::matches(&record, &app.inspector.filter) {
+        app.inspector.back += 1;
+    }
+    app.inspector.frames.push_back(record);
     while app.inspector.frames.len() > INSPECTOR_CAPACITY {
         app.inspector.frames.pop_front();
     }
@@ -113,7 +205,10 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         } => {
             match side {
                 Side::User => {
-                    if conversation.is_some() {
+                    if conversation.is_some() && conversation != app.chat.conversation {
+                        if app.chat.conversation.is_some() {
+                            new_conversation(app);
+                        }
                         app.chat.conversation = conversation;
                     }
                     app.user_link = Link::Connected;
@@ -274,7 +369,13 @@ fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationE
             );
             clamp_button(app);
         }
-        ConversationEvent::State { state } => app.chat.state = state,
+        ConversationEvent::State { state } => {
+            // Nobody types into a chat that is over (or not started).
+            if !matches!(state, HandoffState::Connected { .. }) {
+                app.chat.typing = None;
+            }
+            app.chat.state = state;
+        }
         ConversationEvent::Typing { who, on } if who != "user" => {
             app.chat.typing = on.then_some(who);
         }
@@ -383,6 +484,7 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
         ConversationEvent::Rejected { agent, reason } => chat.rejected.push((agent, reason)),
         ConversationEvent::Withdrawn { reason } | ConversationEvent::ChatEnded { reason } => {
             chat.ended = Some(reason);
+            chat.user_typing = false;
         }
         ConversationEvent::Assigned { agent, mut agents } => {
             select = me.as_deref() == Some(agent.as_str());

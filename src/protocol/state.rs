@@ -49,10 +49,14 @@ pub enum HandoffState {
     },
     /// Live with an agent.
     Connected {
-        /// The agent (the latest one, after a transfer).
+        /// The agent (the latest one, after a transfer or a barge-in).
         agent: String,
         /// When the chat started.
         since: Millis,
+        /// The other agents in the chat (after a barge-in), in the order they came; left out
+        /// when `agent` is alone.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        with: Vec<String>,
     },
     /// The user was sent to a URL or another bot (URL and API styles).
     Redirected {

@@ -3,7 +3,7 @@
 //! sanitised; whitespace (newlines included) between words is one space, as in HTML.
 
 use super::entities::decode_entities;
-use super::sanitize::clean;
+use crate::text::clean;
 
 /// How a run of rich text is marked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -73,11 +73,31 @@ pub fn view(app: &App, area: Rect) -> Viewport {
     )
 }
 
+/// Everyone in a live chat, in the order they came (after a barge-in, more than one), cleaned:
+/// "Lisa", "Lisa and Sam".
+pub fn agent_names(agent: &str, with: &[String]) -> String {
+    let names: Vec<String> = with
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(agent))
+        .map(|a| crate::text::clean(a).into_owned())
+        .collect();
+    match names.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
 fn title(app: &App) -> Line<'static> {
     let theme = &app.theme;
     let who = match &app.chat.state {
-        HandoffState::Connected { agent, .. } => {
-            format!(" You ⇄ {} (live agent) ", crate::text::clean(agent))
+        HandoffState::Connected { agent, with, .. } => {
+            let what = if with.is_empty() {
+                "live agent"
+            } else {
+                "live agents"
+            };
+            format!(" You ⇄ {} ({what}) ", agent_names(agent, with))
         }
         _ => " You ⇄ Assistant ".to_owned(),
     };
@@ -109,6 +129,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
     let label = match app.chat.mode {
         ComposeMode::Message => "Message",
         ComposeMode::AttachPath { .. } => "Attach a file (Esc cancels)",
+        ComposeMode::UserName { .. } => "New conversation as (Esc cancels)",
     };
     render_composer(
         app,

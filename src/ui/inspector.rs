@@ -17,6 +17,21 @@ pub fn matches(frame: &FrameRecord, filter: &str) -> bool {
     frame.summary.to_lowercase().contains(&needle) || frame.pretty.to_lowercase().contains(&needle)
 }
 
+/// How many frames pass the filter.
+pub fn matching(app: &App) -> usize {
+    let filter = &app.inspector.filter;
+    app.inspector
+        .frames
+        .iter()
+        .filter(|f| matches(f, filter))
+        .count()
+}
+
+/// The furthest the view can scroll back: to the oldest matching frame.
+pub fn max_back(app: &App) -> usize {
+    matching(app).saturating_sub(1)
+}
+
 /// Below this many rows, frames are shown on one line each instead of pretty-printed.
 const COMPACT_BELOW: u16 = 14;
 
@@ -83,7 +98,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .iter()
         .rev()
         .filter(|f| matches(f, &ins.filter))
-        .skip(ins.back)
+        .skip(ins.back.min(max_back(app)))
     {
         if total >= height {
             break;

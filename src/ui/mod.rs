@@ -6,6 +6,7 @@ pub mod help;
 pub mod inbox;
 pub mod inspector;
 pub mod layout;
+pub mod links;
 pub mod message;
 pub mod richtext;
 pub mod status;
@@ -44,6 +45,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         inspector::render(app, frame, r);
     }
     status::render(app, frame, rects.status);
+    if app.links.is_some() {
+        links::render(app, frame, area);
+    }
     if app.help {
         help::render(app, frame, area);
     }

@@ -37,10 +37,10 @@ pub fn state_text(app: &App) -> String {
             duration(now.saturating_sub(*since)),
             duration(deadline.saturating_sub(*since))
         ),
-        HandoffState::Connected { agent, since } => {
+        HandoffState::Connected { agent, since, with } => {
             format!(
                 "live with {} since {}",
-                clean(agent),
+                super::chat::agent_names(agent, with),
                 super::message::clock(*since)
             )
         }
@@ -63,6 +63,45 @@ fn link_span(app: &App, name: &str, link: &Link) -> Span<'static> {
     }
 }
 
+/// The width of " F1 help " at the right end.
+const HELP_WIDTH: usize = 9;
+
+/// `text` in at most `room` columns, cut with "…" when longer; `None` when not even a few
+/// columns are left.
+fn fit(text: &str, room: usize) -> Option<String> {
+    if room < 8 {
+        return None;
+    }
+    if Span::raw(text).width() <= room {
+        return Some(text.to_owned());
+    }
+    let (mut out, mut width) = (String::new(), 0);
+    for c in text.chars() {
+        width += Span::raw(c.to_string()).width();
+        if width + 1 > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    Some(out)
+}
+
+/// The focused pane's first three key hints, each as its spans.
+fn hint_spans(app: &App) -> Vec<Vec<Span<'static>>> {
+    let (_, bindings) = keys::pane(app.focus);
+    bindings
+        .iter()
+        .take(3)
+        .map(|b| {
+            vec![
+                Span::styled(b.keys, app.theme.key),
+                Span::raw(format!(" {} · ", b.action)),
+            ]
+        })
+        .collect()
+}
+
 /// Draws the status bar.
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = &app.theme;
@@ -72,32 +111,51 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Span::raw(" "),
         link_span(app, "agent", &app.agent_link),
     ];
-    // On narrow terminals the system and style give way to the state and the keys.
+    let state = [
+        Span::raw(" │ "),
+        Span::styled(state_text(app), t.title),
+        Span::raw(" │ "),
+    ];
+    let width = |spans: &[Span<'_>]| Line::from(spans.to_vec()).width();
+    let free = usize::from(area.width).saturating_sub(width(&spans) + width(&state) + HELP_WIDTH);
+    let notice = app
+        .shown_notice()
+        .map(|n| (clean(&n.text).into_owned(), n.error));
+    let want = notice
+        .as_ref()
+        .map_or(0, |(text, _)| Span::raw(text.as_str()).width() + 3);
+    let hints = hint_spans(app);
+    let first_hint = hints.first().map_or(0, |h| width(h));
+    // The system and style give way on narrow terminals, and to a notice that needs the room.
     if let Some(b) = app.broker.as_ref().filter(|_| area.width >= 100) {
-        spans.push(Span::raw(format!(" │ {} · {}", clean(&b.system), b.style)));
+        let system = Span::raw(format!(" │ {} · {}", clean(&b.system), b.style));
+        if want == 0 || system.width() + first_hint + want <= free {
+            spans.push(system);
+        }
     }
-    spans.push(Span::raw(" │ "));
-    spans.push(Span::styled(state_text(app), t.title));
-    spans.push(Span::raw(" │ "));
-    let recent = app
-        .notices
-        .back()
-        .filter(|n| app.now.saturating_sub(n.at) < crate::console::NOTICE_SHOWN_MS);
-    if let Some(n) = recent {
-        spans.push(Span::styled(
-            clean(&n.text).into_owned(),
-            if n.error { t.error } else { t.ok },
-        ));
+    let free = free.saturating_sub(width(&spans[4..]));
+    spans.extend(state);
+    // The first key hint always shows; the others only beside the whole notice. The notice
+    // takes what is left, cut short with "…".
+    let mut used = 0;
+    let mut shown_hints = Vec::new();
+    for (i, hint) in hints.into_iter().enumerate() {
+        if i > 0 && used + width(&hint) + want > free {
+            break;
+        }
+        used += width(&hint);
+        shown_hints.extend(hint);
+    }
+    if let Some((text, error)) = notice
+        && let Some(text) = fit(&text, free.saturating_sub(used + 3))
+    {
+        spans.push(Span::styled(text, if error { t.error } else { t.ok }));
         spans.push(Span::raw(" │ "));
     }
-    let (_, bindings) = keys::pane(app.focus);
-    for binding in bindings.iter().take(3) {
-        spans.push(Span::styled(binding.keys, t.key));
-        spans.push(Span::raw(format!(" {} · ", binding.action)));
-    }
+    spans.extend(shown_hints);
     // "F1 help" stays visible at the right end, whatever the width.
     let help = Line::from(vec![Span::styled(" F1", t.key), Span::raw(" help ")]);
-    let help_width = help.width() as u16;
+    let help_width = HELP_WIDTH as u16;
     let left = Rect {
         width: area.width.saturating_sub(help_width),
         ..area

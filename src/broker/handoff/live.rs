@@ -9,6 +9,20 @@ use crate::protocol::{
     StepStatus,
 };
 
+/// The live state of a chat with `agents` (the latest last), started at `since`.
+fn connected(agents: &[String], since: Millis) -> HandoffState {
+    let (agent, with) = agents
+        .split_last()
+        .map_or((String::new(), &[][..]), |(last, rest)| {
+            (last.clone(), rest)
+        });
+    HandoffState::Connected {
+        agent,
+        since,
+        with: with.to_vec(),
+    }
+}
+
 impl Conversation {
     pub(super) fn on_started(
         &mut self,
@@ -18,7 +32,12 @@ impl Conversation {
     ) {
         let Phase::Connecting { route } = self.phase.clone() else {
             // The user left before the system answered: leave the chat that was opened.
-            if matches!(result, Ok(StartOutcome::Chat)) {
+            if matches!(
+                result,
+                Ok(StartOutcome::Chat
+                    | StartOutcome::Redirect { chat: true, .. }
+                    | StartOutcome::Posted { chat: true, .. })
+            ) {
                 out.push(Effect::Chat(ChatCommand::End));
                 out.push(Effect::CloseChat);
             }
@@ -26,12 +45,7 @@ impl Conversation {
         };
         match result {
             Ok(StartOutcome::Chat) => {
-                let deadline = now + self.settings.queue_timeout_ms;
-                self.timeout_generation += 1;
-                out.push(Effect::ScheduleTimeout {
-                    at: deadline,
-                    generation: self.timeout_generation,
-                });
+                let deadline = self.schedule_queue_timeout(now, out);
                 self.phase = Phase::Waiting {
                     since: now,
                     deadline,
@@ -49,19 +63,19 @@ impl Conversation {
                     out,
                 );
             }
-            Ok(StartOutcome::Redirect { url, via }) => {
+            Ok(StartOutcome::Redirect { url, via, chat }) => {
                 let step = match &via {
                     Some(bot) => say::step_redirect_bot(bot),
                     None => say::step_redirect_url(&url),
                 };
                 self.finish_progress(step, StepStatus::Success, now, out);
-                self.phase = Phase::Done;
+                self.hand_over(chat, now, out);
                 self.set_state(HandoffState::Redirected { url }, out);
             }
-            Ok(StartOutcome::Posted { channel }) => {
+            Ok(StartOutcome::Posted { channel, chat }) => {
                 self.finish_progress(say::step_posted(&channel), StepStatus::Success, now, out);
                 self.assistant_says(vec![Part::text(say::posted(&channel))], now, out);
-                self.phase = Phase::Done;
+                self.hand_over(chat, now, out);
                 self.set_state(HandoffState::Posted { channel }, out);
             }
             Err(error) => {
@@ -91,6 +105,28 @@ impl Conversation {
                 );
             }
         }
+    }
+
+    /// Arms the broker's fallback queue timeout from `now`; returns its deadline.
+    fn schedule_queue_timeout(&mut self, now: Millis, out: &mut Vec<Effect>) -> Millis {
+        let deadline = now + self.settings.queue_timeout_ms;
+        self.timeout_generation += 1;
+        out.push(Effect::ScheduleTimeout {
+            at: deadline,
+            generation: self.timeout_generation,
+        });
+        deadline
+    }
+
+    /// After a redirect or a post: done, or waiting (under the fallback timeout) for the agent
+    /// who picks the request up to join the relayed chat.
+    fn hand_over(&mut self, chat: bool, now: Millis, out: &mut Vec<Effect>) {
+        self.phase = if chat {
+            self.schedule_queue_timeout(now, out);
+            Phase::Handed { since: now }
+        } else {
+            Phase::Done
+        };
     }
 
     pub(super) fn on_chat(&mut self, event: ChatEvent, now: Millis, out: &mut Vec<Effect>) {
@@ -148,6 +184,15 @@ impl Conversation {
                 }
             }
             ChatEvent::AgentJoined { agent } => match &mut self.phase {
+                Phase::Handed { .. } => {
+                    self.timeout_generation += 1;
+                    self.assistant_says(vec![Part::text(say::CHAT_STARTED)], now, out);
+                    self.phase = Phase::Connected {
+                        agents: vec![agent.name.clone()],
+                        since: now,
+                    };
+                    self.set_state(connected(&[agent.name], now), out);
+                }
                 Phase::Waiting { .. } => {
                     self.timeout_generation += 1;
                     if let Some(progress) = self.progress.as_mut() {
@@ -160,27 +205,14 @@ impl Conversation {
                         agents: vec![agent.name.clone()],
                         since: now,
                     };
-                    self.set_state(
-                        HandoffState::Connected {
-                            agent: agent.name,
-                            since: now,
-                        },
-                        out,
-                    );
+                    self.set_state(connected(&[agent.name], now), out);
                 }
                 Phase::Connected { agents, since } => {
-                    if !agents.contains(&agent.name) {
-                        agents.push(agent.name.clone());
-                    }
-                    let since = *since;
+                    agents.retain(|a| *a != agent.name);
+                    agents.push(agent.name.clone());
+                    let state = connected(agents, *since);
                     self.system_says(&format!("{} joined the chat", agent.name), now, out);
-                    self.set_state(
-                        HandoffState::Connected {
-                            agent: agent.name,
-                            since,
-                        },
-                        out,
-                    );
+                    self.set_state(state, out);
                 }
                 _ => {}
             },
@@ -224,16 +256,10 @@ impl Conversation {
             ChatEvent::AgentLeft { agent } => {
                 if let Phase::Connected { agents, since } = &mut self.phase {
                     agents.retain(|a| a != &agent);
-                    let (remaining, since) = (agents.last().cloned(), *since);
+                    let state = (!agents.is_empty()).then(|| connected(agents, *since));
                     self.system_says(&format!("{agent} left the chat"), now, out);
-                    if let Some(remaining) = remaining {
-                        self.set_state(
-                            HandoffState::Connected {
-                                agent: remaining,
-                                since,
-                            },
-                            out,
-                        );
+                    if let Some(state) = state {
+                        self.set_state(state, out);
                     }
                 }
             }
@@ -248,7 +274,7 @@ impl Conversation {
                     self.assistant_says(vec![Part::text(say::chat_ended(&text))], now, out);
                     self.end(reason, out);
                 }
-                Phase::Waiting { .. } => {
+                Phase::Waiting { .. } | Phase::Handed { .. } => {
                     out.push(Effect::CloseChat);
                     self.fail_progress(now, out);
                     let why = match &reason {

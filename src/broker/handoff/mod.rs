@@ -91,11 +91,16 @@ pub enum StartOutcome {
         url: String,
         /// The bot's name.
         via: Option<String>,
+        /// The system carries the conversation on in a chat the broker relays, once an agent
+        /// picks the request up.
+        chat: bool,
     },
     /// Posted to a channel.
     Posted {
         /// The channel.
         channel: String,
+        /// An agent who picks the post up talks to the user in a chat the broker relays.
+        chat: bool,
     },
 }
 
@@ -171,6 +176,10 @@ enum Phase {
     },
     Connected {
         agents: Vec<String>,
+        since: Millis,
+    },
+    /// Redirected or posted, with a relayed chat that starts when an agent picks it up.
+    Handed {
         since: Millis,
     },
     Done,
@@ -251,7 +260,10 @@ impl Conversation {
             Input::UserFile(file) => self.on_user_file(file, now, &mut out)?,
             Input::Press { message, action } => self.on_press(&message, action, now, &mut out)?,
             Input::UserEnd => {
-                if !matches!(self.phase, Phase::Waiting { .. } | Phase::Connected { .. }) {
+                if !matches!(
+                    self.phase,
+                    Phase::Waiting { .. } | Phase::Handed { .. } | Phase::Connected { .. }
+                ) {
                     return Err(Refusal(format!(
                         "there is no live chat to end (the conversation is {})",
                         self.state.name()
@@ -276,9 +288,11 @@ impl Conversation {
             Input::Chat(event) => self.on_chat(event, now, &mut out),
             Input::Timeout { generation } => {
                 if generation == self.timeout_generation
-                    && matches!(self.phase, Phase::Waiting { .. })
+                    && matches!(self.phase, Phase::Waiting { .. } | Phase::Handed { .. })
                 {
-                    out.push(Effect::Chat(ChatCommand::End));
+                    out.push(Effect::Chat(ChatCommand::Withdraw {
+                        reason: EndReason::Timeout,
+                    }));
                     out.push(Effect::CloseChat);
                     let minutes = self.settings.queue_timeout_ms / 60_000;
                     let seconds = self.settings.queue_timeout_ms / 1000 % 60;

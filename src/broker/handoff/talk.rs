@@ -56,7 +56,7 @@ impl Conversation {
                     }));
                 }
             }
-            Phase::Waiting { since, .. } => {
+            Phase::Waiting { since, .. } | Phase::Handed { since } => {
                 if assistant::is_stop_chat(&text) {
                     self.user_leaves(now, out);
                 } else if assistant::is_agent_request(&text) {

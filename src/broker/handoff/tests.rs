@@ -402,7 +402,8 @@ fn the_agent_joining_connects_and_finishes_the_step() {
         c.state(),
         &HandoffState::Connected {
             agent: "Lisa".into(),
-            since: NOW
+            since: NOW,
+            with: vec![],
         }
     );
 }
@@ -509,7 +510,11 @@ fn the_agent_ending_the_chat_hands_back_to_the_assistant() {
 fn the_fallback_timeout_takes_the_user_out_of_the_queue() {
     let mut c = waiting();
     let fx = run(&mut c, Input::Timeout { generation: 1 });
-    assert!(fx.contains(&Effect::Chat(ChatCommand::End)));
+    // The desk is told the real reason: the broker withdrew the request, the user did not.
+    assert!(fx.contains(&Effect::Chat(ChatCommand::Withdraw {
+        reason: EndReason::Timeout
+    })));
+    assert!(!fx.contains(&Effect::Chat(ChatCommand::End)));
     assert!(
         said(&fx)
             .iter()
@@ -580,6 +585,7 @@ fn redirects_and_posts_finish_the_step() {
     let fx = run(
         &mut c,
         Input::Started(Ok(StartOutcome::Redirect {
+            chat: false,
             url: "https://x/y".into(),
             via: Some("Vayusphere Bot".into()),
         })),
@@ -600,6 +606,7 @@ fn redirects_and_posts_finish_the_step() {
     let fx = run(
         &mut c,
         Input::Started(Ok(StartOutcome::Redirect {
+            chat: false,
             url: "https://x/y?q=1".into(),
             via: None,
         })),
@@ -611,6 +618,7 @@ fn redirects_and_posts_finish_the_step() {
     let fx = run(
         &mut c,
         Input::Started(Ok(StartOutcome::Posted {
+            chat: false,
             channel: "#it-help".into(),
         })),
     );
@@ -619,6 +627,75 @@ fn redirects_and_posts_finish_the_step() {
         c.state(),
         &HandoffState::Posted {
             channel: "#it-help".into()
+        }
+    );
+}
+
+/// A conversation redirected to the Vayusphere Bot, whose chat the broker relays.
+fn handed() -> Conversation {
+    let mut c = offered();
+    press(&mut c, ButtonAction::StartAgentChat).unwrap();
+    let fx = run(
+        &mut c,
+        Input::Started(Ok(StartOutcome::Redirect {
+            url: "https://x/y".into(),
+            via: Some("Vayusphere Bot".into()),
+            chat: true,
+        })),
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::ScheduleTimeout { generation: 1, .. })),
+        "the fallback timeout runs while nobody has picked the request up: {fx:?}"
+    );
+    c
+}
+
+#[test]
+fn a_redirect_with_a_relayed_chat_connects_when_an_agent_picks_it_up() {
+    let mut c = handed();
+    assert!(matches!(c.state(), HandoffState::Redirected { .. }));
+    let fx = run(
+        &mut c,
+        Input::Chat(ChatEvent::AgentJoined { agent: lisa(false) }),
+    );
+    assert_eq!(said(&fx), vec!["Your live agent chat has started!"]);
+    assert!(matches!(c.state(), HandoffState::Connected { agent, .. } if agent == "Lisa"));
+    let fx = run(
+        &mut c,
+        Input::Chat(ChatEvent::AgentMessage {
+            agent: lisa(true),
+            text: "Hello".into(),
+        }),
+    );
+    assert_eq!(said(&fx), vec!["Hello"]);
+    let fx = text(&mut c, "It fails at login");
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Chat(ChatCommand::Text { text, .. }) if text == "It fails at login"
+    )));
+}
+
+#[test]
+fn a_redirect_nobody_picks_up_times_out_and_can_be_left() {
+    let mut c = handed();
+    let fx = run(&mut c, Input::Timeout { generation: 1 });
+    assert!(fx.contains(&Effect::Chat(ChatCommand::Withdraw {
+        reason: EndReason::Timeout
+    })));
+    assert_eq!(
+        c.state(),
+        &HandoffState::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+    let mut c = handed();
+    let fx = run(&mut c, Input::UserEnd);
+    assert!(fx.contains(&Effect::Chat(ChatCommand::End)));
+    assert_eq!(
+        c.state(),
+        &HandoffState::Ended {
+            reason: EndReason::User
         }
     );
 }
@@ -692,7 +769,10 @@ fn a_second_agent_joining_and_leaving_is_told_to_the_user() {
     assert_eq!(said(&fx), vec!["Transferring you to Sam..."]);
     let fx = run(&mut c, Input::Chat(ChatEvent::AgentJoined { agent: sam }));
     assert_eq!(said(&fx), vec!["Sam joined the chat"]);
-    assert!(matches!(c.state(), HandoffState::Connected { agent, .. } if agent == "Sam"));
+    // Both are in the chat, the one who came last named first.
+    assert!(
+        matches!(c.state(), HandoffState::Connected { agent, with, .. } if agent == "Sam" && with == &["Lisa".to_owned()])
+    );
     let fx = run(
         &mut c,
         Input::Chat(ChatEvent::AgentLeft {
@@ -700,7 +780,9 @@ fn a_second_agent_joining_and_leaving_is_told_to_the_user() {
         }),
     );
     assert_eq!(said(&fx), vec!["Sam left the chat"]);
-    assert!(matches!(c.state(), HandoffState::Connected { agent, .. } if agent == "Lisa"));
+    assert!(
+        matches!(c.state(), HandoffState::Connected { agent, with, .. } if agent == "Lisa" && with.is_empty())
+    );
 }
 
 #[test]

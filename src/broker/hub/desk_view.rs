@@ -81,12 +81,12 @@ impl Hub {
         }
     }
 
-    /// The user left the queue or the chat.
-    pub(super) fn desk_view_user_left(&mut self, conv: &ConversationId) {
+    /// The user left the queue or the chat, or the broker took the request back (`reason`).
+    pub(super) fn desk_view_left(&mut self, conv: &ConversationId, reason: EndReason) {
         let Some(view) = self.desk_view(conv) else {
             return;
         };
-        if let Some(event) = Self::closed(view, EndReason::User) {
+        if let Some(event) = Self::closed(view, reason) {
             self.append(conv, Audience::Agent, event);
         }
     }

@@ -397,37 +397,51 @@ impl Hub {
         self.desk_view_placed(conv, result.is_ok());
         let outcome = match result {
             Ok(Started::Chat(link)) => {
-                let Some(entry) = self.conversations.get_mut(conv) else {
+                if !self.relay_chat(conv, link) {
                     return;
-                };
-                entry.chat_generation += 1;
-                entry.chat = Some((link.commands, lane::Lane::new()));
-                let generation = entry.chat_generation;
-                let tx = self.tx.clone();
-                let conv_id = conv.clone();
-                let mut events = link.events;
-                tokio::spawn(async move {
-                    while let Some(event) = events.recv().await {
-                        if tx
-                            .send(HubMsg::Chat(conv_id.clone(), generation, event))
-                            .await
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    let _ = tx.send(HubMsg::ChatClosed(conv_id, generation)).await;
-                });
+                }
                 Ok(StartOutcome::Chat)
             }
-            Ok(Started::Redirect { url, via }) => Ok(StartOutcome::Redirect { url, via }),
-            Ok(Started::Posted { channel }) => Ok(StartOutcome::Posted { channel }),
+            Ok(Started::Redirect { url, via, chat }) => {
+                let chat = chat.is_some_and(|link| self.relay_chat(conv, link));
+                Ok(StartOutcome::Redirect { url, via, chat })
+            }
+            Ok(Started::Posted { channel, chat }) => {
+                let chat = chat.is_some_and(|link| self.relay_chat(conv, link));
+                Ok(StartOutcome::Posted { channel, chat })
+            }
             Err(e) => {
                 tracing::warn!(conversation = %conv, error = %e, "handoff failed to start");
                 Err(e.to_string())
             }
         };
         self.feed(conv, Input::Started(outcome));
+    }
+
+    /// Relays a live chat's events into the conversation; false when the conversation is gone.
+    fn relay_chat(&mut self, conv: &ConversationId, link: crate::connectors::ChatLink) -> bool {
+        let Some(entry) = self.conversations.get_mut(conv) else {
+            return false;
+        };
+        entry.chat_generation += 1;
+        entry.chat = Some((link.commands, lane::Lane::new()));
+        let generation = entry.chat_generation;
+        let tx = self.tx.clone();
+        let conv_id = conv.clone();
+        let mut events = link.events;
+        tokio::spawn(async move {
+            while let Some(event) = events.recv().await {
+                if tx
+                    .send(HubMsg::Chat(conv_id.clone(), generation, event))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = tx.send(HubMsg::ChatClosed(conv_id, generation)).await;
+        });
+        true
     }
 
     fn apply(&mut self, conv: &ConversationId, effects: Vec<Effect>) {
@@ -453,8 +467,14 @@ impl Hub {
                     });
                 }
                 Effect::Chat(command) => {
-                    if command == ChatCommand::End {
-                        self.desk_view_user_left(conv);
+                    match &command {
+                        ChatCommand::End => {
+                            self.desk_view_left(conv, crate::protocol::EndReason::User);
+                        }
+                        ChatCommand::Withdraw { reason } => {
+                            self.desk_view_left(conv, reason.clone());
+                        }
+                        _ => {}
                     }
                     self.chat_command(conv, command);
                 }

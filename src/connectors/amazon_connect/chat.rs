@@ -396,7 +396,7 @@ impl Chat {
                         .participant("/participant/event", "SendEvent", &token, &body);
                 self.api.send(call).await.map(drop)
             }
-            ChatCommand::End => {
+            ChatCommand::End | ChatCommand::Withdraw { .. } => {
                 let body = Disconnect {
                     client_token: format!("{}-disconnect", self.contact.participant_id),
                 };

@@ -167,7 +167,7 @@ impl Chat {
                     .json(&body);
                 self.api.send(call).await.map(drop)
             }
-            ChatCommand::End => {
+            ChatCommand::End | ChatCommand::Withdraw { .. } => {
                 let call = self
                     .settings
                     .call(

@@ -352,7 +352,7 @@ impl Chat {
             }
             // Glia's visitor typing API is not public.
             ChatCommand::Typing(_) => false,
-            ChatCommand::End => {
+            ChatCommand::End | ChatCommand::Withdraw { .. } => {
                 let (path, name) = match &self.engagement {
                     Some(e) => (format!("/engagements/{e}"), "DELETE /engagements/{id}"),
                     None => (

@@ -115,60 +115,72 @@ impl State {
     }
 
     async fn start(&mut self, request: HandoffRequest) -> Started {
-        let conv = request.conversation.clone();
         match self.config.style {
-            HandoffStyle::Url => Started::Redirect {
-                url: fill_template(&self.config.url_template, &request),
-                via: None,
-            },
+            // The chat page (url), the bot redirected to (api) and the channel's agent (channel)
+            // carry the conversation on; the mock desk plays them with a chat the broker
+            // relays, which starts when an agent picks the request up.
+            HandoffStyle::Url => {
+                let url = fill_template(&self.config.url_template, &request);
+                Started::Redirect {
+                    url,
+                    via: None,
+                    chat: Some(self.open_chat(request, false).await),
+                }
+            }
             HandoffStyle::Api => {
                 let url = fill_template(&self.config.redirect_url_template, &request);
-                self.enqueue(request, None).await;
+                let chat = self.open_chat(request, false).await;
                 Started::Redirect {
                     url,
                     via: Some(self.config.redirect_bot.clone()),
+                    chat: Some(chat),
                 }
             }
-            HandoffStyle::Channel => {
-                self.enqueue(request, None).await;
-                Started::Posted {
-                    channel: self.config.channel.clone(),
+            HandoffStyle::Channel => Started::Posted {
+                channel: self.config.channel.clone(),
+                chat: Some(self.open_chat(request, false).await),
+            },
+            HandoffStyle::Brokered => Started::Chat(self.open_chat(request, true).await),
+        }
+    }
+
+    /// Queues the request with a live chat that starts when an agent accepts; `queued` says
+    /// so to the user (brokered: the user waits in the system's queue).
+    async fn open_chat(&mut self, request: HandoffRequest, queued: bool) -> ChatLink {
+        let conv = request.conversation.clone();
+        let (cmd_tx, mut cmd_rx) = mpsc::channel::<ChatCommand>(64);
+        let (event_tx, event_rx) = mpsc::channel::<ChatEvent>(256);
+        let delayed = delay_line(event_tx, self.config.latency);
+        // Forward the user's side of the chat into the actor.
+        let desk = self.commands.clone();
+        let forward_conv = conv.clone();
+        tokio::spawn(async move {
+            let Some(desk) = desk.upgrade() else { return };
+            while let Some(cmd) = cmd_rx.recv().await {
+                if desk
+                    .send(Command::FromUser(forward_conv.clone(), cmd))
+                    .await
+                    .is_err()
+                {
+                    break;
                 }
             }
-            HandoffStyle::Brokered => {
-                let (cmd_tx, mut cmd_rx) = mpsc::channel::<ChatCommand>(64);
-                let (event_tx, event_rx) = mpsc::channel::<ChatEvent>(256);
-                let delayed = delay_line(event_tx, self.config.latency);
-                // Forward the user's side of the chat into the actor.
-                let desk = self.commands.clone();
-                let forward_conv = conv.clone();
-                tokio::spawn(async move {
-                    let Some(desk) = desk.upgrade() else { return };
-                    while let Some(cmd) = cmd_rx.recv().await {
-                        if desk
-                            .send(Command::FromUser(forward_conv.clone(), cmd))
-                            .await
-                            .is_err()
-                        {
-                            break;
-                        }
-                    }
-                });
-                let _ = delayed
-                    .send(ChatEvent::Queued {
-                        position: Some(self.requests.len() as u32 + 1),
-                        eta_secs: None,
-                    })
-                    .await;
-                self.enqueue(request, Some(delayed)).await;
-                if let Some(timeout) = self.config.queue_timeout {
-                    self.later(timeout, Command::QueueTimeout(conv));
-                }
-                Started::Chat(ChatLink {
-                    commands: cmd_tx,
-                    events: event_rx,
+        });
+        if queued {
+            let _ = delayed
+                .send(ChatEvent::Queued {
+                    position: Some(self.requests.len() as u32 + 1),
+                    eta_secs: None,
                 })
-            }
+                .await;
+        }
+        self.enqueue(request, Some(delayed)).await;
+        if let Some(timeout) = self.config.queue_timeout {
+            self.later(timeout, Command::QueueTimeout(conv));
+        }
+        ChatLink {
+            commands: cmd_tx,
+            events: event_rx,
         }
     }
 
@@ -214,7 +226,7 @@ impl State {
             let Some((_, request)) = self.requests.get(&conv) else {
                 continue;
             };
-            if request.chat.is_none() && self.config.style != HandoffStyle::Brokered {
+            if self.config.style != HandoffStyle::Brokered {
                 continue; // api and channel requests wait for an agent to pick them up
             }
             let candidate = self
@@ -297,34 +309,33 @@ impl State {
         }
     }
 
-    async fn on_user_command(&mut self, conv: ConversationId, cmd: ChatCommand) {
-        match cmd {
-            ChatCommand::End => {
-                if self.requests.remove(&conv).is_some() {
-                    self.desk_event(
-                        &conv,
-                        ConversationEvent::Withdrawn {
-                            reason: EndReason::User,
-                        },
-                    )
-                    .await;
-                }
-                if let Some(chat) = self.chats.remove(&conv) {
-                    for agent in &chat.agents {
-                        if let Some(a) = self.agents.get_mut(agent) {
-                            a.chats = a.chats.saturating_sub(1);
-                        }
-                    }
-                    self.desk_event(
-                        &conv,
-                        ConversationEvent::ChatEnded {
-                            reason: EndReason::User,
-                        },
-                    )
-                    .await;
-                    self.publish_agents().await;
+    /// The user left the queue or the chat, or the broker took the request back (`reason`).
+    async fn user_left(&mut self, conv: ConversationId, reason: EndReason) {
+        if self.requests.remove(&conv).is_some() {
+            self.desk_event(
+                &conv,
+                ConversationEvent::Withdrawn {
+                    reason: reason.clone(),
+                },
+            )
+            .await;
+        }
+        if let Some(chat) = self.chats.remove(&conv) {
+            for agent in &chat.agents {
+                if let Some(a) = self.agents.get_mut(agent) {
+                    a.chats = a.chats.saturating_sub(1);
                 }
             }
+            self.desk_event(&conv, ConversationEvent::ChatEnded { reason })
+                .await;
+            self.publish_agents().await;
+        }
+    }
+
+    async fn on_user_command(&mut self, conv: ConversationId, cmd: ChatCommand) {
+        match cmd {
+            ChatCommand::End => self.user_left(conv, EndReason::User).await,
+            ChatCommand::Withdraw { reason } => self.user_left(conv, reason).await,
             ChatCommand::Text { text, .. } => {
                 let (Some(autopilot), Some(chat)) = (&self.config.autopilot, self.chats.get(&conv))
                 else {

@@ -5,7 +5,9 @@
 //! barge-in (accepting a chat that is already live joins it), an automated greeting sent on
 //! behalf of the accepting agent, optional autopilot and latency. It acts as each handoff style:
 //! `brokered` opens live chats, `url` returns a URL built from a template, `api` enqueues then
-//! redirects to another bot, `channel` records a post that agents see.
+//! redirects to another bot, `channel` records a post that agents see. In the last three the
+//! request waits at the desk until an agent picks it up (nobody is rung); the page, bot or agent
+//! then talks to the user in a chat the broker relays, so every style ends in a live chat.
 //!
 //! It is an actor: [`MockDesk`] is a cloneable handle; the state lives in one task
 //! (`desk.rs`).

@@ -390,12 +390,12 @@ async fn the_desks_queue_timeout_ends_the_wait() {
 async fn the_url_api_and_channel_styles() {
     let (desk, _events) = open(DeskConfig::for_style(HandoffStyle::Url));
     assert!(
-        matches!(desk.start(request("c-1")).await.unwrap(), Started::Redirect { url, via: None } if url == "https://livechat.acme.com/start-chat?queue_id=q+1%2F2")
+        matches!(desk.start(request("c-1")).await.unwrap(), Started::Redirect { url, via: None, chat: Some(_) } if url == "https://livechat.acme.com/start-chat?queue_id=q+1%2F2")
     );
 
     let (desk, mut events) = open(DeskConfig::for_style(HandoffStyle::Api));
     assert!(
-        matches!(desk.start(request("c-2")).await.unwrap(), Started::Redirect { via: Some(bot), .. } if bot == "Vayusphere Bot")
+        matches!(desk.start(request("c-2")).await.unwrap(), Started::Redirect { via: Some(bot), chat: Some(_), .. } if bot == "Vayusphere Bot")
     );
     let mut saw_request = false;
     while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(200), events.recv()).await {
@@ -417,6 +417,82 @@ async fn the_url_api_and_channel_styles() {
 
     let (desk, _events) = open(DeskConfig::for_style(HandoffStyle::Channel));
     assert!(
-        matches!(desk.start(request("c-3")).await.unwrap(), Started::Posted { channel } if channel == "#it-help")
+        matches!(desk.start(request("c-3")).await.unwrap(), Started::Posted { channel, chat: Some(_) } if channel == "#it-help")
     );
+}
+
+/// The relayed chat of an api or channel handoff.
+async fn handed_chat(style: HandoffStyle) -> (MockDesk, ChatLink) {
+    let (desk, _events) = open(DeskConfig::for_style(style));
+    let link = match desk.start(request("c-1")).await.unwrap() {
+        Started::Redirect {
+            chat: Some(link), ..
+        }
+        | Started::Posted {
+            chat: Some(link), ..
+        } => link,
+        other => panic!("expected a relayed chat, got {other:?}"),
+    };
+    (desk, link)
+}
+
+#[tokio::test]
+async fn in_the_url_api_and_channel_styles_the_agent_who_picks_the_request_up_chats_with_the_user()
+{
+    for style in [HandoffStyle::Url, HandoffStyle::Api, HandoffStyle::Channel] {
+        let (desk, mut link) = handed_chat(style).await;
+        desk.act("Lisa", DeskAction::Accept("c-1".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            next(&mut link).await,
+            ChatEvent::AgentJoined {
+                agent: agent_info("Lisa", false)
+            },
+            "{style}"
+        );
+        assert!(matches!(
+            next(&mut link).await,
+            ChatEvent::AgentMessage { .. }
+        ));
+        desk.act(
+            "Lisa",
+            DeskAction::Reply("c-1".into(), "How can I help?".into()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            next(&mut link).await,
+            ChatEvent::AgentMessage {
+                agent: agent_info("Lisa", false),
+                text: "How can I help?".into()
+            }
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_request_the_broker_withdraws_is_withdrawn_at_the_desk_with_its_reason() {
+    let (desk, mut events) = open(DeskConfig::default());
+    let link = chat(&desk, "c-1").await;
+    link.commands
+        .send(ChatCommand::Withdraw {
+            reason: EndReason::Timeout,
+        })
+        .await
+        .unwrap();
+    let withdrawn = loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let DeskEvent::Conversation {
+            event: ConversationEvent::Withdrawn { reason },
+            ..
+        } = event
+        {
+            break reason;
+        }
+    };
+    assert_eq!(withdrawn, EndReason::Timeout);
 }

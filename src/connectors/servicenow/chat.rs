@@ -205,7 +205,7 @@ impl Chat {
                     )
                     .await
             }
-            ChatCommand::End => {
+            ChatCommand::End | ChatCommand::Withdraw { .. } => {
                 let request = self.request(Some("END_CONVERSATION"), "", None);
                 if let Err(e) = self
                     .settings

@@ -1,10 +1,12 @@
 //! Keys of the user chat: the composer (send, recall, typing) and the buttons.
 
-use super::{Handled, composer_key, file_prompt, prompt, take_text};
+use super::{
+    Handled, LONGEST_ID, composer_key, file_prompt, over_limit, peek_text, prompt, take_text,
+};
 use crate::console::app::{App, ComposeMode, Focus, Pending, Scroll};
 use crate::console::msg::{Command, Side};
 use crate::console::update::echo;
-use crate::protocol::{ButtonState, ClientMsg, HandoffState, MessageId};
+use crate::protocol::{ButtonState, ClientMsg, HandoffState, MessageId, UserInfo};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
@@ -14,8 +16,10 @@ pub(crate) const MESSAGE_PLACEHOLDER: &str = "Type a message; Enter sends";
 pub(super) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if matches!(app.chat.mode, ComposeMode::AttachPath { .. }) {
-        return attach_path_key(app, key);
+    match app.chat.mode {
+        ComposeMode::AttachPath { .. } => return attach_path_key(app, key),
+        ComposeMode::UserName { .. } => return user_name_key(app, key),
+        ComposeMode::Message => {}
     }
     match key.code {
         KeyCode::Char('o' | 'O') if ctrl => start_attach(app),
@@ -77,6 +81,95 @@ fn start_attach(app: &mut App) {
     );
     app.chat.mode = ComposeMode::AttachPath { draft };
     app.chat.recall = None;
+}
+
+/// Ctrl+N: the composer asks who the user of a new conversation is, suggesting the current
+/// user (Enter alone keeps the broker's default user).
+pub(super) fn ask_user_name(app: &mut App) {
+    if matches!(app.chat.mode, ComposeMode::AttachPath { .. }) {
+        end_attach(app);
+    }
+    if matches!(app.chat.mode, ComposeMode::UserName { .. }) {
+        return;
+    }
+    let current = app
+        .chat
+        .user
+        .as_ref()
+        .map_or("", |u| u.name.as_str())
+        .to_owned();
+    let draft = prompt::open_with(
+        &mut app.chat.composer,
+        "User name for a new conversation (Enter alone: the default user)",
+        &current,
+    );
+    app.chat.mode = ComposeMode::UserName { draft };
+    app.chat.recall = None;
+    app.focus = Focus::Chat;
+}
+
+/// Keys while the composer asks for a user name: Enter starts the new conversation, Esc gives
+/// up; both bring back the message being written.
+fn user_name_key(app: &mut App, key: KeyEvent) -> Handled {
+    match key.code {
+        KeyCode::Enter => {
+            let name = take_text(&mut app.chat.composer);
+            end_user_name(app);
+            return Handled::Yes(new_conversation(app, &name));
+        }
+        KeyCode::Esc => end_user_name(app),
+        _ => {
+            if !composer_key(&mut app.chat.composer, key) {
+                return Handled::No;
+            }
+        }
+    }
+    Handled::Yes(Vec::new())
+}
+
+fn end_user_name(app: &mut App) {
+    if let ComposeMode::UserName { draft } =
+        std::mem::replace(&mut app.chat.mode, ComposeMode::Message)
+    {
+        prompt::close(&mut app.chat.composer, draft, MESSAGE_PLACEHOLDER);
+    }
+}
+
+/// The longest user name taken, in characters.
+const USER_NAME_CHARS: usize = 64;
+
+/// A new conversation as the user called `name` (the broker's default user when empty).
+fn new_conversation(app: &mut App, name: &str) -> Vec<Command> {
+    let name: String = crate::text::clean(name.trim())
+        .chars()
+        .take(USER_NAME_CHARS)
+        .collect();
+    let user = (!name.is_empty()).then(|| {
+        let slug: String = name
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() {
+                    c.to_lowercase().next().unwrap_or(c)
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        UserInfo {
+            id: format!("u-{slug}"),
+            name: name.clone(),
+            email: None,
+        }
+    });
+    app.chat.user.clone_from(&user);
+    app.chat.restarting = true;
+    let who = if name.is_empty() {
+        "the default user".to_owned()
+    } else {
+        name
+    };
+    app.notify(false, format!("Starting a new conversation as {who}"));
+    vec![Command::NewConversation { user }]
 }
 
 /// Back to writing the message that was set aside.
@@ -157,10 +250,20 @@ pub(super) fn send_say(app: &mut App) -> Vec<Command> {
         );
         return Vec::new();
     };
-    let text = take_text(&mut app.chat.composer);
+    let text = peek_text(&app.chat.composer);
     if text.is_empty() {
         return Vec::new();
     }
+    let say = |text| ClientMsg::Say {
+        id: LONGEST_ID.into(),
+        conversation: conversation.clone(),
+        text,
+    };
+    if let Some(why) = over_limit(app, &text, say) {
+        app.notify(true, why);
+        return Vec::new();
+    }
+    take_text(&mut app.chat.composer);
     app.chat.recall = None;
     app.chat.history.push(text.clone());
     app.chat.scroll = Scroll::default();
@@ -219,6 +322,20 @@ pub(super) fn press(app: &mut App, message: &MessageId, n: usize) -> Vec<Command
     ) else {
         return Vec::new();
     };
+    // A link button shows what it offers, to open or copy, even after it was pressed (the
+    // broker records the first press).
+    if let crate::protocol::ButtonAction::Open(url) = &button.action {
+        crate::console::links::show(
+            app,
+            vec![crate::console::links::LinkItem {
+                label: button.button_text.clone(),
+                url: url.clone(),
+            }],
+        );
+        if button.state != ButtonState::Active {
+            return Vec::new();
+        }
+    }
     if button.state != ButtonState::Active {
         let state = match button.state {
             ButtonState::Pressed => "was already pressed",

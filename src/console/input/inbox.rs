@@ -1,7 +1,9 @@
 //! Keys of the agent inbox (accept, reject, end, transfer, switch agent, presence), of its
 //! reply composer, and of the inspector.
 
-use super::{Handled, composer_key, file_prompt, prompt, take_text};
+use super::{
+    Handled, LONGEST_ID, composer_key, file_prompt, over_limit, peek_text, prompt, take_text,
+};
 use crate::console::app::{App, Focus, Pending, Question, ReplyMode, Scroll};
 use crate::console::msg::{Command, Side};
 use crate::protocol::{ClientMsg, ConversationId, Presence};
@@ -334,7 +336,7 @@ fn end_prompt(app: &mut App) -> Option<(Question, ConversationId)> {
 }
 
 pub(super) fn send_reply(app: &mut App) -> Vec<Command> {
-    let text = take_text(&mut app.inbox.composer);
+    let text = peek_text(&app.inbox.composer);
     if text.is_empty() {
         return Vec::new();
     }
@@ -343,6 +345,16 @@ pub(super) fn send_reply(app: &mut App) -> Vec<Command> {
         return Vec::new();
     };
     let conversation = chat.conversation.clone();
+    let reply = |text| ClientMsg::Reply {
+        id: LONGEST_ID.into(),
+        conversation: conversation.clone(),
+        text,
+    };
+    if let Some(why) = over_limit(app, &text, reply) {
+        app.notify(true, why);
+        return Vec::new();
+    }
+    take_text(&mut app.inbox.composer);
     if let Some(chat) = app.inbox.chats.get_mut(app.inbox.selected) {
         chat.scroll = Scroll::default();
     }
@@ -369,14 +381,18 @@ pub(super) fn inspector_key(app: &mut App, key: KeyEvent) -> Handled {
         ins.back = 0;
         return Handled::Yes(Vec::new());
     }
+    // Scrolling counts matching frames only: with a filter, the oldest match is the top.
+    let max = crate::ui::inspector::max_back(app);
+    let ins = &mut app.inspector;
     match key.code {
         KeyCode::Char('/') => ins.editing_filter = true,
-        KeyCode::Char('c') | KeyCode::Esc => ins.filter.clear(),
-        KeyCode::Up | KeyCode::Char('k') => {
-            ins.back = (ins.back + 1).min(ins.frames.len().saturating_sub(1));
+        KeyCode::Char('c') | KeyCode::Esc => {
+            ins.filter.clear();
+            ins.back = 0;
         }
-        KeyCode::Down | KeyCode::Char('j') => ins.back = ins.back.saturating_sub(1),
-        KeyCode::Home => ins.back = ins.frames.len().saturating_sub(1),
+        KeyCode::Up | KeyCode::Char('k') => ins.back = (ins.back + 1).min(max),
+        KeyCode::Down | KeyCode::Char('j') => ins.back = ins.back.saturating_sub(1).min(max),
+        KeyCode::Home => ins.back = max,
         KeyCode::End => ins.back = 0,
         _ => return Handled::No,
     }

@@ -12,6 +12,7 @@ use crate::protocol::ButtonState;
 use crate::ui::layout::{self, hit};
 pub(crate) use chat::MESSAGE_PLACEHOLDER;
 use chat::{buttons_key, chat_key, press, press_nth};
+
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -40,6 +41,7 @@ pub fn handle(app: &mut App, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Paste(text) => {
+            // Terminals paste line ends as CR (or a CRLF mix): the sanitiser keeps each as a line.
             let text = crate::text::clean_text(&text, true).into_owned();
             match app.focus {
                 Focus::Chat => _ = app.chat.composer.insert_str(text),
@@ -87,6 +89,18 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
             _ => {}
         }
         app.dirty = true;
+        return Vec::new();
+    }
+    if app.links.is_some() {
+        app.dirty = true;
+        return crate::console::links::key(app, key);
+    }
+    if ctrl && matches!(key.code, KeyCode::Char('l' | 'L')) {
+        crate::console::links::open_latest(app);
+        return Vec::new();
+    }
+    if ctrl && matches!(key.code, KeyCode::Char('n' | 'N')) {
+        chat::ask_user_name(app);
         return Vec::new();
     }
     if alt && let KeyCode::Char(c @ '1'..='9') = key.code {
@@ -189,6 +203,32 @@ fn composer_key(composer: &mut TextArea<'static>, key: KeyEvent) -> bool {
     true
 }
 
+/// Why a request carrying `text` cannot go: its frame would be over the broker's
+/// `max_message_bytes` (from `welcome`), which would close the connection (1009).
+fn over_limit(
+    app: &App,
+    text: &str,
+    frame: impl Fn(String) -> crate::protocol::ClientMsg,
+) -> Option<String> {
+    let max = app.broker.as_ref()?.max_message_bytes;
+    let size = serde_json::to_string(&frame(text.to_owned())).map_or(usize::MAX, |f| f.len());
+    (size > max).then(|| {
+        format!(
+            "Not sent: the message is {}, over the broker's limit of {} (--max-message-bytes); it is still in the composer",
+            crate::protocol::human_size(size as u64),
+            crate::protocol::human_size(max as u64),
+        )
+    })
+}
+
+/// The longest request id the console makes, for sizing frames before they get an id.
+const LONGEST_ID: &str = "u-18446744073709551615";
+
+/// The composer's text as it would be sent (trimmed), leaving the composer as it is.
+fn peek_text(composer: &TextArea<'static>) -> String {
+    composer.lines().join("\n").trim().to_owned()
+}
+
 fn take_text(composer: &mut TextArea<'static>) -> String {
     let text = composer.lines().join("\n").trim().to_owned();
     composer.clear();
@@ -211,7 +251,7 @@ fn scroll(app: &mut App, focus: Focus, lines: isize) {
             }
         }
         Focus::Inspector => {
-            let max = app.inspector.frames.len().saturating_sub(1);
+            let max = crate::ui::inspector::max_back(app);
             app.inspector.back = app
                 .inspector
                 .back

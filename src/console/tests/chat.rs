@@ -262,3 +262,242 @@ fn the_echo_named_by_the_brokers_message_is_the_one_replaced() {
         vec![ids[0].clone()]
     );
 }
+
+#[test]
+fn a_paste_keeps_its_lines_whether_they_end_in_cr_lf_or_crlf() {
+    let mut app = offered();
+    update(
+        &mut app,
+        Msg::Input(Event::Paste("one\rtwo\r\nthree\nfour".into())),
+    );
+    assert_eq!(app.chat.composer.lines(), ["one", "two", "three", "four"]);
+}
+
+#[test]
+fn any_pasted_text_keeps_one_composer_line_per_pasted_line() {
+    // Arbitrary Unicode with every kind of line end, from a fixed seed so a failure repeats.
+    const PIECES: &[&str] = &[
+        "a",
+        "é",
+        "e\u{301}",
+        "日本",
+        "👩‍💻",
+        "👍🏽",
+        "\u{202e}",
+        "\u{7}",
+        "\t",
+        "\r",
+        "\n",
+        "\r\n",
+        "\u{1b}[31m",
+        "ﷺ",
+        " ",
+    ];
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..2_000 {
+        let text: String = (0..rng.usize(0..40))
+            .map(|_| PIECES[rng.usize(..PIECES.len())])
+            .collect();
+        let mut app = offered();
+        update(&mut app, Msg::Input(Event::Paste(text.clone())));
+        let ends = text.replace("\r\n", "\n").matches(['\r', '\n']).count();
+        assert_eq!(app.chat.composer.lines().len(), ends + 1, "{text:?}");
+        assert!(
+            app.chat.composer.lines().iter().all(|l| !l.contains('\r')),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn the_typing_indicator_goes_when_the_chat_ends() {
+    let mut app = offered();
+    let live = HandoffState::Connected {
+        agent: "Lisa".into(),
+        since: 1,
+        with: vec![],
+    };
+    event(
+        &mut app,
+        Side::User,
+        20,
+        ConversationEvent::State { state: live },
+    );
+    event(
+        &mut app,
+        Side::User,
+        21,
+        ConversationEvent::Typing {
+            who: "Lisa".into(),
+            on: true,
+        },
+    );
+    assert_eq!(app.chat.typing.as_deref(), Some("Lisa"));
+    let ended = HandoffState::Ended {
+        reason: EndReason::User,
+    };
+    event(
+        &mut app,
+        Side::User,
+        22,
+        ConversationEvent::State { state: ended },
+    );
+    assert_eq!(app.chat.typing, None);
+
+    // The inbox forgets the user's typing when the chat ends.
+    event(&mut app, Side::Agent, 7, request());
+    event(
+        &mut app,
+        Side::Agent,
+        8,
+        ConversationEvent::Typing {
+            who: "user".into(),
+            on: true,
+        },
+    );
+    assert!(app.inbox.chats[0].user_typing);
+    event(
+        &mut app,
+        Side::Agent,
+        9,
+        ConversationEvent::ChatEnded {
+            reason: EndReason::User,
+        },
+    );
+    assert!(!app.inbox.chats[0].user_typing);
+}
+
+#[test]
+fn a_message_over_the_size_limit_is_not_sent_and_stays_in_the_composer() {
+    let mut app = offered();
+    if let Some(broker) = app.broker.as_mut() {
+        broker.max_message_bytes = 120;
+    }
+    let long = "é".repeat(100);
+    typed(&mut app, &long);
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert_eq!(app.chat.composer.lines(), [long.as_str()]);
+    assert!(app.chat.echoes.is_empty(), "nothing is sending…");
+    let notice = app
+        .notices
+        .back()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("over the broker's limit of 120 B"),
+        "{notice}"
+    );
+    // Shortened, it goes.
+    app.chat.composer = ratatui_textarea::TextArea::default();
+    typed(&mut app, "é");
+    assert_eq!(update(&mut app, key(KeyCode::Enter)).len(), 1);
+}
+
+#[test]
+fn a_1009_close_brings_the_unsent_message_back_and_says_why() {
+    let mut app = offered();
+    typed(&mut app, "a very long message");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.chat.echoes.len(), 1);
+    update(
+        &mut app,
+        Msg::Link {
+            side: Side::User,
+            link: Link::Reconnecting {
+                attempt: 1,
+                error: "closed by the broker (1009): message too big".into(),
+            },
+        },
+    );
+    assert!(app.chat.echoes.is_empty());
+    assert_eq!(app.chat.composer.lines(), ["a very long message"]);
+    let notice = app
+        .notices
+        .back()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("size limit (1009)"), "{notice}");
+}
+
+fn welcome_user_into(app: &mut App, conversation: &str) {
+    let msg = ServerMsg::Welcome {
+        protocol: 1,
+        session: "s-9".into(),
+        role: ClientRole::User,
+        conversation: Some(conversation.into()),
+        agent: None,
+        broker: broker(),
+        resume: None,
+    };
+    update(
+        app,
+        Msg::Server {
+            side: Side::User,
+            msg,
+        },
+    );
+}
+
+#[test]
+fn ctrl_n_starts_a_new_conversation_as_another_user() {
+    let mut app = offered();
+    event(&mut app, Side::Agent, 7, request());
+    typed(&mut app, "half a thought");
+    let ctrl_n = Msg::Input(Event::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(update(&mut app, ctrl_n).is_empty());
+    assert!(matches!(app.chat.mode, ComposeMode::UserName { .. }));
+    typed(&mut app, "María López");
+    let commands = update(&mut app, key(KeyCode::Enter));
+    let [Command::NewConversation { user: Some(user) }] = commands.as_slice() else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(user.name, "María López");
+    assert_eq!(user.id, "u-maría-lópez");
+    // What was being written comes back.
+    assert_eq!(app.chat.composer.lines(), ["half a thought"]);
+
+    welcome_user_into(&mut app, "c-2");
+    assert_eq!(app.chat.conversation, Some("c-2".into()));
+    assert!(app.chat.transcript.messages().is_empty());
+    assert_eq!(app.chat.state, HandoffState::Assistant);
+    assert!(
+        app.inbox.chats[0].ended.is_none(),
+        "the old conversation lives on at the broker"
+    );
+}
+
+#[test]
+fn esc_gives_up_the_new_conversation() {
+    let mut app = offered();
+    let ctrl_n = Msg::Input(Event::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    )));
+    update(&mut app, ctrl_n);
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert_eq!(app.chat.mode, ComposeMode::Message);
+    assert!(!app.chat.restarting);
+}
+
+#[test]
+fn after_a_broker_restart_the_inbox_forgets_no_dead_chat() {
+    let mut app = offered();
+    event(&mut app, Side::Agent, 7, request());
+    assert!(app.inbox.chats[0].ended.is_none());
+    // The broker lost c-1: the user side was welcomed into a conversation nobody asked for.
+    welcome_user_into(&mut app, "c-2");
+    assert!(matches!(
+        &app.inbox.chats[0].ended,
+        Some(EndReason::Error { message }) if message.contains("restarted")
+    ));
+    assert!(app.chat.transcript.messages().is_empty());
+    let notice = app
+        .notices
+        .back()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("broker restarted"), "{notice}");
+}

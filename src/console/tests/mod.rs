@@ -251,4 +251,5 @@ fn request() -> ConversationEvent {
 
 mod chat;
 mod inbox;
+mod links;
 mod screen;

@@ -207,3 +207,152 @@ fn connector_traces_are_summarised_in_the_inspector() {
         Some("trace/8x8 POST create conversation 201")
     );
 }
+
+#[test]
+fn a_notice_arms_a_tick_for_its_expiry_even_when_nothing_moves() {
+    let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
+    assert_eq!(app.tick_interval(), None, "an idle console sleeps");
+    app.notify(false, "Request accepted");
+    assert_eq!(
+        app.tick_interval(),
+        Some(std::time::Duration::from_millis(NOTICE_SHOWN_MS))
+    );
+    app.dirty = false;
+    let expiry = app.now + NOTICE_SHOWN_MS;
+    update(&mut app, Msg::Tick(expiry));
+    assert!(app.dirty, "the expiry redraws the status bar");
+    assert_eq!(app.tick_interval(), None);
+}
+
+#[test]
+fn a_long_notice_leaves_the_key_hints_and_f1_help_visible() {
+    let mut app = offered();
+    app.notify(true, "x".repeat(500));
+    for width in [80, 120, 160] {
+        let (text, _) = screen(&app, width, 30);
+        let status = text.lines().last().unwrap_or_default().to_owned();
+        assert!(status.contains("Enter send"), "{width}: {status}");
+        assert!(status.contains("F1 help"), "{width}: {status}");
+        if width >= 120 {
+            assert!(status.contains("xxx…"), "{width}: {status}");
+        }
+    }
+}
+
+#[test]
+fn the_title_of_a_barge_in_chat_names_every_agent() {
+    let mut app = offered();
+    let state = HandoffState::Connected {
+        agent: "Sam".into(),
+        since: 1,
+        with: vec!["Lisa".into()],
+    };
+    event(&mut app, Side::User, 20, ConversationEvent::State { state });
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains("You ⇄ Lisa and Sam (live agents)"), "{text}");
+    assert!(text.contains("live with Lisa and Sam"), "{text}");
+}
+
+#[test]
+fn scrolling_a_filtered_inspector_stops_at_the_oldest_match() {
+    let mut app = offered();
+    for n in 0..40u64 {
+        let text = if n % 4 == 0 {
+            format!(r#"{{"type":"ack","id":"u-{n}"}}"#)
+        } else {
+            format!(r#"{{"type":"event","seq":{n},"event":{{"kind":"state"}}}}"#)
+        };
+        let frame = Msg::Frame {
+            side: Side::User,
+            direction: Direction::In,
+            at: n,
+            text,
+        };
+        update(&mut app, frame);
+    }
+    app.inspector.open = true;
+    app.focus = Focus::Inspector;
+    typed(&mut app, "/ack");
+    update(&mut app, key(KeyCode::Enter));
+    // Home, then Up past the top and PageUp: still on the oldest ack, never an empty view.
+    update(&mut app, key(KeyCode::Home));
+    for _ in 0..5 {
+        update(&mut app, key(KeyCode::Up));
+    }
+    update(&mut app, key(KeyCode::PageUp));
+    assert_eq!(app.inspector.back, 9, "ten acks: the oldest is nine back");
+    let (text, _) = screen(&app, 160, 48);
+    assert!(text.contains(r#""id": "u-0""#), "{text}");
+    assert!(!text.contains("No frames match"), "{text}");
+    // One Down shows newer frames at once (no dead keys past the top).
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(app.inspector.back, 8);
+    // A new match while scrolled back keeps the view where it is.
+    let frame = Msg::Frame {
+        side: Side::User,
+        direction: Direction::In,
+        at: 99,
+        text: r#"{"type":"ack","id":"u-99"}"#.into(),
+    };
+    update(&mut app, frame);
+    assert_eq!(app.inspector.back, 9);
+    // Clearing the filter goes back to the latest frame.
+    update(&mut app, key(KeyCode::Char('c')));
+    assert_eq!(app.inspector.back, 0);
+}
+
+#[test]
+fn a_trace_whose_name_says_its_method_shows_the_method_once() {
+    let mut app = offered();
+    let text = r#"{"type":"trace","call":{"at":1,"system":"Glia","name":"PUT /engagements/{id}/chat_messages/{uuid}","kind":"http","method":"PUT","url":"http://127.0.0.1:1/e","status":200}}"#;
+    update(
+        &mut app,
+        Msg::Frame {
+            side: Side::Agent,
+            direction: Direction::In,
+            at: 1,
+            text: text.to_owned(),
+        },
+    );
+    assert_eq!(
+        app.inspector.frames.back().map(|f| f.summary.as_str()),
+        Some("trace/Glia PUT /engagements/{id}/chat_messages/{uuid} 200")
+    );
+}
+
+#[test]
+fn traces_show_once_and_also_without_an_agent_connection() {
+    let mut app = offered();
+    let text = r#"{"type":"trace","call":{"at":1,"system":"Glia","name":"POST /queue_tickets","kind":"http","method":"POST","url":"http://127.0.0.1:1/q","status":201}}"#;
+    let frame = |side| Msg::Frame {
+        side,
+        direction: Direction::In,
+        at: 1,
+        text: text.to_owned(),
+    };
+    update(&mut app, frame(Side::Agent));
+    update(&mut app, frame(Side::User));
+    assert_eq!(
+        app.inspector.frames.len(),
+        1,
+        "one copy while both are connected"
+    );
+    // A real system refuses the agent connection (no desk): the user one brings the calls.
+    app.agent_link = Link::Reconnecting {
+        attempt: 1,
+        error: "Glia has no simulated desk here".into(),
+    };
+    update(&mut app, frame(Side::User));
+    assert_eq!(app.inspector.frames.len(), 2);
+}
+
+#[test]
+fn on_80_columns_a_notice_shares_the_status_bar_with_the_first_hint() {
+    let mut app = offered();
+    app.notify(false, "New request in the inbox");
+    let (text, _) = screen(&app, 80, 24);
+    let status = text.lines().last().unwrap_or_default().to_owned();
+    assert!(status.contains("New request"), "{status}");
+    assert!(status.contains("Enter send"), "{status}");
+    assert!(status.contains("F1 help"), "{status}");
+}
