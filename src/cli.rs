@@ -34,7 +34,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the broker headless for other clients; prints its ws:// URL as the first line.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// List the conversations of a transcript store, or print one.
     Transcript(TranscriptArgs),
     /// Run one system's emulator on its own; prints its base URL as the first line.

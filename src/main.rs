@@ -12,7 +12,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     match cli.command {
-        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Serve(args)) => runtime.block_on(serve(*args)),
         Some(Command::Transcript(args)) => transcript(&args),
         Some(Command::Emulate(args)) => runtime.block_on(emulate(args)),
         Some(Command::Bench(args)) => {
