@@ -5,7 +5,7 @@ use super::StoredConversation;
 use crate::protocol::{
     Audience, ButtonState, ChatMessage, ConversationEvent, Millis, Part, Role, StepStatus,
 };
-use crate::text::{clean_text, escape, to_plain};
+use crate::text::{clean_text, escape, to_plain_raw};
 use serde_json::{Value, json};
 use std::borrow::Cow;
 
@@ -73,7 +73,7 @@ pub fn text(conversation: &StoredConversation) -> String {
                 Part::RichText { rich_text } => {
                     lines.push(format!(
                         "{at} {who}: {}",
-                        to_plain(rich_text).replace('\n', " / ")
+                        to_plain_raw(rich_text).replace('\n', " / ")
                     ));
                 }
                 Part::ReasoningSteps { reasoning_steps } => {
@@ -83,7 +83,7 @@ pub fn text(conversation: &StoredConversation) -> String {
                             StepStatus::Success => "✓",
                             StepStatus::Failure => "✗",
                         };
-                        lines.push(format!("{at} {who}: {mark} {}", to_plain(&s.rich_text)));
+                        lines.push(format!("{at} {who}: {mark} {}", to_plain_raw(&s.rich_text)));
                     }
                 }
                 Part::Buttons { buttons } => {

@@ -20,7 +20,7 @@ mod wrap;
 
 pub use entities::decode_entities;
 pub use escape::{escape, paragraph};
-pub use rich::{Marks, Paragraph, Run, parse, to_plain};
+pub use rich::{Marks, Paragraph, Run, parse, to_plain, to_plain_raw};
 pub use sanitize::{clean, clean_text};
 pub use width::{grapheme_width, width};
 pub use wrap::wrap;

@@ -36,13 +36,20 @@ struct Parser {
     italic: u32,
     href: Option<String>,
     link_text: String,
+    /// Whether text is cleaned of escapes and controls (always, but for raw transcripts).
+    sanitise: bool,
 }
 
 /// Parses rich text into paragraphs of marked runs. A link whose target differs from its text
 /// is followed by ` (target)`. Paragraphs with only whitespace are dropped.
 pub fn parse(html: &str) -> Vec<Paragraph> {
+    parse_with(html, true)
+}
+
+fn parse_with(html: &str, sanitise: bool) -> Vec<Paragraph> {
     let mut parser = Parser {
         paragraphs: vec![Vec::new()],
+        sanitise,
         ..Parser::default()
     };
     let mut rest = html;
@@ -114,7 +121,12 @@ impl Parser {
     }
 
     fn text(&mut self, raw: &str) {
-        let text = clean(&decode_entities(raw)).into_owned();
+        let decoded = decode_entities(raw);
+        let text = if self.sanitise {
+            clean(&decoded).into_owned()
+        } else {
+            decoded.into_owned()
+        };
         if text.trim().is_empty() && self.paragraphs.last().is_none_or(Vec::is_empty) {
             return;
         }
@@ -155,8 +167,18 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 /// The text of rich text: paragraphs and `<br>` as line breaks, links followed by their target,
 /// runs of whitespace folded, empty lines dropped.
 pub fn to_plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    for paragraph in parse(html) {
+    plain_of(parse(html), html.len())
+}
+
+/// [`to_plain`] with the text as it was written: escape sequences and control characters kept,
+/// for `handoff transcript --raw` (everything else printed is cleaned on the way out).
+pub fn to_plain_raw(html: &str) -> String {
+    plain_of(parse_with(html, false), html.len())
+}
+
+fn plain_of(paragraphs: Vec<Paragraph>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    for paragraph in paragraphs {
         let text: String = paragraph.iter().map(|r| r.text.as_str()).collect();
         let mut words = text.split_whitespace();
         let Some(first) = words.next() else { continue };
@@ -222,6 +244,13 @@ mod tests {
     fn escaped_text_round_trips() {
         let text = "5 < 6 & \"quotes\" <script> été";
         assert_eq!(to_plain(&super::super::paragraph(text)), text);
+    }
+
+    #[test]
+    fn raw_plain_text_keeps_escapes() {
+        let html = "<p>a\u{1b}]0;t\u{7}b &amp; c</p>";
+        assert_eq!(to_plain_raw(html), "a\u{1b}]0;t\u{7}b & c");
+        assert_eq!(to_plain(html), "ab & c");
     }
 
     #[test]
