@@ -377,7 +377,9 @@ impl Hub {
                         DeskError::InvalidState(_) => ErrorCode::InvalidState,
                         DeskError::Closed => ErrorCode::Unavailable,
                     };
-                    self.send(session, error(Some(id), code, e.to_string()));
+                    // Say which system refused: its messages name its own ids and terms.
+                    let message = format!("{}: {e}", self.settings.info.system);
+                    self.send(session, error(Some(id), code, message));
                 }
             },
         }

@@ -520,7 +520,7 @@ impl SimDesk {
                 .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
             if conv.view.state != ConvState::Queued {
                 return Err(invalid(format!(
-                    "conversation {id} is not waiting for an agent"
+                    "the conversation is not waiting for an agent"
                 )));
             }
             conv.view.state = ConvState::Live;
@@ -554,10 +554,12 @@ impl SimDesk {
         match (&conv.view.state, &conv.view.agent) {
             (ConvState::Live, Some(agent)) if who.is_none_or(|w| w == agent) => Ok(agent.clone()),
             (ConvState::Live, Some(agent)) => Err(invalid(format!(
-                "{agent} is in conversation {id}, not {}",
+                "{agent} is in the conversation, not {}",
                 who.unwrap_or("")
             ))),
-            _ => Err(invalid(format!("conversation {id} has no agent"))),
+            _ => Err(invalid(
+                "no agent has joined the conversation yet".to_owned(),
+            )),
         }
     }
 
@@ -644,7 +646,7 @@ impl SimDesk {
     pub async fn transfer(&self, id: &str, to: &str) -> Result<(), DeskError> {
         let from = self.live_agent(id, None)?;
         if from == to {
-            return Err(invalid(format!("{to} is already in conversation {id}")));
+            return Err(invalid(format!("{to} is already in the conversation")));
         }
         {
             let mut state = self.lock();
@@ -742,7 +744,7 @@ impl SimDesk {
                 .get_mut(id)
                 .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
             if conv.view.state != ConvState::Queued {
-                return Err(invalid(format!("conversation {id} is not waiting")));
+                return Err(invalid("the conversation is not waiting".to_owned()));
             }
             conv.view.state = ConvState::Ended;
         }
