@@ -2,136 +2,21 @@
 //! keyboard, accept in the inbox, and read Lisa's greeting with `capture-pane`. Skipped (with
 //! the reason printed) only when tmux is not installed, and never in CI.
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-const WAIT: Duration = Duration::from_secs(20);
 const GREETING: &str = "Hello - can you share more details about the error message you're seeing?";
 
-/// A tmux server of our own (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
+mod tmux_support;
 
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
+use tmux_support::Tmux;
 
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend(keys);
-        let out = self.run(&args);
-        assert!(
-            out.status.success(),
-            "send-keys failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn type_line(&self, text: &str) {
-        self.send(&["-l", text]);
-        self.send(&["Enter"]);
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    /// Polls the screen until `pred` holds; fails with the last screen after [`WAIT`].
-    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < WAIT,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Clicks the left button on the first cell showing `label`, as a terminal with SGR mouse
-    /// reporting (which the console enables) would send it.
-    fn click(&self, label: &str) {
-        let screen = self.see(label);
-        let (row, col) = screen
-            .lines()
-            .enumerate()
-            .find_map(|(y, line)| line.find(label).map(|b| (y, line[..b].chars().count())))
-            .unwrap_or_else(|| panic!("{label:?} not on screen:\n{screen}"));
-        let (x, y) = (col + 2, row + 1); // 1-based, one cell into the label
-        self.send(&["-l", &format!("\u{1b}[<0;{x};{y}M\u{1b}[<0;{x};{y}m")]);
-    }
-
-    fn see(&self, text: &str) -> String {
-        self.wait(text, |s| s.contains(text))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        _ = self.run(&["kill-server"]);
-    }
-}
-
-/// Starts the real binary in a 160x48 tmux window, or says why it cannot (no tmux).
-fn start(name: &str) -> Option<(Tmux, tempfile::TempDir)> {
-    start_with(name, "")
+/// Starts the real binary in tmux; `None` when tmux is missing (outside CI).
+fn start(name: &str) -> Option<Tmux> {
+    tmux_support::start(&format!("e2e-{name}"), &[], &[])
 }
 
 /// [`start`] with more options for the binary (shell words, no quotes).
-fn start_with(name: &str, options: &str) -> Option<(Tmux, tempfile::TempDir)> {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        // In CI a missing tmux is a broken set-up, not a reason to skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is not installed; .ci/run installs it"
-        );
-        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
-        return None;
-    }
-    let dir = tempfile::tempdir().expect("a temporary folder for the log");
-    let log = dir.path().join("handoff.log");
-    // A shell around the console reports how it exited and whether the terminal is back in
-    // canonical (cooked) mode, then stays so the screen can be read.
-    let command = format!(
-        "sh -c '{} {options} --log-file {}; echo \"exit status $?\"; stty -a | grep -o -- \"-\\{{0,1\\}}icanon\"; exec sleep 60'",
-        env!("CARGO_BIN_EXE_handoff"),
-        log.display()
-    );
-    let tmux = Tmux {
-        socket: format!("handoff-e2e-{name}-{}", std::process::id()),
-    };
-    let out = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "-e",
-        "TERM=xterm-256color",
-        &command,
-    ]);
-    assert!(
-        out.status.success(),
-        "tmux new-session: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    tmux.wait("both connections", |s| s.contains("● user ● agent"));
-    Some((tmux, dir))
+fn start_with(name: &str, options: &str) -> Option<Tmux> {
+    let args: Vec<&str> = options.split_whitespace().collect();
+    tmux_support::start(&format!("e2e-{name}"), &args, &[])
 }
 
 /// Types seed 000 up to the summary with its buttons.
@@ -146,24 +31,14 @@ fn ask_for_an_agent(tmux: &Tmux) {
 /// Quits with q and checks the program exited cleanly and restored the terminal.
 fn quit(tmux: &Tmux) {
     tmux.send(&["q"]);
-    // The shell prints the exit status, then the terminal's canonical-mode flag.
-    let mode = |screen: &str| {
-        screen
-            .lines()
-            .map(str::trim)
-            .find(|l| *l == "icanon" || *l == "-icanon")
-            .map(str::to_owned)
-    };
-    let screen = tmux.wait("the console to exit", |s| {
-        s.contains("exit status") && mode(s).is_some()
-    });
+    let (screen, mode) = tmux.exited();
     assert!(screen.contains("exit status 0"), "{screen}");
     assert!(
         !screen.contains("Agent inbox"),
         "the alternate screen is gone:\n{screen}"
     );
     assert_eq!(
-        mode(&screen).as_deref(),
+        mode.as_deref(),
         Some("icanon"),
         "raw mode is off again:\n{screen}"
     );
@@ -171,7 +46,7 @@ fn quit(tmux: &Tmux) {
 
 #[test]
 fn seed_000_in_the_real_binary() {
-    let Some((tmux, dir)) = start("keys") else {
+    let Some(tmux) = start("keys") else {
         return;
     };
     ask_for_an_agent(&tmux);
@@ -198,7 +73,7 @@ fn seed_000_in_the_real_binary() {
     // Accepting put Lisa in the reply box; back in the user's composer (two panes back),
     // Ctrl+O sends Lisa a file by its path.
     tmux.see("Reply   Enter sends");
-    let log = dir.path().join("crash.log");
+    let log = tmux.dir.path().join("crash.log");
     std::fs::write(&log, "faulting module sqlsrv.dll, 0x80004005\n").expect("a file to send");
     tmux.send(&["BTab"]);
     tmux.send(&["BTab"]);
@@ -217,7 +92,7 @@ fn seed_000_in_the_real_binary() {
 
 #[test]
 fn seed_000_in_the_real_binary_by_mouse() {
-    let Some((tmux, _dir)) = start("mouse") else {
+    let Some(tmux) = start("mouse") else {
         return;
     };
     ask_for_an_agent(&tmux);
@@ -237,8 +112,7 @@ fn seed_000_in_the_real_binary_by_mouse() {
 /// One handoff in a style, to its end: ask, press Start agent chat, accept in the inbox, chat
 /// both ways, and the agent ends it.
 fn handoff_to_the_end(style: &str) {
-    let Some((tmux, _dir)) = start_with(&format!("style-{style}"), &format!("--style {style}"))
-    else {
+    let Some(tmux) = start_with(&format!("style-{style}"), &format!("--style {style}")) else {
         return;
     };
     tmux.type_line("I'd like to speak to a live agent");

@@ -65,6 +65,19 @@ impl Tmux {
         }
     }
 
+    /// Clicks the left button on the first cell showing `label`, as a terminal with SGR mouse
+    /// reporting (which the console enables) would send it.
+    pub fn click(&self, label: &str) {
+        let screen = self.see(label);
+        let (row, col) = screen
+            .lines()
+            .enumerate()
+            .find_map(|(y, line)| line.find(label).map(|b| (y, line[..b].chars().count())))
+            .unwrap_or_else(|| panic!("{label:?} not on screen:\n{screen}"));
+        let (x, y) = (col + 2, row + 1); // 1-based, one cell into the label
+        self.send(&["-l", &format!("\u{1b}[<0;{x};{y}M\u{1b}[<0;{x};{y}m")]);
+    }
+
     /// Waits until `text` is on screen.
     pub fn see(&self, text: &str) -> String {
         self.wait(text, |s| s.contains(text))

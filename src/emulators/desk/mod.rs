@@ -519,9 +519,7 @@ impl SimDesk {
                 .get_mut(id)
                 .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
             if conv.view.state != ConvState::Queued {
-                return Err(invalid(format!(
-                    "the conversation is not waiting for an agent"
-                )));
+                return Err(invalid("the conversation is not waiting for an agent"));
             }
             conv.view.state = ConvState::Live;
             conv.view.agent = Some(agent.to_owned());
