@@ -314,6 +314,8 @@ pub struct App {
     pub help: bool,
     /// The links overlay, when open.
     pub links: Option<super::links::Links>,
+    /// The command palette, when open.
+    pub palette: Option<super::palette::Palette>,
     /// Lines scrolled past at the top of the help overlay (when it does not fit).
     pub help_scroll: u16,
     /// The terminal's size.
@@ -377,6 +379,7 @@ impl App {
             spinner: 0,
             help: false,
             links: None,
+            palette: None,
             help_scroll: 0,
             size: Rect::new(0, 0, 80, 24),
             notices: VecDeque::new(),

@@ -24,6 +24,7 @@ pub const GLOBAL: &[Binding] = &[
         "this help (? outside text fields or empty composers)",
     ),
     b("F2, i", "show / hide the inspector (i outside text fields)"),
+    b("Ctrl+P", "command palette: every action by name"),
     b("Alt+1..9", "press the n-th button of the latest message"),
     b("PgUp / PgDn, wheel", "scroll the pane"),
     b(

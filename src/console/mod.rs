@@ -17,6 +17,7 @@ pub mod links;
 mod msg;
 mod offers;
 mod opener;
+pub mod palette;
 mod run;
 mod transcript;
 mod update;

@@ -8,6 +8,7 @@ pub mod inspector;
 pub mod layout;
 pub mod links;
 pub mod message;
+pub mod palette;
 pub mod richtext;
 pub mod status;
 pub mod transcript;
@@ -47,6 +48,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     status::render(app, frame, rects.status);
     if app.links.is_some() {
         links::render(app, frame, area);
+    }
+    if app.palette.is_some() {
+        palette::render(app, frame, area);
     }
     if app.help {
         help::render(app, frame, area);

@@ -139,7 +139,7 @@ fn end_user_name(app: &mut App) {
 const USER_NAME_CHARS: usize = 64;
 
 /// A new conversation as the user called `name` (the broker's default user when empty).
-fn new_conversation(app: &mut App, name: &str) -> Vec<Command> {
+pub(super) fn new_conversation(app: &mut App, name: &str) -> Vec<Command> {
     let name: String = crate::text::clean(name.trim())
         .chars()
         .take(USER_NAME_CHARS)

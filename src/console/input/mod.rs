@@ -4,6 +4,7 @@
 mod chat;
 mod file_prompt;
 mod inbox;
+mod palette;
 mod prompt;
 
 use super::app::{App, Focus};
@@ -95,6 +96,14 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
         app.dirty = true;
         return crate::console::links::key(app, key);
     }
+    if app.palette.is_some() {
+        app.dirty = true;
+        return palette::key(app, key);
+    }
+    if ctrl && matches!(key.code, KeyCode::Char('p' | 'P')) {
+        palette::open(app);
+        return Vec::new();
+    }
     if ctrl && matches!(key.code, KeyCode::Char('l' | 'L')) {
         crate::console::links::open_latest(app);
         return Vec::new();
@@ -128,7 +137,7 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
     Vec::new()
 }
 
-fn toggle_inspector(app: &mut App) {
+pub(super) fn toggle_inspector(app: &mut App) {
     app.inspector.open = !app.inspector.open;
     if !app.inspector.open && app.focus == Focus::Inspector {
         app.focus = Focus::Chat;

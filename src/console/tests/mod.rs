@@ -252,4 +252,5 @@ fn request() -> ConversationEvent {
 mod chat;
 mod inbox;
 mod links;
+mod palette;
 mod screen;

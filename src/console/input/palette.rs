@@ -1,0 +1,55 @@
+//! Keys while the command palette is open: type to filter, Up / Down to choose, Enter to run,
+//! Esc to close.
+
+use super::{chat, open_help, toggle_inspector};
+use crate::console::app::App;
+use crate::console::msg::Command;
+use crate::console::palette::{Action, Palette};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Opens the palette with an empty filter.
+pub(super) fn open(app: &mut App) {
+    app.palette = Some(Palette::default());
+}
+
+/// A key for the open palette.
+pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+    let Some(palette) = app.palette.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => app.palette = None,
+        KeyCode::Up => palette.step(-1),
+        KeyCode::Down | KeyCode::Tab => palette.step(1),
+        KeyCode::Backspace => palette.pop(),
+        KeyCode::Enter => {
+            let chosen = palette.chosen();
+            app.palette = None;
+            if let Some(entry) = chosen {
+                return run(app, entry.action);
+            }
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => palette.push(c),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Does what an entry says, as its key would.
+fn run(app: &mut App, action: Action) -> Vec<Command> {
+    match action {
+        Action::NewConversation => {
+            let name = app.chat.user.as_ref().map(|u| u.name.clone());
+            return chat::new_conversation(app, name.as_deref().unwrap_or_default());
+        }
+        Action::NewConversationAs => chat::ask_user_name(app),
+        Action::Links => crate::console::links::open_latest(app),
+        Action::Inspector => toggle_inspector(app),
+        Action::Help => open_help(app),
+        Action::Quit => {
+            app.quit = true;
+            return vec![Command::Quit];
+        }
+    }
+    Vec::new()
+}
