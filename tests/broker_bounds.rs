@@ -261,3 +261,56 @@ async fn a_client_that_stops_reading_is_closed_while_others_go_on_and_it_resumes
     lisa_reads.abort();
     broker.shutdown().await;
 }
+
+/// Sends a frame of `len` bytes on `c`'s socket and returns the close frame that ends it.
+async fn close_after_sending(
+    c: Client,
+    len: usize,
+) -> tokio_tungstenite::tungstenite::protocol::CloseFrame {
+    let (mut tx, mut rx) = c.ws.split();
+    let sender = tokio::spawn(async move {
+        let _ = tx.send(Message::text("y".repeat(len))).await;
+        tx
+    });
+    let close = tokio::time::timeout(common::WAIT, async {
+        loop {
+            match rx.next().await {
+                Some(Ok(Message::Close(frame))) => break frame,
+                Some(Ok(_)) => {}
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("closed in time")
+    .expect("a close frame with a code");
+    sender.abort();
+    close
+}
+
+#[tokio::test]
+async fn an_observer_is_held_to_the_message_limit_at_the_frame_header() {
+    let broker = broker::start(BrokerConfig::default()).await.unwrap();
+    // Observers send no files: a 2 MiB message is refused at its header, not buffered.
+    let observer = Client::join_observer(&common::url(&broker)).await;
+    let close = close_after_sending(observer, 2 << 20).await;
+    assert_eq!(close.code, CloseCode::Size);
+    assert!(
+        close
+            .reason
+            .contains("over this role's limit of 65536 bytes"),
+        "{}",
+        close.reason
+    );
+    // A user may send a frame that size (an `attach`): it is read whole, and only then
+    // refused for not being an `attach`.
+    let (user, _conv) = Client::join_user(&broker.url()).await;
+    let close = close_after_sending(user, 2 << 20).await;
+    assert_eq!(close.code, CloseCode::Size);
+    assert!(
+        close.reason.contains("files go in `attach`"),
+        "{}",
+        close.reason
+    );
+    assert!(!close.reason.contains("role"), "{}", close.reason);
+}

@@ -1,13 +1,16 @@
-//! A socket that reads at most a few kilobytes until the client has said `hello`.
+//! A socket that reads at most a few kilobytes until the client has said `hello`, and after it
+//! refuses any message longer than the client's role allows at the message's frame header,
+//! before its payload is read.
 //!
 //! tungstenite's frame limit is fixed per connection at the handshake, and it must let an
 //! `attach` frame through once the client is known; before that, a stranger could make it buffer
 //! megabytes per connection. The meter counts the bytes read before [`Meter::open`]: past the
 //! budget it stops reading and trips the meter, and the session closes with 1009.
 
+use super::frames_in::FrameHeaders;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_util::sync::CancellationToken;
@@ -30,6 +33,11 @@ struct MeterState {
     open: AtomicBool,
     read: AtomicUsize,
     budget: usize,
+    /// The longest message after `hello`, by role (`u64::MAX` until then).
+    message_limit: AtomicU64,
+    /// The length of the message that tripped the meter after `hello` (0: none, or the
+    /// pre-`hello` budget tripped it).
+    over: AtomicU64,
     tripped: CancellationToken,
 }
 
@@ -42,6 +50,8 @@ impl Meter {
                 open: AtomicBool::new(false),
                 read: AtomicUsize::new(0),
                 budget,
+                message_limit: AtomicU64::new(u64::MAX),
+                over: AtomicU64::new(0),
                 tripped: CancellationToken::new(),
             }),
         }
@@ -52,9 +62,24 @@ impl Meter {
         self.inner.armed.store(true, Ordering::SeqCst);
     }
 
-    /// Lifts the limit: the client said hello.
-    pub fn open(&self) {
+    /// Lifts the byte budget: the client said hello. From now on a message longer than
+    /// `message_limit` bytes (the role's) trips the meter at its header.
+    pub fn open(&self, message_limit: usize) {
+        self.inner
+            .message_limit
+            .store(message_limit as u64, Ordering::SeqCst);
         self.inner.open.store(true, Ordering::SeqCst);
+    }
+
+    /// The length of the message that tripped the meter after `hello`; `None` when the
+    /// pre-`hello` budget did.
+    pub fn over(&self) -> Option<u64> {
+        Some(self.inner.over.load(Ordering::SeqCst)).filter(|&n| n > 0)
+    }
+
+    /// The longest message the client's role may send.
+    pub fn message_limit(&self) -> u64 {
+        self.inner.message_limit.load(Ordering::SeqCst)
     }
 
     /// Cancelled when the client sent more than the budget before `hello`.
@@ -73,12 +98,17 @@ impl Meter {
 pub struct Metered<S> {
     stream: S,
     meter: Meter,
+    frames: FrameHeaders,
 }
 
 impl<S> Metered<S> {
     /// Wraps `stream`.
     pub fn new(stream: S, meter: Meter) -> Self {
-        Self { stream, meter }
+        Self {
+            stream,
+            meter,
+            frames: FrameHeaders::default(),
+        }
     }
 }
 
@@ -89,37 +119,60 @@ impl<S: AsyncRead + Unpin> AsyncRead for Metered<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
         let state = Arc::clone(&self.meter.inner);
-        let limited = state.armed.load(Ordering::SeqCst) && !state.open.load(Ordering::SeqCst);
-        if !limited {
+        if !state.armed.load(Ordering::SeqCst) {
             return Pin::new(&mut self.stream).poll_read(cx, buf);
         }
-        let left = state
-            .budget
-            .saturating_sub(state.read.load(Ordering::SeqCst));
-        if left == 0 {
+        if state.tripped.is_cancelled() {
             // Read no further; the session sees the trip and closes. Its wake-up comes from
             // the token, not from this socket.
-            state.tripped.cancel();
             return Poll::Pending;
         }
+        let open = state.open.load(Ordering::SeqCst);
         let before = buf.filled().len();
-        let result = if buf.remaining() <= left {
+        let result = if open {
             Pin::new(&mut self.stream).poll_read(cx, buf)
         } else {
-            // Read into a budget-sized buffer (at most the budget, a few KiB) and copy.
-            let mut small = vec![0u8; left];
-            let mut part = ReadBuf::new(&mut small);
-            let result = Pin::new(&mut self.stream).poll_read(cx, &mut part);
-            buf.put_slice(part.filled());
-            result
+            let left = state
+                .budget
+                .saturating_sub(state.read.load(Ordering::SeqCst));
+            if left == 0 {
+                state.tripped.cancel();
+                return Poll::Pending;
+            }
+            read_at_most(Pin::new(&mut self.stream), cx, buf, left)
         };
         if let Poll::Ready(Ok(())) = &result {
-            state
-                .read
-                .fetch_add(buf.filled().len() - before, Ordering::SeqCst);
+            let fresh = &buf.filled()[before..];
+            state.read.fetch_add(fresh.len(), Ordering::SeqCst);
+            let limit = state.message_limit.load(Ordering::SeqCst);
+            // Headers are followed from the first frame on, so they stay aligned after hello.
+            if let Err((length, header_end)) = self.frames.feed(fresh, limit) {
+                // Nothing past the header reaches the WebSocket reader: it never buffers the
+                // message, and the session closes on the trip.
+                buf.set_filled(before + header_end);
+                state.over.store(length, Ordering::SeqCst);
+                state.tripped.cancel();
+            }
         }
         result
     }
+}
+
+/// Reads at most `left` bytes (a few KiB, the pre-`hello` budget) into `buf`.
+fn read_at_most<S: AsyncRead>(
+    stream: Pin<&mut S>,
+    cx: &mut Context<'_>,
+    buf: &mut ReadBuf<'_>,
+    left: usize,
+) -> Poll<std::io::Result<()>> {
+    if buf.remaining() <= left {
+        return stream.poll_read(cx, buf);
+    }
+    let mut small = vec![0u8; left];
+    let mut part = ReadBuf::new(&mut small);
+    let result = stream.poll_read(cx, &mut part);
+    buf.put_slice(part.filled());
+    result
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Metered<S> {
@@ -167,8 +220,32 @@ mod tests {
                 .await;
         assert!(stalled.is_err(), "no read past the budget");
         assert!(meter.tripped().is_cancelled(), "the session is told");
-        meter.open();
+        assert_eq!(meter.over(), None, "the budget tripped it, not a message");
+    }
+
+    #[tokio::test]
+    async fn after_hello_a_message_over_the_limit_trips_at_its_header() {
+        let (mut far, near) = tokio::io::duplex(64 * 1024);
+        let meter = Meter::new(4096);
+        let mut metered = Metered::new(near, meter.clone());
+        meter.arm();
+        // A masked 5-byte text frame (the hello), then the meter opens at 100 bytes.
+        far.write_all(&[0x81, 0x85, 1, 2, 3, 4, b'h', b'e', b'l', b'l', b'o'])
+            .await
+            .expect("write");
+        let mut buf = [0u8; 64];
+        let mut got = 0;
+        while got < 11 {
+            got += metered.read(&mut buf).await.expect("read");
+        }
+        meter.open(100);
+        // A header announcing 4,464 bytes, and some of them: only the header is read.
+        far.write_all(&[0x81, 0x80 | 0x7e, 0x11, 0x70, 1, 2, 3, 4, b'x', b'y'])
+            .await
+            .expect("write");
         let n = metered.read(&mut buf).await.expect("read");
-        assert_eq!(n, 15, "the rest flows once opened");
+        assert_eq!(n, 8, "the header only");
+        assert!(meter.tripped().is_cancelled());
+        assert_eq!(meter.over(), Some(4_464));
     }
 }

@@ -13,6 +13,7 @@
 pub mod assistant;
 mod attachment;
 pub mod bench;
+mod frames_in;
 pub mod handoff;
 mod hub;
 mod metered;
@@ -328,6 +329,15 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         }),
         sessions: Arc::new(session::SessionConfig {
             max_message_bytes: config.max_message_bytes,
+            max_attach_frame: if config.max_attachment_bytes > 0 {
+                config
+                    .max_message_bytes
+                    .max(crate::protocol::attach_frame_limit(
+                        config.max_attachment_bytes,
+                    ))
+            } else {
+                config.max_message_bytes
+            },
             queue: config.session_queue.max(1),
             hello_timeout: config.hello_timeout,
             write_timeout: config.write_timeout,

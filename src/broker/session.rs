@@ -33,6 +33,9 @@ type End = Option<(CloseCode, String)>;
 pub(super) struct SessionConfig {
     /// The largest text frame, `attach` excepted.
     pub max_message_bytes: usize,
+    /// The largest `attach` frame; only users and agents send files, observers are held to
+    /// `max_message_bytes`.
+    pub max_attach_frame: usize,
     /// The bound of each session's outbound queue (messages).
     pub queue: usize,
     /// A client that has not said `hello` by then is closed (1008).
@@ -71,6 +74,20 @@ fn too_slow() -> (CloseCode, String) {
 }
 
 impl SessionTask {
+    /// Why the meter stopped reading: too much before `hello`, or a message over the role's
+    /// limit, refused at its header.
+    fn tripped_close(&self) -> (CloseCode, String) {
+        let reason = match self.meter.over() {
+            None => format!("more than {} bytes before hello", self.meter.budget()),
+            Some(length) => format!(
+                "a message of {length} bytes is over this role's limit of {} bytes (files go in `attach`, from users and agents)",
+                self.meter.message_limit()
+            ),
+        };
+        tracing::info!(peer = %self.peer, %reason, "message refused at its header");
+        (CloseCode::Size, reason)
+    }
+
     pub(super) async fn run(mut self) {
         let (out_tx, mut out_rx) = mpsc::channel::<ServerMsg>(self.config.queue);
         let kicked = CancellationToken::new();
@@ -85,10 +102,7 @@ impl SessionTask {
                     break Some((CloseCode::Away, "the broker is shutting down".into()));
                 }
                 () = kicked.cancelled() => break Some(too_slow()),
-                () = tripped.cancelled() => {
-                    tracing::info!(peer = %self.peer, "too many bytes before hello");
-                    break Some((CloseCode::Size, format!("more than {} bytes before hello", self.meter.budget())));
-                }
+                () = tripped.cancelled() => break Some(self.tripped_close()),
                 () = &mut hello_by, if session.is_none() => {
                     tracing::info!(peer = %self.peer, "no hello in time");
                     break Some((CloseCode::Policy, format!("no hello within {} ms", self.config.hello_timeout.as_millis())));
@@ -275,6 +289,7 @@ impl SessionTask {
         out_tx: &mpsc::Sender<ServerMsg>,
         kicked: &CancellationToken,
     ) -> Result<(), End> {
+        let role = join.role;
         let (reply_tx, reply_rx) = oneshot::channel();
         let sent = self
             .hub
@@ -289,7 +304,11 @@ impl SessionTask {
         match reply_rx.await {
             Ok(Ok(joined)) => {
                 *session = Some(joined.session);
-                self.meter.open();
+                let limit = match role {
+                    ClientRole::Observer => self.config.max_message_bytes,
+                    ClientRole::User | ClientRole::Agent => self.config.max_attach_frame,
+                };
+                self.meter.open(limit);
                 for msg in &joined.replay {
                     self.write(msg, kicked).await?;
                 }
