@@ -209,3 +209,66 @@ fn serve_on_a_non_loopback_address_needs_a_token_given() {
         "{stderr}"
     );
 }
+
+/// A hung system: once the user is offered an agent, every call to the system takes 30 s.
+/// With `[http] timeout_secs = 2` (one deadline per call, retries included) the user is told
+/// the system could not be reached while the system would still be "working".
+#[tokio::test]
+async fn a_hung_system_is_reported_to_the_user_before_it_would_answer() {
+    use common::Client;
+    use common::seeds::{press_start, say, state_reached};
+    use handoff::protocol::{ConversationEvent, Part, ServerMsg};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("handoff.toml");
+    std::fs::write(&config, "[http]\ntimeout_secs = 2\nmax_attempts = 3\n").unwrap();
+    let config = config.display().to_string();
+    let (mut served, url, _logs) = run_first_line(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--system",
+        "glia",
+        "--config",
+        &config,
+    ]);
+    let stderr = BufReader::new(served.0.stderr.take().unwrap());
+    let emulator = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("emulator: ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .map(str::to_owned)
+        })
+        .expect("serve names its emulator on stderr");
+    let (mut user, conv) = Client::join_user(&url).await;
+    say(
+        &mut user,
+        &conv,
+        "text: I need an agent: my SQL database is down",
+    )
+    .await;
+    state_reached(&mut user, "offered").await;
+    let fault = serde_json::json!({"mode": {"delay": {"ms": 30_000}}, "count": 1000});
+    let set = reqwest::Client::new()
+        .post(format!("{emulator}/__emu/fault"))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert!(set.status().is_success(), "{set:?}");
+    press_start(&mut user, &conv).await;
+    // `wait_for` gives up after `common::WAIT` (20 s), before the system's 30 s are over.
+    let told = user
+        .wait_for("the user told the system is unreachable", |m| {
+            matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. }
+                if message.parts.iter().any(|p| matches!(p, Part::RichText { rich_text }
+                    if rich_text.contains("couldn't reach the live agent system"))))
+        })
+        .await;
+    // It is the deadline that ended the call, not an answer of the system's.
+    assert!(
+        format!("{told:?}").contains("no answer within the call&#39;s 2s deadline"),
+        "{told:?}"
+    );
+}
