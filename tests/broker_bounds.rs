@@ -63,26 +63,8 @@ async fn more_than_4_kib_before_hello_closes_with_1009() {
     assert_eq!(close.reason.as_str(), "more than 4096 bytes before hello");
 
     // A 2 MiB frame is refused after 4 KiB of it, while the sender is still sending.
-    let c = Client::connect(&broker.url()).await;
-    let (mut tx, mut rx) = c.ws.split();
-    let sender = tokio::spawn(async move {
-        let _ = tx.send(Message::text("y".repeat(2 << 20))).await;
-        tx
-    });
-    let close = tokio::time::timeout(common::WAIT, async {
-        loop {
-            match rx.next().await {
-                Some(Ok(Message::Close(frame))) => break frame,
-                Some(Ok(_)) => {}
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .expect("closed in time")
-    .expect("a close frame with a code");
+    let close = close_after_sending(Client::connect(&broker.url()).await, 2 << 20).await;
     assert_eq!(close.code, CloseCode::Size);
-    sender.abort();
 
     // A hello within the budget lifts it: big requests are then held to the message limit.
     let (mut user, conv) = Client::join_user(&broker.url()).await;
