@@ -7,7 +7,7 @@ use crate::connectors::http::{Call, Method};
 use crate::connectors::redact::Secret;
 use aws_lc_rs::{digest, hmac};
 use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// AWS credentials.
 #[derive(Debug, Clone)]
@@ -20,47 +20,19 @@ pub struct Credentials {
     pub session_token: Option<Secret>,
 }
 
+/// `at` as a UTC timestamp (the epoch for a time before it, which no clock here reports).
+fn timestamp(at: SystemTime) -> jiff::Timestamp {
+    jiff::Timestamp::try_from(at).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
 /// `YYYYMMDD'T'HHMMSS'Z'` of `at`.
 pub fn amz_date(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    timestamp(at).strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of `at`, as Connect writes `AbsoluteTime`.
 pub fn iso8601(at: SystemTime) -> String {
-    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (y, m, d) = civil_from_days(secs / 86_400);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        since.subsec_millis()
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
-/// (Howard Hinnant's `civil_from_days`, for dates from 1970 on).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
+    timestamp(at).strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -281,6 +253,7 @@ pub fn parse_authorization(value: &str) -> Option<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
     use std::time::Duration;
 
     fn example() -> Credentials {
