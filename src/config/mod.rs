@@ -2,7 +2,7 @@
 //! shares (`[http]`, `[webhook]`), typed sections, and secrets from env vars or files.
 //!
 //! Each system's own section is defined in its folder (`src/systems/<name>/config.rs`) and
-//! the whole set is put together by [`crate::systems::SystemsConfig`]. Secrets never come from
+//! the whole set is put together by the systems registry (`SystemsConfig`). Secrets never come from
 //! the file itself or from argv.
 
 use serde::Deserialize;

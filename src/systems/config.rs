@@ -13,6 +13,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A system's own section of the file, typed in the system's folder.
+pub trait Section: DeserializeOwned + Default {
+    /// The section's name in the file, e.g. `8x8`.
+    const NAME: &'static str;
+
+    /// The section's URL settings (key, value), checked to be http(s) URLs.
+    fn urls(&self) -> Vec<(&'static str, &Option<String>)>;
+}
+
 /// The contact-center configuration: the file's name, the shared sections, and the raw
 /// sections each system reads for itself.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,6 +98,26 @@ impl SystemsConfig {
     /// Section `name`, typed (its default when the file has none).
     pub fn section<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, ConfigError> {
         config::section(&self.file, &self.table, name)
+    }
+
+    /// A system's section, typed and checked (its default when the file has none).
+    pub fn read<T: Section>(&self) -> Result<T, ConfigError> {
+        let section: T = self.section(T::NAME)?;
+        self.check_urls(T::NAME, &section.urls())?;
+        Ok(section)
+    }
+
+    /// Secrets from env vars: for each `(key, the section's variable name, the default
+    /// variable)`, the variable's trimmed value, `None` when unset or blank.
+    pub fn env_secrets<const N: usize>(
+        &self,
+        vars: [(&str, &Option<String>, &str); N],
+    ) -> Result<[Option<Secret>; N], ConfigError> {
+        let mut out = std::array::from_fn(|_| None);
+        for (slot, (key, env, default_env)) in out.iter_mut().zip(vars) {
+            *slot = self.secret(key, env.as_deref(), default_env, None)?;
+        }
+        Ok(out)
     }
 
     /// An error about `key` (`section.key`) of this file.
@@ -193,7 +222,8 @@ mod tests {
     fn empty_file_gives_defaults() {
         let c = SystemsConfig::from_toml("h.toml", "").unwrap();
         assert_eq!(
-            eight_by_eight::config::read(&c).unwrap(),
+            c.read::<eight_by_eight::config::EightByEightFile>()
+                .unwrap(),
             eight_by_eight::config::EightByEightFile::default()
         );
         assert_eq!(c.retry_policy(), RetryPolicy::default());
@@ -207,7 +237,9 @@ mod tests {
             "[console]\ntheme = \"dark\"\n[8x8]\nchannel_id = \"c1\"\n",
         )
         .unwrap();
-        let section = eight_by_eight::config::read(&c).unwrap();
+        let section = c
+            .read::<eight_by_eight::config::EightByEightFile>()
+            .unwrap();
         assert_eq!(section.channel_id.as_deref(), Some("c1"));
     }
 
@@ -245,12 +277,16 @@ mod tests {
     fn the_example_file_is_valid() {
         let text = include_str!("../config/handoff.example.toml");
         let c = SystemsConfig::from_toml("handoff.example.toml", text).unwrap();
-        let section = eight_by_eight::config::read(&c).unwrap();
+        let section = c
+            .read::<eight_by_eight::config::EightByEightFile>()
+            .unwrap();
         assert_eq!(
             section.channel_id.as_deref(),
             Some("chat-gateway-channel-id")
         );
-        let section = amazon_connect::config::read(&c).unwrap();
+        let section = c
+            .read::<amazon_connect::config::AmazonConnectFile>()
+            .unwrap();
         assert_eq!(section.queue_ids.as_ref().map(Vec::len), Some(1));
         assert_eq!(c.webhook_listen().unwrap().port(), 8787);
         assert_eq!(c.retry_policy().max_attempts, 4);

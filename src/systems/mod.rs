@@ -18,7 +18,7 @@ pub mod mock;
 mod registry;
 pub mod servicenow;
 
-pub use config::SystemsConfig;
+pub use config::{Section, SystemsConfig};
 pub use registry::{
     BoxFuture, BuildError, Built, System, SystemName, UnknownSystem, build, build_with, emulate,
 };

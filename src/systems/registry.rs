@@ -39,6 +39,27 @@ pub struct System {
     pub emulate: Option<EmulateFn>,
 }
 
+/// Declares a system folder's registry entry: `NAME`, `SYSTEM`, and the boxing of its
+/// `build(config, options)` and `emulator::spawn(listen, options)`, which the folder defines.
+/// `system!("glia", aliases: [], config: config::GliaFile);`
+macro_rules! system {
+    ($name:literal, aliases: $aliases:expr, config: $config:ty) => {
+        #[doc = concat!("`--system ", $name, "`.")]
+        pub const NAME: $crate::systems::SystemName = $crate::systems::SystemName::new($name);
+
+        /// The registry's entry.
+        pub const SYSTEM: $crate::systems::System = $crate::systems::System {
+            name: NAME,
+            aliases: &$aliases,
+            section: Some(<$config as $crate::systems::Section>::NAME),
+            check: |config| config.read::<$config>().map(drop),
+            build: Some(|config, options| Box::pin(build(config, options))),
+            emulate: Some(|listen, options| Box::pin(emulator::spawn(listen, options))),
+        };
+    };
+}
+pub(super) use system;
+
 /// A system's name, checked against the registry: what `--system` parses into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SystemName(&'static str);

@@ -1,12 +1,8 @@
 //! The `[amazon_connect]` section of `handoff.toml`: URLs, ids, and the names of the environment
 //! variables (or files) that hold the secrets.
 
-use crate::config::ConfigError;
-use crate::systems::SystemsConfig;
+use crate::systems::Section;
 use serde::Deserialize;
-
-/// The section's name in the file.
-pub const SECTION: &str = "amazon_connect";
 
 /// `[amazon_connect]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -32,20 +28,13 @@ pub struct AmazonConnectFile {
     pub session_token_env: Option<String>,
 }
 
-/// Reads the section, refusing unknown keys and values that cannot be used.
-pub fn read(config: &SystemsConfig) -> Result<AmazonConnectFile, ConfigError> {
-    let file: AmazonConnectFile = config.section(SECTION)?;
-    config.check_urls(
-        SECTION,
-        &[
-            ("control_base_url", &file.control_base_url),
-            ("participant_base_url", &file.participant_base_url),
-        ],
-    )?;
-    Ok(file)
-}
+impl Section for AmazonConnectFile {
+    const NAME: &'static str = "amazon_connect";
 
-/// [`read`], for the registry's check of the whole file.
-pub fn check(config: &SystemsConfig) -> Result<(), ConfigError> {
-    read(config).map(drop)
+    fn urls(&self) -> Vec<(&'static str, &Option<String>)> {
+        vec![
+            ("control_base_url", &self.control_base_url),
+            ("participant_base_url", &self.participant_base_url),
+        ]
+    }
 }

@@ -11,59 +11,32 @@ pub mod inferred;
 pub mod sigv4;
 
 use super::SystemsConfig;
-use super::registry::{BoxFuture, BuildError, Built, System, SystemName, loopback, missing};
+use super::registry::{BuildError, Built, loopback, missing};
 use crate::connectors::redact::Secret;
-use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
-use std::net::SocketAddr;
+use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-/// `--system amazon-connect`.
-pub const NAME: SystemName = SystemName::new("amazon-connect");
-
-/// The registry's entry.
-pub const SYSTEM: System = System {
-    name: NAME,
-    aliases: &["amazon_connect", "connect"],
-    section: Some(config::SECTION),
-    check: config::check,
-    build: Some(build_boxed),
-    emulate: Some(emulate),
-};
-
-fn build_boxed(
-    config: &SystemsConfig,
-    options: EmulatorOptions,
-) -> BoxFuture<'_, Result<Built, BuildError>> {
-    Box::pin(build(config, options))
-}
-
-fn emulate(
-    listen: SocketAddr,
-    options: EmulatorOptions,
-) -> BoxFuture<'static, Result<RunningEmulator, EmulatorError>> {
-    Box::pin(emulator::spawn(listen, options))
-}
+super::registry::system!("amazon-connect", aliases: ["amazon_connect", "connect"], config: config::AmazonConnectFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
-    let section = config::read(config)?;
-    let key_id = config.secret(
-        "amazon_connect.access_key_id_env",
-        section.access_key_id_env.as_deref(),
-        "AWS_ACCESS_KEY_ID",
-        None,
-    )?;
-    let secret = config.secret(
-        "amazon_connect.secret_access_key_env",
-        section.secret_access_key_env.as_deref(),
-        "AWS_SECRET_ACCESS_KEY",
-        None,
-    )?;
-    let session_token = config.secret(
-        "amazon_connect.session_token_env",
-        section.session_token_env.as_deref(),
-        "AWS_SESSION_TOKEN",
-        None,
-    )?;
+    let section: config::AmazonConnectFile = config.read()?;
+    let [key_id, secret, session_token] = config.env_secrets([
+        (
+            "amazon_connect.access_key_id_env",
+            &section.access_key_id_env,
+            "AWS_ACCESS_KEY_ID",
+        ),
+        (
+            "amazon_connect.secret_access_key_env",
+            &section.secret_access_key_env,
+            "AWS_SECRET_ACCESS_KEY",
+        ),
+        (
+            "amazon_connect.session_token_env",
+            &section.session_token_env,
+            "AWS_SESSION_TOKEN",
+        ),
+    ])?;
     let region = section.region.clone().unwrap_or_else(|| "us-east-1".into());
     let (emulator, credentials, control, participant, instance, flow, queues) =
         match (key_id, secret) {

@@ -1,13 +1,9 @@
 //! The `[8x8]` section of `handoff.toml`: URLs, ids, and the names of the environment
 //! variables (or files) that hold the secrets.
 
-use crate::config::ConfigError;
-use crate::systems::SystemsConfig;
+use crate::systems::Section;
 use serde::Deserialize;
 use std::path::PathBuf;
-
-/// The section's name in the file.
-pub const SECTION: &str = "8x8";
 
 /// `[8x8]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -33,14 +29,10 @@ pub struct EightByEightFile {
     pub register_webhook: Option<bool>,
 }
 
-/// Reads the section, refusing unknown keys and values that cannot be used.
-pub fn read(config: &SystemsConfig) -> Result<EightByEightFile, ConfigError> {
-    let file: EightByEightFile = config.section(SECTION)?;
-    config.check_urls(SECTION, &[("api_base_url", &file.api_base_url)])?;
-    Ok(file)
-}
+impl Section for EightByEightFile {
+    const NAME: &'static str = "8x8";
 
-/// [`read`], for the registry's check of the whole file.
-pub fn check(config: &SystemsConfig) -> Result<(), ConfigError> {
-    read(config).map(drop)
+    fn urls(&self) -> Vec<(&'static str, &Option<String>)> {
+        vec![("api_base_url", &self.api_base_url)]
+    }
 }

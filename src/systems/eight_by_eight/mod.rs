@@ -11,43 +11,15 @@ pub mod inferred;
 pub mod signature;
 
 use super::SystemsConfig;
-use super::registry::{
-    BoxFuture, BuildError, Built, System, SystemName, loopback, missing, webhook_listener,
-};
+use super::registry::{BuildError, Built, loopback, missing, webhook_listener};
 use crate::connectors::redact::Secret;
-use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
-use std::net::SocketAddr;
+use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-/// `--system 8x8`.
-pub const NAME: SystemName = SystemName::new("8x8");
-
-/// The registry's entry.
-pub const SYSTEM: System = System {
-    name: NAME,
-    aliases: &["eight-by-eight"],
-    section: Some(config::SECTION),
-    check: config::check,
-    build: Some(build_boxed),
-    emulate: Some(emulate),
-};
-
-fn build_boxed(
-    config: &SystemsConfig,
-    options: EmulatorOptions,
-) -> BoxFuture<'_, Result<Built, BuildError>> {
-    Box::pin(build(config, options))
-}
-
-fn emulate(
-    listen: SocketAddr,
-    options: EmulatorOptions,
-) -> BoxFuture<'static, Result<RunningEmulator, EmulatorError>> {
-    Box::pin(emulator::spawn(listen, options))
-}
+super::registry::system!("8x8", aliases: ["eight-by-eight"], config: config::EightByEightFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
-    let section = config::read(config)?;
+    let section: config::EightByEightFile = config.read()?;
     let key = config.secret(
         "8x8.api_key_file",
         section.api_key_env.as_deref(),

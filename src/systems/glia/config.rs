@@ -1,12 +1,8 @@
 //! The `[glia]` section of `handoff.toml`: URLs, ids, and the names of the environment
 //! variables (or files) that hold the secrets.
 
-use crate::config::ConfigError;
-use crate::systems::SystemsConfig;
+use crate::systems::Section;
 use serde::Deserialize;
-
-/// The section's name in the file.
-pub const SECTION: &str = "glia";
 
 /// `[glia]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -24,14 +20,10 @@ pub struct GliaFile {
     pub api_key_secret_env: Option<String>,
 }
 
-/// Reads the section, refusing unknown keys and values that cannot be used.
-pub fn read(config: &SystemsConfig) -> Result<GliaFile, ConfigError> {
-    let file: GliaFile = config.section(SECTION)?;
-    config.check_urls(SECTION, &[("api_base_url", &file.api_base_url)])?;
-    Ok(file)
-}
+impl Section for GliaFile {
+    const NAME: &'static str = "glia";
 
-/// [`read`], for the registry's check of the whole file.
-pub fn check(config: &SystemsConfig) -> Result<(), ConfigError> {
-    read(config).map(drop)
+    fn urls(&self) -> Vec<(&'static str, &Option<String>)> {
+        vec![("api_base_url", &self.api_base_url)]
+    }
 }

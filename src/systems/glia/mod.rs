@@ -10,55 +10,27 @@ pub mod emulator;
 pub mod inferred;
 
 use super::SystemsConfig;
-use super::registry::{
-    BoxFuture, BuildError, Built, System, SystemName, loopback, missing, webhook_listener,
-};
+use super::registry::{BuildError, Built, loopback, missing, webhook_listener};
 use crate::connectors::redact::Secret;
-use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
-use std::net::SocketAddr;
+use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-/// `--system glia`.
-pub const NAME: SystemName = SystemName::new("glia");
-
-/// The registry's entry.
-pub const SYSTEM: System = System {
-    name: NAME,
-    aliases: &[],
-    section: Some(config::SECTION),
-    check: config::check,
-    build: Some(build_boxed),
-    emulate: Some(emulate),
-};
-
-fn build_boxed(
-    config: &SystemsConfig,
-    options: EmulatorOptions,
-) -> BoxFuture<'_, Result<Built, BuildError>> {
-    Box::pin(build(config, options))
-}
-
-fn emulate(
-    listen: SocketAddr,
-    options: EmulatorOptions,
-) -> BoxFuture<'static, Result<RunningEmulator, EmulatorError>> {
-    Box::pin(emulator::spawn(listen, options))
-}
+super::registry::system!("glia", aliases: [], config: config::GliaFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
-    let section = config::read(config)?;
-    let key_id = config.secret(
-        "glia.api_key_id_env",
-        section.api_key_id_env.as_deref(),
-        "HANDOFF_GLIA_KEY_ID",
-        None,
-    )?;
-    let key_secret = config.secret(
-        "glia.api_key_secret_env",
-        section.api_key_secret_env.as_deref(),
-        "HANDOFF_GLIA_KEY_SECRET",
-        None,
-    )?;
+    let section: config::GliaFile = config.read()?;
+    let [key_id, key_secret] = config.env_secrets([
+        (
+            "glia.api_key_id_env",
+            &section.api_key_id_env,
+            "HANDOFF_GLIA_KEY_ID",
+        ),
+        (
+            "glia.api_key_secret_env",
+            &section.api_key_secret_env,
+            "HANDOFF_GLIA_KEY_SECRET",
+        ),
+    ])?;
     let listener = webhook_listener(config).await?;
     let (emulator, api_base, key_id, key_secret, site_id, queue_id) =
         match (key_id, key_secret) {

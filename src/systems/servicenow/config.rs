@@ -1,13 +1,9 @@
 //! The `[servicenow]` section of `handoff.toml`: URLs, ids, and the names of the environment
 //! variables (or files) that hold the secrets.
 
-use crate::config::ConfigError;
-use crate::systems::SystemsConfig;
+use crate::systems::Section;
 use serde::Deserialize;
 use std::path::PathBuf;
-
-/// The section's name in the file.
-pub const SECTION: &str = "servicenow";
 
 /// `[servicenow]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -38,14 +34,10 @@ pub struct ServiceNowFile {
     pub available_state_id: Option<String>,
 }
 
-/// Reads the section, refusing unknown keys and values that cannot be used.
-pub fn read(config: &SystemsConfig) -> Result<ServiceNowFile, ConfigError> {
-    let file: ServiceNowFile = config.section(SECTION)?;
-    config.check_urls(SECTION, &[("instance_url", &file.instance_url)])?;
-    Ok(file)
-}
+impl Section for ServiceNowFile {
+    const NAME: &'static str = "servicenow";
 
-/// [`read`], for the registry's check of the whole file.
-pub fn check(config: &SystemsConfig) -> Result<(), ConfigError> {
-    read(config).map(drop)
+    fn urls(&self) -> Vec<(&'static str, &Option<String>)> {
+        vec![("instance_url", &self.instance_url)]
+    }
 }

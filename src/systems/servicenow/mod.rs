@@ -10,45 +10,17 @@ pub mod emulator;
 pub mod inferred;
 
 use super::SystemsConfig;
-use super::registry::{
-    BoxFuture, BuildError, Built, System, SystemName, loopback, missing, webhook_listener,
-};
+use super::registry::{BuildError, Built, loopback, missing, webhook_listener};
 use crate::connectors::ConnectorError;
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::redact::Secret;
-use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
-use std::net::SocketAddr;
+use crate::emulators::{EmulatorOptions, RunningEmulator};
 use std::sync::Arc;
 
-/// `--system servicenow`.
-pub const NAME: SystemName = SystemName::new("servicenow");
-
-/// The registry's entry.
-pub const SYSTEM: System = System {
-    name: NAME,
-    aliases: &["service-now"],
-    section: Some(config::SECTION),
-    check: config::check,
-    build: Some(build_boxed),
-    emulate: Some(emulate),
-};
-
-fn build_boxed(
-    config: &SystemsConfig,
-    options: EmulatorOptions,
-) -> BoxFuture<'_, Result<Built, BuildError>> {
-    Box::pin(build(config, options))
-}
-
-fn emulate(
-    listen: SocketAddr,
-    options: EmulatorOptions,
-) -> BoxFuture<'static, Result<RunningEmulator, EmulatorError>> {
-    Box::pin(emulator::spawn(listen, options))
-}
+super::registry::system!("servicenow", aliases: ["service-now"], config: config::ServiceNowFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
-    let section = config::read(config)?;
+    let section: config::ServiceNowFile = config.read()?;
     let password = config.secret(
         "servicenow.password_file",
         section.password_env.as_deref(),
@@ -63,12 +35,11 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
         Some(env) => config.secret("servicenow.message_token_env", Some(env), env, None)?,
         None => None,
     };
-    let callback_secret = config.secret(
+    let [callback_secret] = config.env_secrets([(
         "servicenow.callback_token_env",
-        section.callback_token_env.as_deref(),
+        &section.callback_token_env,
         "HANDOFF_SERVICENOW_CALLBACK_TOKEN",
-        None,
-    )?;
+    )])?;
     let header = section
         .callback_header
         .clone()
