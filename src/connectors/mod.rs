@@ -24,6 +24,7 @@ pub mod http;
 pub mod mock;
 mod multipart;
 pub mod redact;
+pub mod runtime;
 pub mod servicenow;
 pub mod trace;
 pub mod webhook;
