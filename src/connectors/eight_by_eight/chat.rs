@@ -14,7 +14,8 @@
 //! | legacy `AGENT_JOINED{agentName}` | `AgentJoined` |
 //!
 //! A failed API call or an event that cannot be read becomes a `SystemMessage` naming the
-//! system, the call and the status; the chat goes on.
+//! system, the call and the status; the chat goes on. [`Chat`] maps what comes in,
+//! [`Outbound`] what goes out; [`crate::connectors::runtime`] runs them.
 
 use super::attachment;
 use super::download;
@@ -25,24 +26,21 @@ use super::wire::{
 };
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
-use crate::connectors::{ChatCommand, ChatEvent, ConnectorError};
+use crate::connectors::runtime::{ChatSender, Mapped, Outgoing, SendError, Step, SystemChat};
+use crate::connectors::{ChatEvent, ConnectorError};
 use crate::protocol::{AgentInfo, EndReason};
+use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Commands waiting for the chat task.
-pub const COMMAND_QUEUE: usize = 32;
-/// Events waiting for the broker.
-pub const EVENT_QUEUE: usize = 64;
-
-/// The state of one chat.
+/// The inbound half of one chat: webhook events mapped to [`ChatEvent`]s.
 pub struct Chat {
     id: String,
     settings: Arc<Settings>,
     api: Api,
     hooks: Arc<Hooks>,
-    events: mpsc::Sender<ChatEvent>,
+    inbox: mpsc::Receiver<WebhookEvent>,
     names: HashMap<String, String>,
     transferring: bool,
     typing: Vec<String>,
@@ -54,141 +52,17 @@ impl Chat {
         settings: Arc<Settings>,
         api: Api,
         hooks: Arc<Hooks>,
-        events: mpsc::Sender<ChatEvent>,
+        inbox: mpsc::Receiver<WebhookEvent>,
     ) -> Self {
         Self {
             id,
             settings,
             api,
             hooks,
-            events,
+            inbox,
             names: HashMap::new(),
             transferring: false,
             typing: Vec::new(),
-        }
-    }
-
-    /// Runs until the chat ends, the broker drops the link, or the commands close.
-    pub async fn run(
-        mut self,
-        mut commands: mpsc::Receiver<ChatCommand>,
-        mut inbox: mpsc::Receiver<WebhookEvent>,
-    ) {
-        loop {
-            let done = tokio::select! {
-                command = commands.recv() => match command {
-                    Some(command) => self.command(command).await,
-                    None => true,
-                },
-                event = inbox.recv() => match event {
-                    Some(event) => self.event(event).await,
-                    None => true,
-                },
-            };
-            if done {
-                break;
-            }
-        }
-        self.hooks.detach(&self.id);
-        tracing::info!(system = SYSTEM, id = %self.id, "chat task finished");
-    }
-
-    /// Sends `event` to the broker; false when the broker is gone.
-    async fn emit(&self, event: ChatEvent) -> bool {
-        self.events.send(event).await.is_ok()
-    }
-
-    async fn report(&self, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, id = %self.id, error = %error, "chat error");
-        self.emit(ChatEvent::SystemMessage {
-            text: error.to_string(),
-        })
-        .await
-    }
-
-    /// Reports a file that did not reach the agent, naming it.
-    async fn report_file(&self, name: &str, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, id = %self.id, error = %error, "file not sent");
-        self.emit(ChatEvent::SystemMessage {
-            text: format!("{error} ({name:?} was not sent)"),
-        })
-        .await
-    }
-
-    /// Handles a broker command; true when the chat is over.
-    async fn command(&mut self, command: ChatCommand) -> bool {
-        let path = format!("/conversations/{}", self.id);
-        let result = match command {
-            ChatCommand::Text {
-                text,
-                client_message_id,
-            } => {
-                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id, "sending");
-                let body = SendMessage {
-                    author_type: "user".into(),
-                    text,
-                    attachments: Vec::new(),
-                };
-                let call = self
-                    .settings
-                    .call(
-                        Method::Post,
-                        &format!("{path}/messages"),
-                        "POST /conversations/{id}/messages",
-                    )
-                    .json(&body);
-                self.api.send(call).await.map(drop)
-            }
-            ChatCommand::File {
-                file,
-                client_message_id,
-            } => {
-                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id, size = file.size(), "sending a file");
-                return match attachment::send(&self.settings, &self.api, &self.id, &file).await {
-                    Ok(attachment) => {
-                        tracing::info!(system = SYSTEM, id = %self.id, attachment, "file sent");
-                        false
-                    }
-                    Err(e) => !self.report_file(&file.name, &e).await,
-                };
-            }
-            ChatCommand::Typing(false) => Ok(()),
-            ChatCommand::Typing(true) => {
-                let body = Typing {
-                    author_type: "user".into(),
-                };
-                let call = self
-                    .settings
-                    .call(
-                        Method::Post,
-                        &format!("{path}/typing"),
-                        "POST /conversations/{id}/typing",
-                    )
-                    .json(&body);
-                self.api.send(call).await.map(drop)
-            }
-            ChatCommand::End | ChatCommand::Withdraw { .. } => {
-                let call = self
-                    .settings
-                    .call(
-                        Method::Patch,
-                        &format!("{path}/participants/user"),
-                        "PATCH /conversations/{id}/participants/user",
-                    )
-                    .json(&RemoveUser { removed: true });
-                if let Err(e) = self.api.send(call).await {
-                    self.report(&e).await;
-                }
-                self.emit(ChatEvent::Ended {
-                    reason: EndReason::User,
-                })
-                .await;
-                return true;
-            }
-        };
-        match result {
-            Ok(()) => false,
-            Err(e) => !self.report(&e).await,
         }
     }
 
@@ -232,21 +106,6 @@ impl Chat {
             Err(e) => tracing::warn!(system = SYSTEM, id = %self.id, error = %e, "no agent name"),
         }
         self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
-    }
-
-    /// Handles a webhook event; true when the chat is over (or the broker is gone).
-    async fn event(&mut self, event: WebhookEvent) -> bool {
-        match self.translate(&event).await {
-            Ok((events, done)) => {
-                for e in events {
-                    if !self.emit(e).await {
-                        return true;
-                    }
-                }
-                done
-            }
-            Err(e) => !self.report(&e).await,
-        }
     }
 
     async fn translate(
@@ -386,6 +245,95 @@ impl Chat {
             other => {
                 tracing::debug!(system = SYSTEM, event = other, "event ignored");
                 none
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl SystemChat for Chat {
+    type Raw = WebhookEvent;
+
+    async fn next(&mut self) -> Option<WebhookEvent> {
+        self.inbox.recv().await
+    }
+
+    async fn inbound(&mut self, event: WebhookEvent) -> Mapped {
+        match self.translate(&event).await {
+            Ok((events, true)) => Mapped::then(events, Step::Done),
+            Ok((events, false)) => Mapped::go(events),
+            Err(e) => Mapped::report(&self.id, &e),
+        }
+    }
+
+    async fn close(&mut self) {
+        self.hooks.detach(&self.id);
+    }
+}
+
+/// The outbound half of one chat: the user's messages as API calls.
+pub struct Outbound {
+    id: String,
+    settings: Arc<Settings>,
+    api: Api,
+}
+
+impl Outbound {
+    pub(super) fn new(id: String, settings: Arc<Settings>, api: Api) -> Self {
+        Self { id, settings, api }
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        name: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<(), SendError> {
+        let call = self.settings.call(Method::Post, path, name).json(body);
+        Ok(self.api.send(call).await.map(drop)?)
+    }
+}
+
+#[async_trait]
+impl ChatSender for Outbound {
+    async fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        let path = format!("/conversations/{}", self.id);
+        match message {
+            Outgoing::Text { key, text } => {
+                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id = key, "sending");
+                let body = SendMessage {
+                    author_type: "user".into(),
+                    text: text.clone(),
+                    attachments: Vec::new(),
+                };
+                let name = "POST /conversations/{id}/messages";
+                self.post(&format!("{path}/messages"), name, &body).await
+            }
+            Outgoing::File { key, file } => {
+                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id = key, size = file.size(), "sending a file");
+                let attachment =
+                    attachment::send(&self.settings, &self.api, &self.id, file).await?;
+                tracing::info!(system = SYSTEM, id = %self.id, attachment, "file sent");
+                Ok(())
+            }
+            Outgoing::Typing(true) => {
+                let body = Typing {
+                    author_type: "user".into(),
+                };
+                let name = "POST /conversations/{id}/typing";
+                self.post(&format!("{path}/typing"), name, &body).await
+            }
+            Outgoing::Typing(false) | Outgoing::Opening => Ok(()),
+            Outgoing::Leave => {
+                let call = self
+                    .settings
+                    .call(
+                        Method::Patch,
+                        &format!("{path}/participants/user"),
+                        "PATCH /conversations/{id}/participants/user",
+                    )
+                    .json(&RemoveUser { removed: true });
+                Ok(self.api.send(call).await.map(drop)?)
             }
         }
     }

@@ -90,6 +90,14 @@ impl From<ConnectorError> for SendError {
 pub trait ChatSender: Send + 'static {
     /// Makes the system's calls for `message`.
     async fn send(&mut self, message: &Outgoing) -> Result<(), SendError>;
+
+    /// What the user reads when `message` did not go: the error, and the file's name.
+    fn failure(&self, message: &Outgoing, error: &ConnectorError) -> String {
+        match message {
+            Outgoing::File { file, .. } => format!("{error} ({:?} was not sent)", file.name),
+            _ => error.to_string(),
+        }
+    }
 }
 
 /// What the driver does after a mapping.
@@ -216,6 +224,11 @@ struct Driver {
     leaving: bool,
 }
 
+/// Going on while the broker still listens.
+fn flow_of(delivered: bool) -> Flow {
+    if delivered { Flow::Go } else { Flow::Stop }
+}
+
 async fn drive<C: SystemChat, S: ChatSender>(
     mut chat: C,
     sender: S,
@@ -324,18 +337,14 @@ impl Driver {
             self.options.system,
             OUTBOX_FILE_BYTES >> 20
         );
-        self.flow_of(self.emit(ChatEvent::SystemMessage { text }).await)
-    }
-
-    fn flow_of(&self, delivered: bool) -> Flow {
-        if delivered { Flow::Go } else { Flow::Stop }
+        flow_of(self.emit(ChatEvent::SystemMessage { text }).await)
     }
 
     async fn outcome(&mut self, outcome: Option<Report>) -> Flow {
         match outcome {
             Some(Report::Failed(text)) => {
                 let delivered = self.emit(ChatEvent::SystemMessage { text }).await;
-                self.flow_of(delivered)
+                flow_of(delivered)
             }
             Some(Report::Left(error)) => {
                 if let Some(error) = error {

@@ -176,10 +176,7 @@ async fn deliver<S: ChatSender>(
         Err(error) => error,
     };
     tracing::warn!(chat = %options.chat, error = %error, "not sent");
-    Err(match message {
-        Outgoing::File { file, .. } => format!("{error} ({:?} was not sent)", file.name),
-        _ => error.to_string(),
-    })
+    Err(sender.failure(message, &error))
 }
 
 async fn attempts<S: ChatSender>(
