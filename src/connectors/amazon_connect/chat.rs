@@ -24,9 +24,11 @@ use super::wire::{
 };
 use super::{MAX_MESSAGE_CHARS, SYSTEM, Settings};
 use crate::connectors::http::Api;
-use crate::connectors::runtime::{ChatSender, Mapped, Outgoing, SendError, Step, SystemChat};
+use crate::connectors::runtime::{
+    self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
+};
 use crate::connectors::{ChatEvent, ConnectorError};
-use crate::protocol::{AgentInfo, CallKind, CallTrace, EndReason, now_millis};
+use crate::protocol::{CallKind, CallTrace, EndReason, now_millis};
 use async_trait::async_trait;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -328,12 +330,12 @@ impl Chat {
             let token = &self.socket.connection_token;
             let (settings, api) = (&self.settings, &self.api);
             return Mapped::go(
-                download::agent_files(settings, api, token, &agent(name), item.attachments).await,
+                download::agent_files(settings, api, token, &agent(&name), item.attachments).await,
             );
         }
         let event = match (Self::item_kind(&item), role) {
             ("MESSAGE", "AGENT") => ChatEvent::AgentMessage {
-                agent: agent(name),
+                agent: agent(&name),
                 text: item.content.unwrap_or_default(),
             },
             ("MESSAGE", "SYSTEM" | "CUSTOM_BOT") => ChatEvent::SystemMessage {
@@ -341,7 +343,9 @@ impl Chat {
             },
             ("JOINED", "AGENT") => {
                 self.last_agent = Some(name.clone());
-                ChatEvent::AgentJoined { agent: agent(name) }
+                ChatEvent::AgentJoined {
+                    agent: agent(&name),
+                }
             }
             ("LEFT", "AGENT") => ChatEvent::AgentLeft { agent: name },
             ("TYPING", "AGENT") => ChatEvent::Typing {
@@ -366,23 +370,12 @@ impl Chat {
     }
 }
 
-fn agent(name: String) -> AgentInfo {
-    AgentInfo {
-        name,
-        avatar: None,
-        on_behalf: false,
-    }
-}
-
 #[async_trait]
 impl SystemChat for Chat {
     type Raw = Frame;
 
     async fn open(&mut self) -> Mapped {
-        let mut events = vec![ChatEvent::Queued {
-            position: None,
-            eta_secs: None,
-        }];
+        let mut events = vec![runtime::queued()];
         // Items sent before the socket subscribed (the flow's first messages) are only in the
         // transcript.
         let read = self.caught_up().await;

@@ -26,9 +26,11 @@ use super::wire::{
 };
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
-use crate::connectors::runtime::{ChatSender, Mapped, Outgoing, SendError, Step, SystemChat};
+use crate::connectors::runtime::{
+    self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
+};
 use crate::connectors::{ChatEvent, ConnectorError};
-use crate::protocol::{AgentInfo, EndReason};
+use crate::protocol::EndReason;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -336,13 +338,5 @@ impl ChatSender for Outbound {
                 Ok(self.api.send(call).await.map(drop)?)
             }
         }
-    }
-}
-
-fn agent(name: &str) -> AgentInfo {
-    AgentInfo {
-        name: name.to_owned(),
-        avatar: None,
-        on_behalf: false,
     }
 }

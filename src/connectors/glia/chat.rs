@@ -21,10 +21,12 @@ use super::wire::{ChatMessageBody, Event};
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
 use crate::connectors::redact::Secret;
-use crate::connectors::runtime::{ChatSender, Mapped, Outgoing, SendError, Step, SystemChat};
+use crate::connectors::runtime::{
+    self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
+};
 use crate::connectors::webhook::{WebhookHandler, WebhookReply, WebhookRequest};
 use crate::connectors::{ChatEvent, ConnectorError, FileUpload, HandoffRequest};
-use crate::protocol::{AgentInfo, EndReason};
+use crate::protocol::EndReason;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -314,23 +316,12 @@ impl Chat {
     }
 }
 
-fn agent(name: &str) -> AgentInfo {
-    AgentInfo {
-        name: name.to_owned(),
-        avatar: None,
-        on_behalf: false,
-    }
-}
-
 #[async_trait]
 impl SystemChat for Chat {
     type Raw = Event;
 
     async fn open(&mut self) -> Mapped {
-        Mapped::go(vec![ChatEvent::Queued {
-            position: None,
-            eta_secs: None,
-        }])
+        Mapped::go(vec![runtime::queued()])
     }
 
     async fn next(&mut self) -> Option<Event> {

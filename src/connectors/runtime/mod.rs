@@ -32,7 +32,7 @@ mod tests;
 
 use super::http::RetryPolicy;
 use super::{ChatCommand, ChatEvent, ChatLink, ConnectorError, FileUpload};
-use crate::protocol::EndReason;
+use crate::protocol::{AgentInfo, EndReason};
 use async_trait::async_trait;
 use outbox::{Outbox, Report};
 use tokio::sync::mpsc;
@@ -145,6 +145,23 @@ impl Mapped {
     /// `error` told to the user (and logged under `chat`); the chat goes on.
     pub fn report(chat: &str, error: &ConnectorError) -> Self {
         Self::go(vec![report(chat, error)])
+    }
+}
+
+/// An agent as most systems name one: by name, without avatar, in person.
+pub fn agent(name: &str) -> AgentInfo {
+    AgentInfo {
+        name: name.to_owned(),
+        avatar: None,
+        on_behalf: false,
+    }
+}
+
+/// Waiting in the system's queue, position and wait unknown.
+pub fn queued() -> ChatEvent {
+    ChatEvent::Queued {
+        position: None,
+        eta_secs: None,
     }
 }
 
