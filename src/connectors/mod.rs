@@ -15,17 +15,11 @@
 //! conversation back as [`DeskEvent`]s.
 
 pub mod agent_file;
-pub mod amazon_connect;
-mod build;
-pub mod eight_by_eight;
 pub mod files;
-pub mod glia;
 pub mod http;
-pub mod mock;
-mod multipart;
+pub mod multipart;
 pub mod redact;
 pub mod runtime;
-pub mod servicenow;
 pub mod trace;
 pub mod webhook;
 
@@ -34,7 +28,6 @@ use crate::protocol::{
     Presence, UserInfo,
 };
 use async_trait::async_trait;
-pub use build::{BuildError, Built, build, build_with, configure_servicenow_emulator, emulate};
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 
