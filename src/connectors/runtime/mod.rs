@@ -19,7 +19,9 @@
 //!   backoff, the message (and so its idempotency key) unchanged on every attempt; the HTTP
 //!   retries and the call deadline stay in [`crate::connectors::http`];
 //! - bounds: [`OUTBOX_MESSAGES`] messages and [`OUTBOX_FILE_BYTES`] of files waiting; beyond
-//!   them the user is told the message was not delivered (typing signals are dropped);
+//!   them the driver takes no more commands until there is room (the broker's own queue backs
+//!   up), except while messages are held for the chat to open: then the user is told the
+//!   message was not delivered; typing signals are dropped at the bound;
 //! - a gate for systems that take messages only once an agent is there (Glia): messages wait
 //!   until the mapping says [`Step::Open`], then [`Outgoing::Opening`] goes first;
 //! - reconnecting a streaming system ([`SystemChat::reconnect`]) with backoff;
@@ -34,6 +36,7 @@ use super::http::RetryPolicy;
 use super::{ChatCommand, ChatEvent, ChatLink, ConnectorError, FileUpload};
 use crate::protocol::{AgentInfo, EndReason};
 use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 use outbox::{Outbox, Report};
 use tokio::sync::mpsc;
 
@@ -239,6 +242,8 @@ struct Driver {
     events: mpsc::Sender<ChatEvent>,
     outbox: Outbox,
     leaving: bool,
+    /// A message taken from the broker that waits for room in the outbox.
+    pending: Option<Outgoing>,
 }
 
 /// Going on while the broker still listens.
@@ -260,6 +265,7 @@ async fn drive<C: SystemChat, S: ChatSender>(
         events,
         outbox,
         leaving: false,
+        pending: None,
     };
     let mut flow = driver.apply(chat.open().await).await;
     loop {
@@ -269,8 +275,15 @@ async fn drive<C: SystemChat, S: ChatSender>(
         if flow == Flow::Stop {
             break;
         }
+        let room: BoxFuture<'static, Option<outbox::Room>> = match &driver.pending {
+            Some(message) => driver.outbox.room(message),
+            None => Box::pin(std::future::pending()),
+        };
         flow = tokio::select! {
-            command = commands.recv(), if !driver.leaving => driver.command(command).await,
+            command = commands.recv(), if !driver.leaving && driver.pending.is_none() => {
+                driver.command(command).await
+            }
+            room = room => driver.admit(room),
             outcome = reports.recv() => driver.outcome(outcome).await,
             raw = chat.next() => match raw {
                 Some(raw) => {
@@ -331,30 +344,42 @@ impl Driver {
             },
             Some(ChatCommand::Typing(on)) => Outgoing::Typing(on),
         };
-        let Err(refused) = self.outbox.push(outgoing) else {
+        if let Some(room) = self.outbox.try_room(&outgoing) {
+            self.outbox.push(outgoing, room);
             return Flow::Go;
-        };
-        let what = match refused {
-            Outgoing::Text { .. } => "message was",
+        }
+        if let Outgoing::Typing(_) = outgoing {
+            tracing::debug!(chat = %self.options.chat, "outbox full: typing signal dropped");
+            return Flow::Go;
+        }
+        if self.outbox.is_open() {
+            // Calls are going out: wait for room, and take no command meanwhile.
+            self.pending = Some(outgoing);
+            return Flow::Go;
+        }
+        // Held until the chat opens: never drop a message silently, tell the user.
+        let what = match outgoing {
             Outgoing::File { .. } => "file was",
-            _ => {
-                tracing::debug!(chat = %self.options.chat, "outbox full: typing signal dropped");
-                return Flow::Go;
-            }
-        };
-        // Never drop a message silently: tell the user it did not go.
-        let waiting = if self.outbox.is_open() {
-            ""
-        } else {
-            "the chat has not started yet and "
+            _ => "message was",
         };
         let text = format!(
-            "Your {what} not delivered: {waiting}too much is already waiting for {} \
-             ({OUTBOX_MESSAGES} messages or {} MiB of files at most).",
+            "Your {what} not delivered: the chat has not started yet and too much is already \
+             waiting for {} ({OUTBOX_MESSAGES} messages or {} MiB of files at most).",
             self.options.system,
             OUTBOX_FILE_BYTES >> 20
         );
         flow_of(self.emit(ChatEvent::SystemMessage { text }).await)
+    }
+
+    /// Queues the message that waited for room.
+    fn admit(&mut self, room: Option<outbox::Room>) -> Flow {
+        match (self.pending.take(), room) {
+            (Some(message), Some(room)) => {
+                self.outbox.push(message, room);
+                Flow::Go
+            }
+            _ => Flow::Stop,
+        }
     }
 
     async fn outcome(&mut self, outcome: Option<Report>) -> Flow {

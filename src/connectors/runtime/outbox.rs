@@ -4,11 +4,13 @@
 //! Bounds: the job channel itself is unbounded, but every message in it holds a permit of
 //! [`OUTBOX_MESSAGES`] (and its file's bytes, of [`OUTBOX_FILE_BYTES`]) until its call is
 //! done, so at most that much waits; the only jobs without a permit are the one `Open` and the
-//! one `Leave` of a chat. Reports back to the driver go through [`REPORT_QUEUE`]; the outbox
+//! one `Leave` of a chat. At the bound the driver waits for room (the broker's queue backs up
+//! behind it) while messages go; while they are held for the chat to open, it refuses. Reports back to the driver go through [`REPORT_QUEUE`]; the outbox
 //! waits when the driver falls that far behind.
 
 use super::{ChatSender, Options, Outgoing, SendError};
 use crate::connectors::ConnectorError;
+use futures_util::future::BoxFuture;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,8 +37,11 @@ pub(super) enum Report {
 /// The room a waiting message holds.
 struct Permit {
     _message: OwnedSemaphorePermit,
-    _bytes: Option<OwnedSemaphorePermit>,
+    _bytes: OwnedSemaphorePermit,
 }
+
+/// Room made in the outbox for one message.
+pub(super) struct Room(Permit);
 
 enum Job {
     Send(Outgoing, Permit),
@@ -77,33 +82,49 @@ impl Outbox {
         self.open.load(Ordering::Relaxed)
     }
 
-    /// Queues `message` behind the others; handed back when the outbox is full.
-    pub(super) fn push(&self, message: Outgoing) -> Result<(), Outgoing> {
-        let Ok(permit) = self.messages.clone().try_acquire_owned() else {
-            return Err(message);
-        };
-        let bytes = match &message {
+    /// How many permits of the byte budget `message` takes: a file over the whole budget
+    /// takes all of it, so it waits alone.
+    fn bytes_of(message: &Outgoing) -> u32 {
+        match message {
             Outgoing::File { file, .. } => {
-                // A file over the whole budget takes all of it: it waits alone.
-                let size = file.bytes.len().min(OUTBOX_FILE_BYTES);
-                let Ok(bytes) = self
-                    .bytes
-                    .clone()
-                    .try_acquire_many_owned(u32::try_from(size).unwrap_or(u32::MAX))
-                else {
-                    return Err(message);
-                };
-                Some(bytes)
+                u32::try_from(file.bytes.len().min(OUTBOX_FILE_BYTES)).unwrap_or(u32::MAX)
             }
-            _ => None,
-        };
-        let permit = Permit {
-            _message: permit,
+            _ => 0,
+        }
+    }
+
+    /// The room for `message` if there is some now.
+    pub(super) fn try_room(&self, message: &Outgoing) -> Option<Room> {
+        let message_permit = self.messages.clone().try_acquire_owned().ok()?;
+        let bytes = self
+            .bytes
+            .clone()
+            .try_acquire_many_owned(Self::bytes_of(message))
+            .ok()?;
+        Some(Room(Permit {
+            _message: message_permit,
             _bytes: bytes,
-        };
+        }))
+    }
+
+    /// The room for `message` once the messages ahead of it have made some.
+    pub(super) fn room(&self, message: &Outgoing) -> BoxFuture<'static, Option<Room>> {
+        let (messages, bytes) = (self.messages.clone(), self.bytes.clone());
+        let size = Self::bytes_of(message);
+        Box::pin(async move {
+            let message_permit = messages.acquire_owned().await.ok()?;
+            let bytes = bytes.acquire_many_owned(size).await.ok()?;
+            Some(Room(Permit {
+                _message: message_permit,
+                _bytes: bytes,
+            }))
+        })
+    }
+
+    /// Queues `message` behind the others, in the room made for it.
+    pub(super) fn push(&self, message: Outgoing, room: Room) {
         // The task only ends when this handle drops, so the send cannot fail.
-        let _ = self.jobs.send(Job::Send(message, permit));
-        Ok(())
+        let _ = self.jobs.send(Job::Send(message, room.0));
     }
 
     /// Lets waiting messages go, [`Outgoing::Opening`] first.

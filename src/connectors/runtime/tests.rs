@@ -340,13 +340,33 @@ async fn a_failed_file_is_named_and_the_next_message_goes() {
 }
 
 #[tokio::test]
-async fn a_full_outbox_refuses_the_next_message_and_tells_the_user() {
+async fn a_full_outbox_takes_the_next_message_once_there_is_room_and_loses_nothing() {
     let (release, hold) = oneshot::channel();
-    let mut rig = rig(vec![("m0", Act::Hang(hold))]).await;
-    for i in 0..OUTBOX_MESSAGES {
-        say(&rig, &format!("m{i}")).await;
+    let mut rig = rig(vec![("m00", Act::Hang(hold))]).await;
+    // One in flight, the rest waiting: the bound. Two more wait with the broker meanwhile.
+    let keys: Vec<String> = (0..OUTBOX_MESSAGES + 2)
+        .map(|i| format!("m{i:02}"))
+        .collect();
+    for key in &keys {
+        say(&rig, key).await;
     }
-    rig.tried("m0").await;
+    rig.tried("m00").await;
+    // The inbound side is not held up by the wait.
+    rig.system.send(Raw::Say("hello")).await.unwrap();
+    assert_eq!(next_event(&mut rig.link).await, agent_says("hello"));
+    release.send(()).unwrap();
+    rig.tried(keys.last().unwrap()).await;
+    assert_eq!(rig.attempt_keys(), keys, "all of them, in order");
+    assert_eq!(rig.end().await, Vec::new(), "nothing was refused");
+}
+
+#[tokio::test]
+async fn a_full_held_outbox_refuses_the_next_message_and_tells_the_user() {
+    let mut rig = rig_with(false, Vec::new(), Vec::new()).await;
+    let keys: Vec<String> = (0..OUTBOX_MESSAGES).map(|i| format!("m{i:02}")).collect();
+    for key in &keys {
+        say(&rig, key).await;
+    }
     // A typing signal at the bound is dropped without a word; a message is refused aloud.
     rig.link
         .commands
@@ -357,35 +377,30 @@ async fn a_full_outbox_refuses_the_next_message_and_tells_the_user() {
     let ChatEvent::SystemMessage { text } = next_event(&mut rig.link).await else {
         panic!("the user is told");
     };
-    assert!(
-        text.starts_with("Your message was not delivered: too much is already waiting for Fake"),
-        "{text}"
+    assert_eq!(
+        text,
+        "Your message was not delivered: the chat has not started yet and too much is \
+         already waiting for Fake (32 messages or 32 MiB of files at most)."
     );
-    release.send(()).unwrap();
-    let last = format!("m{}", OUTBOX_MESSAGES - 1);
-    rig.tried(&last).await;
-    let keys = rig.attempt_keys();
-    assert_eq!(keys.len(), OUTBOX_MESSAGES, "{keys:?}");
-    assert!(!keys.contains(&"one too many".to_owned()));
-    say(&rig, "after").await;
-    rig.tried("after").await;
-    assert_eq!(rig.end().await, Vec::new(), "nothing else was said");
+    rig.system.send(Raw::Open).await.unwrap();
+    rig.tried(keys.last().unwrap()).await;
+    let mut sent = vec!["Opening".to_owned()];
+    sent.extend(keys);
+    assert_eq!(rig.attempt_keys(), sent);
 }
 
 #[tokio::test]
-async fn files_beyond_the_byte_budget_wait_their_turn_or_are_refused() {
+async fn a_file_over_the_byte_budget_goes_alone_and_the_next_waits_for_it() {
     let (release, hold) = oneshot::channel();
     let mut rig = rig(vec![("big", Act::Hang(hold))]).await;
-    let file = |size: usize| FileUpload {
-        name: "x.bin".into(),
-        content_type: "application/octet-stream".into(),
-        bytes: bytes::Bytes::from(vec![0u8; size]),
-    };
     let send = |key: &str, size: usize| ChatCommand::File {
-        file: file(size),
+        file: FileUpload {
+            name: "x.bin".into(),
+            content_type: "application/octet-stream".into(),
+            bytes: bytes::Bytes::from(vec![0u8; size]),
+        },
         client_message_id: key.into(),
     };
-    // Larger than the whole budget: it waits alone, and goes.
     rig.link
         .commands
         .send(send("big", OUTBOX_FILE_BYTES + 1))
@@ -393,14 +408,11 @@ async fn files_beyond_the_byte_budget_wait_their_turn_or_are_refused() {
         .unwrap();
     rig.tried("big").await;
     rig.link.commands.send(send("small", 10)).await.unwrap();
-    let ChatEvent::SystemMessage { text } = next_event(&mut rig.link).await else {
-        panic!("the user is told");
-    };
-    assert!(text.starts_with("Your file was not delivered"), "{text}");
-    release.send(()).unwrap();
     say(&rig, "m1").await;
+    release.send(()).unwrap();
     rig.tried("m1").await;
-    assert_eq!(rig.attempt_keys(), ["big", "m1"]);
+    assert_eq!(rig.attempt_keys(), ["big", "small", "m1"]);
+    assert_eq!(rig.end().await, Vec::new(), "nothing was refused");
 }
 
 #[tokio::test]
