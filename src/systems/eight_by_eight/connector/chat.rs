@@ -27,7 +27,7 @@ use super::wire::{
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
 use crate::connectors::runtime::{
-    ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
+    self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
 };
 use crate::connectors::{ChatEvent, ConnectorError};
 use crate::protocol::EndReason;
@@ -110,62 +110,18 @@ impl Chat {
         self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
     }
 
-    async fn translate(
-        &mut self,
-        event: &WebhookEvent,
-    ) -> Result<(Vec<ChatEvent>, bool), ConnectorError> {
-        let none = Ok((Vec::new(), false));
-        match event.event_type.as_str() {
-            "QUEUED" => Ok((
-                vec![ChatEvent::Queued {
-                    position: None,
-                    eta_secs: None,
-                }],
-                false,
-            )),
-            "MEMBERS_CHANGED" => {
-                let m: MembersChanged = Self::data(event)?;
-                if m.member_type != "agent" {
-                    return none;
-                }
-                match m.change.as_str() {
-                    "joined" => {
-                        let name = self.agent_name(&m.id).await;
-                        Ok((
-                            vec![ChatEvent::AgentJoined {
-                                agent: agent(&name),
-                            }],
-                            false,
-                        ))
-                    }
-                    "left" => {
-                        let name = self.agent_name(&m.id).await;
-                        let mut out = vec![ChatEvent::AgentLeft {
-                            agent: name.clone(),
-                        }];
-                        if self.transferring {
-                            self.transferring = false;
-                            return Ok((out, false));
-                        }
-                        out.push(ChatEvent::Ended {
-                            reason: EndReason::Agent { agent: name },
-                        });
-                        Ok((out, true))
-                    }
-                    other => Err(Self::malformed(
-                        "MEMBERS_CHANGED",
-                        format!("unknown change {other:?}"),
-                    )),
-                }
-            }
+    async fn translate(&mut self, event: &WebhookEvent) -> Result<Mapped, ConnectorError> {
+        Ok(match event.event_type.as_str() {
+            "QUEUED" => Mapped::go(vec![runtime::queued()]),
+            "MEMBERS_CHANGED" => self.members(Self::data(event)?).await?,
             "TRANSFER" => {
                 self.transferring = true;
-                Ok((vec![ChatEvent::Transferred { to: None }], false))
+                Mapped::go(vec![ChatEvent::Transferred { to: None }])
             }
             "MESSAGE" => {
                 let m: MessageData = Self::data(event)?;
                 if m.is_echo || m.sender.kind != "agent" {
-                    return none;
+                    return Ok(Mapped::default());
                 }
                 let who = agent(&self.agent_name(&m.sender.id).await);
                 let mut out = Vec::new();
@@ -177,78 +133,98 @@ impl Chat {
                     });
                 }
                 out.extend(download::agent_files(&who, m.attachments));
-                Ok((out, false))
+                Mapped::go(out)
             }
-            "ACTIVITY" => {
-                let a: ActivityData = Self::data(event)?;
-                if a.name != "typing" {
-                    return none;
-                }
-                let now: Vec<String> = a
-                    .value
-                    .unwrap_or_default()
-                    .users
-                    .into_iter()
-                    .filter(|u| u.kind == "agent")
-                    .map(|u| u.id)
-                    .collect();
-                let mut out = Vec::new();
-                for id in self.typing.clone() {
-                    if !now.contains(&id) {
-                        out.push(ChatEvent::Typing {
-                            agent: self.agent_name(&id).await,
-                            on: false,
-                        });
-                    }
-                }
-                for id in &now {
-                    if !self.typing.contains(id) {
-                        out.push(ChatEvent::Typing {
-                            agent: self.agent_name(id).await,
-                            on: true,
-                        });
-                    }
-                }
-                self.typing = now;
-                Ok((out, false))
-            }
+            "ACTIVITY" => self.activity(Self::data(event)?).await,
             "CONVERSATION_UPDATE" => {
                 let data = event
                     .data
-                    .clone()
+                    .as_ref()
                     .ok_or_else(|| Self::malformed("CONVERSATION_UPDATE", "no data"))?;
-                match inferred::closed(&data) {
-                    Some(Closed::Timeout) => Ok((
-                        vec![ChatEvent::Ended {
-                            reason: EndReason::Timeout,
-                        }],
-                        true,
-                    )),
-                    Some(Closed::NoAgent) => Ok((
-                        vec![ChatEvent::Ended {
-                            reason: EndReason::NoAgent { reason: None },
-                        }],
-                        true,
-                    )),
-                    None => none,
+                match inferred::closed(data) {
+                    Some(Closed::Timeout) => Mapped::ended(EndReason::Timeout),
+                    Some(Closed::NoAgent) => Mapped::ended(EndReason::NoAgent { reason: None }),
+                    None => Mapped::default(),
                 }
             }
             "AGENT_JOINED" => {
                 let id = event.agent_id.clone().unwrap_or_default();
                 let name = event.agent_name.clone().unwrap_or_else(|| id.clone());
                 self.names.insert(id, name.clone());
-                Ok((
-                    vec![ChatEvent::AgentJoined {
-                        agent: agent(&name),
-                    }],
-                    false,
-                ))
+                Mapped::go(vec![ChatEvent::AgentJoined {
+                    agent: agent(&name),
+                }])
             }
             other => {
                 tracing::debug!(system = SYSTEM, event = other, "event ignored");
-                none
+                Mapped::default()
+            }
+        })
+    }
+
+    /// An agent joined or left; leaving ends the chat unless a transfer is under way.
+    async fn members(&mut self, m: MembersChanged) -> Result<Mapped, ConnectorError> {
+        if m.member_type != "agent" {
+            return Ok(Mapped::default());
+        }
+        let name = match m.change.as_str() {
+            "joined" | "left" => self.agent_name(&m.id).await,
+            other => {
+                let detail = format!("unknown change {other:?}");
+                return Err(Self::malformed("MEMBERS_CHANGED", detail));
+            }
+        };
+        if m.change == "joined" {
+            let joined = ChatEvent::AgentJoined {
+                agent: agent(&name),
+            };
+            return Ok(Mapped::go(vec![joined]));
+        }
+        let left = ChatEvent::AgentLeft {
+            agent: name.clone(),
+        };
+        if self.transferring {
+            self.transferring = false;
+            return Ok(Mapped::go(vec![left]));
+        }
+        let ended = ChatEvent::Ended {
+            reason: EndReason::Agent { agent: name },
+        };
+        Ok(Mapped::then(vec![left, ended], Step::Done))
+    }
+
+    /// Typing on for agents newly in the list, off for those gone from it.
+    async fn activity(&mut self, a: ActivityData) -> Mapped {
+        if a.name != "typing" {
+            return Mapped::default();
+        }
+        let now: Vec<String> = a
+            .value
+            .unwrap_or_default()
+            .users
+            .into_iter()
+            .filter(|u| u.kind == "agent")
+            .map(|u| u.id)
+            .collect();
+        let mut out = Vec::new();
+        for id in self.typing.clone() {
+            if !now.contains(&id) {
+                out.push(ChatEvent::Typing {
+                    agent: self.agent_name(&id).await,
+                    on: false,
+                });
             }
         }
+        for id in &now {
+            if !self.typing.contains(id) {
+                out.push(ChatEvent::Typing {
+                    agent: self.agent_name(id).await,
+                    on: true,
+                });
+            }
+        }
+        self.typing = now;
+        Mapped::go(out)
     }
 }
 
@@ -262,8 +238,7 @@ impl SystemChat for Chat {
 
     async fn inbound(&mut self, event: WebhookEvent) -> Mapped {
         match self.translate(&event).await {
-            Ok((events, true)) => Mapped::then(events, Step::Done),
-            Ok((events, false)) => Mapped::go(events),
+            Ok(mapped) => mapped,
             Err(e) => Mapped::report(&self.id, &e),
         }
     }

@@ -17,7 +17,7 @@
 
 use super::agent_files;
 use super::inferred::{self, Attachment, EngagementDetails, UploadedFile};
-use super::wire::{ChatMessageBody, Event};
+use super::wire::{ChatMessageBody, Event, Message as WireMessage};
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
 use crate::connectors::redact::Secret;
@@ -228,38 +228,7 @@ impl Chat {
                         &Self::malformed("no message", "engagement.chat.message"),
                     );
                 };
-                if message.target != "visitor"
-                    || message
-                        .id
-                        .as_ref()
-                        .is_some_and(|id| !self.seen.insert(id.clone()))
-                {
-                    return Mapped::default();
-                }
-                let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
-                let attachment = message.attachment.filter(|a| !a.is_null());
-                let mut out = Vec::new();
-                if !message.content.is_empty() || attachment.is_none() {
-                    out.push(ChatEvent::AgentMessage {
-                        agent: agent(&name),
-                        text: message.content,
-                    });
-                }
-                for file in attachment.iter().flat_map(agent_files::read) {
-                    out.push(match file {
-                        Ok(file) => ChatEvent::AgentFile {
-                            agent: agent(&name),
-                            file,
-                        },
-                        Err(why) => {
-                            tracing::warn!(system = SYSTEM, chat = %self.key, why, "agent file unreadable");
-                            ChatEvent::SystemMessage {
-                                text: format!("{SYSTEM}: an agent's file could not be read: {why}"),
-                            }
-                        }
-                    });
-                }
-                Mapped::go(out)
+                self.message(message)
             }
             "engagement.transfer" => {
                 let mut out = vec![ChatEvent::Transferred { to: None }];
@@ -298,6 +267,42 @@ impl Chat {
                 Mapped::default()
             }
         }
+    }
+
+    /// An operator's message: its text and its files (our own echo and repeats skipped).
+    fn message(&mut self, message: WireMessage) -> Mapped {
+        if message.target != "visitor"
+            || message
+                .id
+                .as_ref()
+                .is_some_and(|id| !self.seen.insert(id.clone()))
+        {
+            return Mapped::default();
+        }
+        let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
+        let attachment = message.attachment.filter(|a| !a.is_null());
+        let mut out = Vec::new();
+        if !message.content.is_empty() || attachment.is_none() {
+            out.push(ChatEvent::AgentMessage {
+                agent: agent(&name),
+                text: message.content,
+            });
+        }
+        for file in attachment.iter().flat_map(agent_files::read) {
+            out.push(match file {
+                Ok(file) => ChatEvent::AgentFile {
+                    agent: agent(&name),
+                    file,
+                },
+                Err(why) => {
+                    tracing::warn!(system = SYSTEM, chat = %self.key, why, "agent file unreadable");
+                    ChatEvent::SystemMessage {
+                        text: format!("{SYSTEM}: an agent's file could not be read: {why}"),
+                    }
+                }
+            });
+        }
+        Mapped::go(out)
     }
 
     /// The outbound half that goes with this chat.
