@@ -837,3 +837,43 @@ async fn an_agents_files_arrive_with_links_to_their_bytes() {
     // Only the files: no empty message before or after them, and the chat goes on.
     agent_still_heard(&rig.emulator.sim(), &mut link, &id).await;
 }
+
+#[tokio::test]
+async fn the_agents_reply_arrives_while_the_users_message_is_still_being_sent() {
+    let rig = rig().await;
+    let (mut link, id) = start(&rig).await;
+    let sim = rig.emulator.sim();
+    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
+    sim.join(&id, "Lisa").await.unwrap();
+    assert!(matches!(
+        next(&mut link).await,
+        ChatEvent::AgentJoined { .. }
+    ));
+    // The user's message hangs for longer than the call's deadline (5 s) and the test's wait.
+    rig.emulator.faults().push(Fault {
+        path: "/messages".into(),
+        status: 200,
+        count: 1,
+        retry_after: None,
+        mode: FaultMode::Delay { ms: 60_000 },
+        body: None,
+    });
+    link.commands
+        .send(ChatCommand::Text {
+            text: "Error 18456".into(),
+            client_message_id: "m1".into(),
+        })
+        .await
+        .unwrap();
+    // The chat task has taken the message (and so started its call) ...
+    wait_for(|| (link.commands.capacity() == link.commands.max_capacity()).then_some(())).await;
+    // ... and still hears the agent: before, the reply waited for the deadline's error.
+    sim.say(&id, None, "Still there?").await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::AgentMessage {
+            agent: agent("Lisa"),
+            text: "Still there?".into()
+        }
+    );
+}

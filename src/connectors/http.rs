@@ -15,6 +15,8 @@
 //!
 //! A retried request is sent byte for byte again, so the idempotency key it carries (Amazon
 //! Connect's `ClientToken`, `ServiceNow`'s `requestId`, Glia's message id) makes the retry safe.
+//! A live chat's messages are retried as a whole, key unchanged, by the chat runtime
+//! ([`super::runtime`]) when a connector asks for it; this policy's backoff paces those too.
 //! No `reqwest` type leaves this module.
 
 use super::ConnectorError;

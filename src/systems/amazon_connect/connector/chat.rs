@@ -17,7 +17,6 @@
 
 use super::attachment;
 use super::download;
-use super::wire::AttachmentItem;
 use super::wire::{
     self, ConnectionCredentials, CreateParticipantConnection, Disconnect, GetTranscript, Item,
     ParticipantConnection, SendEvent, SendMessage, StartChatContactResponse, StartPosition,
@@ -25,20 +24,20 @@ use super::wire::{
 };
 use super::{MAX_MESSAGE_CHARS, SYSTEM, Settings};
 use crate::connectors::http::Api;
-use crate::connectors::{ChatCommand, ChatEvent, ConnectorError};
-use crate::protocol::{AgentInfo, CallKind, CallTrace, EndReason, now_millis};
+use crate::connectors::runtime::{
+    self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
+};
+use crate::connectors::{ChatEvent, ConnectorError};
+use crate::protocol::{CallKind, CallTrace, EndReason, now_millis};
+use async_trait::async_trait;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
-/// Commands waiting for the chat task.
-pub const COMMAND_QUEUE: usize = 32;
-/// Events waiting for the broker.
-pub const EVENT_QUEUE: usize = 64;
 /// How long the socket may take to confirm the subscription.
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Transcript pages read per catch-up at most.
@@ -145,23 +144,29 @@ impl Socket {
     }
 }
 
-/// The state of one chat.
+/// What the participant socket gives the chat.
+pub enum Frame {
+    /// A text frame.
+    Text(String),
+    /// Time for a heartbeat.
+    Beat,
+    /// The socket closed or failed.
+    Lost,
+}
+
+/// The inbound half of one chat: socket items (and transcript pages) mapped to [`ChatEvent`]s.
 pub struct Chat {
     settings: Arc<Settings>,
     api: Api,
     contact: StartChatContactResponse,
     socket: Socket,
-    events: mpsc::Sender<ChatEvent>,
+    /// The socket's connection token, renewed by a reconnect; read by [`Outbound`].
+    token: watch::Sender<String>,
+    heartbeat: tokio::time::Interval,
+    awaiting_echo: bool,
     seen: HashSet<String>,
     last_id: Option<String>,
-    agent: Option<String>,
     last_agent: Option<String>,
-}
-
-enum Step {
-    Go,
-    Done,
-    Reconnect,
 }
 
 impl Chat {
@@ -170,155 +175,44 @@ impl Chat {
         api: Api,
         contact: StartChatContactResponse,
         socket: Socket,
-        events: mpsc::Sender<ChatEvent>,
     ) -> Self {
+        let mut heartbeat = tokio::time::interval(settings.heartbeat);
+        // After a long stall one ping goes out and the echo gets a full period; a burst of
+        // missed ticks would call the socket dead before it could answer.
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        heartbeat.reset();
+        let token = watch::Sender::new(socket.connection_token.clone());
         Self {
             settings,
             api,
             contact,
             socket,
-            events,
+            token,
+            heartbeat,
+            awaiting_echo: false,
             seen: HashSet::new(),
             last_id: None,
-            agent: None,
             last_agent: None,
         }
     }
 
-    /// Runs until the chat ends, the broker drops the link, or the socket cannot be restored.
-    pub async fn run(mut self, mut commands: mpsc::Receiver<ChatCommand>) {
-        if !self
-            .emit(ChatEvent::Queued {
-                position: None,
-                eta_secs: None,
-            })
-            .await
-        {
-            return;
+    /// The outbound half that goes with this chat.
+    pub(super) fn outbound(&self) -> Outbound {
+        Outbound {
+            settings: self.settings.clone(),
+            api: self.api.clone(),
+            participant_id: self.contact.participant_id.clone(),
+            token: self.token.subscribe(),
         }
-        // Items sent before the socket subscribed (the flow's first messages) are only in the
-        // transcript.
-        match self.catch_up().await {
-            Ok(true) => return,
-            Ok(false) => {}
-            Err(e) => {
-                if !self.report(&e).await {
-                    return;
-                }
-            }
-        }
-        for frame in std::mem::take(&mut self.socket.early) {
-            if matches!(self.frame(&frame).await, Step::Done) {
-                return;
-            }
-        }
-        let mut heartbeat = tokio::time::interval(self.settings.heartbeat);
-        // After a long command (a file upload) one ping goes out and the echo gets a full
-        // period; a burst of missed ticks would call the socket dead before it could answer.
-        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        heartbeat.tick().await;
-        let mut awaiting_echo = false;
-        loop {
-            let step = tokio::select! {
-                command = commands.recv() => match command {
-                    Some(command) => self.command(command).await,
-                    None => Step::Done,
-                },
-                frame = self.socket.ws.next() => match frame {
-                    Some(Ok(Message::Text(text))) => {
-                        trace_frame(&self.api, CallKind::WsIn, "participant socket", &self.socket.url, text.as_str());
-                        if text.as_str().contains("\"aws/heartbeat\"") {
-                            awaiting_echo = false;
-                        }
-                        self.frame(text.as_str()).await
-                    }
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => Step::Reconnect,
-                    Some(Ok(_)) => Step::Go,
-                },
-                _ = heartbeat.tick() => {
-                    if awaiting_echo {
-                        tracing::warn!(system = SYSTEM, "heartbeat not echoed; reconnecting");
-                        Step::Reconnect
-                    } else {
-                        awaiting_echo = true;
-                        let beat = json!({"topic": "aws/heartbeat"}).to_string();
-                        trace_frame(&self.api, CallKind::WsOut, "aws/heartbeat", &self.socket.url, &beat);
-                        let ping = Message::text(beat);
-                        if self.socket.ws.send(ping).await.is_ok() { Step::Go } else { Step::Reconnect }
-                    }
-                }
-            };
-            match step {
-                Step::Go => {}
-                Step::Done => break,
-                Step::Reconnect => {
-                    awaiting_echo = false;
-                    if !self.reconnect().await {
-                        break;
-                    }
-                    heartbeat.reset();
-                }
-            }
-        }
-        let _ = self.socket.ws.close(None).await;
     }
 
-    async fn emit(&self, event: ChatEvent) -> bool {
-        self.events.send(event).await.is_ok()
+    fn label(&self) -> &str {
+        &self.contact.contact_id
     }
 
-    async fn report(&self, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, contact = %self.contact.contact_id, error = %error, "chat error");
-        self.emit(ChatEvent::SystemMessage {
-            text: error.to_string(),
-        })
-        .await
-    }
-
-    /// Reports a file that did not reach the agent, naming it.
-    async fn report_file(&self, name: &str, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, contact = %self.contact.contact_id, error = %error, "file not sent");
-        self.emit(ChatEvent::SystemMessage {
-            text: format!("{error} ({name:?} was not sent)"),
-        })
-        .await
-    }
-
-    /// A fresh connection (new URL, new token), then the transcript since the last item seen.
-    async fn reconnect(&mut self) -> bool {
-        let attempts = self.settings.reconnect_attempts.max(1);
-        let mut last_error = None;
-        for attempt in 1..=attempts {
-            match Socket::open(&self.settings, &self.api, &self.contact.participant_token).await {
-                Ok(socket) => {
-                    self.socket = socket;
-                    tracing::info!(system = SYSTEM, attempt, "socket restored");
-                    return match self.catch_up().await {
-                        Ok(done) => !done,
-                        Err(e) => self.report(&e).await,
-                    };
-                }
-                Err(e) => {
-                    tracing::warn!(system = SYSTEM, attempt, error = %e, "reconnect failed");
-                    last_error = Some(e);
-                    tokio::time::sleep(self.settings.retry.backoff(attempt)).await;
-                }
-            }
-        }
-        if let Some(e) = last_error {
-            self.report(&e).await;
-            self.emit(ChatEvent::Ended {
-                reason: EndReason::Error {
-                    message: e.to_string(),
-                },
-            })
-            .await;
-        }
-        false
-    }
-
-    /// Reads the transcript after the last item seen; true when the chat ended meanwhile.
-    async fn catch_up(&mut self) -> Result<bool, ConnectorError> {
+    /// Reads the transcript after the last item seen: its events, and whether the chat ended.
+    async fn catch_up(&mut self) -> Result<Mapped, ConnectorError> {
+        let mut events = Vec::new();
         let mut next_token = None;
         for _ in 0..TRANSCRIPT_PAGES {
             let body = GetTranscript {
@@ -339,8 +233,10 @@ impl Chat {
             );
             let page: Transcript = self.api.send(call).await?.json()?;
             for item in page.transcript {
-                if matches!(self.item(item).await, Step::Done) {
-                    return Ok(true);
+                let mapped = self.item(item).await;
+                events.extend(mapped.events);
+                if mapped.step == Step::Done {
+                    return Ok(Mapped::then(events, Step::Done));
                 }
             }
             next_token = page.next_token;
@@ -348,139 +244,67 @@ impl Chat {
                 break;
             }
         }
-        Ok(false)
+        Ok(Mapped::go(events))
     }
 
-    async fn command(&mut self, command: ChatCommand) -> Step {
-        let token = self.socket.connection_token.clone();
-        let result = match command {
-            ChatCommand::Text {
-                text,
-                client_message_id,
-            } => {
-                let body = SendMessage {
-                    content_type: wire::content_type::TEXT.into(),
-                    content: text.chars().take(MAX_MESSAGE_CHARS).collect(),
-                    client_token: client_message_id,
-                };
-                let call =
-                    self.settings
-                        .participant("/participant/message", "SendMessage", &token, &body);
-                self.api.send(call).await.map(drop)
-            }
-            ChatCommand::File {
-                file,
-                client_message_id,
-            } => {
-                let sent =
-                    attachment::send(&self.settings, &self.api, &token, &file, &client_message_id)
-                        .await;
-                return match sent {
-                    Ok(id) => {
-                        tracing::info!(system = SYSTEM, attachment = %id, size = file.size(), "file sent");
-                        Step::Go
-                    }
-                    Err(e) if self.report_file(&file.name, &e).await => Step::Go,
-                    Err(_) => Step::Done,
-                };
-            }
-            ChatCommand::Typing(false) => Ok(()),
-            ChatCommand::Typing(true) => {
-                let body = SendEvent {
-                    content_type: wire::content_type::TYPING.into(),
-                    content: None,
-                    client_token: uuid::Uuid::new_v4().to_string(),
-                };
-                let call =
-                    self.settings
-                        .participant("/participant/event", "SendEvent", &token, &body);
-                self.api.send(call).await.map(drop)
-            }
-            ChatCommand::End | ChatCommand::Withdraw { .. } => {
-                let body = Disconnect {
-                    client_token: format!("{}-disconnect", self.contact.participant_id),
-                };
-                let call = self.settings.participant(
-                    "/participant/disconnect",
-                    "DisconnectParticipant",
-                    &token,
-                    &body,
-                );
-                if let Err(e) = self.api.send(call).await {
-                    self.report(&e).await;
-                }
-                self.emit(ChatEvent::Ended {
-                    reason: EndReason::User,
-                })
-                .await;
-                return Step::Done;
-            }
-        };
-        match result {
-            Ok(()) => Step::Go,
-            Err(e) if self.report(&e).await => Step::Go,
-            Err(_) => Step::Done,
+    /// The transcript read after a (re)connect; an error is told and the chat goes on.
+    async fn caught_up(&mut self) -> Mapped {
+        match self.catch_up().await {
+            Ok(mapped) => mapped,
+            Err(e) => Mapped::report(&self.contact.contact_id, &e),
         }
     }
 
-    async fn frame(&mut self, text: &str) -> Step {
+    async fn frame(&mut self, text: &str) -> Mapped {
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(e) => return self.malformed(format!("frame is not JSON: {e}")).await,
+            Err(e) => return self.malformed(format!("frame is not JSON: {e}")),
         };
         if value.get("topic").and_then(Value::as_str) != Some("aws/chat") {
-            return Step::Go;
+            return Mapped::default();
         }
         let Some(content) = value.get("content").and_then(Value::as_str) else {
-            return self.malformed("aws/chat content is not a string").await;
+            return self.malformed("aws/chat content is not a string");
         };
         match serde_json::from_str::<Item>(content) {
             Ok(item) => self.item(item).await,
-            Err(e) => self.malformed(format!("aws/chat item: {e}")).await,
+            Err(e) => self.malformed(format!("aws/chat item: {e}")),
         }
     }
 
-    async fn malformed(&self, detail: impl Into<String>) -> Step {
+    fn malformed(&self, detail: impl Into<String>) -> Mapped {
         let error = ConnectorError::Payload {
             system: SYSTEM.into(),
             call: "WebSocket aws/chat".into(),
             detail: detail.into(),
         };
-        if self.report(&error).await {
-            Step::Go
-        } else {
-            Step::Done
+        Mapped::report(self.label(), &error)
+    }
+
+    /// Sends a heartbeat, or calls the socket lost when the last one had no echo.
+    async fn beat(&mut self) -> Mapped {
+        if self.awaiting_echo {
+            tracing::warn!(system = SYSTEM, "heartbeat not echoed; reconnecting");
+            return Mapped::then(Vec::new(), Step::Reconnect);
+        }
+        self.awaiting_echo = true;
+        let beat = json!({"topic": "aws/heartbeat"}).to_string();
+        trace_frame(
+            &self.api,
+            CallKind::WsOut,
+            "aws/heartbeat",
+            &self.socket.url,
+            &beat,
+        );
+        match self.socket.ws.send(Message::text(beat)).await {
+            Ok(()) => Mapped::default(),
+            Err(_) => Mapped::then(Vec::new(), Step::Reconnect),
         }
     }
 
-    /// An agent's files: each linked (one `GetAttachment` each) and passed on.
-    async fn agent_files(&self, name: String, files: Vec<AttachmentItem>) -> Step {
-        let agent = AgentInfo {
-            name,
-            avatar: None,
-            on_behalf: false,
-        };
-        let token = &self.socket.connection_token;
-        for event in download::agent_files(&self.settings, &self.api, token, &agent, files).await {
-            if !self.emit(event).await {
-                return Step::Done;
-            }
-        }
-        Step::Go
-    }
-
-    async fn item(&mut self, item: Item) -> Step {
-        if !self.seen.insert(item.id.clone()) {
-            return Step::Go;
-        }
-        self.last_id = Some(item.id.clone());
-        let role = item.participant_role.as_deref().unwrap_or_default();
-        let name = item.display_name.clone().unwrap_or_else(|| "Agent".into());
-        if item.kind == wire::ATTACHMENT && role != "CUSTOMER" {
-            return self.agent_files(name, item.attachments).await;
-        }
+    fn item_kind(item: &Item) -> &'static str {
         let content_type = item.content_type.as_deref().unwrap_or_default();
-        let kind = match (item.kind.as_str(), content_type) {
+        match (item.kind.as_str(), content_type) {
             ("MESSAGE", _) => "MESSAGE",
             ("PARTICIPANT_JOINED", _) | (_, wire::content_type::JOINED) => "JOINED",
             ("PARTICIPANT_LEFT", _) | (_, wire::content_type::LEFT) => "LEFT",
@@ -491,34 +315,39 @@ impl Chat {
             }
             ("TRANSFER_FAILED", _) | (_, wire::content_type::TRANSFER_FAILED) => "TRANSFER_FAILED",
             _ => "",
-        };
-        let event = match (kind, role) {
+        }
+    }
+
+    async fn item(&mut self, item: Item) -> Mapped {
+        if !self.seen.insert(item.id.clone()) {
+            return Mapped::default();
+        }
+        self.last_id = Some(item.id.clone());
+        let role = item.participant_role.as_deref().unwrap_or_default();
+        let name = item.display_name.clone().unwrap_or_else(|| "Agent".into());
+        if item.kind == wire::ATTACHMENT && role != "CUSTOMER" {
+            // An agent's files: each linked (one `GetAttachment` each) and passed on.
+            let token = &self.socket.connection_token;
+            let (settings, api) = (&self.settings, &self.api);
+            return Mapped::go(
+                download::agent_files(settings, api, token, &agent(&name), item.attachments).await,
+            );
+        }
+        let event = match (Self::item_kind(&item), role) {
             ("MESSAGE", "AGENT") => ChatEvent::AgentMessage {
-                agent: AgentInfo {
-                    name,
-                    avatar: None,
-                    on_behalf: false,
-                },
+                agent: agent(&name),
                 text: item.content.unwrap_or_default(),
             },
             ("MESSAGE", "SYSTEM" | "CUSTOM_BOT") => ChatEvent::SystemMessage {
                 text: item.content.unwrap_or_default(),
             },
             ("JOINED", "AGENT") => {
-                self.agent = Some(name.clone());
                 self.last_agent = Some(name.clone());
                 ChatEvent::AgentJoined {
-                    agent: AgentInfo {
-                        name,
-                        avatar: None,
-                        on_behalf: false,
-                    },
+                    agent: agent(&name),
                 }
             }
-            ("LEFT", "AGENT") => {
-                self.agent = None;
-                ChatEvent::AgentLeft { agent: name }
-            }
+            ("LEFT", "AGENT") => ChatEvent::AgentLeft { agent: name },
             ("TYPING", "AGENT") => ChatEvent::Typing {
                 agent: name,
                 on: true,
@@ -528,21 +357,150 @@ impl Chat {
                 text: "The transfer to another agent failed.".into(),
             },
             ("ENDED", _) => {
-                let reason = match &self.last_agent {
+                return Mapped::ended(match &self.last_agent {
                     Some(agent) => EndReason::Agent {
                         agent: agent.clone(),
                     },
                     None => EndReason::Timeout,
-                };
-                self.emit(ChatEvent::Ended { reason }).await;
-                return Step::Done;
+                });
             }
-            _ => return Step::Go,
+            _ => return Mapped::default(),
         };
-        if self.emit(event).await {
-            Step::Go
-        } else {
-            Step::Done
+        Mapped::go(vec![event])
+    }
+}
+
+#[async_trait]
+impl SystemChat for Chat {
+    type Raw = Frame;
+
+    async fn open(&mut self) -> Mapped {
+        let mut events = vec![runtime::queued()];
+        // Items sent before the socket subscribed (the flow's first messages) are only in the
+        // transcript.
+        let read = self.caught_up().await;
+        events.extend(read.events);
+        if read.step == Step::Done {
+            return Mapped::then(events, Step::Done);
+        }
+        for frame in std::mem::take(&mut self.socket.early) {
+            let mapped = self.frame(&frame).await;
+            events.extend(mapped.events);
+            if mapped.step == Step::Done {
+                return Mapped::then(events, Step::Done);
+            }
+        }
+        Mapped::go(events)
+    }
+
+    async fn next(&mut self) -> Option<Frame> {
+        loop {
+            tokio::select! {
+                frame = self.socket.ws.next() => match frame {
+                    Some(Ok(Message::Text(text))) => return Some(Frame::Text(text.as_str().to_owned())),
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return Some(Frame::Lost),
+                    Some(Ok(_)) => {}
+                },
+                _ = self.heartbeat.tick() => return Some(Frame::Beat),
+            }
+        }
+    }
+
+    async fn inbound(&mut self, frame: Frame) -> Mapped {
+        match frame {
+            Frame::Text(text) => {
+                trace_frame(
+                    &self.api,
+                    CallKind::WsIn,
+                    "participant socket",
+                    &self.socket.url,
+                    &text,
+                );
+                if text.contains("\"aws/heartbeat\"") {
+                    self.awaiting_echo = false;
+                }
+                self.frame(&text).await
+            }
+            Frame::Beat => self.beat().await,
+            Frame::Lost => Mapped::then(Vec::new(), Step::Reconnect),
+        }
+    }
+
+    /// A fresh connection (new URL, new token), then the transcript since the last item seen.
+    async fn reconnect(&mut self) -> Result<Mapped, ConnectorError> {
+        self.awaiting_echo = false;
+        let token = &self.contact.participant_token;
+        self.socket = Socket::open(&self.settings, &self.api, token).await?;
+        self.token
+            .send_replace(self.socket.connection_token.clone());
+        self.heartbeat.reset();
+        Ok(self.caught_up().await)
+    }
+
+    async fn close(&mut self) {
+        let _ = self.socket.ws.close(None).await;
+    }
+}
+
+/// The outbound half of one chat: the user's messages as participant API calls.
+pub struct Outbound {
+    settings: Arc<Settings>,
+    api: Api,
+    participant_id: String,
+    token: watch::Receiver<String>,
+}
+
+impl Outbound {
+    async fn call(&self, token: &str, message: &Outgoing) -> Result<(), ConnectorError> {
+        let (path, name, body) = match message {
+            Outgoing::Text { key, text } => {
+                let body = SendMessage {
+                    content_type: wire::content_type::TEXT.into(),
+                    content: text.chars().take(MAX_MESSAGE_CHARS).collect(),
+                    client_token: key.clone(),
+                };
+                ("/participant/message", "SendMessage", json!(body))
+            }
+            Outgoing::File { key, file } => {
+                let id = attachment::send(&self.settings, &self.api, token, file, key).await?;
+                tracing::info!(system = SYSTEM, attachment = %id, size = file.size(), "file sent");
+                return Ok(());
+            }
+            Outgoing::Typing(true) => {
+                let body = SendEvent {
+                    content_type: wire::content_type::TYPING.into(),
+                    content: None,
+                    client_token: uuid::Uuid::new_v4().to_string(),
+                };
+                ("/participant/event", "SendEvent", json!(body))
+            }
+            Outgoing::Leave => {
+                let body = Disconnect {
+                    client_token: format!("{}-disconnect", self.participant_id),
+                };
+                (
+                    "/participant/disconnect",
+                    "DisconnectParticipant",
+                    json!(body),
+                )
+            }
+            Outgoing::Typing(false) | Outgoing::Opening => return Ok(()),
+        };
+        let call = self.settings.participant(path, name, token, &body);
+        self.api.send(call).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl ChatSender for Outbound {
+    async fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        let token = self.token.borrow().clone();
+        match self.call(&token, message).await {
+            Ok(()) => Ok(()),
+            // A reconnect may have replaced the connection token under this call: the same
+            // message (the same `ClientToken`) goes again with the new one.
+            Err(e @ ConnectorError::Unauthorized { .. }) => Err(SendError::Retry(e)),
+            Err(e) => Err(SendError::Final(e)),
         }
     }
 }

@@ -28,14 +28,13 @@ pub mod wire;
 
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::{
-    Availability, ChatLink, Connector, ConnectorError, HISTORY_LIMIT_BYTES, HandoffRequest, Started,
+    Availability, Connector, ConnectorError, HISTORY_LIMIT_BYTES, HandoffRequest, Started, runtime,
 };
 use crate::protocol::HandoffStyle;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use wire::{
     ChatMessage, Collection, Filters, GetCurrentMetricData, Metric, MetricData, ParticipantDetails,
     StartChatContact, StartChatContactResponse,
@@ -238,20 +237,17 @@ impl Connector for AmazonConnect {
         let started: StartChatContactResponse = self.api.send(call).await?.json()?;
         let socket =
             chat::Socket::open(&self.settings, &self.api, &started.participant_token).await?;
-        let (commands_tx, commands_rx) = mpsc::channel(chat::COMMAND_QUEUE);
-        let (events_tx, events_rx) = mpsc::channel(chat::EVENT_QUEUE);
-        let task = chat::Chat::new(
-            self.settings.clone(),
-            self.api.clone(),
-            started,
-            socket,
-            events_tx,
-        );
+        let contact = started.contact_id.clone();
+        let chat = chat::Chat::new(self.settings.clone(), self.api.clone(), started, socket);
+        let outbound = chat.outbound();
         tracing::info!(system = SYSTEM, conversation = %request.conversation, "chat started");
-        tokio::spawn(task.run(commands_rx));
-        Ok(Started::Chat(ChatLink {
-            commands: commands_tx,
-            events: events_rx,
-        }))
+        let options = runtime::Options {
+            system: SYSTEM,
+            chat: contact,
+            policy: self.settings.retry,
+            reconnect_attempts: self.settings.reconnect_attempts,
+            open: true,
+        };
+        Ok(Started::Chat(runtime::spawn(chat, outbound, options)))
     }
 }

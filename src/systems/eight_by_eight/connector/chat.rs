@@ -14,7 +14,8 @@
 //! | legacy `AGENT_JOINED{agentName}` | `AgentJoined` |
 //!
 //! A failed API call or an event that cannot be read becomes a `SystemMessage` naming the
-//! system, the call and the status; the chat goes on.
+//! system, the call and the status; the chat goes on. [`Chat`] maps what comes in,
+//! [`Outbound`] what goes out; [`crate::connectors::runtime`] runs them.
 
 use super::attachment;
 use super::download;
@@ -25,24 +26,23 @@ use super::wire::{
 };
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
-use crate::connectors::{ChatCommand, ChatEvent, ConnectorError};
-use crate::protocol::{AgentInfo, EndReason};
+use crate::connectors::runtime::{
+    self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
+};
+use crate::connectors::{ChatEvent, ConnectorError};
+use crate::protocol::EndReason;
+use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Commands waiting for the chat task.
-pub const COMMAND_QUEUE: usize = 32;
-/// Events waiting for the broker.
-pub const EVENT_QUEUE: usize = 64;
-
-/// The state of one chat.
+/// The inbound half of one chat: webhook events mapped to [`ChatEvent`]s.
 pub struct Chat {
     id: String,
     settings: Arc<Settings>,
     api: Api,
     hooks: Arc<Hooks>,
-    events: mpsc::Sender<ChatEvent>,
+    inbox: mpsc::Receiver<WebhookEvent>,
     names: HashMap<String, String>,
     transferring: bool,
     typing: Vec<String>,
@@ -54,141 +54,17 @@ impl Chat {
         settings: Arc<Settings>,
         api: Api,
         hooks: Arc<Hooks>,
-        events: mpsc::Sender<ChatEvent>,
+        inbox: mpsc::Receiver<WebhookEvent>,
     ) -> Self {
         Self {
             id,
             settings,
             api,
             hooks,
-            events,
+            inbox,
             names: HashMap::new(),
             transferring: false,
             typing: Vec::new(),
-        }
-    }
-
-    /// Runs until the chat ends, the broker drops the link, or the commands close.
-    pub async fn run(
-        mut self,
-        mut commands: mpsc::Receiver<ChatCommand>,
-        mut inbox: mpsc::Receiver<WebhookEvent>,
-    ) {
-        loop {
-            let done = tokio::select! {
-                command = commands.recv() => match command {
-                    Some(command) => self.command(command).await,
-                    None => true,
-                },
-                event = inbox.recv() => match event {
-                    Some(event) => self.event(event).await,
-                    None => true,
-                },
-            };
-            if done {
-                break;
-            }
-        }
-        self.hooks.detach(&self.id);
-        tracing::info!(system = SYSTEM, id = %self.id, "chat task finished");
-    }
-
-    /// Sends `event` to the broker; false when the broker is gone.
-    async fn emit(&self, event: ChatEvent) -> bool {
-        self.events.send(event).await.is_ok()
-    }
-
-    async fn report(&self, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, id = %self.id, error = %error, "chat error");
-        self.emit(ChatEvent::SystemMessage {
-            text: error.to_string(),
-        })
-        .await
-    }
-
-    /// Reports a file that did not reach the agent, naming it.
-    async fn report_file(&self, name: &str, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, id = %self.id, error = %error, "file not sent");
-        self.emit(ChatEvent::SystemMessage {
-            text: format!("{error} ({name:?} was not sent)"),
-        })
-        .await
-    }
-
-    /// Handles a broker command; true when the chat is over.
-    async fn command(&mut self, command: ChatCommand) -> bool {
-        let path = format!("/conversations/{}", self.id);
-        let result = match command {
-            ChatCommand::Text {
-                text,
-                client_message_id,
-            } => {
-                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id, "sending");
-                let body = SendMessage {
-                    author_type: "user".into(),
-                    text,
-                    attachments: Vec::new(),
-                };
-                let call = self
-                    .settings
-                    .call(
-                        Method::Post,
-                        &format!("{path}/messages"),
-                        "POST /conversations/{id}/messages",
-                    )
-                    .json(&body);
-                self.api.send(call).await.map(drop)
-            }
-            ChatCommand::File {
-                file,
-                client_message_id,
-            } => {
-                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id, size = file.size(), "sending a file");
-                return match attachment::send(&self.settings, &self.api, &self.id, &file).await {
-                    Ok(attachment) => {
-                        tracing::info!(system = SYSTEM, id = %self.id, attachment, "file sent");
-                        false
-                    }
-                    Err(e) => !self.report_file(&file.name, &e).await,
-                };
-            }
-            ChatCommand::Typing(false) => Ok(()),
-            ChatCommand::Typing(true) => {
-                let body = Typing {
-                    author_type: "user".into(),
-                };
-                let call = self
-                    .settings
-                    .call(
-                        Method::Post,
-                        &format!("{path}/typing"),
-                        "POST /conversations/{id}/typing",
-                    )
-                    .json(&body);
-                self.api.send(call).await.map(drop)
-            }
-            ChatCommand::End | ChatCommand::Withdraw { .. } => {
-                let call = self
-                    .settings
-                    .call(
-                        Method::Patch,
-                        &format!("{path}/participants/user"),
-                        "PATCH /conversations/{id}/participants/user",
-                    )
-                    .json(&RemoveUser { removed: true });
-                if let Err(e) = self.api.send(call).await {
-                    self.report(&e).await;
-                }
-                self.emit(ChatEvent::Ended {
-                    reason: EndReason::User,
-                })
-                .await;
-                return true;
-            }
-        };
-        match result {
-            Ok(()) => false,
-            Err(e) => !self.report(&e).await,
         }
     }
 
@@ -234,77 +110,18 @@ impl Chat {
         self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
     }
 
-    /// Handles a webhook event; true when the chat is over (or the broker is gone).
-    async fn event(&mut self, event: WebhookEvent) -> bool {
-        match self.translate(&event).await {
-            Ok((events, done)) => {
-                for e in events {
-                    if !self.emit(e).await {
-                        return true;
-                    }
-                }
-                done
-            }
-            Err(e) => !self.report(&e).await,
-        }
-    }
-
-    async fn translate(
-        &mut self,
-        event: &WebhookEvent,
-    ) -> Result<(Vec<ChatEvent>, bool), ConnectorError> {
-        let none = Ok((Vec::new(), false));
-        match event.event_type.as_str() {
-            "QUEUED" => Ok((
-                vec![ChatEvent::Queued {
-                    position: None,
-                    eta_secs: None,
-                }],
-                false,
-            )),
-            "MEMBERS_CHANGED" => {
-                let m: MembersChanged = Self::data(event)?;
-                if m.member_type != "agent" {
-                    return none;
-                }
-                match m.change.as_str() {
-                    "joined" => {
-                        let name = self.agent_name(&m.id).await;
-                        Ok((
-                            vec![ChatEvent::AgentJoined {
-                                agent: agent(&name),
-                            }],
-                            false,
-                        ))
-                    }
-                    "left" => {
-                        let name = self.agent_name(&m.id).await;
-                        let mut out = vec![ChatEvent::AgentLeft {
-                            agent: name.clone(),
-                        }];
-                        if self.transferring {
-                            self.transferring = false;
-                            return Ok((out, false));
-                        }
-                        out.push(ChatEvent::Ended {
-                            reason: EndReason::Agent { agent: name },
-                        });
-                        Ok((out, true))
-                    }
-                    other => Err(Self::malformed(
-                        "MEMBERS_CHANGED",
-                        format!("unknown change {other:?}"),
-                    )),
-                }
-            }
+    async fn translate(&mut self, event: &WebhookEvent) -> Result<Mapped, ConnectorError> {
+        Ok(match event.event_type.as_str() {
+            "QUEUED" => Mapped::go(vec![runtime::queued()]),
+            "MEMBERS_CHANGED" => self.members(Self::data(event)?).await?,
             "TRANSFER" => {
                 self.transferring = true;
-                Ok((vec![ChatEvent::Transferred { to: None }], false))
+                Mapped::go(vec![ChatEvent::Transferred { to: None }])
             }
             "MESSAGE" => {
                 let m: MessageData = Self::data(event)?;
                 if m.is_echo || m.sender.kind != "agent" {
-                    return none;
+                    return Ok(Mapped::default());
                 }
                 let who = agent(&self.agent_name(&m.sender.id).await);
                 let mut out = Vec::new();
@@ -316,85 +133,185 @@ impl Chat {
                     });
                 }
                 out.extend(download::agent_files(&who, m.attachments));
-                Ok((out, false))
+                Mapped::go(out)
             }
-            "ACTIVITY" => {
-                let a: ActivityData = Self::data(event)?;
-                if a.name != "typing" {
-                    return none;
-                }
-                let now: Vec<String> = a
-                    .value
-                    .unwrap_or_default()
-                    .users
-                    .into_iter()
-                    .filter(|u| u.kind == "agent")
-                    .map(|u| u.id)
-                    .collect();
-                let mut out = Vec::new();
-                for id in self.typing.clone() {
-                    if !now.contains(&id) {
-                        out.push(ChatEvent::Typing {
-                            agent: self.agent_name(&id).await,
-                            on: false,
-                        });
-                    }
-                }
-                for id in &now {
-                    if !self.typing.contains(id) {
-                        out.push(ChatEvent::Typing {
-                            agent: self.agent_name(id).await,
-                            on: true,
-                        });
-                    }
-                }
-                self.typing = now;
-                Ok((out, false))
-            }
+            "ACTIVITY" => self.activity(Self::data(event)?).await,
             "CONVERSATION_UPDATE" => {
                 let data = event
                     .data
-                    .clone()
+                    .as_ref()
                     .ok_or_else(|| Self::malformed("CONVERSATION_UPDATE", "no data"))?;
-                match inferred::closed(&data) {
-                    Some(Closed::Timeout) => Ok((
-                        vec![ChatEvent::Ended {
-                            reason: EndReason::Timeout,
-                        }],
-                        true,
-                    )),
-                    Some(Closed::NoAgent) => Ok((
-                        vec![ChatEvent::Ended {
-                            reason: EndReason::NoAgent { reason: None },
-                        }],
-                        true,
-                    )),
-                    None => none,
+                match inferred::closed(data) {
+                    Some(Closed::Timeout) => Mapped::ended(EndReason::Timeout),
+                    Some(Closed::NoAgent) => Mapped::ended(EndReason::NoAgent { reason: None }),
+                    None => Mapped::default(),
                 }
             }
             "AGENT_JOINED" => {
                 let id = event.agent_id.clone().unwrap_or_default();
                 let name = event.agent_name.clone().unwrap_or_else(|| id.clone());
                 self.names.insert(id, name.clone());
-                Ok((
-                    vec![ChatEvent::AgentJoined {
-                        agent: agent(&name),
-                    }],
-                    false,
-                ))
+                Mapped::go(vec![ChatEvent::AgentJoined {
+                    agent: agent(&name),
+                }])
             }
             other => {
                 tracing::debug!(system = SYSTEM, event = other, "event ignored");
-                none
+                Mapped::default()
+            }
+        })
+    }
+
+    /// An agent joined or left; leaving ends the chat unless a transfer is under way.
+    async fn members(&mut self, m: MembersChanged) -> Result<Mapped, ConnectorError> {
+        if m.member_type != "agent" {
+            return Ok(Mapped::default());
+        }
+        let name = match m.change.as_str() {
+            "joined" | "left" => self.agent_name(&m.id).await,
+            other => {
+                let detail = format!("unknown change {other:?}");
+                return Err(Self::malformed("MEMBERS_CHANGED", detail));
+            }
+        };
+        if m.change == "joined" {
+            let joined = ChatEvent::AgentJoined {
+                agent: agent(&name),
+            };
+            return Ok(Mapped::go(vec![joined]));
+        }
+        let left = ChatEvent::AgentLeft {
+            agent: name.clone(),
+        };
+        if self.transferring {
+            self.transferring = false;
+            return Ok(Mapped::go(vec![left]));
+        }
+        let ended = ChatEvent::Ended {
+            reason: EndReason::Agent { agent: name },
+        };
+        Ok(Mapped::then(vec![left, ended], Step::Done))
+    }
+
+    /// Typing on for agents newly in the list, off for those gone from it.
+    async fn activity(&mut self, a: ActivityData) -> Mapped {
+        if a.name != "typing" {
+            return Mapped::default();
+        }
+        let now: Vec<String> = a
+            .value
+            .unwrap_or_default()
+            .users
+            .into_iter()
+            .filter(|u| u.kind == "agent")
+            .map(|u| u.id)
+            .collect();
+        let mut out = Vec::new();
+        for id in self.typing.clone() {
+            if !now.contains(&id) {
+                out.push(ChatEvent::Typing {
+                    agent: self.agent_name(&id).await,
+                    on: false,
+                });
             }
         }
+        for id in &now {
+            if !self.typing.contains(id) {
+                out.push(ChatEvent::Typing {
+                    agent: self.agent_name(id).await,
+                    on: true,
+                });
+            }
+        }
+        self.typing = now;
+        Mapped::go(out)
     }
 }
 
-fn agent(name: &str) -> AgentInfo {
-    AgentInfo {
-        name: name.to_owned(),
-        avatar: None,
-        on_behalf: false,
+#[async_trait]
+impl SystemChat for Chat {
+    type Raw = WebhookEvent;
+
+    async fn next(&mut self) -> Option<WebhookEvent> {
+        self.inbox.recv().await
+    }
+
+    async fn inbound(&mut self, event: WebhookEvent) -> Mapped {
+        match self.translate(&event).await {
+            Ok(mapped) => mapped,
+            Err(e) => Mapped::report(&self.id, &e),
+        }
+    }
+
+    async fn close(&mut self) {
+        self.hooks.detach(&self.id);
+    }
+}
+
+/// The outbound half of one chat: the user's messages as API calls.
+pub struct Outbound {
+    id: String,
+    settings: Arc<Settings>,
+    api: Api,
+}
+
+impl Outbound {
+    pub(super) fn new(id: String, settings: Arc<Settings>, api: Api) -> Self {
+        Self { id, settings, api }
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        name: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<(), SendError> {
+        let call = self.settings.call(Method::Post, path, name).json(body);
+        Ok(self.api.send(call).await.map(drop)?)
+    }
+}
+
+#[async_trait]
+impl ChatSender for Outbound {
+    async fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        let path = format!("/conversations/{}", self.id);
+        match message {
+            Outgoing::Text { key, text } => {
+                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id = key, "sending");
+                let body = SendMessage {
+                    author_type: "user".into(),
+                    text: text.clone(),
+                    attachments: Vec::new(),
+                };
+                let name = "POST /conversations/{id}/messages";
+                self.post(&format!("{path}/messages"), name, &body).await
+            }
+            Outgoing::File { key, file } => {
+                tracing::debug!(system = SYSTEM, id = %self.id, client_message_id = key, size = file.size(), "sending a file");
+                let attachment =
+                    attachment::send(&self.settings, &self.api, &self.id, file).await?;
+                tracing::info!(system = SYSTEM, id = %self.id, attachment, "file sent");
+                Ok(())
+            }
+            Outgoing::Typing(true) => {
+                let body = Typing {
+                    author_type: "user".into(),
+                };
+                let name = "POST /conversations/{id}/typing";
+                self.post(&format!("{path}/typing"), name, &body).await
+            }
+            Outgoing::Typing(false) | Outgoing::Opening => Ok(()),
+            Outgoing::Leave => {
+                let call = self
+                    .settings
+                    .call(
+                        Method::Patch,
+                        &format!("{path}/participants/user"),
+                        "PATCH /conversations/{id}/participants/user",
+                    )
+                    .json(&RemoveUser { removed: true });
+                Ok(self.api.send(call).await.map(drop)?)
+            }
+        }
     }
 }

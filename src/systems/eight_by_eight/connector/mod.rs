@@ -32,12 +32,11 @@ use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::redact::Secret;
 use crate::connectors::webhook::WebhookListener;
 use crate::connectors::{
-    Availability, ChatLink, Connector, ConnectorError, HandoffRequest, Speaker, Started,
+    Availability, Connector, ConnectorError, HandoffRequest, Speaker, Started, runtime,
 };
 use crate::protocol::HandoffStyle;
 use async_trait::async_trait;
 use std::sync::Arc;
-use tokio::sync::mpsc;
 use wire::{Assignment, CreateConversation, Created, History, HistoryMessage, KeyValue, User};
 
 /// The system's name in errors and status lines.
@@ -271,21 +270,25 @@ impl Connector for EightByEight {
                 .api
                 .payload_error("POST /conversations", "empty conversationId"));
         }
-        let inbox = self.hooks.attach(&created.conversation_id);
-        let (commands_tx, commands_rx) = mpsc::channel(chat::COMMAND_QUEUE);
-        let (events_tx, events_rx) = mpsc::channel(chat::EVENT_QUEUE);
-        let task = chat::Chat::new(
-            created.conversation_id.clone(),
-            self.settings.clone(),
-            self.api.clone(),
+        let id = created.conversation_id;
+        let inbox = self.hooks.attach(&id);
+        let (settings, api) = (self.settings.clone(), self.api.clone());
+        let chat = chat::Chat::new(
+            id.clone(),
+            settings.clone(),
+            api.clone(),
             self.hooks.clone(),
-            events_tx,
+            inbox,
         );
-        tracing::info!(system = SYSTEM, conversation = %request.conversation, id = %created.conversation_id, "chat started");
-        tokio::spawn(task.run(commands_rx, inbox));
-        Ok(Started::Chat(ChatLink {
-            commands: commands_tx,
-            events: events_rx,
-        }))
+        let outbound = chat::Outbound::new(id.clone(), settings, api);
+        tracing::info!(system = SYSTEM, conversation = %request.conversation, id = %id, "chat started");
+        let options = runtime::Options {
+            system: SYSTEM,
+            chat: id,
+            policy: self.api.policy(),
+            reconnect_attempts: 0,
+            open: true,
+        };
+        Ok(Started::Chat(runtime::spawn(chat, outbound, options)))
     }
 }

@@ -12,33 +12,29 @@
 //!
 //! A file is uploaded to the engagement (`POST /engagements/{id}/files`, [`super::inferred`]),
 //! then referenced by a chat message's `attachment`. Messages and files the user sends before
-//! the engagement starts wait, in order, and go when it starts.
+//! the engagement starts wait in the runtime's outbox, in order, and go when it starts, after
+//! the request's title and context ([`Outgoing::Opening`]).
 
 use super::agent_files;
 use super::inferred::{self, Attachment, EngagementDetails, UploadedFile};
-use super::wire::{ChatMessageBody, Event};
+use super::wire::{ChatMessageBody, Event, Message as WireMessage};
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
 use crate::connectors::redact::Secret;
+use crate::connectors::runtime::{
+    self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat, agent,
+};
 use crate::connectors::webhook::{WebhookHandler, WebhookReply, WebhookRequest};
-use crate::connectors::{ChatCommand, ChatEvent, ConnectorError, FileUpload, HandoffRequest};
-use crate::protocol::{AgentInfo, EndReason};
+use crate::connectors::{ChatEvent, ConnectorError, FileUpload, HandoffRequest};
+use crate::protocol::EndReason;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
-/// Commands waiting for the chat task.
-pub const COMMAND_QUEUE: usize = 32;
-/// Events waiting for the broker.
-pub const EVENT_QUEUE: usize = 64;
 /// Webhook events waiting per chat.
 const INBOX: usize = 64;
-/// Messages the user may send before an operator joins.
-const EARLY_MESSAGES: usize = 20;
-/// Bytes of files that may wait with them (a bound on memory, not on any one file).
-const EARLY_FILE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The Glia webhook route: finds the chat by its header, checks its secret.
 #[derive(Default)]
@@ -110,22 +106,6 @@ impl WebhookHandler for Hooks {
     }
 }
 
-/// A message or file the user sent, under its chat-message id; kept while the engagement has
-/// not started.
-enum Outgoing {
-    Text(String, String),
-    File(String, FileUpload),
-}
-
-impl Outgoing {
-    fn file_bytes(&self) -> usize {
-        match self {
-            Self::Text(..) => 0,
-            Self::File(_, file) => file.bytes.len(),
-        }
-    }
-}
-
 /// The chat-message id of the user's message `client_message_id` in chat `key`: the id itself
 /// when it is a UUID, else a UUID derived from both, so the same message always has the same
 /// id and Glia's idempotent `PUT` never stores it twice.
@@ -144,8 +124,227 @@ fn message_uuid(key: &str, client_message_id: &str) -> String {
         .to_string()
 }
 
-/// The state of one chat.
+/// The inbound half of one chat: webhook events mapped to [`ChatEvent`]s.
 pub struct Chat {
+    key: String,
+    visitor_token: Secret,
+    settings: Arc<Settings>,
+    api: Api,
+    hooks: Arc<Hooks>,
+    inbox: mpsc::Receiver<Event>,
+    /// The engagement, once it started; read by [`Outbound`].
+    engagement: watch::Sender<Option<String>>,
+    operator: Option<String>,
+    seen: HashSet<String>,
+}
+
+impl Chat {
+    pub(super) fn new(
+        key: String,
+        visitor_token: Secret,
+        settings: Arc<Settings>,
+        api: Api,
+        hooks: Arc<Hooks>,
+        inbox: mpsc::Receiver<Event>,
+    ) -> Self {
+        Self {
+            key,
+            visitor_token,
+            settings,
+            api,
+            hooks,
+            inbox,
+            engagement: watch::Sender::new(None),
+            operator: None,
+            seen: HashSet::new(),
+        }
+    }
+
+    async fn operator_name(&self, engagement: &str) -> Option<String> {
+        let call = self.settings.call(
+            Method::Get,
+            &format!("/engagements/{engagement}"),
+            "GET /engagements/{id}",
+            self.visitor_token.expose(),
+        );
+        match self
+            .api
+            .send(call)
+            .await
+            .and_then(|r| r.json::<EngagementDetails>())
+        {
+            Ok(details) => details.operators.last().map(|o| o.name.clone()),
+            Err(e) => {
+                tracing::warn!(system = SYSTEM, error = %e, "no operator name");
+                None
+            }
+        }
+    }
+
+    fn malformed(detail: impl std::fmt::Display, event: &str) -> ConnectorError {
+        ConnectorError::Payload {
+            system: SYSTEM.into(),
+            call: format!("webhook {event}"),
+            detail: detail.to_string(),
+        }
+    }
+
+    async fn event(&mut self, event: Event) -> Mapped {
+        match event.event_type.as_str() {
+            "handoff.malformed" => {
+                let detail = event
+                    .rest
+                    .get("detail")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                Mapped::report(&self.key, &Self::malformed(detail, "event"))
+            }
+            "engagement.start" => {
+                let Some(engagement) = event.engagement else {
+                    return Mapped::report(
+                        &self.key,
+                        &Self::malformed("no engagement", "engagement.start"),
+                    );
+                };
+                let name = self
+                    .operator_name(&engagement.id)
+                    .await
+                    .unwrap_or_else(|| "Operator".into());
+                self.engagement.send_replace(Some(engagement.id));
+                self.operator = Some(name.clone());
+                // The title and context go first, then what the user sent meanwhile.
+                Mapped::then(
+                    vec![ChatEvent::AgentJoined {
+                        agent: agent(&name),
+                    }],
+                    Step::Open,
+                )
+            }
+            "engagement.chat.message" => {
+                let Some(message) = event.message else {
+                    return Mapped::report(
+                        &self.key,
+                        &Self::malformed("no message", "engagement.chat.message"),
+                    );
+                };
+                self.message(message)
+            }
+            "engagement.transfer" => {
+                let mut out = vec![ChatEvent::Transferred { to: None }];
+                let engagement = self.engagement.borrow().clone();
+                if let Some(engagement) = engagement
+                    && let Some(name) = self.operator_name(&engagement).await
+                {
+                    if let Some(previous) = self.operator.replace(name.clone()) {
+                        out.push(ChatEvent::AgentLeft { agent: previous });
+                    }
+                    out.push(ChatEvent::AgentJoined {
+                        agent: agent(&name),
+                    });
+                }
+                Mapped::go(out)
+            }
+            "engagement.end" => {
+                let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
+                let left = ChatEvent::AgentLeft {
+                    agent: name.clone(),
+                };
+                let ended = ChatEvent::Ended {
+                    reason: EndReason::Agent { agent: name },
+                };
+                Mapped::then(vec![left, ended], Step::Done)
+            }
+            "engagement.request.failure" => {
+                Mapped::ended(if inferred::failure_is_timeout(&event) {
+                    EndReason::Timeout
+                } else {
+                    EndReason::NoAgent { reason: None }
+                })
+            }
+            other => {
+                tracing::debug!(system = SYSTEM, event = other, "event ignored");
+                Mapped::default()
+            }
+        }
+    }
+
+    /// An operator's message: its text and its files (our own echo and repeats skipped).
+    fn message(&mut self, message: WireMessage) -> Mapped {
+        if message.target != "visitor"
+            || message
+                .id
+                .as_ref()
+                .is_some_and(|id| !self.seen.insert(id.clone()))
+        {
+            return Mapped::default();
+        }
+        let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
+        let attachment = message.attachment.filter(|a| !a.is_null());
+        let mut out = Vec::new();
+        if !message.content.is_empty() || attachment.is_none() {
+            out.push(ChatEvent::AgentMessage {
+                agent: agent(&name),
+                text: message.content,
+            });
+        }
+        for file in attachment.iter().flat_map(agent_files::read) {
+            out.push(match file {
+                Ok(file) => ChatEvent::AgentFile {
+                    agent: agent(&name),
+                    file,
+                },
+                Err(why) => {
+                    tracing::warn!(system = SYSTEM, chat = %self.key, why, "agent file unreadable");
+                    ChatEvent::SystemMessage {
+                        text: format!("{SYSTEM}: an agent's file could not be read: {why}"),
+                    }
+                }
+            });
+        }
+        Mapped::go(out)
+    }
+
+    /// The outbound half that goes with this chat.
+    pub(super) fn outbound(&self, ticket: String, request: &HandoffRequest) -> Outbound {
+        let context = json!({ "topic": request.topic, "context": request.context, "history": request.history_text(crate::connectors::HISTORY_LIMIT_BYTES) });
+        Outbound {
+            key: self.key.clone(),
+            ticket,
+            visitor_token: self.visitor_token.clone(),
+            title: request.title.clone(),
+            context,
+            settings: self.settings.clone(),
+            api: self.api.clone(),
+            engagement: self.engagement.subscribe(),
+        }
+    }
+}
+
+#[async_trait]
+impl SystemChat for Chat {
+    type Raw = Event;
+
+    async fn open(&mut self) -> Mapped {
+        Mapped::go(vec![runtime::queued()])
+    }
+
+    async fn next(&mut self) -> Option<Event> {
+        self.inbox.recv().await
+    }
+
+    async fn inbound(&mut self, event: Event) -> Mapped {
+        self.event(event).await
+    }
+
+    async fn close(&mut self) {
+        self.hooks.detach(&self.key);
+    }
+}
+
+/// The outbound half of one chat: the user's messages as chat messages of the engagement,
+/// held by the runtime until it starts.
+pub struct Outbound {
     key: String,
     ticket: String,
     visitor_token: Secret,
@@ -153,88 +352,10 @@ pub struct Chat {
     context: Value,
     settings: Arc<Settings>,
     api: Api,
-    hooks: Arc<Hooks>,
-    events: mpsc::Sender<ChatEvent>,
-    engagement: Option<String>,
-    operator: Option<String>,
-    early: Vec<Outgoing>,
-    seen: HashSet<String>,
+    engagement: watch::Receiver<Option<String>>,
 }
 
-impl Chat {
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn new(
-        key: String,
-        ticket: String,
-        visitor_token: Secret,
-        request: &HandoffRequest,
-        settings: Arc<Settings>,
-        api: Api,
-        hooks: Arc<Hooks>,
-        events: mpsc::Sender<ChatEvent>,
-    ) -> Self {
-        let context = json!({ "topic": request.topic, "context": request.context, "history": request.history_text(crate::connectors::HISTORY_LIMIT_BYTES) });
-        Self {
-            key,
-            ticket,
-            visitor_token,
-            title: request.title.clone(),
-            context,
-            settings,
-            api,
-            hooks,
-            events,
-            engagement: None,
-            operator: None,
-            early: Vec::new(),
-            seen: HashSet::new(),
-        }
-    }
-
-    /// Runs until the chat ends or the broker drops the link.
-    pub async fn run(
-        mut self,
-        mut commands: mpsc::Receiver<ChatCommand>,
-        mut inbox: mpsc::Receiver<Event>,
-    ) {
-        if self
-            .emit(ChatEvent::Queued {
-                position: None,
-                eta_secs: None,
-            })
-            .await
-        {
-            loop {
-                let done = tokio::select! {
-                    command = commands.recv() => match command {
-                        Some(command) => self.command(command).await,
-                        None => true,
-                    },
-                    event = inbox.recv() => match event {
-                        Some(event) => self.event(event).await,
-                        None => true,
-                    },
-                };
-                if done {
-                    break;
-                }
-            }
-        }
-        self.hooks.detach(&self.key);
-    }
-
-    async fn emit(&self, event: ChatEvent) -> bool {
-        self.events.send(event).await.is_ok()
-    }
-
-    async fn report(&self, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, chat = %self.key, error = %error, "chat error");
-        self.emit(ChatEvent::SystemMessage {
-            text: error.to_string(),
-        })
-        .await
-    }
-
+impl Outbound {
     async fn put_message(
         &self,
         engagement: &str,
@@ -299,243 +420,63 @@ impl Chat {
         self.put(engagement, id, &body).await
     }
 
-    /// Sends what the user sent, or keeps it for when the engagement starts.
-    async fn send_or_keep(&mut self, outgoing: Outgoing) -> bool {
-        let Some(engagement) = self.engagement.clone() else {
-            let waiting: usize = self.early.iter().map(Outgoing::file_bytes).sum();
-            if self.early.len() < EARLY_MESSAGES
-                && waiting + outgoing.file_bytes() <= EARLY_FILE_BYTES
-            {
-                self.early.push(outgoing);
-                return false;
-            }
-            // Never drop a message silently: tell the user it did not go.
-            let what = match outgoing {
-                Outgoing::Text(..) => "message was",
-                Outgoing::File(..) => "file was",
-            };
-            let text = format!(
-                "Your {what} not delivered: the {SYSTEM} chat has not started yet \
-                 and too much is already waiting ({EARLY_MESSAGES} messages or 32 MiB of \
-                 files at most)."
-            );
-            return !self.emit(ChatEvent::SystemMessage { text }).await;
+    /// Ends the engagement, or withdraws the ticket when none started.
+    async fn leave(&self, engagement: Option<&str>) -> Result<(), ConnectorError> {
+        let (path, name) = match engagement {
+            Some(e) => (format!("/engagements/{e}"), "DELETE /engagements/{id}"),
+            None => (
+                format!("/queue_tickets/{}", self.ticket),
+                "DELETE /queue_tickets/{id}",
+            ),
         };
-        match self.send(&engagement, &outgoing).await {
-            Ok(()) => false,
-            Err(e) => !self.report(&e).await,
-        }
+        let call = self
+            .settings
+            .call(Method::Delete, &path, name, self.visitor_token.expose());
+        self.api.send(call).await.map(drop)
     }
+}
 
-    async fn send(&self, engagement: &str, outgoing: &Outgoing) -> Result<(), ConnectorError> {
-        match outgoing {
-            Outgoing::Text(id, text) => self.put_message(engagement, id, text, None).await,
-            Outgoing::File(id, file) => self.send_file(engagement, id, file).await,
+#[async_trait]
+impl ChatSender for Outbound {
+    async fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        let engagement = self.engagement.borrow().clone();
+        if let Outgoing::Leave = message {
+            return Ok(self.leave(engagement.as_deref()).await?);
         }
-    }
-
-    async fn command(&mut self, command: ChatCommand) -> bool {
-        match command {
-            ChatCommand::Text {
-                text,
-                client_message_id,
-            } => {
-                let id = message_uuid(&self.key, &client_message_id);
-                self.send_or_keep(Outgoing::Text(id, text)).await
-            }
-            ChatCommand::File {
-                file,
-                client_message_id,
-            } => {
-                let id = message_uuid(&self.key, &client_message_id);
-                self.send_or_keep(Outgoing::File(id, file)).await
-            }
-            // Glia's visitor typing API is not public.
-            ChatCommand::Typing(_) => false,
-            ChatCommand::End | ChatCommand::Withdraw { .. } => {
-                let (path, name) = match &self.engagement {
-                    Some(e) => (format!("/engagements/{e}"), "DELETE /engagements/{id}"),
-                    None => (
-                        format!("/queue_tickets/{}", self.ticket),
-                        "DELETE /queue_tickets/{id}",
-                    ),
-                };
-                let call =
-                    self.settings
-                        .call(Method::Delete, &path, name, self.visitor_token.expose());
-                if let Err(e) = self.api.send(call).await {
-                    self.report(&e).await;
-                }
-                self.emit(ChatEvent::Ended {
-                    reason: EndReason::User,
-                })
-                .await;
-                true
-            }
+        // Glia's visitor typing API is not public.
+        if let Outgoing::Typing(_) = message {
+            return Ok(());
         }
-    }
-
-    async fn operator_name(&self, engagement: &str) -> Option<String> {
-        let call = self.settings.call(
-            Method::Get,
-            &format!("/engagements/{engagement}"),
-            "GET /engagements/{id}",
-            self.visitor_token.expose(),
-        );
-        match self
-            .api
-            .send(call)
-            .await
-            .and_then(|r| r.json::<EngagementDetails>())
-        {
-            Ok(details) => details.operators.last().map(|o| o.name.clone()),
-            Err(e) => {
-                tracing::warn!(system = SYSTEM, error = %e, "no operator name");
-                None
-            }
-        }
-    }
-
-    fn malformed(detail: impl std::fmt::Display, event: &str) -> ConnectorError {
-        ConnectorError::Payload {
-            system: SYSTEM.into(),
-            call: format!("webhook {event}"),
-            detail: detail.to_string(),
-        }
-    }
-
-    async fn event(&mut self, event: Event) -> bool {
-        let agent = |name: &str| AgentInfo {
-            name: name.to_owned(),
-            avatar: None,
-            on_behalf: false,
+        // The runtime holds messages until the engagement starts.
+        let Some(engagement) = engagement else {
+            return Err(SendError::Final(ConnectorError::Config {
+                system: SYSTEM.into(),
+                detail: "a message went before the engagement started".into(),
+            }));
         };
-        let out: Vec<ChatEvent> = match event.event_type.as_str() {
-            "handoff.malformed" => {
-                let detail = event
-                    .rest
-                    .get("detail")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                return !self.report(&Self::malformed(detail, "event")).await;
-            }
-            "engagement.start" => {
-                let Some(engagement) = event.engagement else {
-                    return !self
-                        .report(&Self::malformed("no engagement", "engagement.start"))
-                        .await;
-                };
-                let name = self
-                    .operator_name(&engagement.id)
-                    .await
-                    .unwrap_or_else(|| "Operator".into());
-                self.engagement = Some(engagement.id.clone());
-                self.operator = Some(name.clone());
+        let sent = match message {
+            Outgoing::Opening => {
                 let first = uuid::Uuid::new_v4().to_string();
-                let title = self.title.clone();
-                if let Err(e) = self
-                    .put_message(&engagement.id, &first, &title, Some(self.context.clone()))
+                let context = Some(self.context.clone());
+                self.put_message(&engagement, &first, &self.title, context)
                     .await
-                {
-                    self.report(&e).await;
-                }
-                for outgoing in std::mem::take(&mut self.early) {
-                    if let Err(e) = self.send(&engagement.id, &outgoing).await {
-                        self.report(&e).await;
-                    }
-                }
-                vec![ChatEvent::AgentJoined {
-                    agent: agent(&name),
-                }]
             }
-            "engagement.chat.message" => {
-                let Some(message) = event.message else {
-                    return !self
-                        .report(&Self::malformed("no message", "engagement.chat.message"))
-                        .await;
-                };
-                if message.target != "visitor"
-                    || message
-                        .id
-                        .as_ref()
-                        .is_some_and(|id| !self.seen.insert(id.clone()))
-                {
-                    return false;
-                }
-                let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
-                let attachment = message.attachment.filter(|a| !a.is_null());
-                let mut out = Vec::new();
-                if !message.content.is_empty() || attachment.is_none() {
-                    out.push(ChatEvent::AgentMessage {
-                        agent: agent(&name),
-                        text: message.content,
-                    });
-                }
-                for file in attachment.iter().flat_map(agent_files::read) {
-                    out.push(match file {
-                        Ok(file) => ChatEvent::AgentFile {
-                            agent: agent(&name),
-                            file,
-                        },
-                        Err(why) => {
-                            tracing::warn!(system = SYSTEM, chat = %self.key, why, "agent file unreadable");
-                            ChatEvent::SystemMessage {
-                                text: format!("{SYSTEM}: an agent's file could not be read: {why}"),
-                            }
-                        }
-                    });
-                }
-                out
+            Outgoing::Text { key, text } => {
+                let id = message_uuid(&self.key, key);
+                self.put_message(&engagement, &id, text, None).await
             }
-            "engagement.transfer" => {
-                let mut out = vec![ChatEvent::Transferred { to: None }];
-                if let Some(engagement) = self.engagement.clone()
-                    && let Some(name) = self.operator_name(&engagement).await
-                {
-                    if let Some(previous) = self.operator.replace(name.clone()) {
-                        out.push(ChatEvent::AgentLeft { agent: previous });
-                    }
-                    out.push(ChatEvent::AgentJoined {
-                        agent: agent(&name),
-                    });
-                }
-                out
+            Outgoing::File { key, file } => {
+                let id = message_uuid(&self.key, key);
+                self.send_file(&engagement, &id, file).await
             }
-            "engagement.end" => {
-                let name = self.operator.clone().unwrap_or_else(|| "Operator".into());
-                for e in [
-                    ChatEvent::AgentLeft {
-                        agent: name.clone(),
-                    },
-                    ChatEvent::Ended {
-                        reason: EndReason::Agent { agent: name },
-                    },
-                ] {
-                    self.emit(e).await;
-                }
-                return true;
-            }
-            "engagement.request.failure" => {
-                let reason = if inferred::failure_is_timeout(&event) {
-                    EndReason::Timeout
-                } else {
-                    EndReason::NoAgent { reason: None }
-                };
-                self.emit(ChatEvent::Ended { reason }).await;
-                return true;
-            }
-            other => {
-                tracing::debug!(system = SYSTEM, event = other, "event ignored");
-                return false;
-            }
+            Outgoing::Typing(_) | Outgoing::Leave => Ok(()),
         };
-        for e in out {
-            if !self.emit(e).await {
-                return true;
-            }
-        }
-        false
+        Ok(sent?)
+    }
+
+    /// The error alone, as this connector always said it (the file is named by the call).
+    fn failure(&self, _message: &Outgoing, error: &ConnectorError) -> String {
+        error.to_string()
     }
 }
 

@@ -25,13 +25,12 @@ use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::redact::Secret;
 use crate::connectors::webhook::WebhookListener;
 use crate::connectors::{
-    Availability, ChatLink, Connector, ConnectorError, HandoffRequest, Started,
+    Availability, Connector, ConnectorError, HandoffRequest, Started, runtime,
 };
 use crate::protocol::HandoffStyle;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// The system's name in errors and status lines.
 pub const SYSTEM: &str = "Glia";
@@ -264,22 +263,23 @@ impl Glia {
                 return Err(e);
             }
         };
-        let (commands_tx, commands_rx) = mpsc::channel(chat::COMMAND_QUEUE);
-        let (events_tx, events_rx) = mpsc::channel(chat::EVENT_QUEUE);
-        let task = chat::Chat::new(
-            key,
-            ticket.id,
+        let chat = chat::Chat::new(
+            key.clone(),
             visitor_token,
-            &request,
             self.settings.clone(),
             self.api.clone(),
             self.hooks.clone(),
-            events_tx,
+            inbox,
         );
-        tokio::spawn(task.run(commands_rx, inbox));
-        Ok(Started::Chat(ChatLink {
-            commands: commands_tx,
-            events: events_rx,
-        }))
+        let outbound = chat.outbound(ticket.id, &request);
+        let options = runtime::Options {
+            system: SYSTEM,
+            chat: key,
+            policy: self.api.policy(),
+            reconnect_attempts: 0,
+            // Messages wait for the engagement.
+            open: false,
+        };
+        Ok(Started::Chat(runtime::spawn(chat, outbound, options)))
     }
 }

@@ -21,27 +21,19 @@ use super::wire::{self, BotAttachment, BotMessage, BotRequest, Envelope, Item};
 use super::{SYSTEM, Settings, request_id};
 use crate::connectors::files::FileShelf;
 use crate::connectors::http::Api;
-use crate::connectors::{ChatCommand, ChatEvent, ConnectorError, FileUpload};
+use crate::connectors::runtime::{self, ChatSender, Mapped, Outgoing, SendError, Step, SystemChat};
+use crate::connectors::{ChatEvent, ConnectorError, FileUpload};
 use crate::protocol::{AgentInfo, EndReason, now_millis};
+use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Commands waiting for the chat task.
-pub const COMMAND_QUEUE: usize = 32;
-/// Events waiting for the broker.
-pub const EVENT_QUEUE: usize = 64;
-
-/// The state of one chat.
+/// The inbound half of one chat: response envelopes mapped to [`ChatEvent`]s.
 pub struct Chat {
     session: String,
-    user_id: String,
-    email: Option<String>,
-    settings: Arc<Settings>,
-    api: Api,
     hooks: Arc<Hooks>,
-    files: Arc<FileShelf>,
-    events: mpsc::Sender<ChatEvent>,
+    inbox: mpsc::Receiver<Envelope>,
     agent: Option<String>,
     awaiting_name: bool,
     last_agent: Option<String>,
@@ -49,185 +41,15 @@ pub struct Chat {
 }
 
 impl Chat {
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn new(
-        session: String,
-        user_id: String,
-        email: Option<String>,
-        settings: Arc<Settings>,
-        api: Api,
-        hooks: Arc<Hooks>,
-        files: Arc<FileShelf>,
-        events: mpsc::Sender<ChatEvent>,
-    ) -> Self {
+    pub(super) fn new(session: String, hooks: Arc<Hooks>, inbox: mpsc::Receiver<Envelope>) -> Self {
         Self {
             session,
-            user_id,
-            email,
-            settings,
-            api,
             hooks,
-            files,
-            events,
+            inbox,
             agent: None,
             awaiting_name: false,
             last_agent: None,
             timed_out: false,
-        }
-    }
-
-    /// Runs until the chat ends, the broker drops the link, or the commands close.
-    pub async fn run(
-        mut self,
-        mut commands: mpsc::Receiver<ChatCommand>,
-        mut inbox: mpsc::Receiver<Envelope>,
-    ) {
-        loop {
-            let done = tokio::select! {
-                command = commands.recv() => match command {
-                    Some(command) => self.command(command).await,
-                    None => true,
-                },
-                envelope = inbox.recv() => match envelope {
-                    Some(envelope) => self.envelope(envelope).await,
-                    None => true,
-                },
-            };
-            if done {
-                break;
-            }
-        }
-        self.hooks.detach(&self.session);
-    }
-
-    async fn emit(&self, event: ChatEvent) -> bool {
-        self.events.send(event).await.is_ok()
-    }
-
-    async fn report(&self, error: &ConnectorError) -> bool {
-        tracing::warn!(system = SYSTEM, session = %self.session, error = %error, "chat error");
-        self.emit(ChatEvent::SystemMessage {
-            text: error.to_string(),
-        })
-        .await
-    }
-
-    fn request(
-        &self,
-        action: Option<&str>,
-        text: &str,
-        client_message_id: Option<String>,
-    ) -> BotRequest {
-        BotRequest {
-            request_id: request_id(),
-            action: action.map(str::to_owned),
-            client_session_id: Some(self.session.clone()),
-            user_id: self.user_id.clone(),
-            email_id: self.email.clone(),
-            message: Some(BotMessage {
-                text: text.to_owned(),
-                typed: true,
-                client_message_id,
-                attachment: Vec::new(),
-            }),
-            context_variables: None,
-            history: None,
-            timestamp: Some(now_millis()),
-            timezone: None,
-            app_inbound_id: self.settings.app_inbound_id.clone(),
-        }
-    }
-
-    /// A plain message whose request id derives from the message id, so a retry is
-    /// recognisable.
-    fn message_request(&self, text: &str, client_message_id: &str) -> BotRequest {
-        let mut request = self.request(None, text, Some(client_message_id.to_owned()));
-        request.request_id = format!("{}-{client_message_id}", self.session);
-        request
-    }
-
-    /// Puts `file` on the broker's shelf and sends its URL and secret; the instance fetches
-    /// it from there.
-    async fn send_file(
-        &self,
-        file: &FileUpload,
-        client_message_id: &str,
-    ) -> Result<(), ConnectorError> {
-        let published = self
-            .files
-            .publish(file)
-            .map_err(|e| ConnectorError::Config {
-                system: SYSTEM.into(),
-                detail: format!("cannot offer \"{}\" for fetching: {e}", file.name),
-            })?;
-        let mut request = self.message_request("", client_message_id);
-        if let Some(message) = request.message.as_mut() {
-            message.attachment = vec![BotAttachment {
-                client_attachment_id: format!("{client_message_id}-1"),
-                content_type: file.content_type.clone(),
-                file_name: file.name.clone(),
-                url: published.url,
-                headers: std::iter::once((
-                    "Authorization".to_owned(),
-                    published.authorization.expose().to_owned(),
-                ))
-                .collect(),
-            }];
-        }
-        self.settings
-            .send_bot(&self.api, &request, "POST bot/integration (attachment)")
-            .await
-    }
-
-    async fn command(&mut self, command: ChatCommand) -> bool {
-        let result = match command {
-            ChatCommand::Text {
-                text,
-                client_message_id,
-            } => {
-                let request = self.message_request(&text, &client_message_id);
-                self.settings
-                    .send_bot(&self.api, &request, "POST bot/integration (message)")
-                    .await
-            }
-            ChatCommand::File {
-                file,
-                client_message_id,
-            } => self.send_file(&file, &client_message_id).await,
-            ChatCommand::Typing(on) => {
-                let action = if on { "TYPING" } else { "VIEWING" };
-                let request = self.request(Some(action), "", None);
-                self.settings
-                    .send_bot(
-                        &self.api,
-                        &request,
-                        &format!("POST bot/integration ({action})"),
-                    )
-                    .await
-            }
-            ChatCommand::End | ChatCommand::Withdraw { .. } => {
-                let request = self.request(Some("END_CONVERSATION"), "", None);
-                if let Err(e) = self
-                    .settings
-                    .send_bot(
-                        &self.api,
-                        &request,
-                        "POST bot/integration (END_CONVERSATION)",
-                    )
-                    .await
-                {
-                    self.report(&e).await;
-                }
-                self.emit(ChatEvent::Ended {
-                    reason: EndReason::User,
-                })
-                .await;
-                return true;
-            }
-        };
-        match result {
-            Ok(()) => false,
-            Err(e) => !self.report(&e).await,
         }
     }
 
@@ -239,40 +61,30 @@ impl Chat {
         }
     }
 
-    async fn envelope(&mut self, envelope: Envelope) -> bool {
+    fn envelope(&mut self, envelope: Envelope) -> Mapped {
+        let mut events = Vec::new();
         for raw in envelope.body {
-            let events = if raw.get("uiType").and_then(Value::as_str) == Some(inferred::OUTPUT_LINK)
-            {
-                self.link(raw)
-            } else {
-                match serde_json::from_value::<Item>(raw) {
-                    Ok(item) => self.item(&item),
-                    Err(e) => {
-                        if !self.report(&Self::malformed(e)).await {
-                            return true;
-                        }
-                        continue;
-                    }
-                }
-            };
-            for event in events {
-                if !self.emit(event).await {
-                    return true;
-                }
+            if raw.get("uiType").and_then(Value::as_str) == Some(inferred::OUTPUT_LINK) {
+                events.extend(self.link(raw));
+                continue;
+            }
+            match serde_json::from_value::<Item>(raw) {
+                Ok(item) => events.extend(self.item(&item)),
+                Err(e) => events.push(runtime::report(&self.session, &Self::malformed(e))),
             }
         }
-        if envelope.completed || envelope.take_control {
-            let reason = match &self.last_agent {
-                Some(agent) => EndReason::Agent {
-                    agent: agent.clone(),
-                },
-                None if self.timed_out => EndReason::Timeout,
-                None => EndReason::NoAgent { reason: None },
-            };
-            self.emit(ChatEvent::Ended { reason }).await;
-            return true;
+        if !(envelope.completed || envelope.take_control) {
+            return Mapped::go(events);
         }
-        false
+        let reason = match &self.last_agent {
+            Some(agent) => EndReason::Agent {
+                agent: agent.clone(),
+            },
+            None if self.timed_out => EndReason::Timeout,
+            None => EndReason::NoAgent { reason: None },
+        };
+        events.push(ChatEvent::Ended { reason });
+        Mapped::then(events, Step::Done)
     }
 
     fn joined(&mut self, info: &wire::AgentInfo) -> Vec<ChatEvent> {
@@ -404,6 +216,151 @@ impl Chat {
                 Vec::new()
             }
         }
+    }
+}
+
+#[async_trait]
+impl SystemChat for Chat {
+    type Raw = Envelope;
+
+    async fn next(&mut self) -> Option<Envelope> {
+        self.inbox.recv().await
+    }
+
+    async fn inbound(&mut self, envelope: Envelope) -> Mapped {
+        self.envelope(envelope)
+    }
+
+    async fn close(&mut self) {
+        self.hooks.detach(&self.session);
+    }
+}
+
+/// The outbound half of one chat: the user's messages as Bot Integration requests.
+pub struct Outbound {
+    session: String,
+    user_id: String,
+    email: Option<String>,
+    settings: Arc<Settings>,
+    api: Api,
+    files: Arc<FileShelf>,
+}
+
+impl Outbound {
+    pub(super) fn new(
+        session: String,
+        user: &crate::protocol::UserInfo,
+        settings: Arc<Settings>,
+        api: Api,
+        files: Arc<FileShelf>,
+    ) -> Self {
+        Self {
+            session,
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            settings,
+            api,
+            files,
+        }
+    }
+
+    fn request(
+        &self,
+        action: Option<&str>,
+        text: &str,
+        client_message_id: Option<String>,
+    ) -> BotRequest {
+        BotRequest {
+            request_id: request_id(),
+            action: action.map(str::to_owned),
+            client_session_id: Some(self.session.clone()),
+            user_id: self.user_id.clone(),
+            email_id: self.email.clone(),
+            message: Some(BotMessage {
+                text: text.to_owned(),
+                typed: true,
+                client_message_id,
+                attachment: Vec::new(),
+            }),
+            context_variables: None,
+            history: None,
+            timestamp: Some(now_millis()),
+            timezone: None,
+            app_inbound_id: self.settings.app_inbound_id.clone(),
+        }
+    }
+
+    /// A plain message whose request id derives from the message id, so a retry is
+    /// recognisable.
+    fn message_request(&self, text: &str, client_message_id: &str) -> BotRequest {
+        let mut request = self.request(None, text, Some(client_message_id.to_owned()));
+        request.request_id = format!("{}-{client_message_id}", self.session);
+        request
+    }
+
+    /// Puts `file` on the broker's shelf and sends its URL and secret; the instance fetches
+    /// it from there.
+    async fn send_file(
+        &self,
+        file: &FileUpload,
+        client_message_id: &str,
+    ) -> Result<(), ConnectorError> {
+        let published = self
+            .files
+            .publish(file)
+            .map_err(|e| ConnectorError::Config {
+                system: SYSTEM.into(),
+                detail: format!("cannot offer \"{}\" for fetching: {e}", file.name),
+            })?;
+        let mut request = self.message_request("", client_message_id);
+        if let Some(message) = request.message.as_mut() {
+            message.attachment = vec![BotAttachment {
+                client_attachment_id: format!("{client_message_id}-1"),
+                content_type: file.content_type.clone(),
+                file_name: file.name.clone(),
+                url: published.url,
+                headers: std::iter::once((
+                    "Authorization".to_owned(),
+                    published.authorization.expose().to_owned(),
+                ))
+                .collect(),
+            }];
+        }
+        self.settings
+            .send_bot(&self.api, &request, "POST bot/integration (attachment)")
+            .await
+    }
+
+    /// Sends an action (`TYPING`, `END_CONVERSATION`, ...) without text.
+    async fn action(&self, action: &str) -> Result<(), ConnectorError> {
+        let request = self.request(Some(action), "", None);
+        let name = format!("POST bot/integration ({action})");
+        self.settings.send_bot(&self.api, &request, &name).await
+    }
+}
+
+#[async_trait]
+impl ChatSender for Outbound {
+    async fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        let sent = match message {
+            Outgoing::Text { key, text } => {
+                let request = self.message_request(text, key);
+                self.settings
+                    .send_bot(&self.api, &request, "POST bot/integration (message)")
+                    .await
+            }
+            Outgoing::File { key, file } => self.send_file(file, key).await,
+            Outgoing::Typing(true) => self.action("TYPING").await,
+            Outgoing::Typing(false) => self.action("VIEWING").await,
+            Outgoing::Leave => self.action("END_CONVERSATION").await,
+            Outgoing::Opening => Ok(()),
+        };
+        Ok(sent?)
+    }
+
+    /// The error alone, as this connector always said it (the file is named by the call).
+    fn failure(&self, _message: &Outgoing, error: &ConnectorError) -> String {
+        error.to_string()
     }
 }
 

@@ -31,14 +31,13 @@ use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::redact::Secret;
 use crate::connectors::webhook::WebhookListener;
 use crate::connectors::{
-    Availability, ChatLink, Connector, ConnectorError, HandoffRequest, Speaker, Started,
+    Availability, Connector, ConnectorError, HandoffRequest, Speaker, Started, runtime,
 };
 use crate::protocol::{HandoffStyle, now_millis};
 use async_trait::async_trait;
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 use wire::{BotAck, BotMessage, BotRequest, HistoryItem, TableResult};
 
 /// The system's name in errors and status lines.
@@ -321,22 +320,21 @@ impl Connector for ServiceNow {
             self.hooks.detach(&session);
             return Err(e);
         }
-        let (commands_tx, commands_rx) = mpsc::channel(chat::COMMAND_QUEUE);
-        let (events_tx, events_rx) = mpsc::channel(chat::EVENT_QUEUE);
-        let task = chat::Chat::new(
-            session,
-            request.user.id.clone(),
-            request.user.email.clone(),
+        let chat = chat::Chat::new(session.clone(), self.hooks.clone(), inbox);
+        let outbound = chat::Outbound::new(
+            session.clone(),
+            &request.user,
             self.settings.clone(),
             self.api.clone(),
-            self.hooks.clone(),
             self.files.clone(),
-            events_tx,
         );
-        tokio::spawn(task.run(commands_rx, inbox));
-        Ok(Started::Chat(ChatLink {
-            commands: commands_tx,
-            events: events_rx,
-        }))
+        let options = runtime::Options {
+            system: SYSTEM,
+            chat: session,
+            policy: self.api.policy(),
+            reconnect_attempts: 0,
+            open: true,
+        };
+        Ok(Started::Chat(runtime::spawn(chat, outbound, options)))
     }
 }
