@@ -1,6 +1,7 @@
 //! The console's whole state. Only `update` changes it; `ui` only reads it.
 
 use super::msg::{Direction, Link, Side};
+use super::session::Resume;
 use super::transcript::Transcript;
 use crate::protocol::{
     BrokerInfo, ConversationId, DeskAgent, EndReason, HandoffState, HandoffStyle, Millis,
@@ -82,6 +83,8 @@ pub struct ChatPane {
     /// A new conversation was asked for: the next welcome's conversation replaces this one.
     /// A new conversation nobody asked for means the broker lost this one (it restarted).
     pub restarting: bool,
+    /// Where the user connection resumes from.
+    pub resume: Resume,
 }
 
 /// What the user's composer holds.
@@ -205,6 +208,8 @@ pub struct InboxPane {
     pub composer: TextArea<'static>,
     /// What Enter in the composer does.
     pub mode: ReplyMode,
+    /// Where the agent connection resumes from.
+    pub resume: Resume,
 }
 
 /// One frame in the inspector.
@@ -360,6 +365,7 @@ impl App {
                 mode: ComposeMode::Message,
                 user: None,
                 restarting: false,
+                resume: Resume::default(),
             },
             inbox: InboxPane {
                 agent: None,
@@ -368,6 +374,7 @@ impl App {
                 selected: 0,
                 composer: composer(super::input::REPLY_PLACEHOLDER),
                 mode: ReplyMode::Reply,
+                resume: Resume::default(),
             },
             inspector: Inspector::default(),
             user_link: Link::Connecting,

@@ -19,6 +19,7 @@ mod offers;
 mod opener;
 pub mod palette;
 mod run;
+pub mod session;
 mod transcript;
 mod update;
 

@@ -6,7 +6,7 @@ use super::input;
 use super::msg::{Command, Direction, Link, Msg, Side};
 use super::transcript::{Transcript, Upsert};
 use crate::protocol::{
-    ChatMessage, ConversationEvent, ConversationId, HandoffState, Role, ServerMsg,
+    ChatMessage, ConversationEvent, ConversationId, ErrorCode, HandoffState, Role, ServerMsg,
 };
 use crate::ui;
 
@@ -201,6 +201,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             conversation,
             agent,
             broker,
+            resume,
             ..
         } => {
             match side {
@@ -210,6 +211,17 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
                             new_conversation(app);
                         }
                         app.chat.conversation = conversation;
+                    }
+                    let chat = &mut app.chat;
+                    if chat.conversation.is_some() {
+                        chat.resume.fresh = false;
+                        // Only this conversation is resumed; the old one's events are done.
+                        chat.resume
+                            .since
+                            .retain(|c, _| chat.conversation.as_ref() == Some(c));
+                    }
+                    if resume.is_some() {
+                        app.chat.resume.secret = resume;
                     }
                     app.user_link = Link::Connected;
                 }
@@ -224,10 +236,20 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         }
         ServerMsg::Event {
             conversation,
+            seq,
             at,
             event,
             ..
         } => {
+            let resume = match side {
+                Side::User => &mut app.chat.resume,
+                Side::Agent => &mut app.inbox.resume,
+            };
+            // A replay of what was already applied (the broker resends from `hello.since`,
+            // which may be older than what was queued for the app when the link dropped).
+            if !resume.seen(&conversation, seq) {
+                return;
+            }
             app.now = app.now.max(at);
             match side {
                 Side::User => user_event(app, &conversation, event),
@@ -264,6 +286,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             _ => {}
         },
         ServerMsg::Error { id, code, message } => {
+            forget_unknown_conversation(app, side, id.is_none(), code);
             let what = id.as_ref().and_then(|id| app.pending.remove(id));
             if let Some(id) = &id {
                 app.chat.echoes.retain(|e| &e.id != id);
@@ -295,6 +318,19 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             };
             app.notify(true, text);
         }
+    }
+}
+
+/// A broker that no longer knows the user's conversation (restarted without a store) refuses
+/// the hello with `not_found`: the next hello opens a new conversation instead of retrying
+/// the lost one forever.
+fn forget_unknown_conversation(app: &mut App, side: Side, unprompted: bool, code: ErrorCode) {
+    if unprompted
+        && code == ErrorCode::NotFound
+        && side == Side::User
+        && app.chat.conversation.is_some()
+    {
+        app.chat.resume.start_fresh();
     }
 }
 

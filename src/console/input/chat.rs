@@ -163,13 +163,14 @@ pub(super) fn new_conversation(app: &mut App, name: &str) -> Vec<Command> {
     });
     app.chat.user.clone_from(&user);
     app.chat.restarting = true;
+    app.chat.resume.start_fresh();
     let who = if name.is_empty() {
         "the default user".to_owned()
     } else {
         name
     };
     app.notify(false, format!("Starting a new conversation as {who}"));
-    vec![Command::NewConversation { user }]
+    vec![Command::NewConversation]
 }
 
 /// Back to writing the message that was set aside.

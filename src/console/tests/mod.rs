@@ -254,3 +254,4 @@ mod inbox;
 mod links;
 mod palette;
 mod screen;
+mod session;
