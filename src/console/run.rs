@@ -208,7 +208,7 @@ impl<B: Backend> Console<B> {
     pub fn draw(&mut self) -> anyhow::Result<()> {
         let app = &self.app;
         self.terminal
-            .draw(|frame| crate::ui::render(app, frame))
+            .draw(|frame| crate::console::view::render(app, frame))
             .map_err(|e| anyhow::anyhow!("drawing failed: {e}"))?;
         self.app.dirty = false;
         Ok(())

@@ -1,9 +1,11 @@
 //! `update`: the one place the console's state changes. Synchronous and free of IO: it returns
 //! [`Command`]s for the driver to carry out.
 
-use super::app::{App, DeskChat, Echo, Focus, FrameRecord, INSPECTOR_CAPACITY, Pending, Scroll};
+use super::app::{App, Focus, Pending, Scroll};
 use super::input;
-use super::msg::{Command, Direction, Link, Msg, Side};
+use super::msg::{Command, Link, Msg, Side};
+use super::panes::chat::Echo;
+use super::panes::inbox::DeskChat;
 use super::transcript::{Transcript, Upsert};
 use crate::protocol::{
     ChatMessage, ConversationEvent, ConversationId, ErrorCode, HandoffState, Role, ServerMsg,
@@ -31,7 +33,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             at,
             text,
         } => {
-            record_frame(app, side, direction, at, &text);
+            super::panes::inspector::record(app, side, direction, at, &text);
             Vec::new()
         }
         Msg::Link { side, link } => {
@@ -119,80 +121,11 @@ fn too_big(app: &mut App, side: Side) {
         app.chat.echoes.clear();
         if app.chat.composer.is_empty() {
             let lines: Vec<String> = echo.text.lines().map(str::to_owned).collect();
-            app.chat.composer = ratatui_textarea::TextArea::from(lines);
-            app.chat
-                .composer
-                .set_placeholder_text(input::MESSAGE_PLACEHOLDER);
-            app.chat
-                .composer
-                .set_cursor_line_style(ratatui::style::Style::new());
+            app.chat.composer = input::prompt::with_text(lines, input::MESSAGE_PLACEHOLDER);
             text.push_str("; the message is back in the composer");
         }
     }
     app.notify(true, text);
-}
-
-fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: &str) {
-    let value: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
-    let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or("?");
-    // Both connections ask for the connector's calls: the agent one shows them, the user one
-    // only when there is no agent connection (a real system has no desk to connect to).
-    if kind == "trace" && side == Side::User && app.agent_link == Link::Connected {
-        return;
-    }
-    let text_at = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
-    let summary = if let Some(event) = text_at("/event/kind") {
-        format!("{kind}/{event}")
-    } else if let Some(system) = text_at("/call/system") {
-        // A connector's call to its system: "trace/8x8 POST create conversation 201".
-        let method = text_at("/call/method")
-            .or_else(|| text_at("/call/kind"))
-            .unwrap_or("");
-        let name = text_at("/call/name").unwrap_or("");
-        let status = value
-            .pointer("/call/status")
-            .and_then(serde_json::Value::as_u64)
-            .map_or(String::new(), |s| format!(" {s}"));
-        // Names like "PUT /engagements/{id}" already say the method: it is not said twice.
-        let said = name
-            .split_whitespace()
-            .next()
-            .is_some_and(|first| first.eq_ignore_ascii_case(method));
-        if said || method.is_empty() {
-            format!("{kind}/{system} {name}{status}")
-        } else {
-            format!("{kind}/{system} {method} {name}{status}")
-        }
-    } else {
-        kind.to_owned()
-    };
-    let pretty = if value.is_null() {
-        text.to_owned()
-    } else {
-        serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_owned())
-    };
-    app.inspector.count += 1;
-    let record = FrameRecord {
-        number: app.inspector.count,
-        at,
-        side,
-        direction,
-        seq: value.get("seq").and_then(serde_json::Value::as_u64),
-        summary,
-        pretty: crate::text::clean_text(&pretty, true).into_owned(),
-        compact: crate::text::clean(text).into_owned(),
-    };
-    // A view scrolled back stays on the frames it shows when a matching one arrives.
-    if app.inspector.back > 0 && ui::inspector::matches(&record, &app.inspector.filter) {
-        app.inspector.back += 1;
-    }
-    app.inspector.frames.push_back(record);
-    while app.inspector.frames.len() > INSPECTOR_CAPACITY {
-        app.inspector.frames.pop_front();
-    }
-    if app.inspector.open {
-        app.dirty = true;
-    }
 }
 
 fn server(app: &mut App, side: Side, msg: ServerMsg) {
