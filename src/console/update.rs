@@ -191,67 +191,81 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         }
         ServerMsg::Desk { agents } => app.inbox.desk = agents,
         ServerMsg::Trace { .. } => {}
-        ServerMsg::Ack { id } => match app.pending.remove(&id) {
-            // The message event normally came first; if the broker reworded the text, the
-            // echo still goes.
-            Some(Pending::Say) => app.chat.echoes.retain(|e| e.id != id),
-            Some(Pending::ActAs(agent)) => {
-                app.notify(false, format!("Now acting as {agent}"));
-                app.inbox.agent = Some(agent);
-            }
-            Some(Pending::Attach(name)) => app.notify(false, format!("{name} sent")),
-            Some(Pending::Accept) => {
-                app.notify(false, "Request accepted");
-                // The agent took the chat to talk in it: the reply box is where they go next.
-                if app.focus == Focus::Inbox {
-                    app.focus = Focus::Reply;
-                }
-            }
-            Some(Pending::Transfer(agent)) => {
-                app.notify(false, format!("Transferred to {agent}"));
-                // The chat is no longer theirs to reply in: back to the list.
-                if app.focus == Focus::Reply {
-                    app.focus = Focus::Inbox;
-                }
-            }
-            Some(Pending::Reject) => app.notify(false, "Request rejected"),
-            Some(Pending::End) => app.notify(false, "Chat ended"),
-            _ => {}
-        },
-        ServerMsg::Error { id, code, message } => {
-            forget_unknown_conversation(app, side, id.is_none(), code);
-            let what = id.as_ref().and_then(|id| app.pending.remove(id));
-            if let Some(id) = &id {
-                app.chat.echoes.retain(|e| &e.id != id);
-            }
-            let doing = match what {
-                Some(Pending::Say) => "Sending".to_owned(),
-                Some(Pending::Attach(name)) => format!("Sending {name}"),
-                Some(Pending::Press(label)) => format!("Pressing {label}"),
-                Some(Pending::Accept) => "Accepting".to_owned(),
-                Some(Pending::Reject) => "Rejecting".to_owned(),
-                Some(Pending::Reply) => "Replying".to_owned(),
-                Some(Pending::End) => "Ending the chat".to_owned(),
-                Some(Pending::Transfer(agent)) => format!("Transferring to {agent}"),
-                Some(Pending::ActAs(agent)) => format!("Acting as {agent}"),
-                Some(Pending::Other) | None => format!("The {} connection", side.label()),
-            };
-            let code = serde_json::to_value(code)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            // The broker's refusal of a file already names it ("x.pdf was not sent: ...").
-            let text = if doing
-                .strip_prefix("Sending ")
-                .is_some_and(|n| message.starts_with(n))
-            {
-                format!("{message} ({code})")
-            } else {
-                format!("{doing} failed: {message} ({code})")
-            };
-            app.notify(true, text);
-        }
+        ServerMsg::Ack { id } => acknowledged(app, &id),
+        ServerMsg::Error { id, code, message } => refused(app, side, id.as_ref(), code, &message),
     }
+}
+
+/// The broker did what request `id` asked.
+fn acknowledged(app: &mut App, id: &crate::protocol::RequestId) {
+    match app.pending.remove(id) {
+        // The message event normally came first; if the broker reworded the text, the
+        // echo still goes.
+        Some(Pending::Say) => app.chat.echoes.retain(|e| &e.id != id),
+        Some(Pending::ActAs(agent)) => {
+            app.notify(false, format!("Now acting as {agent}"));
+            app.inbox.agent = Some(agent);
+        }
+        Some(Pending::Attach(name)) => app.notify(false, format!("{name} sent")),
+        Some(Pending::Accept) => {
+            app.notify(false, "Request accepted");
+            // The agent took the chat to talk in it: the reply box is where they go next.
+            if app.focus == Focus::Inbox {
+                app.focus = Focus::Reply;
+            }
+        }
+        Some(Pending::Transfer(agent)) => {
+            app.notify(false, format!("Transferred to {agent}"));
+            // The chat is no longer theirs to reply in: back to the list.
+            if app.focus == Focus::Reply {
+                app.focus = Focus::Inbox;
+            }
+        }
+        Some(Pending::Reject) => app.notify(false, "Request rejected"),
+        Some(Pending::End) => app.notify(false, "Chat ended"),
+        _ => {}
+    }
+}
+
+/// The broker refused request `id` (or, without one, the connection): it is said why.
+fn refused(
+    app: &mut App,
+    side: Side,
+    id: Option<&crate::protocol::RequestId>,
+    code: ErrorCode,
+    message: &str,
+) {
+    forget_unknown_conversation(app, side, id.is_none(), code);
+    let what = id.and_then(|id| app.pending.remove(id));
+    if let Some(id) = id {
+        app.chat.echoes.retain(|e| &e.id != id);
+    }
+    let doing = match what {
+        Some(Pending::Say) => "Sending".to_owned(),
+        Some(Pending::Attach(name)) => format!("Sending {name}"),
+        Some(Pending::Press(label)) => format!("Pressing {label}"),
+        Some(Pending::Accept) => "Accepting".to_owned(),
+        Some(Pending::Reject) => "Rejecting".to_owned(),
+        Some(Pending::Reply) => "Replying".to_owned(),
+        Some(Pending::End) => "Ending the chat".to_owned(),
+        Some(Pending::Transfer(agent)) => format!("Transferring to {agent}"),
+        Some(Pending::ActAs(agent)) => format!("Acting as {agent}"),
+        Some(Pending::Other) | None => format!("The {} connection", side.label()),
+    };
+    let code = serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    // The broker's refusal of a file already names it ("x.pdf was not sent: ...").
+    let text = if doing
+        .strip_prefix("Sending ")
+        .is_some_and(|n| message.starts_with(n))
+    {
+        format!("{message} ({code})")
+    } else {
+        format!("{doing} failed: {message} ({code})")
+    };
+    app.notify(true, text);
 }
 
 /// A broker that no longer knows the user's conversation (restarted without a store) refuses
