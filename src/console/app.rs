@@ -1,18 +1,15 @@
-//! The console's whole state. Only `update` changes it; `ui` only reads it.
+//! The console's whole state, one owner of it: only `update` changes it, the panes' views only
+//! read it, and the connection tasks hold none of it.
 
-use super::msg::{Direction, Link, Side};
-use super::transcript::Transcript;
-use crate::protocol::{
-    BrokerInfo, ConversationId, DeskAgent, EndReason, HandoffState, HandoffStyle, Millis,
-    RequestId, UserInfo,
-};
+use super::msg::{Link, Side};
+use super::panes::chat::ChatPane;
+use super::panes::inbox::{DeskChat, InboxPane};
+use super::panes::inspector::Inspector;
+use crate::protocol::{BrokerInfo, HandoffState, Millis, RequestId};
 use crate::theme::Theme;
 use ratatui::layout::Rect;
-use ratatui_textarea::TextArea;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
-/// How many frames the inspector keeps.
-pub const INSPECTOR_CAPACITY: usize = 2_000;
 /// How long the status bar shows a notice, in milliseconds (a tick armed for its expiry takes
 /// it away).
 pub const NOTICE_SHOWN_MS: Millis = 10_000;
@@ -41,208 +38,6 @@ pub struct Scroll {
     pub back: usize,
     /// Messages that arrived while scrolled back.
     pub unseen: usize,
-}
-
-/// A message the user sent that the broker has not echoed yet (local echo).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Echo {
-    /// The request id of the `say`.
-    pub id: RequestId,
-    /// What was typed.
-    pub text: String,
-}
-
-/// The user side: one conversation with the assistant, then an agent.
-#[derive(Debug, Clone)]
-pub struct ChatPane {
-    /// The conversation, once welcomed.
-    pub conversation: Option<ConversationId>,
-    /// The messages.
-    pub transcript: Transcript,
-    /// The handoff state.
-    pub state: HandoffState,
-    /// The composer.
-    pub composer: TextArea<'static>,
-    /// Sent texts, oldest first, for Up/Down recall.
-    pub history: Vec<String>,
-    /// Where Up/Down recall is in `history`.
-    pub recall: Option<usize>,
-    /// Sent, not yet echoed.
-    pub echoes: Vec<Echo>,
-    /// Scroll position.
-    pub scroll: Scroll,
-    /// The focused button of the latest message with buttons.
-    pub button: usize,
-    /// Who is typing on the other side, if anyone.
-    pub typing: Option<String>,
-    /// What the composer is writing.
-    pub mode: ComposeMode,
-    /// Who the user is in new conversations (Ctrl+N); the broker's default user when `None`.
-    pub user: Option<UserInfo>,
-    /// A new conversation was asked for: the next welcome's conversation replaces this one.
-    /// A new conversation nobody asked for means the broker lost this one (it restarted).
-    pub restarting: bool,
-}
-
-/// What the user's composer holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ComposeMode {
-    /// A message.
-    Message,
-    /// The path of a file to send to the agent (Ctrl+O); the message being written waits in
-    /// `draft` and comes back after.
-    AttachPath {
-        /// The message text set aside, by lines.
-        draft: Vec<String>,
-    },
-    /// The name of the user a new conversation starts as (Ctrl+N); the message being written
-    /// waits in `draft`.
-    UserName {
-        /// The message text set aside, by lines.
-        draft: Vec<String>,
-    },
-}
-
-/// One conversation as the agent desk sees it.
-#[derive(Debug, Clone)]
-pub struct DeskChat {
-    /// The conversation.
-    pub conversation: ConversationId,
-    /// The user's main utterance.
-    pub title: String,
-    /// The user.
-    pub user: Option<UserInfo>,
-    /// The derived topic.
-    pub topic: String,
-    /// Routing context.
-    pub context: BTreeMap<String, String>,
-    /// The user's history with the assistant, plain text.
-    pub history: String,
-    /// When the request was queued.
-    pub queued_at: Millis,
-    /// How it reached the desk.
-    pub style: Option<HandoffStyle>,
-    /// The agent being rung.
-    pub offered_to: Option<String>,
-    /// Everyone in the live chat, in the order they came (two after a barge-in; after a
-    /// transfer, the one it went to). Empty while the request waits.
-    pub agents: Vec<String>,
-    /// Agents who turned it down, with their reasons.
-    pub rejected: Vec<(String, String)>,
-    /// Why it ended or left the queue.
-    pub ended: Option<EndReason>,
-    /// The live chat's messages.
-    pub transcript: Transcript,
-    /// Scroll position of the transcript.
-    pub scroll: Scroll,
-    /// Whether the user is typing.
-    pub user_typing: bool,
-}
-
-impl DeskChat {
-    /// A conversation the desk has just heard of, at `queued_at`; its request fills the rest.
-    pub fn new(conversation: ConversationId, queued_at: Millis) -> Self {
-        Self {
-            conversation,
-            title: String::new(),
-            user: None,
-            topic: String::new(),
-            context: BTreeMap::new(),
-            history: String::new(),
-            queued_at,
-            style: None,
-            offered_to: None,
-            agents: Vec::new(),
-            rejected: Vec::new(),
-            ended: None,
-            transcript: Transcript::default(),
-            scroll: Scroll::default(),
-            user_typing: false,
-        }
-    }
-}
-
-/// Where the inbox composer's text goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReplyMode {
-    /// A reply to the selected chat.
-    Reply,
-    /// The reply box asks something about a chat; the reply being written waits in `draft`
-    /// and comes back when the question is answered or given up.
-    Ask {
-        /// What is asked.
-        question: Question,
-        /// The chat it is about.
-        conversation: ConversationId,
-        /// The reply text set aside, by lines.
-        draft: Vec<String>,
-    },
-}
-
-/// What the inbox's reply box can ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Question {
-    /// Why the request is turned down (r); may be left empty.
-    RejectReason,
-    /// The path of a file for the user (Ctrl+O).
-    FilePath,
-    /// The agent to hand the chat to (t).
-    TransferTo,
-}
-
-/// The agent side: the desk's requests and chats.
-#[derive(Debug, Clone)]
-pub struct InboxPane {
-    /// The desk agent this console acts as.
-    pub agent: Option<String>,
-    /// The desk's agents and presence.
-    pub desk: Vec<DeskAgent>,
-    /// Conversations in the order they reached the desk.
-    pub chats: Vec<DeskChat>,
-    /// The selected conversation's position in `chats`.
-    pub selected: usize,
-    /// The reply (or reject reason) composer.
-    pub composer: TextArea<'static>,
-    /// What Enter in the composer does.
-    pub mode: ReplyMode,
-}
-
-/// One frame in the inspector.
-#[derive(Debug, Clone)]
-pub struct FrameRecord {
-    /// Running number over all frames.
-    pub number: u64,
-    /// When it was sent or received.
-    pub at: Millis,
-    /// Which connection.
-    pub side: Side,
-    /// Sent or received.
-    pub direction: Direction,
-    /// The event's sequence number, for events.
-    pub seq: Option<u64>,
-    /// The `type` (and `kind` for events), e.g. "event/message".
-    pub summary: String,
-    /// Pretty-printed JSON, sanitised.
-    pub pretty: String,
-    /// The frame on one line, sanitised (for short inspectors).
-    pub compact: String,
-}
-
-/// The raw-frame inspector.
-#[derive(Debug, Clone, Default)]
-pub struct Inspector {
-    /// Shown or hidden.
-    pub open: bool,
-    /// The latest frames, oldest first.
-    pub frames: VecDeque<FrameRecord>,
-    /// Only frames whose text contains this (case-insensitive) are shown.
-    pub filter: String,
-    /// Typing into the filter.
-    pub editing_filter: bool,
-    /// Frames scrolled back from the latest.
-    pub back: usize,
-    /// Frames seen so far (numbers the next one).
-    pub count: u64,
 }
 
 /// A line for the status bar: errors, acknowledgements.
@@ -313,9 +108,9 @@ pub struct App {
     /// The help overlay is open.
     pub help: bool,
     /// The links overlay, when open.
-    pub links: Option<super::links::Links>,
+    pub links: Option<super::panes::links::Links>,
     /// The command palette, when open.
-    pub palette: Option<super::palette::Palette>,
+    pub palette: Option<super::panes::palette::Palette>,
     /// Lines scrolled past at the top of the help overlay (when it does not fit).
     pub help_scroll: u16,
     /// The terminal's size.
@@ -332,13 +127,6 @@ pub struct App {
     pub quit: bool,
 }
 
-fn composer(placeholder: &str) -> TextArea<'static> {
-    let mut t = TextArea::default();
-    t.set_placeholder_text(placeholder);
-    t.set_cursor_line_style(ratatui::style::Style::new());
-    t
-}
-
 impl App {
     /// A fresh console for the broker at `url`.
     pub fn new(theme: Theme, url: impl Into<String>) -> Self {
@@ -346,29 +134,8 @@ impl App {
             theme,
             theme_error: None,
             focus: Focus::Chat,
-            chat: ChatPane {
-                conversation: None,
-                transcript: Transcript::default(),
-                state: HandoffState::Assistant,
-                composer: composer(super::input::MESSAGE_PLACEHOLDER),
-                history: Vec::new(),
-                recall: None,
-                echoes: Vec::new(),
-                scroll: Scroll::default(),
-                button: 0,
-                typing: None,
-                mode: ComposeMode::Message,
-                user: None,
-                restarting: false,
-            },
-            inbox: InboxPane {
-                agent: None,
-                desk: Vec::new(),
-                chats: Vec::new(),
-                selected: 0,
-                composer: composer(super::input::REPLY_PLACEHOLDER),
-                mode: ReplyMode::Reply,
-            },
+            chat: ChatPane::default(),
+            inbox: InboxPane::default(),
             inspector: Inspector::default(),
             user_link: Link::Connecting,
             agent_link: Link::Connecting,

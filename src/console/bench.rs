@@ -69,7 +69,7 @@ pub fn frame_time(n: usize, width: u16, height: u16, frames: u32) -> anyhow::Res
     let start = Instant::now();
     for i in 0..frames {
         app.spinner = i as usize;
-        terminal.draw(|f| crate::ui::render(&app, f))?;
+        terminal.draw(|f| crate::console::view::render(&app, f))?;
     }
     Ok(start.elapsed() / frames.max(1))
 }

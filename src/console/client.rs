@@ -1,35 +1,32 @@
-//! One WebSocket connection to the broker as a task: it says hello, forwards decoded frames to
-//! the app as [`Msg`]s, sends what the app asks, and when the connection drops it reconnects
-//! with backoff, saying the last `seq` it saw per conversation in `hello.since` so the broker
-//! replays what was missed, in order and without duplicates.
+//! One WebSocket connection to the broker as a task, pure IO: it connects, sends the latest
+//! `hello` the app published, forwards every frame to the app as [`Msg`]s, sends what the app
+//! asks, and when the connection drops it reconnects with backoff.
 //!
-//! It proves itself with the broker's token (`hello.token`; the agent side also asks for the
-//! supervisor capability, since the inbox plays every desk agent) and resumes the user's
-//! conversation with the resume secret the first `welcome` gave.
+//! It keeps no state of its own across reconnects: the hello (conversation, agent acted as,
+//! `since` per conversation, token, resume secret) is computed by [`super::session::hello`]
+//! from the app's state and published through a watch channel, and the app drops replayed
+//! events. So the task can never disagree with the screen.
 
 use super::msg::{Direction, Link, Msg, Side};
-use crate::connectors::redact::{REDACTED, Secret};
-use crate::protocol::{
-    ClientMsg, ClientRole, ConversationId, ErrorCode, PROTOCOL_VERSION, ServerMsg, UserInfo,
-    now_millis,
-};
+use crate::connectors::redact::REDACTED;
+use crate::protocol::{ClientMsg, ServerMsg, now_millis};
 use futures_util::{SinkExt, StreamExt};
-use std::collections::BTreeMap;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 /// Requests waiting to be sent on one connection; the UI never waits on this queue.
 const OUTBOX: usize = 64;
-/// New-conversation requests waiting; more are refused (the user pressed the key repeatedly).
-const RESTARTS: usize = 2;
+/// Reconnect requests waiting; more are refused (the user pressed the key repeatedly).
+const RECONNECTS: usize = 2;
 
 /// The cloneable front of a connection task.
 #[derive(Debug, Clone)]
 pub struct ClientHandle {
     tx: mpsc::Sender<ClientMsg>,
-    restart: mpsc::Sender<Option<UserInfo>>,
+    reconnect: mpsc::Sender<()>,
+    hello: std::sync::Arc<watch::Sender<ClientMsg>>,
 }
 
 impl ClientHandle {
@@ -41,104 +38,89 @@ impl ClientHandle {
         })
     }
 
-    /// User side: leaves the conversation and reconnects into a new one, as `user` (the
-    /// broker's default user when `None`).
-    pub fn new_conversation(&self, user: Option<UserInfo>) -> Result<(), String> {
-        self.restart.try_send(user).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => {
+    /// Sets what the next connection says first.
+    pub fn set_hello(&self, hello: ClientMsg) {
+        self.hello.send_if_modified(|h| {
+            let changed = *h != hello;
+            *h = hello;
+            changed
+        });
+    }
+
+    /// Drops the connection and reconnects with the latest hello (a new conversation).
+    pub fn reconnect(&self) -> Result<(), String> {
+        self.reconnect.try_send(()).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(()) => {
                 "a new conversation is already on its way".to_owned()
             }
-            mpsc::error::TrySendError::Closed(_) => "the connection task has stopped".to_owned(),
+            mpsc::error::TrySendError::Closed(()) => "the connection task has stopped".to_owned(),
         })
     }
 }
 
-/// What the task remembers across reconnects.
-struct Session {
+/// The task's side of the channels.
+struct Channels {
     side: Side,
     url: String,
-    /// The user's conversation (user role).
-    conversation: Option<ConversationId>,
-    /// The desk agent acted as (agent role).
-    agent: Option<String>,
-    /// Who the user is (user role); the broker's default user when `None`.
-    user: Option<UserInfo>,
-    /// The last `seq` seen per conversation.
-    since: BTreeMap<ConversationId, u64>,
-    /// The broker's token.
-    token: Option<Secret>,
-    /// The user conversation's resume secret, from `welcome`.
-    resume: Option<String>,
+    outbox: mpsc::Receiver<ClientMsg>,
+    reconnects: mpsc::Receiver<()>,
+    hello: watch::Receiver<ClientMsg>,
+    app: mpsc::Sender<Msg>,
 }
 
-/// Starts a connection task for `side` (acting as `agent` on the agent side), proving itself
-/// with `token` when the broker needs it.
+/// Starts a connection task for `side` on the broker at `url`; it first says `hello`, and
+/// later whatever [`ClientHandle::set_hello`] set.
 pub fn spawn(
     url: String,
     side: Side,
-    agent: Option<String>,
-    token: Option<Secret>,
+    hello: ClientMsg,
     app: mpsc::Sender<Msg>,
     cancel: CancellationToken,
 ) -> ClientHandle {
-    let (tx, rx) = mpsc::channel(OUTBOX);
-    let (restart, restarts) = mpsc::channel(RESTARTS);
-    let session = Session {
+    let (tx, outbox) = mpsc::channel(OUTBOX);
+    let (reconnect, reconnects) = mpsc::channel(RECONNECTS);
+    let (hello, hello_rx) = watch::channel(hello);
+    let link = Channels {
         side,
         url,
-        conversation: None,
-        agent,
-        user: None,
-        since: BTreeMap::new(),
-        token,
-        resume: None,
-    };
-    tokio::spawn(run(
-        session,
-        Queues {
-            outbox: rx,
-            restarts,
-        },
+        outbox,
+        reconnects,
+        hello: hello_rx,
         app,
-        cancel,
-    ));
-    ClientHandle { tx, restart }
+    };
+    tokio::spawn(run(link, cancel));
+    ClientHandle {
+        tx,
+        reconnect,
+        hello: std::sync::Arc::new(hello),
+    }
 }
 
-/// What the app asks of a connection task.
-struct Queues {
-    outbox: mpsc::Receiver<ClientMsg>,
-    restarts: mpsc::Receiver<Option<UserInfo>>,
-}
-
-async fn run(
-    mut session: Session,
-    mut queues: Queues,
-    app: mpsc::Sender<Msg>,
-    cancel: CancellationToken,
-) {
+async fn run(mut link: Channels, cancel: CancellationToken) {
     let mut attempt = 0u32;
     loop {
         let error = tokio::select! {
             () = cancel.cancelled() => return,
-            result = connection(&mut session, &mut queues, &app, &cancel, &mut attempt) => match result {
+            result = connection(&mut link, &cancel, &mut attempt) => match result {
                 Ok(()) => return,
                 Err(e) => e,
             },
         };
         attempt += 1;
-        tracing::warn!(side = session.side.label(), attempt, %error, "broker connection lost");
-        let link = Link::Reconnecting {
+        tracing::warn!(side = link.side.label(), attempt, %error, "broker connection lost");
+        let state = Link::Reconnecting {
             attempt,
             error: error.clone(),
         };
-        if app
-            .send(Msg::Link {
-                side: session.side,
-                link,
-            })
-            .await
-            .is_err()
+        if deliver(
+            &link.app,
+            Msg::Link {
+                side: link.side,
+                link: state,
+            },
+        )
+        .await
+        .is_err()
         {
             return;
         }
@@ -152,54 +134,18 @@ async fn run(
     }
 }
 
-fn hello(session: &Session) -> ClientMsg {
-    let role = match session.side {
-        Side::User => ClientRole::User,
-        Side::Agent => ClientRole::Agent,
-    };
-    ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        role,
-        client: Some(format!("handoff-console/{}", env!("CARGO_PKG_VERSION"))),
-        conversation: session.conversation.clone(),
-        user: session.user.clone(),
-        agent: session.agent.clone(),
-        since: session.since.clone(),
-        // The connector's calls to its system, for the inspector: asked on both connections,
-        // since a real system has no desk for the agent one; the app keeps one copy.
-        traces: true,
-        token: session.token.as_ref().map(|t| t.expose().to_owned()),
-        resume: session.resume.clone(),
-        // The inbox acts as every desk agent (`s`), which needs the capability.
-        supervisor: session.side == Side::Agent && session.token.is_some(),
-    }
-}
-
 /// Runs one connection until it drops (`Err` with why) or the app is gone (`Ok`).
 async fn connection(
-    session: &mut Session,
-    queues: &mut Queues,
-    app: &mpsc::Sender<Msg>,
+    link: &mut Channels,
     cancel: &CancellationToken,
     attempt: &mut u32,
 ) -> Result<(), String> {
-    let side = session.side;
-    let (mut ws, _) = tokio_tungstenite::connect_async(session.url.as_str())
+    let (side, app) = (link.side, link.app.clone());
+    let (mut ws, _) = tokio_tungstenite::connect_async(link.url.as_str())
         .await
-        .map_err(|e| format!("cannot connect to {}: {e}", session.url))?;
-    let send = |msg: &ClientMsg| serde_json::to_string(msg).map_err(|e| e.to_string());
-    let hello = hello(session);
-    let text = send(&hello)?;
-    frame(
-        app,
-        side,
-        Direction::Out,
-        &inspected(&hello).unwrap_or_default(),
-    )
-    .await?;
-    ws.send(Message::text(text))
-        .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("cannot connect to {}: {e}", link.url))?;
+    let hello = link.hello.borrow().clone();
+    send(&mut ws, &app, side, &hello).await?;
     loop {
         tokio::select! {
             () = cancel.cancelled() => {
@@ -207,25 +153,13 @@ async fn connection(
                 _ = ws.close(None).await;
                 return Ok(());
             }
-            Some(user) = queues.restarts.recv() => {
-                // Leave this conversation: the next hello opens a new one.
-                session.conversation = None;
-                session.since.clear();
-                session.user = user;
+            Some(()) = link.reconnects.recv() => {
                 _ = ws.close(None).await;
                 return Err("starting a new conversation".to_owned());
             }
-            out = queues.outbox.recv() => {
+            out = link.outbox.recv() => {
                 let Some(msg) = out else { return Ok(()) };
-                if let ClientMsg::ActAs { agent, .. } = &msg {
-                    session.agent = Some(agent.clone());
-                }
-                let text = send(&msg)?;
-                match inspected(&msg) {
-                    Some(short) => frame(app, side, Direction::Out, &short).await?,
-                    None => frame(app, side, Direction::Out, &text).await?,
-                }
-                ws.send(Message::text(text)).await.map_err(|e| format!("send failed: {e}"))?;
+                send(&mut ws, &app, side, &msg).await?;
             }
             incoming = ws.next() => {
                 let text = match incoming {
@@ -240,77 +174,57 @@ async fn connection(
                     Some(Err(e)) => return Err(e.to_string()),
                     None => return Err("connection closed".to_owned()),
                 };
-                frame(app, side, Direction::In, &text).await?;
-                let msg: ServerMsg = match serde_json::from_str(&text) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::warn!(side = side.label(), %e, "undecodable frame from the broker");
-                        continue;
-                    }
-                };
-                if !remember(session, &msg) {
-                    continue;
-                }
-                forget_unknown_conversation(session, &msg);
-                if matches!(msg, ServerMsg::Welcome { .. }) {
-                    *attempt = 0;
-                    deliver(app, Msg::Link { side, link: Link::Connected }).await?;
-                }
-                deliver(app, Msg::Server { side, msg }).await?;
+                received(&app, side, &text, attempt).await?;
             }
         }
     }
 }
 
-/// Updates what a reconnect needs; false for an event already seen (a duplicate).
-fn remember(session: &mut Session, msg: &ServerMsg) -> bool {
-    match msg {
-        ServerMsg::Welcome {
-            conversation,
-            agent,
-            resume,
-            ..
-        } => {
-            if conversation.is_some() {
-                session.conversation.clone_from(conversation);
-            }
-            if resume.is_some() {
-                session.resume.clone_from(resume);
-            }
-            if agent.is_some() {
-                session.agent.clone_from(agent);
-            }
-            true
-        }
-        ServerMsg::Event {
-            conversation, seq, ..
-        } => {
-            let last = session.since.entry(conversation.clone()).or_insert(0);
-            if *seq <= *last {
-                return false;
-            }
-            *last = *seq;
-            true
-        }
-        _ => true,
-    }
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Sends one request, showing it in the inspector first (without secrets or base64).
+async fn send(
+    ws: &mut Socket,
+    app: &mpsc::Sender<Msg>,
+    side: Side,
+    msg: &ClientMsg,
+) -> Result<(), String> {
+    let text = serde_json::to_string(msg).map_err(|e| e.to_string())?;
+    let shown = inspected(msg);
+    frame(app, side, Direction::Out, shown.as_deref().unwrap_or(&text)).await?;
+    ws.send(Message::text(text))
+        .await
+        .map_err(|e| format!("send failed: {e}"))
 }
 
-/// A broker that no longer knows the user's conversation (restarted without a store) refuses
-/// the hello with `not_found`: the next hello opens a new conversation instead of retrying
-/// the lost one forever.
-fn forget_unknown_conversation(session: &mut Session, msg: &ServerMsg) {
-    if let ServerMsg::Error {
-        id: None,
-        code: ErrorCode::NotFound,
-        ..
-    } = msg
-        && session.side == Side::User
-        && session.conversation.is_some()
-    {
-        session.conversation = None;
-        session.since.clear();
+/// Hands one received frame to the app: raw for the inspector, then decoded.
+async fn received(
+    app: &mpsc::Sender<Msg>,
+    side: Side,
+    text: &str,
+    attempt: &mut u32,
+) -> Result<(), String> {
+    frame(app, side, Direction::In, text).await?;
+    let msg: ServerMsg = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(side = side.label(), %e, "undecodable frame from the broker");
+            return Ok(());
+        }
+    };
+    if matches!(msg, ServerMsg::Welcome { .. }) {
+        *attempt = 0;
+        deliver(
+            app,
+            Msg::Link {
+                side,
+                link: Link::Connected,
+            },
+        )
+        .await?;
     }
+    deliver(app, Msg::Server { side, msg }).await
 }
 
 /// What the inspector shows of a frame when not the frame itself: a `hello` without its
@@ -379,88 +293,28 @@ async fn frame(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Audience, ConversationEvent, HandoffState};
 
     #[test]
-    fn replayed_events_are_dropped_and_since_advances() {
-        let mut s = Session {
-            side: Side::User,
-            url: String::new(),
-            conversation: None,
-            agent: None,
+    fn the_inspector_shows_a_hello_without_its_secrets() {
+        let hello = ClientMsg::Hello {
+            protocol: crate::protocol::PROTOCOL_VERSION,
+            role: crate::protocol::ClientRole::User,
+            client: None,
+            conversation: Some("c-1".into()),
             user: None,
-            since: BTreeMap::new(),
-            token: Some(Secret::new("t0k3n-t0k3n-t0k3n")),
-            resume: None,
-        };
-        let event = |seq| ServerMsg::Event {
-            conversation: "c-1".into(),
-            seq,
-            at: 0,
-            audience: Audience::User,
-            event: ConversationEvent::State {
-                state: HandoffState::Assistant,
-            },
-        };
-        assert!(remember(&mut s, &event(1)));
-        assert!(remember(&mut s, &event(3)));
-        assert!(!remember(&mut s, &event(3)));
-        assert!(!remember(&mut s, &event(2)));
-        let ClientMsg::Hello { since, .. } = hello(&s) else {
-            panic!("not a hello")
-        };
-        assert_eq!(since.get(&ConversationId::from("c-1")), Some(&3));
-    }
-
-    #[test]
-    fn the_user_side_resumes_with_its_secret_and_the_inspector_never_shows_secrets() {
-        let mut s = Session {
-            side: Side::User,
-            url: String::new(),
-            conversation: None,
             agent: None,
-            since: BTreeMap::new(),
-            token: Some(Secret::new("t0k3n-t0k3n-t0k3n")),
-            resume: None,
-            user: None,
+            since: std::collections::BTreeMap::new(),
+            traces: true,
+            token: Some("t0k3n-t0k3n-t0k3n".into()),
+            resume: Some("5ec7e75ec7e7".into()),
+            supervisor: false,
         };
-        let welcome: ServerMsg = serde_json::from_value(serde_json::json!({
-            "type": "welcome", "protocol": 1, "session": "s-1", "role": "user",
-            "conversation": "c-1", "resume": "5ec7e75ec7e7",
-            "broker": {"version": "t", "system": "mock", "style": "brokered",
-                       "queue_timeout_ms": 1, "max_message_bytes": 1}
-        }))
-        .expect("welcome");
-        assert!(remember(&mut s, &welcome));
-        let hello = hello(&s);
-        let ClientMsg::Hello {
-            conversation,
-            resume,
-            token,
-            supervisor,
-            ..
-        } = &hello
-        else {
-            panic!("not a hello")
-        };
-        assert_eq!(
-            conversation.as_ref().map(ConversationId::as_str),
-            Some("c-1")
-        );
-        assert_eq!(resume.as_deref(), Some("5ec7e75ec7e7"));
-        assert_eq!(token.as_deref(), Some("t0k3n-t0k3n-t0k3n"));
-        assert!(!supervisor, "only the inbox side asks to act as others");
         let shown = inspected(&hello).expect("a hello is shown without secrets");
         assert!(
             !shown.contains("t0k3n") && !shown.contains("5ec7e7"),
             "{shown}"
         );
         assert!(shown.contains(r#""token":"[redacted]""#), "{shown}");
-        s.side = Side::Agent;
-        let ClientMsg::Hello { supervisor, .. } = super::hello(&s) else {
-            panic!("not a hello")
-        };
-        assert!(supervisor, "the inbox plays every desk agent");
     }
 
     #[test]

@@ -12,21 +12,23 @@ pub mod bench;
 pub mod client;
 mod crash;
 mod input;
-pub mod keys;
-pub mod links;
+pub mod keymap;
 mod msg;
 mod offers;
 mod opener;
-pub mod palette;
+pub mod panes;
 mod run;
+pub mod session;
 mod transcript;
 mod update;
+pub mod view;
 
-pub use app::{
-    App, ChatPane, ComposeMode, DeskChat, Echo, Focus, FrameRecord, InboxPane, Inspector,
-    NOTICE_SHOWN_MS, Notice, Pending, Question, ReplyMode, Scroll,
-};
+pub use app::{App, Focus, NOTICE_SHOWN_MS, Notice, Pending, Scroll};
 pub use msg::{Command, Direction, Link, Msg, Side};
+pub use panes::chat::{ChatPane, ComposeMode, Echo};
+pub use panes::inbox::{DeskChat, InboxPane, Question, ReplyMode};
+pub use panes::inspector::{FrameRecord, Inspector};
+pub use panes::{links, palette};
 pub use run::Console;
 pub use transcript::{Transcript, Upsert};
 pub use update::{plain_text, update};

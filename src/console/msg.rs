@@ -124,12 +124,9 @@ pub enum Command {
     Open(String),
     /// Copy text to the clipboard through the terminal (OSC 52).
     Copy(String),
-    /// Leave the user's conversation and start a new one as `user` (the broker's default
-    /// user when `None`).
-    NewConversation {
-        /// Who the user is.
-        user: Option<crate::protocol::UserInfo>,
-    },
+    /// Leave the user's conversation and start a new one, as the hello the state now gives
+    /// says (the user named in `ChatPane::user`; the broker's default user when `None`).
+    NewConversation,
     /// Leave the console.
     Quit,
 }

@@ -1,8 +1,7 @@
 //! What an agent may do with a desk chat. The inbox's buttons and its keys both follow this,
 //! so a stray key in the list never sends the broker a request the screen did not offer.
 
-use super::app::DeskChat;
-use crate::ui::inbox::InboxAction;
+use super::panes::inbox::{DeskChat, InboxAction};
 
 impl DeskChat {
     /// The agent who took the chat last (by accepting, barging in or by transfer).

@@ -10,6 +10,7 @@
 use super::app::App;
 use super::client::{self, ClientHandle};
 use super::msg::{Command, Msg, Side};
+use super::session;
 use super::update::update;
 use crate::protocol::{ClientMsg, now_millis};
 use crossterm::event::Event;
@@ -51,23 +52,15 @@ impl<B: Backend> Console<B> {
         cancel: CancellationToken,
     ) -> Self {
         let (tx, rx) = mpsc::channel(INBOX);
-        let user = client::spawn(
-            app.url.clone(),
-            Side::User,
-            None,
-            app.token.clone(),
-            tx.clone(),
-            cancel.clone(),
-        );
-        let agent = client::spawn(
-            app.url.clone(),
-            Side::Agent,
-            agent,
-            app.token.clone(),
-            tx.clone(),
-            cancel.clone(),
-        );
         let mut app = app;
+        if agent.is_some() {
+            app.inbox.agent = agent;
+        }
+        let spawn = |side| {
+            let hello = session::hello(&app, side);
+            client::spawn(app.url.clone(), side, hello, tx.clone(), cancel.clone())
+        };
+        let (user, agent) = (spawn(Side::User), spawn(Side::Agent));
         if let Ok(size) = terminal.size() {
             app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         }
@@ -134,7 +127,11 @@ impl<B: Backend> Console<B> {
         if !matches!(msg, Msg::Tick(_)) {
             self.app.now = self.app.now.max(now_millis());
         }
-        for command in update(&mut self.app, msg) {
+        let commands = update(&mut self.app, msg);
+        // What a reconnect says follows the state, before any command can make one.
+        self.user.set_hello(session::hello(&self.app, Side::User));
+        self.agent.set_hello(session::hello(&self.app, Side::Agent));
+        for command in commands {
             self.execute(command);
         }
     }
@@ -158,8 +155,8 @@ impl<B: Backend> Console<B> {
                     Err(text) => self.app.notify(true, text),
                 }
             }
-            Command::NewConversation { user } => {
-                if let Err(e) = self.user.new_conversation(user) {
+            Command::NewConversation => {
+                if let Err(e) = self.user.reconnect() {
                     self.app.chat.restarting = false;
                     self.app.notify(true, format!("No new conversation: {e}"));
                 }
@@ -211,7 +208,7 @@ impl<B: Backend> Console<B> {
     pub fn draw(&mut self) -> anyhow::Result<()> {
         let app = &self.app;
         self.terminal
-            .draw(|frame| crate::ui::render(app, frame))
+            .draw(|frame| crate::console::view::render(app, frame))
             .map_err(|e| anyhow::anyhow!("drawing failed: {e}"))?;
         self.app.dirty = false;
         Ok(())

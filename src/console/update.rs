@@ -1,12 +1,14 @@
 //! `update`: the one place the console's state changes. Synchronous and free of IO: it returns
 //! [`Command`]s for the driver to carry out.
 
-use super::app::{App, DeskChat, Echo, Focus, FrameRecord, INSPECTOR_CAPACITY, Pending, Scroll};
+use super::app::{App, Focus, Pending, Scroll};
 use super::input;
-use super::msg::{Command, Direction, Link, Msg, Side};
+use super::msg::{Command, Link, Msg, Side};
+use super::panes::chat::Echo;
+use super::panes::inbox::DeskChat;
 use super::transcript::{Transcript, Upsert};
 use crate::protocol::{
-    ChatMessage, ConversationEvent, ConversationId, HandoffState, Role, ServerMsg,
+    ChatMessage, ConversationEvent, ConversationId, ErrorCode, HandoffState, Role, ServerMsg,
 };
 use crate::ui;
 
@@ -31,7 +33,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             at,
             text,
         } => {
-            record_frame(app, side, direction, at, &text);
+            super::panes::inspector::record(app, side, direction, at, &text);
             Vec::new()
         }
         Msg::Link { side, link } => {
@@ -119,80 +121,11 @@ fn too_big(app: &mut App, side: Side) {
         app.chat.echoes.clear();
         if app.chat.composer.is_empty() {
             let lines: Vec<String> = echo.text.lines().map(str::to_owned).collect();
-            app.chat.composer = ratatui_textarea::TextArea::from(lines);
-            app.chat
-                .composer
-                .set_placeholder_text(input::MESSAGE_PLACEHOLDER);
-            app.chat
-                .composer
-                .set_cursor_line_style(ratatui::style::Style::new());
+            app.chat.composer = input::prompt::with_text(lines, input::MESSAGE_PLACEHOLDER);
             text.push_str("; the message is back in the composer");
         }
     }
     app.notify(true, text);
-}
-
-fn record_frame(app: &mut App, side: Side, direction: Direction, at: u64, text: &str) {
-    let value: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
-    let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or("?");
-    // Both connections ask for the connector's calls: the agent one shows them, the user one
-    // only when there is no agent connection (a real system has no desk to connect to).
-    if kind == "trace" && side == Side::User && app.agent_link == Link::Connected {
-        return;
-    }
-    let text_at = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
-    let summary = if let Some(event) = text_at("/event/kind") {
-        format!("{kind}/{event}")
-    } else if let Some(system) = text_at("/call/system") {
-        // A connector's call to its system: "trace/8x8 POST create conversation 201".
-        let method = text_at("/call/method")
-            .or_else(|| text_at("/call/kind"))
-            .unwrap_or("");
-        let name = text_at("/call/name").unwrap_or("");
-        let status = value
-            .pointer("/call/status")
-            .and_then(serde_json::Value::as_u64)
-            .map_or(String::new(), |s| format!(" {s}"));
-        // Names like "PUT /engagements/{id}" already say the method: it is not said twice.
-        let said = name
-            .split_whitespace()
-            .next()
-            .is_some_and(|first| first.eq_ignore_ascii_case(method));
-        if said || method.is_empty() {
-            format!("{kind}/{system} {name}{status}")
-        } else {
-            format!("{kind}/{system} {method} {name}{status}")
-        }
-    } else {
-        kind.to_owned()
-    };
-    let pretty = if value.is_null() {
-        text.to_owned()
-    } else {
-        serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_owned())
-    };
-    app.inspector.count += 1;
-    let record = FrameRecord {
-        number: app.inspector.count,
-        at,
-        side,
-        direction,
-        seq: value.get("seq").and_then(serde_json::Value::as_u64),
-        summary,
-        pretty: crate::text::clean_text(&pretty, true).into_owned(),
-        compact: crate::text::clean(text).into_owned(),
-    };
-    // A view scrolled back stays on the frames it shows when a matching one arrives.
-    if app.inspector.back > 0 && ui::inspector::matches(&record, &app.inspector.filter) {
-        app.inspector.back += 1;
-    }
-    app.inspector.frames.push_back(record);
-    while app.inspector.frames.len() > INSPECTOR_CAPACITY {
-        app.inspector.frames.pop_front();
-    }
-    if app.inspector.open {
-        app.dirty = true;
-    }
 }
 
 fn server(app: &mut App, side: Side, msg: ServerMsg) {
@@ -201,6 +134,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             conversation,
             agent,
             broker,
+            resume,
             ..
         } => {
             match side {
@@ -210,6 +144,17 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
                             new_conversation(app);
                         }
                         app.chat.conversation = conversation;
+                    }
+                    let chat = &mut app.chat;
+                    if chat.conversation.is_some() {
+                        chat.resume.fresh = false;
+                        // Only this conversation is resumed; the old one's events are done.
+                        chat.resume
+                            .since
+                            .retain(|c, _| chat.conversation.as_ref() == Some(c));
+                    }
+                    if resume.is_some() {
+                        app.chat.resume.secret = resume;
                     }
                     app.user_link = Link::Connected;
                 }
@@ -224,10 +169,20 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         }
         ServerMsg::Event {
             conversation,
+            seq,
             at,
             event,
             ..
         } => {
+            let resume = match side {
+                Side::User => &mut app.chat.resume,
+                Side::Agent => &mut app.inbox.resume,
+            };
+            // A replay of what was already applied (the broker resends from `hello.since`,
+            // which may be older than what was queued for the app when the link dropped).
+            if !resume.seen(&conversation, seq) {
+                return;
+            }
             app.now = app.now.max(at);
             match side {
                 Side::User => user_event(app, &conversation, event),
@@ -236,65 +191,93 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         }
         ServerMsg::Desk { agents } => app.inbox.desk = agents,
         ServerMsg::Trace { .. } => {}
-        ServerMsg::Ack { id } => match app.pending.remove(&id) {
-            // The message event normally came first; if the broker reworded the text, the
-            // echo still goes.
-            Some(Pending::Say) => app.chat.echoes.retain(|e| e.id != id),
-            Some(Pending::ActAs(agent)) => {
-                app.notify(false, format!("Now acting as {agent}"));
-                app.inbox.agent = Some(agent);
-            }
-            Some(Pending::Attach(name)) => app.notify(false, format!("{name} sent")),
-            Some(Pending::Accept) => {
-                app.notify(false, "Request accepted");
-                // The agent took the chat to talk in it: the reply box is where they go next.
-                if app.focus == Focus::Inbox {
-                    app.focus = Focus::Reply;
-                }
-            }
-            Some(Pending::Transfer(agent)) => {
-                app.notify(false, format!("Transferred to {agent}"));
-                // The chat is no longer theirs to reply in: back to the list.
-                if app.focus == Focus::Reply {
-                    app.focus = Focus::Inbox;
-                }
-            }
-            Some(Pending::Reject) => app.notify(false, "Request rejected"),
-            Some(Pending::End) => app.notify(false, "Chat ended"),
-            _ => {}
-        },
-        ServerMsg::Error { id, code, message } => {
-            let what = id.as_ref().and_then(|id| app.pending.remove(id));
-            if let Some(id) = &id {
-                app.chat.echoes.retain(|e| &e.id != id);
-            }
-            let doing = match what {
-                Some(Pending::Say) => "Sending".to_owned(),
-                Some(Pending::Attach(name)) => format!("Sending {name}"),
-                Some(Pending::Press(label)) => format!("Pressing {label}"),
-                Some(Pending::Accept) => "Accepting".to_owned(),
-                Some(Pending::Reject) => "Rejecting".to_owned(),
-                Some(Pending::Reply) => "Replying".to_owned(),
-                Some(Pending::End) => "Ending the chat".to_owned(),
-                Some(Pending::Transfer(agent)) => format!("Transferring to {agent}"),
-                Some(Pending::ActAs(agent)) => format!("Acting as {agent}"),
-                Some(Pending::Other) | None => format!("The {} connection", side.label()),
-            };
-            let code = serde_json::to_value(code)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            // The broker's refusal of a file already names it ("x.pdf was not sent: ...").
-            let text = if doing
-                .strip_prefix("Sending ")
-                .is_some_and(|n| message.starts_with(n))
-            {
-                format!("{message} ({code})")
-            } else {
-                format!("{doing} failed: {message} ({code})")
-            };
-            app.notify(true, text);
+        ServerMsg::Ack { id } => acknowledged(app, &id),
+        ServerMsg::Error { id, code, message } => refused(app, side, id.as_ref(), code, &message),
+    }
+}
+
+/// The broker did what request `id` asked.
+fn acknowledged(app: &mut App, id: &crate::protocol::RequestId) {
+    match app.pending.remove(id) {
+        // The message event normally came first; if the broker reworded the text, the
+        // echo still goes.
+        Some(Pending::Say) => app.chat.echoes.retain(|e| &e.id != id),
+        Some(Pending::ActAs(agent)) => {
+            app.notify(false, format!("Now acting as {agent}"));
+            app.inbox.agent = Some(agent);
         }
+        Some(Pending::Attach(name)) => app.notify(false, format!("{name} sent")),
+        Some(Pending::Accept) => {
+            app.notify(false, "Request accepted");
+            // The agent took the chat to talk in it: the reply box is where they go next.
+            if app.focus == Focus::Inbox {
+                app.focus = Focus::Reply;
+            }
+        }
+        Some(Pending::Transfer(agent)) => {
+            app.notify(false, format!("Transferred to {agent}"));
+            // The chat is no longer theirs to reply in: back to the list.
+            if app.focus == Focus::Reply {
+                app.focus = Focus::Inbox;
+            }
+        }
+        Some(Pending::Reject) => app.notify(false, "Request rejected"),
+        Some(Pending::End) => app.notify(false, "Chat ended"),
+        _ => {}
+    }
+}
+
+/// The broker refused request `id` (or, without one, the connection): it is said why.
+fn refused(
+    app: &mut App,
+    side: Side,
+    id: Option<&crate::protocol::RequestId>,
+    code: ErrorCode,
+    message: &str,
+) {
+    forget_unknown_conversation(app, side, id.is_none(), code);
+    let what = id.and_then(|id| app.pending.remove(id));
+    if let Some(id) = id {
+        app.chat.echoes.retain(|e| &e.id != id);
+    }
+    let doing = match what {
+        Some(Pending::Say) => "Sending".to_owned(),
+        Some(Pending::Attach(name)) => format!("Sending {name}"),
+        Some(Pending::Press(label)) => format!("Pressing {label}"),
+        Some(Pending::Accept) => "Accepting".to_owned(),
+        Some(Pending::Reject) => "Rejecting".to_owned(),
+        Some(Pending::Reply) => "Replying".to_owned(),
+        Some(Pending::End) => "Ending the chat".to_owned(),
+        Some(Pending::Transfer(agent)) => format!("Transferring to {agent}"),
+        Some(Pending::ActAs(agent)) => format!("Acting as {agent}"),
+        Some(Pending::Other) | None => format!("The {} connection", side.label()),
+    };
+    let code = serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    // The broker's refusal of a file already names it ("x.pdf was not sent: ...").
+    let text = if doing
+        .strip_prefix("Sending ")
+        .is_some_and(|n| message.starts_with(n))
+    {
+        format!("{message} ({code})")
+    } else {
+        format!("{doing} failed: {message} ({code})")
+    };
+    app.notify(true, text);
+}
+
+/// A broker that no longer knows the user's conversation (restarted without a store) refuses
+/// the hello with `not_found`: the next hello opens a new conversation instead of retrying
+/// the lost one forever.
+fn forget_unknown_conversation(app: &mut App, side: Side, unprompted: bool, code: ErrorCode) {
+    if unprompted
+        && code == ErrorCode::NotFound
+        && side == Side::User
+        && app.chat.conversation.is_some()
+    {
+        app.chat.resume.start_fresh();
     }
 }
 

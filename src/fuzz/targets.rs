@@ -211,7 +211,7 @@ impl ConsolePath {
         self.apply(Msg::Input(Event::Resize(width, height)));
         let app = &self.app;
         self.terminal
-            .draw(|frame| crate::ui::render(app, frame))
+            .draw(|frame| crate::console::view::render(app, frame))
             .map_err(|e| format!("drawing failed: {e}"))?;
         Ok(())
     }

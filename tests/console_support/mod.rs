@@ -185,7 +185,7 @@ impl Harness {
     /// The app drawn on a fresh terminal of another size (for snapshots at several sizes).
     pub fn render_at(&self, width: u16, height: u16) -> Buffer {
         let mut t = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        t.draw(|f| handoff::ui::render(&self.console.app, f))
+        t.draw(|f| handoff::console::view::render(&self.console.app, f))
             .expect("draw");
         t.backend().buffer().clone()
     }

@@ -8,7 +8,7 @@ use crate::console::msg::{Command, Side};
 use crate::protocol::ConversationId;
 
 /// Why no file can be sent now, if none can: the broker takes none.
-pub(super) fn refusal(app: &App) -> Option<&'static str> {
+pub(crate) fn refusal(app: &App) -> Option<&'static str> {
     app.broker
         .as_ref()
         .is_some_and(|b| b.max_attachment_bytes == 0)
@@ -16,7 +16,7 @@ pub(super) fn refusal(app: &App) -> Option<&'static str> {
 }
 
 /// The command that reads the file at `input` and sends it on `side` into `conversation`.
-pub(super) fn send(
+pub(crate) fn send(
     app: &mut App,
     side: Side,
     conversation: ConversationId,

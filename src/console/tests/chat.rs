@@ -419,7 +419,7 @@ fn a_1009_close_brings_the_unsent_message_back_and_says_why() {
     assert!(notice.contains("size limit (1009)"), "{notice}");
 }
 
-fn welcome_user_into(app: &mut App, conversation: &str) {
+pub(super) fn welcome_user_into(app: &mut App, conversation: &str) {
     let msg = ServerMsg::Welcome {
         protocol: 1,
         session: "s-9".into(),
@@ -451,11 +451,23 @@ fn ctrl_n_starts_a_new_conversation_as_another_user() {
     assert!(matches!(app.chat.mode, ComposeMode::UserName { .. }));
     typed(&mut app, "María López");
     let commands = update(&mut app, key(KeyCode::Enter));
-    let [Command::NewConversation { user: Some(user) }] = commands.as_slice() else {
-        panic!("{commands:?}");
+    assert_eq!(commands, [Command::NewConversation]);
+    // The reconnect's hello, computed from the state, opens a new conversation as María.
+    let ClientMsg::Hello {
+        user: Some(user),
+        conversation: None,
+        since,
+        ..
+    } = crate::console::session::hello(&app, Side::User)
+    else {
+        panic!("not a fresh hello as a named user");
     };
     assert_eq!(user.name, "María López");
     assert_eq!(user.id, "u-maría-lópez");
+    assert!(
+        since.is_empty(),
+        "nothing of the old conversation is resumed"
+    );
     // What was being written comes back.
     assert_eq!(app.chat.composer.lines(), ["half a thought"]);
 

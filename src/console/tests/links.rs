@@ -70,7 +70,10 @@ fn ctrl_l_lists_the_latest_links_to_open_or_copy() {
     assert_eq!(shown, Some(2));
     let (text, _) = screen(&app, 160, 48);
     assert!(text.contains("https://kb.example.com/sql"), "{text}");
-    assert!(text.contains("Enter open · c copy (OSC 52)"), "{text}");
+    assert!(
+        text.contains("Enter, o open · c, y copy (OSC 52)"),
+        "{text}"
+    );
     update(&mut app, key(KeyCode::Down));
     update(&mut app, key(KeyCode::Char('1')));
     assert_eq!(

@@ -222,7 +222,7 @@ fn offered() -> App {
 
 fn screen(app: &App, w: u16, h: u16) -> (String, ratatui::buffer::Buffer) {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| crate::ui::render(app, f)).unwrap();
+    t.draw(|f| crate::console::view::render(app, f)).unwrap();
     let buf = t.backend().buffer().clone();
     let text = (0..h)
         .map(|y| {
@@ -251,6 +251,8 @@ fn request() -> ConversationEvent {
 
 mod chat;
 mod inbox;
+mod keys;
 mod links;
 mod palette;
 mod screen;
+mod session;

@@ -35,7 +35,7 @@ fn typing_filters_and_enter_starts_a_new_conversation() {
     assert!(!text.contains("Quit"), "{text}");
     let commands = update(&mut app, key(KeyCode::Enter));
     assert!(
-        matches!(commands.as_slice(), [Command::NewConversation { .. }]),
+        matches!(commands.as_slice(), [Command::NewConversation]),
         "{commands:?}"
     );
     assert!(app.palette.is_none(), "Enter closes the palette");

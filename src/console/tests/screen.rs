@@ -21,7 +21,7 @@ fn state_shows_the_wait_in_the_status_bar() {
     );
     update(&mut app, Msg::Tick(since + 42_000));
     assert_eq!(
-        crate::ui::status::state_text(&app),
+        crate::console::panes::status::state_text(&app),
         "queued 0:42 / fallback 2:00"
     );
     assert!(app.animating());

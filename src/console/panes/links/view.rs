@@ -1,8 +1,8 @@
 //! The links overlay: each link's label and where it goes, the highlighted one marked, and the
 //! keys to open or copy it.
 
+use super::{keys, shown};
 use crate::console::App;
-use crate::console::links::shown;
 use crate::text::clean;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -29,16 +29,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled("Enter", t.key),
-        Span::raw(" open · "),
-        Span::styled("c", t.key),
-        Span::raw(" copy (OSC 52) · "),
-        Span::styled("1-9, Up/Down", t.key),
-        Span::raw(" choose · "),
-        Span::styled("Esc", t.key),
-        Span::raw(" close"),
-    ]));
+    lines.push(super::super::help::hint_line(&app.theme, keys::LINKS));
     let width = area.width.saturating_sub(4).min(90);
     let height = (lines.len() as u16 + 2).min(area.height);
     let popup = Rect {

@@ -1,36 +1,13 @@
 //! The inspector: raw protocol frames in both directions, numbered, timestamped, with the
 //! event's sequence number, pretty-printed and filterable.
 
-use super::message::clock_seconds;
-use crate::console::{App, Direction, Focus, FrameRecord};
+use super::{FrameRecord, matches, max_back};
+use crate::console::{App, Direction, Focus};
+use crate::ui::message::clock_seconds;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-
-/// Whether a frame passes the filter (case-insensitive substring of its text or summary).
-pub fn matches(frame: &FrameRecord, filter: &str) -> bool {
-    if filter.is_empty() {
-        return true;
-    }
-    let needle = filter.to_lowercase();
-    frame.summary.to_lowercase().contains(&needle) || frame.pretty.to_lowercase().contains(&needle)
-}
-
-/// How many frames pass the filter.
-pub fn matching(app: &App) -> usize {
-    let filter = &app.inspector.filter;
-    app.inspector
-        .frames
-        .iter()
-        .filter(|f| matches(f, filter))
-        .count()
-}
-
-/// The furthest the view can scroll back: to the oldest matching frame.
-pub fn max_back(app: &App) -> usize {
-    matching(app).saturating_sub(1)
-}
 
 /// Below this many rows, frames are shown on one line each instead of pretty-printed.
 const COMPACT_BELOW: u16 = 14;

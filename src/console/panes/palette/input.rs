@@ -1,36 +1,44 @@
 //! Keys while the command palette is open: type to filter, Up / Down to choose, Enter to run,
 //! Esc to close.
 
-use super::{chat, open_help, toggle_inspector};
+use super::keys::{PALETTE, PaletteKey};
+use super::{Action, Palette};
 use crate::console::app::App;
+use crate::console::input::{open_help, toggle_inspector};
+use crate::console::keymap::dispatch;
 use crate::console::msg::Command;
-use crate::console::palette::{Action, Palette};
+use crate::console::panes::chat::input as chat;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Opens the palette with an empty filter.
-pub(super) fn open(app: &mut App) {
+pub(crate) fn open(app: &mut App) {
     app.palette = Some(Palette::default());
 }
 
 /// A key for the open palette.
-pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
+pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let Some(palette) = app.palette.as_mut() else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Esc => app.palette = None,
-        KeyCode::Up => palette.step(-1),
-        KeyCode::Down | KeyCode::Tab => palette.step(1),
-        KeyCode::Backspace => palette.pop(),
-        KeyCode::Enter => {
+    match dispatch(PALETTE, &key) {
+        Some(PaletteKey::Close) => app.palette = None,
+        Some(PaletteKey::Up) => palette.step(-1),
+        Some(PaletteKey::Down) => palette.step(1),
+        Some(PaletteKey::Shorten) => palette.pop(),
+        Some(PaletteKey::Run) => {
             let chosen = palette.chosen();
             app.palette = None;
             if let Some(entry) = chosen {
                 return run(app, entry.action);
             }
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => palette.push(c),
-        _ => {}
+        None => {
+            if let KeyCode::Char(c) = key.code
+                && !key.modifiers.contains(KeyModifiers::CONTROL)
+            {
+                palette.push(c);
+            }
+        }
     }
     Vec::new()
 }

@@ -1,10 +1,10 @@
 //! The status bar: connections, system and style, the conversation's state with its wait, the
 //! latest notice, and the keys of the focused pane.
 
-use super::message::duration;
-use crate::console::{App, Link, keys};
+use crate::console::{App, Link};
 use crate::protocol::HandoffState;
 use crate::text::clean;
+use crate::ui::message::duration;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -40,8 +40,8 @@ pub fn state_text(app: &App) -> String {
         HandoffState::Connected { agent, since, with } => {
             format!(
                 "live with {} since {}",
-                super::chat::agent_names(agent, with),
-                super::message::clock(*since)
+                super::chat::view::agent_names(agent, with),
+                crate::ui::message::clock(*since)
             )
         }
         HandoffState::Offered { topic, .. } => format!("offered: {}", clean(topic)),
@@ -89,14 +89,14 @@ fn fit(text: &str, room: usize) -> Option<String> {
 
 /// The focused pane's first three key hints, each as its spans.
 fn hint_spans(app: &App) -> Vec<Vec<Span<'static>>> {
-    let (_, bindings) = keys::pane(app.focus);
+    let (_, bindings) = super::help::focused(app);
     bindings
-        .iter()
+        .into_iter()
         .take(3)
-        .map(|b| {
+        .map(|(keys, does)| {
             vec![
-                Span::styled(b.keys, app.theme.key),
-                Span::raw(format!(" {} · ", b.action)),
+                Span::styled(keys, app.theme.key),
+                Span::raw(format!(" {does} · ")),
             ]
         })
         .collect()

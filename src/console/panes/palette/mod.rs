@@ -1,6 +1,10 @@
 //! The command palette (Ctrl+P): the console's actions by name, for whoever does not know their
 //! keys. Typing filters the list; Enter runs the highlighted action.
 
+pub(crate) mod input;
+pub mod keys;
+pub mod view;
+
 /// What an entry does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

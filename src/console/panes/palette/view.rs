@@ -36,10 +36,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(Span::styled(
-        "Enter run · Up/Down choose · Esc close",
-        t.muted,
-    )));
+    lines.push(super::super::help::hint_line(t, super::keys::PALETTE));
     let width = area.width.saturating_sub(4).min(64);
     let height = (lines.len() as u16 + 2).min(area.height);
     let popup = Rect {

@@ -1,36 +1,38 @@
 //! Keys of the user chat: the composer (send, recall, typing) and the buttons.
 
-use super::{
-    Handled, LONGEST_ID, composer_key, file_prompt, over_limit, peek_text, prompt, take_text,
+use super::ComposeMode;
+use super::keys::{BUTTONS, ButtonKey, COMPOSER, ComposerKey};
+use crate::console::app::{App, Focus, Pending, Scroll};
+use crate::console::input::prompt::{self, PromptKey};
+use crate::console::input::{
+    Handled, LONGEST_ID, composer_key, file_prompt, over_limit, peek_text, take_text,
 };
-use crate::console::app::{App, ComposeMode, Focus, Pending, Scroll};
+use crate::console::keymap::dispatch;
 use crate::console::msg::{Command, Side};
 use crate::console::update::echo;
 use crate::protocol::{ButtonState, ClientMsg, HandoffState, MessageId, UserInfo};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::TextArea;
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// The user composer's placeholder.
 pub(crate) const MESSAGE_PLACEHOLDER: &str = "Type a message; Enter sends";
 
-pub(super) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+/// A key on the composer: its table first; what the table does not bind is typed.
+pub(crate) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
     match app.chat.mode {
         ComposeMode::AttachPath { .. } => return attach_path_key(app, key),
         ComposeMode::UserName { .. } => return user_name_key(app, key),
         ComposeMode::Message => {}
     }
-    match key.code {
-        KeyCode::Char('o' | 'O') if ctrl => start_attach(app),
-        KeyCode::Enter if alt => app.chat.composer.insert_newline(),
-        KeyCode::Enter => return Handled::Yes(send_say(app)),
-        // `?` on an empty composer asks for help rather than starting a question.
-        KeyCode::Char('?') if app.chat.composer.is_empty() => super::open_help(app),
-        KeyCode::Up | KeyCode::Down
-            if app.chat.composer.is_empty() || app.chat.recall.is_some() =>
-        {
-            recall(app, key.code == KeyCode::Up);
+    let recalling = app.chat.composer.is_empty() || app.chat.recall.is_some();
+    match dispatch(COMPOSER, &key) {
+        Some(ComposerKey::Attach) => start_attach(app),
+        Some(ComposerKey::NewLine) => app.chat.composer.insert_newline(),
+        Some(ComposerKey::Send) => return Handled::Yes(send_say(app)),
+        Some(ComposerKey::Older) if recalling => recall(app, true),
+        Some(ComposerKey::Newer) if recalling => recall(app, false),
+        // `?` on an empty composer is left to the global keys: it asks for help.
+        _ if key.code == KeyCode::Char('?') && app.chat.composer.is_empty() => {
+            return Handled::No;
         }
         _ => {
             app.chat.recall = None;
@@ -47,18 +49,14 @@ pub(super) fn chat_key(app: &mut App, key: KeyEvent) -> Handled {
 /// Keys while the composer asks for a file's path: Enter sends the file, Esc gives up; both
 /// bring back the message being written.
 fn attach_path_key(app: &mut App, key: KeyEvent) -> Handled {
-    match key.code {
-        KeyCode::Enter => return Handled::Yes(send_attach(app)),
-        KeyCode::Esc => {
+    match dispatch(prompt::KEYS, &key) {
+        Some(PromptKey::Answer) => Handled::Yes(send_attach(app)),
+        Some(PromptKey::Cancel) => {
             end_attach(app);
+            Handled::Yes(Vec::new())
         }
-        _ => {
-            if !composer_key(&mut app.chat.composer, key) {
-                return Handled::No;
-            }
-        }
+        None => prompt::typed(&mut app.chat.composer, key),
     }
-    Handled::Yes(Vec::new())
 }
 
 /// Ctrl+O: the composer asks for the path of a file for the agent. Only a live chat has
@@ -85,7 +83,7 @@ fn start_attach(app: &mut App) {
 
 /// Ctrl+N: the composer asks who the user of a new conversation is, suggesting the current
 /// user (Enter alone keeps the broker's default user).
-pub(super) fn ask_user_name(app: &mut App) {
+pub(crate) fn ask_user_name(app: &mut App) {
     if matches!(app.chat.mode, ComposeMode::AttachPath { .. }) {
         end_attach(app);
     }
@@ -111,20 +109,18 @@ pub(super) fn ask_user_name(app: &mut App) {
 /// Keys while the composer asks for a user name: Enter starts the new conversation, Esc gives
 /// up; both bring back the message being written.
 fn user_name_key(app: &mut App, key: KeyEvent) -> Handled {
-    match key.code {
-        KeyCode::Enter => {
+    match dispatch(prompt::KEYS, &key) {
+        Some(PromptKey::Answer) => {
             let name = take_text(&mut app.chat.composer);
             end_user_name(app);
-            return Handled::Yes(new_conversation(app, &name));
+            Handled::Yes(new_conversation(app, &name))
         }
-        KeyCode::Esc => end_user_name(app),
-        _ => {
-            if !composer_key(&mut app.chat.composer, key) {
-                return Handled::No;
-            }
+        Some(PromptKey::Cancel) => {
+            end_user_name(app);
+            Handled::Yes(Vec::new())
         }
+        None => prompt::typed(&mut app.chat.composer, key),
     }
-    Handled::Yes(Vec::new())
 }
 
 fn end_user_name(app: &mut App) {
@@ -139,7 +135,7 @@ fn end_user_name(app: &mut App) {
 const USER_NAME_CHARS: usize = 64;
 
 /// A new conversation as the user called `name` (the broker's default user when empty).
-pub(super) fn new_conversation(app: &mut App, name: &str) -> Vec<Command> {
+pub(crate) fn new_conversation(app: &mut App, name: &str) -> Vec<Command> {
     let name: String = crate::text::clean(name.trim())
         .chars()
         .take(USER_NAME_CHARS)
@@ -163,13 +159,14 @@ pub(super) fn new_conversation(app: &mut App, name: &str) -> Vec<Command> {
     });
     app.chat.user.clone_from(&user);
     app.chat.restarting = true;
+    app.chat.resume.start_fresh();
     let who = if name.is_empty() {
         "the default user".to_owned()
     } else {
         name
     };
     app.notify(false, format!("Starting a new conversation as {who}"));
-    vec![Command::NewConversation { user }]
+    vec![Command::NewConversation]
 }
 
 /// Back to writing the message that was set aside.
@@ -196,7 +193,7 @@ fn send_attach(app: &mut App) -> Vec<Command> {
 }
 
 /// Tells the agent the user started or stopped typing (only in a live chat, where it shows).
-pub(super) fn user_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
+pub(crate) fn user_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
     let now_empty = app.chat.composer.is_empty();
     let live = matches!(app.chat.state, HandoffState::Connected { .. });
     match (&app.chat.conversation, live && was_empty != now_empty) {
@@ -216,7 +213,7 @@ pub(super) fn user_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
     }
 }
 
-pub(super) fn recall(app: &mut App, older: bool) {
+pub(crate) fn recall(app: &mut App, older: bool) {
     let n = app.chat.history.len();
     if n == 0 {
         return;
@@ -229,11 +226,10 @@ pub(super) fn recall(app: &mut App, older: bool) {
     };
     app.chat.recall = next;
     let text = next.map_or(String::new(), |i| app.chat.history[i].clone());
-    app.chat.composer = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
-    app.chat.composer.set_placeholder_text(MESSAGE_PLACEHOLDER);
-    app.chat
-        .composer
-        .set_cursor_line_style(ratatui::style::Style::new());
+    app.chat.composer = prompt::with_text(
+        text.lines().map(str::to_owned).collect(),
+        MESSAGE_PLACEHOLDER,
+    );
     app.chat
         .composer
         .move_cursor(ratatui_textarea::CursorMove::Bottom);
@@ -242,7 +238,7 @@ pub(super) fn recall(app: &mut App, older: bool) {
         .move_cursor(ratatui_textarea::CursorMove::End);
 }
 
-pub(super) fn send_say(app: &mut App) -> Vec<Command> {
+pub(crate) fn send_say(app: &mut App) -> Vec<Command> {
     let Some(conversation) = app.chat.conversation.clone() else {
         app.notify(
             true,
@@ -279,30 +275,27 @@ pub(super) fn send_say(app: &mut App) -> Vec<Command> {
     }]
 }
 
-pub(super) fn buttons_key(app: &mut App, key: KeyEvent) -> Handled {
+/// A key on the buttons of the latest message, from their table.
+pub(crate) fn buttons_key(app: &mut App, key: KeyEvent) -> Handled {
     let count = app
         .chat
         .transcript
         .latest_with_buttons()
         .map_or(0, |(_, m)| m.buttons().count());
-    match key.code {
-        KeyCode::Left | KeyCode::Up | KeyCode::Char('h' | 'k') => {
-            app.chat.button = app.chat.button.saturating_sub(1);
-        }
-        KeyCode::Right | KeyCode::Down | KeyCode::Char('l' | 'j') => {
+    match dispatch(BUTTONS, &key) {
+        Some(ButtonKey::Previous) => app.chat.button = app.chat.button.saturating_sub(1),
+        Some(ButtonKey::Next) => {
             app.chat.button = (app.chat.button + 1).min(count.saturating_sub(1));
         }
-        KeyCode::Enter | KeyCode::Char(' ') => {
-            return Handled::Yes(press_nth(app, app.chat.button));
-        }
-        KeyCode::Esc => app.focus = Focus::Chat,
-        _ => return Handled::No,
+        Some(ButtonKey::Press) => return Handled::Yes(press_nth(app, app.chat.button)),
+        Some(ButtonKey::Back) => app.focus = Focus::Chat,
+        None => return Handled::No,
     }
     Handled::Yes(Vec::new())
 }
 
 /// Presses the n-th button (from 0) of the latest message with buttons.
-pub(super) fn press_nth(app: &mut App, n: usize) -> Vec<Command> {
+pub(crate) fn press_nth(app: &mut App, n: usize) -> Vec<Command> {
     let Some((_, message)) = app.chat.transcript.latest_with_buttons() else {
         app.notify(true, "No buttons to press");
         return Vec::new();
@@ -311,7 +304,7 @@ pub(super) fn press_nth(app: &mut App, n: usize) -> Vec<Command> {
     press(app, &id, n)
 }
 
-pub(super) fn press(app: &mut App, message: &MessageId, n: usize) -> Vec<Command> {
+pub(crate) fn press(app: &mut App, message: &MessageId, n: usize) -> Vec<Command> {
     let (Some(conversation), Some(button)) = (
         app.chat.conversation.clone(),
         app.chat

@@ -1,17 +1,20 @@
-//! Keys of the agent inbox (accept, reject, end, transfer, switch agent, presence), of its
-//! reply composer, and of the inspector.
+//! What the agent inbox's keys do (accept, reject, end, transfer, switch agent, presence),
+//! and its reply composer's.
 
-use super::{
-    Handled, LONGEST_ID, composer_key, file_prompt, over_limit, peek_text, prompt, take_text,
+use super::keys::{LIST, ListKey, REPLY, ReplyKey};
+use super::{InboxAction, Question, ReplyMode};
+use crate::console::app::{App, Focus, Pending, Scroll};
+use crate::console::input::prompt::{self, PromptKey};
+use crate::console::input::{
+    Handled, LONGEST_ID, composer_key, file_prompt, over_limit, peek_text, take_text,
 };
-use crate::console::app::{App, Focus, Pending, Question, ReplyMode, Scroll};
+use crate::console::keymap::dispatch;
 use crate::console::msg::{Command, Side};
 use crate::protocol::{ClientMsg, ConversationId, Presence};
-use crate::ui::inbox::InboxAction;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// Tells the user the agent started or stopped typing in the selected live chat.
-pub(super) fn agent_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
+pub(crate) fn agent_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
     let now_empty = app.inbox.composer.is_empty();
     let me = app.inbox.agent.clone().unwrap_or_default();
     let live = app.selected_chat().filter(|c| c.is_in(&me));
@@ -31,33 +34,30 @@ pub(super) fn agent_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
     }
 }
 
-pub(super) fn inbox_key(app: &mut App, key: KeyEvent) -> Handled {
+/// A key on the inbox list, from its table.
+pub(crate) fn inbox_key(app: &mut App, key: KeyEvent) -> Handled {
     let n = app.inbox.chats.len();
-    let commands = match key.code {
-        KeyCode::Up | KeyCode::Char('k') => {
+    let commands = match dispatch(LIST, &key) {
+        Some(ListKey::Up) => {
             app.inbox.selected = app.inbox.selected.saturating_sub(1);
             Vec::new()
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        Some(ListKey::Down) => {
             app.inbox.selected = (app.inbox.selected + 1).min(n.saturating_sub(1));
             Vec::new()
         }
-        KeyCode::Char('a') => inbox_action(app, InboxAction::Accept),
-        KeyCode::Char('r') => inbox_action(app, InboxAction::Reject),
-        KeyCode::Char('e') => inbox_action(app, InboxAction::End),
-        KeyCode::Char('t') => inbox_action(app, InboxAction::Transfer),
-        KeyCode::Char('s') => inbox_action(app, InboxAction::SwitchAgent),
-        KeyCode::Char('p') => toggle_presence(app),
-        KeyCode::Enter => {
+        Some(ListKey::Act(action)) => inbox_action(app, action),
+        Some(ListKey::Presence) => toggle_presence(app),
+        Some(ListKey::Reply) => {
             app.focus = Focus::Reply;
             Vec::new()
         }
-        _ => return Handled::No,
+        None => return Handled::No,
     };
     Handled::Yes(commands)
 }
 
-pub(super) fn toggle_presence(app: &mut App) -> Vec<Command> {
+pub(crate) fn toggle_presence(app: &mut App) -> Vec<Command> {
     let me = app.inbox.agent.clone().unwrap_or_default();
     let now = app
         .inbox
@@ -78,7 +78,7 @@ pub(super) fn toggle_presence(app: &mut App) -> Vec<Command> {
 }
 
 /// Carries out an inbox action on the selected item.
-pub(super) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
+pub(crate) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
     if let InboxAction::Select(i) = action {
         app.inbox.selected = i.min(app.inbox.chats.len().saturating_sub(1));
         return Vec::new();
@@ -194,23 +194,24 @@ fn ask(
     app.focus = Focus::Reply;
 }
 
-pub(super) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match app.inbox.mode {
-        ReplyMode::Ask { .. } => return prompt_key(app, key),
-        ReplyMode::Reply => {}
+/// A key in the reply box: its table first; what the table does not bind is typed.
+pub(crate) fn reply_key(app: &mut App, key: KeyEvent) -> Handled {
+    if matches!(app.inbox.mode, ReplyMode::Ask { .. }) {
+        return prompt_key(app, key);
     }
-    match key.code {
-        KeyCode::Char('o' | 'O') if ctrl => start_attach(app),
-        KeyCode::Enter if alt => app.inbox.composer.insert_newline(),
-        KeyCode::Enter => return Handled::Yes(send_reply(app)),
-        KeyCode::Char('?') if app.inbox.composer.is_empty() => super::open_help(app),
-        KeyCode::Esc => {
+    match dispatch(REPLY, &key) {
+        Some(ReplyKey::Attach) => start_attach(app),
+        Some(ReplyKey::NewLine) => app.inbox.composer.insert_newline(),
+        Some(ReplyKey::Send) => return Handled::Yes(send_reply(app)),
+        Some(ReplyKey::Back) => {
             app.inbox.mode = ReplyMode::Reply;
             app.focus = Focus::Inbox;
         }
-        _ => {
+        // `?` on an empty reply box is left to the global keys: it asks for help.
+        None if key.code == KeyCode::Char('?') && app.inbox.composer.is_empty() => {
+            return Handled::No;
+        }
+        None => {
             let was_empty = app.inbox.composer.is_empty();
             if !composer_key(&mut app.inbox.composer, key) {
                 return Handled::No;
@@ -254,39 +255,38 @@ fn start_attach(app: &mut App) {
 /// Keys while the reply box asks a question (a file's path, whom to transfer to, why to
 /// reject): Enter answers it, Esc gives up; both bring back the reply being written.
 fn prompt_key(app: &mut App, key: KeyEvent) -> Handled {
-    match key.code {
-        KeyCode::Enter => {
-            let answer = take_text(&mut app.inbox.composer);
-            // A rejection may go without a reason; a path or a name may not be empty.
-            let reject = matches!(
-                app.inbox.mode,
-                ReplyMode::Ask {
-                    question: Question::RejectReason,
-                    ..
-                }
-            );
-            if answer.is_empty() && !reject {
-                return Handled::Yes(Vec::new());
-            }
-            let Some((question, conversation)) = end_prompt(app) else {
-                return Handled::Yes(Vec::new());
-            };
-            return Handled::Yes(match question {
-                Question::RejectReason => reject_with(app, conversation, answer),
-                Question::TransferTo => transfer_to(app, conversation, answer),
-                Question::FilePath => file_prompt::send(app, Side::Agent, conversation, &answer),
-            });
-        }
-        KeyCode::Esc => {
+    match dispatch(prompt::KEYS, &key) {
+        Some(PromptKey::Answer) => Handled::Yes(answer(app)),
+        Some(PromptKey::Cancel) => {
             end_prompt(app);
+            Handled::Yes(Vec::new())
         }
-        _ => {
-            if !composer_key(&mut app.inbox.composer, key) {
-                return Handled::No;
-            }
-        }
+        None => prompt::typed(&mut app.inbox.composer, key),
     }
-    Handled::Yes(Vec::new())
+}
+
+/// Enter on a question of the reply box: the answer goes where the question said.
+fn answer(app: &mut App) -> Vec<Command> {
+    let answer = take_text(&mut app.inbox.composer);
+    // A rejection may go without a reason; a path or a name may not be empty.
+    let reject = matches!(
+        app.inbox.mode,
+        ReplyMode::Ask {
+            question: Question::RejectReason,
+            ..
+        }
+    );
+    if answer.is_empty() && !reject {
+        return Vec::new();
+    }
+    let Some((question, conversation)) = end_prompt(app) else {
+        return Vec::new();
+    };
+    match question {
+        Question::RejectReason => reject_with(app, conversation, answer),
+        Question::TransferTo => transfer_to(app, conversation, answer),
+        Question::FilePath => file_prompt::send(app, Side::Agent, conversation, &answer),
+    }
 }
 
 /// The rejection of `conversation`'s request, with `reason` (or "no reason given").
@@ -335,7 +335,7 @@ fn end_prompt(app: &mut App) -> Option<(Question, ConversationId)> {
     Some((question, conversation))
 }
 
-pub(super) fn send_reply(app: &mut App) -> Vec<Command> {
+pub(crate) fn send_reply(app: &mut App) -> Vec<Command> {
     let text = peek_text(&app.inbox.composer);
     if text.is_empty() {
         return Vec::new();
@@ -367,34 +367,4 @@ pub(super) fn send_reply(app: &mut App) -> Vec<Command> {
             text,
         },
     }]
-}
-
-pub(super) fn inspector_key(app: &mut App, key: KeyEvent) -> Handled {
-    let ins = &mut app.inspector;
-    if ins.editing_filter {
-        match key.code {
-            KeyCode::Enter | KeyCode::Esc => ins.editing_filter = false,
-            KeyCode::Backspace => _ = ins.filter.pop(),
-            KeyCode::Char(c) => ins.filter.push(c),
-            _ => return Handled::No,
-        }
-        ins.back = 0;
-        return Handled::Yes(Vec::new());
-    }
-    // Scrolling counts matching frames only: with a filter, the oldest match is the top.
-    let max = crate::ui::inspector::max_back(app);
-    let ins = &mut app.inspector;
-    match key.code {
-        KeyCode::Char('/') => ins.editing_filter = true,
-        KeyCode::Char('c') | KeyCode::Esc => {
-            ins.filter.clear();
-            ins.back = 0;
-        }
-        KeyCode::Up | KeyCode::Char('k') => ins.back = (ins.back + 1).min(max),
-        KeyCode::Down | KeyCode::Char('j') => ins.back = ins.back.saturating_sub(1).min(max),
-        KeyCode::Home => ins.back = max,
-        KeyCode::End => ins.back = 0,
-        _ => return Handled::No,
-    }
-    Handled::Yes(Vec::new())
 }

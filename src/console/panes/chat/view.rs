@@ -1,11 +1,11 @@
 //! The user chat pane: the conversation with the assistant and then the agent, its buttons,
 //! local echoes of sent messages, and the composer.
 
-use super::layout::{inner, with_composer};
-use super::message::Look;
-use super::transcript::{Viewport, viewport};
 use crate::console::{App, ComposeMode, Focus, Link};
 use crate::protocol::HandoffState;
+use crate::ui::layout::{inner, with_composer};
+use crate::ui::message::Look;
+use crate::ui::transcript::{Viewport, viewport};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -124,7 +124,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
     } else {
         let v = view(app, a.transcript);
         frame.render_widget(Paragraph::new(v.lines), a.transcript);
-        super::render_scroll_hint(app, frame, a.transcript, app.chat.scroll);
+        crate::console::view::render_scroll_hint(app, frame, a.transcript, app.chat.scroll);
     }
     let label = match app.chat.mode {
         ComposeMode::Message => "Message",

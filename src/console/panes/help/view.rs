@@ -1,18 +1,18 @@
 //! The help overlay: the bindings of the focused pane, then the global ones, then the theme.
 
-use crate::console::{App, keys};
+use crate::console::App;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-fn section(app: &App, title: &str, bindings: &[keys::Binding], lines: &mut Vec<Line<'static>>) {
+fn section(app: &App, (title, bindings): super::Section, lines: &mut Vec<Line<'static>>) {
     let t = &app.theme;
     lines.push(Line::from(Span::styled(title.to_owned(), t.title)));
-    for b in bindings {
+    for (keys, does) in bindings {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<20}", b.keys), t.key),
-            Span::styled(b.action, t.base),
+            Span::styled(format!("  {keys:<20}"), t.key),
+            Span::styled(does, t.base),
         ]));
     }
     lines.push(Line::default());
@@ -36,9 +36,8 @@ pub fn lines(app: &App, roomy: bool) -> Vec<Line<'static>> {
             Line::default(),
         ]);
     }
-    let (title, bindings) = keys::pane(app.focus);
-    section(app, title, bindings, &mut lines);
-    section(app, "Everywhere", keys::GLOBAL, &mut lines);
+    section(app, super::focused(app), &mut lines);
+    section(app, super::everywhere(), &mut lines);
     lines.push(Line::from(vec![
         Span::styled("Theme: ", t.muted),
         Span::styled(app.theme.name.clone(), t.base),

@@ -2,34 +2,18 @@
 //! details with its actions, its transcript (with the user's history on accept), the reply
 //! composer.
 
-use super::layout::{inner, with_composer};
-use super::message::{Look, duration};
-use super::richtext::wrap;
-use super::transcript::{Viewport, viewport};
-use crate::console::{App, DeskChat, Focus, Link, Question, ReplyMode};
+use super::{DeskChat, InboxAction, Question, ReplyMode};
+use crate::console::{App, Focus, Link};
 use crate::protocol::Presence;
 use crate::text::clean;
+use crate::ui::layout::{inner, with_composer};
+use crate::ui::message::{Look, duration};
+use crate::ui::richtext::wrap;
+use crate::ui::transcript::{Viewport, viewport};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-
-/// Something the agent can click in the inbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InboxAction {
-    /// Take the selected request.
-    Accept,
-    /// Turn the selected request down (asks for a reason).
-    Reject,
-    /// End the selected live chat.
-    End,
-    /// Hand the selected live chat to another agent (asks for whom).
-    Transfer,
-    /// Act as the next agent of the desk.
-    SwitchAgent,
-    /// Select the n-th item of the list.
-    Select(usize),
-}
 
 /// The parts of the inbox pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,7 +361,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
         frame.render_widget(Paragraph::new(lines), a.details);
         let v = view(app, a.transcript);
         frame.render_widget(Paragraph::new(v.lines), a.transcript);
-        super::render_scroll_hint(app, frame, a.transcript, chat.scroll);
+        crate::console::view::render_scroll_hint(app, frame, a.transcript, chat.scroll);
     }
     let label = match &app.inbox.mode {
         ReplyMode::Reply => "Reply".to_owned(),
@@ -387,7 +371,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
             Question::TransferTo => "Transfer to (Esc cancels)".to_owned(),
         },
     };
-    super::chat::render_composer(
+    super::super::chat::view::render_composer(
         app,
         frame,
         a.composer,

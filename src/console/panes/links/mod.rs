@@ -2,10 +2,15 @@
 //! copy to the clipboard. Opened by pressing a button that opens a link, or with Ctrl+L for the
 //! latest message with links in the focused pane.
 
-use super::app::{App, Focus};
-use super::msg::Command;
+pub mod keys;
+pub mod view;
+
+use crate::console::app::{App, Focus};
+use crate::console::keymap::dispatch;
+use crate::console::msg::Command;
 use crate::protocol::{ButtonAction, ChatMessage, Part};
 use crossterm::event::{KeyCode, KeyEvent};
+use keys::{LINKS, LinksKey};
 
 /// The most links the overlay lists (Alt-free digits 1-9 pick them).
 pub const LINKS_SHOWN: usize = 9;
@@ -116,37 +121,35 @@ pub fn show(app: &mut App, items: Vec<LinkItem>) {
     app.dirty = true;
 }
 
-/// Keys while the overlay is open; it takes them all.
+/// Keys while the overlay is open, from its table; it takes them all.
 pub fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let Some(links) = app.links.as_mut() else {
         return Vec::new();
     };
-    let count = links.items.len();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => app.links = None,
-        KeyCode::Up | KeyCode::Char('k') => links.selected = links.selected.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            links.selected = (links.selected + 1).min(count.saturating_sub(1));
-        }
-        KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < count => {
-            links.selected = c as usize - '1' as usize;
-        }
-        KeyCode::Enter | KeyCode::Char('o') => {
-            if let Some(item) = links.items.get(links.selected) {
-                let url = item.url.clone();
-                app.links = None;
-                app.notify(false, format!("Opening {}", shown(&url)));
-                return vec![Command::Open(url)];
+    let last = links.items.len().saturating_sub(1);
+    match dispatch(LINKS, &key) {
+        Some(LinksKey::Close) => app.links = None,
+        Some(LinksKey::Up) => links.selected = links.selected.saturating_sub(1),
+        Some(LinksKey::Down) => links.selected = (links.selected + 1).min(last),
+        Some(LinksKey::Nth) => {
+            if let KeyCode::Char(c @ '1'..='9') = key.code
+                && c as usize - '1' as usize <= last
+            {
+                links.selected = c as usize - '1' as usize;
             }
         }
-        KeyCode::Char('c' | 'y') => {
-            if let Some(item) = links.items.get(links.selected) {
-                let url = item.url.clone();
-                app.links = None;
+        Some(action @ (LinksKey::Open | LinksKey::Copy)) => {
+            let Some(url) = links.items.get(links.selected).map(|i| i.url.clone()) else {
+                return Vec::new();
+            };
+            app.links = None;
+            if action == LinksKey::Copy {
                 return vec![Command::Copy(url)];
             }
+            app.notify(false, format!("Opening {}", shown(&url)));
+            return vec![Command::Open(url)];
         }
-        _ => {}
+        None => {}
     }
     Vec::new()
 }

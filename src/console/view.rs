@@ -1,0 +1,67 @@
+//! Pure rendering of the whole console: `render(&App, &mut Frame)` lays the panes out and asks
+//! each pane's `view` to draw itself. Nothing here changes the state.
+
+use super::app::{App, Scroll};
+use super::panes::{chat, help, inbox, inspector, links, palette, status};
+use crate::ui::layout;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+/// Draws the whole console.
+pub fn render(app: &App, frame: &mut Frame<'_>) {
+    let area = frame.area();
+    let rects = layout::panes(area, app.inspector.open);
+    if rects.too_small {
+        let text = format!(
+            "The terminal is {}x{}; the console needs at least {}x{}. Enlarge it, or press Ctrl+C to quit.",
+            area.width,
+            area.height,
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .style(app.theme.base)
+                .block(Block::default().style(app.theme.base)),
+            area,
+        );
+        return;
+    }
+    chat::view::render(app, frame, rects.chat);
+    inbox::view::render(app, frame, rects.inbox);
+    if let Some(r) = rects.inspector {
+        inspector::view::render(app, frame, r);
+    }
+    status::render(app, frame, rects.status);
+    if app.links.is_some() {
+        links::view::render(app, frame, area);
+    }
+    if app.palette.is_some() {
+        palette::view::render(app, frame, area);
+    }
+    if app.help {
+        help::view::render(app, frame, area);
+    }
+}
+
+/// Draws "n new" (or "more below") at the bottom right of a scrolled-back transcript.
+pub fn render_scroll_hint(app: &App, frame: &mut Frame<'_>, area: Rect, scroll: Scroll) {
+    if scroll.back == 0 || area.height == 0 {
+        return;
+    }
+    let text = if scroll.unseen > 0 {
+        format!(" ↓ {} new ", scroll.unseen)
+    } else {
+        " ↓ more below ".to_owned()
+    };
+    let width = (text.chars().count() as u16).min(area.width);
+    let spot = Rect::new(area.right() - width, area.bottom() - 1, width, 1);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(text, app.theme.button_filled))),
+        spot,
+    );
+}
