@@ -288,7 +288,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     };
     let resume_key = match &store {
         Some(store) => store.resume_key()?,
-        None => trust::random_bytes::<32>()?,
+        None => crate::random::random_bytes::<32>().map_err(trust::TrustError::from)?,
     };
     let settings = HubSettings {
         handoff: HandoffSettings {
