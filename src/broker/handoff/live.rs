@@ -115,41 +115,44 @@ impl Conversation {
 
     pub(super) fn on_chat(&mut self, event: ChatEvent, now: Millis, out: &mut Vec<Effect>) {
         match event {
-            ChatEvent::Queued { position, eta_secs } => {
-                if let HandoffState::Queued {
-                    since, deadline, ..
-                } = self.state
-                {
-                    let state = HandoffState::Queued {
-                        since,
-                        deadline,
-                        position,
-                        eta_secs,
-                    };
-                    self.enter(state, Private::default(), out);
-                }
-            }
-            ChatEvent::Ringing { agent } => {
-                if let HandoffState::Queued {
-                    since, deadline, ..
-                }
-                | HandoffState::Ringing {
-                    since, deadline, ..
-                } = self.state
-                {
-                    let state = HandoffState::Ringing {
-                        agent,
-                        since,
-                        deadline,
-                    };
-                    self.enter(state, Private::default(), out);
-                }
+            event @ (ChatEvent::Queued { .. } | ChatEvent::Ringing { .. }) => {
+                self.on_queue_news(event, out);
             }
             ChatEvent::AgentJoined { agent } => self.on_agent_joined(agent, now, out),
             ChatEvent::AgentLeft { agent } => self.on_agent_left(&agent, now, out),
             ChatEvent::Ended { reason } => self.on_chat_ended(reason, now, out),
             event => self.on_chat_talk(event, now, out),
         }
+    }
+
+    /// The system's news of the queue: a position, or an agent being rung. Once an agent is
+    /// rung, positions are old news.
+    fn on_queue_news(&mut self, event: ChatEvent, out: &mut Vec<Effect>) {
+        let (HandoffState::Queued {
+            since, deadline, ..
+        }
+        | HandoffState::Ringing {
+            since, deadline, ..
+        }) = self.state
+        else {
+            return;
+        };
+        let ringing = matches!(self.state, HandoffState::Ringing { .. });
+        let state = match event {
+            ChatEvent::Queued { position, eta_secs } if !ringing => HandoffState::Queued {
+                since,
+                deadline,
+                position,
+                eta_secs,
+            },
+            ChatEvent::Ringing { agent } => HandoffState::Ringing {
+                agent,
+                since,
+                deadline,
+            },
+            _ => return,
+        };
+        self.enter(state, Private::default(), out);
     }
 
     /// What is said in the chat: relayed while it is live.
