@@ -25,6 +25,11 @@
 //!
 //! While queued the user can keep talking to the assistant; while connected every user message
 //! goes to the agent, except the "Stop chat" keyword.
+//!
+//! The state in the diagram is the protocol's [`HandoffState`], the one clients see; there is
+//! no second enum of it. What only the broker needs (the request being routed, an availability
+//! check under way, a relayed chat still to come) is held beside it in `Private`, and both
+//! change together in `Conversation::enter`.
 
 use super::assistant::AssistantConfig;
 use super::routing::FollowUp;
