@@ -10,6 +10,7 @@
 //! - [`theme`]: theme files resolved into styles.
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
+//! - [`random`]: random bytes from the OS, below the broker and the store.
 
 pub mod broker;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod fuzz;
 pub mod logging;
 pub mod private_files;
 pub mod protocol;
+pub mod random;
 pub mod store;
 pub mod systems;
 pub mod text;

@@ -33,15 +33,29 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The console on the embedded broker (or on `--broker`).
-async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
-    check_theme(args.theme.as_deref())?;
-    let log_file = args
-        .log_file
-        .clone()
-        .unwrap_or_else(logging::default_log_file);
+/// Logs to `given` (else the default log file), after checking its folder; returns the file.
+fn start_logging(given: Option<std::path::PathBuf>) -> anyhow::Result<std::path::PathBuf> {
+    let log_file = given.unwrap_or_else(logging::default_log_file);
     engine::check_folder(&log_file, "--log-file")?;
     logging::init(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    Ok(log_file)
+}
+
+/// Prints the URL a server listens on as stdout's first line (for scripts), and the details
+/// for people to stderr.
+fn announce(url: &str, details: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{url}")?;
+    stdout.flush()?;
+    drop(stdout);
+    let _ = writeln!(std::io::stderr(), "{details}");
+    Ok(())
+}
+
+async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
+    check_theme(args.theme.as_deref())?;
+    let log_file = start_logging(args.log_file.clone())?;
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let mut engine_args = args.engine.clone();
     engine_args.token_file.clone_from(&args.token_file);
@@ -86,27 +100,18 @@ fn check_theme(choice: Option<&str>) -> anyhow::Result<()> {
 
 async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
     args.engine.token_file.clone_from(&args.token_file);
-    let log_file = args
-        .log_file
-        .clone()
-        .unwrap_or_else(logging::default_log_file);
-    engine::check_folder(&log_file, "--log-file")?;
-    logging::init(&log_file)
-        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let log_file = start_logging(args.log_file.clone())?;
     let engine = engine::start(&args.engine, args.listen, args.max_connections).await?;
     let broker = &engine.broker;
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", broker.url())?;
-    stdout.flush()?;
-    drop(stdout);
-    // Details go to stderr: stdout's first line is the URL, for scripts.
-    let _ = writeln!(
-        std::io::stderr(),
-        "handoff broker: {} ({} style); logs: {}; Ctrl+C stops",
-        broker.system(),
-        broker.style(),
-        log_file.display()
-    );
+    announce(
+        &broker.url(),
+        &format!(
+            "handoff broker: {} ({} style); logs: {}; Ctrl+C stops",
+            broker.system(),
+            broker.style(),
+            log_file.display()
+        ),
+    )?;
     if let Some(url) = engine.emulator_url() {
         let _ = writeln!(
             std::io::stderr(),
@@ -214,13 +219,7 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
 
 async fn emulate(args: EmulateArgs) -> anyhow::Result<()> {
     use handoff::emulators::{EmulatorOptions, desk::AgentScript};
-    let log_file = args
-        .log_file
-        .clone()
-        .unwrap_or_else(logging::default_log_file);
-    engine::check_folder(&log_file, "--log-file")?;
-    logging::init(&log_file)
-        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let log_file = start_logging(args.log_file.clone())?;
     let credentials = match &args.credentials_env {
         Some(var) => Some(std::env::var(var).with_context(|| format!("{var} is not set"))?),
         None => None,
@@ -235,16 +234,14 @@ async fn emulate(args: EmulateArgs) -> anyhow::Result<()> {
         ..EmulatorOptions::default()
     };
     let emulator = handoff::systems::emulate(args.system, args.listen, options).await?;
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", emulator.base_url())?;
-    stdout.flush()?;
-    drop(stdout);
-    let _ = writeln!(
-        std::io::stderr(),
-        "{} emulator; logs: {}; Ctrl+C stops",
-        args.system,
-        log_file.display()
-    );
+    announce(
+        &emulator.base_url(),
+        &format!(
+            "{} emulator; logs: {}; Ctrl+C stops",
+            args.system,
+            log_file.display()
+        ),
+    )?;
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

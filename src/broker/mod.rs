@@ -219,66 +219,29 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         Some(token) => token,
         None => trust::generate_token()?,
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| BrokerError::Bind {
-            addr: config.listen,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| BrokerError::Bind {
+    let bind_error = |source| BrokerError::Bind {
         addr: config.listen,
         source,
-    })?;
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
     let (hub_tx, hub_rx) = mpsc::channel(1024);
-
+    let tasks = Tasks {
+        tracker: &tracker,
+        hub: &hub_tx,
+        shutdown: &shutdown,
+    };
     // The mock desk reports its own view of each conversation; other desks' views are derived.
     let derive_desk_view = config.connector.is_some();
-    let (connector, desk): (Arc<dyn Connector>, Option<Arc<dyn AgentDesk>>) = match config.connector
-    {
-        Some((connector, desk)) => (connector, desk),
-        None => {
-            let (desk_tx, mut desk_rx) = mpsc::channel(1024);
-            let mock = MockDesk::spawn(config.desk.clone(), desk_tx);
-            let (forward, stop) = (hub_tx.clone(), shutdown.clone());
-            tracker.spawn(async move {
-                loop {
-                    let event = tokio::select! {
-                        () = stop.cancelled() => break,
-                        event = desk_rx.recv() => match event { Some(e) => e, None => break },
-                    };
-                    if forward.send(hub::HubMsg::Desk(event)).await.is_err() {
-                        break;
-                    }
-                }
-            });
-            (Arc::new(mock.clone()), Some(Arc::new(mock)))
-        }
+    let (connector, desk) = match config.connector.clone() {
+        Some(link) => link,
+        None => tasks.mock_desk(config.desk.clone()),
     };
-    // The connector's calls, for clients that asked for traces.
-    let (trace_tx, mut trace_rx) = tokio::sync::broadcast::channel(256);
-    connector.trace_to(trace_tx);
-    let (forward, stop) = (hub_tx.clone(), shutdown.clone());
-    tracker.spawn(async move {
-        use tokio::sync::broadcast::error::RecvError;
-        loop {
-            let call = tokio::select! {
-                () = stop.cancelled() => break,
-                call = trace_rx.recv() => match call {
-                    Ok(call) => call,
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "call traces dropped: the hub fell behind");
-                        continue;
-                    }
-                    Err(RecvError::Closed) => break,
-                },
-            };
-            if forward.send(hub::HubMsg::Trace(call)).await.is_err() {
-                break;
-            }
-        }
-    });
+    tasks.forward_traces(connector.as_ref());
     let system = connector.system().to_owned();
     let style = connector.style();
     // Resume secrets outlive the run when the store keeps their key.
@@ -288,26 +251,9 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     };
     let resume_key = match &store {
         Some(store) => store.resume_key()?,
-        None => trust::random_bytes::<32>()?,
+        None => crate::random::random_bytes::<32>().map_err(trust::TrustError::from)?,
     };
-    let settings = HubSettings {
-        handoff: HandoffSettings {
-            assistant: Arc::new(config.assistant),
-            style,
-            queue_timeout_ms: config.queue_timeout.as_millis() as u64,
-        },
-        info: BrokerInfo {
-            version: env!("CARGO_PKG_VERSION").into(),
-            system: system.clone(),
-            style,
-            queue_timeout_ms: config.queue_timeout.as_millis() as u64,
-            max_message_bytes: config.max_message_bytes,
-            max_attachment_bytes: config.max_attachment_bytes,
-        },
-        derive_desk_view,
-        evict_after: config.evict_after,
-        resume: trust::ResumeKey::new(&resume_key),
-    };
+    let settings = hub_settings(&config, &system, style, derive_desk_view, &resume_key);
     let mut hub = Hub::new(settings, connector, desk, hub_tx.clone());
     if let Some(store) = store {
         let conversations = store.conversations()?;
@@ -327,23 +273,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             listen: addr,
             token: token.clone(),
         }),
-        sessions: Arc::new(session::SessionConfig {
-            max_message_bytes: config.max_message_bytes,
-            max_attach_frame: if config.max_attachment_bytes > 0 {
-                config
-                    .max_message_bytes
-                    .max(crate::protocol::attach_frame_limit(
-                        config.max_attachment_bytes,
-                    ))
-            } else {
-                config.max_message_bytes
-            },
-            queue: config.session_queue.max(1),
-            hello_timeout: config.hello_timeout,
-            write_timeout: config.write_timeout,
-            token: token.clone(),
-            token_for_every_role: config.token_for_every_role,
-        }),
+        sessions: Arc::new(session_config(&config, &token)),
     };
     tracker.spawn(server.run());
     tracing::info!(%addr, system, %style, "broker listening");
@@ -355,4 +285,109 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         style,
         token,
     })
+}
+
+/// What the broker's background tasks share: where they are tracked, the hub they feed, and
+/// the token that stops them.
+struct Tasks<'a> {
+    tracker: &'a TaskTracker,
+    hub: &'a mpsc::Sender<hub::HubMsg>,
+    shutdown: &'a CancellationToken,
+}
+
+impl Tasks<'_> {
+    /// Starts the mock desk, its events forwarded to the hub; it is both connector and desk.
+    fn mock_desk(&self, config: DeskConfig) -> SystemLink {
+        let (desk_tx, mut desk_rx) = mpsc::channel(1024);
+        let mock = MockDesk::spawn(config, desk_tx);
+        let (forward, stop) = (self.hub.clone(), self.shutdown.clone());
+        self.tracker.spawn(async move {
+            loop {
+                let event = tokio::select! {
+                    () = stop.cancelled() => break,
+                    event = desk_rx.recv() => match event { Some(e) => e, None => break },
+                };
+                if forward.send(hub::HubMsg::Desk(event)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        (Arc::new(mock.clone()), Some(Arc::new(mock)))
+    }
+
+    /// Forwards the connector's calls to the hub, for clients that asked for traces. The
+    /// broadcast keeps 256; a hub that falls further behind loses the oldest, with a warning.
+    fn forward_traces(&self, connector: &dyn Connector) {
+        use tokio::sync::broadcast::error::RecvError;
+        let (trace_tx, mut trace_rx) = tokio::sync::broadcast::channel(256);
+        connector.trace_to(trace_tx);
+        let (forward, stop) = (self.hub.clone(), self.shutdown.clone());
+        self.tracker.spawn(async move {
+            loop {
+                let call = tokio::select! {
+                    () = stop.cancelled() => break,
+                    call = trace_rx.recv() => match call {
+                        Ok(call) => call,
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::warn!(missed, "call traces dropped: the hub fell behind");
+                            continue;
+                        }
+                        Err(RecvError::Closed) => break,
+                    },
+                };
+                if forward.send(hub::HubMsg::Trace(call)).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+}
+
+/// The hub's settings from the broker's.
+fn hub_settings(
+    config: &BrokerConfig,
+    system: &str,
+    style: HandoffStyle,
+    derive_desk_view: bool,
+    resume_key: &[u8; 32],
+) -> HubSettings {
+    let queue_timeout_ms = u64::try_from(config.queue_timeout.as_millis()).unwrap_or(u64::MAX);
+    HubSettings {
+        handoff: HandoffSettings {
+            assistant: Arc::new(config.assistant.clone()),
+            style,
+            queue_timeout_ms,
+        },
+        info: BrokerInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            system: system.to_owned(),
+            style,
+            queue_timeout_ms,
+            max_message_bytes: config.max_message_bytes,
+            max_attachment_bytes: config.max_attachment_bytes,
+        },
+        derive_desk_view,
+        evict_after: config.evict_after,
+        resume: trust::ResumeKey::new(resume_key),
+    }
+}
+
+/// Every session's limits and credentials.
+fn session_config(config: &BrokerConfig, token: &Secret) -> session::SessionConfig {
+    // An `attach` frame carries the file in base64, so it may be larger than a message.
+    let max_attach_frame = if config.max_attachment_bytes > 0 {
+        let limit = crate::protocol::attach_frame_limit(config.max_attachment_bytes);
+        config.max_message_bytes.max(limit)
+    } else {
+        config.max_message_bytes
+    };
+    session::SessionConfig {
+        max_message_bytes: config.max_message_bytes,
+        max_attach_frame,
+        queue: config.session_queue.max(1),
+        hello_timeout: config.hello_timeout,
+        write_timeout: config.write_timeout,
+        token: token.clone(),
+        token_for_every_role: config.token_for_every_role,
+    }
 }

@@ -12,7 +12,8 @@
 
 use crate::connectors::redact::Secret;
 use crate::protocol::ConversationId;
-use aws_lc_rs::{constant_time, hmac, rand};
+use crate::random::{RandomError, random_bytes};
+use aws_lc_rs::{constant_time, hmac};
 use std::net::{IpAddr, SocketAddr};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request};
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
@@ -24,8 +25,8 @@ pub const TOKEN_ENV: &str = "HANDOFF_TOKEN";
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
     /// The operating system's random generator refused.
-    #[error("the operating system's random number generator failed")]
-    Random,
+    #[error(transparent)]
+    Random(#[from] RandomError),
     /// The token file could not be read.
     #[error("cannot read the token file {path}: {source}")]
     TokenFile {
@@ -42,13 +43,6 @@ pub enum TrustError {
         /// Its length.
         len: usize,
     },
-}
-
-/// `n` bytes from the operating system's CSPRNG.
-pub fn random_bytes<const N: usize>() -> Result<[u8; N], TrustError> {
-    let mut bytes = [0u8; N];
-    rand::fill(&mut bytes).map_err(|_| TrustError::Random)?;
-    Ok(bytes)
 }
 
 /// A fresh token: 256 bits from the OS RNG, in hex.

@@ -159,13 +159,12 @@ impl Store {
                 "CREATE TABLE IF NOT EXISTS broker_keys (name TEXT PRIMARY KEY, key BLOB NOT NULL)",
             )
             .map_err(|e| self.sqlite(e))?;
-        let fresh =
-            crate::broker::trust::random_bytes::<32>().map_err(|e| StoreError::Corrupt {
-                path: self.path.clone(),
-                conversation: String::new(),
-                seq: 0,
-                detail: e.to_string(),
-            })?;
+        let fresh = crate::random::random_bytes::<32>().map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            conversation: String::new(),
+            seq: 0,
+            detail: e.to_string(),
+        })?;
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO broker_keys (name, key) VALUES ('resume', ?1)",

@@ -25,17 +25,21 @@
 //!
 //! While queued the user can keep talking to the assistant; while connected every user message
 //! goes to the agent, except the "Stop chat" keyword.
+//!
+//! The state in the diagram is the protocol's [`HandoffState`], the one clients see; there is
+//! no second enum of it. What only the broker needs (the request being routed, an availability
+//! check under way, a relayed chat still to come) is held beside it in `Private`, and both
+//! change together in `Conversation::enter`.
 
-use super::assistant::{AssistantConfig, say};
+use super::assistant::AssistantConfig;
+use super::routing::FollowUp;
 use crate::connectors::{
-    Availability, ChatCommand, ChatEvent, FileUpload, HandoffRequest, HistoryLine, Speaker,
+    Availability, ChatCommand, ChatEvent, FileUpload, HandoffRequest, HistoryLine,
 };
 use crate::protocol::{
-    AgentInfo, Audience, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage,
-    ConversationEvent, ConversationId, EndReason, HandoffState, HandoffStyle, MessageId, Millis,
-    Part, Role, StepStatus, UserInfo,
+    Audience, ButtonAction, ChatMessage, ConversationEvent, ConversationId, HandoffState,
+    HandoffStyle, MessageId, Millis, UserInfo,
 };
-use crate::text::{paragraph, to_plain};
 use std::sync::Arc;
 
 /// Settings of the lifecycle that do not change during a conversation.
@@ -137,6 +141,8 @@ struct Route {
     /// The user's main utterance: the request's title.
     title: String,
     topic: String,
+    /// The routing rule's follow-up question, when it has one.
+    follow_up: Option<FollowUp>,
     /// The answer to a follow-up question, e.g. "Azure SQL Database".
     expert: Option<String>,
     domain: String,
@@ -145,44 +151,39 @@ struct Route {
     context: std::collections::BTreeMap<String, String>,
 }
 
+impl Route {
+    /// The topic the request is offered and placed under.
+    fn shown_topic(&self) -> String {
+        self.expert.clone().unwrap_or_else(|| self.topic.clone())
+    }
+}
+
+/// An availability check under way: answered by [`Input::Availability`].
 #[derive(Debug, Clone, PartialEq)]
-enum Phase {
-    Assistant,
-    CollectingDetails {
-        previous: Option<String>,
-    },
-    FollowUp {
-        title: String,
-        question: String,
-        choices: Vec<String>,
-    },
-    Checking {
-        route: Route,
-        message: ChatMessage,
-        self_service: bool,
-    },
-    Offered {
-        route: Route,
-    },
-    Connecting {
-        route: Route,
-    },
-    Waiting {
-        since: Millis,
-        deadline: Millis,
-        ringing: Option<String>,
-        position: Option<u32>,
-        eta_secs: Option<u64>,
-    },
-    Connected {
-        agents: Vec<String>,
-        since: Millis,
-    },
-    /// Redirected or posted, with a relayed chat that starts when an agent picks it up.
-    Handed {
-        since: Millis,
-    },
-    Done,
+struct Checking {
+    /// The message whose routing step the answer completes.
+    message: ChatMessage,
+    /// Whether the user only described a problem (no agent asked for).
+    self_service: bool,
+}
+
+/// What the broker keeps beside the [`HandoffState`] clients see: its own business, never a
+/// second copy of the state. Each field says when it is set; [`Conversation::enter`] changes
+/// the state and these together.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Private {
+    /// The request being routed, offered or placed (`FollowUp`, `Offered`, `Connecting`, an
+    /// availability check, and `CollectingDetails` after "Edit / Add details", where its title
+    /// is the details being edited).
+    route: Option<Route>,
+    /// An availability check under way; the state clients see stays what it was meanwhile.
+    checking: Option<Checking>,
+    /// `Redirected` or `Posted` with a relayed chat to come: since when the user waits for the
+    /// agent who picks the request up.
+    relay_since: Option<Millis>,
+    /// `Connected`, but every agent the state names has left (it keeps showing the last one
+    /// until another joins).
+    vacated: bool,
 }
 
 /// One conversation's lifecycle.
@@ -191,8 +192,9 @@ pub struct Conversation {
     id: ConversationId,
     user: UserInfo,
     settings: HandoffSettings,
-    phase: Phase,
+    /// The single source of truth for where the conversation is.
     state: HandoffState,
+    private: Private,
     next_message: u64,
     /// The user's history with the assistant; assistant lines keep their message id so a
     /// replaced message replaces its line.
@@ -213,8 +215,8 @@ impl Conversation {
             id,
             user,
             settings,
-            phase: Phase::Assistant,
             state: HandoffState::Assistant,
+            private: Private::default(),
             next_message: 1,
             history: Vec::new(),
             offer: None,
@@ -226,19 +228,11 @@ impl Conversation {
 
     /// The events that open the conversation's log.
     pub fn opening(&self) -> Vec<Effect> {
+        let state = self.state.clone();
+        let user = self.user.clone();
         vec![
-            Effect::Emit(
-                Audience::User,
-                ConversationEvent::Opened {
-                    user: self.user.clone(),
-                },
-            ),
-            Effect::Emit(
-                Audience::User,
-                ConversationEvent::State {
-                    state: self.state.clone(),
-                },
-            ),
+            Effect::Emit(Audience::User, ConversationEvent::Opened { user }),
+            Effect::Emit(Audience::User, ConversationEvent::State { state }),
         ]
     }
 
@@ -249,7 +243,16 @@ impl Conversation {
 
     /// Whether a live chat with an agent is open.
     pub fn is_connected(&self) -> bool {
-        matches!(self.phase, Phase::Connected { .. })
+        matches!(self.state, HandoffState::Connected { .. })
+    }
+
+    /// Since when the user waits for an agent: in the queue, or for the agent who picks up a
+    /// redirected or posted request. `None` when nobody is awaited.
+    fn waiting_since(&self) -> Option<Millis> {
+        match self.state {
+            HandoffState::Queued { since, .. } | HandoffState::Ringing { since, .. } => Some(since),
+            _ => self.private.relay_since,
+        }
     }
 
     /// Feeds one input; returns what to do, or why the input is not allowed now.
@@ -259,56 +262,32 @@ impl Conversation {
             Input::UserText(text) => self.on_user_text(text, now, &mut out),
             Input::UserFile(file) => self.on_user_file(file, now, &mut out)?,
             Input::Press { message, action } => self.on_press(&message, action, now, &mut out)?,
-            Input::UserEnd => {
-                if !matches!(
-                    self.phase,
-                    Phase::Waiting { .. } | Phase::Handed { .. } | Phase::Connected { .. }
-                ) {
-                    return Err(Refusal(format!(
-                        "there is no live chat to end (the conversation is {})",
-                        self.state.name()
-                    )));
-                }
-                self.user_leaves(now, &mut out);
-            }
-            Input::UserTyping(on) => {
-                if self.is_connected() {
-                    out.push(Effect::Chat(ChatCommand::Typing(on)));
-                    out.push(Effect::Emit(
-                        Audience::Both,
-                        ConversationEvent::Typing {
-                            who: "user".into(),
-                            on,
-                        },
-                    ));
-                }
-            }
+            Input::UserEnd => self.on_user_end(now, &mut out)?,
+            Input::UserTyping(on) => self.on_user_typing(on, &mut out),
             Input::Availability(availability) => self.on_availability(availability, now, &mut out),
             Input::Started(result) => self.on_started(result, now, &mut out),
             Input::Chat(event) => self.on_chat(event, now, &mut out),
-            Input::Timeout { generation } => {
-                if generation == self.timeout_generation
-                    && matches!(self.phase, Phase::Waiting { .. } | Phase::Handed { .. })
-                {
-                    out.push(Effect::Chat(ChatCommand::Withdraw {
-                        reason: EndReason::Timeout,
-                    }));
-                    out.push(Effect::CloseChat);
-                    let minutes = self.settings.queue_timeout_ms / 60_000;
-                    let seconds = self.settings.queue_timeout_ms / 1000 % 60;
-                    self.fail_progress(now, &mut out);
-                    self.assistant_says(
-                        vec![Part::text(say::not_taken(&format!(
-                            "within {minutes}:{seconds:02}, so I've taken you out of the queue"
-                        )))],
-                        now,
-                        &mut out,
-                    );
-                    self.end(EndReason::Timeout, &mut out);
-                }
-            }
+            Input::Timeout { generation } => self.on_timeout(generation, now, &mut out),
         }
         Ok(out)
+    }
+
+    /// Moves to `state` with the broker's `private` extras for it, telling clients of a change.
+    fn enter(&mut self, state: HandoffState, private: Private, out: &mut Vec<Effect>) {
+        self.private = private;
+        if self.state != state {
+            self.state = state.clone();
+            // The desk learns of a conversation when its request arrives, not before.
+            let audience = match state {
+                HandoffState::Assistant
+                | HandoffState::CollectingDetails
+                | HandoffState::FollowUp { .. }
+                | HandoffState::Offered { .. }
+                | HandoffState::Connecting => Audience::User,
+                _ => Audience::Both,
+            };
+            out.push(Effect::Emit(audience, ConversationEvent::State { state }));
+        }
     }
 
     /// The request handed to the connector.
@@ -326,207 +305,16 @@ impl Conversation {
         HandoffRequest {
             conversation: self.id.clone(),
             title: route.title.clone(),
-            topic: route.expert.clone().unwrap_or_else(|| route.topic.clone()),
+            topic: route.shown_topic(),
             user: self.user.clone(),
             context,
             history: self.history.iter().map(|(_, line)| line.clone()).collect(),
         }
     }
-
-    fn new_message_id(&mut self) -> MessageId {
-        let id = MessageId(format!("m-{}", self.next_message));
-        self.next_message += 1;
-        id
-    }
-
-    fn new_assistant_message(&mut self, parts: Vec<Part>, now: Millis) -> ChatMessage {
-        ChatMessage {
-            id: self.new_message_id(),
-            role: Role::Assistant,
-            agent: None,
-            parts,
-            at: now,
-            request: None,
-        }
-    }
-
-    fn assistant_says(&mut self, parts: Vec<Part>, now: Millis, out: &mut Vec<Effect>) {
-        let message = self.new_assistant_message(parts, now);
-        self.emit_message(message, Audience::User, out);
-    }
-
-    fn system_says(&mut self, text: &str, now: Millis, out: &mut Vec<Effect>) {
-        let message = ChatMessage {
-            id: self.new_message_id(),
-            role: Role::System,
-            agent: None,
-            parts: vec![Part::text(paragraph(text))],
-            at: now,
-            request: None,
-        };
-        self.emit_message(message, Audience::Both, out);
-    }
-
-    fn agent_says(&mut self, agent: AgentInfo, text: &str, now: Millis, out: &mut Vec<Effect>) {
-        let message = ChatMessage {
-            id: self.new_message_id(),
-            role: Role::Agent,
-            agent: Some(agent),
-            parts: vec![Part::text(paragraph(text))],
-            at: now,
-            request: None,
-        };
-        self.emit_message(message, Audience::Both, out);
-    }
-
-    fn emit_message(&mut self, message: ChatMessage, audience: Audience, out: &mut Vec<Effect>) {
-        if message.role == Role::Assistant {
-            let text: Vec<String> = message
-                .parts
-                .iter()
-                .filter_map(|p| match p {
-                    Part::RichText { rich_text } => Some(to_plain(rich_text)),
-                    _ => None,
-                })
-                .collect();
-            if !text.is_empty() {
-                let line = HistoryLine {
-                    at: message.at,
-                    speaker: Speaker::Assistant,
-                    text: text.join("\n"),
-                };
-                match self
-                    .history
-                    .iter_mut()
-                    .find(|(id, _)| id.as_ref() == Some(&message.id))
-                {
-                    Some((_, existing)) => *existing = line,
-                    None => self.history.push((Some(message.id.clone()), line)),
-                }
-            }
-        }
-        out.push(Effect::Emit(
-            audience,
-            ConversationEvent::Message { message },
-        ));
-    }
-
-    fn set_state(&mut self, state: HandoffState, out: &mut Vec<Effect>) {
-        if self.state != state {
-            self.state = state.clone();
-            // The desk learns of a conversation when its request arrives, not before.
-            let audience = match state {
-                HandoffState::Assistant
-                | HandoffState::CollectingDetails
-                | HandoffState::FollowUp { .. }
-                | HandoffState::Offered { .. }
-                | HandoffState::Connecting => Audience::User,
-                _ => Audience::Both,
-            };
-            out.push(Effect::Emit(audience, ConversationEvent::State { state }));
-        }
-    }
-
-    /// Expires every active button of the current offer and help messages.
-    fn expire_buttons(&mut self, out: &mut Vec<Effect>) {
-        for holder in [self.offer.take(), self.help.take()].into_iter().flatten() {
-            let mut holder = holder;
-            let mut changed = false;
-            for part in &mut holder.parts {
-                if let Part::Buttons { buttons } = part {
-                    for b in buttons
-                        .iter_mut()
-                        .filter(|b| b.state == ButtonState::Active)
-                    {
-                        b.state = ButtonState::Expired;
-                        changed = true;
-                    }
-                }
-            }
-            if changed {
-                out.push(Effect::Emit(
-                    Audience::User,
-                    ConversationEvent::Message { message: holder },
-                ));
-            }
-        }
-    }
-
-    fn finish_progress(
-        &mut self,
-        step: String,
-        status: StepStatus,
-        now: Millis,
-        out: &mut Vec<Effect>,
-    ) {
-        let mut message = self
-            .progress
-            .take()
-            .unwrap_or_else(|| self.new_assistant_message(vec![], now));
-        message
-            .parts
-            .retain(|p| !matches!(p, Part::ReasoningSteps { .. }));
-        message.parts.insert(0, Part::step(step, status));
-        self.emit_message(message, Audience::User, out);
-    }
-
-    fn fail_progress(&mut self, _now: Millis, out: &mut Vec<Effect>) {
-        if let Some(mut progress) = self.progress.take() {
-            set_step_status(&mut progress, StepStatus::Failure);
-            self.emit_message(progress, Audience::User, out);
-        }
-    }
-}
-
-/// The three buttons of an offer.
-fn offer_buttons(available: bool) -> Vec<Button> {
-    vec![
-        Button {
-            button_text: "Start agent chat".into(),
-            style: ButtonStyle::Filled,
-            action: ButtonAction::StartAgentChat,
-            state: if available {
-                ButtonState::Active
-            } else {
-                ButtonState::Disabled
-            },
-        },
-        Button {
-            button_text: "Edit / Add details".into(),
-            style: ButtonStyle::Outlined,
-            action: ButtonAction::EditDetails,
-            state: ButtonState::Active,
-        },
-        Button {
-            button_text: "Other help options".into(),
-            style: ButtonStyle::Outlined,
-            action: ButtonAction::OtherHelp,
-            state: ButtonState::Active,
-        },
-    ]
-}
-
-fn button_mut<'a>(message: &'a mut ChatMessage, action: &ButtonAction) -> Option<&'a mut Button> {
-    message.parts.iter_mut().find_map(|p| match p {
-        Part::Buttons { buttons } => buttons.iter_mut().find(|b| &b.action == action),
-        _ => None,
-    })
-}
-
-fn set_step_status(message: &mut ChatMessage, status: StepStatus) {
-    for part in &mut message.parts {
-        if let Part::ReasoningSteps { reasoning_steps } = part {
-            for step in reasoning_steps
-                .iter_mut()
-                .filter(|s| s.status == StepStatus::Pending)
-            {
-                step.status = status;
-            }
-        }
-    }
 }
 
 mod live;
+mod messages;
 mod restore;
 mod talk;
 #[cfg(test)]

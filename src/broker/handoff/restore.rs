@@ -2,13 +2,13 @@
 //! survive a restart (the system's side is gone), so a conversation that was waiting or
 //! connected is told so and ended; buttons from before the restart expire.
 
-use super::{Conversation, Effect, HandoffSettings, Phase};
+use super::messages::{expire_active, plain_text};
+use super::{Conversation, Effect, HandoffSettings, Private};
 use crate::connectors::{HistoryLine, Speaker};
 use crate::protocol::{
-    Audience, ButtonState, ConversationEvent, ConversationId, EndReason, HandoffState, Millis,
+    Audience, ChatMessage, ConversationEvent, ConversationId, EndReason, HandoffState, Millis,
     Part, Role, UserInfo,
 };
-use crate::text::to_plain;
 
 /// Said to a user whose live chat or wait the restart cut off.
 const RESTARTED: &str = "<p>The broker restarted, so your live agent chat was lost. Ask for an agent again if you still need one.</p>";
@@ -24,53 +24,11 @@ impl Conversation {
         now: Millis,
     ) -> (Self, Vec<Effect>) {
         let mut c = Self::new(id, user, settings);
-        let mut latest: Vec<crate::protocol::ChatMessage> = Vec::new();
+        let mut latest: Vec<ChatMessage> = Vec::new();
         for (audience, event) in log {
             match event {
                 ConversationEvent::Message { message } => {
-                    if let Some(n) = message
-                        .id
-                        .as_str()
-                        .strip_prefix("m-")
-                        .and_then(|n| n.parse::<u64>().ok())
-                    {
-                        c.next_message = c.next_message.max(n + 1);
-                    }
-                    let text = message
-                        .parts
-                        .iter()
-                        .filter_map(|p| match p {
-                            Part::RichText { rich_text } => Some(to_plain(rich_text)),
-                            _ => None,
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n");
-                    match (message.role, audience) {
-                        (Role::User, Audience::User) => c.history.push((
-                            None,
-                            HistoryLine {
-                                at: message.at,
-                                speaker: Speaker::User,
-                                text,
-                            },
-                        )),
-                        (Role::Assistant, _) if !text.is_empty() => {
-                            let line = HistoryLine {
-                                at: message.at,
-                                speaker: Speaker::Assistant,
-                                text,
-                            };
-                            match c
-                                .history
-                                .iter_mut()
-                                .find(|(id, _)| id.as_ref() == Some(&message.id))
-                            {
-                                Some((_, existing)) => *existing = line,
-                                None => c.history.push((Some(message.id.clone()), line)),
-                            }
-                        }
-                        _ => {}
-                    }
+                    c.replay(message, *audience);
                     match latest.iter_mut().find(|m| m.id == message.id) {
                         Some(m) => *m = message.clone(),
                         None => latest.push(message.clone()),
@@ -82,46 +40,57 @@ impl Conversation {
         }
         let mut out = Vec::new();
         for mut message in latest {
-            let mut stale = false;
-            for part in &mut message.parts {
-                if let Part::Buttons { buttons } = part {
-                    for b in buttons
-                        .iter_mut()
-                        .filter(|b| b.state == ButtonState::Active)
-                    {
-                        b.state = ButtonState::Expired;
-                        stale = true;
-                    }
-                }
-            }
-            if stale {
-                out.push(Effect::Emit(
-                    Audience::User,
-                    ConversationEvent::Message { message },
-                ));
+            if expire_active(&mut message) {
+                let event = ConversationEvent::Message { message };
+                out.push(Effect::Emit(Audience::User, event));
             }
         }
-        match c.state {
+        c.after_restart(now, &mut out);
+        (c, out)
+    }
+
+    /// Takes one logged message back into the history and the message numbering.
+    fn replay(&mut self, message: &ChatMessage, audience: Audience) {
+        if let Some(n) = message
+            .id
+            .as_str()
+            .strip_prefix("m-")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            self.next_message = self.next_message.max(n + 1);
+        }
+        let text = plain_text(message);
+        let at = message.at;
+        match (message.role, audience) {
+            (Role::User, Audience::User) => {
+                let speaker = Speaker::User;
+                self.history.push((None, HistoryLine { at, speaker, text }));
+            }
+            (Role::Assistant, _) if !text.is_empty() => {
+                let speaker = Speaker::Assistant;
+                self.remember(&message.id, HistoryLine { at, speaker, text });
+            }
+            _ => {}
+        }
+    }
+
+    /// A live chat or a wait is lost, and an offer or a question is stale, after a restart.
+    fn after_restart(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        match self.state {
             HandoffState::Connecting
             | HandoffState::Queued { .. }
             | HandoffState::Ringing { .. }
             | HandoffState::Connected { .. } => {
-                c.assistant_says(vec![Part::text(RESTARTED)], now, &mut out);
-                c.end(
-                    EndReason::Error {
-                        message: "the broker restarted".into(),
-                    },
-                    &mut out,
-                );
+                self.assistant_says(vec![Part::text(RESTARTED)], now, out);
+                let message = "the broker restarted".into();
+                self.end(EndReason::Error { message }, out);
             }
             HandoffState::CollectingDetails
             | HandoffState::FollowUp { .. }
             | HandoffState::Offered { .. } => {
-                c.set_state(HandoffState::Assistant, &mut out);
+                self.enter(HandoffState::Assistant, Private::default(), out);
             }
             _ => {}
         }
-        c.phase = Phase::Assistant;
-        (c, out)
     }
 }

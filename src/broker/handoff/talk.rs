@@ -1,130 +1,130 @@
 //! The assistant's side of the lifecycle: what the user types or presses before a live chat,
 //! routing, the availability check and the offer.
 
-use super::{
-    Conversation, Effect, Phase, Refusal, Route, button_mut, offer_buttons, set_step_status,
-};
+use super::messages::{button_mut, offer_buttons, set_step_status};
+use super::{Checking, Conversation, Effect, Private, Refusal, Route};
 use crate::broker::assistant::{self, say};
+use crate::broker::routing::FollowUp;
 use crate::connectors::{Availability, ChatCommand, HistoryLine, Speaker};
 use crate::protocol::{
     Audience, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, HandoffState,
-    HandoffStyle, MessageId, Millis, Part, Role, StepStatus,
+    HandoffStyle, MessageId, Millis, Part, StepStatus,
 };
 use crate::text::paragraph;
-use std::sync::Arc;
 
 impl Conversation {
     pub(super) fn on_user_text(&mut self, text: String, now: Millis, out: &mut Vec<Effect>) {
+        let stop = assistant::is_stop_chat(&text);
+        let connected = self.is_connected();
         // "Stop chat" is a command to the bot, not a message for the agent.
-        let audience = if self.is_connected() && !assistant::is_stop_chat(&text) {
+        let audience = if connected && !stop {
             Audience::Both
         } else {
             Audience::User
         };
-        let id = self.new_message_id();
-        self.emit_message(
-            ChatMessage {
-                id,
-                role: Role::User,
-                agent: None,
-                parts: vec![Part::text(paragraph(&text))],
-                at: now,
-                request: None,
-            },
-            audience,
-            out,
-        );
-        if !self.is_connected() {
-            self.history.push((
-                None,
-                HistoryLine {
-                    at: now,
-                    speaker: Speaker::User,
-                    text: text.clone(),
-                },
-            ));
+        self.user_says(Part::text(paragraph(&text)), audience, now, out);
+        if connected {
+            if stop {
+                self.user_leaves(now, out);
+            } else {
+                let client_message_id = self.client_message_id();
+                out.push(Effect::Chat(ChatCommand::Text {
+                    text,
+                    client_message_id,
+                }));
+            }
+            return;
         }
-        let assistant = Arc::clone(&self.settings.assistant);
-        match self.phase.clone() {
-            Phase::Connected { .. } => {
-                if assistant::is_stop_chat(&text) {
-                    self.user_leaves(now, out);
-                } else {
-                    out.push(Effect::Chat(ChatCommand::Text {
-                        text,
-                        client_message_id: format!("{}-{}", self.id, self.next_message - 1),
-                    }));
-                }
+        self.history.push((
+            None,
+            HistoryLine {
+                at: now,
+                speaker: Speaker::User,
+                text: text.clone(),
+            },
+        ));
+        if let Some(since) = self.waiting_since() {
+            self.while_waiting(&text, since, now, out);
+        } else if self.private.checking.is_some() || self.state == HandoffState::Connecting {
+            self.assistant_says(vec![Part::text(say::STILL_ROUTING)], now, out);
+        } else if let (HandoffState::FollowUp { .. }, Some(route)) =
+            (&self.state, self.private.route.clone())
+        {
+            self.on_follow_up_answer(&text, route, now, out);
+        } else if self.state == HandoffState::CollectingDetails {
+            self.on_details(text, now, out);
+        } else {
+            self.on_assistant_text(text, now, out);
+        }
+    }
+
+    /// The user talks to the assistant while waiting for an agent.
+    fn while_waiting(&mut self, text: &str, since: Millis, now: Millis, out: &mut Vec<Effect>) {
+        if assistant::is_stop_chat(text) {
+            self.user_leaves(now, out);
+        } else if assistant::is_agent_request(text) {
+            let waited = now.saturating_sub(since) / 1000;
+            let waited = format!("{}:{:02}", waited / 60, waited % 60);
+            self.assistant_says(vec![Part::text(say::already_waiting(&waited))], now, out);
+        } else {
+            self.assistant_says(vec![Part::text(say::WHILE_WAITING)], now, out);
+        }
+    }
+
+    /// The details the assistant asked for; after "Edit / Add details" they add to the
+    /// request's title unless they name a topic of their own.
+    fn on_details(&mut self, text: String, now: Millis, out: &mut Vec<Effect>) {
+        let routing = &self.settings.assistant.routing;
+        if !assistant::has_details(&text, routing) {
+            self.assistant_says(vec![Part::text(say::ASK_DETAILS)], now, out);
+            return;
+        }
+        let details = match &self.private.route {
+            Some(previous) if routing.matching(&text).is_none() => {
+                format!("{} {text}", previous.title)
             }
-            Phase::Waiting { since, .. } | Phase::Handed { since } => {
-                if assistant::is_stop_chat(&text) {
-                    self.user_leaves(now, out);
-                } else if assistant::is_agent_request(&text) {
-                    let waited = now.saturating_sub(since) / 1000;
-                    let waited = format!("{}:{:02}", waited / 60, waited % 60);
-                    self.assistant_says(vec![Part::text(say::already_waiting(&waited))], now, out);
-                } else {
-                    self.assistant_says(vec![Part::text(say::WHILE_WAITING)], now, out);
-                }
+            _ => text,
+        };
+        self.route(details, false, now, out);
+    }
+
+    /// The answer to the routing follow-up question names the expertise wanted.
+    fn on_follow_up_answer(
+        &mut self,
+        text: &str,
+        mut route: Route,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        let follow_up = route.follow_up.clone().unwrap_or(FollowUp {
+            question: String::new(),
+            choices: Vec::new(),
+        });
+        let expert = follow_up.interpret(text);
+        let step = Part::step(say::step_experts(&expert), StepStatus::Pending);
+        route.expert = Some(expert);
+        let message = self.new_assistant_message(vec![step], now);
+        self.emit_message(message.clone(), Audience::User, out);
+        self.check_availability(route, message, false, out);
+    }
+
+    /// Text to the assistant outside any handoff.
+    fn on_assistant_text(&mut self, text: String, now: Millis, out: &mut Vec<Effect>) {
+        let routing = &self.settings.assistant.routing;
+        if assistant::is_stop_chat(&text) {
+            self.assistant_says(vec![Part::text(say::NO_CHAT_TO_STOP)], now, out);
+        } else if assistant::is_agent_request(&text) {
+            if assistant::has_details(&text, routing) {
+                self.route(text, false, now, out);
+            } else {
+                self.expire_buttons(out);
+                self.assistant_says(vec![Part::text(say::ASK_DETAILS)], now, out);
+                self.enter(HandoffState::CollectingDetails, Private::default(), out);
             }
-            Phase::Checking { .. } | Phase::Connecting { .. } => {
-                self.assistant_says(vec![Part::text(say::STILL_ROUTING)], now, out);
-            }
-            Phase::CollectingDetails { previous } => {
-                if assistant::has_details(&text, &assistant.routing) {
-                    let details = match previous {
-                        Some(prev) if assistant.routing.matching(&text).is_none() => {
-                            format!("{prev} {text}")
-                        }
-                        _ => text,
-                    };
-                    self.route(details, false, now, out);
-                } else {
-                    self.assistant_says(vec![Part::text(say::ASK_DETAILS)], now, out);
-                }
-            }
-            Phase::FollowUp {
-                title,
-                question: _,
-                choices,
-            } => {
-                let follow_up = crate::broker::routing::FollowUp {
-                    question: String::new(),
-                    choices,
-                };
-                let expert = follow_up.interpret(&text);
-                let mut route = self.route_for(&title);
-                route.expert = Some(expert.clone());
-                let message = self.new_assistant_message(
-                    vec![Part::step(say::step_experts(&expert), StepStatus::Pending)],
-                    now,
-                );
-                self.emit_message(message.clone(), Audience::User, out);
-                self.phase = Phase::Checking {
-                    route,
-                    message,
-                    self_service: false,
-                };
-                out.push(Effect::CheckAvailability);
-            }
-            Phase::Assistant | Phase::Offered { .. } | Phase::Done => {
-                if assistant::is_stop_chat(&text) {
-                    self.assistant_says(vec![Part::text(say::NO_CHAT_TO_STOP)], now, out);
-                } else if assistant::is_agent_request(&text) {
-                    if assistant::has_details(&text, &assistant.routing) {
-                        self.route(text, false, now, out);
-                    } else {
-                        self.expire_buttons(out);
-                        self.assistant_says(vec![Part::text(say::ASK_DETAILS)], now, out);
-                        self.phase = Phase::CollectingDetails { previous: None };
-                        self.set_state(HandoffState::CollectingDetails, out);
-                    }
-                } else if assistant.routing.matching(&text).is_some() {
-                    self.route(text, true, now, out);
-                } else {
-                    self.assistant_says(vec![Part::text(say::FALLBACK)], now, out);
-                }
-            }
+        } else if routing.matching(&text).is_some() {
+            self.route(text, true, now, out);
+        } else {
+            self.assistant_says(vec![Part::text(say::FALLBACK)], now, out);
         }
     }
 
@@ -135,115 +135,119 @@ impl Conversation {
         now: Millis,
         out: &mut Vec<Effect>,
     ) -> Result<(), Refusal> {
-        let in_offer = self.offer.as_ref().is_some_and(|m| &m.id == message);
-        let in_help = self.help.as_ref().is_some_and(|m| &m.id == message);
-        let holder = if in_offer {
-            self.offer.as_mut()
-        } else if in_help {
-            self.help.as_mut()
-        } else {
-            None
-        };
-        let Some(holder) = holder else {
-            return Err(Refusal(format!(
-                "message {message} has no buttons that can be pressed now (the conversation is {})",
-                self.state.name()
-            )));
-        };
-        let button = button_mut(holder, &action).ok_or_else(|| {
+        let label = self.press_button(message, &action, out)?;
+        let pressed = format!(
+            "<p><em>Pressed \"{}\"</em></p>",
+            crate::text::escape(&label)
+        );
+        self.user_says(Part::text(pressed), Audience::User, now, out);
+        match action {
+            ButtonAction::StartAgentChat => self.start_agent_chat(now, out),
+            ButtonAction::EditDetails => {
+                let offered = matches!(self.state, HandoffState::Offered { .. })
+                    && self.private.checking.is_none();
+                let route = self.private.route.take().filter(|_| offered);
+                self.expire_buttons(out);
+                self.assistant_says(vec![Part::text(say::EDIT_DETAILS)], now, out);
+                let private = Private {
+                    route,
+                    ..Private::default()
+                };
+                self.enter(HandoffState::CollectingDetails, private, out);
+            }
+            ButtonAction::OtherHelp => self.offer_other_help(now, out),
+            ButtonAction::Choice(choice) => self.on_user_text(choice, now, out),
+            ButtonAction::Open(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Marks the button of `action` in `message` pressed and shows it so; returns its label, or
+    /// why it cannot be pressed.
+    fn press_button(
+        &mut self,
+        message: &MessageId,
+        action: &ButtonAction,
+        out: &mut Vec<Effect>,
+    ) -> Result<String, Refusal> {
+        let state = self.state.name();
+        let holder = [self.offer.as_mut(), self.help.as_mut()]
+            .into_iter()
+            .flatten()
+            .find(|m| &m.id == message)
+            .ok_or_else(|| {
+                Refusal(format!(
+                    "message {message} has no buttons that can be pressed now (the conversation is {state})"
+                ))
+            })?;
+        let button = button_mut(holder, action).ok_or_else(|| {
             Refusal(format!(
                 "message {message} has no button with action {action:?}"
             ))
         })?;
-        match button.state {
-            ButtonState::Active => {}
-            ButtonState::Pressed => {
-                return Err(Refusal(format!(
-                    "\"{}\" was already pressed",
-                    button.button_text
-                )));
-            }
-            ButtonState::Expired => {
-                return Err(Refusal(format!("\"{}\" has expired", button.button_text)));
-            }
-            ButtonState::Disabled => {
-                return Err(Refusal(format!("\"{}\" is disabled", button.button_text)));
-            }
+        let why = match button.state {
+            ButtonState::Active => None,
+            ButtonState::Pressed => Some("was already pressed"),
+            ButtonState::Expired => Some("has expired"),
+            ButtonState::Disabled => Some("is disabled"),
+        };
+        if let Some(why) = why {
+            return Err(Refusal(format!("\"{}\" {why}", button.button_text)));
         }
         button.state = ButtonState::Pressed;
         let label = button.button_text.clone();
         let updated = holder.clone();
         self.emit_message(updated, Audience::User, out);
-        let id = self.new_message_id();
-        self.emit_message(
-            ChatMessage {
-                id,
-                role: Role::User,
-                agent: None,
-                parts: vec![Part::text(format!(
-                    "<p><em>Pressed \"{}\"</em></p>",
-                    crate::text::escape(&label)
-                ))],
-                at: now,
-                request: None,
-            },
-            Audience::User,
-            out,
+        Ok(label)
+    }
+
+    /// "Start agent chat": places the offered request with the system.
+    fn start_agent_chat(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        let (HandoffState::Offered { .. }, None, Some(route)) = (
+            &self.state,
+            &self.private.checking,
+            self.private.route.clone(),
+        ) else {
+            return;
+        };
+        self.expire_buttons(out);
+        let step = match self.settings.style {
+            HandoffStyle::Brokered => say::STEP_CONNECTING,
+            _ => say::STEP_LINKING,
+        };
+        let progress = self.new_assistant_message(vec![Part::step(step, StepStatus::Pending)], now);
+        self.emit_message(progress.clone(), Audience::User, out);
+        self.progress = Some(progress);
+        out.push(Effect::StartHandoff(Box::new(self.request(&route))));
+        let private = Private {
+            route: Some(route),
+            ..Private::default()
+        };
+        self.enter(HandoffState::Connecting, private, out);
+    }
+
+    /// "Other help options": the self-service links.
+    fn offer_other_help(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        let links = &self.settings.assistant.self_service;
+        let buttons = [
+            ("Search the knowledge base", &links.knowledge_url),
+            ("File a ticket", &links.ticket_url),
+            ("Open the live-chat portal", &links.portal_url),
+        ]
+        .into_iter()
+        .map(|(text, url)| Button {
+            button_text: text.into(),
+            style: ButtonStyle::Outlined,
+            action: ButtonAction::Open(url.clone()),
+            state: ButtonState::Active,
+        })
+        .collect();
+        let help = self.new_assistant_message(
+            vec![Part::text(say::OTHER_HELP), Part::Buttons { buttons }],
+            now,
         );
-        match action {
-            ButtonAction::StartAgentChat => {
-                let Phase::Offered { route } = self.phase.clone() else {
-                    return Ok(());
-                };
-                self.expire_buttons(out);
-                let step = match self.settings.style {
-                    HandoffStyle::Brokered => say::STEP_CONNECTING,
-                    _ => say::STEP_LINKING,
-                };
-                let progress =
-                    self.new_assistant_message(vec![Part::step(step, StepStatus::Pending)], now);
-                self.emit_message(progress.clone(), Audience::User, out);
-                self.progress = Some(progress);
-                out.push(Effect::StartHandoff(Box::new(self.request(&route))));
-                self.phase = Phase::Connecting { route };
-                self.set_state(HandoffState::Connecting, out);
-            }
-            ButtonAction::EditDetails => {
-                let previous = match &self.phase {
-                    Phase::Offered { route } => Some(route.title.clone()),
-                    _ => None,
-                };
-                self.expire_buttons(out);
-                self.assistant_says(vec![Part::text(say::EDIT_DETAILS)], now, out);
-                self.phase = Phase::CollectingDetails { previous };
-                self.set_state(HandoffState::CollectingDetails, out);
-            }
-            ButtonAction::OtherHelp => {
-                let links = &self.settings.assistant.self_service;
-                let buttons = [
-                    ("Search the knowledge base", &links.knowledge_url),
-                    ("File a ticket", &links.ticket_url),
-                    ("Open the live-chat portal", &links.portal_url),
-                ]
-                .into_iter()
-                .map(|(text, url)| Button {
-                    button_text: text.into(),
-                    style: ButtonStyle::Outlined,
-                    action: ButtonAction::Open(url.clone()),
-                    state: ButtonState::Active,
-                })
-                .collect();
-                let help = self.new_assistant_message(
-                    vec![Part::text(say::OTHER_HELP), Part::Buttons { buttons }],
-                    now,
-                );
-                self.emit_message(help.clone(), Audience::User, out);
-                self.help = Some(help);
-            }
-            ButtonAction::Choice(choice) => self.on_user_text(choice, now, out),
-            ButtonAction::Open(_) => {}
-        }
-        Ok(())
+        self.emit_message(help.clone(), Audience::User, out);
+        self.help = Some(help);
     }
 
     /// Routes `details`: asks the follow-up question, or checks availability before offering.
@@ -255,54 +259,63 @@ impl Conversation {
         out: &mut Vec<Effect>,
     ) {
         self.expire_buttons(out);
-        let assistant = Arc::clone(&self.settings.assistant);
-        let rule = assistant.routing.route(&details);
-        if let (true, false, Some(follow_up)) =
-            (assistant.follow_ups, self_service, rule.follow_up.as_ref())
-        {
+        let route = self.route_for(details);
+        let ask = self.settings.assistant.follow_ups && !self_service;
+        if let (true, Some(follow_up)) = (ask, route.follow_up.clone()) {
+            let summary = say::summary_with_question(&route.topic, &follow_up.question);
             self.assistant_says(
                 vec![
                     Part::step(say::STEP_ROUTING, StepStatus::Success),
-                    Part::text(say::summary_with_question(&rule.topic, &follow_up.question)),
+                    Part::text(summary),
                 ],
                 now,
                 out,
             );
-            self.phase = Phase::FollowUp {
-                title: details,
-                question: follow_up.question.clone(),
-                choices: follow_up.choices.clone(),
+            let state = HandoffState::FollowUp {
+                question: follow_up.question,
             };
-            self.set_state(
-                HandoffState::FollowUp {
-                    question: follow_up.question.clone(),
-                },
-                out,
-            );
+            let private = Private {
+                route: Some(route),
+                ..Private::default()
+            };
+            self.enter(state, private, out);
             return;
         }
-        let route = self.route_for(&details);
-        let message = self.new_assistant_message(
-            vec![Part::step(say::STEP_ROUTING, StepStatus::Pending)],
-            now,
-        );
+        let step = Part::step(say::STEP_ROUTING, StepStatus::Pending);
+        let message = self.new_assistant_message(vec![step], now);
         self.emit_message(message.clone(), Audience::User, out);
-        self.phase = Phase::Checking {
-            route,
-            message,
-            self_service,
+        self.check_availability(route, message, self_service, out);
+    }
+
+    /// Asks the connector whether agents are available; the state clients see stays.
+    fn check_availability(
+        &mut self,
+        route: Route,
+        message: ChatMessage,
+        self_service: bool,
+        out: &mut Vec<Effect>,
+    ) {
+        self.private = Private {
+            route: Some(route),
+            checking: Some(Checking {
+                message,
+                self_service,
+            }),
+            ..Private::default()
         };
         out.push(Effect::CheckAvailability);
     }
 
-    pub(super) fn route_for(&self, title: &str) -> Route {
+    /// The request `title` routes to, by the assistant's rules.
+    fn route_for(&self, title: String) -> Route {
         let assistant = &self.settings.assistant;
-        let rule = assistant.routing.route(title);
+        let rule = assistant.routing.route(&title);
         let mut context = assistant.context.clone();
         context.extend(rule.context.clone());
         Route {
-            title: title.to_owned(),
+            title,
             topic: rule.topic.clone(),
+            follow_up: rule.follow_up.clone(),
             expert: None,
             domain: rule.domain.clone(),
             queue: rule.queue.clone(),
@@ -317,20 +330,18 @@ impl Conversation {
         now: Millis,
         out: &mut Vec<Effect>,
     ) {
-        let Phase::Checking {
-            route,
-            mut message,
-            self_service,
-        } = self.phase.clone()
+        let (Some(checking), Some(route)) =
+            (self.private.checking.clone(), self.private.route.clone())
         else {
             return;
         };
         let available = availability.allows_handoff();
-        let summary = match (&route.expert, self_service) {
+        let summary = match (&route.expert, checking.self_service) {
             (Some(expert), _) => say::summary_expert(expert),
             (None, true) => say::summary_self_service(&route.topic),
             (None, false) => say::summary(&route.topic),
         };
+        let mut message = checking.message;
         set_step_status(&mut message, StepStatus::Success);
         message.parts.push(Part::text(summary));
         if !available {
@@ -342,8 +353,16 @@ impl Conversation {
         message.at = now;
         self.emit_message(message.clone(), Audience::User, out);
         self.offer = Some(message);
-        let topic = route.expert.clone().unwrap_or_else(|| route.topic.clone());
-        self.phase = Phase::Offered { route };
-        self.set_state(HandoffState::Offered { topic, available }, out);
+        self.offer_route(route, available, out);
+    }
+
+    /// Shows `route` on offer, with Start agent chat enabled when `available`.
+    pub(super) fn offer_route(&mut self, route: Route, available: bool, out: &mut Vec<Effect>) {
+        let topic = route.shown_topic();
+        let private = Private {
+            route: Some(route),
+            ..Private::default()
+        };
+        self.enter(HandoffState::Offered { topic, available }, private, out);
     }
 }

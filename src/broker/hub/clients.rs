@@ -9,6 +9,7 @@ use crate::protocol::{
     ClientMsg, ClientRole, ConversationEvent, ConversationId, ErrorCode, PROTOCOL_VERSION,
     RequestId, Role, ServerMsg, UserInfo, now_millis,
 };
+use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -28,35 +29,16 @@ impl Hub {
                 ),
             ));
         }
-        let mut agent = None;
-        let conversation = match join.role {
-            ClientRole::User => Some(match join.conversation {
-                Some(conv) => self.resumable(conv, join.resume.as_deref())?,
-                None => self.open(join.user.unwrap_or_default()),
-            }),
-            ClientRole::Agent => {
-                if self.desk.is_none() {
-                    return Err((
-                        ErrorCode::Unavailable,
-                        format!(
-                            "{} has no simulated desk here: its agents work in the system itself",
-                            self.connector.system()
-                        ),
-                    ));
-                }
-                let name = match join.agent {
-                    Some(name) => name,
-                    None => self
-                        .desk_agents
-                        .first()
-                        .map(|a| a.name.clone())
-                        .unwrap_or_default(),
+        let (conversation, agent) = match join.role {
+            ClientRole::User => {
+                let conversation = match join.conversation {
+                    Some(conv) => self.resumable(conv, join.resume.as_deref())?,
+                    None => self.open(join.user.unwrap_or_default()),
                 };
-                self.check_agent(&name)?;
-                agent = Some(name);
-                None
+                (Some(conversation), None)
             }
-            ClientRole::Observer => None,
+            ClientRole::Agent => (None, Some(self.joining_agent(join.agent)?)),
+            ClientRole::Observer => (None, None),
         };
         let session = self.next_session;
         self.next_session += 1;
@@ -71,41 +53,73 @@ impl Hub {
                 .map(|c| self.settings.resume.secret(c)),
             broker: self.settings.info.clone(),
         }];
-        if join.role != ClientRole::User && self.desk.is_some() {
+        replay.extend(self.missed(join.role, &join.since, conversation.as_ref()));
+        let session_state = Session {
+            role: join.role,
+            conversation,
+            agent,
+            out,
+            kicked,
+            traces: join.traces,
+            supervisor: join.supervisor,
+        };
+        self.sessions.insert(session, session_state);
+        Ok(Joined { session, replay })
+    }
+
+    /// The desk agent a joining agent client works as: the one it names, else the first.
+    fn joining_agent(&self, named: Option<String>) -> Result<String, (ErrorCode, String)> {
+        if self.desk.is_none() {
+            return Err((
+                ErrorCode::Unavailable,
+                format!(
+                    "{} has no simulated desk here: its agents work in the system itself",
+                    self.connector.system()
+                ),
+            ));
+        }
+        let name = named.unwrap_or_else(|| {
+            self.desk_agents
+                .first()
+                .map(|a| a.name.clone())
+                .unwrap_or_default()
+        });
+        self.check_agent(&name)?;
+        Ok(name)
+    }
+
+    /// What a joining client missed: the desk (for the desk's side) and every event of the
+    /// conversations it watches after the `seq` it last saw.
+    fn missed(
+        &self,
+        role: ClientRole,
+        seen: &BTreeMap<ConversationId, u64>,
+        conversation: Option<&ConversationId>,
+    ) -> Vec<ServerMsg> {
+        let mut replay = Vec::new();
+        if role != ClientRole::User && self.desk.is_some() {
             replay.push(ServerMsg::Desk {
                 agents: self.desk_agents.clone(),
             });
         }
-        let watched: Vec<ConversationId> = match &conversation {
-            Some(conv) => vec![conv.clone()],
-            None => self.opened.clone(),
+        let watched = match conversation {
+            Some(conv) => std::slice::from_ref(conv),
+            None => self.opened.as_slice(),
         };
         for conv in watched {
-            let since = join.since.get(&conv).copied().unwrap_or(0);
-            if let Some(entry) = self.conversations.get(&conv) {
+            let since = seen.get(conv).copied().unwrap_or(0);
+            if let Some(entry) = self.conversations.get(conv) {
                 replay.extend(
                     entry
                         .log
                         .iter()
                         .filter(|l| l.seq > since && l.seq <= entry.visible)
-                        .filter(|l| l.audience.reaches(join.role))
-                        .map(|l| event_msg(&conv, l)),
+                        .filter(|l| l.audience.reaches(role))
+                        .map(|l| event_msg(conv, l)),
                 );
             }
         }
-        self.sessions.insert(
-            session,
-            Session {
-                role: join.role,
-                conversation,
-                agent,
-                out,
-                kicked,
-                traces: join.traces,
-                supervisor: join.supervisor,
-            },
-        );
-        Ok(Joined { session, replay })
+        replay
     }
 
     /// The conversation a user resumes, if `resume` is its secret. The secret is checked
@@ -165,119 +179,97 @@ impl Hub {
         let id = request.request_id().cloned();
         let result = match (role, request) {
             (_, ClientMsg::Ping { .. }) => Ok(true),
-            (
-                ClientRole::User,
-                ClientMsg::Say {
-                    id,
-                    conversation,
-                    text,
-                },
-            ) => self.user_say(own.as_ref(), &conversation, text, &id),
-            (
-                ClientRole::User,
-                ClientMsg::Attach {
-                    id,
-                    conversation,
-                    name,
-                    content_type,
-                    data,
-                },
-            ) => self.user_attach(
-                own.as_ref(),
-                &conversation,
-                &name,
-                &content_type,
-                &data,
-                &id,
-            ),
-            (
-                ClientRole::User,
-                ClientMsg::Press {
-                    conversation,
-                    message,
-                    action,
-                    ..
-                },
-            ) => self.user_input(
-                own.as_ref(),
-                &conversation,
-                Input::Press { message, action },
-            ),
-            (
-                ClientRole::User,
-                ClientMsg::Typing {
-                    conversation, on, ..
-                },
-            ) => self.user_input(own.as_ref(), &conversation, Input::UserTyping(on)),
-            (ClientRole::User, ClientMsg::End { conversation, .. }) => {
-                self.user_input(own.as_ref(), &conversation, Input::UserEnd)
-            }
+            (ClientRole::User, msg) => self.user_request(own.as_ref(), msg),
             (ClientRole::Agent, ClientMsg::ActAs { agent: name, .. }) => self.act_as(session, name),
-            (ClientRole::Agent, msg) => {
-                let action = match msg {
-                    ClientMsg::Accept { conversation, .. } => DeskAction::Accept(conversation),
-                    ClientMsg::Reject {
-                        conversation,
-                        reason,
-                        ..
-                    } => DeskAction::Reject(conversation, reason),
-                    ClientMsg::Reply {
-                        conversation, text, ..
-                    } => DeskAction::Reply(conversation, text),
-                    ClientMsg::Typing {
-                        conversation, on, ..
-                    } => DeskAction::Typing(conversation, on),
-                    ClientMsg::End { conversation, .. } => DeskAction::End(conversation),
-                    ClientMsg::Transfer {
-                        conversation, to, ..
-                    } => DeskAction::Transfer(conversation, to),
-                    ClientMsg::Attach {
-                        conversation,
-                        name,
-                        content_type,
-                        data,
-                        ..
-                    } => match self.checked_file(&name, &content_type, &data) {
-                        Ok(file) => DeskAction::File(conversation, file),
-                        Err((code, message)) => {
-                            self.reply_error(session, id, code, message);
-                            return;
-                        }
-                    },
-                    ClientMsg::SetPresence { presence, .. } => DeskAction::SetPresence(presence),
-                    other => {
-                        let kind = serde_json::to_value(&other)
-                            .ok()
-                            .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
-                            .unwrap_or_default();
-                        self.reply_error(
-                            session,
-                            id,
-                            ErrorCode::Forbidden,
-                            format!("agents cannot send `{kind}`: it is a user request"),
-                        );
-                        return;
-                    }
-                };
-                self.desk_action(session, id, agent.unwrap_or_default(), action);
-                return;
-            }
-            (role, other) => {
-                let kind = serde_json::to_value(&other)
-                    .ok()
-                    .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
-                    .unwrap_or_default();
-                Err((
-                    ErrorCode::Forbidden,
-                    format!("a client with role {role:?} cannot send `{kind}`").to_lowercase(),
-                ))
-            }
+            (ClientRole::Agent, msg) => match self.desk_action_of(msg) {
+                Ok(action) => {
+                    self.desk_action(session, id, agent.unwrap_or_default(), action);
+                    return;
+                }
+                Err(refusal) => Err(refusal),
+            },
+            (role, other) => Err(not_for_role(role, &other)),
         };
         match (result, id) {
             (Ok(_), Some(id)) => self.send_durable(session, ServerMsg::Ack { id }),
             (Err((code, message)), id) => self.reply_error(session, id, code, message),
             (Ok(_), None) => {}
         }
+    }
+
+    /// A user's request, in `own` conversation only.
+    fn user_request(
+        &mut self,
+        own: Option<&ConversationId>,
+        request: ClientMsg,
+    ) -> Result<bool, (ErrorCode, String)> {
+        match request {
+            ClientMsg::Say {
+                id,
+                conversation,
+                text,
+            } => self.user_say(own, &conversation, text, &id),
+            ClientMsg::Attach {
+                id,
+                conversation,
+                name,
+                content_type,
+                data,
+            } => self.user_attach(own, &conversation, &name, &content_type, &data, &id),
+            ClientMsg::Press {
+                conversation,
+                message,
+                action,
+                ..
+            } => self.user_input(own, &conversation, Input::Press { message, action }),
+            ClientMsg::Typing {
+                conversation, on, ..
+            } => self.user_input(own, &conversation, Input::UserTyping(on)),
+            ClientMsg::End { conversation, .. } => {
+                self.user_input(own, &conversation, Input::UserEnd)
+            }
+            other => Err(not_for_role(ClientRole::User, &other)),
+        }
+    }
+
+    /// The desk action an agent's request asks for (its file checked), or why there is none.
+    fn desk_action_of(&self, request: ClientMsg) -> Result<DeskAction, (ErrorCode, String)> {
+        Ok(match request {
+            ClientMsg::Accept { conversation, .. } => DeskAction::Accept(conversation),
+            ClientMsg::Reject {
+                conversation,
+                reason,
+                ..
+            } => DeskAction::Reject(conversation, reason),
+            ClientMsg::Reply {
+                conversation, text, ..
+            } => DeskAction::Reply(conversation, text),
+            ClientMsg::Typing {
+                conversation, on, ..
+            } => DeskAction::Typing(conversation, on),
+            ClientMsg::End { conversation, .. } => DeskAction::End(conversation),
+            ClientMsg::Transfer {
+                conversation, to, ..
+            } => DeskAction::Transfer(conversation, to),
+            ClientMsg::Attach {
+                conversation,
+                name,
+                content_type,
+                data,
+                ..
+            } => DeskAction::File(
+                conversation,
+                self.checked_file(&name, &content_type, &data)?,
+            ),
+            ClientMsg::SetPresence { presence, .. } => DeskAction::SetPresence(presence),
+            other => {
+                let kind = kind(&other);
+                return Err((
+                    ErrorCode::Forbidden,
+                    format!("agents cannot send `{kind}`: it is a user request"),
+                ));
+            }
+        })
     }
 
     /// `act_as`: a supervisor may act as any desk agent; anyone else only as itself.
@@ -424,4 +416,21 @@ impl Hub {
         }
         self.desk_call(session, id, agent, action);
     }
+}
+
+/// The `type` of a client message, as it is on the wire.
+fn kind(request: &ClientMsg) -> String {
+    serde_json::to_value(request)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
+        .unwrap_or_default()
+}
+
+/// The refusal of a request the client's role may not send.
+fn not_for_role(role: ClientRole, request: &ClientMsg) -> (ErrorCode, String) {
+    let kind = kind(request);
+    (
+        ErrorCode::Forbidden,
+        format!("a client with role {role:?} cannot send `{kind}`").to_lowercase(),
+    )
 }

@@ -315,43 +315,13 @@ impl Hub {
                     self.feed(&conv, Input::Chat(event));
                 }
             }
-            HubMsg::ChatClosed(conv, generation) => {
-                // The system dropped the chat without saying it ended.
-                let live = self
-                    .conversations
-                    .get(&conv)
-                    .is_some_and(|e| e.chat_generation == generation && e.chat.is_some());
-                if live {
-                    let reason = crate::protocol::EndReason::Error {
-                        message: format!("{} closed the chat", self.connector.system()),
-                    };
-                    self.feed(&conv, Input::Chat(ChatEvent::Ended { reason }));
-                }
-            }
+            HubMsg::ChatClosed(conv, generation) => self.chat_closed(&conv, generation),
             HubMsg::Timeout(conv, generation) => self.feed(&conv, Input::Timeout { generation }),
-            HubMsg::Trace(call) => {
-                let targets: Vec<SessionId> = self
-                    .sessions
-                    .iter()
-                    .filter(|(_, s)| s.traces)
-                    .map(|(id, _)| *id)
-                    .collect();
-                for id in targets {
-                    self.send(id, ServerMsg::Trace { call: call.clone() });
-                }
-            }
+            HubMsg::Trace(call) => self.broadcast(|s| s.traces, &ServerMsg::Trace { call }),
             HubMsg::Desk(DeskEvent::Agents(agents)) => {
                 self.desk_agents.clone_from(&agents);
                 let msg = ServerMsg::Desk { agents };
-                let targets: Vec<SessionId> = self
-                    .sessions
-                    .iter()
-                    .filter(|(_, s)| s.role != ClientRole::User)
-                    .map(|(id, _)| *id)
-                    .collect();
-                for id in targets {
-                    self.send(id, msg.clone());
-                }
+                self.broadcast(|s| s.role != ClientRole::User, &msg);
             }
             HubMsg::Desk(DeskEvent::Conversation {
                 conversation,
@@ -361,27 +331,59 @@ impl Hub {
                     self.append(&conversation, Audience::Agent, event);
                 }
             }
-            HubMsg::DeskDone(session, id, result) => match result {
-                Ok(()) => {
-                    self.send_durable(session, ServerMsg::Ack { id });
-                    if self.settings.derive_desk_view {
-                        // The desk does not report presence changes: ask it.
-                        self.refresh_desk_agents();
+            HubMsg::DeskDone(session, id, result) => self.desk_done(session, id, result),
+        }
+    }
+
+    /// The system dropped the chat without saying it ended.
+    fn chat_closed(&mut self, conv: &ConversationId, generation: u64) {
+        let live = self
+            .conversations
+            .get(conv)
+            .is_some_and(|e| e.chat_generation == generation && e.chat.is_some());
+        if live {
+            let reason = crate::protocol::EndReason::Error {
+                message: format!("{} closed the chat", self.connector.system()),
+            };
+            self.feed(conv, Input::Chat(ChatEvent::Ended { reason }));
+        }
+    }
+
+    /// Sends `msg` to every session `wanted` picks.
+    fn broadcast(&mut self, wanted: impl Fn(&Session) -> bool, msg: &ServerMsg) {
+        let targets: Vec<SessionId> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| wanted(s))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in targets {
+            self.send(id, msg.clone());
+        }
+    }
+
+    /// The desk's answer to an agent's request.
+    fn desk_done(&mut self, session: SessionId, id: RequestId, result: Result<(), DeskError>) {
+        match result {
+            Ok(()) => {
+                self.send_durable(session, ServerMsg::Ack { id });
+                if self.settings.derive_desk_view {
+                    // The desk does not report presence changes: ask it.
+                    self.refresh_desk_agents();
+                }
+            }
+            Err(e) => {
+                let code = match e {
+                    DeskError::UnknownAgent(_) | DeskError::UnknownConversation(_) => {
+                        ErrorCode::NotFound
                     }
-                }
-                Err(e) => {
-                    let code = match e {
-                        DeskError::UnknownAgent(_) | DeskError::UnknownConversation(_) => {
-                            ErrorCode::NotFound
-                        }
-                        DeskError::InvalidState(_) => ErrorCode::InvalidState,
-                        DeskError::Closed => ErrorCode::Unavailable,
-                    };
-                    // Say which system refused: its messages name its own ids and terms.
-                    let message = format!("{}: {e}", self.settings.info.system);
-                    self.send(session, error(Some(id), code, message));
-                }
-            },
+                    DeskError::InvalidState(_) => ErrorCode::InvalidState,
+                    DeskError::Closed => ErrorCode::Unavailable,
+                };
+                // Say which system refused: its messages name its own ids and terms.
+                let message = format!("{}: {e}", self.settings.info.system);
+                self.send(session, error(Some(id), code, message));
+            }
         }
     }
 

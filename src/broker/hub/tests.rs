@@ -84,30 +84,14 @@ async fn events_reach_only_their_audience_and_conversation() {
         resume: None,
         supervisor: false,
     };
-    let (a_out, mut a_rx) = mpsc::channel(64);
-    let alice = hub
-        .join(
-            join(ClientRole::User, None),
-            a_out,
-            CancellationToken::new(),
-        )
-        .expect("alice");
-    let (b_out, mut b_rx) = mpsc::channel(64);
-    let _bob = hub
-        .join(
-            join(ClientRole::User, None),
-            b_out,
-            CancellationToken::new(),
-        )
-        .expect("bob");
-    let (g_out, mut g_rx) = mpsc::channel(64);
-    let _agent = hub
-        .join(
-            join(ClientRole::Agent, None),
-            g_out,
-            CancellationToken::new(),
-        )
-        .expect("agent");
+    let mut joined = [ClientRole::User, ClientRole::User, ClientRole::Agent].map(|role| {
+        let (out, rx) = mpsc::channel(64);
+        let joined = hub
+            .join(join(role, None), out, CancellationToken::new())
+            .expect("joined");
+        (joined, rx)
+    });
+    let [(alice, a_rx), (_bob, b_rx), (_agent, g_rx)] = &mut joined;
     let ServerMsg::Welcome {
         conversation: Some(conv),
         ..
@@ -140,9 +124,9 @@ async fn events_reach_only_their_audience_and_conversation() {
         }
         kinds
     };
-    assert_eq!(kinds(&mut a_rx), vec!["typing"]);
-    assert!(kinds(&mut b_rx).is_empty(), "another user's conversation");
-    assert_eq!(kinds(&mut g_rx), vec!["offered"]);
+    assert_eq!(kinds(a_rx), vec!["typing"]);
+    assert!(kinds(b_rx).is_empty(), "another user's conversation");
+    assert_eq!(kinds(g_rx), vec!["offered"]);
 }
 
 #[tokio::test]

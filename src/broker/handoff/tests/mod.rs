@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::connectors::ChatEvent;
+use crate::protocol::{AgentInfo, EndReason, Part, Role};
+use crate::text::to_plain;
 
 const NOW: Millis = 1_000_000;
 
@@ -438,7 +440,14 @@ fn typing_is_relayed_only_during_a_live_chat() {
 fn a_chat_opened_after_the_user_left_is_closed_again() {
     let mut c = offered();
     press(&mut c, ButtonAction::StartAgentChat).unwrap();
-    c.phase = Phase::Done;
+    // The user is gone (as after a restart) by the time the system answers.
+    c.enter(
+        HandoffState::Ended {
+            reason: EndReason::User,
+        },
+        Private::default(),
+        &mut Vec::new(),
+    );
     let fx = run(&mut c, Input::Started(Ok(StartOutcome::Chat)));
     assert_eq!(fx, vec![Effect::Chat(ChatCommand::End), Effect::CloseChat]);
 }
@@ -502,3 +511,4 @@ fn a_file_before_an_agent_is_there_is_refused_and_changes_nothing() {
 
 mod handed;
 mod live;
+mod state;
