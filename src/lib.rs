@@ -4,6 +4,7 @@
 //! - [`broker`]: the engine: sessions, conversations, the handoff lifecycle, the assistant.
 //! - [`connectors`]: the contact-center systems the broker hands users over to.
 //! - [`emulators`]: loopback emulators of those systems, for tests and offline use.
+//! - [`desk`]: the pure agent-desk model (presence, queue, offers, accept, transfer, barge-in).
 //! - [`console`]: the terminal console (state, update, connections, loop).
 //! - [`ui`]: pure rendering of the console.
 //! - [`theme`]: theme files resolved into styles.
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod console;
+pub mod desk;
 pub mod emulators;
 pub mod engine;
 pub mod fuzz;
