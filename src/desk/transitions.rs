@@ -205,7 +205,7 @@ impl Desk {
             });
         };
         self.waiting.remove(at);
-        self.give_up(conversation, EndReason::Timeout, out);
+        give_up(conversation, EndReason::Timeout, out);
         Ok(())
     }
 
@@ -283,17 +283,8 @@ impl Desk {
             let reason = EndReason::NoAgent {
                 reason: Some(EVERYONE_DECLINED.to_owned()),
             };
-            self.give_up(&conversation, reason, out);
+            give_up(&conversation, reason, out);
         }
-    }
-
-    /// A request leaves the queue without an agent: both sides are told.
-    fn give_up(&mut self, conversation: &ConversationId, reason: EndReason, out: &mut Out) {
-        out.push(withdrawn(conversation, reason.clone()));
-        out.push(Effect::User(
-            conversation.clone(),
-            UserNote::Ended { reason },
-        ));
     }
 
     fn close_chat(&mut self, conversation: &ConversationId, reason: EndReason, out: &mut Out) {
@@ -336,4 +327,13 @@ fn joined(conversation: &ConversationId, agent: &str, first: bool) -> Effect {
             first,
         },
     )
+}
+
+/// A request leaves the queue without an agent: both sides are told.
+fn give_up(conversation: &ConversationId, reason: EndReason, out: &mut Out) {
+    out.push(withdrawn(conversation, reason.clone()));
+    out.push(Effect::User(
+        conversation.clone(),
+        UserNote::Ended { reason },
+    ));
 }
