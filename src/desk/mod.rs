@@ -328,9 +328,10 @@ impl Desk {
                 Refusal::NotYet => DeskError::InvalidState(format!(
                     "conversation {label} is still waiting; accept it first"
                 )),
-                Refusal::AlreadyIn => {
-                    DeskError::InvalidState(format!("{agent} is already in this chat"))
-                }
+                Refusal::AlreadyIn => DeskError::InvalidState(format!(
+                    "cannot {verb}: conversation {label} is not waiting for an agent \
+                     ({agent} is already in this chat)"
+                )),
                 Refusal::NotIn => DeskError::InvalidState(format!(
                     "{agent} is not in the chat of conversation {label}; {} in it",
                     who(stage)

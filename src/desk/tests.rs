@@ -288,7 +288,7 @@ fn a_desk_without_barge_in_refuses_to_join_a_taken_chat() {
     );
     assert_eq!(
         refusal(accept(&mut d, "Lisa", "c-1")),
-        "Lisa is already in this chat"
+        "cannot accept: conversation c-1 is not waiting for an agent (Lisa is already in this chat)"
     );
 }
 
