@@ -122,3 +122,7 @@ impl Policy {
         self.check(stage, me, action).is_ok()
     }
 }
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

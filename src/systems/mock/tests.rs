@@ -246,7 +246,7 @@ async fn a_transfer_tells_the_user_and_swaps_the_agent() {
             DeskAction::Reply("c-1".into(), "still me".into())
         )
         .await,
-        "Lisa is not in the chat of conversation c-1"
+        "Lisa is not in the chat of conversation c-1; Sam is in it"
     );
 }
 
@@ -303,7 +303,7 @@ async fn agents_can_only_talk_in_their_own_chats() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Sam is not in the chat of conversation c-1"
+        "Sam is not in the chat of conversation c-1; Lisa is in it"
     );
     assert_eq!(
         desk.act("Zed", DeskAction::End("c-1".into())).await,
