@@ -235,7 +235,8 @@ impl State {
                     agent: agent_info(&agent, false),
                     text,
                 };
-                return Ok(self.tell_user(&conv, said).await);
+                self.tell_user(&conv, said).await;
+                return Ok(());
             }
             DeskAction::File(conv, file) => {
                 self.model.may_talk(&agent, &conv)?;
@@ -243,11 +244,13 @@ impl State {
                     agent: agent_info(&agent, false),
                     file: file.describe(),
                 };
-                return Ok(self.tell_user(&conv, sent).await);
+                self.tell_user(&conv, sent).await;
+                return Ok(());
             }
             DeskAction::Typing(conv, on) => {
                 self.model.may_talk(&agent, &conv)?;
-                return Ok(self.tell_user(&conv, ChatEvent::Typing { agent, on }).await);
+                self.tell_user(&conv, ChatEvent::Typing { agent, on }).await;
+                return Ok(());
             }
         };
         self.apply(command).await
