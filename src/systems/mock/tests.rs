@@ -496,3 +496,14 @@ async fn a_request_the_broker_withdraws_is_withdrawn_at_the_desk_with_its_reason
     };
     assert_eq!(withdrawn, EndReason::Timeout);
 }
+
+#[tokio::test]
+async fn a_second_start_of_a_conversation_still_at_the_desk_is_refused() {
+    let (desk, _events) = open(DeskConfig::default());
+    let _link = chat(&desk, "c-1").await;
+    let refused = desk.start(request("c-1")).await.unwrap_err();
+    assert!(
+        matches!(&refused, ConnectorError::Status { status: 503, detail, .. } if detail == "conversation c-1 is already at the desk"),
+        "{refused:?}"
+    );
+}
