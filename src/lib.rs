@@ -5,6 +5,7 @@
 //! - [`connectors`]: the interface between the broker and a system, and the HTTP client.
 //! - [`emulators`]: what every emulator shares: the simulated desk, faults, control endpoints.
 //! - [`systems`]: the contact-center systems, one folder each (connector, emulator, config).
+//! - [`desk`]: the pure agent-desk model (presence, queue, offers, accept, transfer, barge-in).
 //! - [`console`]: the terminal console (state, update, connections, loop).
 //! - [`ui`]: pure rendering of the console.
 //! - [`theme`]: theme files resolved into styles.
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod console;
+pub mod desk;
 pub mod emulators;
 pub mod engine;
 pub mod fuzz;

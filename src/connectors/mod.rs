@@ -382,29 +382,8 @@ pub enum DeskAction {
     SetPresence(Presence),
 }
 
-/// The refusal of a transfer to `to`, who is not available (both simulated desks say it so).
-pub fn transfer_needs_available(to: &str, presence: Presence) -> DeskError {
-    DeskError::InvalidState(format!(
-        "{to} is {presence}: chats are transferred to available agents"
-    ))
-}
-
-/// Why a desk refused an agent's action; sent back as an error frame.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeskError {
-    /// No such agent on the desk.
-    #[error("no agent named {0:?} on this desk")]
-    UnknownAgent(String),
-    /// No such request or chat.
-    #[error("conversation {0} has no request or chat on this desk")]
-    UnknownConversation(ConversationId),
-    /// The action does not fit the request's or chat's state.
-    #[error("{0}")]
-    InvalidState(String),
-    /// The desk is gone.
-    #[error("the desk has shut down")]
-    Closed,
-}
+// The desk's refusals live with the desk model; connectors name them as before.
+pub use crate::desk::{DeskError, transfer_needs_available};
 
 /// What a simulated desk reports to the broker.
 #[derive(Debug, Clone, PartialEq)]

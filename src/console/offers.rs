@@ -1,7 +1,14 @@
-//! What an agent may do with a desk chat. The inbox's buttons and its keys both follow this,
-//! so a stray key in the list never sends the broker a request the screen did not offer.
+//! What an agent may do with a desk chat, as the desk model's rules decide it. The inbox's
+//! buttons and its keys both follow this, so a stray key in the list never sends the broker a
+//! request the screen did not offer, and the inbox never offers what the desk refuses.
 
 use super::panes::inbox::{DeskChat, InboxAction};
+use crate::desk::{Action, Policy, Refusal, Stage};
+
+/// The desk policy the inbox follows. The welcome frame does not say which desk the broker
+/// runs, so the console lets an agent try what the most permissive desk (the mock desk)
+/// allows, a barge-in included; a desk whose policy refuses it answers with its refusal.
+const DESK_POLICY: Policy = Policy::MOCK;
 
 impl DeskChat {
     /// The agent who took the chat last (by accepting, barging in or by transfer).
@@ -14,41 +21,50 @@ impl DeskChat {
         self.ended.is_none() && self.agents.iter().any(|a| a == me)
     }
 
-    /// The actions `me` is offered on this chat, in button order.
-    pub fn offers(&self, me: &str) -> &'static [InboxAction] {
-        match (&self.ended, self.assigned()) {
-            (None, None) => &[InboxAction::Accept, InboxAction::Reject],
-            (None, Some(_)) if self.is_in(me) => &[InboxAction::End, InboxAction::Transfer],
-            // Ended, or other agents' chat.
-            _ => &[],
+    /// Where the chat is, for the desk's rules.
+    fn stage(&self) -> Stage<'_> {
+        match (&self.ended, self.agents.is_empty()) {
+            (Some(_), _) => Stage::Over,
+            (None, true) => Stage::Waiting,
+            (None, false) => Stage::Live(&self.agents),
         }
     }
 
+    /// The actions `me` is offered on this chat, in button order.
+    pub fn offers(&self, me: &str) -> Vec<InboxAction> {
+        DESK_POLICY
+            .offers(self.stage(), me)
+            .iter()
+            .filter_map(|&action| inbox_action(action))
+            .collect()
+    }
+
     /// Whether `me` may do `action` here: what is offered, and accepting other agents' live
-    /// chat, which barges in (the mock desk allows it; the emulated systems refuse).
+    /// chat where the desk's policy allows a barge-in.
     pub fn allows(&self, me: &str, action: InboxAction) -> bool {
-        let barge_in = action == InboxAction::Accept
-            && self.ended.is_none()
-            && self.assigned().is_some()
-            && !self.is_in(me);
-        barge_in || self.offers(me).contains(&action)
+        desk_action(action).is_some_and(|a| DESK_POLICY.allows(self.stage(), me, a))
     }
 
     /// Why `me` may not do `action` here, for the status line.
     pub fn refusal(&self, me: &str, action: InboxAction) -> String {
-        let verb = match action {
-            InboxAction::Accept => "accept",
-            InboxAction::Reject => "reject",
-            InboxAction::End => "end",
-            InboxAction::Transfer => "transfer",
-            InboxAction::SwitchAgent | InboxAction::Select(_) => "change",
+        let verb = desk_action(action).map_or("change", Action::verb);
+        // The inbox's own actions are refused as the stage refuses anything.
+        let by_stage = match self.stage() {
+            Stage::Waiting => Refusal::NotYet,
+            Stage::Live(_) if self.is_in(me) => Refusal::AlreadyIn,
+            Stage::Live(_) => Refusal::NotIn,
+            Stage::Over => Refusal::Over,
         };
-        match (&self.ended, self.assigned()) {
-            (Some(reason), _) => format!("Nothing to {verb}: this chat ended {reason}"),
-            (None, Some(_)) if self.is_in(me) => {
+        let refusal = desk_action(action)
+            .and_then(|a| DESK_POLICY.check(self.stage(), me, a).err())
+            .unwrap_or(by_stage);
+        match (refusal, &self.ended) {
+            (_, Some(reason)) => format!("Nothing to {verb}: this chat ended {reason}"),
+            (Refusal::NotYet, None) => format!("Nothing to {verb} yet: accept the request first"),
+            (Refusal::AlreadyIn, None) => {
                 format!("Nothing to {verb}: you are already in this chat")
             }
-            (None, Some(_)) => format!(
+            (Refusal::NotIn | Refusal::Taken | Refusal::Over, None) => format!(
                 "Only {}, who {} this chat, can {verb} it",
                 self.agents.join(" or "),
                 if self.agents.len() > 1 {
@@ -57,8 +73,29 @@ impl DeskChat {
                     "has"
                 }
             ),
-            (None, None) => format!("Nothing to {verb} yet: accept the request first"),
         }
+    }
+}
+
+/// The desk action behind an inbox action; none for the inbox's own (switching, selecting).
+fn desk_action(action: InboxAction) -> Option<Action> {
+    match action {
+        InboxAction::Accept => Some(Action::Accept),
+        InboxAction::Reject => Some(Action::Reject),
+        InboxAction::End => Some(Action::End),
+        InboxAction::Transfer => Some(Action::Transfer),
+        InboxAction::SwitchAgent | InboxAction::Select(_) => None,
+    }
+}
+
+/// The inbox button of a desk action; talking has none (it is the reply box).
+fn inbox_action(action: Action) -> Option<InboxAction> {
+    match action {
+        Action::Accept => Some(InboxAction::Accept),
+        Action::Reject => Some(InboxAction::Reject),
+        Action::End => Some(InboxAction::End),
+        Action::Transfer => Some(InboxAction::Transfer),
+        Action::Talk => None,
     }
 }
 

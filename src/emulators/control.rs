@@ -104,8 +104,7 @@ struct PresenceBody {
 }
 
 async fn set_presence(State(ctl): State<Ctl>, Json(body): Json<PresenceBody>) -> Response {
-    ctl.desk.set_presence(&body.agent, body.presence);
-    StatusCode::NO_CONTENT.into_response()
+    answer(ctl.desk.try_set_presence(&body.agent, body.presence))
 }
 
 async fn join(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {

@@ -1,25 +1,29 @@
-//! The simulated contact center behind every emulator: agents, presence, conversations and
-//! the agent scripts.
+//! The simulated contact center behind every emulator: the desk model ([`crate::desk`]) with
+//! what the emulators record about conversations, and the agent scripts.
 //!
 //! The desk knows nothing of any wire format. What happens on it (an agent joins, says
 //! something, transfers, leaves; a queue times out) becomes a [`Signal`] on one ordered
 //! channel; each emulator turns signals into its system's events (8x8 webhooks, `ServiceNow`
-//! response-endpoint posts, Amazon Connect WebSocket items, Glia webhooks). Agents are driven
-//! by an [`AgentScript`] per conversation, by the `/__emu` control endpoints, or through
-//! [`AgentDesk`] by the console's agent inbox.
+//! response-endpoint posts, Amazon Connect WebSocket items, Glia webhooks). Who may do what is
+//! the model's decision under [`Policy::EMULATED`] (no ringing, no barge-in, as the real
+//! systems). Agents are driven by an [`AgentScript`] per conversation, by the `/__emu` control
+//! endpoints, or through [`crate::connectors::AgentDesk`] by the console's agent inbox.
 
 use crate::connectors::{DeskError, DeskEvent};
+use crate::desk::{Command, Desk, Effect, Policy, Stage};
 use crate::protocol::{
-    ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, Presence, UserInfo,
-    now_millis,
+    ConversationEvent, ConversationId, DeskAgent, HandoffStyle, Presence, now_millis,
 };
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tokio::sync::{broadcast, mpsc, watch};
 
 mod script;
+mod signal;
+mod view;
 pub use script::{AgentScript, Step};
+pub use signal::{EndedBy, Signal, SimAgent};
+pub use view::{AgentFile, ConvState, ConvView, Delivery, ReceivedFile, RequestInfo};
 
 /// How many signals may wait for the emulator's delivery task.
 const SIGNAL_QUEUE: usize = 256;
@@ -30,199 +34,6 @@ const DESK_EVENTS: usize = 256;
 /// How many webhook delivery attempts the desk remembers.
 pub const DELIVERY_LOG: usize = 1000;
 
-/// What a system told the desk about a new request, as far as its API carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RequestInfo {
-    /// The user's main utterance.
-    pub title: String,
-    /// The user.
-    pub user: UserInfo,
-    /// The topic.
-    pub topic: String,
-    /// Routing context.
-    pub context: BTreeMap<String, String>,
-    /// The assistant transcript, plain text.
-    pub history: String,
-}
-
-/// What happened on the desk, for the emulator to put on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Signal {
-    /// The request entered the queue.
-    Queued {
-        /// The queue's wait estimate.
-        eta_secs: u64,
-    },
-    /// An agent joined.
-    Joined {
-        /// The agent.
-        agent: SimAgent,
-    },
-    /// An agent said something.
-    Message {
-        /// The agent.
-        agent: SimAgent,
-        /// The text.
-        text: String,
-        /// The message's id on the system.
-        id: String,
-    },
-    /// An agent sent the user a file; its bytes are on the desk ([`SimDesk::agent_file_bytes`],
-    /// served at `GET /__emu/files/{id}`).
-    File {
-        /// The agent.
-        agent: SimAgent,
-        /// The file.
-        file: AgentFile,
-        /// The message's id on the system.
-        id: String,
-    },
-    /// An agent started or stopped typing.
-    Typing {
-        /// The agent.
-        agent: SimAgent,
-        /// Typing or not.
-        on: bool,
-    },
-    /// A transfer started; `Left` (transferring) and `Joined` follow.
-    Transfer {
-        /// The agent handing over.
-        from: SimAgent,
-        /// The agent taking over.
-        to: SimAgent,
-    },
-    /// An agent left.
-    Left {
-        /// The agent.
-        agent: SimAgent,
-        /// Part of a transfer: the chat goes on.
-        transferring: bool,
-    },
-    /// The chat is over.
-    Ended {
-        /// Why.
-        by: EndedBy,
-    },
-    /// The emulator should send one malformed event (tests of the connector's robustness).
-    Malformed,
-}
-
-/// Why a simulated chat ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EndedBy {
-    /// The agent ended it.
-    Agent(SimAgent),
-    /// The user left.
-    User,
-    /// The queue timed out with no agent.
-    Timeout,
-}
-
-/// An agent as the emulators put it on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SimAgent {
-    /// Display name.
-    pub name: String,
-    /// The system's id for the agent.
-    pub id: String,
-}
-
-impl SimAgent {
-    /// The agent called `name`, with an id derived from it.
-    pub fn named(name: &str) -> Self {
-        let slug: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        Self {
-            name: name.to_owned(),
-            id: format!("agent-{slug}"),
-        }
-    }
-}
-
-/// Where a simulated conversation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConvState {
-    /// Waiting for an agent.
-    Queued,
-    /// With an agent.
-    Live,
-    /// Over.
-    Ended,
-}
-
-/// A conversation as the desk sees it (also what `GET /__emu/conversations` lists).
-#[derive(Debug, Clone, Serialize)]
-pub struct ConvView {
-    /// The system's conversation id.
-    pub id: String,
-    /// The client's id for it (the broker's conversation id), when the system was told.
-    pub external_ref: Option<String>,
-    /// Where it is.
-    pub state: ConvState,
-    /// The agent now in the chat.
-    pub agent: Option<String>,
-    /// Every user message received, in order (tests check there are no duplicates).
-    pub user_messages: Vec<String>,
-    /// Every file the user sent, in order.
-    pub files: Vec<ReceivedFile>,
-    /// Whether the user is typing, as last reported.
-    pub user_typing: bool,
-}
-
-/// A file a user sent, as the system stored it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReceivedFile {
-    /// The file name.
-    pub name: String,
-    /// The MIME type.
-    pub content_type: String,
-    /// The size in bytes.
-    pub size: u64,
-    /// CRC32 (IEEE) of the contents, so tests can tell the bytes arrived intact.
-    pub crc32: u32,
-}
-
-impl ReceivedFile {
-    /// The record of `bytes` received as `name`.
-    pub fn of(name: &str, content_type: &str, bytes: &[u8]) -> Self {
-        Self {
-            name: name.to_owned(),
-            content_type: content_type.to_owned(),
-            size: bytes.len() as u64,
-            crc32: crc32fast::hash(bytes),
-        }
-    }
-}
-
-/// A file an agent sent, as the emulators describe it on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AgentFile {
-    /// The desk's id for it (the download path's last segment).
-    pub id: String,
-    /// The file name.
-    pub name: String,
-    /// The MIME type.
-    pub content_type: String,
-    /// The size in bytes.
-    pub size: u64,
-}
-
-impl AgentFile {
-    /// Where the emulator at `base_url` serves it.
-    pub fn url(&self, base_url: &str) -> String {
-        format!("{}/__emu/files/{}", base_url.trim_end_matches('/'), self.id)
-    }
-}
-
 /// How many agent files the desk keeps for download (oldest dropped first).
 const AGENT_FILES: usize = 64;
 
@@ -231,25 +42,14 @@ struct Conv {
     user_count: watch::Sender<usize>,
 }
 
-#[derive(Default)]
 struct DeskState {
+    /// Who is where and who may do what.
+    model: Desk,
     /// Files agents sent, oldest first, with their bytes.
-    agent_files: std::collections::VecDeque<(AgentFile, bytes::Bytes)>,
-    agents: Vec<DeskAgent>,
+    agent_files: VecDeque<(AgentFile, bytes::Bytes)>,
     conversations: HashMap<String, Conv>,
-    /// Newest first would be odd for tests; kept in arrival order.
+    /// Conversation ids in arrival order.
     order: Vec<String>,
-}
-
-/// A webhook delivery attempt, recorded for tests and the inspector.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Delivery {
-    /// The event's type on the system.
-    pub event: String,
-    /// The receiver's status (0 when it could not be reached).
-    pub status: u16,
-    /// The attempt (0 = first).
-    pub retry: u32,
 }
 
 /// The simulated contact center.
@@ -282,18 +82,16 @@ impl SimDesk {
         script: AgentScript,
     ) -> (Arc<Self>, mpsc::Receiver<(String, Signal)>) {
         let (tx, rx) = mpsc::channel(SIGNAL_QUEUE);
-        let agents = agents
-            .iter()
-            .map(|name| DeskAgent {
-                name: name.clone(),
-                presence: Presence::Available,
-                active_chats: 0,
-            })
-            .collect();
+        let model = Desk::new(
+            Policy::EMULATED,
+            agents.iter().map(|a| (a.clone(), Presence::Available)),
+        );
         let desk = Arc::new_cyclic(|me| Self {
             state: Mutex::new(DeskState {
-                agents,
-                ..DeskState::default()
+                model,
+                agent_files: VecDeque::new(),
+                conversations: HashMap::new(),
+                order: Vec::new(),
             }),
             deliveries: Mutex::new(Vec::new()),
             signals: tx,
@@ -324,7 +122,8 @@ impl SimDesk {
 
     /// The desk's view for an agent inbox: requests, assignments, ends and the agents'
     /// presence, keyed by the client's conversation id when the system was told it. A
-    /// subscriber that lags gets `RecvError::Lagged` and should re-read [`AgentDesk::agents`].
+    /// subscriber that lags gets `RecvError::Lagged` and should re-read
+    /// [`crate::connectors::AgentDesk::agents`].
     pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
         self.events.subscribe()
     }
@@ -345,6 +144,48 @@ impl SimDesk {
 
     fn tell_agents(&self) {
         let _ = self.events.send(DeskEvent::Agents(self.agent_list()));
+    }
+
+    /// Runs `command` on the model for the conversation `id`, brings its recorded state in
+    /// line, tells the inbox (feed events, presence) and returns the signals for the emulator,
+    /// in the model's order.
+    fn decide(&self, id: &str, command: Command) -> Result<Vec<(String, Signal)>, DeskError> {
+        let effects = {
+            let mut state = self.lock();
+            let effects = state.model.handle(command)?;
+            let key = ConversationId::from(id);
+            let (conv_state, agent) = match state.model.stage(&key) {
+                Some(Stage::Waiting) => (ConvState::Queued, None),
+                Some(Stage::Live(agents)) => (ConvState::Live, agents.last().cloned()),
+                Some(Stage::Over) | None => (ConvState::Ended, None),
+            };
+            if let Some(conv) = state.conversations.get_mut(id) {
+                conv.view.state = conv_state;
+                conv.view.agent = agent;
+            }
+            effects
+        };
+        let mut signals = Vec::new();
+        for effect in effects {
+            match effect {
+                Effect::Feed(conversation, event) => self.tell(conversation.as_str(), event),
+                Effect::AgentsChanged => self.tell_agents(),
+                Effect::User(conversation, note) => signals.extend(
+                    signal::signals_of(note)
+                        .into_iter()
+                        .map(|s| (conversation.0.clone(), s)),
+                ),
+            }
+        }
+        Ok(signals)
+    }
+
+    /// [`Self::decide`], then the signals go to the emulator.
+    async fn apply(&self, id: &str, command: Command) -> Result<(), DeskError> {
+        for (conversation, signal) in self.decide(id, command)? {
+            self.emit(&conversation, signal).await;
+        }
+        Ok(())
     }
 
     /// The system's id of a conversation named by its id or its external ref.
@@ -368,7 +209,8 @@ impl SimDesk {
             .ok_or_else(|| DeskError::UnknownConversation(id_or_ref.into()))
     }
 
-    /// A client opened conversation `id`: it is queued and the script starts.
+    /// A client opened conversation `id`: it is queued and the script starts. A desk whose
+    /// queue is full ([`crate::desk::MAX_WAITING`]) ends the conversation at once (a timeout).
     pub async fn open(
         &self,
         id: &str,
@@ -376,6 +218,7 @@ impl SimDesk {
         eta_secs: u64,
         request: RequestInfo,
     ) {
+        let label = external_ref.clone().unwrap_or_else(|| id.to_owned());
         let (tx, _) = watch::channel(0);
         {
             let mut state = self.lock();
@@ -396,6 +239,7 @@ impl SimDesk {
                 },
             );
         }
+        let queued_at = now_millis();
         self.tell(
             id,
             ConversationEvent::Request {
@@ -404,17 +248,43 @@ impl SimDesk {
                 topic: request.topic,
                 context: request.context,
                 history: request.history,
-                queued_at: now_millis(),
+                queued_at,
                 style: HandoffStyle::Brokered,
             },
         );
         self.emit(id, Signal::Queued { eta_secs }).await;
+        let opened = Command::Open {
+            conversation: id.into(),
+            label: label.into(),
+            at: queued_at,
+        };
+        if let Err(e) = self.apply(id, opened).await {
+            tracing::warn!(conversation = id, error = %e, "the desk refused the request");
+            self.refused(id).await;
+            return;
+        }
         if !self.script.steps.is_empty()
             && let Some(desk) = self.me.upgrade()
         {
             let id = id.to_owned();
             tokio::spawn(async move { desk.run_script(&id).await });
         }
+    }
+
+    /// A request the model would not queue ends as a queue timeout would.
+    async fn refused(&self, id: &str) {
+        if let Some(conv) = self.lock().conversations.get_mut(id) {
+            conv.view.state = ConvState::Ended;
+        }
+        let reason = crate::protocol::EndReason::Timeout;
+        self.tell(id, ConversationEvent::Withdrawn { reason });
+        self.emit(
+            id,
+            Signal::Ended {
+                by: EndedBy::Timeout,
+            },
+        )
+        .await;
     }
 
     fn state_of(&self, id: &str) -> Option<ConvState> {
@@ -437,8 +307,8 @@ impl SimDesk {
         self.lock().conversations.get(id).map(|c| c.view.clone())
     }
 
-    /// The user said something.
-    pub fn user_message(&self, id: &str, text: &str) -> Result<(), DeskError> {
+    /// Runs `f` on the recorded conversation `id` unless it has ended.
+    fn record(&self, id: &str, f: impl FnOnce(&mut Conv)) -> Result<(), DeskError> {
         let mut state = self.lock();
         let conv = state
             .conversations
@@ -447,24 +317,21 @@ impl SimDesk {
         if conv.view.state == ConvState::Ended {
             return Err(invalid("the conversation has ended"));
         }
-        conv.view.user_messages.push(text.to_owned());
-        let n = conv.view.user_messages.len();
-        conv.user_count.send_replace(n);
+        f(conv);
         Ok(())
+    }
+
+    /// The user said something.
+    pub fn user_message(&self, id: &str, text: &str) -> Result<(), DeskError> {
+        self.record(id, |conv| {
+            conv.view.user_messages.push(text.to_owned());
+            conv.user_count.send_replace(conv.view.user_messages.len());
+        })
     }
 
     /// The user sent a file (after the system stored it).
     pub fn user_file(&self, id: &str, file: ReceivedFile) -> Result<(), DeskError> {
-        let mut state = self.lock();
-        let conv = state
-            .conversations
-            .get_mut(id)
-            .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
-        if conv.view.state == ConvState::Ended {
-            return Err(invalid("the conversation has ended"));
-        }
-        conv.view.files.push(file);
-        Ok(())
+        self.record(id, |conv| conv.view.files.push(file))
     }
 
     /// The user started or stopped typing.
@@ -478,87 +345,52 @@ impl SimDesk {
         Ok(())
     }
 
-    /// The user left; no signal (each system reports it differently, if at all).
+    /// The user left; no signal (each system reports it differently, if at all, and the model
+    /// tells the user side nothing of its own leaving). Leaving again changes nothing.
     pub fn user_left(&self, id: &str) -> Result<(), DeskError> {
-        let mut state = self.lock();
-        let agent = {
-            let conv = state
-                .conversations
-                .get_mut(id)
-                .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
-            conv.view.state = ConvState::Ended;
-            conv.view.agent.take()
-        };
-        let was_live = agent.is_some();
-        if let Some(agent) = agent {
-            adjust_chats(&mut state, &agent, false);
+        match self.state_of(id) {
+            None => Err(DeskError::UnknownConversation(id.into())),
+            Some(ConvState::Ended) => Ok(()),
+            Some(_) => {
+                let left = Command::Leave {
+                    conversation: id.into(),
+                    reason: crate::protocol::EndReason::User,
+                };
+                self.decide(id, left).map(drop)
+            }
         }
-        drop(state);
-        let reason = EndReason::User;
-        self.tell(
-            id,
-            if was_live {
-                ConversationEvent::ChatEnded { reason }
-            } else {
-                ConversationEvent::Withdrawn { reason }
-            },
-        );
-        self.tell_agents();
-        Ok(())
     }
 
     /// `agent` accepts the queued conversation `id`.
     pub async fn join(&self, id: &str, agent: &str) -> Result<(), DeskError> {
-        {
-            let mut state = self.lock();
-            if !state.agents.iter().any(|a| a.name == agent) {
-                return Err(DeskError::UnknownAgent(agent.into()));
-            }
-            let conv = state
-                .conversations
-                .get_mut(id)
-                .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
-            if conv.view.state != ConvState::Queued {
-                return Err(invalid("the conversation is not waiting for an agent"));
-            }
-            conv.view.state = ConvState::Live;
-            conv.view.agent = Some(agent.to_owned());
-            adjust_chats(&mut state, agent, true);
-        }
-        self.tell(
-            id,
-            ConversationEvent::Assigned {
-                agent: agent.to_owned(),
-                agents: vec![agent.to_owned()],
-            },
-        );
-        self.tell_agents();
-        self.emit(
-            id,
-            Signal::Joined {
-                agent: SimAgent::named(agent),
-            },
-        )
-        .await;
-        Ok(())
+        let accept = Command::Accept {
+            agent: agent.to_owned(),
+            conversation: id.into(),
+        };
+        self.apply(id, accept).await
     }
 
+    /// The agent in `id`: `who`, who must be in the chat, or when not given, the one who has
+    /// it.
     fn live_agent(&self, id: &str, who: Option<&str>) -> Result<String, DeskError> {
         let state = self.lock();
         let conv = state
             .conversations
             .get(id)
             .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
-        match (&conv.view.state, &conv.view.agent) {
-            (ConvState::Live, Some(agent)) if who.is_none_or(|w| w == agent) => Ok(agent.clone()),
-            (ConvState::Live, Some(agent)) => Err(invalid(format!(
-                "{agent} is in the conversation, not {}",
-                who.unwrap_or("")
-            ))),
-            _ => Err(invalid(
-                "no agent has joined the conversation yet".to_owned(),
-            )),
+        if conv.view.state == ConvState::Ended {
+            return Err(invalid("the conversation has ended"));
         }
+        let key = ConversationId::from(id);
+        if let Some(who) = who {
+            state.model.may_talk(who, &key)?;
+            return Ok(who.to_owned());
+        }
+        state
+            .model
+            .agents_in(&key)
+            .and_then(|agents| agents.last().cloned())
+            .ok_or_else(|| invalid("no agent has joined the conversation yet"))
     }
 
     /// The agent in `id` (or `who`, who must be that agent) says `text`.
@@ -634,8 +466,8 @@ impl SimDesk {
         Ok(())
     }
 
-    /// Fails unless `id` is a live chat and `who` (when given) is its agent: what an agent may
-    /// do only in their own chat.
+    /// Fails unless `id` is a live chat and `who` (when given) is in it: what an agent may do
+    /// only in their own chat.
     pub fn check_agent(&self, id: &str, who: Option<&str>) -> Result<(), DeskError> {
         self.live_agent(id, who).map(drop)
     }
@@ -643,123 +475,44 @@ impl SimDesk {
     /// The agent in `id` hands the chat to `to`.
     pub async fn transfer(&self, id: &str, to: &str) -> Result<(), DeskError> {
         let from = self.live_agent(id, None)?;
-        if from == to {
-            return Err(invalid(format!("{to} is already in the conversation")));
-        }
-        {
-            let mut state = self.lock();
-            let Some(presence) = state
-                .agents
-                .iter()
-                .find(|a| a.name == to)
-                .map(|a| a.presence)
-            else {
-                return Err(DeskError::UnknownAgent(to.into()));
-            };
-            if presence != Presence::Available {
-                return Err(crate::connectors::transfer_needs_available(to, presence));
-            }
-            if let Some(conv) = state.conversations.get_mut(id) {
-                conv.view.agent = Some(to.to_owned());
-            }
-            adjust_chats(&mut state, &from, false);
-            adjust_chats(&mut state, to, true);
-        }
-        self.tell(
-            id,
-            ConversationEvent::Assigned {
-                agent: to.to_owned(),
-                agents: vec![to.to_owned()],
-            },
-        );
-        self.tell_agents();
-        let (from, to) = (SimAgent::named(&from), SimAgent::named(to));
-        self.emit(
-            id,
-            Signal::Transfer {
-                from: from.clone(),
-                to: to.clone(),
-            },
-        )
-        .await;
-        self.emit(
-            id,
-            Signal::Left {
-                agent: from,
-                transferring: true,
-            },
-        )
-        .await;
-        self.emit(id, Signal::Joined { agent: to }).await;
-        Ok(())
+        let transfer = Command::Transfer {
+            from,
+            conversation: id.into(),
+            to: to.to_owned(),
+        };
+        self.apply(id, transfer).await
     }
 
     /// The agent in `id` ends the chat.
     pub async fn leave(&self, id: &str) -> Result<(), DeskError> {
         let agent = self.live_agent(id, None)?;
-        {
-            let mut state = self.lock();
-            if let Some(conv) = state.conversations.get_mut(id) {
-                conv.view.state = ConvState::Ended;
-                conv.view.agent = None;
-            }
-            adjust_chats(&mut state, &agent, false);
-        }
-        self.tell(
-            id,
-            ConversationEvent::ChatEnded {
-                reason: EndReason::Agent {
-                    agent: agent.clone(),
-                },
-            },
-        );
-        self.tell_agents();
-        let agent = SimAgent::named(&agent);
-        self.emit(
-            id,
-            Signal::Left {
-                agent: agent.clone(),
-                transferring: false,
-            },
-        )
-        .await;
-        self.emit(
-            id,
-            Signal::Ended {
-                by: EndedBy::Agent(agent),
-            },
-        )
-        .await;
-        Ok(())
+        let end = Command::End {
+            agent,
+            conversation: id.into(),
+        };
+        self.apply(id, end).await
     }
 
     /// The queue gives up on `id`.
     pub async fn timeout(&self, id: &str) -> Result<(), DeskError> {
-        {
-            let mut state = self.lock();
-            let conv = state
-                .conversations
-                .get_mut(id)
-                .ok_or_else(|| DeskError::UnknownConversation(id.into()))?;
-            if conv.view.state != ConvState::Queued {
-                return Err(invalid("the conversation is not waiting".to_owned()));
-            }
-            conv.view.state = ConvState::Ended;
+        if self.state_of(id).is_none() {
+            return Err(DeskError::UnknownConversation(id.into()));
         }
-        self.tell(
-            id,
-            ConversationEvent::Withdrawn {
-                reason: EndReason::Timeout,
-            },
-        );
-        self.emit(
-            id,
-            Signal::Ended {
-                by: EndedBy::Timeout,
-            },
-        )
-        .await;
-        Ok(())
+        let timeout = Command::Timeout {
+            conversation: id.into(),
+        };
+        self.apply(id, timeout).await
+    }
+
+    /// An agent turns the waiting request `id` down; the inbox hears of it, the client does
+    /// not (none of the four systems tells it).
+    pub async fn reject(&self, id: &str, agent: &str, reason: String) -> Result<(), DeskError> {
+        let reject = Command::Reject {
+            agent: agent.to_owned(),
+            conversation: id.into(),
+            reason,
+        };
+        self.apply(id, reject).await
     }
 
     /// Has the emulator send one malformed event in `id`.
@@ -771,34 +524,38 @@ impl SimDesk {
         Ok(())
     }
 
-    /// Sets an agent's presence (adding the agent when new).
-    pub fn set_presence(&self, agent: &str, presence: Presence) {
-        let mut state = self.lock();
-        if let Some(a) = state.agents.iter_mut().find(|a| a.name == agent) {
-            a.presence = presence;
-        } else {
-            state.agents.push(DeskAgent {
-                name: agent.to_owned(),
-                presence,
-                active_chats: 0,
-            });
-        }
-        drop(state);
+    /// Sets an agent's presence (adding the agent when new, up to
+    /// [`crate::desk::MAX_AGENTS`]).
+    pub fn try_set_presence(&self, agent: &str, presence: Presence) -> Result<(), DeskError> {
+        self.lock().model.handle(Command::SetPresence {
+            agent: agent.to_owned(),
+            presence,
+        })?;
+        // Nothing rings on this desk, so the agents' list is all there is to tell.
         self.tell_agents();
+        Ok(())
+    }
+
+    /// Sets an agent's presence (adding the agent when new); a refusal is logged.
+    pub fn set_presence(&self, agent: &str, presence: Presence) {
+        if let Err(e) = self.try_set_presence(agent, presence) {
+            tracing::warn!(agent, error = %e, "presence not set");
+        }
     }
 
     /// The agents now.
     pub fn agent_list(&self) -> Vec<DeskAgent> {
-        self.lock().agents.clone()
+        self.lock().model.agents().to_vec()
+    }
+
+    /// Whether `agent` works at this desk.
+    pub fn knows(&self, agent: &str) -> bool {
+        self.lock().model.knows(agent)
     }
 
     /// How many agents are available.
     pub fn available(&self) -> u32 {
-        self.lock()
-            .agents
-            .iter()
-            .filter(|a| a.presence == Presence::Available)
-            .count() as u32
+        self.lock().model.available()
     }
 
     /// Records a webhook delivery attempt.
@@ -815,15 +572,5 @@ impl SimDesk {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
-    }
-}
-
-fn adjust_chats(state: &mut DeskState, agent: &str, up: bool) {
-    if let Some(a) = state.agents.iter_mut().find(|a| a.name == agent) {
-        a.active_chats = if up {
-            a.active_chats + 1
-        } else {
-            a.active_chats.saturating_sub(1)
-        };
     }
 }

@@ -108,16 +108,13 @@ impl AgentDesk for SimDesk {
     }
 
     async fn act(&self, agent: &str, action: DeskAction) -> Result<(), DeskError> {
-        if !self.lock().agents.iter().any(|a| a.name == agent) {
+        if !self.knows(agent) {
             return Err(DeskError::UnknownAgent(agent.into()));
         }
         match action {
             DeskAction::Accept(c) => self.join(&self.resolve(c.as_str())?, agent).await,
             DeskAction::Reject(c, reason) => {
-                // Rejections stay on the desk: none of the four systems tells the client.
-                let id = self.resolve(c.as_str())?;
-                tracing::info!(conversation = %id, agent, reason = %reason, "agent rejected");
-                Ok(())
+                self.reject(&self.resolve(c.as_str())?, agent, reason).await
             }
             DeskAction::Reply(c, text) => {
                 self.say(&self.resolve(c.as_str())?, Some(agent), &text)

@@ -178,7 +178,10 @@ pub struct MockDesk {
 }
 
 enum Command {
-    Start(Box<HandoffRequest>, oneshot::Sender<Started>),
+    Start(
+        Box<HandoffRequest>,
+        oneshot::Sender<Result<Started, DeskError>>,
+    ),
     FromUser(ConversationId, ChatCommand),
     Agent(String, DeskAction, oneshot::Sender<Result<(), DeskError>>),
     Agents(oneshot::Sender<Vec<DeskAgent>>),
@@ -239,7 +242,14 @@ impl Connector for MockDesk {
     async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError> {
         self.ask(|tx| Command::Start(Box::new(request), tx))
             .await
-            .ok_or_else(|| self.closed("start"))
+            .ok_or_else(|| self.closed("start"))?
+            .map_err(|refused| ConnectorError::Status {
+                system: self.system.clone(),
+                call: "start".into(),
+                // As a contact center answers when it cannot queue the request.
+                status: 503,
+                detail: refused.to_string(),
+            })
     }
 }
 

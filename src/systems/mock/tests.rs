@@ -246,7 +246,7 @@ async fn a_transfer_tells_the_user_and_swaps_the_agent() {
             DeskAction::Reply("c-1".into(), "still me".into())
         )
         .await,
-        "Lisa is not in the chat of conversation c-1"
+        "Lisa is not in the chat of conversation c-1; Sam is in it"
     );
 }
 
@@ -303,7 +303,7 @@ async fn agents_can_only_talk_in_their_own_chats() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Sam is not in the chat of conversation c-1"
+        "Sam is not in the chat of conversation c-1; Lisa is in it"
     );
     assert_eq!(
         desk.act("Zed", DeskAction::End("c-1".into())).await,
@@ -495,4 +495,15 @@ async fn a_request_the_broker_withdraws_is_withdrawn_at_the_desk_with_its_reason
         }
     };
     assert_eq!(withdrawn, EndReason::Timeout);
+}
+
+#[tokio::test]
+async fn a_second_start_of_a_conversation_still_at_the_desk_is_refused() {
+    let (desk, _events) = open(DeskConfig::default());
+    let _link = chat(&desk, "c-1").await;
+    let refused = desk.start(request("c-1")).await.unwrap_err();
+    assert!(
+        matches!(&refused, ConnectorError::Status { status: 503, detail, .. } if detail == "conversation c-1 is already at the desk"),
+        "{refused:?}"
+    );
 }
