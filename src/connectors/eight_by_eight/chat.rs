@@ -5,13 +5,13 @@
 //! | 8x8 event | `ChatEvent` |
 //! |---|---|
 //! | `QUEUED` | `Queued` |
-//! | `MEMBERS_CHANGED{agent, joined}` (+ participants lookup for the name) | `AgentJoined` |
+//! | `AGENT_JOINED{agentId, agentName}` (chat workflow: the only place with the name) | `AgentJoined` |
+//! | `MEMBERS_CHANGED{agent, joined}` | `AgentJoined` unless `AGENT_JOINED` told it ([`super::names`]) |
 //! | `MESSAGE{sender.type: agent}` (not an echo) | `AgentMessage` (when it has text or no file), then `AgentFile` per attachment ([`download`]) |
 //! | `ACTIVITY{typing, users}` | `Typing` on for listed agents, off when the list empties |
 //! | `TRANSFER` | `Transferred`; the next agent `left` does not end the chat |
 //! | `MEMBERS_CHANGED{agent, left}` | `AgentLeft`, then `Ended(agent)` unless transferring |
 //! | `CONVERSATION_UPDATE{state: closed}` ([`super::inferred`]) | `Ended(timeout / no agent)` |
-//! | legacy `AGENT_JOINED{agentName}` | `AgentJoined` |
 //!
 //! A failed API call or an event that cannot be read becomes a `SystemMessage` naming the
 //! system, the call and the status; the chat goes on.
@@ -19,7 +19,8 @@
 use super::attachment;
 use super::download;
 use super::hooks::Hooks;
-use super::inferred::{self, Closed, Participants};
+use super::inferred::{self, Closed};
+use super::names::Names;
 use super::wire::{
     ActivityData, MembersChanged, MessageData, RemoveUser, SendMessage, Typing, WebhookEvent,
 };
@@ -27,7 +28,6 @@ use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
 use crate::connectors::{ChatCommand, ChatEvent, ConnectorError};
 use crate::protocol::{AgentInfo, EndReason};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -43,7 +43,7 @@ pub struct Chat {
     api: Api,
     hooks: Arc<Hooks>,
     events: mpsc::Sender<ChatEvent>,
-    names: HashMap<String, String>,
+    names: Names,
     transferring: bool,
     typing: Vec<String>,
 }
@@ -62,7 +62,7 @@ impl Chat {
             api,
             hooks,
             events,
-            names: HashMap::new(),
+            names: Names::default(),
             transferring: false,
             typing: Vec::new(),
         }
@@ -208,35 +208,9 @@ impl Chat {
         serde_json::from_value(data).map_err(|e| Self::malformed(&event.event_type, e))
     }
 
-    async fn agent_name(&mut self, id: &str) -> String {
-        if let Some(name) = self.names.get(id) {
-            return name.clone();
-        }
-        let path = inferred::participants_path(&self.id);
-        let call = self
-            .settings
-            .call(Method::Get, &path, "GET /conversations/{id}/participants");
-        match self
-            .api
-            .send(call)
-            .await
-            .and_then(|r| r.json::<Participants>())
-        {
-            Ok(list) => {
-                for p in list.participants {
-                    if let Some(name) = p.display_name {
-                        self.names.insert(p.id, name);
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(system = SYSTEM, id = %self.id, error = %e, "no agent name"),
-        }
-        self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
-    }
-
     /// Handles a webhook event; true when the chat is over (or the broker is gone).
     async fn event(&mut self, event: WebhookEvent) -> bool {
-        match self.translate(&event).await {
+        match self.translate(&event) {
             Ok((events, done)) => {
                 for e in events {
                     if !self.emit(e).await {
@@ -249,7 +223,7 @@ impl Chat {
         }
     }
 
-    async fn translate(
+    fn translate(
         &mut self,
         event: &WebhookEvent,
     ) -> Result<(Vec<ChatEvent>, bool), ConnectorError> {
@@ -269,7 +243,10 @@ impl Chat {
                 }
                 match m.change.as_str() {
                     "joined" => {
-                        let name = self.agent_name(&m.id).await;
+                        if !self.names.join(&m.id) {
+                            return none;
+                        }
+                        let name = self.names.name(&m.id);
                         Ok((
                             vec![ChatEvent::AgentJoined {
                                 agent: agent(&name),
@@ -278,7 +255,8 @@ impl Chat {
                         ))
                     }
                     "left" => {
-                        let name = self.agent_name(&m.id).await;
+                        let name = self.names.name(&m.id);
+                        self.names.leave(&m.id);
                         let mut out = vec![ChatEvent::AgentLeft {
                             agent: name.clone(),
                         }];
@@ -306,7 +284,7 @@ impl Chat {
                 if m.is_echo || m.sender.kind != "agent" {
                     return none;
                 }
-                let who = agent(&self.agent_name(&m.sender.id).await);
+                let who = agent(&self.names.name(&m.sender.id));
                 let mut out = Vec::new();
                 // A message carrying only files has an empty text: no empty bubble for it.
                 if !m.text.is_empty() || m.attachments.is_empty() {
@@ -335,7 +313,7 @@ impl Chat {
                 for id in self.typing.clone() {
                     if !now.contains(&id) {
                         out.push(ChatEvent::Typing {
-                            agent: self.agent_name(&id).await,
+                            agent: self.names.name(&id),
                             on: false,
                         });
                     }
@@ -343,7 +321,7 @@ impl Chat {
                 for id in &now {
                     if !self.typing.contains(id) {
                         out.push(ChatEvent::Typing {
-                            agent: self.agent_name(id).await,
+                            agent: self.names.name(id),
                             on: true,
                         });
                     }
@@ -375,7 +353,10 @@ impl Chat {
             "AGENT_JOINED" => {
                 let id = event.agent_id.clone().unwrap_or_default();
                 let name = event.agent_name.clone().unwrap_or_else(|| id.clone());
-                self.names.insert(id, name.clone());
+                self.names.learn(&id, &name);
+                if !self.names.join(&id) {
+                    return none;
+                }
                 Ok((
                     vec![ChatEvent::AgentJoined {
                         agent: agent(&name),

@@ -5,15 +5,26 @@
 use super::*;
 use crate::emulators::webhook;
 
-pub(super) fn event(conversation: &str, kind: &str, data: Option<Value>) -> WebhookEvent {
-    WebhookEvent {
+pub(super) fn event(conversation: &str, kind: &str, data: Option<Value>) -> wire::Event {
+    wire::Event {
         event_type: kind.into(),
-        conversation_id: Some(conversation.into()),
-        timestamp: Some(now_millis()),
-        data,
-        notification_version: None,
+        message_type: None,
+        conversation_id: conversation.into(),
+        timestamp: now_millis(),
         agent_id: None,
         agent_name: None,
+        data,
+    }
+}
+
+/// `AGENT_JOINED` as the chat workflow shows it: the agent's id and display name, the only
+/// place Chat Gateway gives the name.
+fn agent_joined(conversation: &str, agent: &SimAgent) -> wire::Event {
+    wire::Event {
+        message_type: Some("SYSTEM".into()),
+        agent_id: Some(agent.id.clone()),
+        agent_name: Some(agent.name.clone()),
+        ..event(conversation, "AGENT_JOINED", None)
     }
 }
 
@@ -22,7 +33,7 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
     let queue = emu
         .meta(conversation, |m| m.queue.clone())
         .unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
-    let to_json = |e: WebhookEvent| serde_json::to_string(&e).unwrap_or_default();
+    let to_json = |e: wire::Event| serde_json::to_string(&e).unwrap_or_default();
     let events = match signal {
         Signal::Queued { .. } => vec![
             event(
@@ -48,6 +59,7 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
                         "state": "active", "assignment": {"type": "agent", "id": agent.id}, "channel": "ChatAPI",
                     })),
                 ),
+                agent_joined(conversation, &agent),
                 event(
                     conversation,
                     "MEMBERS_CHANGED",
@@ -77,13 +89,16 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
             )]
         }
         Signal::Transfer { .. } => vec![event(conversation, "TRANSFER", None)],
-        Signal::Left { agent, .. } => vec![event(
-            conversation,
-            "MEMBERS_CHANGED",
-            Some(json!({
-                "memberType": "agent", "change": "left", "id": agent.id,
-            })),
-        )],
+        Signal::Left { agent, .. } => {
+            emu.meta(conversation, |m| m.left.push(agent.id.clone()));
+            vec![event(
+                conversation,
+                "MEMBERS_CHANGED",
+                Some(json!({
+                    "memberType": "agent", "change": "left", "id": agent.id,
+                })),
+            )]
+        }
         Signal::Ended {
             by: EndedBy::Timeout,
         } => {
@@ -121,7 +136,7 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
     events.into_iter().map(to_json).collect()
 }
 
-pub(super) fn spawn_delivery(emu: Arc<Emu>, event: WebhookEvent) {
+pub(super) fn spawn_delivery(emu: Arc<Emu>, event: wire::Event) {
     let body = serde_json::to_string(&event).unwrap_or_default();
     tokio::spawn(async move { deliver_one(&emu, &event.event_type, &body).await });
 }
