@@ -230,6 +230,9 @@ pub struct GliaFile {
     pub api_key_id_env: Option<String>,
     /// Env var holding the site API key secret (default `HANDOFF_GLIA_KEY_SECRET`).
     pub api_key_secret_env: Option<String>,
+    /// Env var holding the site application token that creates visitors (default
+    /// `HANDOFF_GLIA_APP_TOKEN`).
+    pub application_token_env: Option<String>,
 }
 
 /// The contact-center configuration, read and checked.

@@ -425,11 +425,18 @@ async fn build_glia(config: &SystemsConfig, options: EmulatorOptions) -> Result<
         "HANDOFF_GLIA_KEY_SECRET",
         None,
     )?;
+    let app_token = config.secret(
+        "glia.application_token_env",
+        section.application_token_env.as_deref(),
+        "HANDOFF_GLIA_APP_TOKEN",
+        None,
+    )?;
     let listener = WebhookListener::bind(
         config.webhook_listen()?,
         config.webhook.public_base_url.as_deref(),
     )
     .await?;
+    let emulated = key_id.is_none() || key_secret.is_none();
     let (emulator, api_base, key_id, key_secret, site_id, queue_id) =
         match (key_id, key_secret) {
             (Some(id), Some(secret)) => (
@@ -466,12 +473,21 @@ async fn build_glia(config: &SystemsConfig, options: EmulatorOptions) -> Result<
                 )
             }
         };
+    let application_token = match app_token {
+        Some(token) => token,
+        None if emulated => Secret::new("emulated-application-token"),
+        None => {
+            let why = "required with a site API key: it creates visitors";
+            return Err(missing(config, "glia.application_token_env", why).into());
+        }
+    };
     let settings = glia::Settings {
         api_base,
         site_id,
         queue_id,
         api_key_id: key_id,
         api_key_secret: key_secret,
+        application_token,
         retry: config.retry_policy(),
     };
     let connector = Glia::new(settings, &listener);

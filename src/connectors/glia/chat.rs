@@ -3,7 +3,7 @@
 //! | Glia event | `ChatEvent` |
 //! |---|---|
 //! | (ticket created) | `Queued` |
-//! | `engagement.start` (+ `GET /engagements/{id}` for the name) | `AgentJoined` |
+//! | `engagement.start` (+ the engagement's operator link for the name, [`super::names`]) | `AgentJoined` |
 //! | `engagement.chat.message` with `target: visitor` | `AgentMessage` (`target: operator` is our echo) when it has `content` or no `attachment` |
 //! | its `attachment` ([`super::inferred::Attachment`]) | one `AgentFile` per file; a file that cannot be read: `SystemMessage` naming Glia and why |
 //! | `engagement.transfer` (+ lookup) | `Transferred`, `AgentLeft`, `AgentJoined` |
@@ -15,7 +15,8 @@
 //! the engagement starts wait, in order, and go when it starts.
 
 use super::agent_files;
-use super::inferred::{self, Attachment, EngagementDetails, UploadedFile};
+use super::inferred::{self, Attachment, UploadedFile};
+use super::names;
 use super::wire::{ChatMessageBody, Event};
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
@@ -375,27 +376,6 @@ impl Chat {
         }
     }
 
-    async fn operator_name(&self, engagement: &str) -> Option<String> {
-        let call = self.settings.call(
-            Method::Get,
-            &format!("/engagements/{engagement}"),
-            "GET /engagements/{id}",
-            self.visitor_token.expose(),
-        );
-        match self
-            .api
-            .send(call)
-            .await
-            .and_then(|r| r.json::<EngagementDetails>())
-        {
-            Ok(details) => details.operators.last().map(|o| o.name.clone()),
-            Err(e) => {
-                tracing::warn!(system = SYSTEM, error = %e, "no operator name");
-                None
-            }
-        }
-    }
-
     fn malformed(detail: impl std::fmt::Display, event: &str) -> ConnectorError {
         ConnectorError::Payload {
             system: SYSTEM.into(),
@@ -426,10 +406,11 @@ impl Chat {
                         .report(&Self::malformed("no engagement", "engagement.start"))
                         .await;
                 };
-                let name = self
-                    .operator_name(&engagement.id)
-                    .await
-                    .unwrap_or_else(|| "Operator".into());
+                let token = self.visitor_token.expose();
+                let name =
+                    names::operator_name_or_log(&self.settings, &self.api, token, &engagement.id)
+                        .await
+                        .unwrap_or_else(|| "Operator".into());
                 self.engagement = Some(engagement.id.clone());
                 self.operator = Some(name.clone());
                 let first = uuid::Uuid::new_v4().to_string();
@@ -491,7 +472,13 @@ impl Chat {
             "engagement.transfer" => {
                 let mut out = vec![ChatEvent::Transferred { to: None }];
                 if let Some(engagement) = self.engagement.clone()
-                    && let Some(name) = self.operator_name(&engagement).await
+                    && let Some(name) = names::operator_name_or_log(
+                        &self.settings,
+                        &self.api,
+                        self.visitor_token.expose(),
+                        &engagement,
+                    )
+                    .await
                 {
                     if let Some(previous) = self.operator.replace(name.clone()) {
                         out.push(ChatEvent::AgentLeft { agent: previous });
