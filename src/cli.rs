@@ -2,8 +2,8 @@
 //! `transcript`, `emulate` and `bench` take only their own, so each `--help` lists only what the
 //! command uses.
 
-use crate::config::SystemName;
 use crate::protocol::{HandoffStyle, Presence};
+use crate::systems::SystemName;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -305,13 +305,13 @@ fn check_agent_name(name: &str) -> Result<(), String> {
 /// Parses `--system`.
 fn parse_system(text: &str) -> Result<SystemName, String> {
     text.parse()
-        .map_err(|e: crate::config::ConfigError| e.to_string())
+        .map_err(|e: crate::systems::UnknownSystem| e.to_string())
 }
 
 /// Parses `emulate`'s system: a real one (the mock desk lives in the broker, not an emulator).
 fn parse_emulated_system(text: &str) -> Result<SystemName, String> {
     match parse_system(text)? {
-        SystemName::Mock => {
+        crate::systems::mock::NAME => {
             Err("the mock desk has no emulator; use servicenow, amazon-connect, 8x8 or glia".into())
         }
         system => Ok(system),

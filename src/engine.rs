@@ -4,12 +4,12 @@
 use crate::broker::routing::RoutingRules;
 use crate::broker::{self, BrokerConfig, RunningBroker};
 use crate::cli::EngineArgs;
-use crate::config::{SystemName, SystemsConfig};
-use crate::connectors::Built;
-use crate::connectors::mock::Autopilot;
 use crate::emulators::EmulatorOptions;
 use crate::emulators::desk::AgentScript;
 use crate::protocol::HandoffStyle;
+use crate::systems::Built;
+use crate::systems::mock::Autopilot;
+use crate::systems::{SystemName, SystemsConfig};
 use anyhow::Context as _;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -98,7 +98,7 @@ pub async fn start(
     // is the user's mistake to hear about, not to run past.
     let systems = SystemsConfig::load_or_defaults(args.config.as_deref())?;
     match args.system {
-        SystemName::Mock => Ok(Engine {
+        crate::systems::mock::NAME => Ok(Engine {
             broker: broker::start(config).await?,
             system: None,
         }),
@@ -147,7 +147,7 @@ pub async fn start_on_system(
         script,
         ..EmulatorOptions::default()
     };
-    let built = crate::connectors::build_with(system, systems, options)
+    let built = crate::systems::build_with(system, systems, options)
         .await
         .with_context(|| format!("cannot start the {system} connector"))?;
     config.connector = Some((built.connector.clone(), built.desk.clone()));

@@ -2,8 +2,9 @@
 //!
 //! - [`protocol`]: the WebSocket wire types shared by the broker and its clients.
 //! - [`broker`]: the engine: sessions, conversations, the handoff lifecycle, the assistant.
-//! - [`connectors`]: the contact-center systems the broker hands users over to.
-//! - [`emulators`]: loopback emulators of those systems, for tests and offline use.
+//! - [`connectors`]: the interface between the broker and a system, and the HTTP client.
+//! - [`emulators`]: what every emulator shares: the simulated desk, faults, control endpoints.
+//! - [`systems`]: the contact-center systems, one folder each (connector, emulator, config).
 //! - [`console`]: the terminal console (state, update, connections, loop).
 //! - [`ui`]: pure rendering of the console.
 //! - [`theme`]: theme files resolved into styles.
@@ -22,6 +23,7 @@ pub mod logging;
 pub mod private_files;
 pub mod protocol;
 pub mod store;
+pub mod systems;
 pub mod text;
 pub mod theme;
 pub mod ui;

@@ -234,7 +234,7 @@ async fn emulate(args: EmulateArgs) -> anyhow::Result<()> {
         credentials,
         ..EmulatorOptions::default()
     };
-    let emulator = handoff::connectors::emulate(args.system, args.listen, options).await?;
+    let emulator = handoff::systems::emulate(args.system, args.listen, options).await?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", emulator.base_url())?;
     stdout.flush()?;

@@ -8,10 +8,10 @@ use base64::Engine;
 use common::Client;
 use common::seeds::connected_chat;
 use handoff::broker::{self, BrokerConfig};
-use handoff::connectors::mock::Autopilot;
 use handoff::protocol::{
     Attachment, ClientMsg, ConversationEvent, ConversationId, ErrorCode, Part, Role, ServerMsg,
 };
+use handoff::systems::mock::Autopilot;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 

@@ -7,8 +7,6 @@ mod connector_support;
 use connector_support::{
     agent, agent_still_heard, file, next, received, send_file, text_arrives, wait_for,
 };
-use handoff::config::{SystemName, SystemsConfig};
-use handoff::connectors::eight_by_eight::{EightByEight, Settings, inferred};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
 use handoff::connectors::webhook::WebhookListener;
@@ -20,6 +18,8 @@ use handoff::emulators::desk::{AgentScript, ConvState};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
+use handoff::systems::SystemsConfig;
+use handoff::systems::eight_by_eight::connector::{EightByEight, Settings, inferred};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -41,7 +41,7 @@ fn policy() -> RetryPolicy {
 
 async fn rig_with(options: EmulatorOptions, key: &str, retry: RetryPolicy) -> Rig {
     let emulator =
-        handoff::emulators::eight_by_eight::spawn("127.0.0.1:0".parse().unwrap(), options)
+        handoff::systems::eight_by_eight::emulator::spawn("127.0.0.1:0".parse().unwrap(), options)
             .await
             .unwrap();
     let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
@@ -531,9 +531,10 @@ async fn build_starts_the_embedded_emulator_and_lisa_greets() {
         script: AgentScript::greeting(Duration::from_millis(20)),
         ..EmulatorOptions::default()
     };
-    let built = handoff::connectors::build_with(SystemName::EightByEight, &config, options)
-        .await
-        .unwrap();
+    let built =
+        handoff::systems::build_with(handoff::systems::eight_by_eight::NAME, &config, options)
+            .await
+            .unwrap();
     assert!(built.emulator.is_some() && built.webhooks.is_some() && built.desk.is_some());
     assert_eq!(
         built.connector.availability().await.unwrap(),

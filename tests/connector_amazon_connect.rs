@@ -7,10 +7,6 @@ mod connector_support;
 use connector_support::{
     WAIT, agent, agent_still_heard, file, next, received, send_file, text_arrives, wait_for,
 };
-use handoff::config::{SystemName, SystemsConfig};
-use handoff::connectors::amazon_connect::inferred::{self, NO_AGENT_TEXT, QUEUED_TEXT};
-use handoff::connectors::amazon_connect::sigv4::Credentials;
-use handoff::connectors::amazon_connect::{AmazonConnect, Settings};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
 use handoff::connectors::{
@@ -21,6 +17,10 @@ use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
+use handoff::systems::SystemsConfig;
+use handoff::systems::amazon_connect::connector::inferred::{self, NO_AGENT_TEXT, QUEUED_TEXT};
+use handoff::systems::amazon_connect::connector::sigv4::Credentials;
+use handoff::systems::amazon_connect::connector::{AmazonConnect, Settings};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -35,7 +35,7 @@ struct Rig {
 
 async fn rig_with(options: EmulatorOptions, secret: &str) -> Rig {
     let emulator =
-        handoff::emulators::amazon_connect::spawn("127.0.0.1:0".parse().unwrap(), options)
+        handoff::systems::amazon_connect::emulator::spawn("127.0.0.1:0".parse().unwrap(), options)
             .await
             .unwrap();
     let settings = Settings {
@@ -421,9 +421,10 @@ async fn build_starts_the_embedded_emulator() {
         script: AgentScript::greeting(Duration::from_millis(20)),
         ..EmulatorOptions::default()
     };
-    let built = handoff::connectors::build_with(SystemName::AmazonConnect, &config, options)
-        .await
-        .unwrap();
+    let built =
+        handoff::systems::build_with(handoff::systems::amazon_connect::NAME, &config, options)
+            .await
+            .unwrap();
     assert!(built.emulator.is_some() && built.webhooks.is_none());
     assert_eq!(
         built.connector.availability().await.unwrap(),
@@ -665,7 +666,7 @@ async fn raw_chat(rig: &Rig) -> Raw {
     let started = Call::new("start", Method::Put, format!("{base}/contact/chat")).json(&json!({
         "InstanceId": "i", "ContactFlowId": "f", "ParticipantDetails": {"DisplayName": "Raw"},
     }));
-    let started = handoff::connectors::amazon_connect::sigv4::sign_call(
+    let started = handoff::systems::amazon_connect::connector::sigv4::sign_call(
         started,
         &credentials,
         "us-east-1",

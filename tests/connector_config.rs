@@ -4,11 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
 
-use handoff::config::{ConfigError, SystemName, SystemsConfig};
-use handoff::connectors::{BuildError, ChatEvent, HandoffRequest, Started};
+use handoff::config::ConfigError;
+use handoff::connectors::{ChatEvent, HandoffRequest, Started};
 use handoff::emulators::EmulatorOptions;
 use handoff::emulators::desk::AgentScript;
 use handoff::protocol::UserInfo;
+use handoff::systems::BuildError;
+use handoff::systems::SystemsConfig;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -30,8 +32,8 @@ async fn a_real_8x8_configuration_works_against_a_standalone_emulator() {
         credentials: Some("k-from-a-file".into()),
         ..EmulatorOptions::default()
     };
-    let emulator = handoff::connectors::emulate(
-        SystemName::EightByEight,
+    let emulator = handoff::systems::emulate(
+        handoff::systems::eight_by_eight::NAME,
         "127.0.0.1:0".parse().unwrap(),
         options,
     )
@@ -46,7 +48,7 @@ async fn a_real_8x8_configuration_works_against_a_standalone_emulator() {
         key.display().to_string()
     );
     let config = SystemsConfig::from_toml("handoff.toml", &text).unwrap();
-    let built = handoff::connectors::build(SystemName::EightByEight, &config)
+    let built = handoff::systems::build(handoff::systems::eight_by_eight::NAME, &config)
         .await
         .unwrap();
     assert!(
@@ -78,7 +80,7 @@ async fn a_missing_required_key_is_named() {
     std::fs::write(&key, "k\n").unwrap();
     let text = format!("[8x8]\napi_key_file = {:?}\n", key.display().to_string());
     let config = SystemsConfig::from_toml("handoff.toml", &text).unwrap();
-    let error = handoff::connectors::build(SystemName::EightByEight, &config)
+    let error = handoff::systems::build(handoff::systems::eight_by_eight::NAME, &config)
         .await
         .unwrap_err();
     assert_eq!(
@@ -98,7 +100,7 @@ async fn an_unreadable_secret_file_is_named() {
         "[8x8]\napi_key_file = \"/nonexistent/handoff/key\"\n",
     )
     .unwrap();
-    let error = handoff::connectors::build(SystemName::EightByEight, &config)
+    let error = handoff::systems::build(handoff::systems::eight_by_eight::NAME, &config)
         .await
         .unwrap_err();
     assert!(

@@ -5,8 +5,6 @@
 mod connector_support;
 
 use connector_support::{agent, next, received, send_file, wait_for};
-use handoff::config::{SystemName, SystemsConfig};
-use handoff::connectors::glia::{Glia, Settings};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
 use handoff::connectors::webhook::{WebhookHandler, WebhookListener, WebhookReply, WebhookRequest};
@@ -18,6 +16,8 @@ use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
+use handoff::systems::SystemsConfig;
+use handoff::systems::glia::connector::{Glia, Settings};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ struct Rig {
 }
 
 async fn rig_with(options: EmulatorOptions, secret: &str) -> Rig {
-    let emulator = handoff::emulators::glia::spawn("127.0.0.1:0".parse().unwrap(), options)
+    let emulator = handoff::systems::glia::emulator::spawn("127.0.0.1:0".parse().unwrap(), options)
         .await
         .unwrap();
     let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
@@ -403,7 +403,7 @@ async fn build_starts_the_embedded_emulator() {
         script: AgentScript::greeting(Duration::from_millis(20)),
         ..EmulatorOptions::default()
     };
-    let built = handoff::connectors::build_with(SystemName::Glia, &config, options)
+    let built = handoff::systems::build_with(handoff::systems::glia::NAME, &config, options)
         .await
         .unwrap();
     assert!(built.emulator.is_some() && built.webhooks.is_some());
@@ -621,7 +621,7 @@ async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
     let rig = rig().await;
     let base = rig.emulator.base_url();
     let client = reqwest::Client::new();
-    let accept = handoff::connectors::glia::wire::ACCEPT;
+    let accept = handoff::systems::glia::connector::wire::ACCEPT;
     let post = |path: &str, bearer: &str| {
         client
             .post(format!("{base}{path}"))

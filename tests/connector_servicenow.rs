@@ -5,22 +5,22 @@
 mod connector_support;
 
 use connector_support::{agent, next, received, send_file, wait_for};
-use handoff::config::{SystemName, SystemsConfig};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
-use handoff::connectors::servicenow::inferred::{
-    AGENT_ENTERED, CHAT_CLOSED, TIMED_OUT, TRANSFERRING,
-};
-use handoff::connectors::servicenow::{Auth, CallbackAuth, ServiceNow, Settings};
 use handoff::connectors::webhook::WebhookListener;
 use handoff::connectors::{
     Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, FileUpload,
-    HandoffRequest, HistoryLine, Speaker, Started, configure_servicenow_emulator,
+    HandoffRequest, HistoryLine, Speaker, Started,
 };
 use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
 use handoff::protocol::{EndReason, Presence, UserInfo};
+use handoff::systems::SystemsConfig;
+use handoff::systems::servicenow::connector::inferred::{
+    AGENT_ENTERED, CHAT_CLOSED, TIMED_OUT, TRANSFERRING,
+};
+use handoff::systems::servicenow::connector::{Auth, CallbackAuth, ServiceNow, Settings};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -49,9 +49,10 @@ async fn rig_with(options: EmulatorOptions, password: &str) -> Rig {
 /// A rig whose listener tells systems `public_base` (file URLs); the emulator still posts its
 /// responses to the loopback route.
 async fn rig_behind(options: EmulatorOptions, password: &str, public_base: Option<&str>) -> Rig {
-    let emulator = handoff::emulators::servicenow::spawn("127.0.0.1:0".parse().unwrap(), options)
-        .await
-        .unwrap();
+    let emulator =
+        handoff::systems::servicenow::emulator::spawn("127.0.0.1:0".parse().unwrap(), options)
+            .await
+            .unwrap();
     let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), public_base)
         .await
         .unwrap();
@@ -67,12 +68,13 @@ async fn rig_behind(options: EmulatorOptions, password: &str, public_base: Optio
             header: "Authorization".into(),
             value: Secret::new(CALLBACK),
         },
-        chat_channel_id: handoff::connectors::servicenow::inferred::CHAT_CHANNEL.into(),
-        available_state_id: handoff::connectors::servicenow::inferred::AVAILABLE_STATE.into(),
+        chat_channel_id: handoff::systems::servicenow::connector::inferred::CHAT_CHANNEL.into(),
+        available_state_id: handoff::systems::servicenow::connector::inferred::AVAILABLE_STATE
+            .into(),
         retry: policy(),
     };
     let connector = ServiceNow::new(settings, &listener);
-    configure_servicenow_emulator(
+    handoff::systems::servicenow::configure_emulator(
         &emulator,
         &format!("http://{}/hooks/servicenow", listener.local_addr()),
         "Authorization",
@@ -484,7 +486,7 @@ async fn build_starts_the_embedded_emulator() {
         script: AgentScript::greeting(Duration::from_millis(20)),
         ..EmulatorOptions::default()
     };
-    let built = handoff::connectors::build_with(SystemName::ServiceNow, &config, options)
+    let built = handoff::systems::build_with(handoff::systems::servicenow::NAME, &config, options)
         .await
         .unwrap();
     assert!(built.emulator.is_some());

@@ -8,10 +8,10 @@ mod common;
 use common::Client;
 use common::seeds::{press_start, say, state_reached};
 use handoff::broker::BrokerConfig;
-use handoff::config::{SystemName, SystemsConfig};
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
 use handoff::protocol::{CallKind, ClientRole, ServerMsg};
+use handoff::systems::SystemsConfig;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ async fn an_inspector_sees_the_8x8_calls_redacted() {
     )
     .unwrap();
     let engine = start_on_system(
-        SystemName::EightByEight,
+        handoff::systems::eight_by_eight::NAME,
         &systems,
         AgentScript::greeting(Duration::from_millis(50)),
         BrokerConfig::default(),

@@ -7,8 +7,8 @@ mod console_support;
 use console_support::Harness;
 use crossterm::event::KeyCode;
 use handoff::broker::BrokerConfig;
-use handoff::connectors::mock::Autopilot;
 use handoff::console::Focus;
+use handoff::systems::mock::Autopilot;
 use handoff::theme::Theme;
 use std::time::Duration;
 

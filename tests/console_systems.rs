@@ -12,11 +12,11 @@ mod console_support;
 use console_support::Harness;
 use crossterm::event::KeyCode;
 use handoff::broker::BrokerConfig;
-use handoff::config::{SystemName, SystemsConfig};
 use handoff::console::Focus;
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
 use handoff::protocol::Part;
+use handoff::systems::{SystemName, SystemsConfig};
 use handoff::theme::Theme;
 
 async fn full_chat(system: SystemName, section: &str, label: &str) {
@@ -180,13 +180,18 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
 
 #[tokio::test]
 async fn a_full_chat_on_8x8() {
-    Box::pin(full_chat(SystemName::EightByEight, "8x8", "8x8")).await;
+    Box::pin(full_chat(
+        handoff::systems::eight_by_eight::NAME,
+        "8x8",
+        "8x8",
+    ))
+    .await;
 }
 
 #[tokio::test]
 async fn a_full_chat_on_servicenow() {
     Box::pin(full_chat(
-        SystemName::ServiceNow,
+        handoff::systems::servicenow::NAME,
         "servicenow",
         "ServiceNow",
     ))
@@ -196,7 +201,7 @@ async fn a_full_chat_on_servicenow() {
 #[tokio::test]
 async fn a_full_chat_on_amazon_connect() {
     Box::pin(full_chat(
-        SystemName::AmazonConnect,
+        handoff::systems::amazon_connect::NAME,
         "amazon_connect",
         "Amazon Connect",
     ))
@@ -205,5 +210,5 @@ async fn a_full_chat_on_amazon_connect() {
 
 #[tokio::test]
 async fn a_full_chat_on_glia() {
-    Box::pin(full_chat(SystemName::Glia, "glia", "Glia")).await;
+    Box::pin(full_chat(handoff::systems::glia::NAME, "glia", "Glia")).await;
 }

@@ -6,10 +6,10 @@ mod console_support;
 use console_support::Harness;
 use crossterm::event::KeyCode;
 use handoff::broker::BrokerConfig;
-use handoff::config::{SystemName, SystemsConfig};
 use handoff::console::Focus;
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
+use handoff::systems::SystemsConfig;
 use handoff::theme::Theme;
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ async fn the_inspector_shows_the_8x8_calls() {
     )
     .unwrap();
     let engine = start_on_system(
-        SystemName::EightByEight,
+        handoff::systems::eight_by_eight::NAME,
         &systems,
         AgentScript::greeting(Duration::from_millis(50)),
         BrokerConfig::default(),

@@ -9,10 +9,10 @@ mod common;
 use common::Client;
 use common::seeds::{press_start, say, state_reached};
 use handoff::broker::BrokerConfig;
-use handoff::config::{SystemName, SystemsConfig};
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
 use handoff::protocol::{ClientMsg, ConversationEvent, EndReason, HandoffState, Role, ServerMsg};
+use handoff::systems::{SystemName, SystemsConfig};
 
 async fn drive(system: SystemName, env: &str) {
     let systems =
@@ -163,19 +163,13 @@ async fn drive(system: SystemName, env: &str) {
 }
 
 fn section(system: SystemName) -> &'static str {
-    match system {
-        SystemName::EightByEight => "8x8",
-        SystemName::ServiceNow => "servicenow",
-        SystemName::AmazonConnect => "amazon_connect",
-        SystemName::Glia => "glia",
-        SystemName::Mock => "mock",
-    }
+    system.system().and_then(|s| s.section).unwrap_or("mock")
 }
 
 #[tokio::test]
 async fn an_agent_works_the_8x8_emulator_desk_through_the_broker() {
     Box::pin(drive(
-        SystemName::EightByEight,
+        handoff::systems::eight_by_eight::NAME,
         "api_key_env = \"HANDOFF_TEST_DESK_8X8_UNSET\"",
     ))
     .await;
@@ -183,15 +177,15 @@ async fn an_agent_works_the_8x8_emulator_desk_through_the_broker() {
 
 #[tokio::test]
 async fn an_agent_works_the_amazon_connect_emulator_desk_through_the_broker() {
-    Box::pin(drive(SystemName::AmazonConnect, "")).await;
+    Box::pin(drive(handoff::systems::amazon_connect::NAME, "")).await;
 }
 
 #[tokio::test]
 async fn an_agent_works_the_servicenow_emulator_desk_through_the_broker() {
-    Box::pin(drive(SystemName::ServiceNow, "")).await;
+    Box::pin(drive(handoff::systems::servicenow::NAME, "")).await;
 }
 
 #[tokio::test]
 async fn an_agent_works_the_glia_emulator_desk_through_the_broker() {
-    Box::pin(drive(SystemName::Glia, "")).await;
+    Box::pin(drive(handoff::systems::glia::NAME, "")).await;
 }

@@ -11,11 +11,11 @@ mod common;
 use common::Client;
 use common::seeds::{press_start, say, state_reached};
 use handoff::broker::BrokerConfig;
-use handoff::config::{SystemName, SystemsConfig};
 use handoff::emulators::desk::AgentScript;
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::engine::start_on_system;
 use handoff::protocol::{ClientMsg, ConversationEvent, ConversationId, Part, Role, ServerMsg};
+use handoff::systems::{SystemName, SystemsConfig};
 
 /// Messages per burst: more than a connector's command queue (32) holds.
 const BURST: usize = 40;
@@ -197,10 +197,10 @@ async fn through_emulator(system: SystemName, section: &str, seed: u64) {
 async fn each_emulated_system_keeps_both_directions_in_order_under_injected_delays() {
     let seed = fastrand::u64(..);
     for (system, section) in [
-        (SystemName::EightByEight, "8x8"),
-        (SystemName::ServiceNow, "servicenow"),
-        (SystemName::AmazonConnect, "amazon_connect"),
-        (SystemName::Glia, "glia"),
+        (handoff::systems::eight_by_eight::NAME, "8x8"),
+        (handoff::systems::servicenow::NAME, "servicenow"),
+        (handoff::systems::amazon_connect::NAME, "amazon_connect"),
+        (handoff::systems::glia::NAME, "glia"),
     ] {
         Box::pin(through_emulator(system, section, seed)).await;
     }

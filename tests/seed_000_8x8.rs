@@ -9,10 +9,10 @@ mod common;
 use common::Client;
 use common::seeds::{press_start, say, state_reached, user_texts};
 use handoff::broker::BrokerConfig;
-use handoff::config::{SystemName, SystemsConfig};
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
 use handoff::protocol::{ConversationEvent, HandoffState, Part, Role, ServerMsg};
+use handoff::systems::SystemsConfig;
 use std::time::Duration;
 
 const GREETING: &str = "Hello - can you share more details about the error message you're seeing?";
@@ -25,7 +25,7 @@ async fn seed_000_runs_through_the_8x8_emulator() {
     )
     .unwrap();
     let engine = start_on_system(
-        SystemName::EightByEight,
+        handoff::systems::eight_by_eight::NAME,
         &systems,
         AgentScript::greeting(Duration::from_millis(50)),
         BrokerConfig::default(),

@@ -75,7 +75,7 @@ const FILES: [(usize, usize); 3] = [(64 * 1024, 50), (1024 * 1024, 20), (8 * 102
 /// the base64 decode, the checks and the hand-over to the connector.
 async fn attachments(out: &mut impl Write) -> anyhow::Result<()> {
     let mut config = BrokerConfig::default();
-    config.desk.autopilot = Some(crate::connectors::mock::Autopilot {
+    config.desk.autopilot = Some(crate::systems::mock::Autopilot {
         accept_after: Duration::from_millis(1),
         ..Default::default()
     });

@@ -22,12 +22,12 @@ mod server;
 mod session;
 pub mod trust;
 
-use crate::connectors::mock::{DeskConfig, MockDesk};
 use crate::connectors::redact::Secret;
 use crate::connectors::{AgentDesk, Connector};
 use crate::protocol::{
     BrokerInfo, DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_MESSAGE_BYTES, HandoffStyle,
 };
+use crate::systems::mock::{DeskConfig, MockDesk};
 use assistant::AssistantConfig;
 use handoff::HandoffSettings;
 use hub::{Hub, HubSettings};

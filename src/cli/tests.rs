@@ -236,7 +236,7 @@ fn every_console_option_reaches_its_field() {
     let (console, engine) = (&cli.console, &cli.console.engine);
     assert_eq!(console.theme.as_deref(), Some("light"));
     assert_eq!(console.log_file, Some("h.log".into()));
-    assert_eq!(engine.system, SystemName::Glia);
+    assert_eq!(engine.system, crate::systems::glia::NAME);
     assert_eq!(engine.config, Some("h.toml".into()));
     assert_eq!(engine.style, StyleArg::Api);
     assert_eq!(engine.routing, Some("r.toml".into()));

@@ -15,16 +15,10 @@
 //! conversation back as [`DeskEvent`]s.
 
 pub mod agent_file;
-pub mod amazon_connect;
-mod build;
-pub mod eight_by_eight;
 pub mod files;
-pub mod glia;
 pub mod http;
-pub mod mock;
-mod multipart;
+pub mod multipart;
 pub mod redact;
-pub mod servicenow;
 pub mod trace;
 pub mod webhook;
 
@@ -33,7 +27,6 @@ use crate::protocol::{
     Presence, UserInfo,
 };
 use async_trait::async_trait;
-pub use build::{BuildError, Built, build, build_with, configure_servicenow_emulator, emulate};
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 

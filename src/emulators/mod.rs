@@ -10,14 +10,10 @@
 //! Start one with its `spawn(listen, options)`; the returned [`RunningEmulator`] tells its
 //! base URL and stops the server when dropped.
 
-pub mod amazon_connect;
 pub mod control;
 pub mod desk;
-pub mod eight_by_eight;
 
 pub mod fault;
-pub mod glia;
-pub mod servicenow;
 pub mod webhook;
 
 use crate::connectors::AgentDesk;

@@ -30,13 +30,13 @@ fn user_messages(conversation: &StoredConversation) -> Vec<ChatMessage> {
 }
 
 fn clock(at: Millis) -> String {
-    let secs = at / 1000;
-    format!(
-        "{:02}:{:02}:{:02}",
-        secs / 3600 % 24,
-        secs / 60 % 60,
-        secs % 60
-    )
+    i64::try_from(at)
+        .ok()
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map_or_else(
+            || "--:--:--".to_owned(),
+            |t| t.strftime("%H:%M:%S").to_string(),
+        )
 }
 
 /// The conversation as plain text, one line per paragraph, times in UTC: first the handoff's

@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::broker::assistant::AssistantConfig;
-use crate::connectors::mock::{DeskConfig, MockDesk};
 use crate::protocol::HandoffStyle;
+use crate::systems::mock::{DeskConfig, MockDesk};
 
 async fn hub() -> Hub {
     let (desk_tx, _desk_rx) = mpsc::channel(16);

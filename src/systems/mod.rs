@@ -1,0 +1,74 @@
+//! The contact-center systems, one folder each.
+//!
+//! A system's folder holds everything about it: its config section (`config.rs`), the facts
+//! both sides share (`inferred.rs`, signing algorithms), its connector (`connector/`: the
+//! vendor's wire types and the mapping between our chat and its calls), its emulator
+//! (`emulator/`: its own request types, strict where the vendor is), fixtures from the
+//! vendor's documentation and a `PROTOCOL.md` with the sources. Its `mod.rs` says how to build
+//! it from the configuration. Connectors never import emulators.
+//!
+//! Adding a system is a new folder, its `mod` line below and its line in [`SYSTEMS`]
+//! (see `ARCHITECTURE.md`).
+
+pub mod amazon_connect;
+mod config;
+pub mod eight_by_eight;
+pub mod glia;
+pub mod mock;
+mod registry;
+pub mod servicenow;
+
+pub use config::SystemsConfig;
+pub use registry::{
+    BoxFuture, BuildError, Built, System, SystemName, UnknownSystem, build, build_with, emulate,
+};
+
+/// Every system `--system` can name, in the order messages list them.
+pub static SYSTEMS: &[&System] = &[
+    &servicenow::SYSTEM,
+    &amazon_connect::SYSTEM,
+    &eight_by_eight::SYSTEM,
+    &glia::SYSTEM,
+    &mock::SYSTEM,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_parse_to_their_system() {
+        assert_eq!("8x8".parse::<SystemName>().unwrap(), eight_by_eight::NAME);
+        assert_eq!(
+            "Amazon-Connect".parse::<SystemName>().unwrap(),
+            amazon_connect::NAME
+        );
+        assert_eq!(
+            "connect".parse::<SystemName>().unwrap(),
+            amazon_connect::NAME
+        );
+        assert_eq!(
+            "service-now".parse::<SystemName>().unwrap(),
+            servicenow::NAME
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_known_ones() {
+        let error = "nope".parse::<SystemName>().unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, mock"
+        );
+    }
+
+    #[test]
+    fn every_name_is_unique_and_resolves_to_its_entry() {
+        for system in SYSTEMS {
+            assert!(std::ptr::eq(system.name.system().unwrap(), *system));
+            for alias in system.aliases {
+                assert_eq!(alias.parse::<SystemName>().unwrap(), system.name);
+            }
+        }
+    }
+}

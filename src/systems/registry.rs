@@ -1,0 +1,211 @@
+//! What a system is to the rest of `handoff`: a name, a config section, a way to build its
+//! connector (against the real service when credentials are set, else against its embedded
+//! emulator) and a way to run its emulator alone.
+
+use super::SystemsConfig;
+use crate::config::ConfigError;
+use crate::connectors::webhook::{WebhookError, WebhookListener};
+use crate::connectors::{AgentDesk, Connector, ConnectorError};
+use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed future, so that [`System`] can hold each system's async functions.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Builds a system's connector from the configuration.
+pub type BuildFn =
+    for<'a> fn(&'a SystemsConfig, EmulatorOptions) -> BoxFuture<'a, Result<Built, BuildError>>;
+
+/// Starts a system's emulator alone on an address.
+pub type EmulateFn =
+    fn(SocketAddr, EmulatorOptions) -> BoxFuture<'static, Result<RunningEmulator, EmulatorError>>;
+
+/// One contact-center system, as the registry lists it.
+pub struct System {
+    /// The name `--system` takes, e.g. `8x8`.
+    pub name: SystemName,
+    /// Other spellings `--system` accepts.
+    pub aliases: &'static [&'static str],
+    /// The system's section of the configuration file, when it has one.
+    pub section: Option<&'static str>,
+    /// Checks that section.
+    pub check: fn(&SystemsConfig) -> Result<(), ConfigError>,
+    /// Builds the connector; `None` for the mock desk, which the broker runs itself.
+    pub build: Option<BuildFn>,
+    /// Runs the emulator alone (`handoff emulate`); `None` when the system has none.
+    pub emulate: Option<EmulateFn>,
+}
+
+/// A system's name, checked against the registry: what `--system` parses into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SystemName(&'static str);
+
+impl SystemName {
+    /// The name of a system in the registry; only the systems' own folders make these.
+    pub(super) const fn new(name: &'static str) -> Self {
+        Self(name)
+    }
+
+    /// The name `--system` takes.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The registry's entry.
+    pub fn system(self) -> Option<&'static System> {
+        super::SYSTEMS.iter().copied().find(|s| s.name == self)
+    }
+
+    /// Every name `--system` takes, for messages.
+    pub fn all() -> String {
+        let names: Vec<&str> = super::SYSTEMS.iter().map(|s| s.name.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+/// `--system` named no system in the registry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown system {given:?}; expected one of {expected}")]
+pub struct UnknownSystem {
+    /// What was given.
+    pub given: String,
+    /// The names the registry knows.
+    pub expected: String,
+}
+
+impl std::str::FromStr for SystemName {
+    type Err = UnknownSystem;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.to_ascii_lowercase();
+        super::SYSTEMS
+            .iter()
+            .find(|system| system.name.as_str() == wanted || system.aliases.contains(&&*wanted))
+            .map(|system| system.name)
+            .ok_or_else(|| UnknownSystem {
+                given: s.to_owned(),
+                expected: Self::all(),
+            })
+    }
+}
+
+impl std::fmt::Display for SystemName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// What building a system failed with.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The configuration is incomplete or wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The embedded emulator did not start.
+    #[error(transparent)]
+    Emulator(#[from] EmulatorError),
+    /// The webhook listener did not start.
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
+    /// Setting the system up (e.g. registering the webhook) failed.
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+    /// The system has no connector of its own to build (the mock desk runs in the broker) or
+    /// no emulator to run.
+    #[error("{0}: {1}")]
+    Unsupported(SystemName, &'static str),
+}
+
+/// A connector and what it needs kept alive.
+pub struct Built {
+    /// The connector the broker drives.
+    pub connector: Arc<dyn Connector>,
+    /// The embedded emulator, when no credentials were configured.
+    pub emulator: Option<RunningEmulator>,
+    /// The webhook listener, for webhook-style systems.
+    pub webhooks: Option<WebhookListener>,
+    /// The emulator's desk, for the console's agent inbox.
+    pub desk: Option<Arc<dyn AgentDesk>>,
+}
+
+impl Built {
+    /// A connector with its embedded emulator (when one runs) and webhook listener.
+    pub fn new(
+        connector: Arc<dyn Connector>,
+        emulator: Option<RunningEmulator>,
+        webhooks: Option<WebhookListener>,
+    ) -> Self {
+        let desk = emulator.as_ref().map(RunningEmulator::desk);
+        Self {
+            connector,
+            emulator,
+            webhooks,
+            desk,
+        }
+    }
+}
+
+impl std::fmt::Debug for Built {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Built")
+            .field("system", &self.connector.system())
+            .field("emulator", &self.emulator)
+            .field("webhooks", &self.webhooks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds the connector of `system` from `config`, with an embedded emulator when the system's
+/// credentials are not configured.
+pub async fn build(system: SystemName, config: &SystemsConfig) -> Result<Built, BuildError> {
+    build_with(system, config, EmulatorOptions::default()).await
+}
+
+/// [`build`] with the embedded emulator's options (agents, script) chosen by the caller.
+pub async fn build_with(
+    system: SystemName,
+    config: &SystemsConfig,
+    options: EmulatorOptions,
+) -> Result<Built, BuildError> {
+    match system.system().and_then(|s| s.build) {
+        Some(build) => build(config, options).await,
+        None => Err(BuildError::Unsupported(
+            system,
+            "not a connector of its own (the mock desk is built by the broker)",
+        )),
+    }
+}
+
+/// Starts the emulator of `system` on `listen`, for `handoff emulate`.
+pub async fn emulate(
+    system: SystemName,
+    listen: SocketAddr,
+    options: EmulatorOptions,
+) -> Result<RunningEmulator, BuildError> {
+    match system.system().and_then(|s| s.emulate) {
+        Some(emulate) => Ok(emulate(listen, options).await?),
+        None => Err(BuildError::Unsupported(system, "has no emulator")),
+    }
+}
+
+/// An ephemeral port on 127.0.0.1, where embedded emulators listen.
+pub fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// The webhook listener `[webhook]` describes.
+pub async fn webhook_listener(config: &SystemsConfig) -> Result<WebhookListener, BuildError> {
+    Ok(WebhookListener::bind(
+        config.webhook_listen()?,
+        config.webhook.public_base_url.as_deref(),
+    )
+    .await?)
+}
+
+/// The error for `key`, required because of `why`.
+pub fn missing(config: &SystemsConfig, key: &str, why: &str) -> ConfigError {
+    config.invalid(key, why)
+}
