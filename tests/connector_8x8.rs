@@ -315,7 +315,7 @@ async fn a_missing_api_key_gets_the_problem_body() {
         "application/problem+json"
     );
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED");
+    assert_eq!(body["errors"][0]["code"], "access_denied");
 }
 
 #[tokio::test]
@@ -457,6 +457,15 @@ async fn a_webhook_with_a_bad_signature_is_rejected_and_the_retry_delivered() {
         next(&mut link).await,
         ChatEvent::AgentJoined { .. }
     ));
+    // The join is told twice (AGENT_JOINED, then MEMBERS_CHANGED): let both land first, so
+    // the bad signature falls on the message.
+    wait_for(|| {
+        sim.deliveries()
+            .iter()
+            .any(|d| d.event == "MEMBERS_CHANGED" && d.status == 200)
+            .then_some(())
+    })
+    .await;
     rig.emulator.faults().push(Fault {
         path: String::new(),
         status: 0,

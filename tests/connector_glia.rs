@@ -42,6 +42,7 @@ async fn rig_with(options: EmulatorOptions, secret: &str) -> Rig {
         queue_id: "queue-1".into(),
         api_key_id: "key-id-test".into(),
         api_key_secret: Secret::new(secret),
+        application_token: Secret::new("app-token-test"),
         retry: RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(10),
@@ -269,7 +270,8 @@ async fn a_wrong_api_key_says_check_the_credentials() {
         ..EmulatorOptions::default()
     };
     let rig = rig_with(options, "a-wrong-secret").await;
-    let error = rig.connector.start(request()).await.unwrap_err();
+    // The site API key reads the operators; visitors are made with the application token.
+    let error = rig.connector.availability().await.unwrap_err();
     assert_eq!(
         error,
         ConnectorError::Unauthorized {
@@ -553,7 +555,8 @@ async fn a_file_type_glia_does_not_take_is_refused_in_the_chat() {
         next(&mut link).await,
         ChatEvent::SystemMessage {
             text: "Glia: POST /engagements/{id}/files failed with HTTP 415: \
-                   {\"error\":\"file type application/x-msdownload is not allowed\"}"
+                   {\"debug_message\":\"file type application/x-msdownload is not allowed\",\
+                   \"error\":\"file type application/x-msdownload is not allowed\"}"
                 .into()
         }
     );
@@ -625,19 +628,10 @@ async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
             .header("Accept", accept)
             .bearer_auth(bearer)
     };
-    let site: serde_json::Value = client
-        .post(format!("{base}/operator_authentication/tokens"))
+    let visitor: serde_json::Value = client
+        .post(format!("{base}/visitors"))
         .header("Accept", accept)
-        .json(
-            &serde_json::json!({"api_key_id": "key-id-test", "api_key_secret": "key-secret-test"}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let visitor: serde_json::Value = post("/visitors", site["token"].as_str().unwrap())
+        .header("Authorization", "ApplicationToken app-token-test")
         .send()
         .await
         .unwrap()
@@ -651,7 +645,7 @@ async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
         .route("capture", std::sync::Arc::new(Capture(tx)));
     let ticket: serde_json::Value = post("/queue_tickets", &token)
         .json(
-            &serde_json::json!({"media": "text", "queue_ids": ["queue-1"], "site_id": "site-1",
+            &serde_json::json!({"media": "text", "queue_id": "queue-1", "site_id": "site-1",
             "source": "visitor_integrator",
             "webhooks": [{"url": url, "method": "POST", "events": ["engagement.start"]}]}),
         )

@@ -243,6 +243,8 @@ pub struct Api {
     policy: RetryPolicy,
     secrets: Vec<Secret>,
     trace: TraceSlot,
+    /// Retry only answers saying the request was not processed (429), see [`Api::unkeyed`].
+    refusals_only: bool,
 }
 
 impl Api {
@@ -254,6 +256,18 @@ impl Api {
             policy,
             secrets,
             trace: TraceSlot::default(),
+            refusals_only: false,
+        }
+    }
+
+    /// This handle for calls no idempotency key protects: a 429 (not processed) is still
+    /// retried, a 5xx or a lost answer is not, since it may hide a success and a repeat would
+    /// do the thing twice. Traces go where this handle's go.
+    #[must_use]
+    pub fn unkeyed(&self) -> Self {
+        Self {
+            refusals_only: true,
+            ..self.clone()
         }
     }
 
@@ -304,7 +318,8 @@ impl Api {
                 Ok(reply) => return Ok(reply),
                 Err(Failure::Final(error)) => return Err(error),
                 Err(Failure::Retryable { error, retry_after }) => {
-                    if last {
+                    let refused = matches!(error, ConnectorError::Status { status: 429, .. });
+                    if last || (self.refusals_only && !refused) {
                         return Err(error);
                     }
                     let wait = match retry_after {

@@ -4,11 +4,11 @@
 //!
 //! | what | status | where used |
 //! |---|---|---|
-//! | agent name: `GET /conversations/{id}/participants` and its body | [INFER] | connector on `MEMBERS_CHANGED joined` |
+//! | agent name: only `AGENT_JOINED {agentId, agentName}` (chat workflow) carries it; the participants list has none ([DOC] by absence) | [DOC] example, its pairing with `MEMBERS_CHANGED` [INFER] | emulator sends both, connector announces the agent once ([`super::names`]) |
 //! | queue timeout: `CONVERSATION_UPDATE` with `state: "closed"` and a `reason` | [NOT PUBLIC] | emulator sends, connector maps to `Ended(Timeout / NoAgent)` |
 //! | availability: `GET /queues/{queueId}/availability` | [NOT PUBLIC] (8x8 points to its Real Time Statistics API) | connector; a 404 reads as "unknown" |
-//! | the 401 body for a missing or wrong `x-api-key` | [INFER] from the documented problem+json shape | emulator |
-//! | `POST /webhooks` body `{name, url}` and its answer `{id, url}` | [INFER] | emulator; connector registers only when told to |
+//! | `POST /webhooks` sends `version` (the reference marks `notificationVersion` required but describes the field `version`) | [INFER] | connector sends `version`, emulator takes either absent or `Chat Gateway v1.0` |
+//! | no idempotency key on `POST /conversations` (none documented): a retry after a lost answer would open a second conversation | [DOC] by absence | connector does not retry it |
 //! | `MESSAGE` with `isEcho: true` echoing the user's own message | [INFER] | emulator sends, connector ignores |
 //! | a file message's `text` is the file name (the reference marks `text` required; an attachment-only message may be refused) | [INFER] | connector sends, emulator records it as a user message |
 //! | the echo of a file message lists `attachments[{id, type, fileName}]` | [INFER] | emulator sends, connector ignores |
@@ -18,36 +18,8 @@
 //! | attachment size limit and refused file types, and the 400/413 problem codes for them | [NOT PUBLIC]: made up | emulator |
 //! | no idempotency key on uploads or messages (none documented): a retried upload may leave an unused copy, a retried message may show the file twice | [INFER] | connector retries anyway |
 
-use super::connector::wire::{Problem, ProblemError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// [INFER] The path (under the Chat Gateway base) listing a conversation's participants.
-pub fn participants_path(conversation: &str) -> String {
-    format!("/conversations/{conversation}/participants")
-}
-
-/// [INFER] `GET /conversations/{id}/participants`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Participants {
-    /// Everyone in the conversation.
-    #[serde(default)]
-    pub participants: Vec<Participant>,
-}
-
-/// [INFER] One participant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Participant {
-    /// The member id `MEMBERS_CHANGED` carries.
-    pub id: String,
-    /// `agent` or `user`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Display name.
-    #[serde(default)]
-    pub display_name: Option<String>,
-}
 
 /// [NOT PUBLIC] The `state` of a `CONVERSATION_UPDATE` that closes a conversation nobody took.
 pub const CLOSED_STATE: &str = "closed";
@@ -94,36 +66,6 @@ pub struct QueueAvailability {
     pub queue_id: String,
     /// Agents who can take a chat now.
     pub agents_available: u32,
-}
-
-/// [INFER] The 401 problem body for a missing or unknown API key.
-pub fn unauthorized(reference_id: &str) -> Problem {
-    Problem {
-        message: "Unauthorized".into(),
-        errors: vec![ProblemError {
-            code: "UNAUTHORIZED".into(),
-            message: "Invalid or missing API key".into(),
-        }],
-        reference_id: Some(reference_id.to_owned()),
-    }
-}
-
-/// [INFER] `POST /webhooks`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreateWebhook {
-    /// A name for the webhook.
-    pub name: String,
-    /// Where 8x8 POSTs events.
-    pub url: String,
-}
-
-/// [INFER] The answer of `POST /webhooks`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookCreated {
-    /// The webhook's id, referenced by channels.
-    pub id: String,
-    /// Its URL.
-    pub url: String,
 }
 
 /// [INFER] The text of the message that carries a file: its name. Valid whether or not 8x8

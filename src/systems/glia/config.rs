@@ -18,6 +18,9 @@ pub struct GliaFile {
     pub api_key_id_env: Option<String>,
     /// Env var holding the site API key secret (default `HANDOFF_GLIA_KEY_SECRET`).
     pub api_key_secret_env: Option<String>,
+    /// Env var holding the site application token that creates visitors (default
+    /// `HANDOFF_GLIA_APP_TOKEN`).
+    pub application_token_env: Option<String>,
 }
 
 impl Section for GliaFile {

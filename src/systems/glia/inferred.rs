@@ -3,9 +3,9 @@
 //!
 //! | what | status |
 //! |---|---|
-//! | `POST /visitors` answer `{id, access_token}` | [CODE] older samples read `visitor.access_token` |
+//! | which token reads `GET /engagements/{id}` and the operator links in it: the visitor's | [INFER] |
+//! | the operator resource has `name` (the reference's operator fields) | [INFER] from the operators list |
 //! | `POST /queue_tickets` answer `{id, state}` | [INFER] |
-//! | operator name: `GET /engagements/{id}` → `{id, operators: [{id, name}]}` | [INFER] |
 //! | `engagement.request.failure` payload `{event_type, queue_ticket: {id}, reason}` | [NOT PUBLIC]: made up |
 //! | `engagement.transfer` payload `{event_type, engagement}` (the new operator is looked up) | [NOT PUBLIC] |
 //! | visitor ends: `DELETE /engagements/{id}` (live) or `DELETE /queue_tickets/{id}` (queued) | [NOT PUBLIC]: plausible, unverified |
@@ -21,15 +21,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// [CODE] `POST /visitors`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Visitor {
-    /// The visitor.
-    pub id: String,
-    /// The visitor's bearer token.
-    pub access_token: String,
-}
-
 /// [INFER] `POST /queue_tickets`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueTicket {
@@ -38,16 +29,6 @@ pub struct QueueTicket {
     /// `queued`.
     #[serde(default)]
     pub state: Option<String>,
-}
-
-/// [INFER] `GET /engagements/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EngagementDetails {
-    /// The engagement.
-    pub id: String,
-    /// The operators in it now.
-    #[serde(default)]
-    pub operators: Vec<Operator>,
 }
 
 /// [INFER] An operator.

@@ -19,7 +19,7 @@ super::registry::system!("glia", aliases: [], config: config::GliaFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::GliaFile = config.read()?;
-    let [key_id, key_secret] = config.env_secrets([
+    let [key_id, key_secret, app_token] = config.env_secrets([
         (
             "glia.api_key_id_env",
             &section.api_key_id_env,
@@ -30,8 +30,14 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
             &section.api_key_secret_env,
             "HANDOFF_GLIA_KEY_SECRET",
         ),
+        (
+            "glia.application_token_env",
+            &section.application_token_env,
+            "HANDOFF_GLIA_APP_TOKEN",
+        ),
     ])?;
     let listener = webhook_listener(config).await?;
+    let emulated = key_id.is_none() || key_secret.is_none();
     let (emulator, api_base, key_id, key_secret, site_id, queue_id) =
         match (key_id, key_secret) {
             (Some(id), Some(secret)) => (
@@ -68,12 +74,21 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
                 )
             }
         };
+    let application_token = match app_token {
+        Some(token) => token,
+        None if emulated => Secret::new("emulated-application-token"),
+        None => {
+            let why = "required with a site API key: it creates visitors";
+            return Err(missing(config, "glia.application_token_env", why).into());
+        }
+    };
     let settings = connector::Settings {
         api_base,
         site_id,
         queue_id,
         api_key_id: key_id,
         api_key_secret: key_secret,
+        application_token,
         retry: config.retry_policy(),
     };
     let connector = connector::Glia::new(settings, &listener);

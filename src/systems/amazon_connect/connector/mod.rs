@@ -2,8 +2,9 @@
 //!
 //! - Start: `StartChatContact` (`PUT {control}/contact/chat`, `SigV4` with signing name
 //!   `connect`, see [`sigv4`]) with the utterance as `InitialMessage`, routing keys and the
-//!   assistant transcript as `Attributes`, and a `ClientToken` derived from our conversation id
-//!   (a retry cannot open a second contact). Then `CreateParticipantConnection`
+//!   assistant transcript as `Attributes`, and a fresh `ClientToken` per call (a retry of
+//!   that call resends the same token, so it cannot open a second contact; a second handoff of
+//!   the same conversation gets its own token, so Connect does not answer it with the first). Then `CreateParticipantConnection`
 //!   (`X-Amz-Bearer: ParticipantToken`, `ConnectParticipant: true`) and the participant
 //!   WebSocket ([`chat`]): `aws/subscribe` to `aws/chat`, heartbeats, items whose `content` is
 //!   a JSON string.
@@ -153,7 +154,8 @@ impl AmazonConnect {
                 content_type: wire::content_type::TEXT.into(),
                 content: request.title.chars().take(MAX_MESSAGE_CHARS).collect(),
             }),
-            client_token: Some(format!("{}-start", request.conversation)),
+            // One token per StartChatContact: `Api::send` resends these bytes on a retry.
+            client_token: Some(uuid::Uuid::new_v4().to_string()),
             supported_messaging_content_types: vec![wire::content_type::TEXT.into()],
         }
     }
@@ -249,5 +251,51 @@ impl Connector for AmazonConnect {
             open: true,
         };
         Ok(Started::Chat(runtime::spawn(chat, outbound, options)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::redact::Secret;
+    use crate::protocol::{ConversationId, UserInfo};
+
+    fn connector() -> AmazonConnect {
+        AmazonConnect::new(Settings {
+            region: "us-east-1".into(),
+            control_base: "http://127.0.0.1:9".into(),
+            participant_base: "http://127.0.0.1:9".into(),
+            instance_id: "instance-1".into(),
+            contact_flow_id: "flow-1".into(),
+            queue_ids: Vec::new(),
+            credentials: sigv4::Credentials {
+                access_key_id: "AKIDTEST".into(),
+                secret_access_key: Secret::new("not-a-secret"),
+                session_token: None,
+            },
+            retry: RetryPolicy::default(),
+            heartbeat: Duration::from_secs(10),
+            reconnect_attempts: 1,
+        })
+    }
+
+    #[test]
+    fn every_start_chat_contact_carries_its_own_client_token() {
+        let connector = connector();
+        let request = HandoffRequest {
+            conversation: ConversationId::random(),
+            title: "Outlook will not open".into(),
+            topic: "Email".into(),
+            user: UserInfo::default(),
+            context: BTreeMap::new(),
+            history: Vec::new(),
+        };
+        let first = connector.start_body(&request).client_token.unwrap();
+        let second = connector.start_body(&request).client_token.unwrap();
+        assert_ne!(
+            first, second,
+            "a second handoff must not reuse the first token"
+        );
+        assert!(first.len() <= 500, "ClientToken is at most 500 characters");
     }
 }

@@ -5,13 +5,13 @@
 //! | 8x8 event | `ChatEvent` |
 //! |---|---|
 //! | `QUEUED` | `Queued` |
-//! | `MEMBERS_CHANGED{agent, joined}` (+ participants lookup for the name) | `AgentJoined` |
+//! | `AGENT_JOINED{agentId, agentName}` (chat workflow: the only place with the name) | `AgentJoined` |
+//! | `MEMBERS_CHANGED{agent, joined}` | `AgentJoined` unless `AGENT_JOINED` told it ([`super::names`]) |
 //! | `MESSAGE{sender.type: agent}` (not an echo) | `AgentMessage` (when it has text or no file), then `AgentFile` per attachment ([`download`]) |
 //! | `ACTIVITY{typing, users}` | `Typing` on for listed agents, off when the list empties |
 //! | `TRANSFER` | `Transferred`; the next agent `left` does not end the chat |
 //! | `MEMBERS_CHANGED{agent, left}` | `AgentLeft`, then `Ended(agent)` unless transferring |
 //! | `CONVERSATION_UPDATE{state: closed}` ([`super::inferred`]) | `Ended(timeout / no agent)` |
-//! | legacy `AGENT_JOINED{agentName}` | `AgentJoined` |
 //!
 //! A failed API call or an event that cannot be read becomes a `SystemMessage` naming the
 //! system, the call and the status; the chat goes on. [`Chat`] maps what comes in,
@@ -20,7 +20,8 @@
 use super::attachment;
 use super::download;
 use super::hooks::Hooks;
-use super::inferred::{self, Closed, Participants};
+use super::inferred::{self, Closed};
+use super::names::Names;
 use super::wire::{
     ActivityData, MembersChanged, MessageData, RemoveUser, SendMessage, Typing, WebhookEvent,
 };
@@ -32,37 +33,26 @@ use crate::connectors::runtime::{
 use crate::connectors::{ChatEvent, ConnectorError};
 use crate::protocol::EndReason;
 use async_trait::async_trait;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// The inbound half of one chat: webhook events mapped to [`ChatEvent`]s.
 pub struct Chat {
     id: String,
-    settings: Arc<Settings>,
-    api: Api,
     hooks: Arc<Hooks>,
     inbox: mpsc::Receiver<WebhookEvent>,
-    names: HashMap<String, String>,
+    names: Names,
     transferring: bool,
     typing: Vec<String>,
 }
 
 impl Chat {
-    pub(super) fn new(
-        id: String,
-        settings: Arc<Settings>,
-        api: Api,
-        hooks: Arc<Hooks>,
-        inbox: mpsc::Receiver<WebhookEvent>,
-    ) -> Self {
+    pub(super) fn new(id: String, hooks: Arc<Hooks>, inbox: mpsc::Receiver<WebhookEvent>) -> Self {
         Self {
             id,
-            settings,
-            api,
             hooks,
             inbox,
-            names: HashMap::new(),
+            names: Names::default(),
             transferring: false,
             typing: Vec::new(),
         }
@@ -84,36 +74,10 @@ impl Chat {
         serde_json::from_value(data).map_err(|e| Self::malformed(&event.event_type, e))
     }
 
-    async fn agent_name(&mut self, id: &str) -> String {
-        if let Some(name) = self.names.get(id) {
-            return name.clone();
-        }
-        let path = inferred::participants_path(&self.id);
-        let call = self
-            .settings
-            .call(Method::Get, &path, "GET /conversations/{id}/participants");
-        match self
-            .api
-            .send(call)
-            .await
-            .and_then(|r| r.json::<Participants>())
-        {
-            Ok(list) => {
-                for p in list.participants {
-                    if let Some(name) = p.display_name {
-                        self.names.insert(p.id, name);
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(system = SYSTEM, id = %self.id, error = %e, "no agent name"),
-        }
-        self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
-    }
-
-    async fn translate(&mut self, event: &WebhookEvent) -> Result<Mapped, ConnectorError> {
+    fn translate(&mut self, event: &WebhookEvent) -> Result<Mapped, ConnectorError> {
         Ok(match event.event_type.as_str() {
             "QUEUED" => Mapped::go(vec![runtime::queued()]),
-            "MEMBERS_CHANGED" => self.members(Self::data(event)?).await?,
+            "MEMBERS_CHANGED" => self.members(&Self::data(event)?)?,
             "TRANSFER" => {
                 self.transferring = true;
                 Mapped::go(vec![ChatEvent::Transferred { to: None }])
@@ -123,7 +87,7 @@ impl Chat {
                 if m.is_echo || m.sender.kind != "agent" {
                     return Ok(Mapped::default());
                 }
-                let who = agent(&self.agent_name(&m.sender.id).await);
+                let who = agent(&self.names.name(&m.sender.id));
                 let mut out = Vec::new();
                 // A message carrying only files has an empty text: no empty bubble for it.
                 if !m.text.is_empty() || m.attachments.is_empty() {
@@ -135,7 +99,7 @@ impl Chat {
                 out.extend(download::agent_files(&who, m.attachments));
                 Mapped::go(out)
             }
-            "ACTIVITY" => self.activity(Self::data(event)?).await,
+            "ACTIVITY" => self.activity(Self::data(event)?),
             "CONVERSATION_UPDATE" => {
                 let data = event
                     .data
@@ -150,7 +114,10 @@ impl Chat {
             "AGENT_JOINED" => {
                 let id = event.agent_id.clone().unwrap_or_default();
                 let name = event.agent_name.clone().unwrap_or_else(|| id.clone());
-                self.names.insert(id, name.clone());
+                self.names.learn(&id, &name);
+                if !self.names.join(&id) {
+                    return Ok(Mapped::default());
+                }
                 Mapped::go(vec![ChatEvent::AgentJoined {
                     agent: agent(&name),
                 }])
@@ -163,23 +130,26 @@ impl Chat {
     }
 
     /// An agent joined or left; leaving ends the chat unless a transfer is under way.
-    async fn members(&mut self, m: MembersChanged) -> Result<Mapped, ConnectorError> {
+    fn members(&mut self, m: &MembersChanged) -> Result<Mapped, ConnectorError> {
         if m.member_type != "agent" {
             return Ok(Mapped::default());
         }
-        let name = match m.change.as_str() {
-            "joined" | "left" => self.agent_name(&m.id).await,
+        let name = self.names.name(&m.id);
+        match m.change.as_str() {
+            "joined" if !self.names.join(&m.id) => return Ok(Mapped::default()),
+            "joined" | "left" => {}
             other => {
                 let detail = format!("unknown change {other:?}");
                 return Err(Self::malformed("MEMBERS_CHANGED", detail));
             }
-        };
+        }
         if m.change == "joined" {
             let joined = ChatEvent::AgentJoined {
                 agent: agent(&name),
             };
             return Ok(Mapped::go(vec![joined]));
         }
+        self.names.leave(&m.id);
         let left = ChatEvent::AgentLeft {
             agent: name.clone(),
         };
@@ -194,7 +164,7 @@ impl Chat {
     }
 
     /// Typing on for agents newly in the list, off for those gone from it.
-    async fn activity(&mut self, a: ActivityData) -> Mapped {
+    fn activity(&mut self, a: ActivityData) -> Mapped {
         if a.name != "typing" {
             return Mapped::default();
         }
@@ -210,7 +180,7 @@ impl Chat {
         for id in self.typing.clone() {
             if !now.contains(&id) {
                 out.push(ChatEvent::Typing {
-                    agent: self.agent_name(&id).await,
+                    agent: self.names.name(&id),
                     on: false,
                 });
             }
@@ -218,7 +188,7 @@ impl Chat {
         for id in &now {
             if !self.typing.contains(id) {
                 out.push(ChatEvent::Typing {
-                    agent: self.agent_name(id).await,
+                    agent: self.names.name(id),
                     on: true,
                 });
             }
@@ -237,7 +207,7 @@ impl SystemChat for Chat {
     }
 
     async fn inbound(&mut self, event: WebhookEvent) -> Mapped {
-        match self.translate(&event).await {
+        match self.translate(&event) {
             Ok(mapped) => mapped,
             Err(e) => Mapped::report(&self.id, &e),
         }

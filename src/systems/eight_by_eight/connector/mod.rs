@@ -13,18 +13,22 @@
 //!   ([`chat`]).
 //! - Agents' files: the `attachments` of an agent's `MESSAGE` become `AgentFile`s linked by
 //!   their `preSignedUrl` ([`download`]).
-//! - Agent names: `MEMBERS_CHANGED` carries none, so the connector asks the participants list
-//!   ([`inferred`]); availability is not part of Chat Gateway ([`inferred`], unknown on 404).
+//! - Agent names: only `AGENT_JOINED` carries one ([`names`]); availability is not part of
+//!   Chat Gateway ([`inferred`], unknown on 404).
+//! - Every call asks for `application/hal+json`, the type the API answers.
 //!
-//! Chat Gateway has no idempotency key on messages (nor on uploads): a retried
-//! `POST .../messages` after a 5xx that the server had in fact processed would show twice. Retries are kept (a 5xx before
-//! processing is the common case) and the risk is documented in `src/connectors/README.md`.
+//! Chat Gateway has no idempotency key. `POST /conversations` is retried only after a 429 (not
+//! processed): a retry after a 5xx or a lost answer could open a second conversation in the
+//! agents' queue. Messages and uploads are
+//! retried (a 5xx before processing is the common case; a message processed twice shows twice),
+//! as documented in `src/connectors/README.md`.
 
 mod attachment;
 pub mod chat;
 mod download;
 pub mod hooks;
 pub use super::inferred;
+pub mod names;
 pub use super::signature;
 pub mod wire;
 
@@ -89,7 +93,7 @@ impl Settings {
     fn call(&self, method: Method, path: &str, name: &str) -> Call {
         let mut call = Call::new(name, method, self.api_url(path))
             .header("x-api-key", self.api_key.expose())
-            .header("Accept", "application/json");
+            .header("Accept", wire::ACCEPT);
         if let Some(tenant) = &self.tenant_id {
             call = call.header("X-8x8-Tenant", tenant.as_str());
         }
@@ -101,6 +105,8 @@ impl Settings {
 pub struct EightByEight {
     settings: Arc<Settings>,
     api: Api,
+    /// The same API for calls no key makes idempotent ([`Api::unkeyed`]).
+    once: Api,
     hooks: Arc<hooks::Hooks>,
     webhook_url: String,
 }
@@ -118,12 +124,14 @@ impl EightByEight {
     /// A connector for `settings` whose webhooks arrive on `listener`.
     pub fn new(settings: Settings, listener: &WebhookListener) -> Self {
         let api = Api::new(SYSTEM, settings.retry, vec![settings.api_key.clone()]);
+        let once = api.unkeyed();
         let settings = Arc::new(settings);
         let hooks = Arc::new(hooks::Hooks::new(settings.clone(), api.clone()));
         let webhook_url = listener.route(ROUTE, hooks.clone());
         Self {
             settings,
             api,
+            once,
             hooks,
             webhook_url,
         }
@@ -137,15 +145,16 @@ impl EightByEight {
     /// Creates the webhook on the tenant (`POST /webhooks`). 8x8 verifies it at once with a
     /// `WEB_HOOK_VERIFY` event. Real tenants are usually set up once by an administrator.
     pub async fn register_webhook(&self) -> Result<String, ConnectorError> {
-        let body = inferred::CreateWebhook {
+        let body = wire::CreateWebhook {
             name: "handoff".into(),
-            url: self.webhook_url.clone(),
+            uri: self.webhook_url.clone(),
+            version: wire::EVENT_VERSION.into(),
         };
         let call = self
             .settings
             .call(Method::Post, "/webhooks", "POST /webhooks")
             .json(&body);
-        let created: inferred::WebhookCreated = self.api.send(call).await?.json()?;
+        let created: wire::WebhookCreated = self.api.send(call).await?.json()?;
         Ok(created.id)
     }
 
@@ -168,7 +177,9 @@ impl EightByEight {
             request
                 .context
                 .iter()
-                .filter(|(k, _)| k.as_str() != "language" && k.as_str() != "queue_id")
+                // Sent elsewhere: `language` as the user's, `queue_id` as the assignment, and
+                // `topic` (the broker's routing copy) as the property above.
+                .filter(|(k, _)| !matches!(k.as_str(), "language" | "queue_id" | "topic"))
                 .map(|(k, v)| KeyValue {
                     key: k.clone(),
                     value: v.clone(),
@@ -196,7 +207,12 @@ impl EightByEight {
                 text: line.text.clone(),
             })
             .collect();
-        if messages.last().is_none_or(|m| m.text != request.title) {
+        // The utterance once: the history usually holds it already (often followed by the
+        // assistant's answer), so it is added only when no user line says it.
+        let said = messages
+            .iter()
+            .any(|m| m.author_type == "user" && m.text == request.title);
+        if !said {
             messages.push(HistoryMessage {
                 author_type: "user".into(),
                 text: request.title.clone(),
@@ -264,7 +280,7 @@ impl Connector for EightByEight {
             .settings
             .call(Method::Post, "/conversations", "POST /conversations")
             .json(&body);
-        let created: Created = self.api.send(call).await?.json()?;
+        let created: Created = self.once.send(call).await?.json()?;
         if created.conversation_id.is_empty() {
             return Err(self
                 .api
@@ -273,13 +289,7 @@ impl Connector for EightByEight {
         let id = created.conversation_id;
         let inbox = self.hooks.attach(&id);
         let (settings, api) = (self.settings.clone(), self.api.clone());
-        let chat = chat::Chat::new(
-            id.clone(),
-            settings.clone(),
-            api.clone(),
-            self.hooks.clone(),
-            inbox,
-        );
+        let chat = chat::Chat::new(id.clone(), self.hooks.clone(), inbox);
         let outbound = chat::Outbound::new(id.clone(), settings, api);
         tracing::info!(system = SYSTEM, conversation = %request.conversation, id = %id, "chat started");
         let options = runtime::Options {

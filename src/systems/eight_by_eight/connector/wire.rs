@@ -5,6 +5,34 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The only event version (`EventVersion`).
+pub const EVENT_VERSION: &str = "Chat Gateway v1.0";
+
+/// Every call's `Accept`: the API answers `application/hal+json` (errors are
+/// `application/problem+json`).
+pub const ACCEPT: &str = "application/hal+json";
+
+/// `POST /webhooks` (`WebHookV2CreateRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateWebhook {
+    /// A name for the webhook (at most 256 characters).
+    pub name: String,
+    /// Where 8x8 POSTs events.
+    pub uri: String,
+    /// [`EVENT_VERSION`].
+    pub version: String,
+}
+
+/// The 200 answer of `POST /webhooks` (`WebHookV2Result`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookCreated {
+    /// The webhook's id, referenced by channels.
+    pub id: String,
+    /// Its URI.
+    #[serde(default)]
+    pub uri: Option<String>,
+}
+
 /// `POST /conversations`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,9 +123,9 @@ pub struct HistoryMessage {
 pub struct Created {
     /// The new conversation.
     pub conversation_id: String,
-    /// When it was created.
+    /// When it was created (ISO 8601).
     #[serde(default)]
-    pub created_at: Option<Value>,
+    pub created_at: Option<String>,
 }
 
 /// `POST /conversations/{id}/messages`.

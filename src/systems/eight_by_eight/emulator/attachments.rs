@@ -7,9 +7,6 @@
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
 use crate::emulators::desk::{ConvState, ReceivedFile};
-use crate::systems::eight_by_eight::connector::wire::{
-    ATTACHMENT_PART, AUTHOR_TYPE_PART, AttachmentRef, AttachmentResult,
-};
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 
@@ -18,7 +15,7 @@ use axum::extract::multipart::MultipartRejection;
 pub(super) const BODY_LIMIT: usize = inferred::MAX_ATTACHMENT_BYTES as usize + 1024 * 1024;
 
 fn invalid(message: &str) -> Response {
-    problem(StatusCode::BAD_REQUEST, "INVALID_REQUEST", message)
+    problem(StatusCode::BAD_REQUEST, "invalid_parameter", message)
 }
 
 /// Why the emulator refuses a file, if it does.
@@ -92,7 +89,7 @@ pub(super) async fn upload(
             Err(e) => return invalid(&e.body_text()),
         };
         match field.name() {
-            Some(ATTACHMENT_PART) => {
+            Some(wire::ATTACHMENT_PART) => {
                 let Some(name) = field.file_name().map(unescape) else {
                     return invalid("the attachment part needs a file name");
                 };
@@ -107,10 +104,10 @@ pub(super) async fn upload(
                 };
                 file = Some(ReceivedFile::of(&name, &content_type, &bytes));
             }
-            Some(AUTHOR_TYPE_PART) => {
+            Some(wire::AUTHOR_TYPE_PART) => {
                 let author = field.text().await.unwrap_or_default();
-                if author != "user" && author != "bot" {
-                    return invalid("authorType must be user or bot");
+                if let Err(r) = check_author(&author, wire::MESSAGE_AUTHORS) {
+                    return *r;
                 }
             }
             _ => {}
@@ -122,36 +119,30 @@ pub(super) async fn upload(
     if let Some(refused) = refusal(&file.name, file.size) {
         return refused;
     }
-    let stored = AttachmentResult {
-        id: format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        ),
-        filename: Some(file.name.clone()),
-        size_in_bytes: Some(file.size),
-        kind: Some(file.content_type.clone()),
-        created_at: Some(jiff::Timestamp::now().to_string()),
-    };
+    let attachment = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    // `AttachmentResult`: the reference requires `size` but describes `sizeInBytes`; both.
+    let stored = json!({
+        "id": attachment, "filename": file.name, "size": file.size, "sizeInBytes": file.size,
+        "type": file.content_type, "createdAt": jiff::Timestamp::now().to_string(),
+    });
     if emu
-        .meta(&id, |m| m.attachments.insert(stored.id.clone(), file))
+        .meta(&id, |m| m.attachments.insert(attachment.clone(), file))
         .is_none()
     {
         return unknown(&id);
     }
-    let mut response = Json(stored).into_response();
-    response.headers_mut().insert(
-        "content-type",
-        axum::http::HeaderValue::from_static("application/hal+json"),
-    );
-    response
+    hal(StatusCode::OK, &stored)
 }
 
 /// The files a message references, or the 400 for the first id the conversation lacks.
 pub(super) fn referenced(
     emu: &Emu,
     conversation: &str,
-    refs: &[AttachmentRef],
+    refs: &[String],
 ) -> Result<Vec<(String, ReceivedFile)>, Box<Response>> {
     let stored = emu
         .meta(conversation, |m| m.attachments.clone())
@@ -159,16 +150,13 @@ pub(super) fn referenced(
     refs.iter()
         .map(|r| {
             stored
-                .get(&r.id)
-                .map(|file| (r.id.clone(), file.clone()))
+                .get(r)
+                .map(|file| (r.clone(), file.clone()))
                 .ok_or_else(|| {
                     Box::new(problem(
                         StatusCode::BAD_REQUEST,
                         inferred::UNKNOWN_ATTACHMENT_CODE,
-                        &format!(
-                            "attachment {} was not uploaded to conversation {conversation}",
-                            r.id
-                        ),
+                        &format!("attachment {r} was not uploaded to conversation {conversation}"),
                     ))
                 })
         })

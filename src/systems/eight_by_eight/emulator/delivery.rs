@@ -3,17 +3,29 @@
 
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
+use crate::emulators::desk::{AgentFile, SimAgent};
 use crate::emulators::webhook;
 
-pub(super) fn event(conversation: &str, kind: &str, data: Option<Value>) -> WebhookEvent {
-    WebhookEvent {
+pub(super) fn event(conversation: &str, kind: &str, data: Option<Value>) -> wire::Event {
+    wire::Event {
         event_type: kind.into(),
-        conversation_id: Some(conversation.into()),
-        timestamp: Some(now_millis()),
-        data,
-        notification_version: None,
+        message_type: None,
+        conversation_id: conversation.into(),
+        timestamp: now_millis(),
         agent_id: None,
         agent_name: None,
+        data,
+    }
+}
+
+/// `AGENT_JOINED` as the chat workflow shows it: the agent's id and display name, the only
+/// place Chat Gateway gives the name.
+fn agent_joined(conversation: &str, agent: &SimAgent) -> wire::Event {
+    wire::Event {
+        message_type: Some("SYSTEM".into()),
+        agent_id: Some(agent.id.clone()),
+        agent_name: Some(agent.name.clone()),
+        ..event(conversation, "AGENT_JOINED", None)
     }
 }
 
@@ -22,7 +34,7 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
     let queue = emu
         .meta(conversation, |m| m.queue.clone())
         .unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
-    let to_json = |e: WebhookEvent| serde_json::to_string(&e).unwrap_or_default();
+    let to_json = |e: wire::Event| serde_json::to_string(&e).unwrap_or_default();
     let events = match signal {
         Signal::Queued { .. } => vec![
             event(
@@ -38,25 +50,7 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
                 Some(json!({"queueId": queue, "queueName": queue})),
             ),
         ],
-        Signal::Joined { agent } => {
-            emu.meta(conversation, |m| m.agents.push(agent.clone()));
-            vec![
-                event(
-                    conversation,
-                    "CONVERSATION_UPDATE",
-                    Some(json!({
-                        "state": "active", "assignment": {"type": "agent", "id": agent.id}, "channel": "ChatAPI",
-                    })),
-                ),
-                event(
-                    conversation,
-                    "MEMBERS_CHANGED",
-                    Some(json!({
-                        "memberType": "agent", "change": "joined", "id": agent.id,
-                    })),
-                ),
-            ]
-        }
+        Signal::Joined { agent } => joined(emu, conversation, &agent),
         Signal::Message { agent, text, .. } => vec![event(
             conversation,
             "MESSAGE",
@@ -77,13 +71,16 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
             )]
         }
         Signal::Transfer { .. } => vec![event(conversation, "TRANSFER", None)],
-        Signal::Left { agent, .. } => vec![event(
-            conversation,
-            "MEMBERS_CHANGED",
-            Some(json!({
-                "memberType": "agent", "change": "left", "id": agent.id,
-            })),
-        )],
+        Signal::Left { agent, .. } => {
+            emu.meta(conversation, |m| m.left.push(agent.id.clone()));
+            vec![event(
+                conversation,
+                "MEMBERS_CHANGED",
+                Some(json!({
+                    "memberType": "agent", "change": "left", "id": agent.id,
+                })),
+            )]
+        }
         Signal::Ended {
             by: EndedBy::Timeout,
         } => {
@@ -93,21 +90,7 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
                 Some(inferred::queue_timeout_data(&queue)),
             )]
         }
-        Signal::File { agent, file, .. } => {
-            let base = emu.base_url();
-            vec![event(
-                conversation,
-                "MESSAGE",
-                // [INFER] `type` holds the MIME type and the text is empty (`inferred`).
-                Some(json!({
-                    "isEcho": false, "sender": {"id": agent.id, "type": "agent"}, "text": "",
-                    "attachments": [{
-                        "id": file.id, "type": file.content_type,
-                        "preSignedUrl": file.url(&base), "fileName": file.name,
-                    }],
-                })),
-            )]
-        }
+        Signal::File { agent, file, .. } => vec![agent_file(emu, conversation, &agent, &file)],
         Signal::Ended {
             by: EndedBy::Agent(_) | EndedBy::User,
         } => Vec::new(),
@@ -121,7 +104,46 @@ pub(super) fn events_for(emu: &Emu, conversation: &str, signal: Signal) -> Vec<S
     events.into_iter().map(to_json).collect()
 }
 
-pub(super) fn spawn_delivery(emu: Arc<Emu>, event: WebhookEvent) {
+/// An agent joined: the conversation is assigned, the name announced, the member listed.
+fn joined(emu: &Emu, conversation: &str, agent: &SimAgent) -> Vec<wire::Event> {
+    emu.meta(conversation, |m| m.agents.push(agent.clone()));
+    vec![
+        event(
+            conversation,
+            "CONVERSATION_UPDATE",
+            Some(json!({
+                "state": "active", "assignment": {"type": "agent", "id": agent.id}, "channel": "ChatAPI",
+            })),
+        ),
+        agent_joined(conversation, agent),
+        event(
+            conversation,
+            "MEMBERS_CHANGED",
+            Some(json!({
+                "memberType": "agent", "change": "joined", "id": agent.id,
+            })),
+        ),
+    ]
+}
+
+/// An agent's file, as a message with one attachment.
+fn agent_file(emu: &Emu, conversation: &str, agent: &SimAgent, file: &AgentFile) -> wire::Event {
+    let base = emu.base_url();
+    event(
+        conversation,
+        "MESSAGE",
+        // [INFER] `type` holds the MIME type and the text is empty (`inferred`).
+        Some(json!({
+            "isEcho": false, "sender": {"id": agent.id, "type": "agent"}, "text": "",
+            "attachments": [{
+                "id": file.id, "type": file.content_type,
+                "preSignedUrl": file.url(&base), "fileName": file.name,
+            }],
+        })),
+    )
+}
+
+pub(super) fn spawn_delivery(emu: Arc<Emu>, event: wire::Event) {
     let body = serde_json::to_string(&event).unwrap_or_default();
     tokio::spawn(async move { deliver_one(&emu, &event.event_type, &body).await });
 }

@@ -3,7 +3,7 @@
 //! | Glia event | `ChatEvent` |
 //! |---|---|
 //! | (ticket created) | `Queued` |
-//! | `engagement.start` (+ `GET /engagements/{id}` for the name) | `AgentJoined` |
+//! | `engagement.start` (+ the engagement's operator link for the name, [`super::names`]) | `AgentJoined` |
 //! | `engagement.chat.message` with `target: visitor` | `AgentMessage` (`target: operator` is our echo) when it has `content` or no `attachment` |
 //! | its `attachment` ([`super::inferred::Attachment`]) | one `AgentFile` per file; a file that cannot be read: `SystemMessage` naming Glia and why |
 //! | `engagement.transfer` (+ lookup) | `Transferred`, `AgentLeft`, `AgentJoined` |
@@ -16,7 +16,8 @@
 //! the request's title and context ([`Outgoing::Opening`]).
 
 use super::agent_files;
-use super::inferred::{self, Attachment, EngagementDetails, UploadedFile};
+use super::inferred::{self, Attachment, UploadedFile};
+use super::names;
 use super::wire::{ChatMessageBody, Event, Message as WireMessage};
 use super::{SYSTEM, Settings};
 use crate::connectors::http::{Api, Method};
@@ -161,24 +162,8 @@ impl Chat {
     }
 
     async fn operator_name(&self, engagement: &str) -> Option<String> {
-        let call = self.settings.call(
-            Method::Get,
-            &format!("/engagements/{engagement}"),
-            "GET /engagements/{id}",
-            self.visitor_token.expose(),
-        );
-        match self
-            .api
-            .send(call)
-            .await
-            .and_then(|r| r.json::<EngagementDetails>())
-        {
-            Ok(details) => details.operators.last().map(|o| o.name.clone()),
-            Err(e) => {
-                tracing::warn!(system = SYSTEM, error = %e, "no operator name");
-                None
-            }
-        }
+        let token = self.visitor_token.expose();
+        names::operator_name_or_log(&self.settings, &self.api, token, engagement).await
     }
 
     fn malformed(detail: impl std::fmt::Display, event: &str) -> ConnectorError {

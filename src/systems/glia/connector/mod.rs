@@ -1,7 +1,9 @@
 //! Glia connector (visitor-integrator flow).
 //!
+//! - Visitor: `POST /visitors` with the site's application token
+//!   (`Authorization: ApplicationToken ...`, no body) → 200 `{id, access_token}`.
 //! - Site token: `POST /operator_authentication/tokens` with the site API key (cached, renewed
-//!   after 50 minutes); visitor: `POST /visitors` with the site token.
+//!   after 50 minutes), for the operators list.
 //! - Enqueue: `POST /queue_tickets` with the visitor token, registering our webhook route with
 //!   two headers Glia sends back verbatim: a per-chat secret (`Authorization: Bearer ...`) and
 //!   the chat's key (`x-handoff-chat`).
@@ -12,13 +14,15 @@
 //!   duplicates it. Sent before the engagement, files wait with the early messages, in order.
 //!   An operator's files come the same way, in the `attachment` of `engagement.chat.message`
 //!   ([`agent_files`]), and become `ChatEvent::AgentFile`s with their links.
-//! - Events: `engagement.start` (operator looked up), `engagement.chat.message`,
+//! - Events: `engagement.start` (the operator's name fetched through the engagement's operator
+//!   link, [`names`]), `engagement.chat.message`,
 //!   `engagement.transfer`, `engagement.end`, `engagement.request.failure` ([`chat`]).
 //! - Availability: the operators list. What is not public is in [`inferred`].
 
 pub mod agent_files;
 pub mod chat;
 pub use super::inferred;
+pub mod names;
 pub mod wire;
 
 use crate::connectors::http::{Api, Call, Method, RetryPolicy};
@@ -54,6 +58,8 @@ pub struct Settings {
     pub api_key_id: String,
     /// Site API key secret.
     pub api_key_secret: Secret,
+    /// The site's application token, which creates visitors.
+    pub application_token: Secret,
     /// Retries.
     pub retry: RetryPolicy,
 }
@@ -97,6 +103,7 @@ impl Glia {
             vec![
                 settings.api_key_secret.clone(),
                 Secret::new(settings.api_key_id.clone()),
+                settings.application_token.clone(),
             ],
         );
         let hooks = Arc::new(chat::Hooks::default());
@@ -170,12 +177,7 @@ impl Connector for Glia {
     }
 
     async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError> {
-        match self.start_once(request.clone()).await {
-            Err(ConnectorError::Unauthorized { .. }) if self.forget_site_token() => {
-                self.start_once(request).await
-            }
-            other => other,
-        }
+        self.start_once(request).await
     }
 }
 
@@ -214,14 +216,21 @@ impl Glia {
     }
 
     async fn start_once(&self, request: HandoffRequest) -> Result<Started, ConnectorError> {
-        let site = self.site_token().await?;
-        let visitor_body =
-            serde_json::json!({ "name": request.user.name, "email": request.user.email });
-        let call = self
-            .settings
-            .call(Method::Post, "/visitors", "POST /visitors", site.expose())
-            .json(&visitor_body);
-        let visitor: inferred::Visitor = self.api.send(call).await?.json()?;
+        let call = Call::new(
+            "POST /visitors",
+            Method::Post,
+            format!("{}/visitors", self.settings.api_base.trim_end_matches('/')),
+        )
+        .header("Accept", wire::ACCEPT)
+        .header(
+            "Authorization",
+            format!(
+                "{} {}",
+                wire::APPLICATION_TOKEN,
+                self.settings.application_token.expose()
+            ),
+        );
+        let visitor: wire::Visitor = self.api.send(call).await?.json()?;
         let visitor_token = Secret::new(visitor.access_token);
         let key = request.conversation.to_string();
         let secret = Secret::new(format!("Bearer {}", uuid::Uuid::new_v4().simple()));
@@ -231,13 +240,11 @@ impl Glia {
         headers.insert(inferred::CHAT_HEADER.to_owned(), key.clone());
         let ticket_body = wire::QueueTicketRequest {
             media: "text".into(),
-            queue_ids: vec![
-                request
-                    .context
-                    .get("queue_id")
-                    .cloned()
-                    .unwrap_or_else(|| self.settings.queue_id.clone()),
-            ],
+            queue_id: request
+                .context
+                .get("queue_id")
+                .cloned()
+                .unwrap_or_else(|| self.settings.queue_id.clone()),
             site_id: self.settings.site_id.clone(),
             source: "visitor_integrator".into(),
             webhooks: vec![wire::Webhook {

@@ -34,13 +34,51 @@ pub struct Token {
     pub token: String,
 }
 
+/// The `Authorization` scheme of the site application token that creates visitors.
+pub const APPLICATION_TOKEN: &str = "ApplicationToken";
+
+/// The 200 answer of `POST /visitors` (site visitor reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visitor {
+    /// The visitor.
+    pub id: String,
+    /// The visitor's bearer token (renewed every 24 hours).
+    pub access_token: String,
+}
+
+/// An engagement resource, as far as the connector reads it: its operators are links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementResource {
+    /// The engagement.
+    pub id: String,
+    /// The operators in it, as links to fetch.
+    #[serde(default)]
+    pub operators: Vec<Link>,
+}
+
+/// A link to a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The resource's absolute URL.
+    pub href: String,
+}
+
+/// An operator resource, as far as the connector reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorResource {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
 /// `POST /queue_tickets`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueTicketRequest {
     /// `text`.
     pub media: String,
-    /// The queues.
-    pub queue_ids: Vec<String>,
+    /// The queue (the reference's `queue_id`, one string; not an array).
+    pub queue_id: String,
     /// The site.
     pub site_id: String,
     /// `visitor_integrator`.
