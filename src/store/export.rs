@@ -33,7 +33,10 @@ fn clock(at: Millis) -> String {
     i64::try_from(at)
         .ok()
         .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map_or_else(|| "--:--:--".to_owned(), |t| t.strftime("%H:%M:%S").to_string())
+        .map_or_else(
+            || "--:--:--".to_owned(),
+            |t| t.strftime("%H:%M:%S").to_string(),
+        )
 }
 
 /// The conversation as plain text, one line per paragraph, times in UTC: first the handoff's

@@ -253,8 +253,8 @@ pub fn parse_authorization(value: &str) -> Option<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
     use std::time::Duration;
+    use std::time::UNIX_EPOCH;
 
     fn example() -> Credentials {
         Credentials {
