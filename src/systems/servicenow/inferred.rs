@@ -2,7 +2,8 @@
 //! `System`, `SwitchToLiveAgent` and `SwitchToVirtualAgent` action messages but show no JSON;
 //! the view `awa_agent_presence_capacity` is only known from customer scripts. Both the
 //! connector and the emulator use these definitions, so correcting them against a real
-//! instance corrects both.
+//! instance corrects both. Items are built as JSON values, so neither side's types leak into
+//! the other (the connector reads them with its own types, the emulator posts them).
 //!
 //! | what | status |
 //! |---|---|
@@ -20,8 +21,6 @@
 //! | a message with attachments may have an empty `text` | [INFER] |
 //! | a live agent's file reaches the client as an `OutputLink` item (the type is [DOC], its JSON is not) with `agentInfo`, the file name as `header` and `label`, the download link in `value.action`, and a made-up `contentType`, in an `agentChat` envelope ([`agent_file`]) | [NOT PUBLIC]: made up |
 
-use super::connector::wire::{AgentInfo, Item};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// [CODE] The out-of-box Chat service channel `sys_id`.
@@ -51,35 +50,18 @@ pub fn has_capacity(row: &serde_json::Map<String, Value>) -> Option<bool> {
 }
 
 /// [INFER] A `System` action message.
-pub fn system(text: &str) -> Item {
-    Item {
-        ui_type: "ActionMsg".into(),
-        action_type: Some("System".into()),
-        value: None,
-        label: None,
-        message: Some(text.into()),
-        wait_time: None,
-        spinner_type: None,
-        message_id: None,
-        agent_info: None,
-    }
+pub fn system(text: &str) -> Value {
+    json!({"uiType": "ActionMsg", "actionType": "System", "message": text})
 }
 
-/// [INFER] `SwitchToLiveAgent`, with the accepting agent.
-pub fn switch_to_live_agent(agent: AgentInfo) -> Item {
-    Item {
-        agent_info: Some(agent),
-        ..action("SwitchToLiveAgent")
-    }
+/// [INFER] `SwitchToLiveAgent`, with the accepting agent's `agentInfo`.
+pub fn switch_to_live_agent(agent_info: &Value) -> Value {
+    json!({"uiType": "ActionMsg", "actionType": "SwitchToLiveAgent", "agentInfo": agent_info})
 }
 
 /// An `ActionMsg` of `kind` with no fields.
-pub fn action(kind: &str) -> Item {
-    Item {
-        action_type: Some(kind.into()),
-        message: None,
-        ..system("")
-    }
+pub fn action(kind: &str) -> Value {
+    json!({"uiType": "ActionMsg", "actionType": kind})
 }
 
 /// [DOC text] What `System` says when an agent joins.
@@ -96,7 +78,7 @@ pub const ATTACHMENT_REFUSED: &str = "The attachment could not be added";
 
 /// [NOT PUBLIC] What `ServiceNow` posts back when it cannot take an attachment: a `System`
 /// message naming the file and why (a failed fetch with its status, a type not allowed).
-pub fn attachment_refused(file_name: &str, reason: &str) -> Item {
+pub fn attachment_refused(file_name: &str, reason: &str) -> Value {
     system(&format!("{ATTACHMENT_REFUSED}: \"{file_name}\": {reason}"))
 }
 
@@ -121,78 +103,24 @@ pub fn unauthorized() -> Value {
 /// [DOC name] The `uiType` of a link item, which carries an agent's file ([`agent_file`]).
 pub const OUTPUT_LINK: &str = "OutputLink";
 
-/// [NOT PUBLIC] An `OutputLink` item as it carries a live agent's file. Read leniently: the
-/// connector takes the name from `header` or `label` and the link from `value.action` or a
-/// plain string `value`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OutputLink {
-    /// `OutputLink`.
-    pub ui_type: String,
-    /// `DefaultOutputLink`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// Shown above the link: the file name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header: Option<String>,
-    /// The link's text: the file name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// `action`: the link opens `value.action`.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// `{"action": "<url>"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
-    /// The file's MIME type (made up; guessed from the name when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    /// The message's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    /// The agent who sent it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_info: Option<AgentInfo>,
-}
-
-impl OutputLink {
-    /// The file name: `header`, else `label`.
-    pub fn name(&self) -> Option<&str> {
-        [&self.header, &self.label]
-            .into_iter()
-            .flatten()
-            .map(|s| s.trim())
-            .find(|s| !s.is_empty())
-    }
-
-    /// The link: `value.action`, or `value` itself when it is a string.
-    pub fn link(&self) -> Option<&str> {
-        match self.value.as_ref()? {
-            Value::String(url) => Some(url),
-            Value::Object(value) => value.get("action")?.as_str(),
-            _ => None,
-        }
-    }
-}
-
-/// [NOT PUBLIC] The item carrying `agent`'s file `name` of `content_type`, downloadable at
+/// [NOT PUBLIC] The item carrying the file `name`, sent by the agent of `agent_info`, of `content_type`, downloadable at
 /// `url`.
 pub fn agent_file(
-    agent: AgentInfo,
+    agent_info: &Value,
     name: &str,
     content_type: &str,
     url: &str,
     message_id: &str,
-) -> OutputLink {
-    OutputLink {
-        ui_type: OUTPUT_LINK.into(),
-        group: Some("DefaultOutputLink".into()),
-        header: Some(name.into()),
-        label: Some(name.into()),
-        kind: Some("action".into()),
-        value: Some(json!({ "action": url })),
-        content_type: Some(content_type.into()),
-        message_id: Some(message_id.into()),
-        agent_info: Some(agent),
-    }
+) -> Value {
+    json!({
+        "uiType": OUTPUT_LINK,
+        "group": "DefaultOutputLink",
+        "header": name,
+        "label": name,
+        "type": "action",
+        "value": {"action": url},
+        "contentType": content_type,
+        "messageId": message_id,
+        "agentInfo": agent_info,
+    })
 }

@@ -11,11 +11,8 @@
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
 use crate::emulators::desk::ReceivedFile;
-use crate::systems::amazon_connect::connector::wire::{
-    ATTACHMENT, AttachmentItem, AttachmentUploadStarted, CompleteAttachmentUpload,
-    StartAttachmentUpload, UploadMetadata,
-};
 use std::collections::BTreeMap;
+use wire::{ATTACHMENT, AttachmentItem};
 
 /// Where the emulator's "bucket" lives.
 pub(super) const S3_PATH: &str = "/__s3/connect-attachments";
@@ -69,22 +66,15 @@ pub(super) async fn start_upload(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let request: StartAttachmentUpload = match parse(&body) {
+    let request: wire::StartUploadRequest = match parse(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let name_chars = request.attachment_name.chars().count();
-    if request.client_token.is_empty() || !(1..=256).contains(&name_chars) {
-        return validation("AttachmentName must be 1-256 characters and ClientToken is required");
-    }
     if !allowed_type(&request.content_type) {
         return validation(&format!(
             "The content type {} is not supported for attachments",
             request.content_type
         ));
-    }
-    if request.attachment_size_in_bytes == 0 {
-        return validation("AttachmentSizeInBytes must be at least 1");
     }
     if request.attachment_size_in_bytes > inferred::MAX_ATTACHMENT_BYTES {
         return aws_error(
@@ -132,11 +122,11 @@ pub(super) async fn start_upload(
                 completed: false,
             },
         );
-        let started = AttachmentUploadStarted {
+        let started = wire::UploadStarted {
             attachment_id: id,
-            upload_metadata: UploadMetadata {
+            upload_metadata: wire::UploadMetadata {
                 url,
-                url_expiry: Some(sigv4::iso8601(expires)),
+                url_expiry: sigv4::iso8601(expires),
                 headers_to_include: headers,
             },
         };
@@ -221,17 +211,12 @@ pub(super) async fn complete_upload(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let request: CompleteAttachmentUpload = match parse(&body) {
+    let request: wire::CompleteUploadRequest = match parse(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let id = match request.attachment_ids.as_slice() {
-        [id] if !request.client_token.is_empty() => id.clone(),
-        _ => {
-            return validation(
-                "AttachmentIds must hold exactly one id and ClientToken is required",
-            );
-        }
+    let Some(id) = request.attachment_ids.first().cloned() else {
+        return validation("AttachmentIds must hold exactly 1 item");
     };
     let key = format!("complete-attachment:{contact}:{}", request.client_token);
     participant::once(&emu, key, || complete(&emu, &contact, &id))

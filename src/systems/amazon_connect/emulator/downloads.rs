@@ -9,9 +9,7 @@
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
 use crate::emulators::desk::AgentFile;
-use crate::systems::amazon_connect::connector::wire::{
-    ATTACHMENT, AttachmentItem, AttachmentLink, GetAttachment,
-};
+use wire::{ATTACHMENT, AttachmentItem};
 
 /// The agent's `ATTACHMENT` item for `file`; the file is remembered as the contact's.
 pub(super) fn agent_item(
@@ -47,20 +45,16 @@ pub(super) async fn get_attachment(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let request: GetAttachment = match parse(&body) {
+    let request: wire::GetAttachmentRequest = match parse(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
     let id = request.attachment_id;
-    if !(1..=256).contains(&id.chars().count()) {
-        return attachments::validation("AttachmentId must be 1-256 characters");
-    }
     let expiry = request
         .url_expiry_in_seconds
-        .unwrap_or(inferred::DOWNLOAD_URL_EXPIRY_SECS);
-    if !(inferred::MIN_DOWNLOAD_URL_EXPIRY_SECS..=inferred::DOWNLOAD_URL_EXPIRY_SECS)
-        .contains(&expiry)
-    {
+        .unwrap_or(u64::from(inferred::DOWNLOAD_URL_EXPIRY_SECS));
+    let allowed = inferred::MIN_DOWNLOAD_URL_EXPIRY_SECS..=inferred::DOWNLOAD_URL_EXPIRY_SECS;
+    if !allowed.contains(&u32::try_from(expiry).unwrap_or(u32::MAX)) {
         return attachments::validation(&format!(
             "UrlExpiryInSeconds must be {}-{}",
             inferred::MIN_DOWNLOAD_URL_EXPIRY_SECS,
@@ -82,11 +76,11 @@ pub(super) async fn get_attachment(
             "not ready",
         );
     };
-    let expires = SystemTime::now() + Duration::from_secs(u64::from(expiry));
-    Json(AttachmentLink {
+    let expires = SystemTime::now() + Duration::from_secs(expiry);
+    Json(wire::AttachmentLink {
         url: file.url(&format!("http://{addr}")),
-        url_expiry: Some(sigv4::iso8601(expires)),
-        attachment_size_in_bytes: Some(file.size),
+        url_expiry: sigv4::iso8601(expires),
+        attachment_size_in_bytes: file.size,
     })
     .into_response()
 }

@@ -26,13 +26,8 @@ use crate::emulators::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
 use crate::emulators::fault::Faults;
 use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::protocol::UserInfo;
-use crate::systems::amazon_connect::connector::inferred::{self, CONVERSATION_ATTRIBUTE};
-use crate::systems::amazon_connect::connector::sigv4::{self, Credentials};
-use crate::systems::amazon_connect::connector::wire::{
-    ConnectionCredentials, GetCurrentMetricData, GetTranscript, Item, ParticipantConnection,
-    SendEvent, SendMessage, StartChatContact, StartChatContactResponse, Transcript, Websocket,
-    content_type,
-};
+use crate::systems::amazon_connect::inferred::{self, CONVERSATION_ATTRIBUTE};
+use crate::systems::amazon_connect::sigv4::{self, Credentials};
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -46,10 +41,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use wire::{Checked, Item, event};
 
 mod attachments;
 mod downloads;
 mod participant;
+pub mod wire;
+
+/// The `ContentType` of a plain message.
+const TEXT: &str = "text/plain";
 
 /// How long a WebSocket URL may be used after issue.
 pub const WS_URL_VALIDITY: Duration = Duration::from_secs(100);
@@ -281,8 +281,27 @@ fn bad_request(detail: &str) -> Response {
     aws_error(StatusCode::BAD_REQUEST, "InvalidRequestException", detail)
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
-    serde_json::from_slice(body).map_err(|e| Box::new(bad_request(&e.to_string())))
+/// A Participant Service request, parsed and checked, or the service's `ValidationException`.
+fn parse<T: serde::de::DeserializeOwned + Checked>(body: &[u8]) -> Result<T, Box<Response>> {
+    parse_as(body, "ValidationException")
+}
+
+/// A request parsed and checked, or a 400 of `kind` naming the member at fault.
+fn parse_as<T: serde::de::DeserializeOwned + Checked>(
+    body: &[u8],
+    kind: &str,
+) -> Result<T, Box<Response>> {
+    let request: T = serde_json::from_slice(body).map_err(|e| {
+        Box::new(aws_error(
+            StatusCode::BAD_REQUEST,
+            kind,
+            &format!("the request body: {e}"),
+        ))
+    })?;
+    request
+        .check()
+        .map_err(|m| Box::new(aws_error(StatusCode::BAD_REQUEST, kind, &m)))?;
+    Ok(request)
 }
 
 fn new_item(
@@ -294,16 +313,16 @@ fn new_item(
     contact: &str,
 ) -> Item {
     Item {
-        absolute_time: Some(sigv4::iso8601(SystemTime::now())),
+        absolute_time: sigv4::iso8601(SystemTime::now()),
         content: content.map(str::to_owned),
         content_type: Some(content_type.to_owned()),
         id: uuid::Uuid::new_v4().to_string(),
         kind: kind.to_owned(),
         participant_id: who.map(|a| a.id.clone()),
         display_name: who.map(|a| a.name.clone()),
-        participant_role: Some(role.to_owned()),
-        initial_contact_id: Some(contact.to_owned()),
-        contact_id: Some(contact.to_owned()),
+        participant_role: role.to_owned(),
+        initial_contact_id: contact.to_owned(),
+        contact_id: contact.to_owned(),
         attachments: Vec::new(),
     }
 }
@@ -330,27 +349,18 @@ async fn start_chat(
     if let Err(r) = authorize_sigv4(&emu, "PUT", &uri, &headers, &body) {
         return *r;
     }
-    let request: StartChatContact = match parse(&body) {
+    let request: wire::StartChatContactRequest = match parse_as(&body, "InvalidParameterException")
+    {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    if request.instance_id.is_empty()
-        || request.contact_flow_id.is_empty()
-        || request.participant_details.display_name.is_empty()
-    {
-        return aws_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidParameterException",
-            "InstanceId, ContactFlowId and ParticipantDetails.DisplayName are required",
-        );
-    }
     if let Some(token) = &request.client_token
         && let Some(previous) = emu.books().client_tokens.get(&format!("start:{token}"))
     {
         return Json(previous.clone()).into_response();
     }
     let contact = uuid::Uuid::new_v4().to_string();
-    let response = StartChatContactResponse {
+    let response = wire::ChatStarted {
         contact_id: contact.clone(),
         participant_id: uuid::Uuid::new_v4().to_string(),
         participant_token: format!("pt-{}", uuid::Uuid::new_v4().simple()),
@@ -413,7 +423,7 @@ async fn start_chat(
             &contact,
             new_item(
                 "MESSAGE",
-                content_type::TEXT,
+                TEXT,
                 Some(text),
                 "CUSTOMER",
                 Some(&customer),
@@ -442,16 +452,12 @@ async fn metrics(
     if let Err(r) = authorize_sigv4(&emu, "POST", &uri, &headers, &body) {
         return *r;
     }
-    let request: GetCurrentMetricData = match parse(&body) {
+    let request: wire::MetricsRequest = match parse_as(&body, "InvalidParameterException") {
         Ok(r) => r,
         Err(r) => return *r,
     };
     let Some(queue) = request.filters.queues.first() else {
-        return aws_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidParameterException",
-            "Filters.Queues must not be empty",
-        );
+        return bad_request("Filters.Queues must not be empty");
     };
     let available = emu.desk.available();
     let online = emu
@@ -495,7 +501,7 @@ async fn deliver(
         let items: Vec<Item> = match signal {
             Signal::Queued { .. } => vec![new_item(
                 "MESSAGE",
-                content_type::TEXT,
+                TEXT,
                 Some(inferred::QUEUED_TEXT),
                 "SYSTEM",
                 None,
@@ -503,7 +509,7 @@ async fn deliver(
             )],
             Signal::Joined { agent } => vec![new_item(
                 "EVENT",
-                content_type::JOINED,
+                event::JOINED,
                 None,
                 "AGENT",
                 Some(&agent),
@@ -511,7 +517,7 @@ async fn deliver(
             )],
             Signal::Message { agent, text, .. } => vec![new_item(
                 "MESSAGE",
-                content_type::TEXT,
+                TEXT,
                 Some(&text),
                 "AGENT",
                 Some(&agent),
@@ -519,7 +525,7 @@ async fn deliver(
             )],
             Signal::Typing { agent, on: true } => vec![new_item(
                 "EVENT",
-                content_type::TYPING,
+                event::TYPING,
                 None,
                 "AGENT",
                 Some(&agent),
@@ -531,7 +537,7 @@ async fn deliver(
             Signal::Typing { on: false, .. } | Signal::Ended { by: EndedBy::User } => Vec::new(),
             Signal::Transfer { .. } => vec![new_item(
                 "EVENT",
-                content_type::TRANSFER_SUCCEEDED,
+                event::TRANSFER_SUCCEEDED,
                 None,
                 "SYSTEM",
                 None,
@@ -539,7 +545,7 @@ async fn deliver(
             )],
             Signal::Left { agent, .. } => vec![new_item(
                 "EVENT",
-                content_type::LEFT,
+                event::LEFT,
                 None,
                 "AGENT",
                 Some(&agent),
@@ -549,7 +555,7 @@ async fn deliver(
                 by: EndedBy::Agent(_),
             } => vec![new_item(
                 "EVENT",
-                content_type::ENDED,
+                event::ENDED,
                 None,
                 "SYSTEM",
                 None,
@@ -560,13 +566,13 @@ async fn deliver(
             } => vec![
                 new_item(
                     "MESSAGE",
-                    content_type::TEXT,
+                    TEXT,
                     Some(inferred::NO_AGENT_TEXT),
                     "SYSTEM",
                     None,
                     &contact,
                 ),
-                new_item("EVENT", content_type::ENDED, None, "SYSTEM", None, &contact),
+                new_item("EVENT", event::ENDED, None, "SYSTEM", None, &contact),
             ],
             Signal::Malformed => {
                 let mut books = emu.books();

@@ -28,16 +28,8 @@ pub(super) async fn connection(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let request: Value = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
-    if !request.get("Type").is_some_and(Value::is_array) {
-        return aws_error(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            "Type is required",
-        );
+    if let Err(r) = parse::<wire::ConnectionRequest>(&body) {
+        return *r;
     }
     let Some(addr) = *emu
         .addr
@@ -62,12 +54,12 @@ pub(super) async fn connection(
             .insert(connection_token.clone(), contact);
     }
     let now = SystemTime::now();
-    Json(ParticipantConnection {
-        websocket: Websocket {
+    Json(wire::Connection {
+        websocket: wire::Websocket {
             url: format!("ws://{addr}/connect?token={ws_token}"),
             connection_expiry: sigv4::iso8601(now + WS_URL_VALIDITY),
         },
-        connection_credentials: ConnectionCredentials {
+        connection_credentials: wire::ConnectionCredentials {
             connection_token,
             expiry: sigv4::iso8601(now + Duration::from_secs(24 * 3600)),
         },
@@ -115,18 +107,14 @@ pub(super) async fn message(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let request: SendMessage = match parse(&body) {
+    let request: wire::SendMessageRequest = match parse(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    if request.content.is_empty() || request.content.chars().count() > 16_384 {
-        return aws_error(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            "Content must be 1-16384 characters",
-        );
-    }
-    let key = format!("message:{contact}:{}", request.client_token);
+    let key = format!(
+        "message:{contact}:{}",
+        token(request.client_token.as_deref())
+    );
     once(&emu, key, || {
         emu.desk
             .user_message(&contact, &request.content)
@@ -164,9 +152,17 @@ fn from_customer(
         Some(&customer(emu, contact)),
         contact,
     );
-    let answer = json!({"Id": item.id, "AbsoluteTime": item.absolute_time});
+    let answer = wire::Sent {
+        id: item.id.clone(),
+        absolute_time: item.absolute_time.clone(),
+    };
     push(emu, contact, item);
-    answer
+    serde_json::to_value(answer).unwrap_or_default()
+}
+
+/// The idempotency key of a request: its `ClientToken`, or a fresh one as the SDK fills in.
+fn token(client_token: Option<&str>) -> String {
+    client_token.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
 }
 
 pub(super) async fn event(
@@ -178,13 +174,13 @@ pub(super) async fn event(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let request: SendEvent = match parse(&body) {
+    let request: wire::SendEventRequest = match parse(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let key = format!("event:{contact}:{}", request.client_token);
+    let key = format!("event:{contact}:{}", token(request.client_token.as_deref()));
     once(&emu, key, || {
-        if request.content_type == content_type::TYPING {
+        if request.content_type == event::TYPING {
             let _ = emu.desk.user_typing(&contact, true);
         }
         Ok(from_customer(
@@ -206,7 +202,7 @@ pub(super) async fn disconnect(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    if let Err(r) = parse::<Value>(&body) {
+    if let Err(r) = parse::<wire::DisconnectRequest>(&body) {
         return *r;
     }
     let _ = emu.desk.user_left(&contact);
@@ -214,19 +210,12 @@ pub(super) async fn disconnect(
     push(
         &emu,
         &contact,
-        new_item(
-            "EVENT",
-            content_type::LEFT,
-            None,
-            "CUSTOMER",
-            Some(&who),
-            &contact,
-        ),
+        new_item("EVENT", event::LEFT, None, "CUSTOMER", Some(&who), &contact),
     );
     push(
         &emu,
         &contact,
-        new_item("EVENT", content_type::ENDED, None, "SYSTEM", None, &contact),
+        new_item("EVENT", event::ENDED, None, "SYSTEM", None, &contact),
     );
     if let Some(c) = emu.books().contacts.get_mut(&contact) {
         c.ended = true;
@@ -243,11 +232,11 @@ pub(super) async fn transcript(
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let request: GetTranscript = match parse(&body) {
+    let request: wire::TranscriptRequest = match parse(&body) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let max = request.max_results.unwrap_or(10).min(100) as usize;
+    let max = usize::try_from(request.max_results.unwrap_or(10)).unwrap_or(100);
     let items = emu
         .books()
         .contacts
@@ -265,8 +254,8 @@ pub(super) async fn transcript(
         .unwrap_or(from);
     let page: Vec<Item> = items.iter().skip(offset).take(max).cloned().collect();
     let next = (offset + page.len() < items.len()).then(|| (offset + page.len()).to_string());
-    Json(Transcript {
-        initial_contact_id: Some(contact),
+    Json(wire::Transcript {
+        initial_contact_id: contact,
         transcript: page,
         next_token: next,
     })
@@ -315,27 +304,43 @@ pub(super) async fn serve_socket(emu: Arc<Emu>, contact: String, mut socket: Web
                         _ => return,
                     }
                 };
-                let value: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
-                let reply = match value.get("topic").and_then(Value::as_str) {
-                    Some("aws/subscribe") => {
-                        if let Some(tx) = tx.take()
-                            && let Some(c) = emu.books().contacts.get_mut(&contact)
-                        {
-                            c.sockets.push(tx);
-                            c.subscriptions += 1;
-                        }
-                        json!({"topic": "aws/subscribe", "content": {"status": "success", "topics": ["aws/chat"]}})
-                    }
-                    Some("aws/heartbeat") if emu.books().silent_heartbeats => continue,
-                    Some("aws/heartbeat") => json!({"topic": "aws/heartbeat"}),
-                    Some("aws/ping") => json!({"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}),
-                    _ => json!({"topic": "aws/error", "content": "unknown topic"}),
+                let reply = match serde_json::from_str::<wire::ClientFrame>(text.as_str()) {
+                    Ok(frame) if frame.topic == "aws/heartbeat" && emu.books().silent_heartbeats => continue,
+                    Ok(frame) => answer(&emu, &contact, &mut tx, &frame),
+                    Err(e) => json!({"topic": "aws/error", "content": format!("the frame: {e}")}),
                 };
                 if socket.send(WsMessage::Text(reply.to_string().into())).await.is_err() {
                     return;
                 }
             }
         }
+    }
+}
+
+/// The answer to one client frame; a subscribe to `aws/chat` registers the socket, once.
+fn answer(
+    emu: &Emu,
+    contact: &str,
+    tx: &mut Option<mpsc::Sender<WsOut>>,
+    frame: &wire::ClientFrame,
+) -> Value {
+    match frame.topic.as_str() {
+        "aws/subscribe" => {
+            let topics = frame.content.as_ref().map(|c| c.topics.as_slice());
+            if !topics.unwrap_or_default().iter().any(|t| t == "aws/chat") {
+                return json!({"topic": "aws/subscribe", "content": {"status": "failure", "topics": []}});
+            }
+            if let Some(sender) = tx.take()
+                && let Some(c) = emu.books().contacts.get_mut(contact)
+            {
+                c.sockets.push(sender);
+                c.subscriptions += 1;
+            }
+            json!({"topic": "aws/subscribe", "content": {"status": "success", "topics": ["aws/chat"]}})
+        }
+        "aws/heartbeat" => json!({"topic": "aws/heartbeat"}),
+        "aws/ping" => json!({"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}),
+        _ => json!({"topic": "aws/error", "content": "unknown topic"}),
     }
 }
 

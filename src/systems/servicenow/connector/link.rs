@@ -1,12 +1,66 @@
-//! An `OutputLink` item read as a live agent's file ([`super::inferred::OutputLink`]), or the
+//! An `OutputLink` item read as a live agent's file ([`OutputLink`]), or the
 //! reason it cannot be: the chat turns that reason into a `SystemMessage`, so no file is lost
 //! without a word.
 
-use super::inferred::OutputLink;
 use super::wire;
 use crate::connectors::agent_file::{content_type, http_url};
 use crate::protocol::Attachment;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// [NOT PUBLIC] An `OutputLink` item as it carries a live agent's file. Read leniently: the
+/// connector takes the name from `header` or `label` and the link from `value.action` or a
+/// plain string `value`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputLink {
+    /// `OutputLink`.
+    pub ui_type: String,
+    /// `DefaultOutputLink`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Shown above the link: the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// The link's text: the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `action`: the link opens `value.action`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `{"action": "<url>"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// The file's MIME type ([NOT PUBLIC]; guessed from the name when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The message's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The agent who sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_info: Option<wire::AgentInfo>,
+}
+
+impl OutputLink {
+    /// The file name: `header`, else `label`.
+    pub fn name(&self) -> Option<&str> {
+        [&self.header, &self.label]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim())
+            .find(|s| !s.is_empty())
+    }
+
+    /// The link: `value.action`, or `value` itself when it is a string.
+    pub fn link(&self) -> Option<&str> {
+        match self.value.as_ref()? {
+            Value::String(url) => Some(url),
+            Value::Object(value) => value.get("action")?.as_str(),
+            _ => None,
+        }
+    }
+}
 
 /// A file as an `OutputLink` offers it, and who sent it when the item says.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,18 +16,16 @@
 //!
 //! Desk signals become envelopes sent (POST) to the response endpoint, in order, retried on non-2xx.
 //! An agent's file becomes the inferred `OutputLink` item linking to `GET /__emu/files/{id}`.
-//! Payload shapes the docs do not give come from `connectors::servicenow::inferred`.
+//! Payload shapes the docs do not give come from `super::inferred`; what the emulator reads
+//! and writes is its own [`wire`]: [`integration`] takes requests, [`delivery`] posts desk
+//! signals, this module holds the state, auth and the Table API.
 
-use crate::connectors::http::{Api, Call, Method, RetryPolicy};
-use crate::emulators::desk::{Delivery, EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
+use crate::connectors::http::{Api, RetryPolicy};
+use crate::emulators::desk::SimDesk;
 use crate::emulators::fault::Faults;
-use crate::emulators::webhook;
 use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::protocol::Presence;
-use crate::systems::servicenow::connector::inferred::{self, AVAILABLE_STATE, CHAT_CHANNEL};
-use crate::systems::servicenow::connector::wire::{
-    self, AgentInfo, BotAttachment, BotRequest, Item,
-};
+use crate::systems::servicenow::inferred::{self, AVAILABLE_STATE, CHAT_CHANNEL};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,8 +37,11 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+mod delivery;
+mod integration;
+pub mod wire;
 
 /// Where and how the emulator posts responses.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -52,13 +53,13 @@ pub struct Outbound {
     pub headers: BTreeMap<String, String>,
 }
 
-struct Session {
+pub(super) struct Session {
     client_session: String,
     user_id: String,
 }
 
 #[derive(Default)]
-struct Books {
+pub(super) struct Books {
     outbound: Option<Outbound>,
     /// Conversation id (interaction) -> session.
     sessions: HashMap<String, Session>,
@@ -67,7 +68,7 @@ struct Books {
     seen_requests: HashSet<String>,
 }
 
-struct Emu {
+pub(super) struct Emu {
     desk: Arc<SimDesk>,
     options: EmulatorOptions,
     books: Mutex<Books>,
@@ -79,7 +80,7 @@ struct Emu {
 }
 
 impl Emu {
-    fn books(&self) -> MutexGuard<'_, Books> {
+    pub(super) fn books(&self) -> MutexGuard<'_, Books> {
         self.books
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -106,69 +107,22 @@ pub async fn spawn(
         base_url: std::sync::OnceLock::new(),
     });
     let app = Router::new()
-        .route(wire::INTEGRATION_PATH, post(integration))
+        .route(wire::INTEGRATION_PATH, post(integration::integration))
         .route(wire::CAPACITY_PATH, get(capacity))
         .route("/__emu/servicenow/outbound", post(set_outbound))
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(deliver(emu.clone(), signals, cancel.clone()));
+    tokio::spawn(delivery::deliver(emu.clone(), signals, cancel.clone()));
     let running = crate::emulators::serve("servicenow", listen, app, desk, faults, cancel).await?;
     let _ = emu.base_url.set(running.base_url());
     Ok(running)
 }
 
-/// What the agent inbox shows of an `AGENT` request: the utterance, the context variables and
-/// the history (as the agent would see the transcript).
-fn request_info(request: &BotRequest, text: &str) -> RequestInfo {
-    let context: std::collections::BTreeMap<String, String> = request
-        .context_variables
-        .iter()
-        .flatten()
-        .filter(|(k, _)| !k.starts_with("liveagent_") && k.as_str() != "live_agent_only")
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-            )
-        })
-        .collect();
-    let topic = request
-        .context_variables
-        .as_ref()
-        .and_then(|c| c.get("liveagent_topic"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let history = request.history.iter().flatten();
-    let name = history
-        .clone()
-        .find(|h| !h.is_bot_message)
-        .map_or_else(|| request.user_id.clone(), |h| h.display_name.clone());
-    RequestInfo {
-        title: text.to_owned(),
-        user: crate::protocol::UserInfo {
-            id: request.user_id.clone(),
-            name,
-            email: request.email_id.clone(),
-        },
-        topic,
-        context,
-        history: history
-            .map(|h| format!("{}: {}", h.display_name, h.value))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
+pub(super) fn failure(status: StatusCode, message: &str, detail: &str) -> Response {
+    (status, Json(wire::Ack::failure(message, detail))).into_response()
 }
 
-fn failure(status: StatusCode, message: &str, detail: &str) -> Response {
-    (
-        status,
-        Json(json!({"status": "failure", "error": {"message": message, "detail": detail}})),
-    )
-        .into_response()
-}
-
-fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
+pub(super) fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let value = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -206,190 +160,6 @@ fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
 async fn set_outbound(State(emu): State<Arc<Emu>>, Json(outbound): Json<Outbound>) -> Response {
     emu.books().outbound = Some(outbound);
     StatusCode::NO_CONTENT.into_response()
-}
-
-async fn integration(
-    State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
-    let request: BotRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return failure(
-                StatusCode::BAD_REQUEST,
-                "Invalid request body",
-                &e.to_string(),
-            );
-        }
-    };
-    if request.request_id.trim().is_empty() || request.user_id.trim().is_empty() {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            "Missing required field",
-            "requestId and userId are required",
-        );
-    }
-    if emu.books().seen_requests.contains(&request.request_id) {
-        return Json(json!({"status": "success"})).into_response();
-    }
-    let Some(client_session) = request.client_session_id.clone() else {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            "Missing required field",
-            "clientSessionId is required",
-        );
-    };
-    let text = request
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default();
-    let existing = emu.books().by_client.get(&client_session).cloned();
-    let outcome = match (request.action.as_deref(), existing) {
-        (Some("AGENT"), _) => {
-            let id = uuid::Uuid::new_v4().simple().to_string();
-            {
-                let mut books = emu.books();
-                books.by_client.insert(client_session.clone(), id.clone());
-                books.sessions.insert(
-                    id.clone(),
-                    Session {
-                        client_session: client_session.clone(),
-                        user_id: request.user_id.clone(),
-                    },
-                );
-            }
-            let desk = emu.desk.clone();
-            let eta = emu.options.eta_secs;
-            let info = request_info(&request, &text);
-            tokio::spawn(async move { desk.open(&id, Some(client_session), eta, info).await });
-            Ok(())
-        }
-        (_, None) => Err(failure(
-            StatusCode::BAD_REQUEST,
-            "No conversation",
-            "no live-agent conversation for this clientSessionId",
-        )),
-        (None, Some(id)) => user_message(&emu, &id, &request).await,
-        (Some(action @ ("TYPING" | "VIEWING")), Some(id)) => {
-            emu.desk.user_typing(&id, action == "TYPING").map_err(|e| {
-                failure(
-                    StatusCode::BAD_REQUEST,
-                    "Conversation closed",
-                    &e.to_string(),
-                )
-            })
-        }
-        (Some("END_CONVERSATION"), Some(id)) => {
-            if !text.is_empty() {
-                return failure(
-                    StatusCode::BAD_REQUEST,
-                    "Invalid request",
-                    "message.text must be empty for END_CONVERSATION",
-                );
-            }
-            let _ = emu.desk.user_left(&id);
-            let emu2 = emu.clone();
-            tokio::spawn(async move {
-                let ended = json!({"uiType": "OutputText", "value": "The conversation has ended.", "group": "DefaultText"});
-                post_envelope(&emu2, &id, vec![ended], false, true, "END_CONVERSATION").await;
-            });
-            Ok(())
-        }
-        (Some(_), Some(_)) => Ok(()),
-    };
-    match outcome {
-        Ok(()) => {
-            emu.books().seen_requests.insert(request.request_id);
-            Json(json!({"status": "success"})).into_response()
-        }
-        Err(r) => r,
-    }
-}
-
-fn closed(e: &crate::connectors::DeskError) -> Response {
-    failure(
-        StatusCode::BAD_REQUEST,
-        "Conversation closed",
-        &e.to_string(),
-    )
-}
-
-/// A plain message: its text, then each attachment fetched from its URL. The fetch happens
-/// before the answer, so once a message is acknowledged its files are on the desk or refused.
-async fn user_message(emu: &Emu, id: &str, request: &BotRequest) -> Result<(), Response> {
-    let (text, attachments) = request
-        .message
-        .as_ref()
-        .map(|m| (m.text.as_str(), m.attachment.as_slice()))
-        .unwrap_or_default();
-    if attachments.is_empty() || !text.is_empty() {
-        emu.desk.user_message(id, text).map_err(|e| closed(&e))?;
-    }
-    for attachment in attachments {
-        match fetch_attachment(emu, attachment).await {
-            Ok(file) => emu.desk.user_file(id, file).map_err(|e| closed(&e))?,
-            Err(reason) => {
-                tracing::info!(file = %attachment.file_name, reason, "ServiceNow emulator: attachment refused");
-                let item = inferred::attachment_refused(&attachment.file_name, &reason);
-                post_envelope(
-                    emu,
-                    id,
-                    vec![to_value(&item)],
-                    true,
-                    false,
-                    "AttachmentRefused",
-                )
-                .await;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `type/subtype` without parameters, lower case.
-fn base_type(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// Fetches one attachment as the instance would, or says why it is refused.
-async fn fetch_attachment(emu: &Emu, attachment: &BotAttachment) -> Result<ReceivedFile, String> {
-    let declared = base_type(&attachment.content_type);
-    if !wire::ATTACHMENT_TYPES.contains(&declared.as_str()) {
-        return Err(format!("the file type {declared} is not allowed"));
-    }
-    let mut call = Call::new("GET attachment url", Method::Get, attachment.url.as_str());
-    for (name, value) in &attachment.headers {
-        call = call.header(name.as_str(), value.as_str());
-    }
-    let reply = emu.fetcher.send(call).await.map_err(|e| match e {
-        crate::connectors::ConnectorError::Status { status, .. }
-        | crate::connectors::ConnectorError::Unauthorized { status, .. } => {
-            format!("fetching it failed with HTTP {status}")
-        }
-        crate::connectors::ConnectorError::Transport { detail, .. } => {
-            format!("fetching it failed: {detail}")
-        }
-        other => format!("fetching it failed: {other}"),
-    })?;
-    let served = base_type(reply.header("content-type").unwrap_or_default());
-    if served != declared {
-        return Err(format!("the URL served {served}, not {declared}"));
-    }
-    Ok(ReceivedFile::of(
-        &attachment.file_name,
-        &attachment.content_type,
-        &reply.body,
-    ))
 }
 
 async fn capacity(
@@ -445,185 +215,4 @@ async fn capacity(
         response.headers_mut().insert("x-total-count", v);
     }
     response
-}
-
-fn agent_info(agent: &crate::emulators::desk::SimAgent, sent_from_agent: bool) -> AgentInfo {
-    AgentInfo {
-        agent_name: agent.name.clone(),
-        agent_avatar: None,
-        agent_id: Some(agent.id.clone()),
-        sent_from_agent,
-    }
-}
-
-fn to_value(item: &Item) -> Value {
-    serde_json::to_value(item).unwrap_or(Value::Null)
-}
-
-/// The envelope items (and whether it completes) one desk signal becomes; agents' files link
-/// to `base_url`.
-fn items_for(signal: Signal, base_url: &str) -> Option<(Vec<Value>, bool, bool)> {
-    let system = |text: &str| to_value(&inferred::system(text));
-    Some(match signal {
-        Signal::Queued { eta_secs } => (
-            vec![
-                json!({"uiType": "ActionMsg", "actionType": "StartSpinner", "spinnerType": "wait_time",
-                       "message": "Routing you to a live agent...", "waitTime": format!("{eta_secs} Seconds")}),
-                json!({"uiType": "ActionMsg", "actionType": "SubscribeToSupportQueue", "supportQueue": "chat-queue"}),
-            ],
-            false,
-            false,
-        ),
-        Signal::Joined { agent } => (
-            vec![
-                to_value(&inferred::switch_to_live_agent(agent_info(&agent, false))),
-                system(inferred::AGENT_ENTERED),
-            ],
-            true,
-            false,
-        ),
-        Signal::Message { agent, text, id } => {
-            let item = Item {
-                value: Some(text),
-                message_id: Some(id),
-                agent_info: Some(agent_info(&agent, true)),
-                ..inferred::action("")
-            };
-            let item = Item {
-                ui_type: "OutputText".into(),
-                action_type: None,
-                ..item
-            };
-            (vec![to_value(&item)], true, false)
-        }
-        Signal::Typing { on, .. } => {
-            let kind = if on {
-                "StartTypingIndicator"
-            } else {
-                "EndTypingIndicator"
-            };
-            (vec![to_value(&inferred::action(kind))], true, false)
-        }
-        Signal::Transfer { .. } => (vec![system(inferred::TRANSFERRING)], true, false),
-        Signal::Left {
-            transferring: true, ..
-        }
-        | Signal::Ended { by: EndedBy::User } => return None,
-        Signal::File { agent, file, id } => {
-            let url = file.url(base_url);
-            let item = inferred::agent_file(
-                agent_info(&agent, true),
-                &file.name,
-                &file.content_type,
-                &url,
-                &id,
-            );
-            (
-                vec![serde_json::to_value(item).unwrap_or(Value::Null)],
-                true,
-                false,
-            )
-        }
-        Signal::Left {
-            transferring: false,
-            ..
-        } => (
-            vec![
-                system(inferred::CHAT_CLOSED),
-                to_value(&inferred::action("SwitchToVirtualAgent")),
-            ],
-            false,
-            false,
-        ),
-        Signal::Ended {
-            by: EndedBy::Agent(_),
-        } => (Vec::new(), false, true),
-        Signal::Ended {
-            by: EndedBy::Timeout,
-        } => (vec![system(inferred::TIMED_OUT)], false, true),
-        Signal::Malformed => (vec![json!({"uiType": 42})], true, false),
-    })
-}
-
-async fn deliver(
-    emu: Arc<Emu>,
-    mut signals: mpsc::Receiver<(String, Signal)>,
-    cancel: CancellationToken,
-) {
-    loop {
-        let next = tokio::select! {
-            () = cancel.cancelled() => return,
-            next = signals.recv() => next,
-        };
-        let Some((conversation, signal)) = next else {
-            return;
-        };
-        let label = format!("{signal:?}")
-            .split([' ', '{', '('])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let base_url = emu.base_url.get().cloned().unwrap_or_default();
-        if let Some((items, agent_chat, completed)) = items_for(signal, &base_url) {
-            post_envelope(&emu, &conversation, items, agent_chat, completed, &label).await;
-        }
-    }
-}
-
-async fn post_envelope(
-    emu: &Emu,
-    conversation: &str,
-    body: Vec<Value>,
-    agent_chat: bool,
-    completed: bool,
-    label: &str,
-) {
-    let (outbound, client_session, user_id) = {
-        let books = emu.books();
-        let Some(session) = books.sessions.get(conversation) else {
-            return;
-        };
-        (
-            books.outbound.clone(),
-            session.client_session.clone(),
-            session.user_id.clone(),
-        )
-    };
-    let Some(outbound) = outbound else {
-        tracing::warn!("ServiceNow emulator: no response endpoint configured; response dropped");
-        emu.desk.record_delivery(Delivery {
-            event: label.to_owned(),
-            status: 0,
-            retry: 0,
-        });
-        return;
-    };
-    let envelope = json!({
-        "requestId": uuid::Uuid::new_v4().to_string(),
-        "clientSessionId": client_session,
-        "nowSessionId": conversation,
-        "userId": user_id,
-        "interactionId": conversation,
-        "body": body,
-        "agentChat": agent_chat,
-        "completed": completed,
-        "takeControl": false,
-    });
-    let attempt = |_retry| async {
-        let mut call = Call::new(
-            format!("response {label}"),
-            Method::Post,
-            outbound.url.as_str(),
-        )
-        .json(&envelope);
-        for (name, value) in &outbound.headers {
-            call = call.header(name.as_str(), value.as_str());
-        }
-        webhook::status_of(&emu.api.send(call).await)
-    };
-    let (attempts, delay) = (
-        emu.options.webhook_attempts,
-        emu.options.webhook_retry_delay,
-    );
-    webhook::deliver(&emu.desk, label, attempts, delay, attempt).await;
 }
