@@ -144,38 +144,7 @@ async fn a_full_chat_with_a_transfer_maps_every_event() {
         }
     );
 
-    link.commands.send(ChatCommand::Typing(true)).await.unwrap();
-    wait_for(|| sim.conversation(&id).filter(|c| c.user_typing).map(|_| ())).await;
-    link.commands
-        .send(ChatCommand::Text {
-            text: "Error 18456".into(),
-            client_message_id: "m1".into(),
-        })
-        .await
-        .unwrap();
-    wait_for(|| {
-        sim.conversation(&id)
-            .filter(|c| !c.user_messages.is_empty())
-            .map(|_| ())
-    })
-    .await;
-
-    sim.agent_typing(&id, true).await.unwrap();
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::Typing {
-            agent: "Lisa".into(),
-            on: true
-        }
-    );
-    sim.agent_typing(&id, false).await.unwrap();
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::Typing {
-            agent: "Lisa".into(),
-            on: false
-        }
-    );
+    connector_support::typing_and_a_message_both_ways(&mut link, &sim, &id, "Error 18456").await;
 
     sim.transfer(&id, "Marco").await.unwrap();
     assert_eq!(next(&mut link).await, ChatEvent::Transferred { to: None });

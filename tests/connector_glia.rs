@@ -616,9 +616,9 @@ impl WebhookHandler for Capture {
     }
 }
 
-#[tokio::test]
-async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
-    let rig = rig().await;
+/// A visitor, a queue ticket and an engagement Lisa started, made by hand against the
+/// emulator: (visitor token, ticket id, engagement id).
+async fn started_engagement(rig: &Rig) -> (String, String, String) {
     let base = rig.emulator.base_url();
     let client = reqwest::Client::new();
     let accept = handoff::systems::glia::connector::wire::ACCEPT;
@@ -664,6 +664,23 @@ async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
         .unwrap()
         .unwrap();
     let engagement = start["engagement"]["id"].as_str().unwrap().to_owned();
+    (token, ticket, engagement)
+}
+
+#[tokio::test]
+async fn the_emulator_takes_a_file_message_once_and_refuses_unknown_files() {
+    let rig = rig().await;
+    let base = rig.emulator.base_url();
+    let client = reqwest::Client::new();
+    let accept = handoff::systems::glia::connector::wire::ACCEPT;
+    let post = |path: &str, bearer: &str| {
+        client
+            .post(format!("{base}{path}"))
+            .header("Accept", accept)
+            .bearer_auth(bearer)
+    };
+    let (token, ticket, engagement) = started_engagement(&rig).await;
+    let sim = rig.emulator.sim();
 
     let file = upload("label.png", "image/png");
     let form = || {

@@ -13,7 +13,7 @@ use console_support::Harness;
 use crossterm::event::KeyCode;
 use handoff::broker::BrokerConfig;
 use handoff::console::Focus;
-use handoff::emulators::desk::AgentScript;
+use handoff::emulators::desk::{AgentScript, SimDesk};
 use handoff::engine::start_on_system;
 use handoff::protocol::Part;
 use handoff::systems::{SystemName, SystemsConfig};
@@ -30,9 +30,27 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     .await
     .unwrap();
     let url = engine.url();
+    let sim = engine
+        .system
+        .as_ref()
+        .unwrap()
+        .emulator
+        .as_ref()
+        .unwrap()
+        .sim();
     let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
     h.see(label).await;
+    request_and_accept(&mut h).await;
+    talk_both_ways(&mut h).await;
+    user_sends_a_file(&mut h, &sim).await;
+    agent_sends_a_file(&mut h).await;
+    transfer_to_marco_who_ends(&mut h).await;
+    h.stop().await;
+    drop(engine.system);
+}
 
+/// The user asks for an agent; Lisa accepts by mouse.
+async fn request_and_accept(h: &mut Harness) {
     h.say("I'd like to speak to a live agent").await;
     h.see("provide more details").await;
     h.say("I'm running into a strange issue with a SQL database that I'm using.")
@@ -46,7 +64,10 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     h.until("the live chat", |s| s.contains("(live agent)"))
         .await;
     h.see("Your live agent chat has started!").await;
+}
 
+/// Lisa writes from the inbox, the user answers from the chat.
+async fn talk_both_ways(h: &mut Harness) {
     // Lisa writes from the inbox; the user reads it in the chat.
     while h.console.app.focus != Focus::Inbox {
         h.key(KeyCode::Tab).await;
@@ -69,7 +90,10 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
         s.matches("It says 0x80004005").count() >= 2
     })
     .await;
+}
 
+/// The user sends a screenshot; the system stores exactly those bytes.
+async fn user_sends_a_file(h: &mut Harness, sim: &SimDesk) {
     // The user sends a screenshot; the system stores exactly those bytes.
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("error-dialog.png");
@@ -86,14 +110,6 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
         s.matches("error-dialog.png  image/png · 3.9 KB").count() >= 2
     })
     .await;
-    let sim = engine
-        .system
-        .as_ref()
-        .unwrap()
-        .emulator
-        .as_ref()
-        .unwrap()
-        .sim();
     let stored = connector_support::wait_for(|| {
         let files: Vec<_> = sim
             .conversations()
@@ -107,7 +123,11 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     assert_eq!(stored[0].name, "error-dialog.png");
     assert_eq!(stored[0].content_type, "image/png");
     assert_eq!(stored[0].crc32, crc32fast::hash(&bytes));
+}
 
+/// Lisa sends the user a file from the reply box; the user gets a link to the same bytes.
+async fn agent_sends_a_file(h: &mut Harness) {
+    let dir = tempfile::tempdir().unwrap();
     // Lisa sends the user a file from the reply box; the user gets a link to the same bytes.
     let guide = dir.path().join("reset-guide.pdf");
     std::fs::write(&guide, "%PDF-1.7 reset steps").unwrap();
@@ -139,7 +159,10 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     assert!(h.text().contains(&format!("↓ {url}")), "{}", h.text());
     let body = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
     assert_eq!(&body[..], b"%PDF-1.7 reset steps");
+}
 
+/// Lisa hands the chat to Marco, whose chat it then is: he answers and ends it.
+async fn transfer_to_marco_who_ends(h: &mut Harness) {
     // Lisa hands the chat to Marco: `t` in the list asks to whom, suggesting Marco.
     while h.console.app.focus != Focus::Inbox {
         h.key(KeyCode::Tab).await;
@@ -174,8 +197,6 @@ async fn full_chat(system: SystemName, section: &str, label: &str) {
     .await;
     h.click("[ End chat (e) ]").await;
     h.see("Marco ended the chat.").await;
-    h.stop().await;
-    drop(engine.system);
 }
 
 #[tokio::test]

@@ -11,33 +11,23 @@ use common::seeds::{press_start, say, state_reached};
 use handoff::broker::BrokerConfig;
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
-use handoff::protocol::{ClientMsg, ConversationEvent, EndReason, HandoffState, Role, ServerMsg};
+use handoff::protocol::{
+    ClientMsg, ConversationEvent, ConversationId, EndReason, HandoffState, Role, ServerMsg,
+};
 use handoff::systems::{SystemName, SystemsConfig};
 
-async fn drive(system: SystemName, env: &str) {
-    let systems =
-        SystemsConfig::from_toml("test.toml", &format!("[{}]\n{env}\n", section(system))).unwrap();
-    let engine = start_on_system(
-        system,
-        &systems,
-        AgentScript::manual(),
-        BrokerConfig::default(),
-    )
-    .await
-    .unwrap();
-
-    let (mut user, conv) = Client::join_user(&common::url(&engine.broker)).await;
-    let mut lisa = Client::join_agent(&common::url(&engine.broker), "Lisa").await;
-    say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
-    state_reached(&mut user, "collecting details").await;
+/// The user asks for an agent; Lisa sees the request with its title and accepts it.
+async fn request_and_accept(user: &mut Client, lisa: &mut Client, conv: &ConversationId) {
+    say(user, conv, "text: I'd like to speak to a live agent").await;
+    state_reached(user, "collecting details").await;
     say(
-        &mut user,
-        &conv,
+        user,
+        conv,
         "text: I'm running into a strange issue with a SQL database that I'm using.",
     )
     .await;
-    state_reached(&mut user, "offered").await;
-    press_start(&mut user, &conv).await;
+    state_reached(user, "offered").await;
+    press_start(user, conv).await;
 
     let request = lisa
         .wait_for("the request", |m| {
@@ -67,24 +57,23 @@ async fn drive(system: SystemName, env: &str) {
         conversation: c,
     })
     .await;
-    let state = state_reached(&mut user, "connected").await;
+    let state = state_reached(user, "connected").await;
     assert!(
         matches!(&state, HandoffState::Connected { agent, .. } if agent == "Lisa"),
         "{state:?}"
     );
     lisa.wait_for("assigned", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent, .. }, .. } if agent == "Lisa")).await;
+}
 
-    let c = conv.clone();
-    lisa.request(|id| ClientMsg::Reply {
-        id,
-        conversation: c,
-        text: "Which error code do you see?".into(),
-    })
-    .await;
-    user.wait_for("Lisa's reply", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent && format!("{:?}", message.parts).contains("Which error code"))).await;
-
+/// Marco may not act in Lisa's chat; Lisa hands it to him, then she may not act in it.
+async fn transfer_to_marco(
+    user: &mut Client,
+    lisa: &mut Client,
+    marco: &mut Client,
+    conv: &ConversationId,
+    system: &str,
+) {
     // Marco may not act in Lisa's chat; Lisa hands it to him.
-    let mut marco = Client::join_agent(&common::url(&engine.broker), "Marco").await;
     let c = conv.clone();
     let refused = marco
         .request_error(|id| ClientMsg::End {
@@ -98,10 +87,7 @@ async fn drive(system: SystemName, env: &str) {
         said.contains("Marco is not in the chat") && said.contains("Lisa is in it"),
         "{said}"
     );
-    assert!(
-        said.contains(&format!("{}: ", engine.broker.system())),
-        "{said}"
-    );
+    assert!(said.contains(&format!("{system}: ")), "{said}");
     let c = conv.clone();
     lisa.request(|id| ClientMsg::Transfer {
         id,
@@ -134,6 +120,42 @@ async fn drive(system: SystemName, env: &str) {
         })
         .await;
     user.wait_for("Marco's reply", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.agent.as_ref().is_some_and(|a| a.name == "Marco") && format!("{:?}", message.parts).contains("Marco here."))).await;
+}
+
+async fn drive(system: SystemName, env: &str) {
+    let systems =
+        SystemsConfig::from_toml("test.toml", &format!("[{}]\n{env}\n", section(system))).unwrap();
+    let engine = start_on_system(
+        system,
+        &systems,
+        AgentScript::manual(),
+        BrokerConfig::default(),
+    )
+    .await
+    .unwrap();
+
+    let (mut user, conv) = Client::join_user(&common::url(&engine.broker)).await;
+    let mut lisa = Client::join_agent(&common::url(&engine.broker), "Lisa").await;
+    request_and_accept(&mut user, &mut lisa, &conv).await;
+
+    let c = conv.clone();
+    lisa.request(|id| ClientMsg::Reply {
+        id,
+        conversation: c,
+        text: "Which error code do you see?".into(),
+    })
+    .await;
+    user.wait_for("Lisa's reply", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent && format!("{:?}", message.parts).contains("Which error code"))).await;
+
+    let mut marco = Client::join_agent(&common::url(&engine.broker), "Marco").await;
+    transfer_to_marco(
+        &mut user,
+        &mut lisa,
+        &mut marco,
+        &conv,
+        engine.broker.system(),
+    )
+    .await;
 
     let c = conv.clone();
     marco

@@ -10,7 +10,7 @@ mod common;
 use common::Client;
 use handoff::broker::{self, BrokerConfig};
 use handoff::protocol::{
-    ClientMsg, ClientRole, ConversationEvent, EndReason, HandoffState, ServerMsg,
+    ClientMsg, ClientRole, ConversationEvent, ConversationId, EndReason, HandoffState, ServerMsg,
 };
 use handoff::store::{Store, export};
 use std::collections::BTreeMap;
@@ -59,13 +59,20 @@ async fn seed_000_reads_back_from_the_store_as_the_seed_itself() {
     assert!(export::purple_link(&stored[0]).starts_with("https://developer.moveworks.com/creator-studio/developer-tools/purple-chat/?conversation=%7B%22messages%22"));
 }
 
-#[tokio::test]
-async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("transcripts.sqlite");
-    let broker = broker::start(config(&path)).await.unwrap();
-    let (mut user, conv) = Client::join_user(&common::url(&broker)).await;
-    let mut lisa = Client::join_agent(&common::url(&broker), "Lisa").await;
+/// The sequence numbers of the events in `seen`, in order.
+fn event_seqs(seen: &[ServerMsg]) -> Vec<u64> {
+    seen.iter()
+        .filter_map(|m| match m {
+            ServerMsg::Event { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A user in a live chat Lisa accepted, once her greeting arrived: (user, Lisa, conversation).
+async fn live_chat_with_lisa(broker: &broker::RunningBroker) -> (Client, Client, ConversationId) {
+    let (mut user, conv) = Client::join_user(&common::url(broker)).await;
+    let mut lisa = Client::join_agent(&common::url(broker), "Lisa").await;
     common::seeds::say(
         &mut user,
         &conv,
@@ -82,15 +89,16 @@ async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
     })
     .await;
     user.wait_for("greeting", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.agent.is_some())).await;
-    let last = user
-        .seen
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Event { seq, .. } => Some(*seq),
-            _ => None,
-        })
-        .max()
-        .unwrap();
+    (user, lisa, conv)
+}
+
+#[tokio::test]
+async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("transcripts.sqlite");
+    let broker = broker::start(config(&path)).await.unwrap();
+    let (user, lisa, conv) = live_chat_with_lisa(&broker).await;
+    let last = event_seqs(&user.seen).into_iter().max().unwrap();
     let last_message = max_message_id(&user.seen);
     let secret = user.resume_secret();
     drop((user, lisa));
@@ -136,14 +144,7 @@ async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
             }
         }
     );
-    let seqs: Vec<u64> = user
-        .seen
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Event { seq, .. } => Some(*seq),
-            _ => None,
-        })
-        .collect();
+    let seqs = event_seqs(&user.seen);
     assert!(
         seqs.iter().all(|s| *s > last),
         "nothing seen before is replayed: {seqs:?}"

@@ -101,3 +101,45 @@ pub async fn agent_still_heard(sim: &SimDesk, link: &mut ChatLink, id: &str) {
         }
     );
 }
+
+/// The user types and writes `text` (as `m1`); Lisa types and stops: each side sees the
+/// other.
+pub async fn typing_and_a_message_both_ways(
+    link: &mut ChatLink,
+    sim: &SimDesk,
+    id: &str,
+    text: &str,
+) {
+    link.commands.send(ChatCommand::Typing(true)).await.unwrap();
+    wait_for(|| sim.conversation(id).filter(|c| c.user_typing).map(|_| ())).await;
+    link.commands
+        .send(ChatCommand::Text {
+            text: text.into(),
+            client_message_id: "m1".into(),
+        })
+        .await
+        .unwrap();
+    wait_for(|| {
+        sim.conversation(id)
+            .filter(|c| !c.user_messages.is_empty())
+            .map(|_| ())
+    })
+    .await;
+
+    sim.agent_typing(id, true).await.unwrap();
+    assert_eq!(
+        next(link).await,
+        ChatEvent::Typing {
+            agent: "Lisa".into(),
+            on: true
+        }
+    );
+    sim.agent_typing(id, false).await.unwrap();
+    assert_eq!(
+        next(link).await,
+        ChatEvent::Typing {
+            agent: "Lisa".into(),
+            on: false
+        }
+    );
+}
