@@ -19,6 +19,7 @@ pub mod files;
 pub mod http;
 pub mod multipart;
 pub mod redact;
+pub mod retry;
 pub mod runtime;
 pub mod trace;
 pub mod webhook;
