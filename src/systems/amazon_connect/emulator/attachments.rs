@@ -10,8 +10,8 @@
 
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
-use participant::Connected;
 use crate::emulators::desk::ReceivedFile;
+use participant::Connected;
 use std::collections::BTreeMap;
 use wire::{ATTACHMENT, AttachmentItem};
 

@@ -8,8 +8,8 @@
 
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
-use participant::Connected;
 use crate::emulators::desk::AgentFile;
+use participant::Connected;
 use wire::{ATTACHMENT, AttachmentItem};
 
 /// The agent's `ATTACHMENT` item for `file`; the file is remembered as the contact's.

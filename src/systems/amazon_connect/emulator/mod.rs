@@ -163,8 +163,9 @@ pub async fn spawn(
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
     let relayer = emu.clone();
-    crate::emulators::relay_signals(signals, cancel.clone(), move |conversation, signal| {
-        relay(relayer.clone(), conversation, signal)
+    crate::emulators::relay_signals(signals, cancel.clone(), move |contact, signal| {
+        relay(&relayer, &contact, signal);
+        std::future::ready(())
     });
     let running =
         crate::emulators::serve("amazon-connect", listen, app, desk, faults, cancel).await?;
@@ -504,7 +505,7 @@ async fn metrics(
 
 /// Puts one desk signal on the wire: the transcript items it makes, pushed to the contact's
 /// participant sockets.
-async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
+fn relay(emu: &Emu, contact: &str, signal: Signal) {
     let items: Vec<Item> = match signal {
         Signal::Queued { .. } => vec![new_item(
             "MESSAGE",
@@ -512,7 +513,7 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
             Some(inferred::QUEUED_TEXT),
             "SYSTEM",
             None,
-            &contact,
+            contact,
         )],
         Signal::Joined { agent } => vec![new_item(
             "EVENT",
@@ -520,7 +521,7 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
             None,
             "AGENT",
             Some(&agent),
-            &contact,
+            contact,
         )],
         Signal::Message { agent, text, .. } => vec![new_item(
             "MESSAGE",
@@ -528,7 +529,7 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
             Some(&text),
             "AGENT",
             Some(&agent),
-            &contact,
+            contact,
         )],
         Signal::Typing { agent, on: true } => vec![new_item(
             "EVENT",
@@ -536,10 +537,10 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
             None,
             "AGENT",
             Some(&agent),
-            &contact,
+            contact,
         )],
         Signal::File { agent, file, id } => {
-            vec![downloads::agent_item(&emu, &contact, &agent, file, id)]
+            vec![downloads::agent_item(emu, contact, &agent, file, id)]
         }
         Signal::Typing { on: false, .. } | Signal::Ended { by: EndedBy::User } => Vec::new(),
         Signal::Transfer { .. } => vec![new_item(
@@ -548,7 +549,7 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
             None,
             "SYSTEM",
             None,
-            &contact,
+            contact,
         )],
         Signal::Left { agent, .. } => vec![new_item(
             "EVENT",
@@ -556,7 +557,7 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
             None,
             "AGENT",
             Some(&agent),
-            &contact,
+            contact,
         )],
         Signal::Ended {
             by: EndedBy::Agent(_),
@@ -566,7 +567,7 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
             None,
             "SYSTEM",
             None,
-            &contact,
+            contact,
         )],
         Signal::Ended {
             by: EndedBy::Timeout,
@@ -577,13 +578,13 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
                 Some(inferred::NO_AGENT_TEXT),
                 "SYSTEM",
                 None,
-                &contact,
+                contact,
             ),
-            new_item("EVENT", event::ENDED, None, "SYSTEM", None, &contact),
+            new_item("EVENT", event::ENDED, None, "SYSTEM", None, contact),
         ],
         Signal::Malformed => {
             let mut books = emu.books();
-            if let Some(c) = books.contacts.get_mut(&contact) {
+            if let Some(c) = books.contacts.get_mut(contact) {
                 let frame = json!({"topic": "aws/chat", "content": "{\"Id\": 42"}).to_string();
                 c.sockets
                     .retain(|s| s.try_send(WsOut::Frame(frame.clone())).is_ok());
@@ -592,6 +593,6 @@ async fn relay(emu: Arc<Emu>, contact: String, signal: Signal) {
         }
     };
     for item in items {
-        push(&emu, &contact, item);
+        push(emu, contact, item);
     }
 }

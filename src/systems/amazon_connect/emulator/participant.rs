@@ -198,7 +198,10 @@ pub(super) async fn event(
 
 pub(super) async fn disconnect(
     State(emu): State<Arc<Emu>>,
-    Connected { contact, request: _ }: Connected<wire::DisconnectRequest>,
+    Connected {
+        contact,
+        request: _,
+    }: Connected<wire::DisconnectRequest>,
 ) -> Response {
     let _ = emu.desk.user_left(&contact);
     let who = customer(&emu, &contact);
