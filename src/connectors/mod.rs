@@ -288,11 +288,22 @@ pub enum ChatEvent {
 /// A contact-center system the broker can hand users over to.
 #[async_trait]
 pub trait Connector: Send + Sync {
-    /// The system's name for status lines, e.g. "8x8 (mock)".
-    fn system(&self) -> &str;
+    /// The handle of a system reached over HTTP: it names the system and takes traces.
+    /// `None` (the default) for a system that makes no calls of its own, such as the mock desk,
+    /// which then names itself in [`Connector::system`].
+    fn api(&self) -> Option<&http::Api> {
+        None
+    }
 
-    /// How this system takes users over.
-    fn style(&self) -> HandoffStyle;
+    /// The system's name for status lines, e.g. "8x8 (mock)": by default its API handle's.
+    fn system(&self) -> &str {
+        self.api().map_or("(unnamed system)", http::Api::system)
+    }
+
+    /// How this system takes users over: by default brokering messages both ways.
+    fn style(&self) -> HandoffStyle {
+        HandoffStyle::Brokered
+    }
 
     /// Whether agents can take a chat now.
     async fn availability(&self) -> Result<Availability, ConnectorError>;
@@ -301,9 +312,11 @@ pub trait Connector: Send + Sync {
     async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError>;
 
     /// Sends a trace of every call to the system to `sender` from now on (for inspectors).
-    /// Connectors that make no calls of their own (the mock desk) ignore it.
+    /// Connectors that make no calls of their own (no [`Connector::api`]) ignore it.
     fn trace_to(&self, sender: trace::TraceSender) {
-        let _ = sender;
+        if let Some(api) = self.api() {
+            api.trace_slot().connect(sender);
+        }
     }
 }
 

@@ -17,12 +17,15 @@ pub mod fault;
 pub mod webhook;
 
 use crate::connectors::AgentDesk;
+use crate::connectors::http::{Api, RetryPolicy};
 use axum::Router;
-use desk::{AgentScript, SimDesk};
+use desk::{AgentScript, Signal, SimDesk};
 use fault::Faults;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// What starting an emulator failed with.
@@ -194,4 +197,39 @@ pub(crate) async fn serve(
         faults,
         cancel,
     })
+}
+
+/// Spawns the task that hands each desk signal, in the desk's order, to `relay` (the emulator's
+/// mapping onto its wire) until the desk closes or `cancel` fires. A signal is relayed to the end
+/// before the next is taken, so the vendor's events keep the desk's order.
+pub(crate) fn relay_signals<F, Fut>(
+    mut signals: mpsc::Receiver<(String, Signal)>,
+    cancel: CancellationToken,
+    mut relay: F,
+) where
+    F: FnMut(String, Signal) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        loop {
+            let next = tokio::select! {
+                () = cancel.cancelled() => return,
+                next = signals.recv() => next,
+            };
+            let Some((conversation, signal)) = next else {
+                return;
+            };
+            relay(conversation, signal).await;
+        }
+    });
+}
+
+/// The HTTP client an emulator calls its receivers with (webhooks, outbound endpoints, file
+/// fetches): one attempt per call, since the vendors' own retries are [`webhook::deliver`]'s.
+pub(crate) fn outbound_api(name: &str) -> Api {
+    let policy = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::default()
+    };
+    Api::new(name, policy, Vec::new())
 }

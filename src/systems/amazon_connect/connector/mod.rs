@@ -31,7 +31,6 @@ use crate::connectors::http::{Api, Call, Method, RetryPolicy};
 use crate::connectors::{
     Availability, Connector, ConnectorError, HISTORY_LIMIT_BYTES, HandoffRequest, Started, runtime,
 };
-use crate::protocol::HandoffStyle;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -176,16 +175,8 @@ fn attribute_key(key: &str) -> String {
 
 #[async_trait]
 impl Connector for AmazonConnect {
-    fn system(&self) -> &str {
-        SYSTEM
-    }
-
-    fn style(&self) -> HandoffStyle {
-        HandoffStyle::Brokered
-    }
-
-    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
-        self.api.trace_slot().connect(sender);
+    fn api(&self) -> Option<&Api> {
+        Some(&self.api)
     }
 
     async fn availability(&self) -> Result<Availability, ConnectorError> {

@@ -11,6 +11,7 @@
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
 use crate::emulators::desk::ReceivedFile;
+use participant::Connected;
 use std::collections::BTreeMap;
 use wire::{ATTACHMENT, AttachmentItem};
 
@@ -59,17 +60,8 @@ fn signature(key: &[u8], attachment: &str, date: &str, expires: &str) -> String 
 
 pub(super) async fn start_upload(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Connected { contact, request }: Connected<wire::StartUploadRequest>,
 ) -> Response {
-    let contact = match participant::bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: wire::StartUploadRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     if !allowed_type(&request.content_type) {
         return validation(&format!(
             "The content type {} is not supported for attachments",
@@ -85,17 +77,7 @@ pub(super) async fn start_upload(
     }
     let key = format!("start-attachment:{contact}:{}", request.client_token);
     participant::once(&emu, key, || {
-        let addr = emu
-            .addr
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .ok_or_else(|| {
-                Box::new(aws_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "InternalServerException",
-                    "not ready",
-                ))
-            })?;
+        let addr = emu.listening()?;
         let id = uuid::Uuid::new_v4().to_string();
         let now = SystemTime::now();
         let date = sigv4::amz_date(now);
@@ -204,17 +186,8 @@ pub(super) async fn put_object(
 
 pub(super) async fn complete_upload(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Connected { contact, request }: Connected<wire::CompleteUploadRequest>,
 ) -> Response {
-    let contact = match participant::bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: wire::CompleteUploadRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     let Some(id) = request.attachment_ids.first().cloned() else {
         return validation("AttachmentIds must hold exactly 1 item");
     };

@@ -9,6 +9,7 @@
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
 use crate::emulators::desk::AgentFile;
+use participant::Connected;
 use wire::{ATTACHMENT, AttachmentItem};
 
 /// The agent's `ATTACHMENT` item for `file`; the file is remembered as the contact's.
@@ -38,17 +39,8 @@ pub(super) fn agent_item(
 /// `POST /participant/attachment`.
 pub(super) async fn get_attachment(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Connected { contact, request }: Connected<wire::GetAttachmentRequest>,
 ) -> Response {
-    let contact = match participant::bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: wire::GetAttachmentRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     let id = request.attachment_id;
     let expiry = request
         .url_expiry_in_seconds
@@ -65,16 +57,9 @@ pub(super) async fn get_attachment(
     let Some((file, _)) = owned.then(|| emu.desk.agent_file_bytes(&id)).flatten() else {
         return attachments::validation(&format!("Attachment {id} was not found"));
     };
-    let Some(addr) = *emu
-        .addr
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    else {
-        return aws_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalServerException",
-            "not ready",
-        );
+    let addr = match emu.listening() {
+        Ok(addr) => addr,
+        Err(r) => return *r,
     };
     let expires = SystemTime::now() + Duration::from_secs(expiry);
     Json(wire::AttachmentLink {

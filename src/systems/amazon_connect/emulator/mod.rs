@@ -95,6 +95,20 @@ impl Emu {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    /// Where the emulator listens, for the URLs it hands out; a 500 before it is bound.
+    fn listening(&self) -> Result<SocketAddr, Box<Response>> {
+        self.addr
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .ok_or_else(|| {
+                Box::new(aws_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalServerException",
+                    "not ready",
+                ))
+            })
+    }
 }
 
 /// Starts the Amazon Connect emulator on `listen` (loopback only).
@@ -148,7 +162,11 @@ pub async fn spawn(
         )
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(deliver(emu.clone(), signals, cancel.clone()));
+    let relayer = emu.clone();
+    crate::emulators::relay_signals(signals, cancel.clone(), move |contact, signal| {
+        relay(&relayer, &contact, signal);
+        std::future::ready(())
+    });
     let running =
         crate::emulators::serve("amazon-connect", listen, app, desk, faults, cancel).await?;
     *emu.addr
@@ -485,107 +503,96 @@ async fn metrics(
     .into_response()
 }
 
-async fn deliver(
-    emu: Arc<Emu>,
-    mut signals: mpsc::Receiver<(String, Signal)>,
-    cancel: CancellationToken,
-) {
-    loop {
-        let next = tokio::select! {
-            () = cancel.cancelled() => return,
-            next = signals.recv() => next,
-        };
-        let Some((contact, signal)) = next else {
-            return;
-        };
-        let items: Vec<Item> = match signal {
-            Signal::Queued { .. } => vec![new_item(
-                "MESSAGE",
-                TEXT,
-                Some(inferred::QUEUED_TEXT),
-                "SYSTEM",
-                None,
-                &contact,
-            )],
-            Signal::Joined { agent } => vec![new_item(
-                "EVENT",
-                event::JOINED,
-                None,
-                "AGENT",
-                Some(&agent),
-                &contact,
-            )],
-            Signal::Message { agent, text, .. } => vec![new_item(
-                "MESSAGE",
-                TEXT,
-                Some(&text),
-                "AGENT",
-                Some(&agent),
-                &contact,
-            )],
-            Signal::Typing { agent, on: true } => vec![new_item(
-                "EVENT",
-                event::TYPING,
-                None,
-                "AGENT",
-                Some(&agent),
-                &contact,
-            )],
-            Signal::File { agent, file, id } => {
-                vec![downloads::agent_item(&emu, &contact, &agent, file, id)]
-            }
-            Signal::Typing { on: false, .. } | Signal::Ended { by: EndedBy::User } => Vec::new(),
-            Signal::Transfer { .. } => vec![new_item(
-                "EVENT",
-                event::TRANSFER_SUCCEEDED,
-                None,
-                "SYSTEM",
-                None,
-                &contact,
-            )],
-            Signal::Left { agent, .. } => vec![new_item(
-                "EVENT",
-                event::LEFT,
-                None,
-                "AGENT",
-                Some(&agent),
-                &contact,
-            )],
-            Signal::Ended {
-                by: EndedBy::Agent(_),
-            } => vec![new_item(
-                "EVENT",
-                event::ENDED,
-                None,
-                "SYSTEM",
-                None,
-                &contact,
-            )],
-            Signal::Ended {
-                by: EndedBy::Timeout,
-            } => vec![
-                new_item(
-                    "MESSAGE",
-                    TEXT,
-                    Some(inferred::NO_AGENT_TEXT),
-                    "SYSTEM",
-                    None,
-                    &contact,
-                ),
-                new_item("EVENT", event::ENDED, None, "SYSTEM", None, &contact),
-            ],
-            Signal::Malformed => {
-                let mut books = emu.books();
-                if let Some(c) = books.contacts.get_mut(&contact) {
-                    let frame = json!({"topic": "aws/chat", "content": "{\"Id\": 42"}).to_string();
-                    c.sockets
-                        .retain(|s| s.try_send(WsOut::Frame(frame.clone())).is_ok());
-                }
-                Vec::new()
-            }
-        };
-        for item in items {
-            push(&emu, &contact, item);
+/// Puts one desk signal on the wire: the transcript items it makes, pushed to the contact's
+/// participant sockets.
+fn relay(emu: &Emu, contact: &str, signal: Signal) {
+    let items: Vec<Item> = match signal {
+        Signal::Queued { .. } => vec![new_item(
+            "MESSAGE",
+            TEXT,
+            Some(inferred::QUEUED_TEXT),
+            "SYSTEM",
+            None,
+            contact,
+        )],
+        Signal::Joined { agent } => vec![new_item(
+            "EVENT",
+            event::JOINED,
+            None,
+            "AGENT",
+            Some(&agent),
+            contact,
+        )],
+        Signal::Message { agent, text, .. } => vec![new_item(
+            "MESSAGE",
+            TEXT,
+            Some(&text),
+            "AGENT",
+            Some(&agent),
+            contact,
+        )],
+        Signal::Typing { agent, on: true } => vec![new_item(
+            "EVENT",
+            event::TYPING,
+            None,
+            "AGENT",
+            Some(&agent),
+            contact,
+        )],
+        Signal::File { agent, file, id } => {
+            vec![downloads::agent_item(emu, contact, &agent, file, id)]
         }
+        Signal::Typing { on: false, .. } | Signal::Ended { by: EndedBy::User } => Vec::new(),
+        Signal::Transfer { .. } => vec![new_item(
+            "EVENT",
+            event::TRANSFER_SUCCEEDED,
+            None,
+            "SYSTEM",
+            None,
+            contact,
+        )],
+        Signal::Left { agent, .. } => vec![new_item(
+            "EVENT",
+            event::LEFT,
+            None,
+            "AGENT",
+            Some(&agent),
+            contact,
+        )],
+        Signal::Ended {
+            by: EndedBy::Agent(_),
+        } => vec![new_item(
+            "EVENT",
+            event::ENDED,
+            None,
+            "SYSTEM",
+            None,
+            contact,
+        )],
+        Signal::Ended {
+            by: EndedBy::Timeout,
+        } => vec![
+            new_item(
+                "MESSAGE",
+                TEXT,
+                Some(inferred::NO_AGENT_TEXT),
+                "SYSTEM",
+                None,
+                contact,
+            ),
+            new_item("EVENT", event::ENDED, None, "SYSTEM", None, contact),
+        ],
+        Signal::Malformed => {
+            let mut books = emu.books();
+            if let Some(c) = books.contacts.get_mut(contact) {
+                let frame = json!({"topic": "aws/chat", "content": "{\"Id\": 42"}).to_string();
+                c.sockets
+                    .retain(|s| s.try_send(WsOut::Frame(frame.clone())).is_ok());
+            }
+            Vec::new()
+        }
+    };
+    for item in items {
+        push(emu, contact, item);
     }
 }

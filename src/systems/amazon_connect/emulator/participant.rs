@@ -3,6 +3,7 @@
 
 #[allow(clippy::wildcard_imports)] // the parent's types, helpers and imports
 use super::*;
+use axum::extract::{FromRequest, Request};
 
 pub(super) fn bearer_contact(
     emu: &Emu,
@@ -19,6 +20,33 @@ pub(super) fn bearer_contact(
     map.get(token).cloned().ok_or_else(|| Box::new(denied()))
 }
 
+/// A Participant Service call made with a connection token (`X-Amz-Bearer`): the contact the
+/// token opens and the request body, parsed and checked. A token the emulator did not hand out
+/// is refused (403), a body that breaks the API's rules answered 400 naming the member.
+pub(super) struct Connected<T> {
+    /// The contact the connection token belongs to.
+    pub contact: String,
+    /// The request, checked.
+    pub request: T,
+}
+
+impl<T> FromRequest<Arc<Emu>> for Connected<T>
+where
+    T: serde::de::DeserializeOwned + Checked + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, emu: &Arc<Emu>) -> Result<Self, Response> {
+        let headers = req.headers().clone();
+        let body = axum::body::Bytes::from_request(req, emu)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let contact = bearer_contact(emu, &headers, false).map_err(|r| *r)?;
+        let request = parse(&body).map_err(|r| *r)?;
+        Ok(Self { contact, request })
+    }
+}
+
 pub(super) async fn connection(
     State(emu): State<Arc<Emu>>,
     headers: HeaderMap,
@@ -31,16 +59,9 @@ pub(super) async fn connection(
     if let Err(r) = parse::<wire::ConnectionRequest>(&body) {
         return *r;
     }
-    let Some(addr) = *emu
-        .addr
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    else {
-        return aws_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalServerException",
-            "not ready",
-        );
+    let addr = match emu.listening() {
+        Ok(addr) => addr,
+        Err(r) => return *r,
     };
     let ws_token = uuid::Uuid::new_v4().simple().to_string();
     let connection_token = format!("ct-{}", uuid::Uuid::new_v4().simple());
@@ -100,17 +121,8 @@ pub(super) fn customer(emu: &Emu, contact: &str) -> SimAgent {
 
 pub(super) async fn message(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Connected { contact, request }: Connected<wire::SendMessageRequest>,
 ) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: wire::SendMessageRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     let key = format!(
         "message:{contact}:{}",
         token(request.client_token.as_deref())
@@ -167,17 +179,8 @@ fn token(client_token: Option<&str>) -> String {
 
 pub(super) async fn event(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Connected { contact, request }: Connected<wire::SendEventRequest>,
 ) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: wire::SendEventRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     let key = format!("event:{contact}:{}", token(request.client_token.as_deref()));
     once(&emu, key, || {
         if request.content_type == event::TYPING {
@@ -195,16 +198,11 @@ pub(super) async fn event(
 
 pub(super) async fn disconnect(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Connected {
+        contact,
+        request: _,
+    }: Connected<wire::DisconnectRequest>,
 ) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    if let Err(r) = parse::<wire::DisconnectRequest>(&body) {
-        return *r;
-    }
     let _ = emu.desk.user_left(&contact);
     let who = customer(&emu, &contact);
     push(
@@ -225,17 +223,8 @@ pub(super) async fn disconnect(
 
 pub(super) async fn transcript(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Connected { contact, request }: Connected<wire::TranscriptRequest>,
 ) -> Response {
-    let contact = match bearer_contact(&emu, &headers, false) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let request: wire::TranscriptRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     let max = usize::try_from(request.max_results.unwrap_or(10)).unwrap_or(100);
     let items = emu
         .books()

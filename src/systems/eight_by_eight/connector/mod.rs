@@ -38,7 +38,6 @@ use crate::connectors::webhook::WebhookListener;
 use crate::connectors::{
     Availability, Connector, ConnectorError, HandoffRequest, Speaker, Started, runtime,
 };
-use crate::protocol::HandoffStyle;
 use async_trait::async_trait;
 use std::sync::Arc;
 use wire::{Assignment, CreateConversation, Created, History, HistoryMessage, KeyValue, User};
@@ -240,16 +239,8 @@ impl EightByEight {
 
 #[async_trait]
 impl Connector for EightByEight {
-    fn system(&self) -> &str {
-        SYSTEM
-    }
-
-    fn style(&self) -> HandoffStyle {
-        HandoffStyle::Brokered
-    }
-
-    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
-        self.api.trace_slot().connect(sender);
+    fn api(&self) -> Option<&Api> {
+        Some(&self.api)
     }
 
     async fn availability(&self) -> Result<Availability, ConnectorError> {

@@ -148,30 +148,18 @@ pub(super) fn spawn_delivery(emu: Arc<Emu>, event: wire::Event) {
     tokio::spawn(async move { deliver_one(&emu, &event.event_type, &body).await });
 }
 
-pub(super) async fn deliver(
-    emu: Arc<Emu>,
-    mut signals: mpsc::Receiver<(String, Signal)>,
-    cancel: CancellationToken,
-) {
-    loop {
-        let next = tokio::select! {
-            () = cancel.cancelled() => return,
-            next = signals.recv() => next,
-        };
-        let Some((conversation, signal)) = next else {
-            return;
-        };
-        for body in events_for(&emu, &conversation, signal) {
-            let kind = serde_json::from_str::<Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    v.get("eventType")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                })
-                .unwrap_or_default();
-            deliver_one(&emu, &kind, &body).await;
-        }
+/// Puts one desk signal on the wire: each event it makes, delivered to every webhook.
+pub(super) async fn relay(emu: Arc<Emu>, conversation: String, signal: Signal) {
+    for body in events_for(&emu, &conversation, signal) {
+        let kind = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("eventType")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        deliver_one(&emu, &kind, &body).await;
     }
 }
 

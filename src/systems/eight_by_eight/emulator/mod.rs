@@ -21,7 +21,7 @@
 //! An agent's file is a `MESSAGE` whose `attachments` link to `/__emu/files/{id}`.
 //! Made-up payloads come from `connectors::eight_by_eight::inferred`.
 
-use crate::connectors::http::{Api, Call, Method, RetryPolicy};
+use crate::connectors::http::{Api, Call, Method};
 use crate::emulators::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
 use crate::emulators::fault::Faults;
 use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
@@ -38,14 +38,13 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 mod attachments;
 mod conversations;
 mod delivery;
 pub mod wire;
-use delivery::{deliver, event, post_signed, spawn_delivery};
+use delivery::{event, post_signed, relay, spawn_delivery};
 
 /// The emulated tenant and customer id in webhook headers.
 pub const TENANT: &str = "emu-tenant";
@@ -111,10 +110,6 @@ pub async fn spawn(
     let signer = Signer::generate(KID).map_err(|e| EmulatorError::Crypto(e.to_string()))?;
     let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
     let faults = Arc::new(Faults::default());
-    let policy = RetryPolicy {
-        max_attempts: 1,
-        ..RetryPolicy::default()
-    };
     let emu = Arc::new(Emu {
         desk: desk.clone(),
         faults: faults.clone(),
@@ -122,7 +117,7 @@ pub async fn spawn(
         signer,
         webhooks: Mutex::default(),
         conversations: Mutex::default(),
-        api: Api::new("8x8 emulator webhook", policy, Vec::new()),
+        api: crate::emulators::outbound_api("8x8 emulator webhook"),
         addr: Mutex::default(),
     });
     let app = Router::new()
@@ -130,7 +125,10 @@ pub async fn spawn(
         .route("/vcc/{region}/chat/v2/jwk/{kid}/public", get(jwk))
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(deliver(emu.clone(), signals, cancel.clone()));
+    let relayer = emu.clone();
+    crate::emulators::relay_signals(signals, cancel.clone(), move |conversation, signal| {
+        relay(relayer.clone(), conversation, signal)
+    });
     let running = crate::emulators::serve("8x8", listen, app, desk, faults, cancel).await?;
     *emu.addr
         .lock()

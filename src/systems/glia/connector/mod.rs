@@ -31,7 +31,6 @@ use crate::connectors::webhook::WebhookListener;
 use crate::connectors::{
     Availability, Connector, ConnectorError, HandoffRequest, Started, runtime,
 };
-use crate::protocol::HandoffStyle;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -155,16 +154,8 @@ impl Glia {
 
 #[async_trait]
 impl Connector for Glia {
-    fn system(&self) -> &str {
-        SYSTEM
-    }
-
-    fn style(&self) -> HandoffStyle {
-        HandoffStyle::Brokered
-    }
-
-    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
-        self.api.trace_slot().connect(sender);
+    fn api(&self) -> Option<&Api> {
+        Some(&self.api)
     }
 
     async fn availability(&self) -> Result<Availability, ConnectorError> {

@@ -101,20 +101,9 @@ fn event_for(emu: &Emu, ticket: &str, signal: Signal) -> Option<(String, String)
     Some((kind, body.to_string()))
 }
 
-pub(super) async fn deliver(
-    emu: Arc<Emu>,
-    mut signals: mpsc::Receiver<(String, Signal)>,
-    cancel: CancellationToken,
-) {
-    loop {
-        let next = tokio::select! {
-            () = cancel.cancelled() => return,
-            next = signals.recv() => next,
-        };
-        let Some((ticket, signal)) = next else { return };
-        let Some((kind, body)) = event_for(&emu, &ticket, signal) else {
-            continue;
-        };
+/// Puts one desk signal on the wire: its event, posted to the ticket's webhooks.
+pub(super) async fn relay(emu: Arc<Emu>, ticket: String, signal: Signal) {
+    if let Some((kind, body)) = event_for(&emu, &ticket, signal) {
         post_event(&emu, &ticket, &kind, &body).await;
     }
 }

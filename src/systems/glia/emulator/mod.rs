@@ -16,7 +16,7 @@
 //! Desk signals become webhook events ([`delivery`]). Made-up parts come from
 //! `connectors::glia::inferred`.
 
-use crate::connectors::http::{Api, Call, Method, RetryPolicy};
+use crate::connectors::http::{Api, Call, Method};
 use crate::emulators::desk::{EndedBy, ReceivedFile, RequestInfo, Signal, SimDesk};
 use crate::emulators::fault::Faults;
 use crate::emulators::webhook;
@@ -33,7 +33,6 @@ use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 mod delivery;
@@ -97,21 +96,20 @@ pub async fn spawn(
 ) -> Result<RunningEmulator, EmulatorError> {
     let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
     let faults = Arc::new(Faults::default());
-    let policy = RetryPolicy {
-        max_attempts: 1,
-        ..RetryPolicy::default()
-    };
     let emu = Arc::new(Emu {
         desk: desk.clone(),
         faults: faults.clone(),
         options,
         books: Mutex::default(),
-        api: Api::new("Glia emulator webhook", policy, Vec::new()),
+        api: crate::emulators::outbound_api("Glia emulator webhook"),
         base_url: std::sync::OnceLock::new(),
     });
     let app = routes().with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(delivery::deliver(emu.clone(), signals, cancel.clone()));
+    let relayer = emu.clone();
+    crate::emulators::relay_signals(signals, cancel.clone(), move |conversation, signal| {
+        delivery::relay(relayer.clone(), conversation, signal)
+    });
     let running = crate::emulators::serve("glia", listen, app, desk, faults, cancel).await?;
     let _ = emu.base_url.set(running.base_url());
     Ok(running)

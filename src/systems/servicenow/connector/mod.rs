@@ -33,7 +33,7 @@ use crate::connectors::webhook::WebhookListener;
 use crate::connectors::{
     Availability, Connector, ConnectorError, HandoffRequest, Speaker, Started, runtime,
 };
-use crate::protocol::{HandoffStyle, now_millis};
+use crate::protocol::now_millis;
 use async_trait::async_trait;
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -258,16 +258,8 @@ impl ServiceNow {
 
 #[async_trait]
 impl Connector for ServiceNow {
-    fn system(&self) -> &str {
-        SYSTEM
-    }
-
-    fn style(&self) -> HandoffStyle {
-        HandoffStyle::Brokered
-    }
-
-    fn trace_to(&self, sender: crate::connectors::trace::TraceSender) {
-        self.api.trace_slot().connect(sender);
+    fn api(&self) -> Option<&Api> {
+        Some(&self.api)
     }
 
     async fn availability(&self) -> Result<Availability, ConnectorError> {

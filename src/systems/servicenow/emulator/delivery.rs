@@ -9,8 +9,6 @@ use crate::emulators::webhook;
 use crate::systems::servicenow::inferred;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 /// The `agentInfo` of `agent` as JSON.
 fn agent_info(agent: &crate::emulators::desk::SimAgent, sent_from_agent: bool) -> Value {
@@ -107,28 +105,17 @@ fn items_for(signal: Signal, base_url: &str) -> Option<(Vec<Value>, bool, bool)>
     })
 }
 
-pub(super) async fn deliver(
-    emu: Arc<Emu>,
-    mut signals: mpsc::Receiver<(String, Signal)>,
-    cancel: CancellationToken,
-) {
-    loop {
-        let next = tokio::select! {
-            () = cancel.cancelled() => return,
-            next = signals.recv() => next,
-        };
-        let Some((conversation, signal)) = next else {
-            return;
-        };
-        let label = format!("{signal:?}")
-            .split([' ', '{', '('])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let base_url = emu.base_url.get().cloned().unwrap_or_default();
-        if let Some((items, agent_chat, completed)) = items_for(signal, &base_url) {
-            post_envelope(&emu, &conversation, items, agent_chat, completed, &label).await;
-        }
+/// Puts one desk signal on the wire: the envelope of items it makes, posted to the outbound
+/// endpoint.
+pub(super) async fn relay(emu: Arc<Emu>, conversation: String, signal: Signal) {
+    let label = format!("{signal:?}")
+        .split([' ', '{', '('])
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let base_url = emu.base_url.get().cloned().unwrap_or_default();
+    if let Some((items, agent_chat, completed)) = items_for(signal, &base_url) {
+        post_envelope(&emu, &conversation, items, agent_chat, completed, &label).await;
     }
 }
 

@@ -20,7 +20,7 @@
 //! and writes is its own [`wire`]: [`integration`] takes requests, [`delivery`] posts desk
 //! signals, this module holds the state, auth and the Table API.
 
-use crate::connectors::http::{Api, RetryPolicy};
+use crate::connectors::http::Api;
 use crate::emulators::desk::SimDesk;
 use crate::emulators::fault::Faults;
 use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
@@ -94,16 +94,12 @@ pub async fn spawn(
 ) -> Result<RunningEmulator, EmulatorError> {
     let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
     let faults = Arc::new(Faults::default());
-    let policy = RetryPolicy {
-        max_attempts: 1,
-        ..RetryPolicy::default()
-    };
     let emu = Arc::new(Emu {
         desk: desk.clone(),
         options,
         books: Mutex::default(),
-        api: Api::new("ServiceNow emulator outbound", policy, Vec::new()),
-        fetcher: Api::new("ServiceNow emulator attachment fetch", policy, Vec::new()),
+        api: crate::emulators::outbound_api("ServiceNow emulator outbound"),
+        fetcher: crate::emulators::outbound_api("ServiceNow emulator attachment fetch"),
         base_url: std::sync::OnceLock::new(),
     });
     let app = Router::new()
@@ -112,7 +108,10 @@ pub async fn spawn(
         .route("/__emu/servicenow/outbound", post(set_outbound))
         .with_state(emu.clone());
     let cancel = CancellationToken::new();
-    tokio::spawn(delivery::deliver(emu.clone(), signals, cancel.clone()));
+    let relayer = emu.clone();
+    crate::emulators::relay_signals(signals, cancel.clone(), move |conversation, signal| {
+        delivery::relay(relayer.clone(), conversation, signal)
+    });
     let running = crate::emulators::serve("servicenow", listen, app, desk, faults, cancel).await?;
     let _ = emu.base_url.set(running.base_url());
     Ok(running)
