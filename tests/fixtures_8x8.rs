@@ -293,3 +293,22 @@ fn a_registration_with_url_instead_of_uri_is_not_the_documented_shape() {
     let diff = shape_diff(&fixture(DIR, WEBHOOK), &sent, &[]);
     assert_eq!(diff, ["uri: missing", "url: not in the example"]);
 }
+
+#[tokio::test]
+async fn the_recorder_keeps_at_most_its_bound_and_counts_the_rest() {
+    let hooks = Recorder::spawn(None).await;
+    let client = reqwest::Client::new();
+    for n in 0..=fixture_support::MAX_RECORDED {
+        let sent = client
+            .post(format!("{}/hooks/{n}", hooks.base_url()))
+            .json(&json!({"n": n}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 200, "request {n} is still answered");
+    }
+    let kept = hooks.requests();
+    assert_eq!(kept.len(), fixture_support::MAX_RECORDED);
+    assert_eq!(kept[0].body["n"], 0);
+    assert_eq!(hooks.dropped(), 1);
+}
