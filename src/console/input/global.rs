@@ -107,7 +107,7 @@ pub const GLOBAL: &[Row<GlobalKey>] = &[
         ],
     ),
     row(
-        "Ctrl+Home / Ctrl+End",
+        "Ctrl+Home/Ctrl+End",
         "oldest message / follow the latest",
         &[
             (ctrl_key(KeyCode::Home), GlobalKey::Top),
