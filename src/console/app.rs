@@ -5,6 +5,7 @@ use super::msg::{Link, Side};
 use super::panes::chat::ChatPane;
 use super::panes::inbox::{DeskChat, InboxPane};
 use super::panes::inspector::Inspector;
+pub use super::scroll::Scroll;
 use crate::protocol::{BrokerInfo, HandoffState, Millis, RequestId};
 use crate::theme::Theme;
 use ratatui::layout::Rect;
@@ -29,15 +30,6 @@ pub enum Focus {
     Reply,
     /// The inspector (when open).
     Inspector,
-}
-
-/// A scroll position counted in lines from the bottom; 0 follows new messages.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Scroll {
-    /// Lines scrolled back from the latest.
-    pub back: usize,
-    /// Messages that arrived while scrolled back.
-    pub unseen: usize,
 }
 
 /// A line for the status bar: errors, acknowledgements.

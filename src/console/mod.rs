@@ -18,6 +18,7 @@ mod offers;
 mod opener;
 pub mod panes;
 mod run;
+mod scroll;
 pub mod session;
 mod transcript;
 mod update;

@@ -206,6 +206,7 @@ impl<B: Backend> Console<B> {
 
     /// Draws the current state.
     pub fn draw(&mut self) -> anyhow::Result<()> {
+        crate::console::view::settle_scrolls(&mut self.app);
         let app = &self.app;
         self.terminal
             .draw(|frame| crate::console::view::render(app, frame))

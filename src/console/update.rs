@@ -10,7 +10,6 @@ use super::transcript::{Transcript, Upsert};
 use crate::protocol::{
     ChatMessage, ConversationEvent, ConversationId, ErrorCode, HandoffState, Role, ServerMsg,
 };
-use crate::ui;
 
 /// Applies one message to the state and says what to do next. Sets `app.dirty` when the
 /// screen must be redrawn.
@@ -281,31 +280,12 @@ fn forget_unknown_conversation(app: &mut App, side: Side, unprompted: bool, code
     }
 }
 
-/// Adds a message to a transcript, keeping a scrolled-back view still and counting unseen ones.
-fn add_message(
-    transcript: &mut Transcript,
-    scroll: &mut Scroll,
-    message: ChatMessage,
-    height: impl Fn(&ChatMessage) -> usize,
-) {
-    let h = if scroll.back > 0 { height(&message) } else { 0 };
-    if transcript.upsert(message) == Upsert::Added && scroll.back > 0 {
-        scroll.back += h;
-        scroll.unseen += 1;
+/// Adds a message to a transcript; a scrolled-back view stays on its anchor (messages are only
+/// appended after it) and counts the new one as unseen.
+fn add_message(transcript: &mut Transcript, scroll: &mut Scroll, message: ChatMessage) {
+    if transcript.upsert(message) == Upsert::Added {
+        scroll.added();
     }
-}
-
-fn message_height(app: &App, message: &ChatMessage, width: u16) -> usize {
-    ui::transcript::height(
-        message,
-        &ui::message::Look {
-            theme: &app.theme,
-            width: width as usize,
-            focused: None,
-            spinner: 0,
-            user_name: "You",
-        },
-    )
 }
 
 fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationEvent) {
@@ -338,18 +318,7 @@ fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationE
             if message.role == Role::Agent {
                 app.chat.typing = None;
             }
-            let h = if app.chat.scroll.back > 0 {
-                let width = input::chat_transcript_area(app).width;
-                message_height(app, &message, width)
-            } else {
-                0
-            };
-            add_message(
-                &mut app.chat.transcript,
-                &mut app.chat.scroll,
-                message,
-                |_| h,
-            );
+            add_message(&mut app.chat.transcript, &mut app.chat.scroll, message);
             clamp_button(app);
         }
         ConversationEvent::State { state } => {
@@ -424,15 +393,9 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
     }
     let index = desk_chat(app, conversation);
     if let ConversationEvent::Message { message } = event {
-        let h = if app.inbox.chats[index].scroll.back > 0 {
-            let width = input::inbox_transcript_area(app).width;
-            message_height(app, &message, width)
-        } else {
-            0
-        };
         let chat = &mut app.inbox.chats[index];
         chat.user_typing = false;
-        add_message(&mut chat.transcript, &mut chat.scroll, message, |_| h);
+        add_message(&mut chat.transcript, &mut chat.scroll, message);
         return;
     }
     let me = app.inbox.agent.clone();

@@ -1,5 +1,6 @@
 //! Pure rendering of the whole console: `render(&App, &mut Frame)` lays the panes out and asks
-//! each pane's `view` to draw itself. Nothing here changes the state.
+//! each pane's `view` to draw itself. Nothing here changes the state, except [`settle_scrolls`],
+//! which the driver calls before drawing to keep scrolled-back views on what they show.
 
 use super::app::{App, Scroll};
 use super::panes::{chat, help, inbox, inspector, links, palette, status};
@@ -48,9 +49,37 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
 }
 
+/// Settles each scrolled-back transcript on what the renderer resolves its anchor to at the
+/// current size (the message at the view's bottom line), or back to following the bottom when
+/// it got there. Only anchored views are laid out, and only their visible part.
+pub fn settle_scrolls(app: &mut App) {
+    let rects = layout::panes(app.size, app.inspector.open);
+    if rects.too_small {
+        return;
+    }
+    if !app.chat.scroll.following() {
+        let area = chat::view::areas(app, rects.chat).transcript;
+        let resolved = chat::view::view(app, area).anchor;
+        app.chat.scroll.settle(resolved);
+    }
+    let selected = app.inbox.selected;
+    if app
+        .inbox
+        .chats
+        .get(selected)
+        .is_some_and(|c| !c.scroll.following())
+    {
+        let area = inbox::view::areas(app, rects.inbox).transcript;
+        let resolved = inbox::view::view(app, area).anchor;
+        if let Some(chat) = app.inbox.chats.get_mut(selected) {
+            chat.scroll.settle(resolved);
+        }
+    }
+}
+
 /// Draws "n new" (or "more below") at the bottom right of a scrolled-back transcript.
 pub fn render_scroll_hint(app: &App, frame: &mut Frame<'_>, area: Rect, scroll: Scroll) {
-    if scroll.back == 0 || area.height == 0 {
+    if scroll.following() || area.height == 0 {
         return;
     }
     let text = if scroll.unseen > 0 {

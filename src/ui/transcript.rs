@@ -1,6 +1,8 @@
 //! A scrolled window onto a list of messages that renders only what is visible: messages are
 //! laid out from the newest backwards until the window (plus the scroll-back) is full, so the
-//! cost of a frame does not grow with the length of the transcript.
+//! cost of a frame does not grow with the length of the transcript. A view scrolled back rests
+//! on an [`Anchor`] (a message and a line offset) that the state can hold without knowing any
+//! width; [`anchored`] resolves it to lines at draw time.
 
 use super::message::{self, Look};
 use crate::protocol::{ChatMessage, MessageId};
@@ -27,7 +29,82 @@ pub struct Viewport {
     pub buttons: Vec<ButtonHit>,
     /// The scroll-back actually used (clamped to the transcript's length).
     pub back: usize,
+    /// Where the view rests, resolved: its bottom line's message and how many lines of that
+    /// message are below the view (`None` when it shows the bottom and follows new messages).
+    pub anchor: Option<Anchor>,
 }
+
+/// Where a scrolled-back view rests, independent of the width: its bottom edge is `back` lines
+/// above the end of message `message` (negative: below it, in the messages after). Only the
+/// renderer turns it into lines; appending messages after it does not move it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Anchor {
+    /// The index of the message the view's bottom edge is measured from.
+    pub message: usize,
+    /// Lines above that message's end (negative: below it).
+    pub back: isize,
+}
+
+/// Lays out a transcript at an anchor: `None` follows the bottom (head, messages, tail), an
+/// anchor shows the messages up to it without the tail. The viewport's `anchor` is the
+/// resolved one: on the message at the view's bottom line, or `None` once it reaches the bottom.
+pub fn anchored<'t>(
+    messages: &[ChatMessage],
+    head: Vec<Line<'static>>,
+    tail: Vec<Line<'static>>,
+    area: Rect,
+    anchor: Option<Anchor>,
+    look: impl Fn(&ChatMessage) -> Look<'t>,
+) -> Viewport {
+    let at_bottom = |a: &Anchor| a.message + 1 >= messages.len() && a.back <= 0;
+    let follow = |head, tail, look| Viewport {
+        anchor: None,
+        ..viewport(messages, head, tail, area, 0, look)
+    };
+    let Some(at) = anchor
+        .and_then(|a| forward(messages, a, &look))
+        .filter(|a| !at_bottom(a))
+    else {
+        return follow(head, tail, look);
+    };
+    let upto = &messages[..=at.message];
+    let back = usize::try_from(at.back).unwrap_or(0);
+    let v = viewport(upto, head.clone(), Vec::new(), area, back, &look);
+    // A transcript that fits rests on the last message's end: that is the bottom.
+    if v.anchor.as_ref().is_none_or(at_bottom) {
+        return follow(head, tail, look);
+    }
+    v
+}
+
+/// Moves an anchor below its message's end onto the messages after it (walking at most as many
+/// messages as lines asked); `None` when that passes the last message (the bottom).
+fn forward<'t>(
+    messages: &[ChatMessage],
+    anchor: Anchor,
+    look: &impl Fn(&ChatMessage) -> Look<'t>,
+) -> Option<Anchor> {
+    let last = messages.len().checked_sub(1)?;
+    let mut at = Anchor {
+        message: anchor.message.min(last),
+        back: anchor.back,
+    };
+    while at.back < 0 {
+        if at.message == last {
+            return None;
+        }
+        at.message += 1;
+        let m = &messages[at.message];
+        let h = message::render(m, &look(m)).lines.len();
+        at.back = at
+            .back
+            .saturating_add(isize::try_from(h).unwrap_or(isize::MAX));
+    }
+    Some(at)
+}
+
+/// A block of lines: a message's (with its index and buttons), the head's or the tail's.
+type Block = (Vec<Line<'static>>, Vec<ButtonHit>, Option<usize>);
 
 /// Lays out `head` lines, then the bottom of `messages`, then `tail` lines (e.g. local echoes)
 /// in `area`, scrolled back by `back` lines. `look` gives the drawing options of each message.
@@ -42,9 +119,9 @@ pub fn viewport<'t>(
     let height = area.height as usize;
     let want = height + back;
     // Blocks from the newest back: (lines, buttons with their message).
-    let mut blocks: Vec<(Vec<Line<'static>>, Vec<ButtonHit>)> = vec![(tail, Vec::new())];
+    let mut blocks: Vec<Block> = vec![(tail, Vec::new(), None)];
     let mut total = blocks[0].0.len();
-    for m in messages.iter().rev() {
+    for (i, m) in messages.iter().enumerate().rev() {
         if total >= want {
             break;
         }
@@ -59,11 +136,11 @@ pub fn viewport<'t>(
                 index: b.index,
             })
             .collect();
-        blocks.push((r.lines, hits));
+        blocks.push((r.lines, hits, Some(i)));
     }
     if total < want && !head.is_empty() {
         total += head.len();
-        blocks.push((head, Vec::new()));
+        blocks.push((head, Vec::new(), None));
     }
     let back = back.min(total.saturating_sub(height));
     let first = total.saturating_sub(height + back);
@@ -71,10 +148,25 @@ pub fn viewport<'t>(
         back,
         ..Viewport::default()
     };
+    // The row of the view's bottom line, and whether it is still looking for its message
+    // (a bottom line in the head rests on the first message below it).
+    let bottom = (first + height).min(total).saturating_sub(1);
+    let mut seeking = total > 0;
     let mut row = 0usize;
-    for (lines, hits) in blocks.into_iter().rev() {
+    for (lines, hits, index) in blocks.into_iter().rev() {
         let start = row;
         let count = lines.len();
+        if seeking
+            && bottom < start + count
+            && let Some(message) = index
+        {
+            let below = (start + count).saturating_sub(1).saturating_sub(bottom);
+            out.anchor = Some(Anchor {
+                message,
+                back: isize::try_from(below).unwrap_or(isize::MAX),
+            });
+            seeking = false;
+        }
         for hit in hits {
             // `hit.rect.y` holds the line within the message until here.
             let line = start + hit.rect.y as usize;
@@ -95,11 +187,6 @@ pub fn viewport<'t>(
         row += count;
     }
     out
-}
-
-/// The height of a message at a width (for keeping a scrolled view still as messages arrive).
-pub fn height(message: &ChatMessage, look: &Look<'_>) -> usize {
-    message::render(message, look).lines.len()
 }
 
 #[cfg(test)]
@@ -168,5 +255,59 @@ mod tests {
         );
         assert_eq!(v.back, 4);
         assert_eq!(texts(&v), ["head", "You  00:00", "  message 0"]);
+    }
+
+    #[test]
+    fn an_anchor_rests_on_its_message_and_resolves_past_either_end() {
+        let theme = Theme::default();
+        let look = |_: &ChatMessage| Look {
+            theme: &theme,
+            width: 40,
+            focused: None,
+            spinner: 0,
+            user_name: "You",
+        };
+        let area = Rect::new(0, 0, 40, 3);
+        let all = msgs(10);
+        let at = |message, back| Some(Anchor { message, back });
+        // Each message is 3 lines: the view ends 1 line above message 5's end.
+        let v = anchored(
+            &all,
+            Vec::new(),
+            vec![Line::from("tail")],
+            area,
+            at(5, 1),
+            look,
+        );
+        assert_eq!(texts(&v), ["", "You  00:00", "  message 5"]);
+        assert_eq!(v.anchor, at(5, 1));
+        // Below message 5's end: onto message 6.
+        let v = anchored(&all, Vec::new(), Vec::new(), area, at(5, -2), look);
+        assert_eq!(texts(&v), ["", "You  00:00", "  message 6"]);
+        assert_eq!(v.anchor, at(6, 1));
+        // Past the top: the top, on the message at the bottom line.
+        let v = anchored(
+            &all,
+            vec![Line::from("head")],
+            Vec::new(),
+            area,
+            at(1, 99),
+            look,
+        );
+        assert_eq!(texts(&v), ["head", "You  00:00", "  message 0"]);
+        assert_eq!(v.anchor, at(0, 1));
+        // Past the bottom, or on the last message's end: following, with the tail.
+        for anchor in [at(8, -40), at(9, 0), None] {
+            let v = anchored(
+                &all,
+                Vec::new(),
+                vec![Line::from("tail")],
+                area,
+                anchor,
+                look,
+            );
+            assert_eq!(texts(&v), ["  message 9", "", "tail"]);
+            assert_eq!(v.anchor, None);
+        }
     }
 }

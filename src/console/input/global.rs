@@ -1,7 +1,7 @@
 //! The keys that work everywhere, as one table that dispatches them and is the help's
 //! "Everywhere" section.
 
-use super::{Handled, PAGE, scroll};
+use super::{Handled, PAGE, To, scroll};
 use crate::console::app::{App, Focus};
 use crate::console::keymap::{Chord, Row, alt, ch, ctrl, dispatch_if, key, row};
 use crate::console::msg::Command;
@@ -28,12 +28,24 @@ pub enum GlobalKey {
     PageUp,
     /// Scroll it forward.
     PageDown,
+    /// Scroll it to the oldest message.
+    Top,
+    /// Scroll it to the bottom and follow new messages.
+    Bottom,
     /// The links of the latest message with links.
     Links,
     /// A new conversation, as a user named at a prompt.
     NewConversation,
     /// Quit.
     Quit,
+}
+
+/// Ctrl and a key that is not a letter.
+const fn ctrl_key(code: KeyCode) -> Chord {
+    Chord {
+        code,
+        mods: KeyModifiers::CONTROL,
+    }
 }
 
 const fn alt_digit(c: char) -> (Chord, GlobalKey) {
@@ -95,6 +107,14 @@ pub const GLOBAL: &[Row<GlobalKey>] = &[
         ],
     ),
     row(
+        "Ctrl+Home/Ctrl+End",
+        "oldest message / follow the latest",
+        &[
+            (ctrl_key(KeyCode::Home), GlobalKey::Top),
+            (ctrl_key(KeyCode::End), GlobalKey::Bottom),
+        ],
+    ),
+    row(
         "Ctrl+L",
         "links of the latest message: Enter opens, c copies",
         &[(ctrl('l'), GlobalKey::Links)],
@@ -137,8 +157,10 @@ pub(super) fn handle(app: &mut App, event: KeyEvent, modified: bool) -> Handled 
             };
             return Handled::Yes(chat::input::press_nth(app, c as usize - '1' as usize));
         }
-        GlobalKey::PageUp => scroll(app, app.focus, PAGE),
-        GlobalKey::PageDown => scroll(app, app.focus, -PAGE),
+        GlobalKey::PageUp => scroll(app, app.focus, To::Lines(PAGE)),
+        GlobalKey::PageDown => scroll(app, app.focus, To::Lines(-PAGE)),
+        GlobalKey::Top => scroll(app, app.focus, To::Top),
+        GlobalKey::Bottom => scroll(app, app.focus, To::Bottom),
         GlobalKey::Links => links::open_latest(app),
         GlobalKey::NewConversation => chat::input::ask_user_name(app),
         GlobalKey::Quit => {

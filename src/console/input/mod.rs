@@ -12,8 +12,7 @@ use super::msg::Command;
 use super::panes::{chat, help, inbox, inspector, links, palette};
 pub(crate) use chat::input::MESSAGE_PLACEHOLDER;
 use mouse::mouse_event;
-use scroll::scroll;
-pub use scroll::{chat_transcript_area, inbox_transcript_area};
+use scroll::{To, scroll};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;

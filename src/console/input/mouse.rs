@@ -1,6 +1,6 @@
 //! Mouse input, hit-tested with the same layout functions the panes draw with.
 
-use super::{WHEEL, scroll};
+use super::{To, WHEEL, scroll};
 use crate::console::app::{App, Focus};
 use crate::console::msg::Command;
 use crate::console::panes::help::keys::HelpKey;
@@ -33,8 +33,8 @@ pub(super) fn mouse_event(app: &mut App, mouse: MouseEvent) -> Vec<Command> {
         return Vec::new();
     };
     match mouse.kind {
-        MouseEventKind::ScrollUp => scroll(app, pane, WHEEL),
-        MouseEventKind::ScrollDown => scroll(app, pane, -(WHEEL)),
+        MouseEventKind::ScrollUp => scroll(app, pane, To::Lines(WHEEL)),
+        MouseEventKind::ScrollDown => scroll(app, pane, To::Lines(-WHEEL)),
         MouseEventKind::Down(MouseButton::Left) => {
             app.dirty = true;
             return click(app, pane, rects, col, row);

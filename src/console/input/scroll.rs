@@ -1,58 +1,42 @@
-//! Scrolling the panes by keys and the wheel.
+//! Scrolling the panes by keys and the wheel: moves the scroll state by lines, with no
+//! geometry (the renderer resolves where that lands; see `console::scroll`).
 
 use crate::console::app::{App, Focus, Scroll};
-use crate::console::panes::{chat, inbox, inspector};
-use crate::ui::layout;
-use ratatui::layout::Rect;
+use crate::console::panes::inspector;
 
-/// Scrolls the pane of a focus by `lines` (positive: back in time).
-pub(super) fn scroll(app: &mut App, focus: Focus, lines: isize) {
-    let apply = |s: &mut Scroll| {
-        s.back = s.back.saturating_add_signed(lines);
-        if s.back == 0 {
-            s.unseen = 0;
-        }
+/// Where a scroll goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum To {
+    /// Lines back in time (negative: forward).
+    Lines(isize),
+    /// The oldest message.
+    Top,
+    /// The bottom, following new messages.
+    Bottom,
+}
+
+/// Scrolls the pane of a focus.
+pub(super) fn scroll(app: &mut App, focus: Focus, to: To) {
+    let apply = |s: &mut Scroll, len: usize| match to {
+        To::Lines(lines) => s.by(lines, len),
+        To::Top => s.home(len),
+        To::Bottom => s.end(),
     };
     match focus {
-        Focus::Chat | Focus::Buttons => apply(&mut app.chat.scroll),
+        Focus::Chat | Focus::Buttons => apply(&mut app.chat.scroll, app.chat.transcript.len()),
         Focus::Inbox | Focus::Reply => {
             if let Some(chat) = app.inbox.chats.get_mut(app.inbox.selected) {
-                apply(&mut chat.scroll);
+                apply(&mut chat.scroll, chat.transcript.len());
             }
         }
         Focus::Inspector => {
             let max = inspector::max_back(app);
-            app.inspector.back = app
-                .inspector
-                .back
-                .saturating_add_signed(lines.signum())
-                .min(max);
+            let i = &mut app.inspector;
+            i.back = match to {
+                To::Lines(lines) => i.back.saturating_add_signed(lines.signum()).min(max),
+                To::Top => max,
+                To::Bottom => 0,
+            };
         }
     }
-    clamp_scrolls(app);
-}
-
-/// Keeps scroll-back within what the transcripts can show (so `PageDown` works at once after
-/// scrolling past the top).
-fn clamp_scrolls(app: &mut App) {
-    let area = chat_transcript_area(app);
-    let v = chat::view::view(app, area);
-    app.chat.scroll.back = v.back;
-    let area = inbox_transcript_area(app);
-    let v = inbox::view::view(app, area);
-    if let Some(chat) = app.inbox.chats.get_mut(app.inbox.selected) {
-        chat.scroll.back = v.back;
-    }
-}
-
-/// The chat transcript's area at the current size.
-pub fn chat_transcript_area(app: &App) -> Rect {
-    let rects = layout::panes(app.size, app.inspector.open);
-    chat::view::areas(app, rects.chat).transcript
-}
-
-/// The inbox transcript's area at the current size.
-pub fn inbox_transcript_area(app: &App) -> Rect {
-    let rects = layout::panes(app.size, app.inspector.open);
-    inbox::view::areas(app, rects.inbox).transcript
 }

@@ -152,26 +152,109 @@ fn errors_are_shown_and_drop_the_echo() {
     );
 }
 
+/// A chat of `n` assistant messages `note-0` .. `note-{n-1}` (sequence numbers from 2).
+fn chat_of(n: u64) -> App {
+    let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
+    welcome(&mut app);
+    for i in 0..n {
+        add_note(&mut app, i);
+    }
+    app
+}
+
+fn add_note(app: &mut App, i: u64) {
+    let text = format!("<p>note-{i}</p>");
+    let m = message(&format!("n{i}"), Role::Assistant, vec![Part::text(text)]);
+    event(app, Side::User, i + 2, m);
+}
+
+/// Settles the scroll as the driver does before drawing, and the notes on screen.
+fn drawn_notes(app: &mut App, w: u16, h: u16) -> (Vec<u64>, String) {
+    app.size = ratatui::layout::Rect::new(0, 0, w, h);
+    crate::console::view::settle_scrolls(app);
+    let text = screen(app, w, h).0;
+    let notes = text
+        .split("note-")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect();
+    (notes, text)
+}
+
 #[test]
-fn scrolled_back_views_stay_put_and_count_new_messages() {
-    let mut app = offered();
-    app.size = ratatui::layout::Rect::new(0, 0, 80, 24);
+fn a_scrolled_back_view_stays_put_while_messages_arrive_and_counts_them() {
+    let mut app = chat_of(40);
+    let (bottom, _) = drawn_notes(&mut app, 80, 24);
+    assert_eq!(bottom.last(), Some(&39), "follows the bottom");
     update(&mut app, key(KeyCode::PageUp));
-    let back = app.chat.scroll.back;
-    assert!(back > 0);
-    event(
-        &mut app,
-        Side::User,
-        9,
-        message("m9", Role::Assistant, vec![Part::text("<p>new</p>")]),
-    );
-    assert_eq!(app.chat.scroll.unseen, 1);
-    assert!(app.chat.scroll.back > back);
-    assert!(screen(&app, 80, 24).0.contains("1 new"));
-    update(&mut app, key(KeyCode::PageDown));
-    update(&mut app, key(KeyCode::PageDown));
-    update(&mut app, key(KeyCode::PageDown));
+    let (before, _) = drawn_notes(&mut app, 80, 24);
+    assert!(before.last() < Some(&39), "scrolled back: {before:?}");
+    let anchor = app.chat.scroll.anchor;
+    for i in 40..45 {
+        add_note(&mut app, i);
+    }
+    let (after, text) = drawn_notes(&mut app, 80, 24);
+    assert_eq!(after, before, "the view stays where it was");
+    assert_eq!(app.chat.scroll.anchor, anchor);
+    assert_eq!(app.chat.scroll.unseen, 5);
+    assert!(text.contains("↓ 5 new"), "{text}");
+    // PageDown all the way follows again and forgets what was unseen.
+    for _ in 0..30 {
+        update(&mut app, key(KeyCode::PageDown));
+        drawn_notes(&mut app, 80, 24);
+    }
     assert_eq!(app.chat.scroll, Scroll::default());
+}
+
+#[test]
+fn resizing_keeps_the_anchor_and_its_message_in_view() {
+    let mut app = chat_of(40);
+    update(&mut app, key(KeyCode::PageUp));
+    update(&mut app, key(KeyCode::PageUp));
+    let (before, _) = drawn_notes(&mut app, 80, 24);
+    let anchor = app.chat.scroll.anchor.map(|a| a.message);
+    let (narrow, _) = drawn_notes(&mut app, 60, 30);
+    assert_eq!(app.chat.scroll.anchor.map(|a| a.message), anchor);
+    assert_eq!(narrow.last(), before.last(), "{narrow:?} vs {before:?}");
+    let (wide, _) = drawn_notes(&mut app, 160, 24);
+    assert_eq!(wide.last(), before.last(), "{wide:?} vs {before:?}");
+}
+
+#[test]
+fn paging_past_the_top_comes_back_at_once_and_ctrl_end_follows_again() {
+    let mut app = chat_of(40);
+    for _ in 0..50 {
+        update(&mut app, key(KeyCode::PageUp));
+    }
+    let (top, _) = drawn_notes(&mut app, 80, 24);
+    assert_eq!(top.first(), Some(&0), "{top:?}");
+    update(&mut app, key(KeyCode::PageDown));
+    let (down, _) = drawn_notes(&mut app, 80, 24);
+    assert!(down.first() > Some(&0), "one page down at once: {down:?}");
+    update(
+        &mut app,
+        Msg::Input(Event::Key(KeyEvent::new(
+            KeyCode::Home,
+            KeyModifiers::CONTROL,
+        ))),
+    );
+    assert_eq!(drawn_notes(&mut app, 80, 24).0.first(), Some(&0));
+    add_note(&mut app, 40);
+    update(
+        &mut app,
+        Msg::Input(Event::Key(KeyEvent::new(
+            KeyCode::End,
+            KeyModifiers::CONTROL,
+        ))),
+    );
+    assert_eq!(app.chat.scroll, Scroll::default());
+    let (end, _) = drawn_notes(&mut app, 80, 24);
+    assert_eq!(end.last(), Some(&40));
+    add_note(&mut app, 41);
+    assert_eq!(drawn_notes(&mut app, 80, 24).0.last(), Some(&41), "follows");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use crate::console::{App, ComposeMode, Focus, Link};
 use crate::protocol::HandoffState;
 use crate::ui::layout::{inner, with_composer};
 use crate::ui::message::Look;
-use crate::ui::transcript::{Viewport, viewport};
+use crate::ui::transcript::{Viewport, anchored};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -57,12 +57,12 @@ pub fn view(app: &App, area: Rect) -> Viewport {
             theme.muted,
         )));
     }
-    viewport(
+    anchored(
         app.chat.transcript.messages(),
         Vec::new(),
         tail,
         area,
-        app.chat.scroll.back,
+        app.chat.scroll.anchor,
         |m| Look {
             theme,
             width: area.width as usize,

@@ -9,7 +9,7 @@ use crate::text::clean;
 use crate::ui::layout::{inner, with_composer};
 use crate::ui::message::{Look, duration};
 use crate::ui::richtext::wrap;
-use crate::ui::transcript::{Viewport, viewport};
+use crate::ui::transcript::{Viewport, anchored};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -245,12 +245,12 @@ pub fn view(app: &App, area: Rect) -> Viewport {
         Vec::new()
     };
     let user_name = chat.user.as_ref().map_or("User", |u| u.name.as_str());
-    viewport(
+    anchored(
         chat.transcript.messages(),
         head,
         tail,
         area,
-        chat.scroll.back,
+        chat.scroll.anchor,
         |_| Look {
             theme,
             width: area.width as usize,
