@@ -305,9 +305,23 @@ impl Driver {
 
     async fn apply(&mut self, mapped: Mapped) -> Flow {
         for event in mapped.events {
+            // Once the user has left, the system's own closing (its agent leaving, its end)
+            // answers that leave: the chat ends as the user's, once, as it did before.
+            if self.leaving
+                && matches!(event, ChatEvent::Ended { .. } | ChatEvent::AgentLeft { .. })
+            {
+                continue;
+            }
             if !self.emit(event).await {
                 return Flow::Stop;
             }
+        }
+        if self.leaving && mapped.step == Step::Done {
+            self.emit(ChatEvent::Ended {
+                reason: EndReason::User,
+            })
+            .await;
+            return Flow::Stop;
         }
         match mapped.step {
             Step::Go => Flow::Go,

@@ -465,6 +465,24 @@ async fn the_agent_ending_the_chat_stops_the_driver() {
 }
 
 #[tokio::test]
+async fn the_systems_close_after_the_users_leave_ends_the_chat_as_the_users() {
+    // The system answers the leave by closing the chat itself before the leave call returns.
+    let (release, hold) = oneshot::channel();
+    let mut rig = rig(vec![("Leave", Act::Hang(hold))]).await;
+    rig.link.commands.send(ChatCommand::End).await.unwrap();
+    rig.tried("Leave").await;
+    rig.system.send(Raw::AgentEnds).await.unwrap();
+    assert_eq!(
+        next_event(&mut rig.link).await,
+        ChatEvent::Ended {
+            reason: EndReason::User
+        }
+    );
+    let _ = release.send(());
+    assert!(rig.link.events.recv().await.is_none(), "Ended once");
+}
+
+#[tokio::test]
 async fn a_held_outbox_sends_the_opening_first_then_what_waited_in_order() {
     let mut rig = rig_with(false, Vec::new(), Vec::new()).await;
     say(&rig, "m1").await;
