@@ -82,11 +82,8 @@ pub(super) async fn create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
-    let request: CreateConversation = match parse(&body) {
-        Ok(r) => r,
+    let request: CreateConversation = match authorized(&emu, &headers, &body) {
+        Ok(value) => value,
         Err(r) => return *r,
     };
     let user = match validate(&request) {
@@ -157,11 +154,8 @@ pub(super) async fn send_message(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
-    let message: Message = match parse(&body) {
-        Ok(m) => m,
+    let message: Message = match authorized(&emu, &headers, &body) {
+        Ok(value) => value,
         Err(r) => return *r,
     };
     if let Err(r) = check_author(&message.author_type, wire::MESSAGE_AUTHORS) {
@@ -216,11 +210,8 @@ pub(super) async fn typing(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
-    let typing: wire::Typing = match parse(&body) {
-        Ok(t) => t,
+    let typing: wire::Typing = match authorized(&emu, &headers, &body) {
+        Ok(value) => value,
         Err(r) => return *r,
     };
     if let Err(r) = check_author(&typing.author_type, wire::TYPING_AUTHORS) {
@@ -238,11 +229,8 @@ pub(super) async fn remove_user(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
-    let remove: PatchUser = match parse(&body) {
-        Ok(r) => r,
+    let remove: PatchUser = match authorized(&emu, &headers, &body) {
+        Ok(value) => value,
         Err(r) => return *r,
     };
     if remove.removed != Some(true) {

@@ -215,6 +215,17 @@ fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
 }
 
 /// Reads a request body; a body that is not the type is a 400 naming serde's line and column.
+/// The body of a call from a caller with a valid key, as `T`: every write's preamble (the
+/// key is checked first, as 8x8 answers 401 before it reads the body).
+fn authorized<T: serde::de::DeserializeOwned>(
+    emu: &Emu,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Box<Response>> {
+    authorize(emu, headers)?;
+    parse(body)
+}
+
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
     serde_json::from_slice(body).map_err(|e| {
         Box::new(problem(
@@ -238,11 +249,8 @@ async fn create_webhook(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
-    let hook: wire::CreateWebhook = match parse(&body) {
-        Ok(h) => h,
+    let hook: wire::CreateWebhook = match authorized(&emu, &headers, &body) {
+        Ok(value) => value,
         Err(r) => return *r,
     };
     let version = hook.version.unwrap_or_else(|| wire::EVENT_VERSION.into());
