@@ -28,7 +28,7 @@ pub mod content_type {
 pub const ATTACHMENT: &str = "ATTACHMENT";
 
 /// `PUT /contact/chat`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StartChatContact {
     /// The instance.
@@ -38,21 +38,21 @@ pub struct StartChatContact {
     /// The customer.
     pub participant_details: ParticipantDetails,
     /// Flow attributes (routing keys).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
     /// The first customer message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_message: Option<ChatMessage>,
     /// Idempotency key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_token: Option<String>,
     /// Content types the client renders.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub supported_messaging_content_types: Vec<String>,
 }
 
 /// `ParticipantDetails`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ParticipantDetails {
     /// Shown to the agent.
@@ -60,7 +60,7 @@ pub struct ParticipantDetails {
 }
 
 /// A message body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChatMessage {
     /// `text/plain`, ...
@@ -70,7 +70,7 @@ pub struct ChatMessage {
 }
 
 /// The answer of `StartChatContact`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StartChatContactResponse {
     /// The contact.
@@ -82,7 +82,7 @@ pub struct StartChatContactResponse {
 }
 
 /// `POST /participant/connection`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateParticipantConnection {
     /// `WEBSOCKET`, `CONNECTION_CREDENTIALS`.
@@ -93,7 +93,7 @@ pub struct CreateParticipantConnection {
 }
 
 /// Its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ParticipantConnection {
     /// The WebSocket.
@@ -103,7 +103,7 @@ pub struct ParticipantConnection {
 }
 
 /// `Websocket`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Websocket {
     /// `wss://...` (valid for 100 s).
@@ -113,7 +113,7 @@ pub struct Websocket {
 }
 
 /// `ConnectionCredentials`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ConnectionCredentials {
     /// For `X-Amz-Bearer`.
@@ -123,7 +123,7 @@ pub struct ConnectionCredentials {
 }
 
 /// `POST /participant/message`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendMessage {
     /// `text/plain`.
@@ -135,20 +135,20 @@ pub struct SendMessage {
 }
 
 /// `POST /participant/event`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SendEvent {
     /// The event's content type.
     pub content_type: String,
     /// Event content (receipts only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Idempotency key.
     pub client_token: String,
 }
 
 /// `POST /participant/disconnect`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Disconnect {
     /// Idempotency key.
@@ -156,7 +156,7 @@ pub struct Disconnect {
 }
 
 /// The answer of `SendMessage` / `SendEvent`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Sent {
     /// The item's id.
@@ -166,65 +166,60 @@ pub struct Sent {
 }
 
 /// `POST /participant/transcript`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetTranscript {
     /// At most 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_results: Option<u32>,
     /// Paging.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// `FORWARD` or `BACKWARD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_direction: Option<String>,
     /// `ASCENDING` or `DESCENDING`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_order: Option<String>,
     /// Where to start.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_position: Option<StartPosition>,
 }
 
 /// `StartPosition`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StartPosition {
     /// An item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Items back from the newest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub most_recent: Option<u32>,
 }
 
 /// Its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Transcript {
     /// The contact the chat started as.
-    #[serde(default)]
     pub initial_contact_id: Option<String>,
     /// Items.
     #[serde(default)]
     pub transcript: Vec<Item>,
     /// More pages.
-    #[serde(default)]
     pub next_token: Option<String>,
 }
 
 /// A chat item (WebSocket `aws/chat` content, transcript entry).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Item {
     /// ISO-8601 with milliseconds.
-    #[serde(default)]
     pub absolute_time: Option<String>,
     /// The text or event content.
-    #[serde(default)]
     pub content: Option<String>,
     /// The content type.
-    #[serde(default)]
     pub content_type: Option<String>,
     /// Unique id.
     pub id: String,
@@ -232,27 +227,22 @@ pub struct Item {
     #[serde(rename = "Type")]
     pub kind: String,
     /// Who.
-    #[serde(default)]
     pub participant_id: Option<String>,
     /// Their name.
-    #[serde(default)]
     pub display_name: Option<String>,
     /// `AGENT`, `CUSTOMER`, `SYSTEM`, `CUSTOM_BOT`, `SUPERVISOR`.
-    #[serde(default)]
     pub participant_role: Option<String>,
     /// The first contact of the chat.
-    #[serde(default)]
     pub initial_contact_id: Option<String>,
     /// This contact.
-    #[serde(default)]
     pub contact_id: Option<String>,
     /// `ATTACHMENT` items: the files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub attachments: Vec<AttachmentItem>,
 }
 
 /// A file in an `ATTACHMENT` item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AttachmentItem {
     /// For `GetAttachment`.
@@ -269,32 +259,30 @@ pub struct AttachmentItem {
 }
 
 /// `POST /participant/attachment` (`GetAttachment`): a download link for a file in the chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetAttachment {
     /// The attachment (1-256 characters).
     pub attachment_id: String,
     /// How long the link should stay valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url_expiry_in_seconds: Option<u32>,
 }
 
 /// Its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AttachmentLink {
     /// The presigned download URL.
     pub url: String,
     /// ISO-8601.
-    #[serde(default)]
     pub url_expiry: Option<String>,
     /// The file's size.
-    #[serde(default)]
     pub attachment_size_in_bytes: Option<u64>,
 }
 
 /// `POST /participant/start-attachment-upload`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StartAttachmentUpload {
     /// The file's MIME type.
@@ -308,7 +296,7 @@ pub struct StartAttachmentUpload {
 }
 
 /// Its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AttachmentUploadStarted {
     /// The attachment, for `CompleteAttachmentUpload`.
@@ -318,13 +306,12 @@ pub struct AttachmentUploadStarted {
 }
 
 /// `UploadMetadata`: a presigned S3 URL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UploadMetadata {
     /// The URL to `PUT` the bytes to.
     pub url: String,
     /// ISO-8601.
-    #[serde(default)]
     pub url_expiry: Option<String>,
     /// Headers the `PUT` must carry exactly (they are part of the signature).
     #[serde(default)]
@@ -332,7 +319,7 @@ pub struct UploadMetadata {
 }
 
 /// `POST /participant/complete-attachment-upload`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CompleteAttachmentUpload {
     /// Exactly one attachment.
@@ -342,7 +329,7 @@ pub struct CompleteAttachmentUpload {
 }
 
 /// `POST /metrics/current/{InstanceId}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetCurrentMetricData {
     /// Metrics wanted.
@@ -350,7 +337,6 @@ pub struct GetCurrentMetricData {
     /// Queues and channels.
     pub filters: Filters,
     /// `QUEUE`.
-    #[serde(default)]
     pub groupings: Vec<String>,
 }
 
@@ -365,18 +351,17 @@ pub struct Metric {
 }
 
 /// Filters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Filters {
     /// Queue ids (1-100).
     pub queues: Vec<String>,
     /// `CHAT`.
-    #[serde(default)]
     pub channels: Vec<String>,
 }
 
 /// The answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MetricData {
     /// One result per grouping.
@@ -384,7 +369,7 @@ pub struct MetricData {
 }
 
 /// One result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MetricResult {
     /// Values.
@@ -392,12 +377,11 @@ pub struct MetricResult {
 }
 
 /// One value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Collection {
     /// Which.
     pub metric: Metric,
     /// The value.
-    #[serde(default)]
     pub value: Option<f64>,
 }

@@ -105,16 +105,12 @@ pub struct StartChatContactRequest {
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
     /// The first message.
-    #[serde(default)]
     pub initial_message: Option<ChatMessage>,
     /// Idempotency, up to 500.
-    #[serde(default)]
     pub client_token: Option<String>,
     /// 60-10080.
-    #[serde(default)]
     pub chat_duration_in_minutes: Option<u64>,
     /// Must hold `text/plain` when present.
-    #[serde(default)]
     pub supported_messaging_content_types: Option<Vec<String>>,
 }
 
@@ -215,7 +211,6 @@ pub struct ConnectionRequest {
     #[serde(rename = "Type")]
     pub kind: Vec<String>,
     /// Acknowledges the connection.
-    #[serde(default)]
     pub connect_participant: Option<bool>,
 }
 
@@ -270,7 +265,6 @@ pub struct SendMessageRequest {
     /// 1-16384.
     pub content: String,
     /// Idempotency, 0-500; the SDK fills it in when absent.
-    #[serde(default)]
     pub client_token: Option<String>,
 }
 
@@ -289,10 +283,8 @@ pub struct SendEventRequest {
     /// One of [`EVENT_TYPES`].
     pub content_type: String,
     /// 1-1024: a receipt's `{"messageId": ...}`.
-    #[serde(default)]
     pub content: Option<String>,
     /// Idempotency, 0-500.
-    #[serde(default)]
     pub client_token: Option<String>,
 }
 
@@ -309,7 +301,6 @@ impl Checked for SendEventRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct DisconnectRequest {
     /// Idempotency, 0-500.
-    #[serde(default)]
     pub client_token: Option<String>,
 }
 
@@ -334,22 +325,16 @@ pub struct Sent {
 #[serde(rename_all = "PascalCase")]
 pub struct TranscriptRequest {
     /// 1-256: another contact of the chat.
-    #[serde(default)]
     pub contact_id: Option<String>,
     /// 0-100, default 10.
-    #[serde(default)]
     pub max_results: Option<u64>,
     /// 1-1000.
-    #[serde(default)]
     pub next_token: Option<String>,
     /// `FORWARD` or `BACKWARD`.
-    #[serde(default)]
     pub scan_direction: Option<String>,
     /// `ASCENDING` or `DESCENDING`.
-    #[serde(default)]
     pub sort_order: Option<String>,
     /// Where to start.
-    #[serde(default)]
     pub start_position: Option<StartPosition>,
 }
 
@@ -358,13 +343,10 @@ pub struct TranscriptRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct StartPosition {
     /// An item id, 1-256.
-    #[serde(default)]
     pub id: Option<String>,
     /// ISO 8601, 1-100.
-    #[serde(default)]
     pub absolute_time: Option<String>,
     /// 0-100.
-    #[serde(default)]
     pub most_recent: Option<u64>,
 }
 
@@ -539,7 +521,6 @@ pub struct GetAttachmentRequest {
     /// 1-256.
     pub attachment_id: String,
     /// 5-300 (see `inferred`).
-    #[serde(default)]
     pub url_expiry_in_seconds: Option<u64>,
 }
 
@@ -568,7 +549,6 @@ pub struct ClientFrame {
     /// The topic.
     pub topic: String,
     /// `{"topics": ["aws/chat"]}` for a subscribe.
-    #[serde(default)]
     pub content: Option<SubscribeContent>,
 }
 

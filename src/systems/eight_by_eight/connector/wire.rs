@@ -13,7 +13,7 @@ pub const EVENT_VERSION: &str = "Chat Gateway v1.0";
 pub const ACCEPT: &str = "application/hal+json";
 
 /// `POST /webhooks` (`WebHookV2CreateRequest`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateWebhook {
     /// A name for the webhook (at most 256 characters).
     pub name: String,
@@ -24,17 +24,16 @@ pub struct CreateWebhook {
 }
 
 /// The 200 answer of `POST /webhooks` (`WebHookV2Result`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct WebhookCreated {
     /// The webhook's id, referenced by channels.
     pub id: String,
     /// Its URI.
-    #[serde(default)]
     pub uri: Option<String>,
 }
 
 /// `POST /conversations`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateConversation {
     /// The channel the conversation belongs to (required).
@@ -42,30 +41,30 @@ pub struct CreateConversation {
     /// The end user (required).
     pub user: User,
     /// Where the conversation is routed; the channel's default queue when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignment: Option<Assignment>,
     /// The bot conversation so far (at most 200 messages).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
 }
 
 /// The end user of a conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Display name.
     pub name: String,
     /// The client's id for the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Routing language (en, de, fr, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Extra key/values shown to the agent (at most 30).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub additional_properties: Vec<KeyValue>,
 }
 
@@ -82,7 +81,7 @@ pub const MAX_ADDITIONAL_PROPERTIES: usize = 30;
 pub const MAX_HISTORY: usize = 200;
 
 /// One additional property.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyValue {
     /// Key.
     pub key: String,
@@ -91,7 +90,7 @@ pub struct KeyValue {
 }
 
 /// A routing target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assignment {
     /// `queue` or `script` on requests; `agent`, `queue` or `script` in events.
     #[serde(rename = "type")]
@@ -101,14 +100,14 @@ pub struct Assignment {
 }
 
 /// Conversation history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct History {
     /// Oldest first.
     pub messages: Vec<HistoryMessage>,
 }
 
 /// One history message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryMessage {
     /// `user` or `bot`.
@@ -118,32 +117,30 @@ pub struct HistoryMessage {
 }
 
 /// The 202 answer of `POST /conversations`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
     /// The new conversation.
     pub conversation_id: String,
     /// When it was created (ISO 8601).
-    #[serde(default)]
     pub created_at: Option<String>,
 }
 
 /// `POST /conversations/{id}/messages`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessage {
     /// `user` or `bot`.
     pub author_type: String,
     /// The text.
-    #[serde(default)]
     pub text: String,
     /// Files uploaded to the conversation before (`addconversationattachments`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentRef>,
 }
 
 /// A file a message carries, by the id its upload answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttachmentRef {
     /// The attachment's id.
     pub id: String,
@@ -165,27 +162,24 @@ pub const AUTHOR_TYPE_PART: &str = "authorType";
 /// The 200 answer of an upload (`application/hal+json`). The reference requires `id`,
 /// `filename`, `size`, `type` and `createdAt` but describes `sizeInBytes`; only `id` is relied
 /// on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachmentResult {
     /// The id a message references.
     pub id: String,
     /// The file name.
-    #[serde(default)]
     pub filename: Option<String>,
     /// The size in bytes.
-    #[serde(default)]
     pub size_in_bytes: Option<u64>,
     /// The MIME type.
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// When it was stored.
-    #[serde(default)]
     pub created_at: Option<String>,
 }
 
 /// `POST /conversations/{id}/typing`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Typing {
     /// `user` or `bot`.
@@ -193,28 +187,26 @@ pub struct Typing {
 }
 
 /// `PATCH /conversations/{id}/participants/user`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RemoveUser {
     /// `true` ends the user's part (and the interaction).
     pub removed: bool,
 }
 
 /// An `application/problem+json` error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     /// Summary.
     pub message: String,
     /// Details.
-    #[serde(default)]
     pub errors: Vec<ProblemError>,
     /// For 8x8 support.
-    #[serde(default)]
     pub reference_id: Option<String>,
 }
 
 /// One error of a [`Problem`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProblemError {
     /// Machine-readable code.
     pub code: String,
@@ -223,34 +215,28 @@ pub struct ProblemError {
 }
 
 /// A webhook event: the common envelope; `data` is read per `eventType`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookEvent {
     /// `CONVERSATION_UPDATE`, `QUEUED`, `MEMBERS_CHANGED`, `TRANSFER`, `MESSAGE`, `ACTIVITY`,
     /// `WEB_HOOK_VERIFY` (or the legacy `AGENT_JOINED`, ...).
     pub event_type: String,
     /// The conversation (absent on `WEB_HOOK_VERIFY`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// Epoch milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<u64>,
     /// Event data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
     /// `WEB_HOOK_VERIFY` only: "Chat Gateway v1.0".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_version: Option<String>,
     /// Legacy `AGENT_JOINED`: the agent's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
     /// Legacy `AGENT_JOINED`: the agent's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
 }
 
 /// `MEMBERS_CHANGED` data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MembersChanged {
     /// `user` or `agent`.
@@ -262,7 +248,7 @@ pub struct MembersChanged {
 }
 
 /// `MESSAGE` data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageData {
     /// True for the echo of a message the client sent.
@@ -280,7 +266,7 @@ pub struct MessageData {
 
 /// A file in a `MESSAGE` event. Every field may be missing: the connector reports what it
 /// cannot use rather than losing the message.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageAttachment {
     /// The attachment's id.
@@ -298,7 +284,7 @@ pub struct MessageAttachment {
 }
 
 /// A message's sender.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Sender {
     /// Id.
     pub id: String,
@@ -308,17 +294,16 @@ pub struct Sender {
 }
 
 /// `ACTIVITY` data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ActivityData {
     /// `typing`, `adaptiveCard/action`, `quickReply/action`, `read-receipts`.
     pub name: String,
     /// For `typing`: who is typing now (empty: nobody).
-    #[serde(default)]
     pub value: Option<ActivityValue>,
 }
 
 /// The value of a `typing` activity.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 pub struct ActivityValue {
     /// Typing now.
     #[serde(default)]
@@ -326,13 +311,11 @@ pub struct ActivityValue {
 }
 
 /// `QUEUED` data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueuedData {
     /// The queue.
-    #[serde(default)]
     pub queue_id: Option<String>,
     /// Its name.
-    #[serde(default)]
     pub queue_name: Option<String>,
 }

@@ -27,7 +27,6 @@ pub struct CreateWebhook {
     /// Where 8x8 POSTs events.
     pub uri: String,
     /// `Chat Gateway v1.0` when given.
-    #[serde(default)]
     pub version: Option<String>,
 }
 
@@ -53,10 +52,8 @@ pub struct CreateConversation {
     /// The user, kept as sent: it is echoed by `GET /conversations/{id}`.
     pub user: Value,
     /// Where to route.
-    #[serde(default)]
     pub assignment: Option<Assignment>,
     /// The bot conversation so far.
-    #[serde(default)]
     pub history: Option<History>,
 }
 
@@ -65,16 +62,12 @@ pub struct CreateConversation {
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// The client's id for the user.
-    #[serde(default)]
     pub user_id: Option<String>,
     /// Email.
-    #[serde(default)]
     pub email: Option<String>,
     /// Routing language.
-    #[serde(default)]
     pub language: Option<String>,
     /// Key/values shown to the agent.
     #[serde(default)]
@@ -122,7 +115,6 @@ pub struct Message {
     /// `user` or `bot`.
     pub author_type: String,
     /// The text.
-    #[serde(default)]
     pub text: Option<String>,
     /// Uploaded files, by id.
     #[serde(default)]
@@ -148,7 +140,6 @@ pub struct Typing {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PatchUser {
     /// `true` ends the user's part.
-    #[serde(default)]
     pub removed: Option<bool>,
 }
 

@@ -19,7 +19,7 @@ pub const EVENTS: &[&str] = &[
 ];
 
 /// `POST /operator_authentication/tokens`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenRequest {
     /// Site API key id.
     pub api_key_id: String,
@@ -28,7 +28,7 @@ pub struct TokenRequest {
 }
 
 /// Its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Token {
     /// The site bearer token.
     pub token: String,
@@ -38,7 +38,7 @@ pub struct Token {
 pub const APPLICATION_TOKEN: &str = "ApplicationToken";
 
 /// The 200 answer of `POST /visitors` (site visitor reference).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Visitor {
     /// The visitor.
     pub id: String,
@@ -47,7 +47,7 @@ pub struct Visitor {
 }
 
 /// An engagement resource, as far as the connector reads it: its operators are links.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct EngagementResource {
     /// The engagement.
     pub id: String,
@@ -57,14 +57,14 @@ pub struct EngagementResource {
 }
 
 /// A link to a resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Link {
     /// The resource's absolute URL.
     pub href: String,
 }
 
 /// An operator resource, as far as the connector reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct OperatorResource {
     /// Id.
     pub id: String,
@@ -73,7 +73,7 @@ pub struct OperatorResource {
 }
 
 /// `POST /queue_tickets`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueTicketRequest {
     /// `text`.
     pub media: String,
@@ -88,21 +88,20 @@ pub struct QueueTicketRequest {
 }
 
 /// A webhook registration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Webhook {
     /// Where.
     pub url: String,
     /// `POST`.
     pub method: String,
     /// Sent back verbatim with every event.
-    #[serde(default)]
     pub headers: BTreeMap<String, String>,
     /// Which events.
     pub events: Vec<String>,
 }
 
 /// `PUT /engagements/{id}/chat_messages/{uuid}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChatMessageBody {
     /// The text.
     pub content: String,
@@ -110,23 +109,21 @@ pub struct ChatMessageBody {
     #[serde(rename = "type")]
     pub kind: String,
     /// Free-form data shown to the operator's integrations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
     /// Files sent with the message (its shape is in [`super::inferred::Attachment`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment: Option<super::inferred::Attachment>,
 }
 
 /// A webhook event, as far as the connector reads it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Event {
     /// `engagement.start`, ...
     pub event_type: String,
     /// For engagement events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engagement: Option<Engagement>,
     /// For `engagement.chat.message`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Message>,
     /// Anything else.
     #[serde(flatten)]
@@ -134,39 +131,34 @@ pub struct Event {
 }
 
 /// The engagement of an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Engagement {
     /// Its id.
     pub id: String,
     /// The visitor.
-    #[serde(default)]
     pub visitor_id: Option<String>,
     /// `visitor_integrator`, ...
-    #[serde(default)]
     pub source: Option<String>,
 }
 
 /// A chat message of an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Message {
     /// Its id.
-    #[serde(default)]
     pub id: Option<String>,
     /// The text (empty or absent for a message that only carries files).
     #[serde(default)]
     pub content: String,
     /// Files sent with it, as the connector sends them ([`super::inferred::Attachment`]); kept
     /// raw so that one unreadable file does not make the whole event unreadable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Value>,
     /// The engagement.
     pub engagement_id: String,
     /// `visitor` (to the visitor: from an operator) or `operator` (our own echo).
     pub target: String,
     /// When.
-    #[serde(default)]
     pub timestamp: Option<Value>,
     /// `chat`.
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
 }

@@ -37,16 +37,12 @@ pub struct QueueTicket {
     /// `text`, `phone`, `audio` or `video` (a visitor integrator: `text` or `phone`).
     pub media: String,
     /// Options for the media.
-    #[serde(default)]
     pub media_options: Option<Value>,
     /// The queue (a UUID).
-    #[serde(default)]
     pub queue_id: Option<String>,
     /// Teams to restrict the request to.
-    #[serde(default)]
     pub team_ids: Option<Vec<String>>,
     /// How the engagement started, e.g. `visitor_integrator`.
-    #[serde(default)]
     pub source: Option<String>,
     /// Where events go (at most [`MAX_WEBHOOKS`]).
     #[serde(default)]
@@ -88,16 +84,13 @@ pub struct Webhook {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChatMessage {
     /// The text.
-    #[serde(default)]
     pub content: Option<String>,
     /// `chat` by default.
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// An attachment; read as [`FilesAttachment`] when its `type` is `files`.
-    #[serde(default)]
     pub attachment: Option<Value>,
     /// Free-form metadata.
-    #[serde(default)]
     pub metadata: Option<Value>,
 }
 

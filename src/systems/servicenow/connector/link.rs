@@ -5,40 +5,33 @@
 use super::wire;
 use crate::connectors::agent_file::{content_type, http_url};
 use crate::protocol::Attachment;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// [NOT PUBLIC] An `OutputLink` item as it carries a live agent's file. Read leniently: the
 /// connector takes the name from `header` or `label` and the link from `value.action` or a
 /// plain string `value`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutputLink {
     /// `OutputLink`.
     pub ui_type: String,
     /// `DefaultOutputLink`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Shown above the link: the file name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
     /// The link's text: the file name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `action`: the link opens `value.action`.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// `{"action": "<url>"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
     /// The file's MIME type ([NOT PUBLIC]; guessed from the name when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// The message's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// The agent who sent it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_info: Option<wire::AgentInfo>,
 }
 

@@ -23,44 +23,44 @@ pub const ATTACHMENT_TYPES: &[&str] = &[
 pub const CAPACITY_PATH: &str = "/api/now/table/awa_agent_presence_capacity";
 
 /// A request to the Bot Integration API (every action uses the same endpoint).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BotRequest {
     /// Unique per request.
     pub request_id: String,
     /// `AGENT`, `END_CONVERSATION`, `TYPING`, `VIEWING`, ...; absent for a plain message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// Our conversation id, echoed back.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_session_id: Option<String>,
     /// The user.
     pub user_id: String,
     /// For account linking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_id: Option<String>,
     /// The message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<BotMessage>,
     /// Routing keys read by AWA queue conditions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context_variables: Option<Map<String, Value>>,
     /// The bot transcript; read on the first request only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<HistoryItem>>,
     /// Epoch milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<u64>,
     /// IANA time zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// The provider application.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_inbound_id: Option<String>,
 }
 
 /// The `message` of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BotMessage {
     /// The text (empty for `END_CONVERSATION`).
@@ -68,15 +68,15 @@ pub struct BotMessage {
     /// Typed by a person.
     pub typed: bool,
     /// Our id for the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
     /// Files, passed by URL: `ServiceNow` fetches each one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<BotAttachment>,
 }
 
 /// One `message.attachment[]` item [DOC].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BotAttachment {
     /// Our id for the attachment.
@@ -88,12 +88,11 @@ pub struct BotAttachment {
     /// Where `ServiceNow` fetches the file (reachable by the instance, in its trusted domains).
     pub url: String,
     /// Headers `ServiceNow` sends with the fetch (`Authorization`).
-    #[serde(default)]
     pub headers: BTreeMap<String, String>,
 }
 
 /// One line of `history`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryItem {
     /// Who said it.
@@ -110,42 +109,36 @@ pub struct HistoryItem {
 }
 
 /// The synchronous answer: `{"status": "success"}` or a failure with an error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct BotAck {
     /// `success` or `failure`.
     pub status: String,
     /// On failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<SnError>,
 }
 
 /// `ServiceNow`'s error object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SnError {
     /// Summary.
     pub message: String,
     /// Detail.
-    #[serde(default)]
     pub detail: Option<String>,
 }
 
 /// What `ServiceNow` POSTs to our response endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
     /// The request this answers (or a new id for agent-initiated posts).
-    #[serde(default)]
     pub request_id: Option<String>,
     /// Our conversation id.
     pub client_session_id: String,
     /// `ServiceNow`'s session.
-    #[serde(default)]
     pub now_session_id: Option<String>,
     /// The user.
-    #[serde(default)]
     pub user_id: Option<String>,
     /// The interaction record.
-    #[serde(default)]
     pub interaction_id: Option<String>,
     /// The items, in order.
     #[serde(default)]
@@ -162,48 +155,38 @@ pub struct Envelope {
 }
 
 /// One `body[]` item as far as the connector reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Item {
     /// `OutputText`, `ActionMsg`, ...
     pub ui_type: String,
     /// For `ActionMsg`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<String>,
     /// Text of `OutputText`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Text of `OutputText` in some examples.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Text of `System` and spinner items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `StartSpinner`: e.g. "13 Seconds".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<String>,
     /// `StartSpinner`: `wait_time` or `none`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spinner_type: Option<String>,
     /// The message's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Who sent it, when a live agent did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_info: Option<AgentInfo>,
 }
 
 /// `agentInfo` (sent when "Agent names and avatars" is on in Agent Chat settings).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentInfo {
     /// Display name.
     pub agent_name: String,
     /// Avatar URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_avatar: Option<String>,
     /// The agent's `live_profile` `sys_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
     /// Typed by the agent (false: sent on the agent's behalf).
     #[serde(default)]
@@ -211,7 +194,7 @@ pub struct AgentInfo {
 }
 
 /// A Table API answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TableResult {
     /// The rows; values are strings.
     pub result: Vec<Map<String, Value>>,

@@ -52,24 +52,18 @@ pub struct BotRequest {
     /// Required, unique per request.
     pub request_id: String,
     /// One of [`ACTIONS`]; absent (or null) for a plain message.
-    #[serde(default)]
     pub action: Option<String>,
     /// The client's conversation, echoed back.
-    #[serde(default)]
     pub client_session_id: Option<String>,
     /// Required.
     pub user_id: String,
     /// For account linking.
-    #[serde(default)]
     pub email_id: Option<String>,
     /// The message.
-    #[serde(default)]
     pub message: Option<Message>,
     /// Routing keys and system parameters (`liveagent_topic`, ...).
-    #[serde(default)]
     pub context_variables: Option<Map<String, Value>>,
     /// The bot transcript, read on the first request.
-    #[serde(default)]
     pub history: Option<Vec<HistoryLine>>,
 }
 
