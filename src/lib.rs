@@ -12,12 +12,14 @@
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
 //! - [`random`]: random bytes from the OS, below the broker and the store.
+//! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
 
 pub mod broker;
 pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod console;
+pub mod debug;
 pub mod desk;
 pub mod emulators;
 pub mod engine;

@@ -83,14 +83,10 @@ pub struct FileShelf {
     entries: Mutex<VecDeque<Entry>>,
 }
 
-impl std::fmt::Debug for FileShelf {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileShelf")
-            .field("public_base", &self.public_base)
-            .field("limits", &self.limits)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(FileShelf {
+    public_base,
+    limits
+});
 
 /// A random string from the OS generator (two v4 UUIDs: 244 random bits).
 fn random_token() -> String {

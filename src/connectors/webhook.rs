@@ -107,14 +107,7 @@ pub struct WebhookListener {
     cancel: CancellationToken,
 }
 
-impl std::fmt::Debug for WebhookListener {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookListener")
-            .field("local", &self.local)
-            .field("public_base", &self.public_base)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(WebhookListener { local, public_base });
 
 impl WebhookListener {
     /// Listens on `listen` (loopback only; port 0 picks one). Systems are given URLs under

@@ -87,14 +87,7 @@ pub struct RunningEmulator {
     cancel: CancellationToken,
 }
 
-impl std::fmt::Debug for RunningEmulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunningEmulator")
-            .field("system", &self.system)
-            .field("addr", &self.addr)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(RunningEmulator { system, addr });
 
 impl RunningEmulator {
     /// The system emulated, e.g. "8x8".

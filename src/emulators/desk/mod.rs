@@ -62,13 +62,7 @@ pub struct SimDesk {
     me: Weak<SimDesk>,
 }
 
-impl std::fmt::Debug for SimDesk {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimDesk")
-            .field("script", &self.script)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(SimDesk { script });
 
 fn invalid(text: impl Into<String>) -> DeskError {
     DeskError::InvalidState(text.into())

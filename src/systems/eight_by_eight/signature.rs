@@ -169,13 +169,7 @@ pub struct Signer {
     kid: String,
 }
 
-impl std::fmt::Debug for Signer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signer")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(Signer { kid });
 
 impl Signer {
     /// A new key called `kid`.

@@ -110,14 +110,10 @@ pub struct EightByEight {
     webhook_url: String,
 }
 
-impl std::fmt::Debug for EightByEight {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EightByEight")
-            .field("settings", &self.settings)
-            .field("webhook_url", &self.webhook_url)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(EightByEight {
+    settings,
+    webhook_url
+});
 
 impl EightByEight {
     /// A connector for `settings` whose webhooks arrive on `listener`.

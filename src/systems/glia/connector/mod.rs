@@ -84,13 +84,7 @@ pub struct Glia {
     site_token: Mutex<Option<(Secret, Instant)>>,
 }
 
-impl std::fmt::Debug for Glia {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Glia")
-            .field("settings", &self.settings)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(Glia { settings });
 
 impl Glia {
     /// A connector for `settings` whose webhooks arrive on `listener`.

@@ -174,14 +174,10 @@ pub struct ServiceNow {
     files: Arc<FileShelf>,
 }
 
-impl std::fmt::Debug for ServiceNow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServiceNow")
-            .field("settings", &self.settings)
-            .field("webhook_url", &self.webhook_url)
-            .finish_non_exhaustive()
-    }
-}
+crate::debug::debug_fields!(ServiceNow {
+    settings,
+    webhook_url
+});
 
 impl ServiceNow {
     /// A connector for `settings` whose responses arrive on `listener`, which also serves the
