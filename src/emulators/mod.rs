@@ -143,6 +143,47 @@ impl Drop for RunningEmulator {
     }
 }
 
+/// What every emulator is backed by: the simulated desk (the options' agents and script), the
+/// signals it sends, and the faults its routes obey.
+pub(crate) struct DeskParts {
+    /// The simulated desk.
+    pub desk: Arc<SimDesk>,
+    /// What the desk does, for the emulator to put on its wire.
+    pub signals: mpsc::Receiver<(String, Signal)>,
+    /// Injected failures.
+    pub faults: Arc<Faults>,
+}
+
+impl DeskParts {
+    /// A desk of `options`' agents playing its script, with no faults.
+    pub(crate) fn new(options: &EmulatorOptions) -> Self {
+        let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+        Self {
+            desk,
+            signals,
+            faults: Arc::new(Faults::default()),
+        }
+    }
+
+    /// Serves `app` on `listen` ([`serve`]) and hands each desk signal to `relay`
+    /// ([`relay_signals`]) until the emulator stops.
+    pub(crate) async fn serve<F, Fut>(
+        self,
+        system: &'static str,
+        listen: SocketAddr,
+        app: Router,
+        relay: F,
+    ) -> Result<RunningEmulator, EmulatorError>
+    where
+        F: FnMut(String, Signal) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let cancel = CancellationToken::new();
+        relay_signals(self.signals, cancel.clone(), relay);
+        serve(system, listen, app, self.desk, self.faults, cancel).await
+    }
+}
+
 /// Binds `listen` (loopback only) and serves `app` plus the control routes until cancelled.
 pub(crate) async fn serve(
     system: &'static str,

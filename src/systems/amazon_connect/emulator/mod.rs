@@ -23,7 +23,6 @@
 
 use crate::connectors::redact::Secret;
 use crate::emulators::desk::{EndedBy, RequestInfo, Signal, SimAgent, SimDesk};
-use crate::emulators::fault::Faults;
 use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::protocol::UserInfo;
 use crate::systems::amazon_connect::inferred::{self, CONVERSATION_ATTRIBUTE};
@@ -40,7 +39,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 use wire::{Checked, Item, event};
 
 mod attachments;
@@ -116,10 +114,9 @@ pub async fn spawn(
     listen: SocketAddr,
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
-    let faults = Arc::new(Faults::default());
+    let parts = crate::emulators::DeskParts::new(&options);
     let emu = Arc::new(Emu {
-        desk: desk.clone(),
+        desk: parts.desk.clone(),
         options,
         books: Mutex::default(),
         addr: Mutex::default(),
@@ -161,14 +158,13 @@ pub async fn spawn(
             get(participant::subscriptions),
         )
         .with_state(emu.clone());
-    let cancel = CancellationToken::new();
     let relayer = emu.clone();
-    crate::emulators::relay_signals(signals, cancel.clone(), move |contact, signal| {
-        relay(&relayer, &contact, signal);
-        std::future::ready(())
-    });
-    let running =
-        crate::emulators::serve("amazon-connect", listen, app, desk, faults, cancel).await?;
+    let running = parts
+        .serve("amazon-connect", listen, app, move |contact, signal| {
+            relay(&relayer, &contact, signal);
+            std::future::ready(())
+        })
+        .await?;
     *emu.addr
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(running.addr());

@@ -59,12 +59,9 @@ fn too_large() -> Response {
 pub(super) async fn upload(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    _: Key,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
     match emu.desk.conversation(&id) {
         None => return unknown(&id),
         Some(c) if c.state == ConvState::Ended => {

@@ -79,13 +79,8 @@ fn validate(request: &CreateConversation) -> Result<User, Box<Response>> {
 
 pub(super) async fn create(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Authorized(request): Authorized<CreateConversation>,
 ) -> Response {
-    let request: CreateConversation = match authorized(&emu, &headers, &body) {
-        Ok(value) => value,
-        Err(r) => return *r,
-    };
     let user = match validate(&request) {
         Ok(user) => user,
         Err(r) => return *r,
@@ -128,11 +123,8 @@ pub(super) async fn create(
 pub(super) async fn get_one(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    _: Key,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
     let found = emu.meta(&id, |m| {
         let live = m.agents.iter().any(|a| !m.left.contains(&a.id));
         json!({
@@ -151,13 +143,8 @@ pub(super) async fn get_one(
 pub(super) async fn send_message(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Authorized(message): Authorized<Message>,
 ) -> Response {
-    let message: Message = match authorized(&emu, &headers, &body) {
-        Ok(value) => value,
-        Err(r) => return *r,
-    };
     if let Err(r) = check_author(&message.author_type, wire::MESSAGE_AUTHORS) {
         return *r;
     }
@@ -207,13 +194,8 @@ pub(super) async fn send_message(
 pub(super) async fn typing(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Authorized(typing): Authorized<wire::Typing>,
 ) -> Response {
-    let typing: wire::Typing = match authorized(&emu, &headers, &body) {
-        Ok(value) => value,
-        Err(r) => return *r,
-    };
     if let Err(r) = check_author(&typing.author_type, wire::TYPING_AUTHORS) {
         return *r;
     }
@@ -226,13 +208,8 @@ pub(super) async fn typing(
 pub(super) async fn remove_user(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Authorized(remove): Authorized<PatchUser>,
 ) -> Response {
-    let remove: PatchUser = match authorized(&emu, &headers, &body) {
-        Ok(value) => value,
-        Err(r) => return *r,
-    };
     if remove.removed != Some(true) {
         return problem(
             StatusCode::BAD_REQUEST,
@@ -251,11 +228,8 @@ pub(super) async fn remove_user(
 pub(super) async fn participants(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    _: Key,
 ) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
     let Some(list) = emu.meta(&id, |m| {
         let mut list = vec![wire::participant(&m.user_id, "user", false)];
         list.extend(

@@ -29,7 +29,8 @@ use crate::protocol::{UserInfo, now_millis};
 use crate::systems::eight_by_eight::connector::{API_PATH, CONVERSATION_PROPERTY};
 use crate::systems::eight_by_eight::inferred::{self, QueueAvailability};
 use crate::systems::eight_by_eight::signature::{self, Signed, Signer};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -38,7 +39,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio_util::sync::CancellationToken;
 
 mod attachments;
 mod conversations;
@@ -108,11 +108,10 @@ pub async fn spawn(
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
     let signer = Signer::generate(KID).map_err(|e| EmulatorError::Crypto(e.to_string()))?;
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
-    let faults = Arc::new(Faults::default());
+    let parts = crate::emulators::DeskParts::new(&options);
     let emu = Arc::new(Emu {
-        desk: desk.clone(),
-        faults: faults.clone(),
+        desk: parts.desk.clone(),
+        faults: parts.faults.clone(),
         options,
         signer,
         webhooks: Mutex::default(),
@@ -124,12 +123,12 @@ pub async fn spawn(
         .nest(API_PATH, routes())
         .route("/vcc/{region}/chat/v2/jwk/{kid}/public", get(jwk))
         .with_state(emu.clone());
-    let cancel = CancellationToken::new();
     let relayer = emu.clone();
-    crate::emulators::relay_signals(signals, cancel.clone(), move |conversation, signal| {
-        relay(relayer.clone(), conversation, signal)
-    });
-    let running = crate::emulators::serve("8x8", listen, app, desk, faults, cancel).await?;
+    let running = parts
+        .serve("8x8", listen, app, move |conversation, signal| {
+            relay(relayer.clone(), conversation, signal)
+        })
+        .await?;
     *emu.addr
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(running.addr());
@@ -214,16 +213,34 @@ fn authorize(emu: &Emu, headers: &HeaderMap) -> Result<(), Box<Response>> {
     )))
 }
 
-/// Reads a request body; a body that is not the type is a 400 naming serde's line and column.
-/// The body of a call from a caller with a valid key, as `T`: every write's preamble (the
-/// key is checked first, as 8x8 answers 401 before it reads the body).
-fn authorized<T: serde::de::DeserializeOwned>(
-    emu: &Emu,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<T, Box<Response>> {
-    authorize(emu, headers)?;
-    parse(body)
+/// A call from a caller with a valid `x-api-key` (401 otherwise, before anything is read).
+pub(super) struct Key;
+
+impl FromRequestParts<Arc<Emu>> for Key {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, emu: &Arc<Emu>) -> Result<Self, Response> {
+        authorize(emu, &parts.headers).map_err(|r| *r)?;
+        Ok(Self)
+    }
+}
+
+/// The body of a call from a caller with a valid key, as `T`: every write's preamble (the key
+/// is checked first, as 8x8 answers 401 before it reads the body; a body that is not a `T` is
+/// a 400 naming serde's line and column).
+pub(super) struct Authorized<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest<Arc<Emu>> for Authorized<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, emu: &Arc<Emu>) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        Key::from_request_parts(&mut parts, emu).await?;
+        let body = axum::body::Bytes::from_request(Request::from_parts(parts, body), emu)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse(&body).map(Self).map_err(|r| *r)
+    }
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
@@ -246,13 +263,8 @@ fn unknown(id: &str) -> Response {
 
 async fn create_webhook(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Authorized(hook): Authorized<wire::CreateWebhook>,
 ) -> Response {
-    let hook: wire::CreateWebhook = match authorized(&emu, &headers, &body) {
-        Ok(value) => value,
-        Err(r) => return *r,
-    };
     let version = hook.version.unwrap_or_else(|| wire::EVENT_VERSION.into());
     if version != wire::EVENT_VERSION || hook.name.chars().count() > 256 {
         let detail = format!(
@@ -289,14 +301,7 @@ async fn create_webhook(
     hal(StatusCode::OK, &json!(created))
 }
 
-async fn availability(
-    State(emu): State<Arc<Emu>>,
-    Path(queue): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(r) = authorize(&emu, &headers) {
-        return *r;
-    }
+async fn availability(State(emu): State<Arc<Emu>>, Path(queue): Path<String>, _: Key) -> Response {
     Json(QueueAvailability {
         queue_id: queue,
         agents_available: emu.desk.available(),

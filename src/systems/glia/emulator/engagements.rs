@@ -42,12 +42,10 @@ async fn file_part(
 pub(super) async fn upload(
     State(emu): State<Arc<Emu>>,
     Path(engagement): Path<String>,
+    VisitorOf(_): VisitorOf,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    if let Err(r) = visitor_of(&emu, &headers) {
-        return *r;
-    }
     if ticket_of_engagement(&emu, &engagement).is_none() {
         return no_engagement();
     }
@@ -96,11 +94,8 @@ pub(super) async fn upload(
 pub(super) async fn file(
     State(emu): State<Arc<Emu>>,
     Path((engagement, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    VisitorOf(_): VisitorOf,
 ) -> Response {
-    if let Err(r) = visitor_of(&emu, &headers) {
-        return *r;
-    }
     let books = emu.books();
     match books.files.get(&id).filter(|f| f.engagement == engagement) {
         Some(f) => (
@@ -147,12 +142,9 @@ fn attached_files(
 pub(super) async fn chat_message(
     State(emu): State<Arc<Emu>>,
     Path((engagement, message)): Path<(String, String)>,
-    headers: HeaderMap,
+    VisitorOf(_): VisitorOf,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(r) = visitor_of(&emu, &headers) {
-        return *r;
-    }
     if uuid::Uuid::parse_str(&message).is_err() {
         return bad("the message id must be a UUID");
     }
@@ -198,11 +190,8 @@ pub(super) async fn chat_message(
 pub(super) async fn engagement(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    VisitorOf(_): VisitorOf,
 ) -> Response {
-    if let Err(r) = visitor_of(&emu, &headers) {
-        return *r;
-    }
     let Some(ticket) = ticket_of_engagement(&emu, &id) else {
         return no_engagement();
     };
@@ -260,11 +249,8 @@ pub(super) async fn operator(
 pub(super) async fn end_engagement(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    VisitorOf(_): VisitorOf,
 ) -> Response {
-    if let Err(r) = visitor_of(&emu, &headers) {
-        return *r;
-    }
     match ticket_of_engagement(&emu, &id) {
         Some(ticket) => {
             let _ = emu.desk.user_left(&ticket);
@@ -276,12 +262,9 @@ pub(super) async fn end_engagement(
 
 pub(super) async fn operators(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
+    _: Site,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = site(&emu, &headers) {
-        return *r;
-    }
     let include_offline = q.get("include_offline").is_some_and(|v| v == "true");
     let operators = emu
         .desk

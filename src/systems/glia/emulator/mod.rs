@@ -24,7 +24,8 @@ use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::protocol::{Presence, now_millis};
 use crate::systems::glia::inferred;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -33,7 +34,6 @@ use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio_util::sync::CancellationToken;
 
 mod delivery;
 mod engagements;
@@ -94,23 +94,22 @@ pub async fn spawn(
     listen: SocketAddr,
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
-    let faults = Arc::new(Faults::default());
+    let parts = crate::emulators::DeskParts::new(&options);
     let emu = Arc::new(Emu {
-        desk: desk.clone(),
-        faults: faults.clone(),
+        desk: parts.desk.clone(),
+        faults: parts.faults.clone(),
         options,
         books: Mutex::default(),
         api: crate::emulators::outbound_api("Glia emulator webhook"),
         base_url: std::sync::OnceLock::new(),
     });
     let app = routes().with_state(emu.clone());
-    let cancel = CancellationToken::new();
     let relayer = emu.clone();
-    crate::emulators::relay_signals(signals, cancel.clone(), move |conversation, signal| {
-        delivery::relay(relayer.clone(), conversation, signal)
-    });
-    let running = crate::emulators::serve("glia", listen, app, desk, faults, cancel).await?;
+    let running = parts
+        .serve("glia", listen, app, move |conversation, signal| {
+            delivery::relay(relayer.clone(), conversation, signal)
+        })
+        .await?;
     let _ = emu.base_url.set(running.base_url());
     Ok(running)
 }
@@ -203,6 +202,29 @@ fn visitor_of(emu: &Emu, headers: &HeaderMap) -> Result<String, Box<Response>> {
         .get(&bearer(headers))
         .cloned()
         .ok_or_else(|| Box::new(unauthorized()))
+}
+
+/// A call made with a visitor's access token (and Glia's `Accept`): the visitor.
+pub(super) struct VisitorOf(pub String);
+
+impl FromRequestParts<Arc<Emu>> for VisitorOf {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, emu: &Arc<Emu>) -> Result<Self, Response> {
+        visitor_of(emu, &parts.headers).map(Self).map_err(|r| *r)
+    }
+}
+
+/// A call made with a site bearer token (and Glia's `Accept`).
+pub(super) struct Site;
+
+impl FromRequestParts<Arc<Emu>> for Site {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, emu: &Arc<Emu>) -> Result<Self, Response> {
+        site(emu, &parts.headers).map_err(|r| *r)?;
+        Ok(Self)
+    }
 }
 
 /// Reads a request body; one that is not the type is a 400 naming serde's line and column.

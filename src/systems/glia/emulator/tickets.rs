@@ -45,13 +45,9 @@ fn active(emu: &Emu, visitor: &str) -> Option<(String, wire::Criteria)> {
 
 pub(super) async fn create(
     State(emu): State<Arc<Emu>>,
-    headers: HeaderMap,
+    VisitorOf(visitor): VisitorOf,
     body: axum::body::Bytes,
 ) -> Response {
-    let visitor = match visitor_of(&emu, &headers) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
     let request: wire::QueueTicket = match parse(&body) {
         Ok(r) => r,
         Err(r) => return *r,
@@ -111,11 +107,8 @@ pub(super) async fn create(
 pub(super) async fn cancel(
     State(emu): State<Arc<Emu>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    VisitorOf(_): VisitorOf,
 ) -> Response {
-    if let Err(r) = visitor_of(&emu, &headers) {
-        return *r;
-    }
     match emu.desk.user_left(&id) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(_) => error(StatusCode::NOT_FOUND, "queue ticket not found"),

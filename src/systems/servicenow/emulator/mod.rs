@@ -22,7 +22,6 @@
 
 use crate::connectors::http::Api;
 use crate::emulators::desk::SimDesk;
-use crate::emulators::fault::Faults;
 use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
 use crate::protocol::Presence;
 use crate::systems::servicenow::inferred::{self, AVAILABLE_STATE, CHAT_CHANNEL};
@@ -37,7 +36,6 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio_util::sync::CancellationToken;
 
 mod delivery;
 mod integration;
@@ -92,10 +90,9 @@ pub async fn spawn(
     listen: SocketAddr,
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
-    let faults = Arc::new(Faults::default());
+    let parts = crate::emulators::DeskParts::new(&options);
     let emu = Arc::new(Emu {
-        desk: desk.clone(),
+        desk: parts.desk.clone(),
         options,
         books: Mutex::default(),
         api: crate::emulators::outbound_api("ServiceNow emulator outbound"),
@@ -107,12 +104,12 @@ pub async fn spawn(
         .route(wire::CAPACITY_PATH, get(capacity))
         .route("/__emu/servicenow/outbound", post(set_outbound))
         .with_state(emu.clone());
-    let cancel = CancellationToken::new();
     let relayer = emu.clone();
-    crate::emulators::relay_signals(signals, cancel.clone(), move |conversation, signal| {
-        delivery::relay(relayer.clone(), conversation, signal)
-    });
-    let running = crate::emulators::serve("servicenow", listen, app, desk, faults, cancel).await?;
+    let running = parts
+        .serve("servicenow", listen, app, move |conversation, signal| {
+            delivery::relay(relayer.clone(), conversation, signal)
+        })
+        .await?;
     let _ = emu.base_url.set(running.base_url());
     Ok(running)
 }
