@@ -113,6 +113,24 @@ pub const fn row<A>(
     Row { keys, does, chords }
 }
 
+/// The console's list convention as a row: Up and k run `$up`, Down and j run `$down`.
+macro_rules! up_down_row {
+    ($does:expr, $up:expr, $down:expr $(,)?) => {
+        $crate::console::keymap::row(
+            "Up / Down (or k / j)",
+            $does,
+            &[
+                ($crate::console::keymap::key(KeyCode::Up), $up),
+                ($crate::console::keymap::ch('k'), $up),
+                ($crate::console::keymap::key(KeyCode::Down), $down),
+                ($crate::console::keymap::ch('j'), $down),
+            ],
+        )
+    };
+}
+
+pub(crate) use up_down_row;
+
 /// The action `event` runs in `table`: the matching chord that needs the most modifiers
 /// (so Alt+Enter is not taken for Enter), the first in table order among equals.
 pub fn dispatch<A: Copy>(table: &[Row<A>], event: &KeyEvent) -> Option<A> {

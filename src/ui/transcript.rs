@@ -195,6 +195,17 @@ mod tests {
     use crate::protocol::{Part, Role};
     use crate::theme::Theme;
 
+    /// Every message 40 columns wide, nothing focused.
+    fn plain<'t>(theme: &'t Theme) -> impl Fn(&ChatMessage) -> Look<'t> + Copy + 't {
+        move |_| Look {
+            theme,
+            width: 40,
+            focused: None,
+            spinner: 0,
+            user_name: "You",
+        }
+    }
+
     fn msgs(n: usize) -> Vec<ChatMessage> {
         (0..n)
             .map(|i| ChatMessage {
@@ -218,13 +229,7 @@ mod tests {
     #[test]
     fn shows_the_bottom_and_scrolls_back() {
         let theme = Theme::default();
-        let look = |_: &ChatMessage| Look {
-            theme: &theme,
-            width: 40,
-            focused: None,
-            spinner: 0,
-            user_name: "You",
-        };
+        let look = plain(&theme);
         let all = msgs(100);
         let v = viewport(
             &all,
@@ -260,13 +265,7 @@ mod tests {
     #[test]
     fn an_anchor_rests_on_its_message_and_resolves_past_either_end() {
         let theme = Theme::default();
-        let look = |_: &ChatMessage| Look {
-            theme: &theme,
-            width: 40,
-            focused: None,
-            spinner: 0,
-            user_name: "You",
-        };
+        let look = plain(&theme);
         let area = Rect::new(0, 0, 40, 3);
         let all = msgs(10);
         let at = |message, back| Some(Anchor { message, back });

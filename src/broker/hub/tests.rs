@@ -37,27 +37,28 @@ async fn hub() -> Hub {
     hub
 }
 
+/// A fresh join as `role`: no conversation, resume or traces.
+fn join(role: ClientRole) -> Join {
+    Join {
+        protocol: 1,
+        role,
+        conversation: None,
+        user: None,
+        agent: None,
+        since: BTreeMap::new(),
+        traces: false,
+        resume: None,
+        supervisor: false,
+    }
+}
+
 #[tokio::test]
 async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
     let mut hub = hub().await;
     let (out, mut out_rx) = mpsc::channel(1);
     let kicked = CancellationToken::new();
     let joined = hub
-        .join(
-            Join {
-                protocol: 1,
-                role: ClientRole::Observer,
-                conversation: None,
-                user: None,
-                agent: None,
-                since: BTreeMap::new(),
-                traces: false,
-                resume: None,
-                supervisor: false,
-            },
-            out,
-            kicked.clone(),
-        )
+        .join(join(ClientRole::Observer), out, kicked.clone())
         .expect("joined");
     hub.send(joined.session, ServerMsg::Ack { id: "a".into() });
     assert!(!kicked.is_cancelled(), "one message fits");
@@ -73,21 +74,10 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
 #[tokio::test]
 async fn events_reach_only_their_audience_and_conversation() {
     let mut hub = hub().await;
-    let join = |role, conversation| Join {
-        protocol: 1,
-        role,
-        conversation,
-        user: None,
-        agent: None,
-        since: BTreeMap::new(),
-        traces: false,
-        resume: None,
-        supervisor: false,
-    };
     let mut joined = [ClientRole::User, ClientRole::User, ClientRole::Agent].map(|role| {
         let (out, rx) = mpsc::channel(64);
         let joined = hub
-            .join(join(role, None), out, CancellationToken::new())
+            .join(join(role), out, CancellationToken::new())
             .expect("joined");
         (joined, rx)
     });
@@ -138,17 +128,7 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
     hub.restore(Vec::new(), writer, commits);
     let observer = |hub: &mut Hub| {
         let (out, rx) = mpsc::channel(64);
-        let join = Join {
-            protocol: 1,
-            role: ClientRole::Observer,
-            conversation: None,
-            user: None,
-            agent: None,
-            since: BTreeMap::new(),
-            traces: false,
-            resume: None,
-            supervisor: false,
-        };
+        let join = join(ClientRole::Observer);
         let joined = hub
             .join(join, out, CancellationToken::new())
             .expect("joined");

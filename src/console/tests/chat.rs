@@ -28,16 +28,7 @@ fn enter_sends_say_with_a_local_echo() {
     assert!(app.chat.composer.is_empty());
     assert!(screen(&app, 120, 30).0.contains("sending…"));
     // The broker's echo replaces the local one.
-    event(
-        &mut app,
-        Side::User,
-        2,
-        message(
-            "m1",
-            Role::User,
-            vec![Part::text("<p>I'd like to speak to a live agent</p>")],
-        ),
-    );
+    first_user_message(&mut app, 2);
     assert!(app.chat.echoes.is_empty());
     ack(&mut app, Side::User, id);
     // Up recalls it.
@@ -66,10 +57,7 @@ fn tab_enters_the_buttons_and_enter_presses_start_agent_chat() {
 #[test]
 fn alt_digit_presses_the_nth_button_and_pressed_buttons_refuse() {
     let mut app = offered();
-    let alt2 = Msg::Input(Event::Key(KeyEvent::new(
-        KeyCode::Char('2'),
-        KeyModifiers::ALT,
-    )));
+    let alt2 = chord(KeyCode::Char('2'), KeyModifiers::ALT);
     let cmds = update(&mut app, alt2.clone());
     assert!(matches!(
         cmds.as_slice(),
@@ -98,33 +86,8 @@ fn alt_digit_presses_the_nth_button_and_pressed_buttons_refuse() {
 #[test]
 fn clicking_a_button_presses_it() {
     let mut app = offered();
-    let (text, _) = screen(&app, 160, 48);
-    let (row, line) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains("Other help options"))
-        .unwrap();
-    let col = line.chars().position(|c| c == 'O').unwrap() as u16 + 1;
-    let click = Msg::Input(Event::Mouse(MouseEvent {
-        kind: MouseEventKind::Down(MouseButton::Left),
-        column: col,
-        row: row as u16,
-        modifiers: KeyModifiers::NONE,
-    }));
-    let cmds = update(&mut app, click);
-    assert!(
-        matches!(
-            cmds.as_slice(),
-            [Command::Send {
-                msg: ClientMsg::Press {
-                    action: ButtonAction::OtherHelp,
-                    ..
-                },
-                ..
-            }]
-        ),
-        "{cmds:?}"
-    );
+    let cmds = click_on(&mut app, 160, 48, "Other help options");
+    assert_eq!(pressed(&cmds), Some(ButtonAction::OtherHelp), "{cmds:?}");
 }
 
 #[test]
@@ -138,13 +101,7 @@ fn errors_are_shown_and_drop_the_echo() {
         code: crate::protocol::ErrorCode::InvalidState,
         message: "no".into(),
     };
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::User,
-            msg: err,
-        },
-    );
+    from_broker(&mut app, Side::User, err);
     assert!(app.chat.echoes.is_empty());
     assert_eq!(
         app.notices.back().map(|n| n.text.as_str()),
@@ -234,22 +191,10 @@ fn paging_past_the_top_comes_back_at_once_and_ctrl_end_follows_again() {
     update(&mut app, key(KeyCode::PageDown));
     let (down, _) = drawn_notes(&mut app, 80, 24);
     assert!(down.first() > Some(&0), "one page down at once: {down:?}");
-    update(
-        &mut app,
-        Msg::Input(Event::Key(KeyEvent::new(
-            KeyCode::Home,
-            KeyModifiers::CONTROL,
-        ))),
-    );
+    update(&mut app, chord(KeyCode::Home, KeyModifiers::CONTROL));
     assert_eq!(drawn_notes(&mut app, 80, 24).0.first(), Some(&0));
     add_note(&mut app, 40);
-    update(
-        &mut app,
-        Msg::Input(Event::Key(KeyEvent::new(
-            KeyCode::End,
-            KeyModifiers::CONTROL,
-        ))),
-    );
+    update(&mut app, chord(KeyCode::End, KeyModifiers::CONTROL));
     assert_eq!(app.chat.scroll, Scroll::default());
     let (end, _) = drawn_notes(&mut app, 80, 24);
     assert_eq!(end.last(), Some(&40));
@@ -378,9 +323,7 @@ fn any_pasted_text_keeps_one_composer_line_per_pasted_line() {
     ];
     let mut rng = fastrand::Rng::with_seed(11);
     for _ in 0..2_000 {
-        let text: String = (0..rng.usize(0..40))
-            .map(|_| PIECES[rng.usize(..PIECES.len())])
-            .collect();
+        let text = pieced(&mut rng, PIECES, 40);
         let mut app = offered();
         update(&mut app, Msg::Input(Event::Paste(text.clone())));
         let ends = text.replace("\r\n", "\n").matches(['\r', '\n']).count();
@@ -503,22 +446,8 @@ fn a_1009_close_brings_the_unsent_message_back_and_says_why() {
 }
 
 pub(super) fn welcome_user_into(app: &mut App, conversation: &str) {
-    let msg = ServerMsg::Welcome {
-        protocol: 1,
-        session: "s-9".into(),
-        role: ClientRole::User,
-        conversation: Some(conversation.into()),
-        agent: None,
-        broker: broker(),
-        resume: None,
-    };
-    update(
-        app,
-        Msg::Server {
-            side: Side::User,
-            msg,
-        },
-    );
+    let msg = welcomed("s-9", ClientRole::User, Some(conversation), None, None);
+    from_broker(app, Side::User, msg);
 }
 
 #[test]
@@ -526,10 +455,7 @@ fn ctrl_n_starts_a_new_conversation_as_another_user() {
     let mut app = offered();
     event(&mut app, Side::Agent, 7, request());
     typed(&mut app, "half a thought");
-    let ctrl_n = Msg::Input(Event::Key(KeyEvent::new(
-        KeyCode::Char('n'),
-        KeyModifiers::CONTROL,
-    )));
+    let ctrl_n = ctrl('n');
     assert!(update(&mut app, ctrl_n).is_empty());
     assert!(matches!(app.chat.mode, ComposeMode::UserName { .. }));
     typed(&mut app, "María López");
@@ -567,10 +493,7 @@ fn ctrl_n_starts_a_new_conversation_as_another_user() {
 #[test]
 fn esc_gives_up_the_new_conversation() {
     let mut app = offered();
-    let ctrl_n = Msg::Input(Event::Key(KeyEvent::new(
-        KeyCode::Char('n'),
-        KeyModifiers::CONTROL,
-    )));
+    let ctrl_n = ctrl('n');
     update(&mut app, ctrl_n);
     assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
     assert_eq!(app.chat.mode, ComposeMode::Message);

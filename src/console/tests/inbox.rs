@@ -93,18 +93,10 @@ fn only_the_switch_hint_switches_agents_by_mouse() {
         .position(|l| l.contains("Acting as Lisa"))
         .unwrap() as u16;
     let line = text.lines().nth(row as usize).unwrap();
-    let click = |column| {
-        Msg::Input(Event::Mouse(MouseEvent {
-            kind: MouseEventKind::Down(MouseButton::Left),
-            column,
-            row,
-            modifiers: KeyModifiers::NONE,
-        }))
-    };
     let acting = line.chars().position(|c| c == 'A').unwrap() as u16;
-    assert!(update(&mut app, click(acting)).is_empty());
+    assert!(update(&mut app, click(acting, row)).is_empty());
     let hint = line.chars().position(|c| c == '(').unwrap() as u16;
-    let cmds = update(&mut app, click(hint + 1));
+    let cmds = update(&mut app, click(hint + 1, row));
     assert!(
         matches!(cmds.as_slice(), [Command::Send { msg: ClientMsg::ActAs { agent, .. }, .. }] if agent == "Sam"),
         "{cmds:?}"
@@ -236,21 +228,9 @@ fn t_asks_whom_to_transfer_to_suggesting_an_available_agent() {
     let mut app = offered();
     on_the_desk(&mut app, Some("Lisa"));
     app.inbox.desk = vec![
-        DeskAgent {
-            name: "Lisa".into(),
-            presence: Presence::Available,
-            active_chats: 1,
-        },
-        DeskAgent {
-            name: "Sam".into(),
-            presence: Presence::Away,
-            active_chats: 0,
-        },
-        DeskAgent {
-            name: "Marco".into(),
-            presence: Presence::Available,
-            active_chats: 0,
-        },
+        desk_agent("Lisa", Presence::Available, 1),
+        desk_agent("Sam", Presence::Away, 0),
+        desk_agent("Marco", Presence::Available, 0),
     ];
     let (text, _) = screen(&app, 160, 48);
     assert!(text.contains("[ End chat (e) ] [ Transfer (t) ]"), "{text}");
@@ -301,13 +281,7 @@ fn t_asks_whom_to_transfer_to_suggesting_an_available_agent() {
         code: ErrorCode::InvalidState,
         message: "Sam is away: chats are transferred to available agents".into(),
     };
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::Agent,
-            msg: refusal,
-        },
-    );
+    from_broker(&mut app, Side::Agent, refusal);
     assert!(
         last_notice(&app).starts_with("Transferring to Sam failed: Sam is away"),
         "{}",
@@ -368,16 +342,8 @@ fn with_nobody_available_t_suggests_no_one_but_takes_a_name() {
     let mut app = offered();
     on_the_desk(&mut app, Some("Lisa"));
     app.inbox.desk = vec![
-        DeskAgent {
-            name: "Lisa".into(),
-            presence: Presence::Available,
-            active_chats: 1,
-        },
-        DeskAgent {
-            name: "Sam".into(),
-            presence: Presence::Away,
-            active_chats: 0,
-        },
+        desk_agent("Lisa", Presence::Available, 1),
+        desk_agent("Sam", Presence::Away, 0),
     ];
     update(&mut app, key(KeyCode::Char('t')));
     assert!(app.inbox.composer.is_empty());

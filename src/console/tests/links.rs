@@ -3,13 +3,6 @@
 use super::*;
 use crate::console::links;
 
-fn ctrl(c: char) -> Msg {
-    Msg::Input(Event::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    )))
-}
-
 /// The assistant's "Other help options" answer: a web page and a phone number.
 fn other_help(app: &mut App) {
     let b = |t: &str, url: &str| Button {
@@ -34,13 +27,7 @@ fn other_help(app: &mut App) {
 fn pressing_a_link_button_shows_what_it_offers_and_records_the_press() {
     let mut app = offered();
     other_help(&mut app);
-    let commands = update(
-        &mut app,
-        Msg::Input(Event::Key(KeyEvent::new(
-            KeyCode::Char('2'),
-            KeyModifiers::ALT,
-        ))),
-    );
+    let commands = update(&mut app, chord(KeyCode::Char('2'), KeyModifiers::ALT));
     assert!(matches!(
         commands.as_slice(),
         [Command::Send {
@@ -150,9 +137,7 @@ fn any_text_gives_only_openable_links_and_never_panics() {
     ];
     let mut rng = fastrand::Rng::with_seed(3);
     for _ in 0..3_000 {
-        let text: String = (0..rng.usize(0..30))
-            .map(|_| PIECES[rng.usize(..PIECES.len())])
-            .collect();
+        let text = pieced(&mut rng, PIECES, 30);
         let m = ChatMessage {
             id: "m-1".into(),
             role: Role::Agent,

@@ -25,60 +25,42 @@ fn broker() -> BrokerInfo {
     }
 }
 
+/// The broker's welcome on a connection: this protocol version and [`broker`].
+fn welcomed(
+    session: &str,
+    role: ClientRole,
+    conversation: Option<&str>,
+    agent: Option<&str>,
+    resume: Option<&str>,
+) -> ServerMsg {
+    ServerMsg::Welcome {
+        protocol: 1,
+        session: session.into(),
+        role,
+        conversation: conversation.map(Into::into),
+        agent: agent.map(Into::into),
+        resume: resume.map(Into::into),
+        broker: broker(),
+    }
+}
+
+/// What the broker sent on `side`'s connection.
+fn from_broker(app: &mut App, side: Side, msg: ServerMsg) -> Vec<Command> {
+    update(app, Msg::Server { side, msg })
+}
+
 fn welcome(app: &mut App) {
-    let user = ServerMsg::Welcome {
-        protocol: 1,
-        session: "s-1".into(),
-        role: ClientRole::User,
-        conversation: Some("c-1".into()),
-        agent: None,
-        resume: None,
-        broker: broker(),
-    };
-    let agent = ServerMsg::Welcome {
-        protocol: 1,
-        session: "s-2".into(),
-        role: ClientRole::Agent,
-        conversation: None,
-        agent: Some("Lisa".into()),
-        resume: None,
-        broker: broker(),
-    };
-    update(
-        app,
-        Msg::Server {
-            side: Side::User,
-            msg: user,
-        },
-    );
-    update(
-        app,
-        Msg::Server {
-            side: Side::Agent,
-            msg: agent,
-        },
-    );
+    let user = welcomed("s-1", ClientRole::User, Some("c-1"), None, None);
+    let agent = welcomed("s-2", ClientRole::Agent, None, Some("Lisa"), None);
+    from_broker(app, Side::User, user);
+    from_broker(app, Side::Agent, agent);
     let desk = ServerMsg::Desk {
         agents: vec![
-            DeskAgent {
-                name: "Lisa".into(),
-                presence: Presence::Available,
-                active_chats: 0,
-            },
-            DeskAgent {
-                name: "Sam".into(),
-                presence: Presence::Away,
-                active_chats: 0,
-            },
+            desk_agent("Lisa", Presence::Available, 0),
+            desk_agent("Sam", Presence::Away, 0),
         ],
     };
-    update(
-        app,
-        Msg::Server {
-            side: Side::Agent,
-            msg: desk,
-        },
-    );
+    from_broker(app, Side::Agent, desk);
 }
 
 fn event(app: &mut App, side: Side, seq: u64, event: ConversationEvent) {
@@ -94,7 +76,7 @@ fn event(app: &mut App, side: Side, seq: u64, event: ConversationEvent) {
         audience,
         event,
     };
-    update(app, Msg::Server { side, msg });
+    from_broker(app, side, msg);
 }
 
 fn message(id: &str, role: Role, parts: Vec<Part>) -> ConversationEvent {
@@ -146,11 +128,101 @@ fn buttons(state: ButtonState) -> Part {
 /// The broker acknowledges request `id` on `side`.
 fn ack(app: &mut App, side: Side, id: &RequestId) {
     let msg = ServerMsg::Ack { id: id.clone() };
-    update(app, Msg::Server { side, msg });
+    from_broker(app, side, msg);
 }
 
 fn key(code: KeyCode) -> Msg {
-    Msg::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    chord(code, KeyModifiers::NONE)
+}
+
+/// A key pressed with modifiers.
+fn chord(code: KeyCode, mods: KeyModifiers) -> Msg {
+    Msg::Input(Event::Key(KeyEvent::new(code, mods)))
+}
+
+/// Ctrl and a letter.
+fn ctrl(c: char) -> Msg {
+    chord(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// A left click on a cell.
+fn click(column: u16, row: u16) -> Msg {
+    Msg::Input(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }))
+}
+
+/// Clicks the second cell of `needle` where a `w`×`h` screen draws it (inside a button's
+/// brackets or its first letter).
+fn click_on(app: &mut App, w: u16, h: u16, needle: &str) -> Vec<Command> {
+    let (text, _) = screen(app, w, h);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(needle))
+        .unwrap();
+    let start = line.find(needle).unwrap();
+    let col = line[..start].chars().count() as u16 + 1;
+    update(app, click(col, row as u16))
+}
+
+/// The button action `cmds` press, if they are one press.
+fn pressed(cmds: &[Command]) -> Option<ButtonAction> {
+    match cmds {
+        [
+            Command::Send {
+                msg: ClientMsg::Press { action, .. },
+                ..
+            },
+        ] => Some(action.clone()),
+        _ => None,
+    }
+}
+
+/// What the inspector's list says of an inbound frame `text`.
+fn summary_of(app: &mut App, text: &str) -> String {
+    update(app, received(Side::Agent, 1, text));
+    app.inspector
+        .frames
+        .back()
+        .map(|f| f.summary.clone())
+        .unwrap_or_default()
+}
+
+/// Up to `most` pieces drawn from `pieces`: arbitrary text from a fixed seed, so that a
+/// failure repeats.
+fn pieced(rng: &mut fastrand::Rng, pieces: &[&str], most: usize) -> String {
+    (0..rng.usize(0..most))
+        .map(|_| pieces[rng.usize(..pieces.len())])
+        .collect()
+}
+
+/// The seed conversation's first user message, as the broker sends it on the user's side.
+fn first_user_message(app: &mut App, seq: u64) {
+    let text = Part::text("<p>I'd like to speak to a live agent</p>");
+    event(app, Side::User, seq, message("m1", Role::User, vec![text]));
+}
+
+/// A frame `side`'s connection received, as the inspector sees it.
+fn received(side: Side, at: u64, text: impl Into<String>) -> Msg {
+    Msg::Frame {
+        side,
+        direction: Direction::In,
+        at,
+        text: text.into(),
+    }
+}
+
+/// An agent of the desk list.
+fn desk_agent(name: &str, presence: Presence, active_chats: u32) -> DeskAgent {
+    DeskAgent {
+        name: name.into(),
+        presence,
+        active_chats,
+    }
 }
 
 fn typed(app: &mut App, text: &str) {
@@ -164,16 +236,7 @@ fn offered() -> App {
     let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
     app.size = ratatui::layout::Rect::new(0, 0, 160, 48);
     welcome(&mut app);
-    event(
-        &mut app,
-        Side::User,
-        2,
-        message(
-            "m1",
-            Role::User,
-            vec![Part::text("<p>I'd like to speak to a live agent</p>")],
-        ),
-    );
+    first_user_message(&mut app, 2);
     event(
         &mut app,
         Side::User,

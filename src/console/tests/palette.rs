@@ -2,13 +2,6 @@
 
 use super::*;
 
-fn ctrl(c: char) -> Msg {
-    Msg::Input(Event::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    )))
-}
-
 #[test]
 fn ctrl_p_lists_every_action_with_its_keys() {
     let mut app = offered();

@@ -100,20 +100,9 @@ fn inspector_records_and_filters_frames() {
     .iter()
     .enumerate()
     {
-        update(
-            &mut app,
-            Msg::Frame {
-                side: Side::User,
-                direction: Direction::In,
-                at: i as u64,
-                text: (*t).to_owned(),
-            },
-        );
+        update(&mut app, received(Side::User, i as u64, *t));
     }
-    update(
-        &mut app,
-        Msg::Input(Event::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE))),
-    );
+    update(&mut app, key(KeyCode::F(2)));
     assert_eq!(app.inspector.frames[1].summary, "event/state");
     assert_eq!(app.inspector.frames[1].seq, Some(4));
     app.focus = Focus::Inspector;
@@ -150,33 +139,8 @@ fn after_a_resize_clicks_hit_the_new_layout() {
     let mut app = offered();
     update(&mut app, Msg::Input(Event::Resize(80, 24)));
     assert_eq!(app.size, ratatui::layout::Rect::new(0, 0, 80, 24));
-    let (text, _) = screen(&app, 80, 24);
-    let (row, line) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains("[Edit / Add details]"))
-        .unwrap();
-    let col = line.chars().position(|c| c == 'E').unwrap() as u16;
-    let click = Msg::Input(Event::Mouse(MouseEvent {
-        kind: MouseEventKind::Down(MouseButton::Left),
-        column: col,
-        row: row as u16,
-        modifiers: KeyModifiers::NONE,
-    }));
-    let cmds = update(&mut app, click);
-    assert!(
-        matches!(
-            cmds.as_slice(),
-            [Command::Send {
-                msg: ClientMsg::Press {
-                    action: ButtonAction::EditDetails,
-                    ..
-                },
-                ..
-            }]
-        ),
-        "{cmds:?}"
-    );
+    let cmds = click_on(&mut app, 80, 24, "[Edit / Add details]");
+    assert_eq!(pressed(&cmds), Some(ButtonAction::EditDetails), "{cmds:?}");
 }
 
 #[test]
@@ -193,18 +157,9 @@ fn notices_leave_the_status_bar_after_a_while() {
 fn connector_traces_are_summarised_in_the_inspector() {
     let mut app = offered();
     let text = r#"{"type":"trace","call":{"at":1,"system":"8x8","name":"create conversation","kind":"http","method":"POST","url":"https://x.test/c","status":201}}"#;
-    update(
-        &mut app,
-        Msg::Frame {
-            side: Side::Agent,
-            direction: Direction::In,
-            at: 1,
-            text: text.to_owned(),
-        },
-    );
     assert_eq!(
-        app.inspector.frames.back().map(|f| f.summary.as_str()),
-        Some("trace/8x8 POST create conversation 201")
+        summary_of(&mut app, text),
+        "trace/8x8 POST create conversation 201"
     );
 }
 
@@ -262,12 +217,7 @@ fn scrolling_a_filtered_inspector_stops_at_the_oldest_match() {
         } else {
             format!(r#"{{"type":"event","seq":{n},"event":{{"kind":"state"}}}}"#)
         };
-        let frame = Msg::Frame {
-            side: Side::User,
-            direction: Direction::In,
-            at: n,
-            text,
-        };
+        let frame = received(Side::User, n, text);
         update(&mut app, frame);
     }
     app.inspector.open = true;
@@ -288,12 +238,7 @@ fn scrolling_a_filtered_inspector_stops_at_the_oldest_match() {
     update(&mut app, key(KeyCode::Down));
     assert_eq!(app.inspector.back, 8);
     // A new match while scrolled back keeps the view where it is.
-    let frame = Msg::Frame {
-        side: Side::User,
-        direction: Direction::In,
-        at: 99,
-        text: r#"{"type":"ack","id":"u-99"}"#.into(),
-    };
+    let frame = received(Side::User, 99, r#"{"type":"ack","id":"u-99"}"#);
     update(&mut app, frame);
     assert_eq!(app.inspector.back, 9);
     // Clearing the filter goes back to the latest frame.
@@ -305,18 +250,9 @@ fn scrolling_a_filtered_inspector_stops_at_the_oldest_match() {
 fn a_trace_whose_name_says_its_method_shows_the_method_once() {
     let mut app = offered();
     let text = r#"{"type":"trace","call":{"at":1,"system":"Glia","name":"PUT /engagements/{id}/chat_messages/{uuid}","kind":"http","method":"PUT","url":"http://127.0.0.1:1/e","status":200}}"#;
-    update(
-        &mut app,
-        Msg::Frame {
-            side: Side::Agent,
-            direction: Direction::In,
-            at: 1,
-            text: text.to_owned(),
-        },
-    );
     assert_eq!(
-        app.inspector.frames.back().map(|f| f.summary.as_str()),
-        Some("trace/Glia PUT /engagements/{id}/chat_messages/{uuid} 200")
+        summary_of(&mut app, text),
+        "trace/Glia PUT /engagements/{id}/chat_messages/{uuid} 200"
     );
 }
 
@@ -324,12 +260,7 @@ fn a_trace_whose_name_says_its_method_shows_the_method_once() {
 fn traces_show_once_and_also_without_an_agent_connection() {
     let mut app = offered();
     let text = r#"{"type":"trace","call":{"at":1,"system":"Glia","name":"POST /queue_tickets","kind":"http","method":"POST","url":"http://127.0.0.1:1/q","status":201}}"#;
-    let frame = |side| Msg::Frame {
-        side,
-        direction: Direction::In,
-        at: 1,
-        text: text.to_owned(),
-    };
+    let frame = |side| received(side, 1, text);
     update(&mut app, frame(Side::Agent));
     update(&mut app, frame(Side::User));
     assert_eq!(

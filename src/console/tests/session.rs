@@ -70,13 +70,7 @@ fn acting_as_another_agent_changes_the_reconnect_hello_only_when_the_broker_agre
         code: ErrorCode::Forbidden,
         message: "acting as \"Sam\" needs the supervisor capability".into(),
     };
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::Agent,
-            msg: refusal,
-        },
-    );
+    from_broker(&mut app, Side::Agent, refusal);
     assert_eq!(app.inbox.agent.as_deref(), Some("Lisa"));
     assert_eq!(hello_agent(&app).as_deref(), Some("Lisa"));
     // Agreed: the screen says Sam, and so does a reconnect.
@@ -96,22 +90,14 @@ fn acting_as_another_agent_changes_the_reconnect_hello_only_when_the_broker_agre
 fn the_user_side_resumes_with_its_secret_and_the_agent_side_asks_to_supervise() {
     let mut app = offered();
     app.token = Some(crate::connectors::redact::Secret::new("t0k3n-t0k3n-t0k3n"));
-    let welcome = ServerMsg::Welcome {
-        protocol: 1,
-        session: "s-1".into(),
-        role: ClientRole::User,
-        conversation: Some("c-1".into()),
-        agent: None,
-        resume: Some("5ec7e75ec7e7".into()),
-        broker: broker(),
-    };
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::User,
-            msg: welcome,
-        },
+    let welcome = welcomed(
+        "s-1",
+        ClientRole::User,
+        Some("c-1"),
+        None,
+        Some("5ec7e75ec7e7"),
     );
+    from_broker(&mut app, Side::User, welcome);
     let ClientMsg::Hello {
         resume,
         token,
@@ -138,13 +124,7 @@ fn a_conversation_the_broker_no_longer_knows_is_not_asked_for_again() {
         code: ErrorCode::NotFound,
         message: "no conversation c-1".into(),
     };
-    update(
-        &mut app,
-        Msg::Server {
-            side: Side::User,
-            msg: lost,
-        },
-    );
+    from_broker(&mut app, Side::User, lost);
     let ClientMsg::Hello {
         conversation,
         since,

@@ -45,6 +45,11 @@ async fn next(link: &mut ChatLink) -> ChatEvent {
         .unwrap()
 }
 
+/// `agent` does `action`, which the desk takes.
+async fn does(desk: &MockDesk, agent: &str, action: DeskAction) {
+    desk.act(agent, action).await.unwrap();
+}
+
 #[test]
 fn templates_fill_placeholders_url_encoded() {
     let url = fill_template(
@@ -82,9 +87,7 @@ async fn accepting_joins_the_agent_and_greets_on_their_behalf() {
     let mut link = chat(&desk, "c-1").await;
     next(&mut link).await;
     next(&mut link).await;
-    desk.act("Lisa", DeskAction::Accept("c-1".into()))
-        .await
-        .unwrap();
+    does(&desk, "Lisa", DeskAction::Accept("c-1".into())).await;
     assert_eq!(
         next(&mut link).await,
         ChatEvent::AgentJoined {
@@ -108,12 +111,12 @@ async fn when_every_available_agent_declines_the_request_ends_without_agent() {
     let mut link = chat(&desk, "c-1").await;
     next(&mut link).await;
     next(&mut link).await;
-    desk.act(
+    does(
+        &desk,
         "Lisa",
         DeskAction::Reject("c-1".into(), "not my area".into()),
     )
-    .await
-    .unwrap();
+    .await;
     assert!(matches!(
         next(&mut link).await,
         ChatEvent::Ended {
@@ -129,9 +132,7 @@ async fn when_every_available_agent_declines_the_request_ends_without_agent() {
 #[tokio::test]
 async fn a_decline_rings_the_next_available_agent() {
     let (desk, _events) = open(DeskConfig::default());
-    desk.act("Sam", DeskAction::SetPresence(Presence::Available))
-        .await
-        .unwrap();
+    does(&desk, "Sam", DeskAction::SetPresence(Presence::Available)).await;
     let mut link = chat(&desk, "c-1").await;
     next(&mut link).await;
     assert_eq!(
@@ -140,9 +141,12 @@ async fn a_decline_rings_the_next_available_agent() {
             agent: "Lisa".into()
         }
     );
-    desk.act("Lisa", DeskAction::Reject("c-1".into(), "busy".into()))
-        .await
-        .unwrap();
+    does(
+        &desk,
+        "Lisa",
+        DeskAction::Reject("c-1".into(), "busy".into()),
+    )
+    .await;
     assert_eq!(
         next(&mut link).await,
         ChatEvent::Ringing {
@@ -155,12 +159,8 @@ async fn a_decline_rings_the_next_available_agent() {
 async fn accepting_a_live_chat_barges_in() {
     let (desk, mut desk_events) = open(DeskConfig::default());
     let mut link = chat(&desk, "c-1").await;
-    desk.act("Lisa", DeskAction::Accept("c-1".into()))
-        .await
-        .unwrap();
-    desk.act("Sam", DeskAction::Accept("c-1".into()))
-        .await
-        .unwrap();
+    does(&desk, "Lisa", DeskAction::Accept("c-1".into())).await;
+    does(&desk, "Sam", DeskAction::Accept("c-1".into())).await;
     let mut joined = Vec::new();
     for _ in 0..5 {
         if let ChatEvent::AgentJoined { agent } = next(&mut link).await {
@@ -171,9 +171,12 @@ async fn accepting_a_live_chat_barges_in() {
         }
     }
     assert_eq!(joined, vec!["Lisa", "Sam"]);
-    desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
-        .await
-        .unwrap();
+    does(
+        &desk,
+        "Sam",
+        DeskAction::Reply("c-1".into(), "Sam here".into()),
+    )
+    .await;
     // The desk feed says both are in the chat now.
     let in_chat = loop {
         let DeskEvent::Conversation { event, .. } = desk_events.recv().await.unwrap() else {
@@ -192,16 +195,15 @@ async fn accepting_a_live_chat_barges_in() {
 async fn a_transfer_tells_the_user_and_swaps_the_agent() {
     let (desk, mut desk_events) = open(DeskConfig::default());
     let mut link = chat(&desk, "c-1").await;
-    desk.act("Lisa", DeskAction::Accept("c-1".into()))
-        .await
-        .unwrap();
+    does(&desk, "Lisa", DeskAction::Accept("c-1".into())).await;
     while !matches!(next(&mut link).await, ChatEvent::AgentJoined { .. }) {}
-    desk.act("Sam", DeskAction::SetPresence(Presence::Available))
-        .await
-        .unwrap();
-    desk.act("Lisa", DeskAction::Transfer("c-1".into(), "Sam".into()))
-        .await
-        .unwrap();
+    does(&desk, "Sam", DeskAction::SetPresence(Presence::Available)).await;
+    does(
+        &desk,
+        "Lisa",
+        DeskAction::Transfer("c-1".into(), "Sam".into()),
+    )
+    .await;
     let mut after = Vec::new();
     while after.len() < 3 {
         match next(&mut link).await {
@@ -236,9 +238,12 @@ async fn a_transfer_tells_the_user_and_swaps_the_agent() {
     let only = |a: &str| (a.to_owned(), vec![a.to_owned()]);
     assert_eq!(assigned, vec![only("Lisa"), only("Sam")]);
     // Sam has the chat now; Lisa is out of it.
-    desk.act("Sam", DeskAction::Reply("c-1".into(), "Sam here".into()))
-        .await
-        .unwrap();
+    does(
+        &desk,
+        "Sam",
+        DeskAction::Reply("c-1".into(), "Sam here".into()),
+    )
+    .await;
     assert_eq!(
         refusal(
             &desk,
@@ -264,9 +269,7 @@ async fn a_transfer_needs_a_known_available_agent_who_is_not_in_the_chat_yet() {
         refusal(&desk, "Lisa", to("Sam")).await,
         "conversation c-1 is still waiting; accept it first"
     );
-    desk.act("Lisa", DeskAction::Accept("c-1".into()))
-        .await
-        .unwrap();
+    does(&desk, "Lisa", DeskAction::Accept("c-1".into())).await;
     assert_eq!(
         refusal(&desk, "Lisa", to("Nobody")).await,
         "no agent named \"Nobody\" on this desk"
@@ -294,9 +297,7 @@ async fn agents_can_only_talk_in_their_own_chats() {
         err.to_string(),
         "conversation c-1 is still waiting; accept it first"
     );
-    desk.act("Lisa", DeskAction::Accept("c-1".into()))
-        .await
-        .unwrap();
+    does(&desk, "Lisa", DeskAction::Accept("c-1".into())).await;
     let err = desk
         .act("Sam", DeskAction::End("c-1".into()))
         .await
@@ -315,12 +316,8 @@ async fn agents_can_only_talk_in_their_own_chats() {
 async fn the_agent_ending_the_chat_tells_the_user_side() {
     let (desk, _events) = open(DeskConfig::default());
     let mut link = chat(&desk, "c-1").await;
-    desk.act("Lisa", DeskAction::Accept("c-1".into()))
-        .await
-        .unwrap();
-    desk.act("Lisa", DeskAction::End("c-1".into()))
-        .await
-        .unwrap();
+    does(&desk, "Lisa", DeskAction::Accept("c-1".into())).await;
+    does(&desk, "Lisa", DeskAction::End("c-1".into())).await;
     loop {
         if let ChatEvent::Ended { reason } = next(&mut link).await {
             assert_eq!(
@@ -441,9 +438,7 @@ async fn in_the_url_api_and_channel_styles_the_agent_who_picks_the_request_up_ch
 {
     for style in [HandoffStyle::Url, HandoffStyle::Api, HandoffStyle::Channel] {
         let (desk, mut link) = handed_chat(style).await;
-        desk.act("Lisa", DeskAction::Accept("c-1".into()))
-            .await
-            .unwrap();
+        does(&desk, "Lisa", DeskAction::Accept("c-1".into())).await;
         assert_eq!(
             next(&mut link).await,
             ChatEvent::AgentJoined {
@@ -455,12 +450,12 @@ async fn in_the_url_api_and_channel_styles_the_agent_who_picks_the_request_up_ch
             next(&mut link).await,
             ChatEvent::AgentMessage { .. }
         ));
-        desk.act(
+        does(
+            &desk,
             "Lisa",
             DeskAction::Reply("c-1".into(), "How can I help?".into()),
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(
             next(&mut link).await,
             ChatEvent::AgentMessage {

@@ -1,7 +1,7 @@
 //! The help overlay's own key table (it takes every key while open); the overlay's title
 //! names its scroll keys when it does not fit.
 
-use crate::console::keymap::{Row, ch, key, row};
+use crate::console::keymap::{Row, ch, key, row, up_down_row};
 use crossterm::event::KeyCode;
 
 /// What a key does while the help is open.
@@ -35,16 +35,7 @@ pub const HELP: &[Row<HelpKey>] = &[
             (ch('q'), HelpKey::Close),
         ],
     ),
-    row(
-        "Up / Down (or k / j)",
-        "scroll a line",
-        &[
-            (key(KeyCode::Up), HelpKey::Up),
-            (ch('k'), HelpKey::Up),
-            (key(KeyCode::Down), HelpKey::Down),
-            (ch('j'), HelpKey::Down),
-        ],
-    ),
+    up_down_row!("scroll a line", HelpKey::Up, HelpKey::Down),
     row(
         "PgUp / PgDn",
         "scroll a page",

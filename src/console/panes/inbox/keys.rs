@@ -2,7 +2,7 @@
 //! [`super::input`]) and are what the help overlay and the status bar show.
 
 use super::InboxAction;
-use crate::console::keymap::{Row, alt, ch, ctrl, key, row};
+use crate::console::keymap::{Row, alt, ch, ctrl, key, row, up_down_row};
 use crossterm::event::KeyCode;
 
 /// What a key on the list does.
@@ -22,16 +22,7 @@ pub enum ListKey {
 
 /// The list's bindings.
 pub const LIST: &[Row<ListKey>] = &[
-    row(
-        "Up / Down (or k / j)",
-        "choose a request or chat",
-        &[
-            (key(KeyCode::Up), ListKey::Up),
-            (ch('k'), ListKey::Up),
-            (key(KeyCode::Down), ListKey::Down),
-            (ch('j'), ListKey::Down),
-        ],
-    ),
+    up_down_row!("choose a request or chat", ListKey::Up, ListKey::Down),
     row(
         "a",
         "accept the request (on another's live chat: barge in)",

@@ -1,7 +1,7 @@
 //! The inspector's key tables: one while the filter is edited, one otherwise. They dispatch
 //! the keys (in [`super::key`]) and are what the help overlay and the status bar show.
 
-use crate::console::keymap::{Row, ch, key, row};
+use crate::console::keymap::{Row, ch, key, row, up_down_row};
 use crossterm::event::KeyCode;
 
 /// What a key on the inspector does.
@@ -28,16 +28,7 @@ pub const INSPECTOR: &[Row<InspectorKey>] = &[
         "filter frames (Enter or Esc ends editing)",
         &[(ch('/'), InspectorKey::Filter)],
     ),
-    row(
-        "Up / Down (or k / j)",
-        "scroll one frame",
-        &[
-            (key(KeyCode::Up), InspectorKey::Older),
-            (ch('k'), InspectorKey::Older),
-            (key(KeyCode::Down), InspectorKey::Newer),
-            (ch('j'), InspectorKey::Newer),
-        ],
-    ),
+    up_down_row!("scroll one frame", InspectorKey::Older, InspectorKey::Newer),
     row(
         "Home / End",
         "oldest / latest frame",
