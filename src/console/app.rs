@@ -1,12 +1,12 @@
 //! The console's whole state, one owner of it: only `update` changes it, the panes' views only
 //! read it, and the connection tasks hold none of it.
 
-use super::msg::{Link, Side};
+use super::msg::{Command, Link, Side};
 use super::panes::chat::ChatPane;
 use super::panes::inbox::{DeskChat, InboxPane};
 use super::panes::inspector::Inspector;
 pub use super::scroll::Scroll;
-use crate::protocol::{BrokerInfo, HandoffState, Millis, RequestId};
+use crate::protocol::{BrokerInfo, ClientMsg, HandoffState, Millis, RequestId};
 use crate::theme::Theme;
 use ratatui::layout::Rect;
 use std::collections::{HashMap, VecDeque};
@@ -155,6 +155,18 @@ impl App {
         self.next_request += 1;
         self.pending.insert(id.clone(), kind);
         id
+    }
+
+    /// Sends the request `msg` makes of a new id on `side`, awaited as `kind` (see
+    /// [`request_id`](Self::request_id)).
+    pub fn send(
+        &mut self,
+        side: Side,
+        kind: Pending,
+        msg: impl FnOnce(RequestId) -> ClientMsg,
+    ) -> Vec<Command> {
+        let id = self.request_id(side, kind);
+        vec![Command::Send { side, msg: msg(id) }]
     }
 
     /// Shows a notice in the status bar (and keeps a few).

@@ -179,24 +179,15 @@ impl SystemsConfig {
     /// The retry policy from `[http]`.
     pub fn retry_policy(&self) -> RetryPolicy {
         let d = RetryPolicy::default();
+        let http = &self.http;
+        let ms = |value: Option<u64>, default| value.map_or(default, Duration::from_millis);
+        let secs = |value: Option<u64>, default| value.map_or(default, Duration::from_secs);
         RetryPolicy {
-            max_attempts: self.http.max_attempts.unwrap_or(d.max_attempts),
-            base_delay: self
-                .http
-                .base_delay_ms
-                .map_or(d.base_delay, Duration::from_millis),
-            max_delay: self
-                .http
-                .max_delay_ms
-                .map_or(d.max_delay, Duration::from_millis),
-            max_retry_after: self
-                .http
-                .max_retry_after_secs
-                .map_or(d.max_retry_after, Duration::from_secs),
-            request_timeout: self
-                .http
-                .timeout_secs
-                .map_or(d.request_timeout, Duration::from_secs),
+            max_attempts: http.max_attempts.unwrap_or(d.max_attempts),
+            base_delay: ms(http.base_delay_ms, d.base_delay),
+            max_delay: ms(http.max_delay_ms, d.max_delay),
+            max_retry_after: secs(http.max_retry_after_secs, d.max_retry_after),
+            request_timeout: secs(http.timeout_secs, d.request_timeout),
         }
     }
 

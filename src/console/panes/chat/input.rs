@@ -199,15 +199,11 @@ pub(crate) fn user_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
     match (&app.chat.conversation, live && was_empty != now_empty) {
         (Some(conversation), true) => {
             let conversation = conversation.clone();
-            let id = app.request_id(Side::User, Pending::Other);
-            vec![Command::Send {
-                side: Side::User,
-                msg: ClientMsg::Typing {
-                    id,
-                    conversation,
-                    on: !now_empty,
-                },
-            }]
+            app.send(Side::User, Pending::Other, |id| ClientMsg::Typing {
+                id,
+                conversation,
+                on: !now_empty,
+            })
         }
         _ => Vec::new(),
     }
@@ -341,15 +337,15 @@ pub(crate) fn press(app: &mut App, message: &MessageId, n: usize) -> Vec<Command
         );
         return Vec::new();
     }
-    let id = app.request_id(Side::User, Pending::Press(button.button_text.clone()));
     app.chat.scroll = Scroll::default();
-    vec![Command::Send {
-        side: Side::User,
-        msg: ClientMsg::Press {
+    app.send(
+        Side::User,
+        Pending::Press(button.button_text.clone()),
+        |id| ClientMsg::Press {
             id,
             conversation,
             message: message.clone(),
             action: button.action,
         },
-    }]
+    )
 }

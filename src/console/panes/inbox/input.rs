@@ -20,15 +20,11 @@ pub(crate) fn agent_typing(app: &mut App, was_empty: bool) -> Vec<Command> {
     let live = app.selected_chat().filter(|c| c.is_in(&me));
     match (live.map(|c| c.conversation.clone()), was_empty != now_empty) {
         (Some(conversation), true) if app.inbox.mode == ReplyMode::Reply => {
-            let id = app.request_id(Side::Agent, Pending::Other);
-            vec![Command::Send {
-                side: Side::Agent,
-                msg: ClientMsg::Typing {
-                    id,
-                    conversation,
-                    on: !now_empty,
-                },
-            }]
+            app.send(Side::Agent, Pending::Other, |id| ClientMsg::Typing {
+                id,
+                conversation,
+                on: !now_empty,
+            })
         }
         _ => Vec::new(),
     }
@@ -70,11 +66,10 @@ pub(crate) fn toggle_presence(app: &mut App) -> Vec<Command> {
     } else {
         Presence::Available
     };
-    let id = app.request_id(Side::Agent, Pending::Other);
-    vec![Command::Send {
-        side: Side::Agent,
-        msg: ClientMsg::SetPresence { id, presence },
-    }]
+    app.send(Side::Agent, Pending::Other, |id| ClientMsg::SetPresence {
+        id,
+        presence,
+    })
 }
 
 /// Carries out an inbox action on the selected item.
@@ -95,11 +90,9 @@ pub(crate) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
             app.notify(true, "The desk has no other agent");
             return Vec::new();
         };
-        let id = app.request_id(Side::Agent, Pending::ActAs(next.clone()));
-        return vec![Command::Send {
-            side: Side::Agent,
-            msg: ClientMsg::ActAs { id, agent: next },
-        }];
+        return app.send(Side::Agent, Pending::ActAs(next.clone()), |id| {
+            ClientMsg::ActAs { id, agent: next }
+        });
     }
     let Some(chat) = app.selected_chat() else {
         app.notify(true, "Nothing selected in the inbox");
@@ -113,13 +106,10 @@ pub(crate) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
     }
     let conversation = chat.conversation.clone();
     match action {
-        InboxAction::Accept => {
-            let id = app.request_id(Side::Agent, Pending::Accept);
-            vec![Command::Send {
-                side: Side::Agent,
-                msg: ClientMsg::Accept { id, conversation },
-            }]
-        }
+        InboxAction::Accept => app.send(Side::Agent, Pending::Accept, |id| ClientMsg::Accept {
+            id,
+            conversation,
+        }),
         InboxAction::Reject => {
             ask(
                 app,
@@ -130,13 +120,10 @@ pub(crate) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
             );
             Vec::new()
         }
-        InboxAction::End => {
-            let id = app.request_id(Side::Agent, Pending::End);
-            vec![Command::Send {
-                side: Side::Agent,
-                msg: ClientMsg::End { id, conversation },
-            }]
-        }
+        InboxAction::End => app.send(Side::Agent, Pending::End, |id| ClientMsg::End {
+            id,
+            conversation,
+        }),
         InboxAction::Transfer => {
             start_transfer(app, conversation, &me);
             Vec::new()
@@ -296,29 +283,23 @@ fn reject_with(app: &mut App, conversation: ConversationId, reason: String) -> V
     } else {
         reason
     };
-    let id = app.request_id(Side::Agent, Pending::Reject);
     app.focus = Focus::Inbox;
-    vec![Command::Send {
-        side: Side::Agent,
-        msg: ClientMsg::Reject {
-            id,
-            conversation,
-            reason,
-        },
-    }]
+    app.send(Side::Agent, Pending::Reject, |id| ClientMsg::Reject {
+        id,
+        conversation,
+        reason,
+    })
 }
 
 /// The hand-over of `conversation` to the agent named `to`.
 fn transfer_to(app: &mut App, conversation: ConversationId, to: String) -> Vec<Command> {
-    let id = app.request_id(Side::Agent, Pending::Transfer(to.clone()));
-    vec![Command::Send {
-        side: Side::Agent,
-        msg: ClientMsg::Transfer {
+    app.send(Side::Agent, Pending::Transfer(to.clone()), |id| {
+        ClientMsg::Transfer {
             id,
             conversation,
             to,
-        },
-    }]
+        }
+    })
 }
 
 /// Back to the reply that was set aside; what was asked, and about which chat.
@@ -358,13 +339,9 @@ pub(crate) fn send_reply(app: &mut App) -> Vec<Command> {
     if let Some(chat) = app.inbox.chats.get_mut(app.inbox.selected) {
         chat.scroll = Scroll::default();
     }
-    let id = app.request_id(Side::Agent, Pending::Reply);
-    vec![Command::Send {
-        side: Side::Agent,
-        msg: ClientMsg::Reply {
-            id,
-            conversation,
-            text,
-        },
-    }]
+    app.send(Side::Agent, Pending::Reply, |id| ClientMsg::Reply {
+        id,
+        conversation,
+        text,
+    })
 }
