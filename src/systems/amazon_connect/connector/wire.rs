@@ -1,6 +1,7 @@
 //! Amazon Connect payloads (botocore service models `connect` and `connectparticipant`, the
-//! `StartChatContact` reference, amazon-connect-chatjs), shared by the connector and the
-//! emulator. `PascalCase` as on the wire.
+//! `StartChatContact` reference, amazon-connect-chatjs), as the connector writes and reads
+//! them (the emulator has its own): requests only serialize, answers only deserialize.
+//! `PascalCase` as on the wire.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! 8x8 Chat Gateway payloads, as documented (8x8 developer docs, Chat Gateway reference and
-//! webhooks-events-reference). Shared by the connector and the emulator. Fields the docs do
-//! not give live in [`super::inferred`].
+//! webhooks-events-reference), as the connector writes and reads them (the emulator has its
+//! own): requests only serialize, answers and events only deserialize. Fields the docs do
+//! not give live in the system's `inferred` module.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,6 +1,7 @@
 //! Glia REST payloads (developer.glia.com: engagement requests, chat messages, webhooks; and
-//! public visitor-integrator samples), shared by the connector and the emulator. Shapes the
-//! sources do not give are in [`super::inferred`].
+//! public visitor-integrator samples), as the connector writes and reads them (the emulator
+//! has its own): requests only serialize, answers and events only deserialize. Shapes the
+//! sources do not give are in the system's `inferred` module.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,6 +1,7 @@
 //! `ServiceNow` Virtual Agent Bot Integration API payloads (`bot-api.md`, va-api-features),
-//! shared by the connector and the emulator. What the docs do not show is in
-//! [`super::inferred`].
+//! as the connector writes and reads them (the emulator has its own): requests only
+//! serialize, answers only deserialize. What the docs do not show is in the system's
+//! `inferred` module.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
