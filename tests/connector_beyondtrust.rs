@@ -316,6 +316,70 @@ async fn the_emulator_answers_as_the_site_does() {
     assert!(multipart.text().await.unwrap().contains("Multipart POST"));
 }
 
+/// The documented requests, sent as they are, are accepted; the answers read as the
+/// documented responses do.
+#[tokio::test]
+async fn the_documented_requests_are_accepted_by_the_emulator() {
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/systems/beyondtrust/fixtures"
+    );
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!("{fixtures}/{name}"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let emulator = emulator().await;
+    let base = emulator.base_url();
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/oauth2/token"))
+        .basic_auth("client-1", Some("secret-1"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(fixture("token.request.form"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented: serde_json::Value =
+        serde_json::from_str(&fixture("token.response.json")).unwrap();
+    for key in ["access_token", "token_type", "expires_in"] {
+        assert_eq!(token[key].is_string(), documented[key].is_string(), "{key}");
+    }
+    let answer = http
+        .post(format!("{base}/api/command"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(fixture("generate_session_key.request.form"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let key = handoff::systems::beyondtrust::connector::wire::read::<
+        handoff::systems::beyondtrust::connector::wire::SessionKey,
+    >(&answer, "session_key")
+    .unwrap();
+    assert!(
+        matches!(&key, handoff::systems::beyondtrust::connector::wire::Answer::Ok(k) if k.short_key.len() == 7),
+        "{answer}"
+    );
+    let page = format!(
+        "{base}/api/start_session?{}",
+        fixture("start_session.request.query")
+    );
+    assert_eq!(reqwest::get(page).await.unwrap().status(), 200);
+    // Both documented requests are for conversation c-42: the page finds the session the key
+    // queued instead of queueing a second one.
+    let conversations = emulator.sim().conversations();
+    assert_eq!(conversations.len(), 1);
+    assert_eq!(conversations[0].external_ref.as_deref(), Some("c-42"));
+}
+
 #[tokio::test]
 async fn url_mode_links_to_start_session_and_the_page_queues_the_request_once() {
     let rig = rig_with("secret-1", Mode::Url, "issue:printers").await;
