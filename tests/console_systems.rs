@@ -233,3 +233,32 @@ async fn a_full_chat_on_amazon_connect() {
 async fn a_full_chat_on_glia() {
     Box::pin(full_chat(handoff::systems::glia::NAME, "glia", "Glia")).await;
 }
+
+/// `handoff --system beyondtrust`: the user is taken to the session key's page, and the
+/// request waits in the inbox (the chat itself happens in BeyondTrust's client).
+#[tokio::test]
+async fn beyondtrust_takes_the_user_to_the_site() {
+    let systems = SystemsConfig::from_toml("test.toml", "[beyondtrust]\n").unwrap();
+    let system = handoff::systems::beyondtrust::NAME;
+    let engine = start_on_system(
+        system,
+        &systems,
+        AgentScript::manual(),
+        BrokerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let url = engine.url();
+    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
+    h.see("BeyondTrust").await;
+    h.say("I'd like to speak to a live agent").await;
+    h.see("provide more details").await;
+    h.say("My printer in room 4 says it is offline").await;
+    h.see("Other help options").await;
+    h.alt('1').await;
+    h.see("Taking you to").await;
+    h.see("/api/start_session?short_key=").await;
+    h.see("[ Accept (a) ]").await;
+    h.stop().await;
+    drop(engine.system);
+}

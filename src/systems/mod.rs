@@ -11,6 +11,7 @@
 //! (see `ARCHITECTURE.md`).
 
 pub mod amazon_connect;
+pub mod beyondtrust;
 mod config;
 pub mod eight_by_eight;
 pub mod glia;
@@ -29,6 +30,7 @@ pub static SYSTEMS: &[&System] = &[
     &amazon_connect::SYSTEM,
     &eight_by_eight::SYSTEM,
     &glia::SYSTEM,
+    &beyondtrust::SYSTEM,
     &mock::SYSTEM,
 ];
 
@@ -58,7 +60,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, beyondtrust, mock"
         );
     }
 
