@@ -48,12 +48,13 @@ async fn next(link: &mut ChatLink) -> ChatEvent {
 #[test]
 fn templates_fill_placeholders_url_encoded() {
     let url = fill_template(
-        "https://x/start?q={queue_id}&t={utterance}&d={domain}&m={missing}",
+        "https://x/start?q={queue_id}&t={utterance}&d={domain}&m={context.missing}",
         &request("c-1"),
-    );
+    )
+    .unwrap();
     assert_eq!(
         url,
-        "https://x/start?q=q+1%2F2&t=my+SQL+database+is+down&d=IT&m="
+        "https://x/start?q=q%201%2F2&t=my%20SQL%20database%20is%20down&d=IT&m="
     );
 }
 
