@@ -365,16 +365,18 @@ impl UrlTemplate {
         &self.params
     }
 
-    /// The page's address for `request`: every value percent-encoded once.
+    /// The page's address for `request`: every value percent-encoded once. A path segment a
+    /// value makes `.` or `..` is left empty: it would move the address up the path.
     pub fn fill(&self, request: &HandoffRequest) -> String {
-        let mut url = String::new();
+        let mut path = String::new();
         for piece in &self.base.0 {
             match piece {
-                Piece::Literal(text) => url.push_str(text),
-                Piece::Field(field) => encode_into(&mut url, field.value(request)),
+                Piece::Literal(text) => path.push_str(text),
+                Piece::Field(field) => encode_into(&mut path, field.value(request)),
             }
         }
-        let mut separator = if url.contains('?') { '&' } else { '?' };
+        let mut url = without_dot_segments(&path);
+        let mut separator = '?';
         for param in &self.params {
             url.push(separator);
             separator = '&';
@@ -406,6 +408,23 @@ fn check_base(base: &Text) -> Result<(), TemplateError> {
         ));
     }
     Ok(())
+}
+
+/// `url` (no query) with each path segment that a URL parser reads as `.` or `..` emptied.
+fn without_dot_segments(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let Some(path_start) = url[after_scheme..].find('/').map(|i| i + after_scheme) else {
+        return url.to_owned();
+    };
+    let is_dot = |segment: &str| {
+        let plain = segment.to_ascii_lowercase().replace("%2e", ".");
+        plain == "." || plain == ".."
+    };
+    let segments: Vec<&str> = url[path_start..]
+        .split('/')
+        .map(|segment| if is_dot(segment) { "" } else { segment })
+        .collect();
+    format!("{}{}", &url[..path_start], segments.join("/"))
 }
 
 /// Percent-encodes every byte of `value` but the unreserved ones (RFC 3986), so that the

@@ -13,10 +13,14 @@
 pub mod amazon_connect;
 mod config;
 pub mod eight_by_eight;
+pub mod five9;
 pub mod glia;
 pub mod mock;
+mod redirect;
 mod registry;
 pub mod servicenow;
+pub mod servicenow_web;
+pub mod url;
 
 pub use config::{Section, SystemsConfig};
 pub use registry::{
@@ -29,6 +33,9 @@ pub static SYSTEMS: &[&System] = &[
     &amazon_connect::SYSTEM,
     &eight_by_eight::SYSTEM,
     &glia::SYSTEM,
+    &url::SYSTEM,
+    &five9::SYSTEM,
+    &servicenow_web::SYSTEM,
     &mock::SYSTEM,
 ];
 
@@ -58,7 +65,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, url, five9, servicenow-web, mock"
         );
     }
 

@@ -391,7 +391,7 @@ async fn the_desks_queue_timeout_ends_the_wait() {
 async fn the_url_api_and_channel_styles() {
     let (desk, _events) = open(DeskConfig::for_style(HandoffStyle::Url));
     assert!(
-        matches!(desk.start(request("c-1")).await.unwrap(), Started::Redirect { url, via: None, chat: Some(_) } if url == "https://livechat.acme.com/start-chat?queue_id=q+1%2F2")
+        matches!(desk.start(request("c-1")).await.unwrap(), Started::Redirect { url, via: None, chat: Some(_) } if url == "https://livechat.acme.com/start-chat?queue_id=q%201%2F2")
     );
 
     let (desk, mut events) = open(DeskConfig::for_style(HandoffStyle::Api));
