@@ -5,17 +5,12 @@
 /// The emulated page's path, after seed 002's page.
 pub const PAGE_PATH: &str = "/start-chat";
 
-/// The parameters the emulated page reads: the queue (required, as seed 002's page takes it),
-/// then what the agent's inbox shows.
-pub mod params {
-    /// The queue's id. [DOC seed 002]
-    pub const QUEUE_ID: &str = "queue_id";
-    /// The user's utterance. [INFER]
-    pub const UTTERANCE: &str = "utterance";
-    /// The topic. [INFER]
-    pub const TOPIC: &str = "topic";
-    /// The user's name. [INFER]
-    pub const NAME: &str = "name";
-    /// The user's email. [INFER]
-    pub const EMAIL: &str = "email";
-}
+/// The emulated page's parameters and what fills each: the queue first (required, as seed
+/// 002's page takes it) [DOC seed 002], then what the agent's inbox shows [INFER].
+pub const PARAMS: [(&str, &str); 5] = [
+    ("queue_id", "{queue_id}"),
+    ("utterance", "{utterance}"),
+    ("topic", "{topic}"),
+    ("name", "{user_name}"),
+    ("email", "{user_email}"),
+];

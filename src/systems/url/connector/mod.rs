@@ -3,20 +3,14 @@
 //!
 //! [`RedirectConnector`]: crate::connectors::redirect::RedirectConnector
 
-use super::inferred::{PAGE_PATH, params};
+use super::inferred::{PAGE_PATH, PARAMS};
 use crate::connectors::url_template::{Param, TemplateError, UrlTemplate};
 
 /// The emulated page at `base` (the emulator's base URL).
 pub fn emulated(base: &str) -> Result<UrlTemplate, TemplateError> {
-    let params = [
-        (params::QUEUE_ID, "{queue_id}"),
-        (params::UTTERANCE, "{utterance}"),
-        (params::TOPIC, "{topic}"),
-        (params::NAME, "{user_name}"),
-        (params::EMAIL, "{user_email}"),
-    ]
-    .into_iter()
-    .map(|(name, value)| Param::text(name, value))
-    .collect::<Result<_, _>>()?;
+    let params = PARAMS
+        .into_iter()
+        .map(|(name, value)| Param::text(name, value))
+        .collect::<Result<_, _>>()?;
     UrlTemplate::new(&format!("{base}{PAGE_PATH}"), params)
 }

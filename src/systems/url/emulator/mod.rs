@@ -3,7 +3,7 @@
 //! visitor for the agent inbox. Other parameters (a user's own template) are kept as routing
 //! context. See [`crate::emulators::landing`].
 
-use super::inferred::{PAGE_PATH, params};
+use super::inferred::{PAGE_PATH, PARAMS};
 use crate::emulators::EmulatorOptions;
 use crate::emulators::desk::RequestInfo;
 use crate::emulators::landing::{self, Query, first, required};
@@ -17,31 +17,26 @@ pub async fn spawn(listen: SocketAddr, options: EmulatorOptions) -> landing::Spa
 
 /// The page's reading of its query.
 pub fn check(query: &Query) -> Result<RequestInfo, String> {
-    let queue_id = required(query, params::QUEUE_ID)?;
+    let [queue, utterance, topic, name, email] = PARAMS.map(|(name, _)| name);
+    let queue_id = required(query, queue)?;
     let text = |name| first(query, name).unwrap_or_default().to_owned();
-    let known = [
-        params::UTTERANCE,
-        params::TOPIC,
-        params::NAME,
-        params::EMAIL,
-    ];
     let context = query
         .iter()
-        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .filter(|(k, _)| ![utterance, topic, name, email].contains(&k.as_str()))
         .cloned()
         .collect();
-    let title = match text(params::UTTERANCE) {
-        utterance if utterance.is_empty() => format!("A visitor for queue {queue_id}"),
-        utterance => utterance,
+    let title = match text(utterance) {
+        said if said.is_empty() => format!("A visitor for queue {queue_id}"),
+        said => said,
     };
     Ok(RequestInfo {
         title,
         user: UserInfo {
-            id: text(params::EMAIL),
-            name: text(params::NAME),
-            email: first(query, params::EMAIL).map(str::to_owned),
+            id: text(email),
+            name: text(name),
+            email: first(query, email).map(str::to_owned),
         },
-        topic: text(params::TOPIC),
+        topic: text(topic),
         context,
         history: String::new(),
     })
