@@ -19,9 +19,11 @@ pub mod files;
 pub mod http;
 pub mod multipart;
 pub mod redact;
+pub mod redirect;
 pub mod retry;
 pub mod runtime;
 pub mod trace;
+pub mod url_template;
 pub mod webhook;
 
 use crate::protocol::{

@@ -14,6 +14,7 @@ pub mod control;
 pub mod desk;
 
 pub mod fault;
+pub mod landing;
 pub mod webhook;
 
 use crate::connectors::AgentDesk;

@@ -20,6 +20,11 @@ pub trait Section: DeserializeOwned + Default {
 
     /// The section's URL settings (key, value), checked to be http(s) URLs.
     fn urls(&self) -> Vec<(&'static str, &Option<String>)>;
+
+    /// Checks the section's other values: the key at fault (without the section) and why.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        Ok(())
+    }
 }
 
 /// The contact-center configuration: the file's name, the shared sections, and the raw
@@ -104,6 +109,9 @@ impl SystemsConfig {
     pub fn read<T: Section>(&self) -> Result<T, ConfigError> {
         let section: T = self.section(T::NAME)?;
         self.check_urls(T::NAME, &section.urls())?;
+        section
+            .check()
+            .map_err(|(key, why)| self.invalid(&format!("{}.{key}", T::NAME), why))?;
         Ok(section)
     }
 

@@ -14,10 +14,14 @@ pub mod amazon_connect;
 pub mod beyondtrust;
 mod config;
 pub mod eight_by_eight;
+pub mod five9;
 pub mod glia;
 pub mod mock;
+mod redirect;
 mod registry;
 pub mod servicenow;
+pub mod servicenow_web;
+pub mod url;
 
 pub use config::{Section, SystemsConfig};
 pub use registry::{
@@ -31,6 +35,9 @@ pub static SYSTEMS: &[&System] = &[
     &eight_by_eight::SYSTEM,
     &glia::SYSTEM,
     &beyondtrust::SYSTEM,
+    &url::SYSTEM,
+    &five9::SYSTEM,
+    &servicenow_web::SYSTEM,
     &mock::SYSTEM,
 ];
 
@@ -60,7 +67,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, beyondtrust, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, beyondtrust, url, five9, servicenow-web, mock"
         );
     }
 

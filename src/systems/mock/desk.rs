@@ -85,7 +85,7 @@ impl State {
             // carry the conversation on; the mock desk plays them with a chat the broker
             // relays, which starts when an agent picks the request up.
             HandoffStyle::Url => {
-                let url = fill_template(&self.config.url_template, &request);
+                let url = fill_template(&self.config.url_template, &request)?;
                 Started::Redirect {
                     url,
                     via: None,
@@ -93,7 +93,7 @@ impl State {
                 }
             }
             HandoffStyle::Api => {
-                let url = fill_template(&self.config.redirect_url_template, &request);
+                let url = fill_template(&self.config.redirect_url_template, &request)?;
                 let chat = self.open_chat(request).await?;
                 Started::Redirect {
                     url,

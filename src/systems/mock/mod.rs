@@ -28,6 +28,7 @@ pub const SYSTEM: crate::systems::System = crate::systems::System {
 
 mod desk;
 
+use crate::connectors::url_template::UrlTemplate;
 use crate::connectors::{
     AgentDesk, Availability, ChatCommand, Connector, ConnectorError, DeskAction, DeskError,
     DeskEvent, HandoffRequest, Started,
@@ -54,9 +55,8 @@ pub struct DeskConfig {
     pub latency: Duration,
     /// The desk's own queue timeout, shorter than the broker's fallback when set.
     pub queue_timeout: Option<Duration>,
-    /// `url` style: the chat page, with `{queue_id}`, `{queue}`, `{topic}`, `{domain}`,
-    /// `{utterance}`, `{user_id}`, `{user_email}` and `{conversation}` placeholders
-    /// (values are URL-encoded).
+    /// `url` style: the chat page, a [`UrlTemplate`] (`{queue_id}`, `{utterance}`, ...;
+    /// values are URL-encoded once).
     pub url_template: String,
     /// `api` style: the bot the user is redirected to.
     pub redirect_bot: String,
@@ -136,37 +136,12 @@ impl Default for DeskConfig {
     }
 }
 
-/// Fills a URL template's placeholders from a request, URL-encoding each value.
-pub fn fill_template(template: &str, request: &HandoffRequest) -> String {
-    let value = |key: &str| -> String {
-        let raw = match key {
-            "utterance" => request.title.clone(),
-            "topic" => request.topic.clone(),
-            "user_id" => request.user.id.clone(),
-            "user_name" => request.user.name.clone(),
-            "user_email" => request.user.email.clone().unwrap_or_default(),
-            "conversation" => request.conversation.to_string(),
-            other => request.context.get(other).cloned().unwrap_or_default(),
-        };
-        url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
-    };
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        match rest[open..].find('}') {
-            Some(close) => {
-                out.push_str(&value(&rest[open + 1..open + close]));
-                rest = &rest[open + close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+/// Fills a URL template ([`UrlTemplate::parse`]) from a request, each value URL-encoded once.
+/// A template the engine refuses is the desk's refusal to start, naming the template's fault.
+pub fn fill_template(template: &str, request: &HandoffRequest) -> Result<String, DeskError> {
+    UrlTemplate::parse(template)
+        .map(|t| t.fill(request))
+        .map_err(|e| DeskError::InvalidState(format!("the desk's URL template: {e}")))
 }
 
 /// A cloneable handle of the mock desk.

@@ -53,12 +53,13 @@ async fn does(desk: &MockDesk, agent: &str, action: DeskAction) {
 #[test]
 fn templates_fill_placeholders_url_encoded() {
     let url = fill_template(
-        "https://x/start?q={queue_id}&t={utterance}&d={domain}&m={missing}",
+        "https://x/start?q={queue_id}&t={utterance}&d={domain}&m={context.missing}",
         &request("c-1"),
-    );
+    )
+    .unwrap();
     assert_eq!(
         url,
-        "https://x/start?q=q+1%2F2&t=my+SQL+database+is+down&d=IT&m="
+        "https://x/start?q=q%201%2F2&t=my%20SQL%20database%20is%20down&d=IT&m="
     );
 }
 
@@ -387,7 +388,7 @@ async fn the_desks_queue_timeout_ends_the_wait() {
 async fn the_url_api_and_channel_styles() {
     let (desk, _events) = open(DeskConfig::for_style(HandoffStyle::Url));
     assert!(
-        matches!(desk.start(request("c-1")).await.unwrap(), Started::Redirect { url, via: None, chat: Some(_) } if url == "https://livechat.acme.com/start-chat?queue_id=q+1%2F2")
+        matches!(desk.start(request("c-1")).await.unwrap(), Started::Redirect { url, via: None, chat: Some(_) } if url == "https://livechat.acme.com/start-chat?queue_id=q%201%2F2")
     );
 
     let (desk, mut events) = open(DeskConfig::for_style(HandoffStyle::Api));

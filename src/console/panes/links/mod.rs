@@ -71,7 +71,15 @@ pub fn of_message(message: &ChatMessage) -> Vec<LinkItem> {
                 label: url.clone(),
                 url,
             })),
-            Part::ReasoningSteps { .. } => {}
+            // "Taking you to <url>": a URL handoff's address is a step.
+            Part::ReasoningSteps { reasoning_steps } => {
+                for step in reasoning_steps {
+                    items.extend(urls_in(&step.rich_text).map(|url| LinkItem {
+                        label: url.clone(),
+                        url,
+                    }));
+                }
+            }
         }
     }
     items.retain(|i| openable(&i.url));
