@@ -1,0 +1,217 @@
+//! The Slack connector: the request as a message with an Accept button, posted with
+//! `chat.postMessage` (bot token) or to an incoming webhook; the button's signed
+//! `block_actions` payload tells the user who picked it up. Slack answers HTTP 200 with
+//! `{"ok": false, "error": name}` for most failures: the name is what the user is told.
+
+pub mod wire;
+
+use super::inferred;
+use crate::connectors::ConnectorError;
+use crate::connectors::channel::accept::{Acceptance, Scheme};
+use crate::connectors::channel::relay::{Acceptances, connect};
+use crate::connectors::channel::{ChannelApi, ChannelConnector, Limit, Markup, Post, shorten};
+use crate::connectors::http::{Api, Call, Method, RetryPolicy};
+use crate::connectors::redact::Secret;
+use crate::connectors::webhook::WebhookListener;
+use async_trait::async_trait;
+use wire::{Block, Button, PostMessage, Text};
+
+/// Where the connector posts.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// `chat.postMessage` with a bot token.
+    Api {
+        /// The Web API base, e.g. `https://slack.com/api`.
+        base: String,
+        /// The bot token.
+        token: Secret,
+        /// The channel id.
+        channel: String,
+    },
+    /// An incoming webhook (its URL is the secret); no threads.
+    Webhook {
+        /// The URL.
+        url: Secret,
+    },
+}
+
+/// The connector's settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to post.
+    pub target: Target,
+    /// The channel as the user is told, e.g. `#it-help`.
+    pub channel_name: String,
+    /// The app's signing secret; `None`: no acceptance comes back.
+    pub signing_secret: Option<Secret>,
+    /// Retries and timeouts.
+    pub retry: RetryPolicy,
+}
+
+/// Slack's half of the channel connector.
+pub struct Slack {
+    api: Api,
+    target: Target,
+    channel_name: String,
+}
+
+/// The webhook listener's route for the Accept button (the app's interactivity Request URL).
+pub const ROUTE: &str = "slack";
+
+/// The Slack connector, its acceptances taken on `listener`.
+pub fn connector(settings: Settings, listener: &WebhookListener) -> ChannelConnector {
+    let secrets = match &settings.target {
+        Target::Api { token, .. } => vec![token.clone()],
+        Target::Webhook { url } => vec![url.clone()],
+    };
+    let slack = Slack {
+        // A post is not idempotent: only refusals (429) are retried.
+        api: Api::new("Slack", settings.retry, secrets).unkeyed(),
+        target: settings.target,
+        channel_name: settings.channel_name,
+    };
+    let acceptances = settings.signing_secret.map(|secret| Acceptances {
+        scheme: Scheme::SLACK,
+        secret,
+        parse: parse_interaction,
+    });
+    connect(std::sync::Arc::new(slack), listener, ROUTE, acceptances)
+}
+
+/// Slack's mrkdwn escapes: `&`, `<` and `>` only.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+const MRKDWN: Markup = Markup { bold: "*", escape };
+
+fn text(kind: &'static str, text: String) -> Text {
+    Text { kind, text }
+}
+
+/// The message of `post`: one section within Slack's limit, and the Accept button on a request.
+pub fn message<'a>(
+    post: &Post,
+    channel: Option<&'a str>,
+    thread: Option<&'a str>,
+) -> PostMessage<'a> {
+    let body = post.render(MRKDWN, Limit::Chars(inferred::SECTION_MAX_CHARS));
+    let mut blocks = vec![Block::Section {
+        text: text("mrkdwn", body.clone()),
+    }];
+    if post.is_request() {
+        blocks.push(Block::Actions {
+            elements: vec![Button {
+                kind: "button",
+                text: text("plain_text", "Accept".into()),
+                action_id: inferred::ACCEPT_ACTION,
+                value: shorten(
+                    &post.conversation,
+                    Limit::Chars(inferred::BUTTON_VALUE_MAX_CHARS),
+                ),
+                style: "primary",
+            }],
+        });
+    }
+    PostMessage {
+        channel,
+        text: body,
+        blocks,
+        thread_ts: thread,
+    }
+}
+
+#[async_trait]
+impl ChannelApi for Slack {
+    fn http(&self) -> &Api {
+        &self.api
+    }
+
+    fn service(&self) -> &str {
+        "Slack"
+    }
+
+    fn channel(&self) -> String {
+        format!("Slack {}", self.channel_name)
+    }
+
+    async fn post(
+        &self,
+        post: &Post,
+        thread: Option<&str>,
+    ) -> Result<Option<String>, ConnectorError> {
+        match &self.target {
+            Target::Api {
+                base,
+                token,
+                channel,
+            } => {
+                let url = format!("{}/chat.postMessage", base.trim_end_matches('/'));
+                let call = Call::new("chat.postMessage", Method::Post, url)
+                    .header("authorization", format!("Bearer {}", token.expose()))
+                    .json(&message(post, Some(channel), thread));
+                let reply: wire::PostReply = self.api.send(call).await?.json()?;
+                if reply.ok {
+                    return Ok(reply.ts);
+                }
+                Err(slack_error(
+                    reply.error.as_deref().unwrap_or("unknown_error"),
+                ))
+            }
+            Target::Webhook { url } => {
+                let call = Call::new("incoming webhook", Method::Post, url.expose())
+                    .json(&message(post, None, None));
+                self.api.send(call).await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// An `ok: false` answer, named.
+fn slack_error(name: &str) -> ConnectorError {
+    let hint = if inferred::AUTH_ERRORS.contains(&name) {
+        " (check the bot token)"
+    } else {
+        ""
+    };
+    ConnectorError::Status {
+        system: "Slack".into(),
+        call: "chat.postMessage".into(),
+        status: 200,
+        detail: format!("Slack error `{name}`{hint}"),
+    }
+}
+
+/// Reads an interactivity call: the form field `payload`, a `block_actions` with the Accept
+/// button; other payloads accept nothing.
+pub fn parse_interaction(body: &[u8]) -> Result<Option<Acceptance>, String> {
+    let payload = url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == "payload")
+        .map(|(_, v)| v.into_owned())
+        .ok_or("interactivity body: no `payload` field")?;
+    let interaction: wire::Interaction =
+        serde_json::from_str(&payload).map_err(|e| format!("interactivity payload: {e}"))?;
+    if interaction.kind != "block_actions" {
+        return Ok(None);
+    }
+    let Some(action) = interaction
+        .actions
+        .iter()
+        .find(|a| a.action_id == inferred::ACCEPT_ACTION)
+    else {
+        return Ok(None);
+    };
+    let conversation = action
+        .value
+        .clone()
+        .ok_or("interactivity payload: the Accept action has no `value`")?;
+    let user = interaction.user.ok_or("interactivity payload: no `user`")?;
+    let agent = user.name.or(user.username).unwrap_or(user.id);
+    Ok(Some(Acceptance {
+        conversation,
+        agent,
+    }))
+}

@@ -1,0 +1,89 @@
+//! Slack: the request posted in a channel with an Accept button (`chat.postMessage` with a bot
+//! token, or an incoming webhook); the button's signed payload tells the user who took it.
+//!
+//! Built against Slack when a bot token or webhook URL is configured, else against its
+//! emulator started embedded on a loopback port. `PROTOCOL.md` lists the sources.
+
+pub mod config;
+pub mod connector;
+pub mod emulator;
+pub mod inferred;
+
+use super::SystemsConfig;
+use super::registry::{BuildError, Built, loopback, missing, webhook_listener};
+use crate::connectors::redact::Secret;
+use crate::emulators::EmulatorOptions;
+use crate::emulators::channel::AcceptTarget;
+use std::sync::Arc;
+
+super::registry::system!("slack", aliases: [], config: config::SlackFile);
+
+async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
+    let section: config::SlackFile = config.read()?;
+    let [token, webhook_url, signing_secret] = config.env_secrets([
+        (
+            "slack.bot_token_env",
+            &section.bot_token_env,
+            "HANDOFF_SLACK_BOT_TOKEN",
+        ),
+        (
+            "slack.webhook_url_env",
+            &section.webhook_url_env,
+            "HANDOFF_SLACK_WEBHOOK_URL",
+        ),
+        (
+            "slack.signing_secret_env",
+            &section.signing_secret_env,
+            "HANDOFF_SLACK_SIGNING_SECRET",
+        ),
+    ])?;
+    let listener = webhook_listener(config).await?;
+    let channel = section.channel.clone();
+    let (target, signing_secret, emulator) = match (token, webhook_url) {
+        (Some(token), _) => {
+            let channel = channel
+                .clone()
+                .ok_or_else(|| missing(config, "slack.channel", "required with a bot token"))?;
+            let base = section
+                .api_base_url
+                .clone()
+                .unwrap_or_else(|| inferred::API_BASE.into());
+            (
+                connector::Target::Api {
+                    base,
+                    token,
+                    channel,
+                },
+                signing_secret,
+                None,
+            )
+        }
+        (None, Some(url)) => (connector::Target::Webhook { url }, signing_secret, None),
+        (None, None) => {
+            let secret = "emulated-signing-secret";
+            let target = AcceptTarget {
+                url: listener.url_of(connector::ROUTE),
+                secret: secret.into(),
+            };
+            let emulator = emulator::spawn_with(loopback(), options, Some(target)).await?;
+            let target = connector::Target::Api {
+                base: format!("{}/api", emulator.base_url()),
+                token: Secret::new("xoxb-emulated"),
+                channel: channel.clone().unwrap_or_else(|| "C0EMULATED".into()),
+            };
+            (target, Some(Secret::new(secret)), Some(emulator))
+        }
+    };
+    let settings = connector::Settings {
+        target,
+        channel_name: section
+            .channel_name
+            .clone()
+            .or(channel)
+            .unwrap_or_else(|| "#it-help".into()),
+        signing_secret,
+        retry: config.retry_policy(),
+    };
+    let connector = connector::connector(settings, &listener);
+    Ok(Built::new(Arc::new(connector), emulator, Some(listener)))
+}
