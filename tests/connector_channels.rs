@@ -21,7 +21,10 @@ use std::collections::BTreeMap;
 
 /// Each channel system, the service the user is told of, and the path its posts go to.
 fn systems() -> Vec<(SystemName, &'static str, &'static str)> {
-    vec![(handoff::systems::slack::NAME, "Slack", "chat.postMessage")]
+    vec![
+        (handoff::systems::slack::NAME, "Slack", "chat.postMessage"),
+        (handoff::systems::teams::NAME, "Teams", "/workflows"),
+    ]
 }
 
 async fn built(system: SystemName, credentials: Option<&str>) -> Built {
@@ -180,18 +183,27 @@ async fn an_oversized_request_is_shortened_with_the_marker_and_accepted() {
 }
 
 #[tokio::test]
-async fn slacks_accept_route_refuses_an_unsigned_click() {
-    let built = built(handoff::systems::slack::NAME, None).await;
-    let url = built.webhooks.as_ref().unwrap().url_of("slack");
-    let reply = reqwest::Client::new()
-        .post(url)
-        .header("x-slack-request-timestamp", "1")
-        .header("x-slack-signature", "v0=00")
-        .body("payload={}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reply.status(), 401);
+async fn an_acceptance_that_is_not_signed_with_the_secret_is_refused() {
+    for (system, _, _) in systems() {
+        let built = built(system, None).await;
+        let url = built.webhooks.as_ref().unwrap().url_of(system.as_str());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string();
+        let reply = reqwest::Client::new()
+            .post(url)
+            .header("x-slack-request-timestamp", &now)
+            .header("x-slack-signature", "v0=00")
+            .header("x-handoff-request-timestamp", &now)
+            .header("x-handoff-signature", "v0=00")
+            .body(r#"{"conversation":"c-1","agent":"Mallory"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 401, "{system}");
+    }
 }
 
 proptest! {

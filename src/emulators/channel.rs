@@ -14,6 +14,7 @@ use super::{EmulatorError, EmulatorOptions, RunningEmulator, webhook};
 use crate::connectors::channel::accept::{sign, unix_now};
 use crate::connectors::channel::reference_in;
 use crate::connectors::http::{Api, Call, Method};
+use crate::connectors::webhook::WebhookListener;
 use crate::protocol::UserInfo;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -50,6 +51,33 @@ pub struct AcceptStyle {
     pub content_type: &'static str,
     /// The body.
     pub body: fn(conversation: &str, agent: &str) -> Vec<u8>,
+}
+
+/// The acceptance hook's style (Teams, Webex, Google Chat): JSON `{conversation, agent}`,
+/// signed under `X-Handoff-Signature`.
+pub const HOOK_STYLE: AcceptStyle = AcceptStyle {
+    signature: "x-handoff-signature",
+    timestamp: "x-handoff-request-timestamp",
+    content_type: "application/json",
+    body: hook_body,
+};
+
+fn hook_body(conversation: &str, agent: &str) -> Vec<u8> {
+    serde_json::json!({ "conversation": conversation, "agent": agent })
+        .to_string()
+        .into_bytes()
+}
+
+/// The secret an embedded emulator signs acceptances with.
+pub const EMULATED_SECRET: &str = "emulated-signing-secret";
+
+/// Where an embedded emulator sends acceptances: `listener`'s route `route`, signed with
+/// [`EMULATED_SECRET`].
+fn embedded_target(listener: &WebhookListener, route: &str) -> AcceptTarget {
+    AcceptTarget {
+        url: listener.url_of(route),
+        secret: EMULATED_SECRET.into(),
+    }
 }
 
 /// One received body, as recorded.
@@ -190,50 +218,70 @@ fn field<'a>(text: &'a str, label: &str) -> Option<&'a str> {
     })
 }
 
-/// Starts a channel emulator on `listen`: `routes` are the service's own; acceptances go to
-/// `target` when given.
-pub(crate) async fn spawn(
-    system: &'static str,
-    listen: SocketAddr,
-    options: EmulatorOptions,
-    style: AcceptStyle,
-    target: Option<AcceptTarget>,
-    routes: Router<Arc<ChannelEmu>>,
-) -> Result<RunningEmulator, EmulatorError> {
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
-    let emu = Arc::new(ChannelEmu {
-        desk: desk.clone(),
-        options,
-        books: Mutex::new(Books {
-            target,
-            ..Books::default()
-        }),
-        style,
-        api: super::outbound_api(&format!("{system} emulator acceptance")),
-    });
-    let cancel = CancellationToken::new();
-    let relayer = emu.clone();
-    super::relay_signals(signals, cancel.clone(), move |conversation, signal| {
-        let emu = relayer.clone();
-        async move {
-            if let Signal::Joined { agent } = signal {
-                emu.accepted(&conversation, &agent.name).await;
+/// What starting a channel emulator gives.
+pub type Spawned = Result<RunningEmulator, EmulatorError>;
+
+/// One channel emulator: the service's name, how it sends acceptances, its own routes.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelService {
+    /// The system emulated, e.g. "slack".
+    pub name: &'static str,
+    /// How acceptances are sent.
+    pub style: AcceptStyle,
+    /// The service's own routes.
+    pub routes: fn() -> Router<Arc<ChannelEmu>>,
+}
+
+impl ChannelService {
+    /// Starts the emulator on `listen` (loopback only), acceptances sent to `target` when
+    /// given (else once set with `POST /__emu/channel/hook`).
+    pub async fn spawn(
+        &self,
+        listen: SocketAddr,
+        options: EmulatorOptions,
+        target: Option<AcceptTarget>,
+    ) -> Spawned {
+        let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+        let emu = Arc::new(ChannelEmu {
+            desk: desk.clone(),
+            options,
+            books: Mutex::new(Books {
+                target,
+                ..Books::default()
+            }),
+            style: self.style,
+            api: super::outbound_api(&format!("{} emulator acceptance", self.name)),
+        });
+        let cancel = CancellationToken::new();
+        let relayer = emu.clone();
+        super::relay_signals(signals, cancel.clone(), move |conversation, signal| {
+            let emu = relayer.clone();
+            async move {
+                if let Signal::Joined { agent } = signal {
+                    emu.accepted(&conversation, &agent.name).await;
+                }
             }
-        }
-    });
-    let app = routes
-        .route("/__emu/channel/received", get(received))
-        .route("/__emu/channel/hook", post(set_target))
-        .with_state(emu);
-    super::serve(
-        system,
-        listen,
-        app,
-        desk,
-        Arc::new(Faults::default()),
-        cancel,
-    )
-    .await
+        });
+        let app = (self.routes)()
+            .route("/__emu/channel/received", get(received))
+            .route("/__emu/channel/hook", post(set_target))
+            .with_state(emu);
+        let faults = Arc::new(Faults::default());
+        super::serve(self.name, listen, app, desk, faults, cancel).await
+    }
+
+    /// Starts the emulator embedded on a loopback port, acceptances sent to `listener`'s
+    /// route `route` signed with [`EMULATED_SECRET`].
+    pub async fn embed(
+        &self,
+        options: EmulatorOptions,
+        listener: &WebhookListener,
+        route: &str,
+    ) -> Spawned {
+        let target = embedded_target(listener, route);
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        self.spawn(loopback, options, Some(target)).await
+    }
 }
 
 async fn received(State(emu): State<Arc<ChannelEmu>>) -> Response {

@@ -11,6 +11,7 @@
 //! (see `ARCHITECTURE.md`).
 
 pub mod amazon_connect;
+mod channel;
 mod config;
 pub mod eight_by_eight;
 pub mod glia;
@@ -18,6 +19,7 @@ pub mod mock;
 mod registry;
 pub mod servicenow;
 pub mod slack;
+pub mod teams;
 
 pub use config::{Section, SystemsConfig};
 pub use registry::{
@@ -31,6 +33,7 @@ pub static SYSTEMS: &[&System] = &[
     &eight_by_eight::SYSTEM,
     &glia::SYSTEM,
     &slack::SYSTEM,
+    &teams::SYSTEM,
     &mock::SYSTEM,
 ];
 
@@ -60,7 +63,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, slack, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, slack, teams, mock"
         );
     }
 

@@ -12,9 +12,10 @@
 pub mod accept;
 pub mod relay;
 
-pub use relay::{ChannelConnector, Relay};
+pub use relay::{ChannelConnector, Relay, connect};
 
-use super::http::Api;
+use super::http::{Api, RetryPolicy};
+use super::redact::Secret;
 use super::{ConnectorError, HandoffRequest};
 use async_trait::async_trait;
 
@@ -221,22 +222,49 @@ pub fn reference_in(text: &str) -> Option<&str> {
 /// How one service posts in its channel.
 #[async_trait]
 pub trait ChannelApi: Send + Sync {
-    /// The HTTP handle: it names the system and takes traces.
-    fn http(&self) -> &Api;
-
-    /// The service, as the user is told, e.g. "Slack".
-    fn service(&self) -> &str;
-
-    /// The channel, as the user is told, e.g. "Slack #it-help".
-    fn channel(&self) -> String;
-
-    /// Posts `post`; `thread` is what an earlier post of the conversation returned. Returns
-    /// the thread later posts of the conversation go to, when the service has threads.
+    /// Posts `post` through `http`; `thread` is what an earlier post of the conversation
+    /// returned. Returns the thread later posts of the conversation go to, when the service
+    /// has threads.
     async fn post(
         &self,
+        http: &Api,
         post: &Post,
         thread: Option<&str>,
     ) -> Result<Option<String>, ConnectorError>;
+}
+
+/// A channel service: its name and how its acceptances are signed and read.
+#[derive(Debug, Clone, Copy)]
+pub struct Service {
+    /// The service, as the user is told, e.g. "Slack".
+    pub name: &'static str,
+    /// How acceptances are signed.
+    pub scheme: accept::Scheme,
+    /// How acceptances are read.
+    pub parse: accept::ParseFn,
+}
+
+impl Service {
+    /// A service whose acceptances come through the acceptance hook.
+    pub const fn hooked(name: &'static str) -> Self {
+        Self {
+            name,
+            scheme: accept::Scheme::HANDOFF,
+            parse: accept::parse_hook,
+        }
+    }
+}
+
+/// What every channel connector is configured with, besides where it posts.
+#[derive(Debug, Clone)]
+pub struct Common {
+    /// The channel as the user is told, e.g. `#it-help` ("Slack #it-help").
+    pub channel_name: String,
+    /// The secret acceptances are signed with; `None`: no acceptance comes back, so no chat
+    /// is relayed and the agent reaches the user directly.
+    pub accept_secret: Option<Secret>,
+    /// Retries and timeouts.
+    pub retry: RetryPolicy,
 }
 
 /// Builds a JSON body with the largest text budget under which it serializes within

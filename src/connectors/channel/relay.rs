@@ -8,8 +8,11 @@
 //!         │ user's text ──▶ follow-up post in the thread;  End ──▶ note, Ended(User)
 //! ```
 
-use super::{ChannelApi, Post, PostKind};
+use super::accept::AcceptHook;
+use super::{ChannelApi, Common, Post, PostKind, Service};
 use crate::connectors::http::Api;
+use crate::connectors::redact::Secret;
+use crate::connectors::webhook::WebhookListener;
 use crate::connectors::{
     Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
     Started,
@@ -123,25 +126,50 @@ impl Relay {
 /// A channel system's [`Connector`]: posts the request and relays the acceptance.
 pub struct ChannelConnector {
     api: Arc<dyn ChannelApi>,
+    http: Api,
+    channel: String,
     relay: Arc<Relay>,
 }
 
 impl ChannelConnector {
-    /// The connector posting through `api`, its acceptances arriving at `relay`.
-    pub fn new(api: Arc<dyn ChannelApi>, relay: Arc<Relay>) -> Self {
-        Self { api, relay }
-    }
-
     /// The relay acceptances go to.
     pub fn relay(&self) -> Arc<Relay> {
         self.relay.clone()
     }
 }
 
+/// The connector of `service` posting through `api` (`secrets` scrubbed from its errors),
+/// its acceptances taken on `listener`'s route `route` when `common` has their secret.
+pub fn connect(
+    service: &Service,
+    api: Arc<dyn ChannelApi>,
+    secrets: Vec<Secret>,
+    common: Common,
+    (listener, route): (&WebhookListener, &str),
+) -> ChannelConnector {
+    // A post is not idempotent: only refusals (429) are retried.
+    let http = Api::new(service.name, common.retry, secrets).unkeyed();
+    let relay = match common.accept_secret {
+        None => Arc::new(Relay::with_bound(service.name, 0)),
+        Some(secret) => {
+            let relay = Arc::new(Relay::new(service.name));
+            let hook = AcceptHook::new(relay.clone(), service.scheme, secret, service.parse);
+            listener.route(route, Arc::new(hook));
+            relay
+        }
+    };
+    ChannelConnector {
+        api,
+        http,
+        channel: format!("{} {}", service.name, common.channel_name),
+        relay,
+    }
+}
+
 #[async_trait]
 impl Connector for ChannelConnector {
     fn api(&self) -> Option<&Api> {
-        Some(self.api.http())
+        Some(&self.http)
     }
 
     fn style(&self) -> HandoffStyle {
@@ -157,7 +185,7 @@ impl Connector for ChannelConnector {
         let post = Post::request(&request);
         // Open first: an agent may accept before the post call returns.
         let opened = self.relay.open(&post.conversation);
-        let thread = match self.api.post(&post, None).await {
+        let thread = match self.api.post(&self.http, &post, None).await {
             Ok(thread) => thread,
             Err(e) => {
                 self.relay.close(&post.conversation);
@@ -169,6 +197,7 @@ impl Connector for ChannelConnector {
             let user = request.user.name.clone();
             let side = UserSide {
                 api: self.api.clone(),
+                http: self.http.clone(),
                 relay: self.relay.clone(),
                 conversation: post.conversation.clone(),
                 user,
@@ -182,7 +211,7 @@ impl Connector for ChannelConnector {
             }
         });
         Ok(Started::Posted {
-            channel: self.api.channel(),
+            channel: self.channel.clone(),
             chat,
         })
     }
@@ -191,6 +220,7 @@ impl Connector for ChannelConnector {
 /// The user's side of one posted request's chat.
 struct UserSide {
     api: Arc<dyn ChannelApi>,
+    http: Api,
     relay: Arc<Relay>,
     conversation: String,
     user: String,
@@ -231,38 +261,13 @@ impl UserSide {
                 text,
             },
         };
-        if let Err(e) = self.api.post(&post, self.thread.as_deref()).await {
+        if let Err(e) = self
+            .api
+            .post(&self.http, &post, self.thread.as_deref())
+            .await
+        {
             let text = format!("Your message did not reach the channel: {e}");
             let _ = self.events.send(ChatEvent::SystemMessage { text }).await;
         }
     }
-}
-
-/// How acceptances reach a channel connector: its signing scheme, secret and payload reader.
-pub struct Acceptances {
-    /// The signing scheme.
-    pub scheme: super::accept::Scheme,
-    /// The signing secret.
-    pub secret: crate::connectors::redact::Secret,
-    /// The payload reader.
-    pub parse: super::accept::ParseFn,
-}
-
-/// The connector posting through `api`, its acceptances taken on `listener`'s route `route`.
-/// Without `acceptances` nothing can come back, so no chat is relayed: the user is told where
-/// the request went and the agent reaches them there.
-pub fn connect(
-    api: Arc<dyn ChannelApi>,
-    listener: &crate::connectors::webhook::WebhookListener,
-    route: &str,
-    acceptances: Option<Acceptances>,
-) -> ChannelConnector {
-    let service = api.service().to_owned();
-    let Some(a) = acceptances else {
-        return ChannelConnector::new(api, Arc::new(Relay::with_bound(&service, 0)));
-    };
-    let relay = Arc::new(Relay::new(&service));
-    let hook = super::accept::AcceptHook::new(relay.clone(), a.scheme, a.secret, a.parse);
-    listener.route(route, Arc::new(hook));
-    ChannelConnector::new(api, relay)
 }

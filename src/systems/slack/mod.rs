@@ -10,10 +10,9 @@ pub mod emulator;
 pub mod inferred;
 
 use super::SystemsConfig;
-use super::registry::{BuildError, Built, loopback, missing, webhook_listener};
+use super::registry::{BuildError, Built, missing, webhook_listener};
 use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
-use crate::emulators::channel::AcceptTarget;
 use std::sync::Arc;
 
 super::registry::system!("slack", aliases: [], config: config::SlackFile);
@@ -39,7 +38,7 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
     ])?;
     let listener = webhook_listener(config).await?;
     let channel = section.channel.clone();
-    let (target, signing_secret, emulator) = match (token, webhook_url) {
+    let (target, emulator) = match (token, webhook_url) {
         (Some(token), _) => {
             let channel = channel
                 .clone()
@@ -54,36 +53,25 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
                     token,
                     channel,
                 },
-                signing_secret,
                 None,
             )
         }
-        (None, Some(url)) => (connector::Target::Webhook { url }, signing_secret, None),
+        (None, Some(url)) => (connector::Target::Webhook { url }, None),
         (None, None) => {
-            let secret = "emulated-signing-secret";
-            let target = AcceptTarget {
-                url: listener.url_of(connector::ROUTE),
-                secret: secret.into(),
-            };
-            let emulator = emulator::spawn_with(loopback(), options, Some(target)).await?;
+            let emulator = emulator::SERVICE
+                .embed(options, &listener, connector::ROUTE)
+                .await?;
             let target = connector::Target::Api {
                 base: format!("{}/api", emulator.base_url()),
                 token: Secret::new("xoxb-emulated"),
                 channel: channel.clone().unwrap_or_else(|| "C0EMULATED".into()),
             };
-            (target, Some(Secret::new(secret)), Some(emulator))
+            (target, Some(emulator))
         }
     };
-    let settings = connector::Settings {
-        target,
-        channel_name: section
-            .channel_name
-            .clone()
-            .or(channel)
-            .unwrap_or_else(|| "#it-help".into()),
-        signing_secret,
-        retry: config.retry_policy(),
-    };
-    let connector = connector::connector(settings, &listener);
+    let name = section.channel_name.or(channel);
+    let name = name.unwrap_or_else(|| "#it-help".into());
+    let common = super::channel::common(config, name, signing_secret, emulator.is_some());
+    let connector = connector::connector(target, common, &listener);
     Ok(Built::new(Arc::new(connector), emulator, Some(listener)))
 }

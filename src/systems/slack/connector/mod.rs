@@ -8,12 +8,14 @@ pub mod wire;
 use super::inferred;
 use crate::connectors::ConnectorError;
 use crate::connectors::channel::accept::{Acceptance, Scheme};
-use crate::connectors::channel::relay::{Acceptances, connect};
-use crate::connectors::channel::{ChannelApi, ChannelConnector, Limit, Markup, Post, shorten};
-use crate::connectors::http::{Api, Call, Method, RetryPolicy};
+use crate::connectors::channel::{
+    ChannelApi, ChannelConnector, Common, Limit, Markup, Post, Service, connect, shorten,
+};
+use crate::connectors::http::{Api, Call, Method};
 use crate::connectors::redact::Secret;
 use crate::connectors::webhook::WebhookListener;
 use async_trait::async_trait;
+use std::sync::Arc;
 use wire::{Block, Button, PostMessage, Text};
 
 /// Where the connector posts.
@@ -35,47 +37,29 @@ pub enum Target {
     },
 }
 
-/// The connector's settings.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Where to post.
-    pub target: Target,
-    /// The channel as the user is told, e.g. `#it-help`.
-    pub channel_name: String,
-    /// The app's signing secret; `None`: no acceptance comes back.
-    pub signing_secret: Option<Secret>,
-    /// Retries and timeouts.
-    pub retry: RetryPolicy,
-}
-
 /// Slack's half of the channel connector.
-pub struct Slack {
-    api: Api,
+struct Slack {
     target: Target,
-    channel_name: String,
 }
 
 /// The webhook listener's route for the Accept button (the app's interactivity Request URL).
 pub const ROUTE: &str = "slack";
 
-/// The Slack connector, its acceptances taken on `listener`.
-pub fn connector(settings: Settings, listener: &WebhookListener) -> ChannelConnector {
-    let secrets = match &settings.target {
+/// Slack, its acceptances the Accept button's signed payloads.
+pub const SERVICE: Service = Service {
+    name: "Slack",
+    scheme: Scheme::SLACK,
+    parse: parse_interaction,
+};
+
+/// The Slack connector posting to `target`, its acceptances taken on `listener`.
+pub fn connector(target: Target, common: Common, listener: &WebhookListener) -> ChannelConnector {
+    let secrets = match &target {
         Target::Api { token, .. } => vec![token.clone()],
         Target::Webhook { url } => vec![url.clone()],
     };
-    let slack = Slack {
-        // A post is not idempotent: only refusals (429) are retried.
-        api: Api::new("Slack", settings.retry, secrets).unkeyed(),
-        target: settings.target,
-        channel_name: settings.channel_name,
-    };
-    let acceptances = settings.signing_secret.map(|secret| Acceptances {
-        scheme: Scheme::SLACK,
-        secret,
-        parse: parse_interaction,
-    });
-    connect(std::sync::Arc::new(slack), listener, ROUTE, acceptances)
+    let slack = Arc::new(Slack { target });
+    connect(&SERVICE, slack, secrets, common, (listener, ROUTE))
 }
 
 /// Slack's mrkdwn escapes: `&`, `<` and `>` only.
@@ -125,20 +109,9 @@ pub fn message<'a>(
 
 #[async_trait]
 impl ChannelApi for Slack {
-    fn http(&self) -> &Api {
-        &self.api
-    }
-
-    fn service(&self) -> &str {
-        "Slack"
-    }
-
-    fn channel(&self) -> String {
-        format!("Slack {}", self.channel_name)
-    }
-
     async fn post(
         &self,
+        http: &Api,
         post: &Post,
         thread: Option<&str>,
     ) -> Result<Option<String>, ConnectorError> {
@@ -152,7 +125,7 @@ impl ChannelApi for Slack {
                 let call = Call::new("chat.postMessage", Method::Post, url)
                     .header("authorization", format!("Bearer {}", token.expose()))
                     .json(&message(post, Some(channel), thread));
-                let reply: wire::PostReply = self.api.send(call).await?.json()?;
+                let reply: wire::PostReply = http.send(call).await?.json()?;
                 if reply.ok {
                     return Ok(reply.ts);
                 }
@@ -163,7 +136,7 @@ impl ChannelApi for Slack {
             Target::Webhook { url } => {
                 let call = Call::new("incoming webhook", Method::Post, url.expose())
                     .json(&message(post, None, None));
-                self.api.send(call).await?;
+                http.send(call).await?;
                 Ok(None)
             }
         }

@@ -9,8 +9,8 @@
 pub mod wire;
 
 use super::inferred;
-use crate::emulators::channel::{self, AcceptStyle, AcceptTarget, ChannelEmu};
-use crate::emulators::{EmulatorError, EmulatorOptions, RunningEmulator};
+use crate::emulators::EmulatorOptions;
+use crate::emulators::channel::{AcceptStyle, ChannelEmu, ChannelService, Spawned};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,25 +21,23 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Starts the Slack emulator on `listen` (loopback only); acceptances need a target set with
-/// `POST /__emu/channel/hook`.
-pub async fn spawn(
-    listen: SocketAddr,
-    options: EmulatorOptions,
-) -> Result<RunningEmulator, EmulatorError> {
-    spawn_with(listen, options, None).await
+/// The slack emulator.
+pub const SERVICE: ChannelService = ChannelService {
+    name: "slack",
+    style: STYLE,
+    routes,
+};
+
+/// Starts the emulator on `listen` (loopback only); acceptances go where
+/// `POST /__emu/channel/hook` says.
+pub async fn spawn(listen: SocketAddr, options: EmulatorOptions) -> Spawned {
+    SERVICE.spawn(listen, options, None).await
 }
 
-/// [`spawn`], acceptances sent to `target`.
-pub async fn spawn_with(
-    listen: SocketAddr,
-    options: EmulatorOptions,
-    target: Option<AcceptTarget>,
-) -> Result<RunningEmulator, EmulatorError> {
-    let routes = Router::new()
+fn routes() -> Router<Arc<ChannelEmu>> {
+    Router::new()
         .route("/api/chat.postMessage", post(post_message))
-        .route("/services/{team}/{bot}/{secret}", post(incoming_webhook));
-    channel::spawn("slack", listen, options, STYLE, target, routes).await
+        .route("/services/{team}/{bot}/{secret}", post(incoming_webhook))
 }
 
 const STYLE: AcceptStyle = AcceptStyle {
