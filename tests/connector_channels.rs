@@ -24,6 +24,12 @@ fn systems() -> Vec<(SystemName, &'static str, &'static str)> {
     vec![
         (handoff::systems::slack::NAME, "Slack", "chat.postMessage"),
         (handoff::systems::teams::NAME, "Teams", "/workflows"),
+        (handoff::systems::webex::NAME, "Webex", "/v1/messages"),
+        (
+            handoff::systems::google_chat::NAME,
+            "Google Chat",
+            "/v1/spaces",
+        ),
     ]
 }
 
@@ -187,6 +193,7 @@ async fn an_acceptance_that_is_not_signed_with_the_secret_is_refused() {
     for (system, _, _) in systems() {
         let built = built(system, None).await;
         let url = built.webhooks.as_ref().unwrap().url_of(system.as_str());
+        // Each route is the system's name.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()

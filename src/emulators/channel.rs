@@ -232,6 +232,31 @@ pub struct ChannelService {
     pub routes: fn() -> Router<Arc<ChannelEmu>>,
 }
 
+/// Declares a channel emulator in its system's `emulator` module: `SERVICE` and the
+/// registry's `spawn(listen, options)`.
+/// `channel_emulator!("webex", HOOK_STYLE, routes);`
+macro_rules! channel_emulator {
+    ($name:literal, $style:expr, $routes:expr) => {
+        #[doc = concat!("The ", $name, " emulator.")]
+        pub const SERVICE: $crate::emulators::channel::ChannelService =
+            $crate::emulators::channel::ChannelService {
+                name: $name,
+                style: $style,
+                routes: $routes,
+            };
+
+        /// Starts the emulator on `listen` (loopback only); acceptances go where
+        /// `POST /__emu/channel/hook` says.
+        pub async fn spawn(
+            listen: std::net::SocketAddr,
+            options: $crate::emulators::EmulatorOptions,
+        ) -> $crate::emulators::channel::Spawned {
+            SERVICE.spawn(listen, options, None).await
+        }
+    };
+}
+pub(crate) use channel_emulator;
+
 impl ChannelService {
     /// Starts the emulator on `listen` (loopback only), acceptances sent to `target` when
     /// given (else once set with `POST /__emu/channel/hook`).

@@ -15,11 +15,13 @@ mod channel;
 mod config;
 pub mod eight_by_eight;
 pub mod glia;
+pub mod google_chat;
 pub mod mock;
 mod registry;
 pub mod servicenow;
 pub mod slack;
 pub mod teams;
+pub mod webex;
 
 pub use config::{Section, SystemsConfig};
 pub use registry::{
@@ -34,6 +36,8 @@ pub static SYSTEMS: &[&System] = &[
     &glia::SYSTEM,
     &slack::SYSTEM,
     &teams::SYSTEM,
+    &webex::SYSTEM,
+    &google_chat::SYSTEM,
     &mock::SYSTEM,
 ];
 
@@ -63,7 +67,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, slack, teams, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, slack, teams, webex, google-chat, mock"
         );
     }
 

@@ -11,8 +11,10 @@
 
 pub mod accept;
 pub mod relay;
+pub mod url;
 
 pub use relay::{ChannelConnector, Relay, connect};
+pub use url::UrlChannel;
 
 use super::http::{Api, RetryPolicy};
 use super::redact::Secret;
@@ -222,15 +224,20 @@ pub fn reference_in(text: &str) -> Option<&str> {
 /// How one service posts in its channel.
 #[async_trait]
 pub trait ChannelApi: Send + Sync {
-    /// Posts `post` through `http`; `thread` is what an earlier post of the conversation
-    /// returned. Returns the thread later posts of the conversation go to, when the service
-    /// has threads.
-    async fn post(
-        &self,
-        http: &Api,
-        post: &Post,
-        thread: Option<&str>,
-    ) -> Result<Option<String>, ConnectorError>;
+    /// Posts; returns the thread later posts of the conversation go to, when the service has
+    /// threads.
+    async fn post(&self, to: Posting<'_>) -> Result<Option<String>, ConnectorError>;
+}
+
+/// One post to make.
+#[derive(Debug, Clone, Copy)]
+pub struct Posting<'a> {
+    /// The HTTP handle to post with.
+    pub http: &'a Api,
+    /// What to post.
+    pub post: &'a Post,
+    /// What an earlier post of the conversation returned.
+    pub thread: Option<&'a str>,
 }
 
 /// A channel service: its name and how its acceptances are signed and read.

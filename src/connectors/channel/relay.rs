@@ -9,7 +9,7 @@
 //! ```
 
 use super::accept::AcceptHook;
-use super::{ChannelApi, Common, Post, PostKind, Service};
+use super::{ChannelApi, Common, Post, PostKind, Posting, Service};
 use crate::connectors::http::Api;
 use crate::connectors::redact::Secret;
 use crate::connectors::webhook::WebhookListener;
@@ -185,7 +185,15 @@ impl Connector for ChannelConnector {
         let post = Post::request(&request);
         // Open first: an agent may accept before the post call returns.
         let opened = self.relay.open(&post.conversation);
-        let thread = match self.api.post(&self.http, &post, None).await {
+        let thread = match self
+            .api
+            .post(Posting {
+                http: &self.http,
+                post: &post,
+                thread: None,
+            })
+            .await
+        {
             Ok(thread) => thread,
             Err(e) => {
                 self.relay.close(&post.conversation);
@@ -261,11 +269,12 @@ impl UserSide {
                 text,
             },
         };
-        if let Err(e) = self
-            .api
-            .post(&self.http, &post, self.thread.as_deref())
-            .await
-        {
+        let to = Posting {
+            http: &self.http,
+            post: &post,
+            thread: self.thread.as_deref(),
+        };
+        if let Err(e) = self.api.post(to).await {
             let text = format!("Your message did not reach the channel: {e}");
             let _ = self.events.send(ChatEvent::SystemMessage { text }).await;
         }

@@ -10,10 +10,8 @@ pub mod emulator;
 pub mod inferred;
 
 use super::SystemsConfig;
-use super::registry::{BuildError, Built, webhook_listener};
-use crate::connectors::redact::Secret;
+use super::registry::{BuildError, Built};
 use crate::emulators::EmulatorOptions;
-use std::sync::Arc;
 
 super::registry::system!("teams", aliases: ["msteams"], config: config::TeamsFile);
 
@@ -31,22 +29,12 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
             "HANDOFF_TEAMS_ACCEPT_SECRET",
         ),
     ])?;
-    let listener = webhook_listener(config).await?;
-    let (url, emulator) = match url {
-        Some(url) => (url, None),
-        None => {
-            let emulator = emulator::SERVICE
-                .embed(options, &listener, connector::ROUTE)
-                .await?;
-            let url = format!(
-                "{}/workflows/emulated/triggers/manual/paths/invoke?api-version=1&sig=emulated-sig",
-                emulator.base_url()
-            );
-            (Secret::new(url), Some(emulator))
-        }
-    };
     let name = section.channel_name.unwrap_or_else(|| "IT Help".into());
-    let common = super::channel::common(config, name, accept_secret, emulator.is_some());
-    let connector = connector::connector(url, common, &listener);
-    Ok(Built::new(Arc::new(connector), emulator, Some(listener)))
+    super::channel::build_url(&SYSTEM_URL, config, options, (url, accept_secret), name).await
 }
+
+const SYSTEM_URL: super::channel::UrlSystem = super::channel::UrlSystem {
+    channel: &connector::CHANNEL,
+    emulator: &emulator::SERVICE,
+    emulated_path: "/workflows/emulated/triggers/manual/paths/invoke?api-version=1&sig=emulated-sig",
+};

@@ -9,9 +9,9 @@ use super::inferred;
 use crate::connectors::ConnectorError;
 use crate::connectors::channel::accept::{Acceptance, Scheme};
 use crate::connectors::channel::{
-    ChannelApi, ChannelConnector, Common, Limit, Markup, Post, Service, connect, shorten,
+    ChannelApi, ChannelConnector, Common, Limit, Markup, Post, Posting, Service, connect, shorten,
 };
-use crate::connectors::http::{Api, Call, Method};
+use crate::connectors::http::{Call, Method};
 use crate::connectors::redact::Secret;
 use crate::connectors::webhook::WebhookListener;
 use async_trait::async_trait;
@@ -109,12 +109,8 @@ pub fn message<'a>(
 
 #[async_trait]
 impl ChannelApi for Slack {
-    async fn post(
-        &self,
-        http: &Api,
-        post: &Post,
-        thread: Option<&str>,
-    ) -> Result<Option<String>, ConnectorError> {
+    async fn post(&self, to: Posting<'_>) -> Result<Option<String>, ConnectorError> {
+        let Posting { http, post, thread } = to;
         match &self.target {
             Target::Api {
                 base,

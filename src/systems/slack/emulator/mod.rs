@@ -9,30 +9,17 @@
 pub mod wire;
 
 use super::inferred;
-use crate::emulators::EmulatorOptions;
-use crate::emulators::channel::{AcceptStyle, ChannelEmu, ChannelService, Spawned};
+use crate::emulators::channel::{AcceptStyle, ChannelEmu};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The slack emulator.
-pub const SERVICE: ChannelService = ChannelService {
-    name: "slack",
-    style: STYLE,
-    routes,
-};
-
-/// Starts the emulator on `listen` (loopback only); acceptances go where
-/// `POST /__emu/channel/hook` says.
-pub async fn spawn(listen: SocketAddr, options: EmulatorOptions) -> Spawned {
-    SERVICE.spawn(listen, options, None).await
-}
+crate::emulators::channel::channel_emulator!("slack", STYLE, routes);
 
 fn routes() -> Router<Arc<ChannelEmu>> {
     Router::new()

@@ -7,28 +7,17 @@ pub mod wire;
 
 use super::inferred;
 use crate::connectors::ConnectorError;
-use crate::connectors::channel::{
-    ChannelApi, ChannelConnector, Common, Limit, Markup, Post, Service, connect, fit_json,
+use crate::connectors::channel::{Limit, Markup, Post, Service, UrlChannel, fit_json};
+use crate::connectors::http::{Api, Reply};
+
+/// How Teams takes a post.
+pub const CHANNEL: UrlChannel = UrlChannel {
+    service: Service::hooked("Teams"),
+    route: "teams",
+    query: "",
+    body,
+    check,
 };
-use crate::connectors::http::{Api, Call, Method};
-use crate::connectors::redact::Secret;
-use crate::connectors::webhook::WebhookListener;
-use async_trait::async_trait;
-use std::sync::Arc;
-
-/// The webhook listener's route for acceptances.
-pub const ROUTE: &str = "teams";
-
-struct Teams {
-    url: Secret,
-}
-
-/// The Teams connector posting to `url`, its acceptances taken on `listener`.
-pub fn connector(url: Secret, common: Common, listener: &WebhookListener) -> ChannelConnector {
-    let teams = Arc::new(Teams { url: url.clone() });
-    let service = Service::hooked("Teams");
-    connect(&service, teams, vec![url], common, (listener, ROUTE))
-}
 
 /// The body of `post`: the whole message within Teams' 28 KB.
 pub fn body(post: &Post) -> serde_json::Value {
@@ -39,23 +28,13 @@ pub fn body(post: &Post) -> serde_json::Value {
     })
 }
 
-#[async_trait]
-impl ChannelApi for Teams {
-    async fn post(
-        &self,
-        http: &Api,
-        post: &Post,
-        _thread: Option<&str>,
-    ) -> Result<Option<String>, ConnectorError> {
-        let call = Call::new("webhook post", Method::Post, self.url.expose()).json(&body(post));
-        let reply = http.send(call).await?;
-        // A Workflows URL answers 202 and nothing; an incoming webhook 200 and `1`, or 200 and
-        // the error text of the failed delivery.
-        let text = String::from_utf8_lossy(&reply.body);
-        let text = text.trim();
-        if reply.status == 200 && !text.is_empty() && text != "1" {
-            return Err(http.payload_error("webhook post", text.to_owned()));
-        }
-        Ok(None)
+/// A Workflows URL answers 202 and nothing; an incoming webhook 200 and `1`, or 200 and the
+/// error text of the failed delivery.
+fn check(http: &Api, reply: &Reply) -> Result<(), ConnectorError> {
+    let text = String::from_utf8_lossy(&reply.body);
+    let text = text.trim();
+    if reply.status == 200 && !text.is_empty() && text != "1" {
+        return Err(http.payload_error("webhook post", text.to_owned()));
     }
+    Ok(())
 }

@@ -8,8 +8,7 @@
 pub mod wire;
 
 use super::inferred;
-use crate::emulators::EmulatorOptions;
-use crate::emulators::channel::{ChannelEmu, ChannelService, HOOK_STYLE, Spawned};
+use crate::emulators::channel::{ChannelEmu, HOOK_STYLE};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,21 +16,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The teams emulator.
-pub const SERVICE: ChannelService = ChannelService {
-    name: "teams",
-    style: HOOK_STYLE,
-    routes,
-};
-
-/// Starts the emulator on `listen` (loopback only); acceptances go where
-/// `POST /__emu/channel/hook` says.
-pub async fn spawn(listen: SocketAddr, options: EmulatorOptions) -> Spawned {
-    SERVICE.spawn(listen, options, None).await
-}
+crate::emulators::channel::channel_emulator!("teams", HOOK_STYLE, routes);
 
 fn routes() -> Router<Arc<ChannelEmu>> {
     Router::new()
