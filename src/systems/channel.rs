@@ -1,4 +1,5 @@
-//! What the channel systems' builds share (Slack, Teams, Google Chat, Webex).
+//! What the channel systems share (Slack, Teams, Google Chat, Webex): one section shape, each
+//! system taking its own keys of it, and the builds.
 
 use super::SystemsConfig;
 use super::registry::{BuildError, Built, webhook_listener};
@@ -6,7 +7,78 @@ use crate::connectors::channel::{Common, UrlChannel};
 use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use crate::emulators::channel::{ChannelService, EMULATED_SECRET};
+use serde::Deserialize;
+use std::marker::PhantomData;
 use std::sync::Arc;
+
+/// A channel system's section of `handoff.toml`; each system takes only some keys
+/// ([`ChannelSection::UNUSED`] are refused), its config module says which and what they mean.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelFile<N> {
+    /// The service's API base URL.
+    pub api_base_url: Option<String>,
+    /// The channel (or room) id posted to.
+    pub channel: Option<String>,
+    /// The channel as the user is told.
+    pub channel_name: Option<String>,
+    /// Env var holding the bot token.
+    pub bot_token_env: Option<String>,
+    /// Env var holding the webhook URL (the URL is the secret).
+    pub webhook_url_env: Option<String>,
+    /// Env var holding the secret acceptances are signed with.
+    pub accept_secret_env: Option<String>,
+    #[serde(skip)]
+    system: PhantomData<N>,
+}
+
+/// Which channel system a [`ChannelFile`] is for.
+pub trait ChannelSection {
+    /// The section's name.
+    const NAME: &'static str;
+    /// The keys the system does not take.
+    const UNUSED: &'static [&'static str];
+}
+
+impl<N: ChannelSection + Default> super::Section for ChannelFile<N> {
+    const NAME: &'static str = N::NAME;
+
+    fn urls(&self) -> Vec<(&'static str, &Option<String>)> {
+        vec![("api_base_url", &self.api_base_url)]
+    }
+
+    fn unused(&self) -> Vec<&'static str> {
+        let keys = [
+            ("api_base_url", &self.api_base_url),
+            ("channel", &self.channel),
+            ("bot_token_env", &self.bot_token_env),
+            ("webhook_url_env", &self.webhook_url_env),
+        ];
+        keys.into_iter()
+            .filter(|(key, value)| value.is_some() && N::UNUSED.contains(key))
+            .map(|(key, _)| key)
+            .collect()
+    }
+}
+
+/// Declares a channel system's section: `channel_section!(SlackFile, Slack, "slack", [])`
+/// makes `SlackFile`, the `[slack]` section, taking every key but the listed ones.
+macro_rules! channel_section {
+    ($file:ident, $marker:ident, $name:literal, $unused:expr) => {
+        #[doc = concat!("`[", $name, "]`.")]
+        pub type $file = $crate::systems::channel::ChannelFile<$marker>;
+
+        #[doc = concat!("The `[", $name, "]` section's name and keys.")]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $marker;
+
+        impl $crate::systems::channel::ChannelSection for $marker {
+            const NAME: &'static str = $name;
+            const UNUSED: &'static [&'static str] = &$unused;
+        }
+    };
+}
+pub(super) use channel_section;
 
 /// The common settings of a channel connector: with the embedded emulator, acceptances are
 /// signed with its secret; else with the configured one, if any.
@@ -56,4 +128,19 @@ pub(super) async fn build_url(
     let common = common(config, channel_name, accept_secret, emulator.is_some());
     let connector = system.channel.connect(url, common, &listener);
     Ok(Built::new(Arc::new(connector), emulator, Some(listener)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::systems::SystemsConfig;
+
+    #[test]
+    fn a_key_another_channel_takes_is_refused_by_name() {
+        let e = SystemsConfig::from_toml("h.toml", "[teams]\nbot_token_env = \"X\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "h.toml: teams.bot_token_env: not a key of this section");
+        let ok = SystemsConfig::from_toml("h.toml", "[webex]\nbot_token_env = \"X\"\n");
+        assert!(ok.is_ok());
+    }
 }

@@ -20,6 +20,12 @@ pub trait Section: DeserializeOwned + Default {
 
     /// The section's URL settings (key, value), checked to be http(s) URLs.
     fn urls(&self) -> Vec<(&'static str, &Option<String>)>;
+
+    /// Keys that are set but that this section does not take (for section types shared by
+    /// several systems); reading fails on the first.
+    fn unused(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 /// The contact-center configuration: the file's name, the shared sections, and the raw
@@ -104,6 +110,10 @@ impl SystemsConfig {
     pub fn read<T: Section>(&self) -> Result<T, ConfigError> {
         let section: T = self.section(T::NAME)?;
         self.check_urls(T::NAME, &section.urls())?;
+        if let Some(key) = section.unused().first() {
+            let key = format!("{}.{key}", T::NAME);
+            return Err(self.invalid(&key, "not a key of this section"));
+        }
         Ok(section)
     }
 

@@ -29,7 +29,7 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
             "HANDOFF_GOOGLE_CHAT_ACCEPT_SECRET",
         ),
     ])?;
-    let name = section.space_name.unwrap_or_else(|| "IT Help".into());
+    let name = section.channel_name.unwrap_or_else(|| "IT Help".into());
     super::channel::build_url(&SYSTEM_URL, config, options, (url, accept_secret), name).await
 }
 

@@ -31,8 +31,8 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
             "HANDOFF_SLACK_WEBHOOK_URL",
         ),
         (
-            "slack.signing_secret_env",
-            &section.signing_secret_env,
+            "slack.accept_secret_env",
+            &section.accept_secret_env,
             "HANDOFF_SLACK_SIGNING_SECRET",
         ),
     ])?;

@@ -37,9 +37,9 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
         Some(token) => {
             let why = "required with a bot token";
             let room_id = section
-                .room_id
+                .channel
                 .clone()
-                .ok_or_else(|| missing(config, "webex.room_id", why))?;
+                .ok_or_else(|| missing(config, "webex.channel", why))?;
             let base = section.api_base_url.clone();
             let base = base.unwrap_or_else(|| inferred::API_BASE.into());
             (
@@ -59,14 +59,14 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
                 base: format!("{}/v1", emulator.base_url()),
                 token: Secret::new("emulated-bot-token"),
                 room_id: section
-                    .room_id
+                    .channel
                     .clone()
                     .unwrap_or_else(|| "emulated-room".into()),
             };
             (target, Some(emulator))
         }
     };
-    let name = section.room_name.unwrap_or_else(|| "IT Help".into());
+    let name = section.channel_name.unwrap_or_else(|| "IT Help".into());
     let common = super::channel::common(config, name, accept_secret, emulator.is_some());
     let connector = connector::connector(target, common, &listener);
     Ok(Built::new(Arc::new(connector), emulator, Some(listener)))
