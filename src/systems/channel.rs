@@ -3,6 +3,7 @@
 
 use super::SystemsConfig;
 use super::registry::{BuildError, Built, webhook_listener};
+use crate::config::ConfigError;
 use crate::connectors::channel::{Common, UrlChannel};
 use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
@@ -30,6 +31,25 @@ pub struct ChannelFile<N> {
     pub accept_secret_env: Option<String>,
     #[serde(skip)]
     system: PhantomData<N>,
+}
+
+impl<N: ChannelSection> ChannelFile<N> {
+    /// The bot token, the webhook URL and the acceptance secret, from the environment
+    /// variables the section names (default `HANDOFF_<SECTION>_BOT_TOKEN`, `_WEBHOOK_URL`,
+    /// `_ACCEPT_SECRET`, e.g. `HANDOFF_GOOGLE_CHAT_WEBHOOK_URL`).
+    pub fn secrets(&self, config: &SystemsConfig) -> Result<[Option<Secret>; 3], ConfigError> {
+        let name = N::NAME;
+        let upper = name.to_ascii_uppercase();
+        let keys = ["bot_token_env", "webhook_url_env", "accept_secret_env"]
+            .map(|k| format!("{name}.{k}"));
+        let envs =
+            ["BOT_TOKEN", "WEBHOOK_URL", "ACCEPT_SECRET"].map(|e| format!("HANDOFF_{upper}_{e}"));
+        config.env_secrets([
+            (&keys[0], &self.bot_token_env, &envs[0]),
+            (&keys[1], &self.webhook_url_env, &envs[1]),
+            (&keys[2], &self.accept_secret_env, &envs[2]),
+        ])
+    }
 }
 
 /// Which channel system a [`ChannelFile`] is for.
@@ -107,14 +127,16 @@ pub(super) struct UrlSystem {
     pub emulated_path: &'static str,
 }
 
-/// Builds a [`UrlSystem`]: posting to `url` when configured, else to the embedded emulator.
-pub(super) async fn build_url(
+/// Builds a [`UrlSystem`] from its section `N`: posting to the configured URL, else to the
+/// embedded emulator.
+pub(super) async fn build_url<N: ChannelSection + Default>(
     system: &UrlSystem,
     config: &SystemsConfig,
     options: EmulatorOptions,
-    (url, accept_secret): (Option<Secret>, Option<Secret>),
-    channel_name: String,
 ) -> Result<Built, BuildError> {
+    let section: ChannelFile<N> = config.read()?;
+    let [_, url, accept_secret] = section.secrets(config)?;
+    let channel_name = section.channel_name.unwrap_or_else(|| "IT Help".into());
     let listener = webhook_listener(config).await?;
     let (url, emulator) = match url {
         Some(url) => (url, None),

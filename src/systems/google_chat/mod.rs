@@ -16,21 +16,7 @@ use crate::emulators::EmulatorOptions;
 super::registry::system!("google-chat", aliases: ["gchat"], config: config::GoogleChatFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
-    let section: config::GoogleChatFile = config.read()?;
-    let [url, accept_secret] = config.env_secrets([
-        (
-            "google_chat.webhook_url_env",
-            &section.webhook_url_env,
-            "HANDOFF_GOOGLE_CHAT_WEBHOOK_URL",
-        ),
-        (
-            "google_chat.accept_secret_env",
-            &section.accept_secret_env,
-            "HANDOFF_GOOGLE_CHAT_ACCEPT_SECRET",
-        ),
-    ])?;
-    let name = section.channel_name.unwrap_or_else(|| "IT Help".into());
-    super::channel::build_url(&SYSTEM_URL, config, options, (url, accept_secret), name).await
+    super::channel::build_url::<config::GoogleChat>(&SYSTEM_URL, config, options).await
 }
 
 const SYSTEM_URL: super::channel::UrlSystem = super::channel::UrlSystem {

@@ -5,6 +5,6 @@
 //! `HANDOFF_SLACK_BOT_TOKEN`), an incoming webhook URL used when no bot token is set
 //! (`webhook_url_env`, default `HANDOFF_SLACK_WEBHOOK_URL`) and the app's signing secret,
 //! which checks the Accept button's calls (`accept_secret_env`, default
-//! `HANDOFF_SLACK_SIGNING_SECRET`; without it no acceptance comes back).
+//! `HANDOFF_SLACK_ACCEPT_SECRET`; without it no acceptance comes back).
 
 crate::systems::channel::channel_section!(SlackFile, Slack, "slack", []);

@@ -19,23 +19,7 @@ super::registry::system!("slack", aliases: [], config: config::SlackFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::SlackFile = config.read()?;
-    let [token, webhook_url, signing_secret] = config.env_secrets([
-        (
-            "slack.bot_token_env",
-            &section.bot_token_env,
-            "HANDOFF_SLACK_BOT_TOKEN",
-        ),
-        (
-            "slack.webhook_url_env",
-            &section.webhook_url_env,
-            "HANDOFF_SLACK_WEBHOOK_URL",
-        ),
-        (
-            "slack.accept_secret_env",
-            &section.accept_secret_env,
-            "HANDOFF_SLACK_SIGNING_SECRET",
-        ),
-    ])?;
+    let [token, webhook_url, signing_secret] = section.secrets(config)?;
     let listener = webhook_listener(config).await?;
     let channel = section.channel.clone();
     let (target, emulator) = match (token, webhook_url) {

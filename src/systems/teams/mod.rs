@@ -16,21 +16,7 @@ use crate::emulators::EmulatorOptions;
 super::registry::system!("teams", aliases: ["msteams"], config: config::TeamsFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
-    let section: config::TeamsFile = config.read()?;
-    let [url, accept_secret] = config.env_secrets([
-        (
-            "teams.webhook_url_env",
-            &section.webhook_url_env,
-            "HANDOFF_TEAMS_WEBHOOK_URL",
-        ),
-        (
-            "teams.accept_secret_env",
-            &section.accept_secret_env,
-            "HANDOFF_TEAMS_ACCEPT_SECRET",
-        ),
-    ])?;
-    let name = section.channel_name.unwrap_or_else(|| "IT Help".into());
-    super::channel::build_url(&SYSTEM_URL, config, options, (url, accept_secret), name).await
+    super::channel::build_url::<config::Teams>(&SYSTEM_URL, config, options).await
 }
 
 const SYSTEM_URL: super::channel::UrlSystem = super::channel::UrlSystem {

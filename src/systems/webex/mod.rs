@@ -20,18 +20,7 @@ super::registry::system!("webex", aliases: [], config: config::WebexFile);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::WebexFile = config.read()?;
-    let [token, accept_secret] = config.env_secrets([
-        (
-            "webex.bot_token_env",
-            &section.bot_token_env,
-            "HANDOFF_WEBEX_BOT_TOKEN",
-        ),
-        (
-            "webex.accept_secret_env",
-            &section.accept_secret_env,
-            "HANDOFF_WEBEX_ACCEPT_SECRET",
-        ),
-    ])?;
+    let [token, _, accept_secret] = section.secrets(config)?;
     let listener = webhook_listener(config).await?;
     let (target, emulator) = match token {
         Some(token) => {

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 crate::emulators::channel::channel_emulator!("google-chat", HOOK_STYLE, routes);
@@ -35,21 +36,22 @@ fn invalid(message: &str) -> Response {
 async fn create_message(
     State(emu): State<Arc<ChannelEmu>>,
     Path(space): Path<String>,
-    Query(query): Query<wire::Query>,
+    Query(query): Query<HashMap<String, String>>,
     body: axum::body::Bytes,
 ) -> Response {
     emu.record(
         "/v1/spaces/messages",
         serde_json::from_slice(&body).unwrap_or(Value::Null),
     );
-    if query.key.as_deref().is_none_or(str::is_empty) {
+    let param = |name: &str| query.get(name).map(String::as_str);
+    if param("key").is_none_or(str::is_empty) {
         return invalid("API key not valid. Please pass a valid API key.");
     }
-    if !emu.secret_ok(query.token.as_deref().unwrap_or_default()) {
+    if !emu.secret_ok(param("token").unwrap_or_default()) {
         let why = "Request had invalid authentication credentials.";
         return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", why);
     }
-    let option = query.message_reply_option.as_deref();
+    let option = param("messageReplyOption");
     if option.is_some_and(|o| !inferred::REPLY_OPTIONS.contains(&o)) {
         return invalid("Invalid value at 'message_reply_option'");
     }

@@ -21,15 +21,3 @@ pub struct Thread {
     /// The thread's resource name.
     pub name: Option<String>,
 }
-
-/// The webhook URL's query.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Query {
-    /// The API key.
-    pub key: Option<String>,
-    /// The webhook's token.
-    pub token: Option<String>,
-    /// How a keyed thread is treated.
-    pub message_reply_option: Option<String>,
-}
