@@ -9,7 +9,7 @@ mod connector_support;
 
 use connector_support::{next, wait_for};
 use handoff::connectors::channel::MARKER;
-use handoff::connectors::{ChatCommand, ChatEvent, ChatLink, HandoffRequest, Started};
+use handoff::connectors::{ChatCommand, ChatEvent, ChatLink, Connector, HandoffRequest, Started};
 use handoff::emulators::EmulatorOptions;
 use handoff::emulators::desk::AgentScript;
 use handoff::emulators::fault::{Fault, FaultMode};
@@ -231,4 +231,43 @@ proptest! {
             }
         });
     }
+}
+
+#[tokio::test]
+async fn slack_posts_through_an_incoming_webhook_and_a_wrong_url_is_refused() {
+    use handoff::connectors::channel::Common;
+    use handoff::connectors::redact::Secret;
+    use handoff::connectors::webhook::WebhookListener;
+    use handoff::systems::slack::{connector, emulator};
+    let options = EmulatorOptions {
+        script: AgentScript::manual(),
+        credentials: Some("hook-secret".into()),
+        ..EmulatorOptions::default()
+    };
+    let emu = emulator::spawn("127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let listener = WebhookListener::bind("127.0.0.1:0".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let common = || Common {
+        channel_name: "#it-help".into(),
+        accept_secret: None,
+        retry: handoff::connectors::http::RetryPolicy::default(),
+    };
+    let hook = |secret: &str| connector::Target::Webhook {
+        url: Secret::new(format!("{}/services/T1/B1/{secret}", emu.base_url())),
+    };
+
+    let slack = connector::connector(hook("hook-secret"), common(), &listener);
+    let started = slack.start(request("c-hook", "help")).await.unwrap();
+    assert!(
+        matches!(&started, Started::Posted { channel, chat: None } if channel == "Slack #it-help"),
+        "without a signing secret nothing comes back, so no chat: {started:?}"
+    );
+    wait_for(|| emu.sim().resolve("c-hook").ok()).await;
+
+    let wrong = connector::connector(hook("guessed"), common(), &listener);
+    let error = wrong.start(request("c-hook2", "help")).await.unwrap_err();
+    assert!(error.to_string().contains("refused (HTTP 403)"), "{error}");
 }
