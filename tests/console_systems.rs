@@ -262,3 +262,41 @@ async fn beyondtrust_takes_the_user_to_the_site() {
     h.stop().await;
     drop(engine.system);
 }
+/// A channel system: the request is posted, the person at the console accepts it from the
+/// inbox as Lisa, and the user hears who picked it up and where they will be reached.
+async fn channel_handoff(system: SystemName, section: &str, service: &str) {
+    let systems = SystemsConfig::from_toml("test.toml", &format!("[{section}]\n")).unwrap();
+    let config = BrokerConfig::default();
+    let engine = start_on_system(system, &systems, AgentScript::manual(), config)
+        .await
+        .unwrap();
+    let url = engine.url();
+    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
+    h.see(service).await;
+    h.say("I'd like to speak to a live agent").await;
+    h.see("provide more details").await;
+    h.say("I'm running into a strange issue with a SQL database that I'm using.")
+        .await;
+    h.see("Other help options").await;
+    h.alt('1').await;
+    h.see("posted your request").await;
+    h.see("[ Accept (a) ]").await;
+    h.click("[ Accept (a) ]").await;
+    h.see("Lisa picked up your request").await;
+    h.stop().await;
+    drop(engine.system);
+}
+
+#[tokio::test]
+async fn a_channel_handoff_on_each_channel_system() {
+    use handoff::systems::{google_chat, slack, teams, webex};
+    let channels = [
+        (slack::NAME, "slack", "Slack"),
+        (teams::NAME, "teams", "Teams"),
+        (webex::NAME, "webex", "Webex"),
+        (google_chat::NAME, "google_chat", "Google Chat"),
+    ];
+    for (system, section, service) in channels {
+        Box::pin(channel_handoff(system, section, service)).await;
+    }
+}

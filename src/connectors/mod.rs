@@ -15,6 +15,7 @@
 //! conversation back as [`DeskEvent`]s.
 
 pub mod agent_file;
+pub mod channel;
 pub mod files;
 pub mod http;
 pub mod multipart;

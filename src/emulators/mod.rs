@@ -10,6 +10,7 @@
 //! Start one with its `spawn(listen, options)`; the returned [`RunningEmulator`] tells its
 //! base URL and stops the server when dropped.
 
+pub mod channel;
 pub mod control;
 pub mod desk;
 

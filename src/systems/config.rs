@@ -25,6 +25,12 @@ pub trait Section: DeserializeOwned + Default {
     fn check(&self) -> Result<(), (&'static str, String)> {
         Ok(())
     }
+
+    /// Keys that are set but that this section does not take (for section types shared by
+    /// several systems); reading fails on the first.
+    fn unused(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 /// The contact-center configuration: the file's name, the shared sections, and the raw
@@ -112,6 +118,10 @@ impl SystemsConfig {
         section
             .check()
             .map_err(|(key, why)| self.invalid(&format!("{}.{key}", T::NAME), why))?;
+        if let Some(key) = section.unused().first() {
+            let key = format!("{}.{key}", T::NAME);
+            return Err(self.invalid(&key, "not a key of this section"));
+        }
         Ok(section)
     }
 

@@ -12,16 +12,21 @@
 
 pub mod amazon_connect;
 pub mod beyondtrust;
+mod channel;
 mod config;
 pub mod eight_by_eight;
 pub mod five9;
 pub mod glia;
+pub mod google_chat;
 pub mod mock;
 mod redirect;
 mod registry;
 pub mod servicenow;
 pub mod servicenow_web;
 pub mod url;
+pub mod slack;
+pub mod teams;
+pub mod webex;
 
 pub use config::{Section, SystemsConfig};
 pub use registry::{
@@ -38,6 +43,10 @@ pub static SYSTEMS: &[&System] = &[
     &url::SYSTEM,
     &five9::SYSTEM,
     &servicenow_web::SYSTEM,
+    &slack::SYSTEM,
+    &teams::SYSTEM,
+    &webex::SYSTEM,
+    &google_chat::SYSTEM,
     &mock::SYSTEM,
 ];
 
@@ -67,7 +76,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, beyondtrust, url, five9, servicenow-web, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, beyondtrust, url, five9, servicenow-web, slack, teams, webex, google-chat, mock"
         );
     }
 
