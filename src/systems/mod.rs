@@ -17,6 +17,7 @@ pub mod glia;
 pub mod mock;
 mod registry;
 pub mod servicenow;
+pub mod vayusphere;
 
 pub use config::{Section, SystemsConfig};
 pub use registry::{
@@ -29,6 +30,7 @@ pub static SYSTEMS: &[&System] = &[
     &amazon_connect::SYSTEM,
     &eight_by_eight::SYSTEM,
     &glia::SYSTEM,
+    &vayusphere::SYSTEM,
     &mock::SYSTEM,
 ];
 
@@ -58,7 +60,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, vayusphere, mock"
         );
     }
 
