@@ -150,6 +150,8 @@ pub async fn start_on_system(
     let built = crate::systems::build_with(system, systems, options)
         .await
         .with_context(|| format!("cannot start the {system} connector"))?;
+    // An API handoff routes to experts: the assistant asks the routing follow-up first.
+    config.assistant.follow_ups |= built.connector.style() == HandoffStyle::Api;
     config.connector = Some((built.connector.clone(), built.desk.clone()));
     let broker = broker::start(config).await?;
     Ok(Engine {

@@ -300,3 +300,31 @@ async fn a_channel_handoff_on_each_channel_system() {
         Box::pin(channel_handoff(system, section, service)).await;
     }
 }
+
+/// `--system vayusphere` (API handoff): the routing follow-up, then the redirect to the bot;
+/// the request reaches the inbox through the emulator's desk, and no chat is relayed.
+#[tokio::test]
+async fn a_redirect_on_vayusphere() {
+    let systems = SystemsConfig::from_toml("test.toml", "[vayusphere]\n").unwrap();
+    let system = handoff::systems::vayusphere::NAME;
+    let config = BrokerConfig::default();
+    let engine = start_on_system(system, &systems, AgentScript::manual(), config)
+        .await
+        .unwrap();
+    let url = engine.url();
+    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
+    h.see("Vayusphere").await;
+    h.say("I'd like to speak to a live agent").await;
+    h.see("provide more details").await;
+    h.say("I'm running into a strange issue with a SQL database that I'm using.")
+        .await;
+    h.see("which database you're using?").await;
+    h.say("It's an Azure SQL Database.").await;
+    h.see("Other help options").await;
+    h.alt('1').await;
+    h.see("Redirecting to Vayusphere Bot.....").await;
+    h.see("via api").await;
+    h.see("redirected to").await;
+    h.stop().await;
+    drop(engine.system);
+}

@@ -23,9 +23,10 @@ mod redirect;
 mod registry;
 pub mod servicenow;
 pub mod servicenow_web;
-pub mod url;
 pub mod slack;
 pub mod teams;
+pub mod url;
+pub mod vayusphere;
 pub mod webex;
 
 pub use config::{Section, SystemsConfig};
@@ -40,6 +41,7 @@ pub static SYSTEMS: &[&System] = &[
     &eight_by_eight::SYSTEM,
     &glia::SYSTEM,
     &beyondtrust::SYSTEM,
+    &vayusphere::SYSTEM,
     &url::SYSTEM,
     &five9::SYSTEM,
     &servicenow_web::SYSTEM,
@@ -76,7 +78,7 @@ mod tests {
         let error = "nope".parse::<SystemName>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, beyondtrust, url, five9, servicenow-web, slack, teams, webex, google-chat, mock"
+            "unknown system \"nope\"; expected one of servicenow, amazon-connect, 8x8, glia, beyondtrust, vayusphere, url, five9, servicenow-web, slack, teams, webex, google-chat, mock"
         );
     }
 

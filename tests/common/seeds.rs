@@ -308,6 +308,13 @@ pub async fn seed_000(url: &str) {
 
 /// Seed 001 (API style, Vayusphere) against a broker whose mock desk is in API style.
 pub async fn seed_001(url: &str) {
+    let redirect = seed_001_turns(url).await;
+    assert!(redirect.starts_with("https://"), "{redirect}");
+}
+
+/// Seed 001 turn by turn against a broker handing off in API style (the mock desk or the
+/// Vayusphere connector); returns the URL the user was redirected to.
+pub async fn seed_001_turns(url: &str) -> String {
     let seed = seed("001");
     let (mut user, conv) = Client::join_user(url).await;
     let mut lisa = Client::join_agent(url, "Lisa").await;
@@ -324,10 +331,9 @@ pub async fn seed_001(url: &str) {
     state_reached(&mut user, "offered").await;
     press_start(&mut user, &conv).await;
     let state = state_reached(&mut user, "redirected").await;
-    assert!(
-        matches!(&state, HandoffState::Redirected { url } if url.starts_with("https://")),
-        "{state:?}"
-    );
+    let HandoffState::Redirected { url: redirect } = state else {
+        panic!("not redirected: {state:?}");
+    };
 
     // Enqueued through the API: the desk has the request, routed to the expert pool.
     let request = lisa
@@ -362,6 +368,7 @@ pub async fn seed_001(url: &str) {
     assert_eq!(style, HandoffStyle::Api);
 
     assert_turns(&seed, &user);
+    redirect
 }
 
 /// Seed 002 (URL style, `BeyondTrust`) against a broker whose mock desk is in URL style.
