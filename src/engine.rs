@@ -105,7 +105,7 @@ pub async fn start(
         system => {
             anyhow::ensure!(
                 HandoffStyle::from(args.style) == HandoffStyle::Brokered,
-                "--style is for the mock desk; {system} is a message-brokering system"
+                "--style is for the mock desk; {system} hands users over in its own style"
             );
             let mock_only = mock_only_options(args);
             anyhow::ensure!(

@@ -272,3 +272,44 @@ async fn a_hung_system_is_reported_to_the_user_before_it_would_answer() {
         "{told:?}"
     );
 }
+
+/// `handoff serve --system NAME` for every system that hands users over by a link, an API call
+/// or a channel post: each runs against its embedded emulator and takes a user through to the
+/// handoff over the protocol, naming the system in its welcome.
+#[tokio::test]
+async fn serve_hands_over_on_every_url_api_and_channel_system() {
+    use common::Client;
+    use common::seeds::{press_start, say, state_reached};
+    use handoff::protocol::ServerMsg;
+    let systems = [
+        ("beyondtrust", "redirected"),
+        ("vayusphere", "redirected"),
+        ("url", "redirected"),
+        ("five9", "redirected"),
+        ("servicenow-web", "redirected"),
+        ("slack", "posted"),
+        ("teams", "posted"),
+        ("webex", "posted"),
+        ("google-chat", "posted"),
+    ];
+    for (system, handed) in systems {
+        let (served, url, _logs) =
+            run_first_line(&["serve", "--listen", "127.0.0.1:0", "--system", system]);
+        let (mut user, conv) = Client::join_user(&url).await;
+        assert!(
+            matches!(&user.seen[0], ServerMsg::Welcome { .. }),
+            "{system}: {:?}",
+            user.seen[0]
+        );
+        say(
+            &mut user,
+            &conv,
+            "text: I need an agent, the printer on floor 3 is offline",
+        )
+        .await;
+        state_reached(&mut user, "offered").await;
+        press_start(&mut user, &conv).await;
+        state_reached(&mut user, handed).await;
+        drop(served);
+    }
+}
