@@ -75,6 +75,21 @@ async fn received(built: &Built) -> Vec<Value> {
         .unwrap()
 }
 
+/// Whether the emulator recorded `text` as an agent's thread reply (polled: the desk records
+/// it after `say` returns; gives up after about ten seconds).
+async fn thread_reply_recorded(built: &Built, text: &str) -> bool {
+    for _ in 0..200 {
+        let replies = received(built).await;
+        if replies.iter().any(|r| {
+            r["path"] == handoff::emulators::channel::THREAD_REPLY && r["body"]["text"] == text
+        }) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
 #[tokio::test]
 async fn each_channel_posts_the_request_and_the_user_hears_who_picked_it_up() {
     for (system, service, _) in systems() {
@@ -115,6 +130,15 @@ async fn each_channel_posts_the_request_and_the_user_hears_who_picked_it_up() {
             said.iter().any(|m| m.contains("It's db-7")).then_some(())
         })
         .await;
+
+        // Lisa's reply goes into the thread, where the service keeps it (not relayed back).
+        sim.say(&id, Some("Lisa"), "I'll call you at your desk")
+            .await
+            .unwrap();
+        assert!(
+            thread_reply_recorded(&built, "I'll call you at your desk").await,
+            "{system}: the agent's reply is kept in the thread"
+        );
         link.commands.send(ChatCommand::End).await.unwrap();
         assert_eq!(
             next(&mut link).await,

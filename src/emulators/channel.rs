@@ -106,6 +106,9 @@ pub struct ChannelEmu {
     api: Api,
 }
 
+/// The path an agent's reply on the desk is recorded under in `GET /__emu/channel/received`.
+pub const THREAD_REPLY: &str = "(thread reply)";
+
 impl ChannelEmu {
     fn books(&self) -> MutexGuard<'_, Books> {
         self.books
@@ -282,8 +285,19 @@ impl ChannelService {
         super::relay_signals(signals, cancel.clone(), move |conversation, signal| {
             let emu = relayer.clone();
             async move {
-                if let Signal::Joined { agent } = signal {
-                    emu.accepted(&conversation, &agent.name).await;
+                match signal {
+                    Signal::Joined { agent } => emu.accepted(&conversation, &agent.name).await,
+                    // An agent's reply goes into the request's thread, where the service keeps
+                    // it; the connector does not read threads back, so it is recorded here.
+                    Signal::Message { agent, text, .. } => emu.record(
+                        THREAD_REPLY,
+                        serde_json::json!({
+                            "conversation": conversation,
+                            "agent": agent.name,
+                            "text": text,
+                        }),
+                    ),
+                    _ => {}
                 }
             }
         });
