@@ -259,6 +259,11 @@ async fn beyondtrust_takes_the_user_to_the_site() {
     h.see("Taking you to").await;
     h.see("/api/start_session?short_key=").await;
     h.see("[ Accept (a) ]").await;
+    // Lisa takes the session on BeyondTrust's desk: the chat goes on there, not here.
+    h.click("[ Accept (a) ]").await;
+    h.see("Taken by Lisa · goes on in BeyondTrust").await;
+    h.until("no actions left", |s| !s.contains("[ Accept (a) ]"))
+        .await;
     h.stop().await;
     drop(engine.system);
 }

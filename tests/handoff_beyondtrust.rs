@@ -135,3 +135,71 @@ async fn url_mode_takes_the_user_to_the_start_session_page() {
         "{engine_url}"
     );
 }
+
+/// Lisa takes the waiting session on BeyondTrust's desk: the conversation went on there, so
+/// her inbox hears that she has it and that it is over here, and the user stays redirected.
+#[tokio::test]
+async fn taking_the_session_hands_it_over_for_good() {
+    use handoff::protocol::{ClientMsg, EndReason};
+    let systems = SystemsConfig::from_toml("test.toml", "[beyondtrust]\n").unwrap();
+    let config = BrokerConfig::default();
+    let engine = start_on_system(NAME, &systems, AgentScript::manual(), config)
+        .await
+        .unwrap();
+    let url = common::url(&engine.broker);
+    let (mut user, conv) = Client::join_user(&url).await;
+    let mut lisa = Client::join_agent(&url, "Lisa").await;
+    ask_and_start(&mut user, &conv).await;
+    let is_request = |m: &ServerMsg| {
+        matches!(
+            m,
+            ServerMsg::Event {
+                event: ConversationEvent::Request { .. },
+                ..
+            }
+        )
+    };
+    lisa.wait_for("the request", is_request).await;
+
+    let c = conv.clone();
+    lisa.request(|id| ClientMsg::Accept {
+        id,
+        conversation: c,
+    })
+    .await;
+    // The desk view's events may come before the ack: look from the start.
+    lisa.wait_from(0, "Lisa has it", |m| {
+        matches!(m, ServerMsg::Event { event: ConversationEvent::Assigned { agent, .. }, .. }
+            if agent == "Lisa")
+    })
+    .await;
+    let ended = lisa
+        .wait_from(0, "handed over", |m| {
+            matches!(
+                m,
+                ServerMsg::Event {
+                    event: ConversationEvent::ChatEnded { .. },
+                    ..
+                }
+            )
+        })
+        .await;
+    assert!(
+        matches!(&ended, ServerMsg::Event { event: ConversationEvent::ChatEnded {
+            reason: EndReason::HandedOver { system } }, .. } if system.contains("BeyondTrust")),
+        "{ended:?}"
+    );
+    // Taking it again is refused by the desk: it is no longer waiting.
+    let c = conv.clone();
+    lisa.request_error(|id| ClientMsg::Accept {
+        id,
+        conversation: c,
+    })
+    .await;
+    let states = user.seen.iter().filter(|m| {
+        matches!(m, ServerMsg::Event { event: ConversationEvent::State { state }, .. }
+            if state.name() == "ended")
+    });
+    assert_eq!(states.count(), 0, "the user stays redirected");
+    engine.shutdown().await;
+}

@@ -118,6 +118,13 @@ pub enum EndReason {
         /// What failed.
         message: String,
     },
+    /// Desk only: an agent picked up a request whose conversation had left the broker for the
+    /// system (a link, an API handoff, a channel post with no chat relayed back); it goes on
+    /// there.
+    HandedOver {
+        /// The system, e.g. "BeyondTrust".
+        system: String,
+    },
 }
 
 impl std::fmt::Display for EndReason {
@@ -129,6 +136,7 @@ impl std::fmt::Display for EndReason {
             Self::NoAgent { reason: None } => f.write_str("no agent"),
             Self::NoAgent { reason: Some(r) } => write!(f, "no agent ({r})"),
             Self::Error { message } => write!(f, "error: {message}"),
+            Self::HandedOver { system } => write!(f, "handed over to {system}"),
         }
     }
 }

@@ -56,6 +56,43 @@ impl Hub {
         self.append(conv, Audience::Agent, event);
     }
 
+    /// Whether `conv`'s request waits on the desk while its conversation has left the broker
+    /// (a redirect or a post with no chat relayed back): taking it hands it over for good.
+    pub(super) fn desk_view_left_broker(&mut self, conv: &ConversationId) -> bool {
+        let chatless = self
+            .conversations
+            .get(conv)
+            .is_some_and(|e| e.chat.is_none());
+        chatless
+            && self
+                .desk_view(conv)
+                .is_some_and(|v| v.requested && !v.assigned)
+    }
+
+    /// `agent` took a request whose conversation goes on in the system: the desk hears who, and
+    /// that it is over here (nothing will come back to relay).
+    pub(super) fn desk_view_handed_over(&mut self, conv: &ConversationId, agent: String) {
+        let system = self.settings.info.system.clone();
+        let Some(view) = self.desk_view(conv) else {
+            return;
+        };
+        if !view.requested || view.assigned {
+            return;
+        }
+        *view = DeskView::default();
+        let assigned = ConversationEvent::Assigned {
+            agents: vec![agent.clone()],
+            agent,
+        };
+        self.append(conv, Audience::Agent, assigned);
+        let reason = EndReason::HandedOver { system };
+        self.append(
+            conv,
+            Audience::Agent,
+            ConversationEvent::ChatEnded { reason },
+        );
+    }
+
     /// The connector reported something about the chat.
     pub(super) fn desk_view_chat(&mut self, conv: &ConversationId, event: &ChatEvent) {
         let Some(view) = self.desk_view(conv) else {

@@ -93,6 +93,9 @@ pub enum HubMsg {
     /// A call of the connector to its system.
     Trace(crate::protocol::CallTrace),
     DeskDone(SessionId, RequestId, Result<(), DeskError>),
+    /// An agent picked up, on the system's desk, a request whose conversation had left the
+    /// broker (see [`EndReason::HandedOver`](crate::protocol::EndReason::HandedOver)).
+    HandedOver(ConversationId, String),
 }
 
 struct Logged {
@@ -332,6 +335,7 @@ impl Hub {
                 }
             }
             HubMsg::DeskDone(session, id, result) => self.desk_done(session, id, result),
+            HubMsg::HandedOver(conv, agent) => self.desk_view_handed_over(&conv, agent),
         }
     }
 

@@ -46,6 +46,10 @@ impl Hub {
         let Some(desk) = self.desk.clone() else {
             return;
         };
+        let handed_over = match &action {
+            DeskAction::Accept(conv) if self.desk_view_left_broker(conv) => Some(conv.clone()),
+            _ => None,
+        };
         let lane = match action_conversation(&action).and_then(|c| self.conversations.get_mut(c)) {
             Some(entry) => entry.desk_lane.get_or_insert_with(Lane::new),
             None => self.desk_lane.get_or_insert_with(Lane::new),
@@ -53,6 +57,9 @@ impl Hub {
         let (tx, reply_id) = (self.tx.clone(), id.clone());
         let queued = lane.push(Box::pin(async move {
             let result = desk.act(&agent, action).await;
+            if let (Some(conv), Ok(())) = (handed_over, &result) {
+                let _ = tx.send(HubMsg::HandedOver(conv, agent.clone())).await;
+            }
             match reply_id {
                 Some(id) => {
                     let _ = tx.send(HubMsg::DeskDone(session, id, result)).await;

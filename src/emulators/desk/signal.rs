@@ -148,6 +148,11 @@ pub(super) fn signals_of(note: UserNote) -> Vec<Signal> {
         UserNote::Ended {
             reason: EndReason::User,
         } => vec![Signal::Ended { by: EndedBy::User }],
+        // The broker's own note for a conversation that went on in the system: the desk model
+        // never ends a chat this way, and there is nothing to tell the system.
+        UserNote::Ended {
+            reason: EndReason::HandedOver { .. },
+        } => Vec::new(),
         // The queue gave up: on its timeout, or with nobody to take the request.
         UserNote::Ended {
             reason: EndReason::Timeout | EndReason::NoAgent { .. } | EndReason::Error { .. },

@@ -4,7 +4,7 @@
 
 use super::{DeskChat, InboxAction, Question, ReplyMode};
 use crate::console::{App, Focus, Link};
-use crate::protocol::Presence;
+use crate::protocol::{EndReason, Presence};
 use crate::text::clean;
 use crate::ui::layout::{inner, with_composer};
 use crate::ui::message::{Look, duration};
@@ -46,7 +46,11 @@ fn details(app: &App, chat: &DeskChat, width: usize) -> (Vec<Line<'static>>, Vec
         |u| format!("{} ({})", clean(&u.name), clean(&u.id)),
     );
     let mut lines = Vec::new();
-    let status = if let Some(reason) = &chat.ended {
+    let status = if let Some(EndReason::HandedOver { system }) = &chat.ended {
+        let agent = chat.assigned().map_or("an agent", String::as_str);
+        let (agent, system) = (clean(agent), clean(system));
+        Span::styled(format!("Taken by {agent} · goes on in {system}"), t.muted)
+    } else if let Some(reason) = &chat.ended {
         Span::styled(format!("Ended {reason}"), t.muted)
     } else if let Some(agent) = chat.assigned() {
         let others: Vec<_> = chat
