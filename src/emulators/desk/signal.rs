@@ -113,7 +113,13 @@ impl SimAgent {
 /// signal (the emulated systems do not ring).
 pub(super) fn signals_of(note: UserNote) -> Vec<Signal> {
     match note {
-        UserNote::Queued { .. } | UserNote::Ringing { .. } => Vec::new(),
+        // A handover is the broker's own note for a conversation that went on in the system:
+        // the desk model never ends a chat this way, and there is nothing to tell the system.
+        UserNote::Queued { .. }
+        | UserNote::Ringing { .. }
+        | UserNote::Ended {
+            reason: EndReason::HandedOver { .. },
+        } => Vec::new(),
         UserNote::Joined { agent, .. } => vec![Signal::Joined {
             agent: SimAgent::named(&agent),
         }],
@@ -148,11 +154,6 @@ pub(super) fn signals_of(note: UserNote) -> Vec<Signal> {
         UserNote::Ended {
             reason: EndReason::User,
         } => vec![Signal::Ended { by: EndedBy::User }],
-        // The broker's own note for a conversation that went on in the system: the desk model
-        // never ends a chat this way, and there is nothing to tell the system.
-        UserNote::Ended {
-            reason: EndReason::HandedOver { .. },
-        } => Vec::new(),
         // The queue gave up: on its timeout, or with nobody to take the request.
         UserNote::Ended {
             reason: EndReason::Timeout | EndReason::NoAgent { .. } | EndReason::Error { .. },
