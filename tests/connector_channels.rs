@@ -295,3 +295,40 @@ async fn slack_posts_through_an_incoming_webhook_and_a_wrong_url_is_refused() {
     let error = wrong.start(request("c-hook2", "help")).await.unwrap_err();
     assert!(error.to_string().contains("refused (HTTP 403)"), "{error}");
 }
+
+/// Google Chat answers a webhook post with what the request held plus the names it fills (the
+/// message's and its thread's), not the whole Message resource.
+#[tokio::test]
+async fn google_chat_answers_a_webhook_post_with_the_request_and_the_names_it_fills() {
+    let built = built(handoff::systems::google_chat::NAME, None).await;
+    let base = built.emulator.as_ref().unwrap().base_url();
+    let url = format!(
+        "{base}/v1/spaces/AAAA/messages?key=k&token=t&messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
+    );
+    let body = serde_json::json!({"text": "Hello", "thread": {"threadKey": "c-1"}});
+    let answer: Value = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut keys: Vec<_> = answer.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(keys, ["name", "text", "thread"], "{answer:#}");
+    assert!(
+        answer["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("spaces/AAAA/messages/")
+    );
+    assert!(
+        answer["thread"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("spaces/AAAA/threads/")
+    );
+    assert_eq!(answer["thread"]["threadKey"], "c-1");
+}

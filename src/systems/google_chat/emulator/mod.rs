@@ -81,13 +81,12 @@ async fn create_message(
     };
     emu.post(&text).await;
     let id = uuid::Uuid::new_v4().simple();
+    // A webhook's answer is not the full message: what the request held, plus the names of
+    // the message and its thread (spaces.messages.create reference).
     Json(json!({
         "name": format!("spaces/{space}/messages/{id}"),
-        "sender": {"name": "users/handoff-webhook", "type": "BOT"},
         "text": text,
         "thread": {"name": format!("spaces/{space}/threads/{thread}"), "threadKey": key},
-        "space": {"name": format!("spaces/{space}"), "type": "SPACE"},
-        "createTime": crate::protocol::now_millis(),
     }))
     .into_response()
 }
