@@ -360,3 +360,27 @@ fn with_nobody_available_t_suggests_no_one_but_takes_a_name() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_reply_to_a_chat_that_went_on_in_the_system_is_kept_and_not_sent() {
+    let mut app = offered();
+    on_the_desk(&mut app, Some("Lisa"));
+    let system = "Vayusphere".to_owned();
+    let reason = EndReason::HandedOver { system };
+    event(
+        &mut app,
+        Side::Agent,
+        9,
+        ConversationEvent::ChatEnded { reason },
+    );
+    app.focus = Focus::Reply;
+    for c in "hi".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert_eq!(app.inbox.composer.lines(), ["hi"]);
+    assert_eq!(
+        last_notice(&app),
+        "Not sent: this chat ended (handed over to Vayusphere)"
+    );
+}

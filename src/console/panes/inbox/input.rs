@@ -325,6 +325,12 @@ pub(crate) fn send_reply(app: &mut App) -> Vec<Command> {
         app.notify(true, "Select a live chat to reply to");
         return Vec::new();
     };
+    // Nobody would read it: say so and keep what was written.
+    if let Some(reason) = &chat.ended {
+        let why = format!("Not sent: this chat ended ({reason})");
+        app.notify(true, why);
+        return Vec::new();
+    }
     let conversation = chat.conversation.clone();
     let reply = |text| ClientMsg::Reply {
         id: LONGEST_ID.into(),
