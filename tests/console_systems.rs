@@ -16,45 +16,48 @@ use handoff::console::Focus;
 use handoff::emulators::desk::{AgentScript, SimDesk};
 use handoff::engine::start_on_system;
 use handoff::protocol::Part;
-use handoff::systems::{SystemName, SystemsConfig};
+use handoff::systems::{Built, SystemName, SystemsConfig};
+
+/// What the user says when asked for details: it routes to the database experts.
+const SQL_ISSUE: &str = "I'm running into a strange issue with a SQL database that I'm using.";
 use handoff::theme::Theme;
 
-async fn full_chat(system: SystemName, section: &str, label: &str) {
+/// The console on `system` against its embedded emulator (its `[section]` left empty), once
+/// it shows `label`; the system stays up while the returned `Built` lives.
+async fn console_on(system: SystemName, section: &str, label: &str) -> (Harness, Option<Built>) {
     let systems = SystemsConfig::from_toml("test.toml", &format!("[{section}]\n")).unwrap();
-    let engine = start_on_system(
-        system,
-        &systems,
-        AgentScript::manual(),
-        BrokerConfig::default(),
-    )
-    .await
-    .unwrap();
+    let config = BrokerConfig::default();
+    let engine = start_on_system(system, &systems, AgentScript::manual(), config)
+        .await
+        .unwrap();
     let url = engine.url();
-    let sim = engine
-        .system
-        .as_ref()
-        .unwrap()
-        .emulator
-        .as_ref()
-        .unwrap()
-        .sim();
     let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
     h.see(label).await;
+    (h, engine.system)
+}
+
+/// The user asks for a live agent and gives `details` when asked.
+async fn ask_for_an_agent(h: &mut Harness, details: &str) {
+    h.say("I'd like to speak to a live agent").await;
+    h.see("provide more details").await;
+    h.say(details).await;
+}
+
+async fn full_chat(system: SystemName, section: &str, label: &str) {
+    let (mut h, built) = console_on(system, section, label).await;
+    let sim = built.as_ref().unwrap().emulator.as_ref().unwrap().sim();
     request_and_accept(&mut h).await;
     talk_both_ways(&mut h).await;
     user_sends_a_file(&mut h, &sim).await;
     agent_sends_a_file(&mut h).await;
     transfer_to_marco_who_ends(&mut h).await;
     h.stop().await;
-    drop(engine.system);
+    drop(built);
 }
 
 /// The user asks for an agent; Lisa accepts by mouse.
 async fn request_and_accept(h: &mut Harness) {
-    h.say("I'd like to speak to a live agent").await;
-    h.see("provide more details").await;
-    h.say("I'm running into a strange issue with a SQL database that I'm using.")
-        .await;
+    ask_for_an_agent(h, SQL_ISSUE).await;
     h.see("Other help options").await;
     h.alt('1').await;
 
@@ -238,22 +241,9 @@ async fn a_full_chat_on_glia() {
 /// request waits in the inbox (the chat itself happens in BeyondTrust's client).
 #[tokio::test]
 async fn beyondtrust_takes_the_user_to_the_site() {
-    let systems = SystemsConfig::from_toml("test.toml", "[beyondtrust]\n").unwrap();
     let system = handoff::systems::beyondtrust::NAME;
-    let engine = start_on_system(
-        system,
-        &systems,
-        AgentScript::manual(),
-        BrokerConfig::default(),
-    )
-    .await
-    .unwrap();
-    let url = engine.url();
-    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
-    h.see("BeyondTrust").await;
-    h.say("I'd like to speak to a live agent").await;
-    h.see("provide more details").await;
-    h.say("My printer in room 4 says it is offline").await;
+    let (mut h, built) = console_on(system, "beyondtrust", "BeyondTrust").await;
+    ask_for_an_agent(&mut h, "My printer in room 4 says it is offline").await;
     h.see("Other help options").await;
     h.alt('1').await;
     h.see("Taking you to").await;
@@ -265,23 +255,14 @@ async fn beyondtrust_takes_the_user_to_the_site() {
     h.until("no actions left", |s| !s.contains("[ Accept (a) ]"))
         .await;
     h.stop().await;
-    drop(engine.system);
+    drop(built);
 }
+
 /// A channel system: the request is posted, the person at the console accepts it from the
 /// inbox as Lisa, and the user hears who picked it up and where they will be reached.
 async fn channel_handoff(system: SystemName, section: &str, service: &str) {
-    let systems = SystemsConfig::from_toml("test.toml", &format!("[{section}]\n")).unwrap();
-    let config = BrokerConfig::default();
-    let engine = start_on_system(system, &systems, AgentScript::manual(), config)
-        .await
-        .unwrap();
-    let url = engine.url();
-    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
-    h.see(service).await;
-    h.say("I'd like to speak to a live agent").await;
-    h.see("provide more details").await;
-    h.say("I'm running into a strange issue with a SQL database that I'm using.")
-        .await;
+    let (mut h, built) = console_on(system, section, service).await;
+    ask_for_an_agent(&mut h, SQL_ISSUE).await;
     h.see("Other help options").await;
     h.alt('1').await;
     h.see("posted your request").await;
@@ -289,7 +270,7 @@ async fn channel_handoff(system: SystemName, section: &str, service: &str) {
     h.click("[ Accept (a) ]").await;
     h.see("Lisa picked up your request").await;
     h.stop().await;
-    drop(engine.system);
+    drop(built);
 }
 
 #[tokio::test]
@@ -310,19 +291,9 @@ async fn a_channel_handoff_on_each_channel_system() {
 /// the request reaches the inbox through the emulator's desk, and no chat is relayed.
 #[tokio::test]
 async fn a_redirect_on_vayusphere() {
-    let systems = SystemsConfig::from_toml("test.toml", "[vayusphere]\n").unwrap();
     let system = handoff::systems::vayusphere::NAME;
-    let config = BrokerConfig::default();
-    let engine = start_on_system(system, &systems, AgentScript::manual(), config)
-        .await
-        .unwrap();
-    let url = engine.url();
-    let mut h = Harness::connect(engine.broker, &url, Theme::default(), 160, 48).await;
-    h.see("Vayusphere").await;
-    h.say("I'd like to speak to a live agent").await;
-    h.see("provide more details").await;
-    h.say("I'm running into a strange issue with a SQL database that I'm using.")
-        .await;
+    let (mut h, built) = console_on(system, "vayusphere", "Vayusphere").await;
+    ask_for_an_agent(&mut h, SQL_ISSUE).await;
     h.see("which database you're using?").await;
     h.say("It's an Azure SQL Database.").await;
     h.see("Other help options").await;
@@ -331,5 +302,5 @@ async fn a_redirect_on_vayusphere() {
     h.see("via api").await;
     h.see("redirected to").await;
     h.stop().await;
-    drop(engine.system);
+    drop(built);
 }
