@@ -17,8 +17,14 @@ pub struct DecodeError {
     pub message: String,
 }
 
-/// Decodes one text frame from a client.
+/// Decodes one text frame from a client: a valid frame in one pass; one that fails is decoded
+/// again step by step, so that the error names what is wrong.
 pub fn decode_client(text: &str) -> Result<ClientMsg, DecodeError> {
+    serde_json::from_str(text).or_else(|_| decode_checked(text))
+}
+
+/// Decodes through a JSON value, checking the object and its `type` before the fields.
+pub(crate) fn decode_checked(text: &str) -> Result<ClientMsg, DecodeError> {
     let value: Value = serde_json::from_str(text).map_err(|e| DecodeError {
         id: None,
         code: ErrorCode::BadJson,

@@ -164,3 +164,69 @@ fn audiences_reach_the_right_roles() {
         assert!(a.reaches(ClientRole::Observer));
     }
 }
+
+/// A client frame as a JSON object: a known or unknown `type` and fields of any kind, names
+/// sometimes repeated, text of any Unicode, sometimes cut short.
+fn client_frame() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let names = prop::sample::select(vec![
+        "id",
+        "conversation",
+        "text",
+        "on",
+        "role",
+        "protocol",
+        "agent",
+        "message",
+        "action",
+        "reason",
+        "to",
+        "presence",
+        "name",
+        "content_type",
+        "data",
+        "since",
+    ]);
+    let value = prop_oneof![
+        any::<String>().prop_map(serde_json::Value::from),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<u32>().prop_map(serde_json::Value::from),
+        prop::sample::select(vec!["user", "agent", "observer", "online"])
+            .prop_map(serde_json::Value::from),
+    ];
+    let kind = prop_oneof![
+        prop::sample::select(ClientMsg::TYPES.to_vec()).prop_map(str::to_owned),
+        any::<String>(),
+    ];
+    let base = prop::option::of((any::<String>(), any::<String>(), any::<String>()));
+    let fields = prop::collection::vec((names, value), 0..8);
+    (kind, base, fields, any::<u16>()).prop_map(|(kind, base, fields, cut)| {
+        let mut frame = format!("{{\"type\":{}", serde_json::Value::from(kind));
+        // The fields most requests need, so that many frames are valid.
+        if let Some((id, conversation, text)) = base {
+            let [id, conversation, text] = [id, conversation, text].map(serde_json::Value::from);
+            frame.push_str(&format!(
+                ",\"id\":{id},\"conversation\":{conversation},\"text\":{text}"
+            ));
+        }
+        for (name, value) in fields {
+            frame.push_str(&format!(",\"{name}\":{value}"));
+        }
+        frame.push('}');
+        if cut % 5 == 0 {
+            let mut end = usize::from(cut) % (frame.len() + 1);
+            while !frame.is_char_boundary(end) {
+                end -= 1;
+            }
+            frame.truncate(end);
+        }
+        frame
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn decoding_in_one_pass_gives_what_the_checked_decode_gives(frame in client_frame()) {
+        proptest::prop_assert_eq!(decode_client(&frame), super::decode::decode_checked(&frame));
+    }
+}
