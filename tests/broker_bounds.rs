@@ -1,6 +1,7 @@
 //! Connection-level bounds over real sockets: a client must say `hello` in time and in a few
 //! KiB; a frame that is not UTF-8 or breaks the WebSocket protocol closes with its own code;
-//! a client that stops reading is closed without holding up anyone else, and resumes by seq.
+//! a client that stops reading is closed within the write timeout (holding users' requests back
+//! at most that long), and resumes by seq.
 
 // Tests fail loudly: unwrapping is the point.
 #![allow(clippy::unwrap_used)]

@@ -230,6 +230,9 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
     let (hub_tx, hub_rx) = mpsc::channel(1024);
+    // Users' requests: the hub holds this queue back while a desk-side client is backed up.
+    // 256 requests at most wait in it (their answers fit in a session's queue twice over).
+    let (intake_tx, intake_rx) = mpsc::channel(256);
     let tasks = Tasks {
         tracker: &tracker,
         hub: &hub_tx,
@@ -260,10 +263,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         let (writer, commits) = crate::store::StoreWriter::spawn(store);
         hub.restore(conversations, writer, commits);
     }
-    tracker.spawn(hub.run(hub_rx, shutdown.clone()));
+    tracker.spawn(hub.run(hub_rx, intake_rx, shutdown.clone()));
     let server = server::Server {
         listener,
         hub: hub_tx,
+        intake: intake_tx,
         shutdown: shutdown.clone(),
         tracker: tracker.clone(),
         max_connections: config.max_connections,

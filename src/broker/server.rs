@@ -18,9 +18,20 @@ use tokio_util::task::TaskTracker;
 /// How long the HTTP upgrade may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Each connection's read buffer: a chat message or a few fit, and it grows only for a larger
+/// frame (tungstenite's default, 128 KiB zero-filled per connection, was most of an idle
+/// connection's memory).
+pub const READ_BUFFER: usize = 4 * 1024;
+
+/// Written frames are gathered up to this many bytes before a write to the socket; the session
+/// flushes once per burst in any case.
+pub const WRITE_BUFFER: usize = 16 * 1024;
+
 pub(super) struct Server {
     pub listener: TcpListener,
     pub hub: mpsc::Sender<HubMsg>,
+    /// The hub's queue of users' requests (see [`SessionTask::intake`]).
+    pub intake: mpsc::Sender<HubMsg>,
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
     pub max_connections: usize,
@@ -41,6 +52,8 @@ impl Server {
                 self.max_attachment_bytes,
             ));
         let ws_config = WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER)
+            .write_buffer_size(WRITE_BUFFER)
             .max_message_size(Some(frame_limit))
             .max_frame_size(Some(frame_limit));
         loop {
@@ -63,7 +76,8 @@ impl Server {
                     }
                 },
             };
-            let (hub, shutdown) = (self.hub.clone(), self.shutdown.clone());
+            let (hub, intake) = (self.hub.clone(), self.intake.clone());
+            let shutdown = self.shutdown.clone();
             let (gate, config) = (Arc::clone(&self.gate), Arc::clone(&self.sessions));
             self.tracker.spawn(async move {
                 let _permit = permit;
@@ -79,6 +93,7 @@ impl Server {
                 SessionTask {
                     ws,
                     hub,
+                    intake,
                     shutdown,
                     config,
                     auth,

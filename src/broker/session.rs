@@ -7,7 +7,7 @@
 //! other WebSocket protocol violations, 1001 on shutdown. Everything else is an `error` frame
 //! and the connection stays open.
 
-use super::hub::{HubMsg, Join, SessionId};
+use super::hub::{Frame, HubMsg, Join, SessionId, encode};
 use super::metered::{Meter, Metered};
 use super::trust::{HandshakeAuth, token_matches};
 use crate::connectors::redact::Secret;
@@ -23,11 +23,55 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 
-/// How many messages may wait for a slow client before it is dropped with notice.
+/// How many messages may wait for a client: past three quarters of it the hub holds users'
+/// requests back (see [`super::hub`]); a full queue drops the client with notice.
 pub const SESSION_QUEUE: usize = 4096;
+
+/// Frames written per flush at most: a burst goes out in few syscalls, and a long one still lets
+/// the session read between its flushes.
+pub const WRITE_BATCH: usize = 64;
 
 /// Why a connection ends: a close frame to send, or `None` when the socket is already gone.
 type End = Option<(CloseCode, String)>;
+
+/// A connection that has said hello: its session and its queue of requests toward the hub.
+struct Live {
+    id: SessionId,
+    requests: mpsc::Sender<HubMsg>,
+    /// A request the hub's queue had no room for: the socket is not read until the hub takes
+    /// it, which slows the sender down (at most one is held).
+    held: Option<HubMsg>,
+}
+
+impl Live {
+    /// Room for the held request in the hub's queue; never, when nothing is held.
+    async fn room(session: &Option<Live>) -> Result<mpsc::OwnedPermit<HubMsg>, ()> {
+        match session {
+            Some(live) if live.held.is_some() => {
+                live.requests.clone().reserve_owned().await.map_err(|_| ())
+            }
+            _ => std::future::pending().await,
+        }
+    }
+
+    /// Passes a request on, or holds it while the hub's queue is full.
+    fn forward(&mut self, msg: HubMsg) -> Result<(), End> {
+        match self.requests.try_send(msg) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(msg)) => {
+                self.held = Some(msg);
+                Ok(())
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(None),
+        }
+    }
+}
+
+/// Whether the session may read another request: nothing is held, and its own queue is at most
+/// three quarters full (a client is not read faster than it takes its answers).
+fn may_read(session: Option<&Live>, out_tx: &mpsc::Sender<Frame>) -> bool {
+    session.is_none_or(|live| live.held.is_none()) && out_tx.capacity() >= out_tx.max_capacity() / 4
+}
 
 /// What every session of a broker shares.
 pub(super) struct SessionConfig {
@@ -51,6 +95,9 @@ pub(super) struct SessionConfig {
 pub(super) struct SessionTask {
     pub ws: WebSocketStream<Metered<TcpStream>>,
     pub hub: mpsc::Sender<HubMsg>,
+    /// Where a user's requests and leave go: the hub holds this queue back while a desk-side
+    /// client is backed up, which slows the senders instead of dropping the reader.
+    pub intake: mpsc::Sender<HubMsg>,
     pub shutdown: CancellationToken,
     pub config: Arc<SessionConfig>,
     /// What the handshake proved.
@@ -89,12 +136,12 @@ impl SessionTask {
     }
 
     pub(super) async fn run(mut self) {
-        let (out_tx, mut out_rx) = mpsc::channel::<ServerMsg>(self.config.queue);
+        let (out_tx, mut out_rx) = mpsc::channel::<Frame>(self.config.queue);
         let kicked = CancellationToken::new();
         let tripped = self.meter.tripped();
         let hello_by = tokio::time::sleep(self.config.hello_timeout);
         tokio::pin!(hello_by);
-        let mut session: Option<SessionId> = None;
+        let mut session: Option<Live> = None;
         let end: End = loop {
             tokio::select! {
                 biased;
@@ -107,12 +154,18 @@ impl SessionTask {
                     tracing::info!(peer = %self.peer, "no hello in time");
                     break Some((CloseCode::Policy, format!("no hello within {} ms", self.config.hello_timeout.as_millis())));
                 }
-                Some(msg) = out_rx.recv() => {
-                    if let Err(end) = self.write(&msg, &kicked).await {
+                Some(first) = out_rx.recv() => {
+                    if let Err(end) = self.write_burst(first, &mut out_rx, &kicked).await {
                         break end;
                     }
                 }
-                frame = self.ws.next() => {
+                permit = Live::room(&session) => {
+                    let (Ok(permit), Some(live)) = (permit, session.as_mut()) else { break None };
+                    if let Some(msg) = live.held.take() {
+                        permit.send(msg);
+                    }
+                }
+                frame = self.ws.next(), if may_read(session.as_ref(), &out_tx) => {
                     let Some(frame) = frame else { break None };
                     if let Err(end) = self.on_frame(frame, &mut session, &out_tx, &kicked).await {
                         break end;
@@ -123,16 +176,28 @@ impl SessionTask {
         if let Some((code, reason)) = end {
             self.close(code, &reason).await;
         }
-        if let Some(id) = session {
-            let _ = self.hub.send(HubMsg::Leave(id)).await;
+        if let Some(live) = session {
+            // After the session's requests, on the same queue, so none is lost.
+            if let Some(msg) = live.held {
+                let _ = live.requests.send(msg).await;
+            }
+            let _ = live.requests.send(HubMsg::Leave(live.id)).await;
+        }
+    }
+
+    /// The hub queue a session of `role` sends its requests on.
+    fn requests_to(&self, role: ClientRole) -> &mpsc::Sender<HubMsg> {
+        match role {
+            ClientRole::User => &self.intake,
+            ClientRole::Agent | ClientRole::Observer => &self.hub,
         }
     }
 
     async fn on_frame(
         &mut self,
         frame: Result<Message, WsError>,
-        session: &mut Option<SessionId>,
-        out_tx: &mpsc::Sender<ServerMsg>,
+        session: &mut Option<Live>,
+        out_tx: &mpsc::Sender<Frame>,
         kicked: &CancellationToken,
     ) -> Result<(), End> {
         match frame {
@@ -202,8 +267,8 @@ impl SessionTask {
     async fn on_text(
         &mut self,
         text: &str,
-        session: &mut Option<SessionId>,
-        out_tx: &mpsc::Sender<ServerMsg>,
+        session: &mut Option<Live>,
+        out_tx: &mpsc::Sender<Frame>,
         kicked: &CancellationToken,
     ) -> Result<(), End> {
         let decoded = decode_client(text);
@@ -222,7 +287,7 @@ impl SessionTask {
                 return self.write(&error(e.id, e.code, e.message), kicked).await;
             }
         };
-        match (msg, *session) {
+        match (msg, session.as_ref().map(|live| live.id)) {
             (
                 ClientMsg::Hello {
                     protocol,
@@ -273,11 +338,10 @@ impl SessionTask {
                 );
                 self.write(&e, kicked).await
             }
-            (msg, Some(id)) => self
-                .hub
-                .send(HubMsg::Request(id, msg))
-                .await
-                .map_err(|_| None),
+            (msg, Some(id)) => match session {
+                Some(live) => live.forward(HubMsg::Request(id, msg)),
+                None => Ok(()),
+            },
         }
     }
 
@@ -285,8 +349,8 @@ impl SessionTask {
     async fn join(
         &mut self,
         join: Join,
-        session: &mut Option<SessionId>,
-        out_tx: &mpsc::Sender<ServerMsg>,
+        session: &mut Option<Live>,
+        out_tx: &mpsc::Sender<Frame>,
         kicked: &CancellationToken,
     ) -> Result<(), End> {
         let role = join.role;
@@ -303,16 +367,18 @@ impl SessionTask {
         sent.map_err(|_| None)?;
         match reply_rx.await {
             Ok(Ok(joined)) => {
-                *session = Some(joined.session);
+                *session = Some(Live {
+                    id: joined.session,
+                    requests: self.requests_to(role).clone(),
+                    held: None,
+                });
                 let limit = match role {
                     ClientRole::Observer => self.config.max_message_bytes,
                     ClientRole::User | ClientRole::Agent => self.config.max_attach_frame,
                 };
                 self.meter.open(limit);
-                for msg in &joined.replay {
-                    self.write(msg, kicked).await?;
-                }
-                Ok(())
+                let frames = joined.replay.iter().map(encode).collect();
+                self.write_frames(frames, kicked).await
             }
             Ok(Err((ErrorCode::Forbidden, reason))) => Err(self.refuse(reason, kicked).await),
             Ok(Err((code, message))) => self.write(&error(None, code, message), kicked).await,
@@ -330,13 +396,47 @@ impl SessionTask {
         }
     }
 
-    /// Writes one message; a client that does not take it within the write timeout (or that
-    /// the hub dropped for falling behind) is too slow.
+    /// Writes one message of the session's own (an error, a refusal).
     async fn write(&mut self, msg: &ServerMsg, kicked: &CancellationToken) -> Result<(), End> {
-        let text = serde_json::to_string(msg).map_err(|_| None)?;
+        self.write_frames(vec![encode(msg)], kicked).await
+    }
+
+    /// Writes `first` and what else is queued behind it, up to [`WRITE_BATCH`] frames, with one
+    /// flush.
+    async fn write_burst(
+        &mut self,
+        first: Frame,
+        out_rx: &mut mpsc::Receiver<Frame>,
+        kicked: &CancellationToken,
+    ) -> Result<(), End> {
+        let mut frames = Vec::with_capacity(out_rx.len().min(WRITE_BATCH - 1) + 1);
+        frames.push(first);
+        while frames.len() < WRITE_BATCH {
+            match out_rx.try_recv() {
+                Ok(frame) => frames.push(frame),
+                Err(_) => break,
+            }
+        }
+        self.write_frames(frames, kicked).await
+    }
+
+    /// Feeds `frames` in order and flushes once; a client that does not take them within the
+    /// write timeout (or that the hub dropped for falling behind) is too slow.
+    async fn write_frames(
+        &mut self,
+        frames: Vec<Frame>,
+        kicked: &CancellationToken,
+    ) -> Result<(), End> {
         let limit = self.config.write_timeout;
+        let ws = &mut self.ws;
+        let burst = async move {
+            for frame in frames {
+                ws.feed(Message::Text(frame)).await?;
+            }
+            ws.flush().await
+        };
         tokio::select! {
-            sent = self.ws.send(Message::text(text)) => sent.map_err(|_| None),
+            sent = burst => sent.map_err(|_| None),
             () = kicked.cancelled() => Err(Some(too_slow())),
             () = tokio::time::sleep(limit) => {
                 tracing::warn!(peer = %self.peer, "client stopped reading; closing it");

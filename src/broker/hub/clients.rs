@@ -1,7 +1,7 @@
 //! What clients ask of the hub: joining (with the replay of what they missed) and requests,
 //! checked against the client's role and conversation.
 
-use super::{Entry, Hub, Join, Joined, Session, SessionId, error, event_msg};
+use super::{Entry, Frame, Hub, Join, Joined, Session, SessionId, error, event_msg};
 use crate::broker::attachment;
 use crate::broker::handoff::{Conversation, Effect, Input};
 use crate::connectors::DeskAction;
@@ -17,7 +17,7 @@ impl Hub {
     pub(super) fn join(
         &mut self,
         join: Join,
-        out: mpsc::Sender<ServerMsg>,
+        out: mpsc::Sender<Frame>,
         kicked: CancellationToken,
     ) -> Result<Joined, (ErrorCode, String)> {
         if join.protocol != PROTOCOL_VERSION {
@@ -63,6 +63,8 @@ impl Hub {
             traces: join.traces,
             supervisor: join.supervisor,
         };
+        self.index
+            .add(session, join.role, session_state.conversation.as_ref());
         self.sessions.insert(session, session_state);
         Ok(Joined { session, replay })
     }

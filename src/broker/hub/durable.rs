@@ -2,8 +2,8 @@
 //! waits in the hub until the store's writer reports its group committed; only then is it fanned
 //! out. Without a store, events go out at once.
 
-use super::{Hub, SessionId, event_msg};
-use crate::protocol::{ClientRole, ConversationId, ServerMsg, UserInfo, now_millis};
+use super::{Hub, SessionId};
+use crate::protocol::{ConversationId, ServerMsg, UserInfo, now_millis};
 use crate::store::{Commit, StoreWriter, Ticket};
 use std::collections::VecDeque;
 use tokio::sync::mpsc;
@@ -119,36 +119,6 @@ impl Hub {
                 Deferred::Event(conv, seq) => self.fan_out(&conv, seq),
                 Deferred::Send(session, msg) => self.send(session, *msg),
             }
-        }
-    }
-
-    /// Sends the event `seq` of `conv` to every session it reaches.
-    pub(super) fn fan_out(&mut self, conv: &ConversationId, seq: u64) {
-        let Some(entry) = self.conversations.get_mut(conv) else {
-            return;
-        };
-        entry.visible = entry.visible.max(seq);
-        let Some(logged) = entry
-            .log
-            .binary_search_by_key(&seq, |l| l.seq)
-            .ok()
-            .and_then(|i| entry.log.get(i))
-        else {
-            return;
-        };
-        let audience = logged.audience;
-        let msg = event_msg(conv, logged);
-        let targets: Vec<SessionId> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| {
-                audience.reaches(s.role)
-                    && (s.role != ClientRole::User || s.conversation.as_ref() == Some(conv))
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for id in targets {
-            self.send(id, msg.clone());
         }
     }
 }

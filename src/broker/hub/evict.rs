@@ -3,7 +3,7 @@
 //! on disk. A client that asks for it afterwards is told it was evicted, not that it never was.
 
 use super::Hub;
-use crate::protocol::{ClientRole, ConversationId, ErrorCode, HandoffState};
+use crate::protocol::{ConversationId, ErrorCode, HandoffState};
 use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -49,17 +49,11 @@ impl Hub {
     /// `grace` before `now`.
     pub(super) fn sweep(&mut self, now: Instant) {
         let grace = self.settings.evict_after;
-        let watched: HashSet<&ConversationId> = self
-            .sessions
-            .values()
-            .filter(|s| s.role == ClientRole::User)
-            .filter_map(|s| s.conversation.as_ref())
-            .collect();
         let idle: Vec<ConversationId> = self
             .conversations
             .iter()
             .filter(|(id, e)| {
-                !watched.contains(id)
+                !self.index.watched(id)
                     && e.chat.is_none()
                     && !in_handoff(e.machine.state())
                     && now.saturating_duration_since(e.last_activity) >= grace

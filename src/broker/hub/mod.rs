@@ -6,15 +6,20 @@
 //! never waits on IO. With a store, events are fanned out only once stored (`durable`). Calls
 //! toward a system run in FIFO lanes, one per conversation and direction (`lane`), so replies and
 //! messages keep their order. Idle conversations leave memory after a grace period (`evict`).
-//! A session whose queue is full is dropped with notice (its socket closes
-//! with a reason); it reconnects with `hello.since` and loses nothing.
+//! Each event is serialised once and goes only to the sessions it reaches (`fanout`, `index`);
+//! a backed-up agent slows users' requests down rather than being dropped (the overload policy
+//! is in `fanout`).
 
 mod clients;
 mod desk_view;
 mod durable;
 mod evict;
+mod fanout;
+mod index;
 mod lane;
 mod outbound;
+
+pub use fanout::{Frame, encode};
 
 use super::handoff::{Conversation, Effect, HandoffSettings, Input, StartOutcome};
 use crate::connectors::{
@@ -73,8 +78,8 @@ pub enum HubMsg {
     Join {
         /// What it asked for.
         join: Join,
-        /// Where its live messages go.
-        out: mpsc::Sender<ServerMsg>,
+        /// Where its live messages go, serialised.
+        out: mpsc::Sender<Frame>,
         /// Cancelled if the session falls behind.
         kicked: CancellationToken,
         /// The answer.
@@ -139,7 +144,7 @@ struct Session {
     role: ClientRole,
     conversation: Option<ConversationId>,
     agent: Option<String>,
-    out: mpsc::Sender<ServerMsg>,
+    out: mpsc::Sender<Frame>,
     kicked: CancellationToken,
     traces: bool,
     /// May `act_as` any desk agent.
@@ -168,6 +173,11 @@ pub(super) struct Hub {
     /// Conversation ids in the order they were opened, for replays.
     opened: Vec<ConversationId>,
     sessions: HashMap<SessionId, Session>,
+    /// The sessions by conversation and role, kept with `sessions`.
+    index: index::SessionIndex,
+    /// Desk-side sessions whose queue is backed up: users' requests wait while any is
+    /// (at most one entry per session).
+    backed_up: Vec<SessionId>,
     desk_agents: Vec<DeskAgent>,
     next_session: SessionId,
     tx: mpsc::Sender<HubMsg>,
@@ -191,6 +201,8 @@ impl Hub {
             conversations: HashMap::new(),
             opened: Vec::new(),
             sessions: HashMap::new(),
+            index: index::SessionIndex::default(),
+            backed_up: Vec::new(),
             desk_agents: Vec::new(),
             next_session: 1,
             tx,
@@ -200,13 +212,21 @@ impl Hub {
         }
     }
 
-    pub(super) async fn run(mut self, mut rx: mpsc::Receiver<HubMsg>, shutdown: CancellationToken) {
+    /// Serves `rx` and, while no desk-side session is backed up, `intake` (users' requests).
+    pub(super) async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<HubMsg>,
+        mut intake: mpsc::Receiver<HubMsg>,
+        shutdown: CancellationToken,
+    ) {
         if let Some(desk) = &self.desk {
             self.desk_agents = desk.agents().await;
         }
         let mut sweep = tokio::time::interval(evict::sweep_period(self.settings.evict_after));
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut intake_open = true;
         loop {
+            let holding = self.holding_requests();
             let msg = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
@@ -215,6 +235,14 @@ impl Hub {
                     continue;
                 }
                 msg = rx.recv() => match msg { Some(m) => m, None => break },
+                msg = intake.recv(), if intake_open && !holding => match msg {
+                    Some(m) => m,
+                    None => {
+                        intake_open = false;
+                        continue;
+                    }
+                },
+                () = tokio::time::sleep(fanout::RECHECK), if holding => continue,
                 _ = sweep.tick() => {
                     self.sweep(Instant::now());
                     continue;
@@ -296,9 +324,7 @@ impl Hub {
             } => {
                 let _ = reply.send(self.join(join, out, kicked));
             }
-            HubMsg::Leave(session) => {
-                self.sessions.remove(&session);
-            }
+            HubMsg::Leave(session) => self.drop_session(session),
             HubMsg::Request(session, request) => self.request(session, request),
             HubMsg::Availability(conv, result) => {
                 let availability = result.unwrap_or_else(|e| {
@@ -350,19 +376,6 @@ impl Hub {
                 message: format!("{} closed the chat", self.connector.system()),
             };
             self.feed(conv, Input::Chat(ChatEvent::Ended { reason }));
-        }
-    }
-
-    /// Sends `msg` to every session `wanted` picks.
-    fn broadcast(&mut self, wanted: impl Fn(&Session) -> bool, msg: &ServerMsg) {
-        let targets: Vec<SessionId> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| wanted(s))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in targets {
-            self.send(id, msg.clone());
         }
     }
 
@@ -518,23 +531,6 @@ impl Hub {
         });
         entry.last_activity = Instant::now();
         self.publish(conv, seq);
-    }
-
-    /// Queues a message for a session; a session that cannot keep up is dropped with notice.
-    fn send(&mut self, session: SessionId, msg: ServerMsg) {
-        let Some(s) = self.sessions.get(&session) else {
-            return;
-        };
-        if let Err(e) = s.out.try_send(msg) {
-            if matches!(e, mpsc::error::TrySendError::Full(_)) {
-                tracing::warn!(
-                    session,
-                    "session fell behind; closing it so it resumes with hello.since"
-                );
-            }
-            s.kicked.cancel();
-            self.sessions.remove(&session);
-        }
     }
 }
 

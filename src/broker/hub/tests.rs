@@ -1,4 +1,4 @@
-//! The hub's policy for sessions that fall behind.
+//! The hub's policy for sessions that fall behind, and who receives what.
 
 use super::*;
 use crate::broker::assistant::AssistantConfig;
@@ -37,6 +37,11 @@ async fn hub() -> Hub {
     hub
 }
 
+/// The message a queued frame carries.
+fn decoded(frame: Frame) -> ServerMsg {
+    serde_json::from_str(frame.as_str()).expect("the hub sends valid server messages")
+}
+
 /// A fresh join as `role`: no conversation, resume or traces.
 fn join(role: ClientRole) -> Join {
     Join {
@@ -68,7 +73,72 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
         "the session is told to close so it resumes with hello.since"
     );
     assert!(!hub.sessions.contains_key(&joined.session));
-    assert_eq!(out_rx.recv().await, Some(ServerMsg::Ack { id: "a".into() }));
+    assert!(
+        !hub.holding_requests(),
+        "a dropped session holds nothing back"
+    );
+    let first = out_rx.recv().await.map(decoded);
+    assert_eq!(first, Some(ServerMsg::Ack { id: "a".into() }));
+}
+
+/// Queues `n` acks for `session`.
+fn acks(hub: &mut Hub, session: SessionId, n: usize) {
+    for i in 0..n {
+        hub.send(
+            session,
+            ServerMsg::Ack {
+                id: format!("{i}").into(),
+            },
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_agent_past_three_quarters_of_its_queue_holds_users_requests_back_until_down_to_half() {
+    let mut hub = hub().await;
+    let (out, mut out_rx) = mpsc::channel(8);
+    let kicked = CancellationToken::new();
+    let agent = hub
+        .join(join(ClientRole::Agent), out, kicked.clone())
+        .expect("joined");
+    while out_rx.try_recv().is_ok() {}
+    acks(&mut hub, agent.session, 6);
+    assert!(
+        !hub.holding_requests(),
+        "6 of 8 is three quarters, not past"
+    );
+    acks(&mut hub, agent.session, 1);
+    assert!(hub.holding_requests(), "7 of 8 holds users' requests back");
+    acks(&mut hub, agent.session, 1);
+    assert!(
+        !kicked.is_cancelled(),
+        "a full queue at the bound is not a drop"
+    );
+    for _ in 0..3 {
+        out_rx.recv().await.expect("queued");
+    }
+    assert!(hub.holding_requests(), "5 of 8: still held");
+    out_rx.recv().await.expect("queued");
+    assert!(
+        !hub.holding_requests(),
+        "4 of 8, down to half: requests flow again"
+    );
+    assert!(hub.sessions.contains_key(&agent.session));
+}
+
+#[tokio::test]
+async fn a_users_full_queue_holds_nothing_back() {
+    let mut hub = hub().await;
+    let (out, mut out_rx) = mpsc::channel(8);
+    let user = hub
+        .join(join(ClientRole::User), out, CancellationToken::new())
+        .expect("joined");
+    while out_rx.try_recv().is_ok() {}
+    acks(&mut hub, user.session, 8);
+    assert!(
+        !hub.holding_requests(),
+        "a user's queue has only its own conversation's events"
+    );
 }
 
 #[tokio::test]
@@ -107,9 +177,9 @@ async fn events_reach_only_their_audience_and_conversation() {
             agent: "Lisa".into(),
         },
     );
-    let kinds = |rx: &mut mpsc::Receiver<ServerMsg>| {
+    let kinds = |rx: &mut mpsc::Receiver<Frame>| {
         let mut kinds = Vec::new();
-        while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv() {
+        while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv().map(decoded) {
             kinds.push(event.kind());
         }
         kinds
@@ -154,7 +224,7 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
     while seen < made {
         let commit = durable::next_commit(&mut hub.store).await;
         hub.committed(commit, &CancellationToken::new());
-        while let Ok(msg) = early_rx.try_recv() {
+        while let Ok(msg) = early_rx.try_recv().map(decoded) {
             let ServerMsg::Event { seq, .. } = msg else {
                 panic!("only events: {msg:?}")
             };

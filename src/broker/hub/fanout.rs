@@ -1,0 +1,146 @@
+//! Getting events to sessions: each message is serialised once and its bytes shared by every
+//! recipient; the recipients come from the [`SessionIndex`](super::index::SessionIndex), so an
+//! event costs O(recipients), not O(sessions).
+//!
+//! Overload policy. Every session has a bounded queue (`session_queue`, 4096 by default):
+//! - A desk-side session (agent or observer) sees every conversation, so a burst from many
+//!   users lands on it. When its queue is more than three quarters full the hub holds back
+//!   users' requests (their own queue, [`HubMsg`](super::HubMsg)s on the intake) until it is
+//!   down to half: the senders' sockets stop being read and TCP slows them. A healthy agent
+//!   is never closed for someone else's burst.
+//! - A client that stops reading is closed by its write timeout (1008, "client too slow"); until
+//!   then it holds users' requests back for at most that long.
+//! - A queue that is full anyway (events that are not users' requests: the desk, the system)
+//!   drops its session with notice (1008); the client resumes with `hello.since` and loses
+//!   nothing. A user's own queue only holds its conversation's events.
+
+use super::{Hub, SessionId, event_msg};
+use crate::protocol::{ClientRole, ConversationId, ServerMsg};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+/// A serialised server message, shared by every session it goes to.
+pub type Frame = Utf8Bytes;
+
+/// How often the hub looks again at a backed-up session while it holds requests back.
+pub(super) const RECHECK: Duration = Duration::from_millis(1);
+
+/// What is sent if a message cannot be serialised (no message type can fail today).
+const UNENCODABLE: &str =
+    r#"{"type":"error","code":"unavailable","message":"the broker could not encode a message"}"#;
+
+/// The wire form of `msg`.
+pub fn encode(msg: &ServerMsg) -> Frame {
+    match serde_json::to_string(msg) {
+        Ok(text) => Frame::from(text),
+        Err(e) => {
+            tracing::error!(error = %e, "a server message could not be serialised");
+            Frame::from_static(UNENCODABLE)
+        }
+    }
+}
+
+impl Hub {
+    /// Queues a message for a session.
+    pub(super) fn send(&mut self, session: SessionId, msg: ServerMsg) {
+        if self.sessions.contains_key(&session) {
+            self.send_frame(session, encode(&msg));
+        }
+    }
+
+    /// Queues a frame for a session: a session whose queue is full is dropped with notice; a
+    /// desk-side one past three quarters holds users' requests back.
+    pub(super) fn send_frame(&mut self, session: SessionId, frame: Frame) {
+        let Some(s) = self.sessions.get(&session) else {
+            return;
+        };
+        match s.out.try_send(frame) {
+            Ok(()) => {
+                let desk_side = s.role != ClientRole::User;
+                if desk_side && nearly_full(&s.out) && !self.backed_up.contains(&session) {
+                    tracing::debug!(session, "desk-side session backed up; holding requests");
+                    self.backed_up.push(session);
+                }
+            }
+            Err(e) => {
+                if matches!(e, mpsc::error::TrySendError::Full(_)) {
+                    tracing::warn!(
+                        session,
+                        "session fell behind; closing it so it resumes with hello.since"
+                    );
+                }
+                s.kicked.cancel();
+                self.drop_session(session);
+            }
+        }
+    }
+
+    /// Forgets a session (it left or was dropped).
+    pub(super) fn drop_session(&mut self, session: SessionId) {
+        if let Some(s) = self.sessions.remove(&session) {
+            self.index.remove(session, s.role, s.conversation.as_ref());
+        }
+        self.backed_up.retain(|id| *id != session);
+    }
+
+    /// Whether users' requests wait: a desk-side session is backed up and not yet down to half.
+    pub(super) fn holding_requests(&mut self) -> bool {
+        if self.backed_up.is_empty() {
+            return false;
+        }
+        let sessions = &self.sessions;
+        self.backed_up.retain(|id| {
+            sessions
+                .get(id)
+                .is_some_and(|s| s.out.capacity() < s.out.max_capacity() / 2)
+        });
+        !self.backed_up.is_empty()
+    }
+
+    /// Sends `msg` to every session `wanted` picks.
+    pub(super) fn broadcast(&mut self, wanted: impl Fn(&super::Session) -> bool, msg: &ServerMsg) {
+        let targets: Vec<SessionId> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| wanted(s))
+            .map(|(id, _)| *id)
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
+        let frame = encode(msg);
+        for id in targets {
+            self.send_frame(id, frame.clone());
+        }
+    }
+
+    /// Sends the event `seq` of `conv` to every session it reaches.
+    pub(super) fn fan_out(&mut self, conv: &ConversationId, seq: u64) {
+        let Some(entry) = self.conversations.get_mut(conv) else {
+            return;
+        };
+        entry.visible = entry.visible.max(seq);
+        let Some(logged) = entry
+            .log
+            .binary_search_by_key(&seq, |l| l.seq)
+            .ok()
+            .and_then(|i| entry.log.get(i))
+        else {
+            return;
+        };
+        let targets = self.index.recipients(conv, logged.audience);
+        if targets.is_empty() {
+            return;
+        }
+        let frame = encode(&event_msg(conv, logged));
+        for id in targets {
+            self.send_frame(id, frame.clone());
+        }
+    }
+}
+
+/// More than three quarters of the queue is taken.
+fn nearly_full<T>(out: &mpsc::Sender<T>) -> bool {
+    out.capacity() < out.max_capacity() / 4
+}
