@@ -15,6 +15,7 @@ mod attachment;
 pub mod bench;
 mod frames_in;
 pub mod handoff;
+pub mod hours;
 mod hub;
 mod metered;
 pub mod routing;
