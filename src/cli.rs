@@ -188,6 +188,10 @@ pub struct EngineArgs {
     /// The broker's fallback queue timeout, in seconds (1 to a day).
     #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_TIMEOUT_SECS))]
     pub queue_timeout: u64,
+    /// Demo time: N demo seconds pass per real second (1 to 3600), for every timer of the
+    /// broker (queue timeout, business hours) and the times the console shows.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::clock::MAX_TIME_SCALE)))]
+    pub time_scale: u32,
     /// Largest accepted text frame, in bytes (1 KiB to 64 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_MESSAGE_BYTES, value_parser = parse_in::<usize>(MESSAGE_BYTES.0, MESSAGE_BYTES.1))]
     pub max_message_bytes: usize,

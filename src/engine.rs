@@ -34,6 +34,9 @@ pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
     }
     config.desk.latency = Duration::from_millis(args.latency.unwrap_or(0));
     config.queue_timeout = Duration::from_secs(args.queue_timeout);
+    if args.time_scale > 1 {
+        config.clock = std::sync::Arc::new(crate::clock::ScaledClock::new(args.time_scale));
+    }
     config.max_message_bytes = args.max_message_bytes;
     config.max_attachment_bytes = args.max_attachment_bytes;
     if let Some(store) = &args.store {

@@ -12,10 +12,12 @@
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
 //! - [`random`]: random bytes from the OS, below the broker and the store.
+//! - [`clock`]: the one clock of every timer (wall, scaled demo time, manual for tests).
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
 
 pub mod broker;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod connectors;
 pub mod console;

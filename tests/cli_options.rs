@@ -150,6 +150,7 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
         row(cmd, "greeting", "¡Hola! été 日本 👩🏽‍💻", &[]),
         row(cmd, "latency", "5", &["60001", "-1", "fast"]),
         row(cmd, "queue-timeout", "30", &["0", "86401"]),
+        row(cmd, "time-scale", "60", &["0", "3601", "fast"]),
         row(cmd, "max-message-bytes", "4096", &["100", "1e6"]),
         row(cmd, "max-attachment-bytes", "0", &["268435457", "-1"]),
         row(cmd, "evict-after", "60", &["soon", "-1"]),

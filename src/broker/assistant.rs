@@ -116,6 +116,8 @@ pub struct AssistantConfig {
     pub context: std::collections::BTreeMap<String, String>,
     /// Self-service links offered by "Other help options".
     pub self_service: SelfService,
+    /// When "Start agent chat" is shown (`[hours]`, `--hours`).
+    pub start_button: super::hours::ButtonMode,
 }
 
 /// Where "Other help options" points.
@@ -149,6 +151,7 @@ impl Default for AssistantConfig {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             self_service: SelfService::default(),
+            start_button: super::hours::ButtonMode::System,
         }
     }
 }
@@ -251,6 +254,14 @@ pub mod say {
     /// Said when no agent is available.
     pub const NO_AGENTS: &str = "<p>No live agents are available right now, so I can't start an agent chat. Please try again later, or see other help options.</p>";
 
+    /// Said when the business hours rule out an agent chat: `why` names the hours.
+    pub fn closed(why: &str) -> String {
+        format!(
+            "<p>{} I can't start an agent chat now, but you can add details to your request or see other help options.</p>",
+            escape(why)
+        )
+    }
+
     /// The step text of a redirect through another bot (API style).
     pub fn step_redirect_bot(bot: &str) -> String {
         format!("<p>Redirecting to <i>{}.....</i></p>", escape(bot))
@@ -306,8 +317,48 @@ pub mod say {
         )
     }
 
-    /// The assistant's answer to other questions while the user waits in the queue.
-    pub const WHILE_WAITING: &str = "<p>I'm a scripted assistant, so I can't answer that, but you're still in the queue for a live agent. Type \"Stop chat\" to leave the queue.</p>";
+    /// Said once the request is in the queue, above the options that stay open.
+    pub const WHILE_QUEUED: &str = "<p>You're in the queue for a live agent. While you wait, you can keep asking me questions, add details to your request, or see other help options.</p>";
+
+    /// The answer to a question while queued that names no topic.
+    pub const QUEUED_FALLBACK: &str = "<p>I'm the demo assistant of <em>handoff</em>: I can't look that up, but I can add it to your request for the agent (\"Edit / Add details\"), or point you to other help options.</p>";
+
+    /// The answer to a question about `topic` while queued.
+    pub fn queued_topic(topic: &str) -> String {
+        format!(
+            "<p>For <strong>{}</strong>, the knowledge base may already have the answer: see \"Other help options\". To tell the agent about it, use \"Edit / Add details\".</p>",
+            escape(topic)
+        )
+    }
+
+    /// The reminder after an answer while queued.
+    pub fn still_queued(waited: &str) -> String {
+        format!(
+            "<p>You're still in the queue (waiting {}); type \"Stop chat\" to leave it.</p>",
+            escape(waited)
+        )
+    }
+
+    /// Reply to "Edit / Add details" while queued.
+    pub const EDIT_WHILE_QUEUED: &str = "<p>Sure. Tell me what to add, and I'll update the request the agent sees. You keep your place in the queue.</p>";
+
+    /// Said when details were added to the waiting request.
+    pub fn details_added(waited: &str) -> String {
+        format!(
+            "<p>Thanks, I've added that to your request; the agent will see it. You're still in the queue (waiting {}).</p>",
+            escape(waited)
+        )
+    }
+
+    /// Said when added details would make the request too long.
+    pub fn request_too_long(max: usize) -> String {
+        format!(
+            "<p>That would make your request longer than {max} characters, so I left it as it was. Please keep the details shorter.</p>"
+        )
+    }
+
+    /// Said above the options offered again after a wait that ended without an agent.
+    pub const OPTIONS_AGAIN: &str = "<p>What would you like to do next?</p>";
 
     /// The lead-in of "Other help options".
     pub const OTHER_HELP: &str = "<p>Here are other ways to get help:</p>";

@@ -15,6 +15,7 @@ mod attachment;
 pub mod bench;
 mod frames_in;
 pub mod handoff;
+pub mod hours;
 mod hub;
 mod metered;
 pub mod routing;
@@ -84,6 +85,8 @@ pub struct BrokerConfig {
     pub write_timeout: Duration,
     /// Messages that may wait for one client; a client that lets more pile up is closed.
     pub session_queue: usize,
+    /// The clock of every timer and timestamp (`--time-scale` runs it faster for demos).
+    pub clock: crate::clock::SharedClock,
 }
 
 impl Default for BrokerConfig {
@@ -116,6 +119,7 @@ impl BrokerConfig {
             hello_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(10),
             session_queue: session::SESSION_QUEUE,
+            clock: Arc::new(crate::clock::SystemClock),
         }
     }
 }
@@ -132,6 +136,7 @@ impl std::fmt::Debug for BrokerConfig {
             .field("queue_timeout", &self.queue_timeout)
             .field("token", &self.token)
             .field("allowed_origins", &self.allowed_origins)
+            .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
 }
@@ -169,6 +174,7 @@ pub struct RunningBroker {
     system: String,
     style: HandoffStyle,
     token: Secret,
+    clock: crate::clock::SharedClock,
 }
 
 impl RunningBroker {
@@ -195,6 +201,11 @@ impl RunningBroker {
     /// Its handoff style.
     pub fn style(&self) -> HandoffStyle {
         self.style
+    }
+
+    /// The clock of its timers and timestamps.
+    pub fn clock(&self) -> crate::clock::SharedClock {
+        Arc::clone(&self.clock)
     }
 
     /// Closes every session ("going away") and waits for the tasks to finish.
@@ -288,6 +299,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         system,
         style,
         token,
+        clock: Arc::clone(&config.clock),
     })
 }
 
@@ -373,6 +385,7 @@ fn hub_settings(
         derive_desk_view,
         evict_after: config.evict_after,
         resume: trust::ResumeKey::new(resume_key),
+        clock: Arc::clone(&config.clock),
     }
 }
 

@@ -57,6 +57,8 @@ pub struct ConsoleOptions {
     pub crash_log: Option<PathBuf>,
     /// The broker's token (the embedded broker's, or `HANDOFF_TOKEN` / `--token-file`).
     pub token: Option<crate::connectors::redact::Secret>,
+    /// The embedded broker's clock (demo time with `--time-scale`); the wall clock when `None`.
+    pub clock: Option<crate::clock::SharedClock>,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -86,6 +88,9 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let mut console = Console::connect(app, terminal, options.agent.clone(), cancel.clone());
     console.osc52 = true;
+    if let Some(clock) = &options.clock {
+        console.clock = std::sync::Arc::clone(clock);
+    }
     crash_on_request();
     let result = console.run(EventStream::new()).await;
     cancel.cancel();

@@ -12,7 +12,7 @@ use super::client::{self, ClientHandle};
 use super::msg::{Command, Msg, Side};
 use super::session;
 use super::update::update;
-use crate::protocol::{ClientMsg, now_millis};
+use crate::protocol::ClientMsg;
 use crossterm::event::Event;
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
@@ -40,6 +40,8 @@ pub struct Console<B: Backend> {
     cancel: CancellationToken,
     /// Whether copying writes OSC 52 to stdout (a real terminal; not on `TestBackend`).
     pub osc52: bool,
+    /// The clock of the times shown (the embedded broker's, so demo time matches).
+    pub clock: crate::clock::SharedClock,
 }
 
 impl<B: Backend> Console<B> {
@@ -73,6 +75,7 @@ impl<B: Backend> Console<B> {
             agent,
             cancel,
             osc52: false,
+            clock: std::sync::Arc::new(crate::clock::SystemClock),
         }
     }
 
@@ -106,7 +109,7 @@ impl<B: Backend> Console<B> {
                 None => return Ok(false),
             },
             () = tokio::time::sleep(tick.unwrap_or(Duration::ZERO)), if tick.is_some() => {
-                Msg::Tick(now_millis())
+                Msg::Tick(self.clock.now_millis())
             }
         };
         self.apply(first);
@@ -125,7 +128,7 @@ impl<B: Backend> Console<B> {
 
     fn apply(&mut self, msg: Msg) {
         if !matches!(msg, Msg::Tick(_)) {
-            self.app.now = self.app.now.max(now_millis());
+            self.app.now = self.app.now.max(self.clock.now_millis());
         }
         let commands = update(&mut self.app, msg);
         // What a reconnect says follows the state, before any command can make one.

@@ -2,7 +2,7 @@
 //! how a chat or a wait ends.
 
 use super::messages::{offer_buttons, set_step_status};
-use super::{Conversation, Effect, Private, Refusal, Route, StartOutcome};
+use super::{Checking, Conversation, Effect, Lead, Private, Refusal, Route, StartOutcome};
 use crate::broker::assistant::say;
 use crate::connectors::{ChatCommand, ChatEvent, FileUpload};
 use crate::protocol::{
@@ -54,7 +54,12 @@ impl Conversation {
                     position: None,
                     eta_secs: None,
                 };
-                self.enter(state, Private::default(), out);
+                let private = Private {
+                    route: Some(route),
+                    ..Private::default()
+                };
+                self.enter(state, private, out);
+                self.offer_while_queued(now, out);
             }
             Ok(StartOutcome::Redirect { url, via, chat }) => {
                 let step = match &via {
@@ -62,13 +67,13 @@ impl Conversation {
                     None => say::step_redirect_url(&url),
                 };
                 self.finish_progress(step, StepStatus::Success, now, out);
-                let private = self.hand_over(chat, now, out);
+                let private = self.hand_over(chat, route, now, out);
                 self.enter(HandoffState::Redirected { url }, private, out);
             }
             Ok(StartOutcome::Posted { channel, chat }) => {
                 self.finish_progress(say::step_posted(&channel), StepStatus::Success, now, out);
                 self.assistant_says(vec![Part::text(say::posted(&channel))], now, out);
-                let private = self.hand_over(chat, now, out);
+                let private = self.hand_over(chat, route, now, out);
                 self.enter(HandoffState::Posted { channel }, private, out);
             }
             Err(error) => self.on_start_failed(error, route, now, out),
@@ -103,11 +108,18 @@ impl Conversation {
 
     /// After a redirect or a post: done, or waiting (under the fallback timeout) for the agent
     /// who picks the request up to join the relayed chat.
-    fn hand_over(&mut self, chat: bool, now: Millis, out: &mut Vec<Effect>) -> Private {
+    fn hand_over(
+        &mut self,
+        chat: bool,
+        route: Route,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) -> Private {
         if chat {
             self.schedule_queue_timeout(now, out);
         }
         Private {
+            route: chat.then_some(route),
             relay_since: chat.then_some(now),
             ..Private::default()
         }
@@ -152,7 +164,8 @@ impl Conversation {
             },
             _ => return,
         };
-        self.enter(state, Private::default(), out);
+        let private = self.private.clone();
+        self.enter(state, private, out);
     }
 
     /// What is said in the chat: relayed while it is live.
@@ -224,6 +237,8 @@ impl Conversation {
         } else {
             return;
         }
+        // What was on offer while waiting is over once the agent is here.
+        self.expire_buttons(out);
         self.timeout_generation += 1;
         self.enter(connected(&[name], now), Private::default(), out);
     }
@@ -256,13 +271,25 @@ impl Conversation {
             self.fail_progress(out);
             let why = match &reason {
                 EndReason::Timeout => "in time".to_owned(),
-                EndReason::NoAgent { reason: Some(r) } => format!("right now ({r})"),
+                EndReason::NoAgent { reason: Some(r) } => format!("right now: {r}"),
                 EndReason::Error { message } => format!("because of an error ({message})"),
                 _ => "right now".to_owned(),
             };
             self.assistant_says(vec![Part::text(say::not_taken(&why))], now, out);
+            let route = self.private.route.take();
             self.end(reason, out);
+            self.offer_again(route, now, out);
         }
+    }
+
+    /// After a wait that ended without an agent: the options again, as buttons ("Start agent
+    /// chat" when the button mode allows it now).
+    fn offer_again(&mut self, route: Option<Route>, now: Millis, out: &mut Vec<Effect>) {
+        let Some(route) = route else {
+            return;
+        };
+        let message = self.new_assistant_message(vec![], now);
+        self.check_availability(route, Checking::new(message, Lead::Again), now, out);
     }
 
     /// The broker's fallback timeout: the wait is over, whatever the system says.
@@ -279,7 +306,9 @@ impl Conversation {
         self.fail_progress(out);
         let within = format!("within {minutes}:{seconds:02}, so I've taken you out of the queue");
         self.assistant_says(vec![Part::text(say::not_taken(&within))], now, out);
+        let route = self.private.route.take();
         self.end(EndReason::Timeout, out);
+        self.offer_again(route, now, out);
     }
 
     /// A file goes to the agent of a live chat; before an agent is there nobody could read it.
@@ -348,6 +377,7 @@ impl Conversation {
     }
 
     pub(super) fn end(&mut self, reason: EndReason, out: &mut Vec<Effect>) {
+        self.expire_buttons(out);
         self.timeout_generation += 1;
         self.progress = None;
         self.enter(HandoffState::Ended { reason }, Private::default(), out);

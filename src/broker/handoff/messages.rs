@@ -176,39 +176,33 @@ pub(super) fn expire_active(message: &mut ChatMessage) -> bool {
     changed
 }
 
-/// The three buttons of an offer.
+/// The buttons of an offer: "Start agent chat" only when `available` (hidden, not disabled,
+/// otherwise), then "Edit / Add details" and "Other help options".
 pub(super) fn offer_buttons(available: bool) -> Vec<Button> {
-    let start = if available {
-        ButtonState::Active
-    } else {
-        ButtonState::Disabled
-    };
     [
         (
             "Start agent chat",
             ButtonStyle::Filled,
             ButtonAction::StartAgentChat,
-            start,
         ),
         (
             "Edit / Add details",
             ButtonStyle::Outlined,
             ButtonAction::EditDetails,
-            ButtonState::Active,
         ),
         (
             "Other help options",
             ButtonStyle::Outlined,
             ButtonAction::OtherHelp,
-            ButtonState::Active,
         ),
     ]
     .into_iter()
-    .map(|(text, style, action, state)| Button {
+    .filter(|(_, _, action)| available || *action != ButtonAction::StartAgentChat)
+    .map(|(text, style, action)| Button {
         button_text: text.into(),
         style,
         action,
-        state,
+        state: ButtonState::Active,
     })
     .collect()
 }

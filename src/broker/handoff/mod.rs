@@ -163,8 +163,25 @@ impl Route {
 struct Checking {
     /// The message whose routing step the answer completes.
     message: ChatMessage,
-    /// Whether the user only described a problem (no agent asked for).
-    self_service: bool,
+    /// What the offer says before its buttons.
+    lead: Lead,
+}
+
+impl Checking {
+    fn new(message: ChatMessage, lead: Lead) -> Self {
+        Self { message, lead }
+    }
+}
+
+/// What an offer says before its buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    /// The summary of a request for an agent.
+    Agent,
+    /// The summary of a problem described without asking for an agent (self-service first).
+    SelfService,
+    /// Nothing: the options again, after a wait ended without an agent.
+    Again,
 }
 
 /// What the broker keeps beside the [`HandoffState`] clients see: its own business, never a
@@ -172,9 +189,10 @@ struct Checking {
 /// the state and these together.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Private {
-    /// The request being routed, offered or placed (`FollowUp`, `Offered`, `Connecting`, an
-    /// availability check, and `CollectingDetails` after "Edit / Add details", where its title
-    /// is the details being edited).
+    /// The request being routed, offered, placed or waiting (`FollowUp`, `Offered`,
+    /// `Connecting`, `Queued`, `Ringing`, a relayed chat to come, an availability check, and
+    /// `CollectingDetails` after "Edit / Add details", where its title is the details being
+    /// edited).
     route: Option<Route>,
     /// An availability check under way; the state clients see stays what it was meanwhile.
     checking: Option<Checking>,
@@ -184,6 +202,8 @@ struct Private {
     /// `Connected`, but every agent the state names has left (it keeps showing the last one
     /// until another joins).
     vacated: bool,
+    /// Waiting, after "Edit / Add details": the user's next text adds to the request.
+    editing: bool,
 }
 
 /// One conversation's lifecycle.
@@ -315,6 +335,7 @@ impl Conversation {
 
 mod live;
 mod messages;
+mod queued;
 mod restore;
 mod talk;
 #[cfg(test)]

@@ -2,13 +2,14 @@
 //! routing, the availability check and the offer.
 
 use super::messages::{button_mut, offer_buttons, set_step_status};
-use super::{Checking, Conversation, Effect, Private, Refusal, Route};
+use super::{Checking, Conversation, Effect, Lead, Private, Refusal, Route};
 use crate::broker::assistant::{self, say};
+use crate::broker::hours::ButtonMode;
 use crate::broker::routing::FollowUp;
 use crate::connectors::{Availability, ChatCommand, HistoryLine, Speaker};
 use crate::protocol::{
-    Audience, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, HandoffState,
-    HandoffStyle, MessageId, Millis, Part, StepStatus,
+    Audience, Button, ButtonAction, ButtonState, ButtonStyle, HandoffState, HandoffStyle,
+    MessageId, Millis, Part, StepStatus,
 };
 use crate::text::paragraph;
 
@@ -58,19 +59,6 @@ impl Conversation {
         }
     }
 
-    /// The user talks to the assistant while waiting for an agent.
-    fn while_waiting(&mut self, text: &str, since: Millis, now: Millis, out: &mut Vec<Effect>) {
-        if assistant::is_stop_chat(text) {
-            self.user_leaves(now, out);
-        } else if assistant::is_agent_request(text) {
-            let waited = now.saturating_sub(since) / 1000;
-            let waited = format!("{}:{:02}", waited / 60, waited % 60);
-            self.assistant_says(vec![Part::text(say::already_waiting(&waited))], now, out);
-        } else {
-            self.assistant_says(vec![Part::text(say::WHILE_WAITING)], now, out);
-        }
-    }
-
     /// The details the assistant asked for; after "Edit / Add details" they add to the
     /// request's title unless they name a topic of their own.
     fn on_details(&mut self, text: String, now: Millis, out: &mut Vec<Effect>) {
@@ -105,7 +93,7 @@ impl Conversation {
         route.expert = Some(expert);
         let message = self.new_assistant_message(vec![step], now);
         self.emit_message(message.clone(), Audience::User, out);
-        self.check_availability(route, message, false, out);
+        self.check_availability(route, Checking::new(message, Lead::Agent), now, out);
     }
 
     /// Text to the assistant outside any handoff.
@@ -143,6 +131,9 @@ impl Conversation {
         self.user_says(Part::text(pressed), Audience::User, now, out);
         match action {
             ButtonAction::StartAgentChat => self.start_agent_chat(now, out),
+            ButtonAction::EditDetails if self.waiting_since().is_some() => {
+                self.edit_while_waiting(now, out);
+            }
             ButtonAction::EditDetails => {
                 let offered = matches!(self.state, HandoffState::Offered { .. })
                     && self.private.checking.is_none();
@@ -227,7 +218,7 @@ impl Conversation {
     }
 
     /// "Other help options": the self-service links.
-    fn offer_other_help(&mut self, now: Millis, out: &mut Vec<Effect>) {
+    pub(super) fn offer_other_help(&mut self, now: Millis, out: &mut Vec<Effect>) {
         let links = &self.settings.assistant.self_service;
         let buttons = [
             ("Search the knowledge base", &links.knowledge_url),
@@ -284,26 +275,41 @@ impl Conversation {
         let step = Part::step(say::STEP_ROUTING, StepStatus::Pending);
         let message = self.new_assistant_message(vec![step], now);
         self.emit_message(message.clone(), Audience::User, out);
-        self.check_availability(route, message, self_service, out);
+        let lead = if self_service {
+            Lead::SelfService
+        } else {
+            Lead::Agent
+        };
+        self.check_availability(route, Checking::new(message, lead), now, out);
     }
 
-    /// Asks the connector whether agents are available; the state clients see stays.
-    fn check_availability(
+    /// Decides whether "Start agent chat" is shown, by the configured [`ButtonMode`]: asks the
+    /// connector whether agents are available (the state clients see stays meanwhile), or
+    /// offers at once by the schedule or always.
+    pub(super) fn check_availability(
         &mut self,
         route: Route,
-        message: ChatMessage,
-        self_service: bool,
+        checking: Checking,
+        now: Millis,
         out: &mut Vec<Effect>,
     ) {
         self.private = Private {
             route: Some(route),
-            checking: Some(Checking {
-                message,
-                self_service,
-            }),
+            checking: Some(checking),
             ..Private::default()
         };
-        out.push(Effect::CheckAvailability);
+        let closed = match &self.settings.assistant.start_button {
+            ButtonMode::System => return out.push(Effect::CheckAvailability),
+            ButtonMode::Always => None,
+            ButtonMode::Schedule(schedule) => {
+                let at = i64::try_from(now)
+                    .ok()
+                    .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+                (!schedule.is_open(at)).then(|| say::closed(&schedule.why_closed(at)))
+            }
+        };
+        self.offer_now(closed, now, out);
     }
 
     /// The request `title` routes to, by the assistant's rules.
@@ -330,23 +336,29 @@ impl Conversation {
         now: Millis,
         out: &mut Vec<Effect>,
     ) {
+        let closed = (!availability.allows_handoff()).then(|| say::NO_AGENTS.to_owned());
+        self.offer_now(closed, now, out);
+    }
+
+    /// Offers the request being checked: "Start agent chat" unless `closed` says why not (then
+    /// the button is hidden, and the other options stay).
+    fn offer_now(&mut self, closed: Option<String>, now: Millis, out: &mut Vec<Effect>) {
         let (Some(checking), Some(route)) =
-            (self.private.checking.clone(), self.private.route.clone())
+            (self.private.checking.take(), self.private.route.clone())
         else {
             return;
         };
-        let available = availability.allows_handoff();
-        let summary = match (&route.expert, checking.self_service) {
-            (Some(expert), _) => say::summary_expert(expert),
-            (None, true) => say::summary_self_service(&route.topic),
-            (None, false) => say::summary(&route.topic),
+        let available = closed.is_none();
+        let summary = match (&route.expert, checking.lead) {
+            (_, Lead::Again) => Some(say::OPTIONS_AGAIN.to_owned()),
+            (Some(expert), _) => Some(say::summary_expert(expert)),
+            (None, Lead::SelfService) => Some(say::summary_self_service(&route.topic)),
+            (None, Lead::Agent) => Some(say::summary(&route.topic)),
         };
         let mut message = checking.message;
         set_step_status(&mut message, StepStatus::Success);
-        message.parts.push(Part::text(summary));
-        if !available {
-            message.parts.push(Part::text(say::NO_AGENTS));
-        }
+        message.parts.extend(summary.map(Part::text));
+        message.parts.extend(closed.map(Part::text));
         message.parts.push(Part::Buttons {
             buttons: offer_buttons(available),
         });

@@ -7,7 +7,7 @@ use crate::broker::handoff::{Conversation, Effect, Input};
 use crate::connectors::DeskAction;
 use crate::protocol::{
     ClientMsg, ClientRole, ConversationEvent, ConversationId, ErrorCode, PROTOCOL_VERSION,
-    RequestId, Role, ServerMsg, UserInfo, now_millis,
+    RequestId, Role, ServerMsg, UserInfo,
 };
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
@@ -381,7 +381,7 @@ impl Hub {
         })?;
         let mut effects = entry
             .machine
-            .handle(input, now_millis())
+            .handle(input, self.settings.clock.now_millis())
             .map_err(|refusal| (ErrorCode::InvalidState, refusal.0))?;
         if let Some(id) = stamp {
             let first_user_message = effects.iter_mut().find_map(|e| match e {

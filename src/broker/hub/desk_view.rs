@@ -4,7 +4,7 @@
 
 use super::Hub;
 use crate::connectors::{ChatEvent, HISTORY_LIMIT_BYTES, HandoffRequest};
-use crate::protocol::{Audience, ConversationEvent, ConversationId, EndReason, now_millis};
+use crate::protocol::{Audience, ConversationEvent, ConversationId, EndReason};
 
 /// Where a conversation stands on the desk, as far as the broker can tell.
 #[derive(Debug, Default)]
@@ -50,7 +50,7 @@ impl Hub {
             topic: request.topic.clone(),
             context: request.context.clone(),
             history: request.history_text(HISTORY_LIMIT_BYTES),
-            queued_at: now_millis(),
+            queued_at: self.settings.clock.now_millis(),
             style: self.settings.info.style,
         };
         self.append(conv, Audience::Agent, event);

@@ -28,7 +28,7 @@ use crate::connectors::{
 };
 use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
-    ErrorCode, Millis, RequestId, ServerMsg, UserInfo, now_millis,
+    ErrorCode, Millis, RequestId, ServerMsg, UserInfo,
 };
 use crate::store::{Commit, StoreWriter, StoredConversation};
 use std::collections::{BTreeMap, HashMap};
@@ -163,6 +163,8 @@ pub struct HubSettings {
     pub evict_after: Duration,
     /// Makes and checks the resume secrets of user conversations.
     pub resume: crate::broker::trust::ResumeKey,
+    /// What time it is for conversations and their timers.
+    pub clock: crate::clock::SharedClock,
 }
 
 pub(super) struct Hub {
@@ -276,7 +278,7 @@ impl Hub {
                 stored.user,
                 self.settings.handoff.clone(),
                 &log,
-                now_millis(),
+                self.settings.clock.now_millis(),
             );
             let log = stored
                 .events
@@ -408,7 +410,10 @@ impl Hub {
         let Some(entry) = self.conversations.get_mut(conv) else {
             return;
         };
-        match entry.machine.handle(input, now_millis()) {
+        match entry
+            .machine
+            .handle(input, self.settings.clock.now_millis())
+        {
             Ok(effects) => self.apply(conv, effects),
             Err(refusal) => tracing::debug!(conversation = %conv, %refusal, "input ignored"),
         }
@@ -507,7 +512,7 @@ impl Hub {
                 }
                 Effect::ScheduleTimeout { at, generation } => {
                     let (tx, conv) = (self.tx.clone(), conv.clone());
-                    let wait = Duration::from_millis(at.saturating_sub(now_millis()));
+                    let wait = self.settings.clock.real_wait_until(at);
                     tokio::spawn(async move {
                         tokio::time::sleep(wait).await;
                         let _ = tx.send(HubMsg::Timeout(conv, generation)).await;
@@ -525,7 +530,7 @@ impl Hub {
         tracing::debug!(conversation = %conv, seq, kind = event.kind(), "event");
         entry.log.push(Logged {
             seq,
-            at: now_millis(),
+            at: self.settings.clock.now_millis(),
             audience,
             event,
         });

@@ -57,9 +57,15 @@ fn the_agent_joining_connects_and_finishes_the_step() {
         &mut c,
         Input::Chat(ChatEvent::AgentJoined { agent: lisa(false) }),
     );
+    // The options offered while waiting expire with the wait.
     assert_eq!(
         said(&fx),
-        vec!["[Success] Connecting you with a Live Agent | Your live agent chat has started!"]
+        vec![
+            "[Success] Connecting you with a Live Agent | Your live agent chat has started!",
+            "You're in the queue for a live agent. While you wait, you can keep asking me \
+             questions, add details to your request, or see other help options. | \
+             <Edit / Add details Outlined Expired> <Other help options Outlined Expired>"
+        ]
     );
     assert_eq!(
         c.state(),
@@ -211,7 +217,7 @@ fn no_agent_from_the_system_ends_the_wait_with_the_reason() {
         }),
     );
     assert!(said(&fx).iter().any(|t| {
-        t.contains("no agent could take your chat right now (every available agent declined)")
+        t.contains("no agent could take your chat right now: every available agent declined")
     }));
     assert!(matches!(
         c.state(),
