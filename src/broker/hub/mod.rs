@@ -14,6 +14,7 @@ mod desk_view;
 mod durable;
 mod evict;
 mod lane;
+mod notices;
 mod outbound;
 
 use super::handoff::{Conversation, Effect, HandoffSettings, Input, StartOutcome};
