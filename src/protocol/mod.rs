@@ -348,6 +348,31 @@ pub enum ClientMsg {
         /// Request id.
         id: RequestId,
     },
+    /// Agent: a private note to the other agents of a chat the agent is in. Agents see it as a
+    /// `message` event of audience `agent`; it never reaches the user nor the system.
+    Note {
+        /// Request id.
+        id: RequestId,
+        /// The chat.
+        conversation: ConversationId,
+        /// The text, plain.
+        text: String,
+    },
+    /// Observer, or supervisor agent: a notification or broadcast for users. It reaches the
+    /// user only (never the agent); during a live chat its buttons are shown disabled, and
+    /// they are enabled again when the chat ends.
+    Notify {
+        /// Request id.
+        id: RequestId,
+        /// The conversation; absent: every conversation the broker holds (a broadcast).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation: Option<ConversationId>,
+        /// The text, plain.
+        text: String,
+        /// Buttons, `open:<url>` or `choice:<text>` (their state is the broker's to set).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Vec<Button>,
+    },
 }
 
 impl ClientMsg {
@@ -366,7 +391,9 @@ impl ClientMsg {
             | Self::Transfer { id, .. }
             | Self::ActAs { id, .. }
             | Self::SetPresence { id, .. }
-            | Self::Ping { id } => Some(id),
+            | Self::Ping { id }
+            | Self::Note { id, .. }
+            | Self::Notify { id, .. } => Some(id),
         }
     }
 
@@ -385,6 +412,8 @@ impl ClientMsg {
         "act_as",
         "set_presence",
         "ping",
+        "note",
+        "notify",
     ];
 }
 

@@ -11,6 +11,7 @@
 //! itself, so no input can make it panic; `tests/text_fuzz.rs` and `handoff bench --fuzz` throw
 //! arbitrary Unicode at all of it.
 
+pub mod emoji;
 mod entities;
 mod escape;
 mod rich;

@@ -173,7 +173,11 @@ impl Conversation {
         let connected = self.is_connected();
         match event {
             ChatEvent::AgentMessage { agent, text } if connected => {
-                self.agent_says(agent, Part::text(paragraph(&text)), now, out);
+                // Custom platform emoji go (issue 15, rule 4); nothing left, nothing sent.
+                let text = crate::text::emoji::for_user(&text);
+                if !crate::text::emoji::is_blank(&text) {
+                    self.agent_says(agent, Part::text(paragraph(&text)), now, out);
+                }
             }
             ChatEvent::AgentFile { agent, file } if connected => {
                 self.agent_says(agent, Part::Attachment { attachment: file }, now, out);

@@ -82,6 +82,20 @@ pub enum Input {
         /// Which scheduling it was; stale ones are ignored.
         generation: u64,
     },
+    /// An agent of the live chat wrote a private note for the other agents.
+    AgentNote {
+        /// The agent.
+        agent: String,
+        /// The note, plain.
+        text: String,
+    },
+    /// A notification or broadcast for the user.
+    Notify {
+        /// The text, plain.
+        text: String,
+        /// Its buttons.
+        buttons: Vec<crate::protocol::Button>,
+    },
 }
 
 /// What starting a handoff produced (the live chat's channels stay with the hub).
@@ -226,6 +240,8 @@ pub struct Conversation {
     /// The message whose reasoning step tracks the handoff.
     progress: Option<ChatMessage>,
     timeout_generation: u64,
+    /// Notifications with buttons, oldest first, at most [`notices::MAX_NOTIFICATIONS`].
+    notifications: Vec<ChatMessage>,
 }
 
 impl Conversation {
@@ -243,6 +259,7 @@ impl Conversation {
             help: None,
             progress: None,
             timeout_generation: 0,
+            notifications: Vec::new(),
         }
     }
 
@@ -281,6 +298,9 @@ impl Conversation {
         match input {
             Input::UserText(text) => self.on_user_text(text, now, &mut out),
             Input::UserFile(file) => self.on_user_file(file, now, &mut out)?,
+            Input::Press { message, action } if self.is_notification(&message) => {
+                self.on_notification_press(&message, action, now, &mut out)?;
+            }
             Input::Press { message, action } => self.on_press(&message, action, now, &mut out)?,
             Input::UserEnd => self.on_user_end(now, &mut out)?,
             Input::UserTyping(on) => self.on_user_typing(on, &mut out),
@@ -288,6 +308,8 @@ impl Conversation {
             Input::Started(result) => self.on_started(result, now, &mut out),
             Input::Chat(event) => self.on_chat(event, now, &mut out),
             Input::Timeout { generation } => self.on_timeout(generation, now, &mut out),
+            Input::AgentNote { agent, text } => self.on_agent_note(&agent, &text, now, &mut out)?,
+            Input::Notify { text, buttons } => self.on_notify(&text, buttons, now, &mut out),
         }
         Ok(out)
     }
@@ -296,6 +318,7 @@ impl Conversation {
     fn enter(&mut self, state: HandoffState, private: Private, out: &mut Vec<Effect>) {
         self.private = private;
         if self.state != state {
+            let was_live = self.is_connected();
             self.state = state.clone();
             // The desk learns of a conversation when its request arrives, not before.
             let audience = match state {
@@ -307,6 +330,12 @@ impl Conversation {
                 _ => Audience::Both,
             };
             out.push(Effect::Emit(audience, ConversationEvent::State { state }));
+            // Notifications' buttons wait while a live chat lasts (issue 15, rule 5).
+            match (was_live, self.is_connected()) {
+                (false, true) => self.hold_notifications(out),
+                (true, false) => self.release_notifications(out),
+                _ => {}
+            }
         }
     }
 
@@ -336,6 +365,7 @@ impl Conversation {
 mod live;
 mod messages;
 mod queued;
+mod notices;
 mod restore;
 mod talk;
 #[cfg(test)]

@@ -181,6 +181,14 @@ impl Hub {
         let id = request.request_id().cloned();
         let result = match (role, request) {
             (_, ClientMsg::Ping { .. }) => Ok(true),
+            (_, ClientMsg::Say { ref text, .. } | ClientMsg::Reply { ref text, .. })
+                if super::notices::blank(text).is_some() =>
+            {
+                super::notices::blank(text).map_or(Ok(false), Err)
+            }
+            (_, msg @ (ClientMsg::Note { .. } | ClientMsg::Notify { .. })) => {
+                self.notice(session, msg)
+            }
             (ClientRole::User, msg) => self.user_request(own.as_ref(), msg),
             (ClientRole::Agent, ClientMsg::ActAs { agent: name, .. }) => self.act_as(session, name),
             (ClientRole::Agent, msg) => match self.desk_action_of(msg) {

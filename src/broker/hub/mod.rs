@@ -17,6 +17,7 @@ mod evict;
 mod fanout;
 mod index;
 mod lane;
+mod notices;
 mod outbound;
 
 pub use fanout::{Frame, encode};
