@@ -11,6 +11,7 @@
 //! - [`theme`]: theme files resolved into styles.
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
+//! - [`translate`]: dynamic translation of live chats (a phrase table, LibreTranslate).
 //! - [`random`]: random bytes from the OS, below the broker and the store.
 //! - [`clock`]: the one clock of every timer (wall, scaled demo time, manual for tests).
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
@@ -34,4 +35,5 @@ pub mod store;
 pub mod systems;
 pub mod text;
 pub mod theme;
+pub mod translate;
 pub mod ui;

@@ -35,6 +35,7 @@ fn message(i: usize) -> ChatMessage {
         ))],
         at: 1_700_000_000_000 + i as u64 * 1000,
         request: None,
+        translation: None,
     }
 }
 

@@ -76,6 +76,7 @@ mod tests {
             parts: vec![Part::text(text)],
             at: 0,
             request: None,
+            translation: None,
         }
     }
 

@@ -48,6 +48,26 @@ pub struct ChatMessage {
     /// its local echo exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<super::RequestId>,
+    /// A live-chat message the broker translated (or tried to): the text as its author wrote
+    /// it. An addition to version 1, present only when translation is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<Translation>,
+}
+
+/// How a message was translated: `parts` hold the translation, this the original; when
+/// `error` is set, `parts` hold the original and `error` says why it went untranslated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    /// The text as its author wrote it, plain.
+    pub original: String,
+    /// The author's language, when known (ISO 639-1, e.g. `es`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The language translated into (or that was attempted).
+    pub to: String,
+    /// Why the message went through untranslated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl ChatMessage {

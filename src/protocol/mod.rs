@@ -29,7 +29,7 @@ pub use decode::{DecodeError, decode_client};
 pub use ids::{ConversationId, MessageId, RequestId};
 pub use message::{
     AgentInfo, Attachment, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, Part,
-    ReasoningStep, Role, StepStatus, human_size,
+    ReasoningStep, Role, StepStatus, Translation, human_size,
 };
 pub use state::{EndReason, HandoffState};
 pub use trace::{CallKind, CallTrace};

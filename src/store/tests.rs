@@ -10,6 +10,7 @@ fn message(id: &str, text: &str) -> ConversationEvent {
             parts: vec![Part::text(text)],
             at: 5,
             request: None,
+            translation: None,
         },
     }
 }

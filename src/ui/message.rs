@@ -260,6 +260,7 @@ mod tests {
             parts: vec![Part::text("<p>Hello - can you share more details?</p>")],
             at: 3_600_000 + 5 * 60_000,
             request: None,
+            translation: None,
         };
         let r = render(&m, &look(&theme, 60));
         assert_eq!(
@@ -293,6 +294,7 @@ mod tests {
             }],
             at: 0,
             request: None,
+            translation: None,
         };
         let r = render(
             &file(Some(2048), Some("http://127.0.0.1:9/f/1")),
@@ -326,6 +328,7 @@ mod tests {
             }],
             at: 0,
             request: None,
+            translation: None,
         };
         let r = render(&m, &look(&theme, 30));
         assert_eq!(text(&r)[1], "   Start agent chat  ");

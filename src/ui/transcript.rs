@@ -215,6 +215,7 @@ mod tests {
                 parts: vec![Part::text(format!("<p>message {i}</p>"))],
                 at: 0,
                 request: None,
+                translation: None,
             })
             .collect()
     }

@@ -30,6 +30,7 @@ impl Conversation {
             parts,
             at: now,
             request: None,
+            translation: None,
         }
     }
 

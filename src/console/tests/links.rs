@@ -147,6 +147,7 @@ fn any_text_gives_only_openable_links_and_never_panics() {
             }],
             at: 0,
             request: None,
+            translation: None,
         };
         let items = links::of_message(&m);
         assert!(items.len() <= links::LINKS_SHOWN, "{text:?}");

@@ -93,6 +93,7 @@ fn message(id: &str, role: Role, parts: Vec<Part>) -> ConversationEvent {
             parts,
             at: 0,
             request: None,
+            translation: None,
         },
     }
 }
