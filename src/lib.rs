@@ -11,6 +11,7 @@
 //! - [`theme`]: theme files resolved into styles.
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
+//! - [`pii`]: personal data found and masked in everything written to disk.
 //! - [`random`]: random bytes from the OS, below the broker and the store.
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
 
@@ -25,6 +26,7 @@ pub mod emulators;
 pub mod engine;
 pub mod fuzz;
 pub mod logging;
+pub mod pii;
 pub mod private_files;
 pub mod protocol;
 pub mod random;
