@@ -12,6 +12,7 @@
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
 //! - [`translate`]: dynamic translation of live chats (a phrase table, LibreTranslate).
+//! - [`pii`]: personal data found and masked in everything written to disk.
 //! - [`random`]: random bytes from the OS, below the broker and the store.
 //! - [`clock`]: the one clock of every timer (wall, scaled demo time, manual for tests).
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
@@ -28,6 +29,7 @@ pub mod emulators;
 pub mod engine;
 pub mod fuzz;
 pub mod logging;
+pub mod pii;
 pub mod private_files;
 pub mod protocol;
 pub mod random;
