@@ -1,14 +1,20 @@
 //! An ordered store of chat messages where a message with a known id replaces the old one in
-//! place (reasoning steps finishing, buttons getting pressed), as the protocol says.
+//! place (reasoning steps finishing, buttons getting pressed), as the protocol says. What the
+//! console asks of it on every event (a message by id, the latest message with buttons) is kept
+//! as state updated on intake, so taking in a message costs the same at 100 messages as at
+//! 100,000.
 
 use crate::protocol::{ChatMessage, MessageId};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Messages in the order they first arrived, indexed by id.
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
     messages: Vec<ChatMessage>,
     index: HashMap<MessageId, usize>,
+    /// Positions of the messages that have buttons. Bounded by the number of messages (one
+    /// entry at most per message); its last entry is the latest message with buttons.
+    with_buttons: BTreeSet<usize>,
 }
 
 /// What [`Transcript::upsert`] did.
@@ -23,14 +29,24 @@ pub enum Upsert {
 impl Transcript {
     /// Adds a message, or replaces the message with its id.
     pub fn upsert(&mut self, message: ChatMessage) -> Upsert {
-        if let Some(&i) = self.index.get(&message.id) {
-            self.messages[i] = message;
-            Upsert::Replaced
+        let (at, done) = match self.index.get(&message.id) {
+            Some(&i) => (i, Upsert::Replaced),
+            None => (self.messages.len(), Upsert::Added),
+        };
+        // A replacement may add buttons or take them away (a pressed offer is re-sent).
+        if message.buttons().next().is_some() {
+            self.with_buttons.insert(at);
         } else {
-            self.index.insert(message.id.clone(), self.messages.len());
-            self.messages.push(message);
-            Upsert::Added
+            self.with_buttons.remove(&at);
         }
+        match self.messages.get_mut(at) {
+            Some(old) => *old = message,
+            None => {
+                self.index.insert(message.id.clone(), at);
+                self.messages.push(message);
+            }
+        }
+        done
     }
 
     /// The messages, oldest first.
@@ -55,18 +71,16 @@ impl Transcript {
 
     /// The latest message that has buttons, with its position.
     pub fn latest_with_buttons(&self) -> Option<(usize, &ChatMessage)> {
-        self.messages
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, m)| m.buttons().next().is_some())
+        let &i = self.with_buttons.last()?;
+        self.messages.get(i).map(|m| (i, m))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Part, Role};
+    use crate::protocol::{Button, ButtonAction, ButtonState, ButtonStyle, Part, Role};
+    use proptest::prelude::*;
 
     fn msg(id: &str, text: &str) -> ChatMessage {
         ChatMessage {
@@ -92,5 +106,66 @@ mod tests {
             t.get(&"m2".into()).map(|m| m.parts.clone()),
             Some(vec![Part::text("b")])
         );
+    }
+
+    /// A message `id` with text and, when `choices` is not empty, buttons of those choices.
+    fn with_buttons(id: &str, text: &str, choices: &[String]) -> ChatMessage {
+        let mut m = msg(id, text);
+        if !choices.is_empty() {
+            let buttons = choices
+                .iter()
+                .map(|c| Button {
+                    button_text: c.clone(),
+                    style: ButtonStyle::Outlined,
+                    action: ButtonAction::Choice(c.clone()),
+                    state: ButtonState::Active,
+                })
+                .collect();
+            m.parts.push(Part::Buttons { buttons });
+        }
+        m
+    }
+
+    #[test]
+    fn a_replacement_without_buttons_hands_the_latest_back_to_an_older_message() {
+        let mut t = Transcript::default();
+        t.upsert(with_buttons("m1", "pick", &["a".into()]));
+        t.upsert(with_buttons("m2", "pick again", &["b".into()]));
+        t.upsert(msg("m3", "no buttons"));
+        assert_eq!(t.latest_with_buttons().map(|(i, _)| i), Some(1));
+        t.upsert(msg("m2", "buttons gone"));
+        assert_eq!(t.latest_with_buttons().map(|(i, _)| i), Some(0));
+        t.upsert(msg("m1", "buttons gone too"));
+        assert_eq!(t.latest_with_buttons().map(|(i, _)| i), None);
+    }
+
+    proptest! {
+        /// After any sequence of messages, new or replacing (ids from a small set, so many
+        /// replace), with or without buttons, in arbitrary Unicode: the kept index answers as a
+        /// scan of the whole transcript does.
+        #[test]
+        fn the_index_equals_a_full_scan(
+            events in proptest::collection::vec(
+                (0u8..12, any::<String>(), proptest::collection::vec(any::<String>(), 0..3)),
+                0..60,
+            )
+        ) {
+            let mut t = Transcript::default();
+            for (id, text, choices) in &events {
+                t.upsert(with_buttons(&format!("m{id}"), text, choices));
+                let scanned = t
+                    .messages()
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|(_, m)| m.buttons().next().is_some())
+                    .map(|(i, m)| (i, m.id.clone()));
+                let kept = t.latest_with_buttons().map(|(i, m)| (i, m.id.clone()));
+                prop_assert_eq!(kept, scanned);
+                for (i, m) in t.messages().iter().enumerate() {
+                    prop_assert_eq!(t.get(&m.id).map(|g| &g.id), Some(&m.id), "message {}", i);
+                }
+            }
+        }
     }
 }
