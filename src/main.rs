@@ -105,7 +105,7 @@ async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
     let engine = engine::start(&args.engine, args.listen, args.max_connections).await?;
     let broker = &engine.broker;
     announce(
-        &broker.url(),
+        &capability_url(&broker.url(), broker.token()),
         &format!(
             "handoff broker: {} ({} style); logs: {}; Ctrl+C stops",
             broker.system(),
@@ -130,6 +130,38 @@ async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(path);
     }
     Ok(())
+}
+
+/// The URL `serve` prints first: with the run's token (`?token=`) when stdout is a terminal or
+/// a pipe, which only this user can read (as Jupyter prints its URL), so a tool that starts
+/// `serve` and reads the line can connect in any role; without it when stdout is a file, which
+/// others may be able to read (the token file then tells the token).
+fn capability_url(url: &str, token: &handoff::connectors::redact::Secret) -> String {
+    match url::Url::parse(url) {
+        Ok(mut with) if !stdout_is_a_file() => {
+            with.query_pairs_mut().append_pair("token", token.expose());
+            with.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Whether stdout is a regular file (unknown platforms: assume it is, and leave the token out).
+fn stdout_is_a_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .map_or(true, |m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
 }
 
 /// Tells on stderr how clients prove themselves; a token made for this run is written to an

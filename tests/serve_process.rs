@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 /// The child and its stdout, kept open so the server never writes into a closed pipe.
 struct Served(
     Child,
-    #[allow(dead_code)] BufReader<std::process::ChildStdout>,
+    #[allow(dead_code)] Option<BufReader<std::process::ChildStdout>>,
 );
 
 impl Drop for Served {
@@ -58,12 +58,58 @@ fn run_with_token(args: &[&str], token: Option<&str>) -> (Served, String, tempfi
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    let url = first.trim().to_owned();
-    assert!(
-        url.contains("://127.0.0.1:"),
-        "first line must be the URL, got {first:?}"
-    );
-    (Served(child, stdout), url, logs)
+    let (url, token) = first
+        .trim()
+        .split_once("/?token=")
+        .unwrap_or_else(|| panic!("first line must be the URL with the token, got {first:?}"));
+    assert!(url.starts_with("ws://127.0.0.1:"), "{first:?}");
+    assert!(!token.is_empty(), "{first:?}");
+    (Served(child, Some(stdout)), url.to_owned(), logs)
+}
+
+#[tokio::test]
+async fn the_first_line_on_a_pipe_is_all_a_tool_needs_to_join_as_an_agent() {
+    use common::Client;
+    let logs = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .env_remove("HANDOFF_TOKEN")
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-file"])
+        .arg(logs.path().join("handoff.log"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start handoff");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let _served = Served(child, Some(stdout));
+    let _lisa = Client::join_agent(first.trim(), "Lisa").await;
+}
+
+#[test]
+fn the_first_line_written_to_a_file_leaves_the_token_out() {
+    let logs = tempfile::tempdir().unwrap();
+    let out = logs.path().join("stdout.txt");
+    let child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .env_remove("HANDOFF_TOKEN")
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-file"])
+        .arg(logs.path().join("handoff.log"))
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start handoff");
+    let _served = Served(child, None);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let line = loop {
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        if let Some(line) = text.lines().next().filter(|_| text.contains('\n')) {
+            break line.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "serve printed nothing");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(line.starts_with("ws://127.0.0.1:"), "{line:?}");
+    assert!(!line.contains("token"), "a file may be readable by others: {line:?}");
 }
 
 #[tokio::test]

@@ -58,7 +58,8 @@ fn serve(store: &Path, logs: &Path) -> (Served, String) {
     stdout.read_line(&mut first).unwrap();
     let url = first.trim().to_owned();
     assert!(url.starts_with("ws://127.0.0.1:"), "first line: {first:?}");
-    (Served(child, stdout), format!("{url}/?token={TOKEN}"))
+    assert!(url.ends_with(&format!("/?token={TOKEN}")), "the line carries the token: {first:?}");
+    (Served(child, stdout), url)
 }
 
 /// Records an event; two clients that saw the same `seq` must have seen the same event.
