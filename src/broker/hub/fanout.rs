@@ -14,6 +14,7 @@
 //!   drops its session with notice (1008); the client resumes with `hello.since` and loses
 //!   nothing. A user's own queue only holds its conversation's events.
 
+use super::index::Seat;
 use super::{Hub, SessionId, event_msg};
 use crate::protocol::{ClientRole, ConversationId, ServerMsg};
 use std::time::Duration;
@@ -79,7 +80,8 @@ impl Hub {
     /// Forgets a session (it left or was dropped).
     pub(super) fn drop_session(&mut self, session: SessionId) {
         if let Some(s) = self.sessions.remove(&session) {
-            self.index.remove(session, s.role, s.conversation.as_ref());
+            self.index
+                .remove(session, Seat::of(s.role, s.conversation.as_ref()));
         }
         self.backed_up.retain(|id| *id != session);
     }
