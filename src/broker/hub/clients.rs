@@ -301,7 +301,7 @@ impl Hub {
         code: ErrorCode,
         message: String,
     ) {
-        self.send(session, error(id, code, message));
+        self.send(session, &error(id, code, message));
     }
 
     /// A user's `say`: the message it produces carries the request id for the local echo.

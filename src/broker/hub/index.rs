@@ -69,9 +69,10 @@ impl SessionIndex {
     /// The sessions an event of `conv` for `audience` reaches: its users' and the desk side's
     /// whose role the audience reaches.
     pub(super) fn recipients(&self, conv: &ConversationId, audience: Audience) -> Vec<SessionId> {
-        let users = match audience.reaches(ClientRole::User) {
-            true => self.users.get(conv).map_or(&[][..], Vec::as_slice),
-            false => &[],
+        let users = if audience.reaches(ClientRole::User) {
+            self.users.get(conv).map_or(&[][..], Vec::as_slice)
+        } else {
+            &[]
         };
         let desk = self
             .desk

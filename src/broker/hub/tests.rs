@@ -38,7 +38,7 @@ async fn hub() -> Hub {
 }
 
 /// The message a queued frame carries.
-fn decoded(frame: Frame) -> ServerMsg {
+fn decoded(frame: &Frame) -> ServerMsg {
     serde_json::from_str(frame.as_str()).expect("the hub sends valid server messages")
 }
 
@@ -74,9 +74,9 @@ fn joined(
 async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
     let mut hub = hub().await;
     let (session, mut out_rx, kicked) = joined(&mut hub, ClientRole::Observer, 1);
-    hub.send(session, ServerMsg::Ack { id: "a".into() });
+    hub.send(session, &ServerMsg::Ack { id: "a".into() });
     assert!(!kicked.is_cancelled(), "one message fits");
-    hub.send(session, ServerMsg::Ack { id: "b".into() });
+    hub.send(session, &ServerMsg::Ack { id: "b".into() });
     assert!(
         kicked.is_cancelled(),
         "the session is told to close so it resumes with hello.since"
@@ -86,7 +86,7 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
         !hub.holding_requests(),
         "a dropped session holds nothing back"
     );
-    let first = out_rx.recv().await.map(decoded);
+    let first = out_rx.recv().await.map(|f| decoded(&f));
     assert_eq!(first, Some(ServerMsg::Ack { id: "a".into() }));
 }
 
@@ -95,7 +95,7 @@ fn acks(hub: &mut Hub, session: SessionId, n: usize) {
     for i in 0..n {
         hub.send(
             session,
-            ServerMsg::Ack {
+            &ServerMsg::Ack {
                 id: format!("{i}").into(),
             },
         );
@@ -179,7 +179,7 @@ async fn events_reach_only_their_audience_and_conversation() {
     );
     let kinds = |rx: &mut mpsc::Receiver<Frame>| {
         let mut kinds = Vec::new();
-        while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv().map(decoded) {
+        while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv().map(|f| decoded(&f)) {
             kinds.push(event.kind());
         }
         kinds
@@ -224,7 +224,7 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
     while seen < made {
         let commit = durable::next_commit(&mut hub.store).await;
         hub.committed(commit, &CancellationToken::new());
-        while let Ok(msg) = early_rx.try_recv().map(decoded) {
+        while let Ok(msg) = early_rx.try_recv().map(|f| decoded(&f)) {
             let ServerMsg::Event { seq, .. } = msg else {
                 panic!("only events: {msg:?}")
             };
