@@ -45,7 +45,7 @@ struct Live {
 
 impl Live {
     /// Room for the held request in the hub's queue; never, when nothing is held.
-    async fn room(session: &Option<Live>) -> Result<mpsc::OwnedPermit<HubMsg>, ()> {
+    async fn room(session: Option<&Live>) -> Result<mpsc::OwnedPermit<HubMsg>, ()> {
         match session {
             Some(live) if live.held.is_some() => {
                 live.requests.clone().reserve_owned().await.map_err(|_| ())
@@ -159,7 +159,7 @@ impl SessionTask {
                         break end;
                     }
                 }
-                permit = Live::room(&session) => {
+                permit = Live::room(session.as_ref()) => {
                     let (Ok(permit), Some(live)) = (permit, session.as_mut()) else { break None };
                     if let Some(msg) = live.held.take() {
                         permit.send(msg);

@@ -169,6 +169,7 @@ fn audiences_reach_the_right_roles() {
 /// sometimes repeated, text of any Unicode, sometimes cut short.
 fn client_frame() -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;
+    use std::fmt::Write;
     let names = prop::sample::select(vec![
         "id",
         "conversation",
@@ -205,12 +206,14 @@ fn client_frame() -> impl proptest::strategy::Strategy<Value = String> {
         // The fields most requests need, so that many frames are valid.
         if let Some((id, conversation, text)) = base {
             let [id, conversation, text] = [id, conversation, text].map(serde_json::Value::from);
-            frame.push_str(&format!(
+            write!(
+                frame,
                 ",\"id\":{id},\"conversation\":{conversation},\"text\":{text}"
-            ));
+            )
+            .expect("writing to a String");
         }
         for (name, value) in fields {
-            frame.push_str(&format!(",\"{name}\":{value}"));
+            write!(frame, ",\"{name}\":{value}").expect("writing to a String");
         }
         frame.push('}');
         if cut % 5 == 0 {

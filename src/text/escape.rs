@@ -17,32 +17,35 @@ pub fn paragraph(plain: &str) -> String {
     out
 }
 
-/// Appends `plain` escaped to `out`, with line breaks as `<br>` when `breaks`.
+/// Appends `plain` escaped to `out`, with line breaks as `<br>` when `breaks`. A byte scan:
+/// every character it replaces is ASCII or starts with 0xE2, so the runs it copies between them
+/// are whole characters.
 fn escape_into(out: &mut String, plain: &str, breaks: bool) {
-    let mut run = 0;
-    let mut chars = plain.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            '\r' if breaks => {
-                if chars.next_if(|&(_, next)| next == '\n').is_some() {
-                    out.push_str(&plain[run..i]);
-                    out.push_str("<br>");
-                    run = i + 2;
-                    continue;
-                }
-                "<br>"
+    let bytes = plain.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let next = |k: usize| bytes.get(i + k).copied();
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            b'\r' if breaks => ("<br>", if next(1) == Some(b'\n') { 2 } else { 1 }),
+            b'\n' if breaks => ("<br>", 1),
+            // U+2028 and U+2029: E2 80 A8 and E2 80 A9.
+            0xE2 if breaks && next(1) == Some(0x80) && matches!(next(2), Some(0xA8 | 0xA9)) => {
+                ("<br>", 3)
             }
-            '\n' | '\u{2028}' | '\u{2029}' if breaks => "<br>",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&plain[run..i]);
         out.push_str(replacement);
-        run = i + c.len_utf8();
+        i += len;
+        run = i;
     }
     out.push_str(&plain[run..]);
 }

@@ -1,7 +1,7 @@
 //! What clients ask of the hub: joining (with the replay of what they missed) and requests,
 //! checked against the client's role and conversation.
 
-use super::{Entry, Frame, Hub, Join, Joined, Session, SessionId, error, event_msg};
+use super::{Entry, Frame, Hub, Join, Joined, Session, SessionId, error, event_msg, index};
 use crate::broker::attachment;
 use crate::broker::handoff::{Conversation, Effect, Input};
 use crate::connectors::DeskAction;
@@ -63,8 +63,8 @@ impl Hub {
             traces: join.traces,
             supervisor: join.supervisor,
         };
-        self.index
-            .add(session, join.role, session_state.conversation.as_ref());
+        let seat = index::Seat::of(join.role, session_state.conversation.as_ref());
+        self.index.add(session, seat);
         self.sessions.insert(session, session_state);
         Ok(Joined { session, replay })
     }
@@ -309,7 +309,7 @@ impl Hub {
         code: ErrorCode,
         message: String,
     ) {
-        self.send(session, error(id, code, message));
+        self.send(session, &error(id, code, message));
     }
 
     /// A user's `say`: the message it produces carries the request id for the local echo.

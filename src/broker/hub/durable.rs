@@ -94,7 +94,7 @@ impl Hub {
                 d.pending
                     .push_back((d.issued, Deferred::Send(session, Box::new(msg))));
             }
-            _ => self.send(session, msg),
+            _ => self.send(session, &msg),
         }
     }
 
@@ -117,7 +117,7 @@ impl Hub {
         for what in ready {
             match what {
                 Deferred::Event(conv, seq) => self.fan_out(&conv, seq),
-                Deferred::Send(session, msg) => self.send(session, *msg),
+                Deferred::Send(session, msg) => self.send(session, &msg),
             }
         }
     }

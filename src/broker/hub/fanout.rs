@@ -14,8 +14,10 @@
 //!   drops its session with notice (1008); the client resumes with `hello.since` and loses
 //!   nothing. A user's own queue only holds its conversation's events.
 
-use super::{Hub, SessionId, event_msg};
-use crate::protocol::{ClientRole, ConversationId, ServerMsg};
+use super::index::Seat;
+use super::{Hub, Logged, SessionId};
+use crate::protocol::{Audience, ClientRole, ConversationEvent, ConversationId, Millis, ServerMsg};
+use serde::Serialize;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -41,11 +43,38 @@ pub fn encode(msg: &ServerMsg) -> Frame {
     }
 }
 
+/// [`ServerMsg::Event`] by reference, serialised the same way: a logged event goes out
+/// without being copied first.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "event")]
+struct EventRef<'a> {
+    conversation: &'a ConversationId,
+    seq: u64,
+    at: Millis,
+    audience: Audience,
+    event: &'a ConversationEvent,
+}
+
+/// The wire form of the logged event `l` of `conv`, as [`encode`] gives its [`ServerMsg`].
+fn encode_event(conv: &ConversationId, l: &Logged) -> Frame {
+    let event = EventRef {
+        conversation: conv,
+        seq: l.seq,
+        at: l.at,
+        audience: l.audience,
+        event: &l.event,
+    };
+    match serde_json::to_string(&event) {
+        Ok(text) => Frame::from(text),
+        Err(_) => encode(&super::event_msg(conv, l)),
+    }
+}
+
 impl Hub {
     /// Queues a message for a session.
-    pub(super) fn send(&mut self, session: SessionId, msg: ServerMsg) {
+    pub(super) fn send(&mut self, session: SessionId, msg: &ServerMsg) {
         if self.sessions.contains_key(&session) {
-            self.send_frame(session, encode(&msg));
+            self.send_frame(session, encode(msg));
         }
     }
 
@@ -79,7 +108,8 @@ impl Hub {
     /// Forgets a session (it left or was dropped).
     pub(super) fn drop_session(&mut self, session: SessionId) {
         if let Some(s) = self.sessions.remove(&session) {
-            self.index.remove(session, s.role, s.conversation.as_ref());
+            self.index
+                .remove(session, Seat::of(s.role, s.conversation.as_ref()));
         }
         self.backed_up.retain(|id| *id != session);
     }
@@ -133,7 +163,7 @@ impl Hub {
         if targets.is_empty() {
             return;
         }
-        let frame = encode(&event_msg(conv, logged));
+        let frame = encode_event(conv, logged);
         for id in targets {
             self.send_frame(id, frame.clone());
         }
@@ -143,4 +173,33 @@ impl Hub {
 /// More than three quarters of the queue is taken.
 fn nearly_full<T>(out: &mpsc::Sender<T>) -> bool {
     out.capacity() < out.max_capacity() / 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_by_reference_is_the_same_frame_as_the_event_message() {
+        let conv = ConversationId::from("c-1");
+        let events = [
+            ConversationEvent::Typing {
+                who: "user \"é\" <\u{2028}>".into(),
+                on: true,
+            },
+            ConversationEvent::Offered {
+                agent: "Lisa".into(),
+            },
+        ];
+        for (i, event) in events.into_iter().enumerate() {
+            let logged = Logged {
+                seq: i as u64 + 1,
+                at: 1_763_790_000_000,
+                audience: Audience::Agent,
+                event,
+            };
+            let by_value = encode(&super::super::event_msg(&conv, &logged));
+            assert_eq!(encode_event(&conv, &logged).as_str(), by_value.as_str());
+        }
+    }
 }

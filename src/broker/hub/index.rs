@@ -18,33 +18,42 @@ pub(super) struct SessionIndex {
     desk: Vec<(SessionId, ClientRole)>,
 }
 
-impl SessionIndex {
-    /// Adds a session; a user session names its conversation.
-    pub(super) fn add(
-        &mut self,
-        id: SessionId,
-        role: ClientRole,
-        conversation: Option<&ConversationId>,
-    ) {
+/// Where a session sits in the index.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Seat<'a> {
+    /// A user session, in its conversation.
+    User(&'a ConversationId),
+    /// An agent or observer session.
+    Desk(ClientRole),
+    /// A user session without a conversation (none is made so): it reaches nothing.
+    Nowhere,
+}
+
+impl<'a> Seat<'a> {
+    /// The seat of a session of `role`; a user session names its conversation.
+    pub(super) fn of(role: ClientRole, conversation: Option<&'a ConversationId>) -> Self {
         match (role, conversation) {
-            (ClientRole::User, Some(conv)) => {
-                self.users.entry(conv.clone()).or_default().push(id);
-            }
-            // A user session always has a conversation; without one it reaches nothing.
-            (ClientRole::User, None) => {}
-            (role, _) => self.desk.push((id, role)),
+            (ClientRole::User, Some(conv)) => Self::User(conv),
+            (ClientRole::User, None) => Self::Nowhere,
+            (role, _) => Self::Desk(role),
+        }
+    }
+}
+
+impl SessionIndex {
+    /// Adds a session.
+    pub(super) fn add(&mut self, id: SessionId, seat: Seat<'_>) {
+        match seat {
+            Seat::User(conv) => self.users.entry(conv.clone()).or_default().push(id),
+            Seat::Desk(role) => self.desk.push((id, role)),
+            Seat::Nowhere => {}
         }
     }
 
-    /// Removes a session added with the same role and conversation.
-    pub(super) fn remove(
-        &mut self,
-        id: SessionId,
-        role: ClientRole,
-        conversation: Option<&ConversationId>,
-    ) {
-        match (role, conversation) {
-            (ClientRole::User, Some(conv)) => {
+    /// Removes a session added at the same seat.
+    pub(super) fn remove(&mut self, id: SessionId, seat: Seat<'_>) {
+        match seat {
+            Seat::User(conv) => {
                 if let Some(list) = self.users.get_mut(conv) {
                     list.retain(|s| *s != id);
                     if list.is_empty() {
@@ -52,17 +61,18 @@ impl SessionIndex {
                     }
                 }
             }
-            (ClientRole::User, None) => {}
-            _ => self.desk.retain(|(s, _)| *s != id),
+            Seat::Desk(_) => self.desk.retain(|(s, _)| *s != id),
+            Seat::Nowhere => {}
         }
     }
 
     /// The sessions an event of `conv` for `audience` reaches: its users' and the desk side's
     /// whose role the audience reaches.
     pub(super) fn recipients(&self, conv: &ConversationId, audience: Audience) -> Vec<SessionId> {
-        let users = match audience.reaches(ClientRole::User) {
-            true => self.users.get(conv).map_or(&[][..], Vec::as_slice),
-            false => &[],
+        let users = if audience.reaches(ClientRole::User) {
+            self.users.get(conv).map_or(&[][..], Vec::as_slice)
+        } else {
+            &[]
         };
         let desk = self
             .desk
@@ -119,14 +129,14 @@ mod tests {
                         let role = roles[rng.usize(..roles.len())];
                         let conv = (role == ClientRole::User)
                             .then(|| convs[rng.usize(..convs.len())].clone());
-                        index.add(next, role, conv.as_ref());
+                        index.add(next, Seat::of(role, conv.as_ref()));
                         sessions.insert(next, (role, conv));
                     }
                     1 if !sessions.is_empty() => {
                         let ids: Vec<SessionId> = sessions.keys().copied().collect();
                         let id = ids[rng.usize(..ids.len())];
                         let (role, conv) = sessions.remove(&id).expect("picked from the map");
-                        index.remove(id, role, conv.as_ref());
+                        index.remove(id, Seat::of(role, conv.as_ref()));
                     }
                     _ => {
                         let conv = &convs[rng.usize(..convs.len())];
@@ -140,7 +150,7 @@ mod tests {
                 assert_eq!(index.len(), sessions.len(), "seed {seed}: one entry each");
             }
             for (id, (role, conv)) in sessions.drain() {
-                index.remove(id, role, conv.as_ref());
+                index.remove(id, Seat::of(role, conv.as_ref()));
             }
             assert!(
                 index.users.is_empty() && index.desk.is_empty(),

@@ -402,7 +402,7 @@ impl Hub {
                 };
                 // Say which system refused: its messages name its own ids and terms.
                 let message = format!("{}: {e}", self.settings.info.system);
-                self.send(session, error(Some(id), code, message));
+                self.send(session, &error(Some(id), code, message));
             }
         }
     }

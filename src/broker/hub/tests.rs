@@ -39,7 +39,7 @@ async fn hub() -> Hub {
 }
 
 /// The message a queued frame carries.
-fn decoded(frame: Frame) -> ServerMsg {
+fn decoded(frame: &Frame) -> ServerMsg {
     serde_json::from_str(frame.as_str()).expect("the hub sends valid server messages")
 }
 
@@ -58,27 +58,36 @@ fn join(role: ClientRole) -> Join {
     }
 }
 
+/// A session of `role` with a queue of `queue`, emptied of what joining queued.
+fn joined(
+    hub: &mut Hub,
+    role: ClientRole,
+    queue: usize,
+) -> (SessionId, mpsc::Receiver<Frame>, CancellationToken) {
+    let (out, mut out_rx) = mpsc::channel(queue);
+    let kicked = CancellationToken::new();
+    let joined = hub.join(join(role), out, kicked.clone()).expect("joined");
+    while out_rx.try_recv().is_ok() {}
+    (joined.session, out_rx, kicked)
+}
+
 #[tokio::test]
 async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
     let mut hub = hub().await;
-    let (out, mut out_rx) = mpsc::channel(1);
-    let kicked = CancellationToken::new();
-    let joined = hub
-        .join(join(ClientRole::Observer), out, kicked.clone())
-        .expect("joined");
-    hub.send(joined.session, ServerMsg::Ack { id: "a".into() });
+    let (session, mut out_rx, kicked) = joined(&mut hub, ClientRole::Observer, 1);
+    hub.send(session, &ServerMsg::Ack { id: "a".into() });
     assert!(!kicked.is_cancelled(), "one message fits");
-    hub.send(joined.session, ServerMsg::Ack { id: "b".into() });
+    hub.send(session, &ServerMsg::Ack { id: "b".into() });
     assert!(
         kicked.is_cancelled(),
         "the session is told to close so it resumes with hello.since"
     );
-    assert!(!hub.sessions.contains_key(&joined.session));
+    assert!(!hub.sessions.contains_key(&session));
     assert!(
         !hub.holding_requests(),
         "a dropped session holds nothing back"
     );
-    let first = out_rx.recv().await.map(decoded);
+    let first = out_rx.recv().await.map(|f| decoded(&f));
     assert_eq!(first, Some(ServerMsg::Ack { id: "a".into() }));
 }
 
@@ -87,7 +96,7 @@ fn acks(hub: &mut Hub, session: SessionId, n: usize) {
     for i in 0..n {
         hub.send(
             session,
-            ServerMsg::Ack {
+            &ServerMsg::Ack {
                 id: format!("{i}").into(),
             },
         );
@@ -97,20 +106,15 @@ fn acks(hub: &mut Hub, session: SessionId, n: usize) {
 #[tokio::test]
 async fn an_agent_past_three_quarters_of_its_queue_holds_users_requests_back_until_down_to_half() {
     let mut hub = hub().await;
-    let (out, mut out_rx) = mpsc::channel(8);
-    let kicked = CancellationToken::new();
-    let agent = hub
-        .join(join(ClientRole::Agent), out, kicked.clone())
-        .expect("joined");
-    while out_rx.try_recv().is_ok() {}
-    acks(&mut hub, agent.session, 6);
+    let (agent, mut out_rx, kicked) = joined(&mut hub, ClientRole::Agent, 8);
+    acks(&mut hub, agent, 6);
     assert!(
         !hub.holding_requests(),
         "6 of 8 is three quarters, not past"
     );
-    acks(&mut hub, agent.session, 1);
+    acks(&mut hub, agent, 1);
     assert!(hub.holding_requests(), "7 of 8 holds users' requests back");
-    acks(&mut hub, agent.session, 1);
+    acks(&mut hub, agent, 1);
     assert!(
         !kicked.is_cancelled(),
         "a full queue at the bound is not a drop"
@@ -124,18 +128,14 @@ async fn an_agent_past_three_quarters_of_its_queue_holds_users_requests_back_unt
         !hub.holding_requests(),
         "4 of 8, down to half: requests flow again"
     );
-    assert!(hub.sessions.contains_key(&agent.session));
+    assert!(hub.sessions.contains_key(&agent));
 }
 
 #[tokio::test]
 async fn a_users_full_queue_holds_nothing_back() {
     let mut hub = hub().await;
-    let (out, mut out_rx) = mpsc::channel(8);
-    let user = hub
-        .join(join(ClientRole::User), out, CancellationToken::new())
-        .expect("joined");
-    while out_rx.try_recv().is_ok() {}
-    acks(&mut hub, user.session, 8);
+    let (user, _out_rx, _kicked) = joined(&mut hub, ClientRole::User, 8);
+    acks(&mut hub, user, 8);
     assert!(
         !hub.holding_requests(),
         "a user's queue has only its own conversation's events"
@@ -180,7 +180,7 @@ async fn events_reach_only_their_audience_and_conversation() {
     );
     let kinds = |rx: &mut mpsc::Receiver<Frame>| {
         let mut kinds = Vec::new();
-        while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv().map(decoded) {
+        while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv().map(|f| decoded(&f)) {
             kinds.push(event.kind());
         }
         kinds
@@ -225,7 +225,7 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
     while seen < made {
         let commit = durable::next_commit(&mut hub.store).await;
         hub.committed(commit, &CancellationToken::new());
-        while let Ok(msg) = early_rx.try_recv().map(decoded) {
+        while let Ok(msg) = early_rx.try_recv().map(|f| decoded(&f)) {
             let ServerMsg::Event { seq, .. } = msg else {
                 panic!("only events: {msg:?}")
             };
