@@ -84,6 +84,7 @@ fn desk_action(action: InboxAction) -> Option<Action> {
         InboxAction::Reject => Some(Action::Reject),
         InboxAction::End => Some(Action::End),
         InboxAction::Transfer => Some(Action::Transfer),
+        InboxAction::Note => Some(Action::Talk),
         InboxAction::SwitchAgent | InboxAction::Select(_) => None,
     }
 }

@@ -171,7 +171,7 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             seq,
             at,
             event,
-            ..
+            audience,
         } => {
             let resume = match side {
                 Side::User => &mut app.chat.resume,
@@ -185,7 +185,11 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
             app.now = app.now.max(at);
             match side {
                 Side::User => user_event(app, &conversation, event),
-                Side::Agent => desk_event(app, conversation, event),
+                Side::Agent => desk_event(
+                    app,
+                    conversation,
+                    super::panes::inbox::marked_note(audience, event),
+                ),
             }
         }
         ServerMsg::Desk { agents } => app.inbox.desk = agents,

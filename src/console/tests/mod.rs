@@ -64,10 +64,12 @@ fn welcome(app: &mut App) {
 }
 
 fn event(app: &mut App, side: Side, seq: u64, event: ConversationEvent) {
-    let audience = if side == Side::User {
-        Audience::User
-    } else {
-        Audience::Agent
+    // As the broker sends them: the desk's messages go to both sides (agent-only ones are
+    // private notes), its other events to agents.
+    let audience = match (side, &event) {
+        (Side::User, _) => Audience::User,
+        (Side::Agent, ConversationEvent::Message { .. }) => Audience::Both,
+        (Side::Agent, _) => Audience::Agent,
     };
     let msg = ServerMsg::Event {
         conversation: "c-1".into(),
@@ -317,6 +319,7 @@ mod chat;
 mod inbox;
 mod keys;
 mod links;
+mod notices;
 mod palette;
 mod screen;
 mod session;

@@ -10,7 +10,9 @@ use crate::console::input::{
 };
 use crate::console::keymap::dispatch;
 use crate::console::msg::{Command, Side};
-use crate::protocol::{ClientMsg, ConversationId, Presence};
+use crate::protocol::{
+    Button, ButtonAction, ButtonState, ButtonStyle, ClientMsg, ConversationId, Presence,
+};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// Tells the user the agent started or stopped typing in the selected live chat.
@@ -126,6 +128,11 @@ pub(crate) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
         }),
         InboxAction::Transfer => {
             start_transfer(app, conversation, &me);
+            Vec::new()
+        }
+        InboxAction::Note => {
+            let placeholder = "🔒 Private note to the other agents of this chat (never the user)";
+            ask(app, Question::Note, conversation, placeholder, "");
             Vec::new()
         }
         InboxAction::SwitchAgent | InboxAction::Select(_) => Vec::new(),
@@ -273,6 +280,12 @@ fn answer(app: &mut App) -> Vec<Command> {
         Question::RejectReason => reject_with(app, conversation, answer),
         Question::TransferTo => transfer_to(app, conversation, answer),
         Question::FilePath => file_prompt::send(app, Side::Agent, conversation, &answer),
+        Question::Notify => notify(app, conversation, answer),
+        Question::Note => app.send(Side::Agent, Pending::Other, |id| ClientMsg::Note {
+            id,
+            conversation,
+            text: answer,
+        }),
     }
 }
 
@@ -288,6 +301,36 @@ fn reject_with(app: &mut App, conversation: ConversationId, reason: String) -> V
         id,
         conversation,
         reason,
+    })
+}
+
+/// The label of the button every notification from the console carries, so QA can see it
+/// disabled during a live chat and enabled after.
+pub(crate) const NOTIFY_BUTTON: &str = "Got it";
+
+/// The palette's "Send the user a notification": the reply box asks for its text.
+pub(crate) fn ask_notification(app: &mut App) {
+    let Some(conversation) = app.chat.conversation.clone() else {
+        app.notify(true, "No user conversation yet: nobody to notify");
+        return;
+    };
+    let placeholder = "Notification for the user (never the agent); it carries a \"Got it\" button";
+    ask(app, Question::Notify, conversation, placeholder, "");
+}
+
+/// The notification `text` for the user of `conversation`, with its button.
+fn notify(app: &mut App, conversation: ConversationId, text: String) -> Vec<Command> {
+    let button = Button {
+        button_text: NOTIFY_BUTTON.into(),
+        style: ButtonStyle::Outlined,
+        action: ButtonAction::Choice(NOTIFY_BUTTON.into()),
+        state: ButtonState::Active,
+    };
+    app.send(Side::Agent, Pending::Other, |id| ClientMsg::Notify {
+        id,
+        conversation: Some(conversation),
+        text,
+        buttons: vec![button],
     })
 }
 

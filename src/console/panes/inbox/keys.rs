@@ -44,6 +44,11 @@ pub const LIST: &[Row<ListKey>] = &[
         &[(ch('t'), ListKey::Act(InboxAction::Transfer))],
     ),
     row(
+        "n",
+        "write a private note to the chat's other agents (never the user)",
+        &[(ch('n'), ListKey::Act(InboxAction::Note))],
+    ),
+    row(
         "Enter",
         "write a reply",
         &[(key(KeyCode::Enter), ListKey::Reply)],

@@ -9,7 +9,10 @@ use crate::console::app::Scroll;
 use crate::console::input::prompt;
 use crate::console::session::Resume;
 use crate::console::transcript::Transcript;
-use crate::protocol::{ConversationId, DeskAgent, EndReason, HandoffStyle, Millis, UserInfo};
+use crate::protocol::{
+    Audience, ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, Millis, Part,
+    Role, UserInfo,
+};
 use ratatui_textarea::TextArea;
 use std::collections::BTreeMap;
 
@@ -72,6 +75,21 @@ impl DeskChat {
     }
 }
 
+/// The first line of an agents' private note, so it never reads like a message the user saw.
+pub const NOTE_MARK: &str =
+    "<p><strong>🔒 note</strong> <em>(agents only, never the user)</em></p>";
+
+/// An agent's message only agents were sent (a private note) gets [`NOTE_MARK`] on top.
+pub fn marked_note(audience: Audience, mut event: ConversationEvent) -> ConversationEvent {
+    if let ConversationEvent::Message { message } = &mut event
+        && audience == Audience::Agent
+        && message.role == Role::Agent
+    {
+        message.parts.insert(0, Part::text(NOTE_MARK));
+    }
+    event
+}
+
 /// Where the inbox composer's text goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyMode {
@@ -98,6 +116,10 @@ pub enum Question {
     FilePath,
     /// The agent to hand the chat to (t).
     TransferTo,
+    /// A private note to the other agents of the chat (n).
+    Note,
+    /// A notification for the user of the chat pane's conversation (the palette, for QA).
+    Notify,
 }
 
 /// The agent side: the desk's requests and chats.
@@ -134,6 +156,8 @@ pub enum InboxAction {
     SwitchAgent,
     /// Select the n-th item of the list.
     Select(usize),
+    /// Write a private note to the other agents of the selected live chat (never the user).
+    Note,
 }
 
 impl Default for InboxPane {

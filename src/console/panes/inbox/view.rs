@@ -126,6 +126,7 @@ fn button_label(action: InboxAction) -> &'static str {
         InboxAction::Reject => "[ Reject (r) ]",
         InboxAction::End => "[ End chat (e) ]",
         InboxAction::Transfer => "[ Transfer (t) ]",
+        InboxAction::Note => "[ Note (n) ]",
         InboxAction::SwitchAgent | InboxAction::Select(_) => "",
     }
 }
@@ -373,6 +374,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
             Question::RejectReason => "Reason for rejecting (Esc cancels)".to_owned(),
             Question::FilePath => "Attach a file for the user (Esc cancels)".to_owned(),
             Question::TransferTo => "Transfer to (Esc cancels)".to_owned(),
+            Question::Note => "🔒 Private note, agents only (Esc cancels)".to_owned(),
+            Question::Notify => "Notification for the user (Esc cancels)".to_owned(),
         },
     };
     super::super::chat::view::render_composer(

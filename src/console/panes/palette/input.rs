@@ -54,6 +54,7 @@ fn run(app: &mut App, action: Action) -> Vec<Command> {
         Action::Links => crate::console::links::open_latest(app),
         Action::Inspector => toggle_inspector(app),
         Action::Help => open_help(app),
+        Action::Notify => crate::console::panes::inbox::input::ask_notification(app),
         Action::Quit => {
             app.quit = true;
             return vec![Command::Quit];

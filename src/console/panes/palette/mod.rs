@@ -20,6 +20,8 @@ pub enum Action {
     Help,
     /// Quit the console.
     Quit,
+    /// Send the chat pane's user a notification, as QA would (issue 15, rule 5).
+    Notify,
 }
 
 /// One entry: the action, its name and the keys that do the same.
@@ -56,6 +58,7 @@ pub const ENTRIES: &[Entry] = &[
     ),
     entry(Action::Inspector, "Show / hide the inspector", "F2"),
     entry(Action::Help, "Help: every key", "F1"),
+    entry(Action::Notify, "Send the user a notification (QA)…", ""),
     entry(Action::Quit, "Quit", "Ctrl+C"),
 ];
 
