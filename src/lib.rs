@@ -11,7 +11,7 @@
 //! - [`theme`]: theme files resolved into styles.
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
-//! - [`translate`]: dynamic translation of live chats (a phrase table, LibreTranslate).
+//! - [`translate`]: dynamic translation of live chats (a phrase table, `LibreTranslate`).
 //! - [`random`]: random bytes from the OS, below the broker and the store.
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
 

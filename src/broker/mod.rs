@@ -84,6 +84,8 @@ pub struct BrokerConfig {
     pub write_timeout: Duration,
     /// Messages that may wait for one client; a client that lets more pile up is closed.
     pub session_queue: usize,
+    /// Dynamic translation of live chats; off when `None`.
+    pub translation: Option<crate::translate::flow::Translation>,
 }
 
 impl Default for BrokerConfig {
@@ -116,6 +118,7 @@ impl BrokerConfig {
             hello_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(10),
             session_queue: session::SESSION_QUEUE,
+            translation: None,
         }
     }
 }
@@ -369,6 +372,7 @@ fn hub_settings(
         derive_desk_view,
         evict_after: config.evict_after,
         resume: trust::ResumeKey::new(resume_key),
+        translation: config.translation.clone(),
     }
 }
 

@@ -15,6 +15,7 @@ mod durable;
 mod evict;
 mod lane;
 mod outbound;
+mod translation;
 
 use super::handoff::{Conversation, Effect, HandoffSettings, Input, StartOutcome};
 use crate::connectors::{
@@ -96,6 +97,8 @@ pub enum HubMsg {
     /// An agent picked up, on the system's desk, a request whose conversation had left the
     /// broker (see [`EndReason::HandedOver`](crate::protocol::EndReason::HandedOver)).
     HandedOver(ConversationId, String),
+    /// A message of a live chat translated (or not, with the reason): it replaces the original.
+    Translated(ConversationId, crate::protocol::ChatMessage),
 }
 
 struct Logged {
@@ -158,6 +161,8 @@ pub struct HubSettings {
     pub evict_after: Duration,
     /// Makes and checks the resume secrets of user conversations.
     pub resume: crate::broker::trust::ResumeKey,
+    /// Dynamic translation of live chats, when on (`[translation]`, `--translate`).
+    pub translation: Option<crate::translate::flow::Translation>,
 }
 
 pub(super) struct Hub {
@@ -336,6 +341,7 @@ impl Hub {
             }
             HubMsg::DeskDone(session, id, result) => self.desk_done(session, id, result),
             HubMsg::HandedOver(conv, agent) => self.desk_view_handed_over(&conv, agent),
+            HubMsg::Translated(conv, message) => self.translated(&conv, message),
         }
     }
 
@@ -455,7 +461,10 @@ impl Hub {
     fn apply(&mut self, conv: &ConversationId, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Emit(audience, event) => self.append(conv, audience, event),
+                Effect::Emit(audience, event) => {
+                    self.to_user(conv, audience, &event);
+                    self.append(conv, audience, event);
+                }
                 Effect::CheckAvailability => {
                     let (connector, tx, conv) =
                         (Arc::clone(&self.connector), self.tx.clone(), conv.clone());

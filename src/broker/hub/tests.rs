@@ -26,6 +26,7 @@ async fn hub() -> Hub {
         derive_desk_view: false,
         evict_after: Duration::from_secs(300),
         resume: crate::broker::trust::ResumeKey::new(&[1; 32]),
+        translation: None,
     };
     let mut hub = Hub::new(
         settings,
