@@ -198,6 +198,11 @@ pub struct EngineArgs {
     /// Largest file a user may send to an agent, in bytes (0: no files; at most 256 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_ATTACHMENT_BYTES, value_parser = parse_in::<usize>(0, MAX_ATTACHMENT_BYTES))]
     pub max_attachment_bytes: usize,
+    /// Translate live chats (`[translation]` of the config, else the offline phrase table):
+    /// users' messages to English for agents, agents' back. `--translate=es` fixes the users'
+    /// language; `--translate` alone detects it from each message.
+    #[arg(long, value_name = "LANG", num_args = 0..=1, require_equals = true, default_missing_value = "auto", value_parser = parse_language)]
+    pub translate: Option<String>,
     /// Keep conversations in this SQLite file: they survive a restart and can be read back with
     /// `handoff transcript`.
     #[arg(long, value_name = "FILE")]
@@ -319,6 +324,17 @@ fn parse_emulated_system(text: &str) -> Result<SystemName, String> {
             Err("the mock desk has no emulator; use servicenow, amazon-connect, 8x8 or glia".into())
         }
         system => Ok(system),
+    }
+}
+
+/// Parses `--translate`'s language: `auto`, or a code such as `es`.
+fn parse_language(text: &str) -> Result<String, String> {
+    if text == "auto" || crate::translate::is_language_code(text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not auto or a language code such as es"
+        ))
     }
 }
 

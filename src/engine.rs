@@ -65,6 +65,8 @@ pub struct Engine {
     pub broker: RunningBroker,
     /// The real system's connector, emulator and webhook listener, kept alive with the broker.
     pub system: Option<Built>,
+    /// The embedded `LibreTranslate` emulator, when translation runs on it.
+    pub translator: Option<crate::translate::emulator::RunningTranslator>,
 }
 
 impl Engine {
@@ -100,11 +102,13 @@ pub async fn start(
     // Read even for the mock desk, which uses none of it: a file named but missing or broken
     // is the user's mistake to hear about, not to run past.
     let systems = SystemsConfig::load_or_defaults(args.config.as_deref())?;
-    match args.system {
-        crate::systems::mock::NAME => Ok(Engine {
+    let translator = translation(args, &systems, &mut config).await?;
+    let mut engine = match args.system {
+        crate::systems::mock::NAME => Engine {
             broker: broker::start(config).await?,
             system: None,
-        }),
+            translator: None,
+        },
         system => {
             anyhow::ensure!(
                 HandoffStyle::from(args.style) == HandoffStyle::Brokered,
@@ -121,9 +125,41 @@ pub async fn start(
                 Some(ms) => AgentScript::greeting(Duration::from_millis(ms)),
                 None => AgentScript::manual(),
             };
-            start_on_system(system, &systems, script, config).await
+            start_on_system(system, &systems, script, config).await?
         }
+    };
+    engine.translator = translator;
+    Ok(engine)
+}
+
+/// Turns on translation as `[translation]` or `--translate` say (the flag alone: the section's
+/// settings when it has them, else the offline table); returns the emulator it runs on.
+async fn translation(
+    args: &EngineArgs,
+    systems: &SystemsConfig,
+    config: &mut BrokerConfig,
+) -> anyhow::Result<Option<crate::translate::emulator::RunningTranslator>> {
+    use crate::translate::config::{SECTION, TranslationFile, TranslationSettings};
+    let file: TranslationFile = systems.section(SECTION)?;
+    let mut settings = file.resolve(&systems.file)?;
+    if let Some(flag) = &args.translate {
+        let fixed = Some(flag.clone()).filter(|l| l != "auto");
+        let mut on = settings.unwrap_or_else(|| TranslationSettings::offline(None));
+        on.language = fixed.or(on.language);
+        settings = Some(on);
     }
+    let Some(settings) = settings else {
+        return Ok(None);
+    };
+    let (service, emulator) = crate::translate::config::start(&settings, systems.retry_policy())
+        .await
+        .context("cannot start the LibreTranslate emulator")?;
+    tracing::info!(
+        translator = service.translator(),
+        "live chats are translated"
+    );
+    config.translation = Some(service);
+    Ok(emulator)
 }
 
 /// The mock desk's own options that `args` sets, which a real system would silently ignore.
@@ -160,6 +196,7 @@ pub async fn start_on_system(
     Ok(Engine {
         broker,
         system: Some(built),
+        translator: None,
     })
 }
 

@@ -11,8 +11,8 @@
 //! - [`theme`]: theme files resolved into styles.
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
-//! - [`translate`]: dynamic translation of live chats (a phrase table, LibreTranslate).
 //! - [`pii`]: personal data found and masked in everything written to disk.
+//! - [`translate`]: dynamic translation of live chats (a phrase table, `LibreTranslate`).
 //! - [`random`]: random bytes from the OS, below the broker and the store.
 //! - [`clock`]: the one clock of every timer (wall, scaled demo time, manual for tests).
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).

@@ -87,6 +87,8 @@ pub struct BrokerConfig {
     pub session_queue: usize,
     /// The clock of every timer and timestamp (`--time-scale` runs it faster for demos).
     pub clock: crate::clock::SharedClock,
+    /// Dynamic translation of live chats; off when `None`.
+    pub translation: Option<crate::translate::flow::Translation>,
 }
 
 impl Default for BrokerConfig {
@@ -120,6 +122,7 @@ impl BrokerConfig {
             write_timeout: Duration::from_secs(10),
             session_queue: session::SESSION_QUEUE,
             clock: Arc::new(crate::clock::SystemClock),
+            translation: None,
         }
     }
 }
@@ -386,6 +389,7 @@ fn hub_settings(
         evict_after: config.evict_after,
         resume: trust::ResumeKey::new(resume_key),
         clock: Arc::clone(&config.clock),
+        translation: config.translation.clone(),
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ChatMessage {
     /// A live-chat message the broker translated (or tried to): the text as its author wrote
     /// it. An addition to version 1, present only when translation is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub translation: Option<Translation>,
+    pub translation: Option<Box<Translation>>,
 }
 
 /// How a message was translated: `parts` hold the translation, this the original; when

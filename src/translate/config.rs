@@ -19,11 +19,11 @@ pub struct TranslationFile {
     pub enabled: Option<bool>,
     /// `offline` (the phrase table, default) or `libretranslate`.
     pub provider: Option<String>,
-    /// The LibreTranslate server; the embedded emulator when absent.
+    /// The `LibreTranslate` server; the embedded emulator when absent.
     pub url: Option<String>,
     /// The agent's do-not-translate keyword (default `DNT`).
     pub dnt_keyword: Option<String>,
-    /// The variable holding the LibreTranslate API key (default
+    /// The variable holding the `LibreTranslate` API key (default
     /// `HANDOFF_LIBRETRANSLATE_API_KEY`); no key when unset.
     pub api_key_env: Option<String>,
     /// The users' language (`es`); detected from each message when absent.
@@ -35,7 +35,7 @@ pub struct TranslationFile {
 pub enum Provider {
     /// The offline phrase table.
     Offline,
-    /// A LibreTranslate server at this URL (`None`: the embedded emulator), with its key.
+    /// A `LibreTranslate` server at this URL (`None`: the embedded emulator), with its key.
     LibreTranslate {
         /// The server.
         url: Option<String>,
@@ -125,4 +125,36 @@ impl TranslationFile {
             language: self.language.clone(),
         }))
     }
+}
+
+/// The translation service `settings` describe, with the `LibreTranslate` emulator it runs on
+/// when no server is named (kept alive as long as the service is used).
+pub async fn start(
+    settings: &TranslationSettings,
+    policy: crate::connectors::http::RetryPolicy,
+) -> std::io::Result<(
+    super::flow::Translation,
+    Option<super::emulator::RunningTranslator>,
+)> {
+    use std::sync::Arc;
+    let (translator, emulator): (Arc<dyn super::Translator>, _) = match &settings.provider {
+        Provider::Offline => (Arc::new(super::offline::PhraseTable), None),
+        Provider::LibreTranslate {
+            url: Some(url),
+            key,
+        } => {
+            let client = super::libre::LibreTranslate::new(url, key.clone(), policy);
+            (Arc::new(client), None)
+        }
+        Provider::LibreTranslate { url: None, key } => {
+            let expected = key.as_ref().map(|k| k.expose().to_owned());
+            let emulator = super::emulator::spawn(([127, 0, 0, 1], 0).into(), expected).await?;
+            let client =
+                super::libre::LibreTranslate::new(&emulator.base_url(), key.clone(), policy);
+            (Arc::new(client), Some(emulator))
+        }
+    };
+    let service =
+        super::flow::Translation::new(translator, &settings.dnt_keyword, settings.language.clone());
+    Ok((service, emulator))
 }

@@ -1,4 +1,4 @@
-//! A LibreTranslate emulator on loopback, answering from the offline phrase table: the same
+//! A `LibreTranslate` emulator on loopback, answering from the offline phrase table: the same
 //! routes, bodies and error shapes as the real server (`/translate`, `/detect`, `/languages`),
 //! strict about what it takes, so the [`libre`](super::libre) client is tested over HTTP.
 
@@ -79,29 +79,39 @@ fn refuse(status: StatusCode, error: impl Into<String>) -> Response {
 }
 
 impl Emulator {
-    /// The server's answer to a missing or wrong key (LibreTranslate's 403).
-    fn check_key(&self, given: Option<&str>) -> Result<(), Response> {
+    /// The server's answer to a missing or wrong key (`LibreTranslate`'s 403).
+    fn check_key(&self, given: Option<&str>) -> Result<(), Refusal> {
         match &self.key {
             Some(key) if given != Some(key.as_str()) => {
-                Err(refuse(StatusCode::FORBIDDEN, "Invalid API key"))
+                Err((StatusCode::FORBIDDEN, "Invalid API key".into()))
             }
             _ => Ok(()),
         }
     }
 }
 
-fn bad_body(rejection: &JsonRejection) -> Response {
-    refuse(
-        StatusCode::BAD_REQUEST,
-        format!("Invalid request: {}", rejection.body_text()),
-    )
+/// A request's body, read and its key checked, or the server's refusal.
+fn admit<T>(
+    emu: &Emulator,
+    body: Result<Json<T>, JsonRejection>,
+    key: impl Fn(&T) -> Option<&str>,
+) -> Result<T, Refusal> {
+    let Json(request) = body.map_err(|rejection| {
+        let why = format!("Invalid request: {}", rejection.body_text());
+        (StatusCode::BAD_REQUEST, why)
+    })?;
+    emu.check_key(key(&request))?;
+    Ok(request)
 }
 
-fn supported(language: &str) -> Result<(), Response> {
+/// An error status and its message.
+type Refusal = (StatusCode, String);
+
+fn supported(language: &str) -> Result<(), Refusal> {
     if LANGUAGES.contains(&language) {
         Ok(())
     } else {
-        Err(refuse(
+        Err((
             StatusCode::BAD_REQUEST,
             format!("{language} is not supported"),
         ))
@@ -112,13 +122,10 @@ async fn translate(
     State(emu): State<Arc<Emulator>>,
     body: Result<Json<TranslateRequest>, JsonRejection>,
 ) -> Response {
-    let Json(request) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(&rejection),
+    let request = match admit(&emu, body, |r: &TranslateRequest| r.api_key.as_deref()) {
+        Ok(request) => request,
+        Err((status, why)) => return refuse(status, why),
     };
-    if let Err(refusal) = emu.check_key(request.api_key.as_deref()) {
-        return refusal;
-    }
     if request.format != "text" && request.format != "html" {
         return refuse(
             StatusCode::BAD_REQUEST,
@@ -133,8 +140,8 @@ async fn translate(
     } else {
         request.source.clone()
     };
-    if let Err(refusal) = supported(&source).and_then(|()| supported(&request.target)) {
-        return refusal;
+    if let Err((status, why)) = supported(&source).and_then(|()| supported(&request.target)) {
+        return refuse(status, why);
     }
     match table.translate_now(&request.q, &source, &request.target) {
         Ok(translated_text) => Json(TranslateResponse { translated_text }).into_response(),
@@ -146,13 +153,10 @@ async fn detect(
     State(emu): State<Arc<Emulator>>,
     body: Result<Json<DetectRequest>, JsonRejection>,
 ) -> Response {
-    let Json(request) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(&rejection),
+    let request = match admit(&emu, body, |r: &DetectRequest| r.api_key.as_deref()) {
+        Ok(request) => request,
+        Err((status, why)) => return refuse(status, why),
     };
-    if let Err(refusal) = emu.check_key(request.api_key.as_deref()) {
-        return refusal;
-    }
     let candidates: Vec<DetectCandidate> = PhraseTable
         .detect_now(&request.q)
         .map(|d| DetectCandidate {

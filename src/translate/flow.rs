@@ -154,7 +154,7 @@ impl Translation {
             text: text.to_owned(),
             from,
             to: to.to_owned(),
-            error: Some(format!("{}: {error}", self.translator.name())),
+            error: Some(named(self.translator.name(), error)),
         }
     }
 
@@ -166,5 +166,15 @@ impl Translation {
             to: AGENT_LANGUAGE.to_owned(),
             error: Some(why),
         }
+    }
+}
+
+/// `error` as a notice that starts with the translator's `name` (once).
+fn named(name: &str, error: &TranslateError) -> String {
+    let text = error.to_string();
+    if text.starts_with(name) {
+        text
+    } else {
+        format!("{name}: {text}")
     }
 }

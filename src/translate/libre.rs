@@ -1,4 +1,4 @@
-//! A client of a LibreTranslate-compatible server (<https://docs.libretranslate.com>), through
+//! A client of a `LibreTranslate`-compatible server (<https://docs.libretranslate.com>), through
 //! the shared HTTP client: `POST /translate {q, source, target, format, api_key?}` answers
 //! `{translatedText}`, `POST /detect {q, api_key?}` answers `[{confidence, language}]`, and an
 //! error is a status with `{error}`. The fixtures beside this file are the API guide's examples.
@@ -68,7 +68,7 @@ pub struct ErrorResponse {
     pub error: String,
 }
 
-/// The LibreTranslate client.
+/// The `LibreTranslate` client.
 #[derive(Debug, Clone)]
 pub struct LibreTranslate {
     api: Api,

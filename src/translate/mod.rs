@@ -5,7 +5,7 @@
 //! Translators sit behind the [`Translator`] trait: [`offline::PhraseTable`], a small phrase
 //! table of greetings and common support phrases in Spanish, French and German (good enough
 //! for demos and tests, not for real conversations), and [`libre::LibreTranslate`], a client
-//! of any LibreTranslate-compatible server, whose [`emulator`] answers from the phrase table.
+//! of any `LibreTranslate`-compatible server, whose [`emulator`] answers from the phrase table.
 //! [`flow`] is what the broker calls per message; [`config`] is the `[translation]` section.
 
 pub mod config;
@@ -20,7 +20,7 @@ use async_trait::async_trait;
 /// The language every agent reads: translation is N-to-English (the brokering spec).
 pub const AGENT_LANGUAGE: &str = "en";
 
-/// A language a detector found, with how sure it is (0 to 100, as LibreTranslate reports).
+/// A language a detector found, with how sure it is (0 to 100, as `LibreTranslate` reports).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detected {
     /// An ISO 639-1 code, e.g. `es`.

@@ -318,7 +318,7 @@ fn covered(tokens: &[Token<'_>], col: usize) -> usize {
 
 #[async_trait]
 impl Translator for PhraseTable {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "offline phrase table"
     }
 

@@ -249,7 +249,7 @@ async fn the_emulator_answers_the_api_guides_requests_as_the_guide_does() {
     )
     .await;
     assert_eq!(status, 400);
-    assert!(body["error"].as_str().unwrap().contains("q"), "{body}");
+    assert!(body["error"].as_str().unwrap().contains('q'), "{body}");
     let (status, body) = post(
         &format!("{base}/translate"),
         r#"{"q":"hi","source":"en","target":"ja","api_key":"xxxxxx"}"#,
@@ -366,7 +366,7 @@ async fn a_failed_translation_delivers_the_text_as_written_and_says_why() {
     assert_eq!(out.text, "Thank you");
     let why = out.error.unwrap();
     assert!(
-        why.starts_with("offline phrase table:") && why.contains("\"ja\""),
+        why.starts_with("offline phrase table cannot translate") && why.contains("\"ja\""),
         "{why}"
     );
     let gone = Translation::new(

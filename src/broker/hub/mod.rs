@@ -19,6 +19,7 @@ mod index;
 mod lane;
 mod notices;
 mod outbound;
+mod translation;
 
 pub use fanout::{Frame, encode};
 
@@ -102,6 +103,8 @@ pub enum HubMsg {
     /// An agent picked up, on the system's desk, a request whose conversation had left the
     /// broker (see [`EndReason::HandedOver`](crate::protocol::EndReason::HandedOver)).
     HandedOver(ConversationId, String),
+    /// A message of a live chat translated (or not, with the reason): it replaces the original.
+    Translated(ConversationId, crate::protocol::ChatMessage),
 }
 
 struct Logged {
@@ -166,6 +169,8 @@ pub struct HubSettings {
     pub resume: crate::broker::trust::ResumeKey,
     /// What time it is for conversations and their timers.
     pub clock: crate::clock::SharedClock,
+    /// Dynamic translation of live chats, when on (`[translation]`, `--translate`).
+    pub translation: Option<crate::translate::flow::Translation>,
 }
 
 pub(super) struct Hub {
@@ -365,6 +370,7 @@ impl Hub {
             }
             HubMsg::DeskDone(session, id, result) => self.desk_done(session, id, result),
             HubMsg::HandedOver(conv, agent) => self.desk_view_handed_over(&conv, agent),
+            HubMsg::Translated(conv, message) => self.translated(&conv, message),
         }
     }
 
@@ -474,7 +480,10 @@ impl Hub {
     fn apply(&mut self, conv: &ConversationId, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Emit(audience, event) => self.append(conv, audience, event),
+                Effect::Emit(audience, event) => {
+                    self.to_user(conv, audience, &event);
+                    self.append(conv, audience, event);
+                }
                 Effect::CheckAvailability => {
                     let (connector, tx, conv) =
                         (Arc::clone(&self.connector), self.tx.clone(), conv.clone());

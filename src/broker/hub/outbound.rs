@@ -14,11 +14,16 @@ impl Hub {
     /// falls [`LANE_DEPTH`] commands behind on one conversation is treated as gone: the chat
     /// ends with an error the user sees.
     pub(super) fn chat_command(&mut self, conv: &ConversationId, command: ChatCommand) {
+        let translation = self.to_agent(conv, &command);
         let Some((chat, lane)) = self.conversations.get(conv).and_then(|e| e.chat.as_ref()) else {
             return;
         };
         let chat = chat.clone();
         let queued = lane.push(Box::pin(async move {
+            let command = match translation {
+                Some(job) => job.run(command).await,
+                None => command,
+            };
             let _ = chat.send(command).await;
         }));
         if queued.is_err() {

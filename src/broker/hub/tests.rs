@@ -27,6 +27,7 @@ async fn hub() -> Hub {
         evict_after: Duration::from_secs(300),
         resume: crate::broker::trust::ResumeKey::new(&[1; 32]),
         clock: Arc::new(crate::clock::SystemClock),
+        translation: None,
     };
     let mut hub = Hub::new(
         settings,
