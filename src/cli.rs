@@ -50,6 +50,65 @@ pub struct BenchArgs {
     /// enters: rich text, frames, transcripts, the whole console (1000000 is the usual run).
     #[arg(long, value_name = "INPUTS")]
     pub fuzz: Option<u64>,
+    /// A shorter run: one repeat, short windows, 2000 idle connections (under a minute).
+    #[arg(long)]
+    pub quick: bool,
+    /// Interleaved repeats of each relay trial [default: 3, or 1 with --quick].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub repeats: Option<u16>,
+    /// Idle connections for the memory figure [default: 10000, or 2000 with --quick].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=15_000))]
+    pub idle: Option<u32>,
+    /// Live chats in the relay trials (for quick checks of the bench itself).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub chats: Option<u16>,
+    /// Each measured window, in milliseconds (the warm-up is a third of it).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(50..=600_000))]
+    pub duration_ms: Option<u32>,
+    /// Messages in the console's long transcript.
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
+    pub messages: Option<u32>,
+    /// Console frames drawn per transcript.
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub frames: Option<u32>,
+    /// Only the table of ratios, not the broker's other figures.
+    #[arg(long, hide = true)]
+    pub table_only: bool,
+    /// Run the bench's bare relay on a free loopback port (the bench starts it itself).
+    #[arg(long, hide = true)]
+    pub bare_relay: bool,
+}
+
+impl BenchArgs {
+    /// The bench's settings from these options.
+    pub fn options(&self) -> crate::bench::BenchOptions {
+        let mut o = if self.quick {
+            crate::bench::BenchOptions::quick()
+        } else {
+            crate::bench::BenchOptions::full()
+        };
+        if let Some(n) = self.repeats {
+            o.repeats = n.into();
+        }
+        if let Some(n) = self.idle {
+            o.idle = n as usize;
+        }
+        if let Some(n) = self.chats {
+            o.chats = n.into();
+        }
+        if let Some(ms) = self.duration_ms {
+            o.duration = std::time::Duration::from_millis(ms.into());
+            o.warmup = o.duration / 3;
+        }
+        if let Some(n) = self.messages {
+            o.messages = n as usize;
+        }
+        if let Some(n) = self.frames {
+            o.frames = n as usize;
+        }
+        o.table_only = self.table_only;
+        o
+    }
 }
 
 /// Options of `handoff emulate`.

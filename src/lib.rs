@@ -9,6 +9,7 @@
 //! - [`console`]: the terminal console (state, update, connections, loop).
 //! - [`ui`]: pure rendering of the console.
 //! - [`theme`]: theme files resolved into styles.
+//! - [`bench`]: `handoff bench`: the broker next to a bare relay, the console at 100 vs 100k.
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
 //! - [`pii`]: personal data found and masked in everything written to disk.
@@ -17,6 +18,7 @@
 //! - [`clock`]: the one clock of every timer (wall, scaled demo time, manual for tests).
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
 
+pub mod bench;
 pub mod broker;
 pub mod cli;
 pub mod clock;

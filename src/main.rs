@@ -24,9 +24,11 @@ fn main() -> anyhow::Result<()> {
                 };
                 return handoff::fuzz::run(plan, &mut stdout);
             }
-            handoff::console::bench::bench(&mut stdout)?;
-            writeln!(stdout)?;
-            runtime.block_on(handoff::broker::bench::bench(&mut stdout))
+            if args.bare_relay {
+                let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+                return runtime.block_on(handoff::bench::bare_relay::serve(loopback));
+            }
+            handoff::bench::run(&args.options(), &runtime, &mut stdout)
         }
         None => runtime.block_on(console(cli.console)),
     }

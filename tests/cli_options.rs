@@ -530,6 +530,8 @@ fn all_rows(fx: &Fixture) -> Vec<Row> {
     rows.extend(emulate_rows(fx));
     rows.extend(transcript_rows(fx, "c-1"));
     rows.extend(bench_rows());
+    rows.extend(bench_table_rows());
+    rows.extend(bench_server_rows());
     rows
 }
 
@@ -537,6 +539,52 @@ fn all_rows(fx: &Fixture) -> Vec<Row> {
 /// left to `handoff bench` itself: they take minutes).
 fn bench_rows() -> Vec<Row> {
     vec![row(Cmd::Bench, "fuzz", "300", &["-1", "many", ""])]
+}
+
+/// The figures' options, each in a tiny run (2 chats, 200 ms windows, 10 idle connections, a
+/// 500-message transcript) that prints only the table of ratios.
+fn bench_table_rows() -> Vec<Row> {
+    let tiny = |own: &[&str]| {
+        let mut valid = s(own);
+        for (flag, value) in [
+            ("--chats", "2"),
+            ("--duration-ms", "200"),
+            ("--idle", "10"),
+            ("--messages", "500"),
+            ("--frames", "10"),
+            ("--repeats", "1"),
+        ] {
+            if !own.contains(&flag) {
+                valid.extend(s(&[flag, value]));
+            }
+        }
+        if !own.contains(&"--table-only") {
+            valid.push("--table-only".into());
+        }
+        valid
+    };
+    let with = |option: &'static str, own: &[&str], bad: &[&str]| Row {
+        valid: tiny(own),
+        ..row(Cmd::Bench, option, "", bad)
+    };
+    vec![
+        with("quick", &["--quick"], &[]),
+        with("repeats", &["--repeats", "2"], &["0", "51", "x"]),
+        with("idle", &["--idle", "12"], &["0", "15001", "x"]),
+        with("chats", &["--chats", "3"], &["0", "1001"]),
+        with("duration-ms", &["--duration-ms", "150"], &["49", "x"]),
+        with("messages", &["--messages", "300"], &["99", "x"]),
+        with("frames", &["--frames", "5"], &["0", "x"]),
+        with("table-only", &["--table-only"], &[]),
+    ]
+}
+
+/// `bench --bare-relay`: the bench's own baseline server, started by the bench.
+fn bench_server_rows() -> Vec<Row> {
+    vec![Row {
+        valid: s(&["--bare-relay"]),
+        ..row(Cmd::Bench, "bare-relay", "", &[])
+    }]
 }
 
 #[test]
@@ -549,6 +597,44 @@ fn bench_fuzzes_with_each_valid_option_and_refuses_invalid_ones() {
         assert!(exit.stdout.contains("300 inputs"), "{what}: {exit:#?}");
         assert!(exit.stdout.contains("0 failures"), "{what}: {exit:#?}");
     });
+}
+
+/// Every row of the table of ratios prints (the figures themselves are not judged: no timings
+/// in tests).
+#[test]
+fn bench_prints_the_table_with_each_valid_option_and_refuses_invalid_ones() {
+    let fx = Fixture::new();
+    check_rows(&fx, &bench_table_rows(), |fx, _row, args| {
+        let what = format!("handoff {}", args.join(" "));
+        let exit = run_to_exit(&mut command(fx, args), &what);
+        assert_eq!(exit.code, Some(0), "{what}: {exit:#?}");
+        for measure in [
+            "relay throughput, msg/s",
+            "server CPU per message",
+            "user->agent p99",
+            "RSS per idle connection",
+            "console: one more message",
+            "console: frame p99",
+        ] {
+            let line = exit.stdout.lines().find(|l| l.contains(measure));
+            assert!(
+                line.is_some(),
+                "{what}: no {measure} row in {}",
+                exit.stdout
+            );
+        }
+        assert!(
+            !exit.stdout.contains("note:"),
+            "{what}: a trial had faults: {}",
+            exit.stdout
+        );
+    });
+}
+
+#[test]
+fn bench_runs_its_bare_relay_as_a_server() {
+    let fx = Fixture::new();
+    check_rows(&fx, &bench_server_rows(), serves("ws://127.0.0.1:"));
 }
 
 #[test]

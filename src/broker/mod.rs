@@ -12,7 +12,6 @@
 
 pub mod assistant;
 mod attachment;
-pub mod bench;
 mod frames_in;
 pub mod handoff;
 pub mod hours;

@@ -3,14 +3,11 @@
 //! files of a few sizes take to be accepted in a live chat. It prints
 //! figures; it asserts nothing (these machines are shared and noisy: compare within one run).
 
-use super::{BrokerConfig, start};
-use crate::protocol::{
-    ButtonAction, ClientMsg, ClientRole, ConversationEvent, HandoffState, PROTOCOL_VERSION,
-    ServerMsg,
-};
+use super::peers::{self, Socket};
+use crate::broker::{BrokerConfig, start};
+use crate::protocol::{ClientMsg, ServerMsg};
 use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
@@ -81,45 +78,9 @@ async fn attachments(out: &mut impl Write) -> anyhow::Result<()> {
     });
     let broker = start(config).await?;
     writeln!(out, "attach -> ack in a live chat (mock desk)")?;
-    let (mut ws, conversation) = open(&broker.url()).await?;
-    let say = |id: &str, text: &str| ClientMsg::Say {
-        id: id.into(),
-        conversation: conversation.clone(),
-        text: text.into(),
-    };
-    request(&mut ws, &say("s1", "I'd like to speak to a live agent")).await?;
-    request(&mut ws, &say("s2", "Outlook keeps crashing")).await?;
-    let offer = wait(&mut ws, |m| match m {
-        ServerMsg::Event {
-            event: ConversationEvent::Message { message },
-            ..
-        } if message
-            .buttons()
-            .any(|b| b.action == ButtonAction::StartAgentChat) =>
-        {
-            Some(message.id.clone())
-        }
-        _ => None,
-    })
-    .await?;
-    let press = ClientMsg::Press {
-        id: "p1".into(),
-        conversation: conversation.clone(),
-        message: offer,
-        action: ButtonAction::StartAgentChat,
-    };
-    request(&mut ws, &press).await?;
-    wait(&mut ws, |m| match m {
-        ServerMsg::Event {
-            event:
-                ConversationEvent::State {
-                    state: HandoffState::Connected { .. },
-                },
-            ..
-        } => Some(()),
-        _ => None,
-    })
-    .await?;
+    let mut ws = peers::connect(&broker.url(), None).await?;
+    let conversation = peers::open(&mut ws).await?;
+    peers::go_live(&mut ws, &conversation).await?;
     for (size, n) in FILES {
         let data = base64::engine::general_purpose::STANDARD.encode(vec![0x5a; size]);
         let mut latencies = Vec::with_capacity(n);
@@ -149,37 +110,14 @@ async fn attachments(out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// Sends `msg` and waits for its ack; an error frame fails the run.
 async fn request(ws: &mut Socket, msg: &ClientMsg) -> anyhow::Result<()> {
-    let id = msg.request_id().cloned();
-    ws.send(Message::text(serde_json::to_string(msg)?)).await?;
-    wait(ws, |m| match m {
-        ServerMsg::Ack { id: acked } if Some(acked) == id.as_ref() => Some(Ok(())),
-        ServerMsg::Error {
-            id: failed,
-            message,
-            ..
-        } if failed.as_ref() == id.as_ref() => Some(Err(anyhow::anyhow!("{message}"))),
-        _ => None,
-    })
-    .await?
-}
-
-/// Reads frames until `pick` finds one.
-async fn wait<T>(ws: &mut Socket, pick: impl Fn(&ServerMsg) -> Option<T>) -> anyhow::Result<T> {
-    loop {
-        let Some(frame) = ws.next().await else {
-            anyhow::bail!("closed mid-run")
-        };
-        if let Message::Text(text) = frame?
-            && let Some(found) = pick(&serde_json::from_str(text.as_str())?)
-        {
-            return Ok(found);
-        }
-    }
+    let id = msg
+        .request_id()
+        .map(|i| i.as_str().to_owned())
+        .unwrap_or_default();
+    peers::send(ws, msg).await?;
+    peers::wait(ws, |m| peers::acked(m, &id).then_some(())).await
 }
 
 fn report(out: &mut impl Write, label: &str, latencies: &[Duration]) -> anyhow::Result<()> {
@@ -200,38 +138,10 @@ fn report(out: &mut impl Write, label: &str, latencies: &[Duration]) -> anyhow::
     Ok(())
 }
 
-/// A new user conversation.
-async fn open(url: &str) -> anyhow::Result<(Socket, crate::protocol::ConversationId)> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
-    let hello = ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        role: ClientRole::User,
-        client: Some("bench".into()),
-        conversation: None,
-        user: None,
-        agent: None,
-        since: BTreeMap::new(),
-        traces: false,
-        token: None,
-        resume: None,
-        supervisor: false,
-    };
-    ws.send(Message::text(serde_json::to_string(&hello)?))
-        .await?;
-    let conversation = wait(&mut ws, |m| match m {
-        ServerMsg::Welcome {
-            conversation: Some(c),
-            ..
-        } => Some(c.clone()),
-        _ => None,
-    })
-    .await?;
-    Ok((ws, conversation))
-}
-
 /// Opens a user conversation and times `n` requests, one after another.
 async fn conversation(url: &str, n: usize) -> anyhow::Result<Vec<Duration>> {
-    let (mut ws, conversation) = open(url).await?;
+    let mut ws = peers::connect(url, None).await?;
+    let conversation = peers::open(&mut ws).await?;
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
         let id = format!("b{i}");
