@@ -12,6 +12,7 @@
 //! - [`fuzz`]: hostile text through every path where foreign text enters (`handoff bench --fuzz`).
 //! - [`text`]: rich text, sanitising and display widths, for the broker and the console.
 //! - [`random`]: random bytes from the OS, below the broker and the store.
+//! - [`scenario`]: scripted conversations with expectations (`handoff run`, `connect`, `import`).
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
 
 pub mod broker;
@@ -28,6 +29,7 @@ pub mod logging;
 pub mod private_files;
 pub mod protocol;
 pub mod random;
+pub mod scenario;
 pub mod store;
 pub mod systems;
 pub mod text;

@@ -28,6 +28,14 @@ fn main() -> anyhow::Result<()> {
             writeln!(stdout)?;
             runtime.block_on(handoff::broker::bench::bench(&mut stdout))
         }
+        Some(Command::Run(args)) => {
+            if !runtime.block_on(handoff::scenario::suite::run(&args))? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Some(Command::Connect(args)) => runtime.block_on(handoff::scenario::connect::run(&args)),
+        Some(Command::Import(args)) => handoff::scenario::import::run(&args),
         None => runtime.block_on(console(cli.console)),
     }
 }
