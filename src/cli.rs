@@ -41,6 +41,104 @@ pub enum Command {
     Emulate(EmulateArgs),
     /// Print performance figures: console frame times and broker latencies (run with --release).
     Bench(BenchArgs),
+    /// Run scenario files (or folders of them) headless; exit code 0 only when all pass.
+    Run(RunArgs),
+    /// A line-oriented client of a broker: one JSON frame per line on stdin and stdout.
+    Connect(ConnectArgs),
+    /// Turn a Purple Chat link or JSON file into a scenario, printed on stdout.
+    Import(ImportArgs),
+}
+
+/// Options of `handoff run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files, or folders whose `.toml` files are scenarios.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also write the results to FILE in the `JUnit` XML format CI systems read.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print one JSON object per scenario, then one with the totals, instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Run every scenario on this system (against its emulator) instead of its own.
+    #[arg(long, value_parser = parse_system, conflicts_with = "connect")]
+    pub system: Option<SystemName>,
+    /// The configuration file of the system, instead of each scenario's.
+    #[arg(long, value_name = "FILE", conflicts_with = "connect")]
+    pub config: Option<PathBuf>,
+    /// Run on an already running broker (`handoff serve`) instead of one per scenario.
+    #[arg(long, value_name = "URL", value_parser = parse_ws_url)]
+    pub connect: Option<String>,
+    /// With --connect: the broker's token, the first line of FILE (`HANDOFF_TOKEN` wins).
+    #[arg(long, value_name = "FILE", requires = "connect")]
+    pub token_file: Option<PathBuf>,
+    /// Run only the K-th of N stable slices of the scenarios (by a hash of each path).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+}
+
+/// Options of `handoff connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The role to say hello as.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// The broker's URL.
+    #[arg(long, value_name = "URL", default_value = "ws://127.0.0.1:8765", value_parser = parse_ws_url)]
+    pub url: String,
+    /// The broker's token, the first line of FILE (`HANDOFF_TOKEN` wins); agents and observers
+    /// need it.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// The desk agent to act as (agent role).
+    #[arg(long, value_name = "NAME")]
+    pub agent: Option<String>,
+}
+
+/// `--role` of `handoff connect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// A simulated end user.
+    User,
+    /// An agent of the desk.
+    Agent,
+    /// Sees every event.
+    Observer,
+}
+
+/// Options of `handoff import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A Purple Chat link, or a file: Purple Chat JSON, or a seed file with a `purple_chat_link`.
+    #[arg(value_name = "LINK|FILE")]
+    pub source: String,
+    /// The mock desk's style the scenario runs in (`api` asks routing follow-ups).
+    #[arg(long, value_enum)]
+    pub style: Option<StyleArg>,
+}
+
+/// The most shards `--shard` splits into.
+pub const MAX_SHARDS: u32 = 1000;
+
+/// Parses `--shard K/N`: 1 <= K <= N <= [`MAX_SHARDS`].
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("expected K/N with 1 <= K <= N <= {MAX_SHARDS}, e.g. 2/4");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n || n > MAX_SHARDS {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// The first line of clap's message, without its `error: ` prefix.
+pub fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or_default();
+    line.strip_prefix("error: ").unwrap_or(line).to_owned()
 }
 
 /// Options of `handoff bench`.

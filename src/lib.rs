@@ -16,6 +16,7 @@
 //! - [`translate`]: dynamic translation of live chats (a phrase table, `LibreTranslate`).
 //! - [`random`]: random bytes from the OS, below the broker and the store.
 //! - [`clock`]: the one clock of every timer (wall, scaled demo time, manual for tests).
+//! - [`scenario`]: scripted conversations with expectations (`handoff run`, `connect`, `import`).
 //! - [`debug`]: `Debug` output naming only chosen fields (secrets stay out of logs).
 
 pub mod bench;
@@ -35,6 +36,7 @@ pub mod pii;
 pub mod private_files;
 pub mod protocol;
 pub mod random;
+pub mod scenario;
 pub mod store;
 pub mod systems;
 pub mod text;

@@ -30,6 +30,14 @@ fn main() -> anyhow::Result<()> {
             }
             handoff::bench::run(&args.options(), &runtime, &mut stdout)
         }
+        Some(Command::Run(args)) => {
+            if !runtime.block_on(handoff::scenario::suite::run(&args))? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Some(Command::Connect(args)) => runtime.block_on(handoff::scenario::connect::run(&args)),
+        Some(Command::Import(args)) => handoff::scenario::import::run(&args),
         None => runtime.block_on(console(cli.console)),
     }
 }

@@ -27,6 +27,9 @@ enum Cmd {
     Transcript,
     Emulate,
     Bench,
+    Run,
+    Connect,
+    Import,
 }
 
 impl Cmd {
@@ -37,6 +40,9 @@ impl Cmd {
             Self::Transcript => Some("transcript"),
             Self::Emulate => Some("emulate"),
             Self::Bench => Some("bench"),
+            Self::Run => Some("run"),
+            Self::Connect => Some("connect"),
+            Self::Import => Some("import"),
         }
     }
 }
@@ -373,6 +379,12 @@ fn args(fx: &Fixture, cmd: Cmd, option: &str, own: &[String]) -> Vec<String> {
         ],
         Cmd::Transcript => vec![("store", s(&["--store", &store]))],
         Cmd::Bench => vec![],
+        Cmd::Run => vec![(
+            "paths",
+            s(&[&repo_file("tests/scenarios/seed_002_url.toml")]),
+        )],
+        Cmd::Connect => vec![("role", s(&["--role", "user"]))],
+        Cmd::Import => vec![("source", s(&[&repo_file(SEED_001)]))],
     };
     let mut all: Vec<String> = cmd.name().map(str::to_owned).into_iter().collect();
     for (id, values) in base {
@@ -526,6 +538,9 @@ fn clap_options() -> BTreeSet<(Option<String>, String)> {
 
 fn all_rows(fx: &Fixture) -> Vec<Row> {
     let mut rows = console_rows(fx, "ws://127.0.0.1:1");
+    rows.extend(run_rows(fx));
+    rows.extend(connect_rows(fx, "ws://127.0.0.1:1", "token"));
+    rows.extend(import_rows(fx));
     rows.extend(serve_rows(fx));
     rows.extend(emulate_rows(fx));
     rows.extend(transcript_rows(fx, "c-1"));
@@ -686,6 +701,9 @@ fn each_help_lists_only_its_commands_options() {
         Cmd::Transcript,
         Cmd::Emulate,
         Cmd::Bench,
+        Cmd::Run,
+        Cmd::Connect,
+        Cmd::Import,
     ] {
         let mut args: Vec<String> = cmd.name().map(str::to_owned).into_iter().collect();
         args.push("--help".into());
@@ -703,4 +721,145 @@ fn each_help_lists_only_its_commands_options() {
         }
         assert_eq!(listed(&exit.stdout), expected, "{what}:\n{}", exit.stdout);
     }
+}
+
+/// The seed file `import` reads by default.
+const SEED_001: &str = "tests/fixtures/seeds/001_69677ef063214ac6.txt";
+
+/// `run`: the seed 002 scenario passes on the mock desk and is skipped (with its reason) on
+/// another system and on `--connect` (it sets the mock desk's style).
+fn run_rows(fx: &Fixture) -> Vec<Row> {
+    let example = repo_file("src/config/handoff.example.toml");
+    let mut paths = row(Cmd::Run, "paths", "", &[]);
+    paths.valid = s(&[&repo_file("tests/scenarios/seed_001_api.toml")]);
+    paths.invalid = vec![(s(&[&shown(&fx.missing)]), fails(shown(&fx.missing)))];
+    let mut junit = row(Cmd::Run, "junit", &fx.path("junit.xml"), &[]);
+    junit.invalid = vec![(
+        s(&["--junit", &shown(&fx.under_a_file)]),
+        fails("cannot write the JUnit file"),
+    )];
+    let mut json = row(Cmd::Run, "json", "", &[]);
+    json.valid = s(&["--json"]);
+    json.invalid = vec![(s(&["--json=yes"]), usage("--json"))];
+    let mut config = row(Cmd::Run, "config", &example, &[]);
+    config.invalid = vec![
+        (
+            s(&["--config", &shown(&fx.missing)]),
+            fails(shown(&fx.missing)),
+        ),
+        (
+            s(&["--config", &shown(&fx.broken_toml)]),
+            fails(shown(&fx.broken_toml)),
+        ),
+    ];
+    let mut token = row(Cmd::Run, "token-file", &fx.path("token"), &[]);
+    token
+        .valid
+        .splice(0..0, s(&["--connect", "ws://127.0.0.1:1"]));
+    token.invalid = vec![(
+        s(&[
+            "--connect",
+            "ws://127.0.0.1:1",
+            "--token-file",
+            &shown(&fx.missing),
+        ]),
+        fails(shown(&fx.missing)),
+    )];
+    vec![
+        paths,
+        junit,
+        json,
+        row(Cmd::Run, "system", "servicenow", &["sap"]),
+        config,
+        row(
+            Cmd::Run,
+            "connect",
+            "ws://127.0.0.1:1",
+            &["http://x.test", "nope"],
+        ),
+        token,
+        row(Cmd::Run, "shard", "1/2", &["0/2", "3/2", "x"]),
+    ]
+}
+
+#[test]
+fn run_runs_with_each_valid_option_and_refuses_invalid_ones() {
+    let fx = Fixture::new();
+    std::fs::write(
+        fx.home().join("token"),
+        "fedcba9876543210fedcba9876543210\n",
+    )
+    .unwrap();
+    check_rows(&fx, &run_rows(&fx), |fx, _row, args| {
+        let what = format!("handoff {}", args.join(" "));
+        let exit = run_to_exit(&mut command(fx, args), &what);
+        // Seed 002 sets the mock desk's style: skipped on another system and on --connect.
+        assert_eq!(exit.code, Some(0), "{what}: {exit:#?}");
+        assert!(exit.stdout.contains("failed"), "{what}: {exit:#?}");
+    });
+}
+
+/// `connect` against a running broker, whose token is in `token`.
+fn connect_rows(fx: &Fixture, url: &str, token: &str) -> Vec<Row> {
+    let token = fx.path(token);
+    let mut role = row(Cmd::Connect, "role", "observer", &["boss"]);
+    role.valid
+        .extend(s(&["--url", url, "--token-file", &token]));
+    let mut agent = row(Cmd::Connect, "agent", "Lisa", &[]);
+    agent
+        .valid
+        .extend(s(&["--url", url, "--token-file", &token]));
+    let url_row = row(Cmd::Connect, "url", url, &["http://x.test", "nope"]);
+    let mut token_row = row(Cmd::Connect, "token-file", &token, &[]);
+    token_row.valid.extend(s(&["--url", url]));
+    token_row.invalid = vec![(
+        s(&["--url", url, "--token-file", &shown(&fx.missing)]),
+        fails(shown(&fx.missing)),
+    )];
+    vec![role, url_row, token_row, agent]
+}
+
+#[test]
+fn connect_says_hello_with_each_valid_option_and_refuses_invalid_ones() {
+    let fx = Fixture::new();
+    let token = fx.path("token");
+    std::fs::write(&token, "fedcba9876543210fedcba9876543210\n").unwrap();
+    let serve_args = args(&fx, Cmd::Serve, "", &s(&["--token-file", &token]));
+    let broker = start_server(
+        &mut command(&fx, &serve_args),
+        "ws://",
+        "the broker for connect",
+    );
+    check_rows(
+        &fx,
+        &connect_rows(&fx, &broker.url, "token"),
+        |fx, _row, args| {
+            let what = format!("handoff {}", args.join(" "));
+            let exit = run_to_exit(&mut command(fx, args), &what);
+            assert_eq!(exit.code, Some(0), "{what}: {exit:#?}");
+            let first: serde_json::Value =
+                serde_json::from_str(exit.stdout.lines().next().unwrap_or_default()).unwrap();
+            assert_eq!(first["type"], "welcome", "{what}: {exit:#?}");
+        },
+    );
+}
+
+/// `import`: a seed file as a scenario; a missing file names itself.
+fn import_rows(fx: &Fixture) -> Vec<Row> {
+    let mut source = row(Cmd::Import, "source", "", &[]);
+    source.valid = s(&[&repo_file(SEED_001)]);
+    source.invalid = vec![(s(&[&shown(&fx.missing)]), fails(shown(&fx.missing)))];
+    vec![source, row(Cmd::Import, "style", "api", &["fax"])]
+}
+
+#[test]
+fn import_prints_a_scenario_with_each_valid_option_and_refuses_invalid_ones() {
+    let fx = Fixture::new();
+    check_rows(&fx, &import_rows(&fx), |fx, _row, args| {
+        let what = format!("handoff {}", args.join(" "));
+        let exit = run_to_exit(&mut command(fx, args), &what);
+        assert_eq!(exit.code, Some(0), "{what}: {exit:#?}");
+        handoff::scenario::parse(&exit.stdout, "stdout")
+            .unwrap_or_else(|e| panic!("{what}: {e}\n{}", exit.stdout));
+    });
 }

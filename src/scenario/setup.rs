@@ -1,0 +1,95 @@
+//! Before a scenario runs: whether it can run on the target at all, and the command line of
+//! its broker.
+
+use super::Scenario;
+use super::Step;
+use super::runner::Target;
+use std::path::{Path, PathBuf};
+
+/// Why `scenario` cannot run on `target`, if it cannot.
+pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
+    let o = &scenario.options;
+    let emulated = scenario.steps.iter().find(|s| s.action.needs_emulator());
+    let step_says = |s: &Step| format!("step at line {} (do = {:?})", s.line, s.action.name());
+    match target {
+        Target::Connect { .. } => {
+            let set: Vec<&str> = [
+                ("system", o.system.is_some()),
+                ("routing", o.routing.is_some()),
+                ("queue_timeout", o.queue_timeout.is_some()),
+                ("config", o.config.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(k, set)| set.then_some(k))
+            .chain(o.mock_only())
+            .collect();
+            if !set.is_empty() {
+                return Some(format!(
+                    "sets options.{}, which a running broker (--connect) does not take",
+                    set.join(", options.")
+                ));
+            }
+            emulated.map(|s| {
+                format!(
+                    "{} needs the system's emulator, which --connect cannot reach",
+                    step_says(s)
+                )
+            })
+        }
+        Target::Embedded { system, .. } => {
+            let name = system.map_or_else(
+                || o.system.clone().unwrap_or_else(|| "mock".into()),
+                |s| s.to_string(),
+            );
+            let mock = name == crate::systems::mock::NAME.to_string();
+            if !mock && !o.mock_only().is_empty() {
+                return Some(format!(
+                    "sets options.{}, which only the mock desk has; {name} has its own agents",
+                    o.mock_only().join(", options.")
+                ));
+            }
+            emulated.filter(|_| mock).map(|s| {
+                format!(
+                    "{} needs a system's emulator; the mock desk has none",
+                    step_says(s)
+                )
+            })
+        }
+    }
+}
+
+/// The command line that starts the scenario's broker, its paths taken from its folder.
+pub(super) fn engine_args(
+    scenario: &Scenario,
+    system: Option<crate::systems::SystemName>,
+    config: Option<&Path>,
+) -> Result<crate::cli::EngineArgs, String> {
+    let o = &scenario.options;
+    let folder = scenario.file.parent().unwrap_or(Path::new("."));
+    let path = |p: &PathBuf| folder.join(p).display().to_string();
+    let mut args: Vec<String> = vec!["handoff".into()];
+    let mut add = |flag: &str, value: Option<String>| {
+        if let Some(v) = value {
+            // `--flag=VALUE`, so that a value starting with `-` is not read as an option.
+            args.push(format!("{flag}={v}"));
+        }
+    };
+    add(
+        "--system",
+        system.map(|s| s.to_string()).or_else(|| o.system.clone()),
+    );
+    add("--style", o.style.clone());
+    add("--agents", o.agents.clone());
+    add("--greeting", o.greeting.clone());
+    add("--routing", o.routing.as_ref().map(path));
+    add("--queue-timeout", o.queue_timeout.map(|q| q.to_string()));
+    add(
+        "--config",
+        config
+            .map(|c| c.display().to_string())
+            .or_else(|| o.config.as_ref().map(path)),
+    );
+    <crate::cli::Cli as clap::Parser>::try_parse_from(&args)
+        .map(|cli| cli.console.engine)
+        .map_err(|e| crate::cli::first_line(&e.to_string()))
+}
