@@ -190,7 +190,7 @@ pub struct EngineArgs {
     pub queue_timeout: u64,
     /// When "Start agent chat" is shown: `system` (agents available), `always`, or business
     /// hours `DAYS OPEN-CLOSE ZONE [except DATE,...]`, e.g. "Mon-Fri 08:00-17:00
-    /// America/Los_Angeles". Overrides `[hours]` of the config file.
+    /// `America/Los_Angeles`". Overrides `[hours]` of the config file.
     #[arg(long, value_name = "MODE")]
     pub hours: Option<crate::broker::hours::ButtonMode>,
     /// Demo time: N demo seconds pass per real second (1 to 3600), for every timer of the

@@ -348,6 +348,8 @@ async fn time_scale_runs_the_queue_timeout_in_demo_time() {
         "240",
         "--agents",
         "Lisa:away",
+        "--hours",
+        "always",
     ]);
     let (mut user, conv) = Client::join_user(&url).await;
     say(

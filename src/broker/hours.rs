@@ -309,7 +309,7 @@ fn clock(minutes: u16) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// How people name a zone: "Pacific time" for America/Los_Angeles, else "Europe/Paris time".
+/// How people name a zone: "Pacific time" for `America/Los_Angeles`, else "`Europe/Paris` time".
 fn zone_words(zone: &str) -> String {
     let common = [
         ("America/Los_Angeles", "Pacific"),
