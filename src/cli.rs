@@ -345,6 +345,11 @@ pub struct EngineArgs {
     /// The broker's fallback queue timeout, in seconds (1 to a day).
     #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_TIMEOUT_SECS))]
     pub queue_timeout: u64,
+    /// When "Start agent chat" is shown: `system` (agents available), `always`, or business
+    /// hours `DAYS OPEN-CLOSE ZONE [except DATE,...]`, e.g. "Mon-Fri 08:00-17:00
+    /// `America/Los_Angeles`". Overrides `[hours]` of the config file.
+    #[arg(long, value_name = "MODE")]
+    pub hours: Option<crate::broker::hours::ButtonMode>,
     /// Demo time: N demo seconds pass per real second (1 to 3600), for every timer of the
     /// broker (queue timeout, business hours) and the times the console shows.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::clock::MAX_TIME_SCALE)))]

@@ -102,6 +102,10 @@ pub async fn start(
     // Read even for the mock desk, which uses none of it: a file named but missing or broken
     // is the user's mistake to hear about, not to run past.
     let systems = SystemsConfig::load_or_defaults(args.config.as_deref())?;
+    config.assistant.start_button = match &args.hours {
+        Some(mode) => mode.clone(),
+        None => broker::hours::from_config(&systems)?.unwrap_or_default(),
+    };
     let translator = translation(args, &systems, &mut config).await?;
     let mut engine = match args.system {
         crate::systems::mock::NAME => Engine {

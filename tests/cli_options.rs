@@ -99,6 +99,8 @@ struct Fixture {
     under_a_file: PathBuf,
     missing: PathBuf,
     broken_toml: PathBuf,
+    /// A config file whose `[hours]` names a time zone that does not exist.
+    bad_hours: PathBuf,
 }
 
 impl Fixture {
@@ -108,10 +110,14 @@ impl Fixture {
         std::fs::write(&file, "not a folder").unwrap();
         let broken_toml = home.path().join("broken.toml");
         std::fs::write(&broken_toml, "[8x8]\napi_key = 1\n[[rule]\n").unwrap();
+        let bad_hours = home.path().join("bad-hours.toml");
+        let hours = "[hours]\nschedule = \"Mon-Fri 08:00-17:00 Mars/Olympus\"\n";
+        std::fs::write(&bad_hours, hours).unwrap();
         Self {
             under_a_file: file.join("inside"),
             missing: home.path().join("missing.toml"),
             broken_toml,
+            bad_hours,
             home,
         }
     }
@@ -157,6 +163,16 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
         row(cmd, "latency", "5", &["60001", "-1", "fast"]),
         row(cmd, "queue-timeout", "30", &["0", "86401"]),
         row(cmd, "time-scale", "60", &["0", "3601", "fast"]),
+        row(
+            cmd,
+            "hours",
+            "Mon-Fri 08:00-17:00 America/Los_Angeles except 2026-12-25",
+            &[
+                "Mon-Fri 08:00-17:00 Mars/Olympus",
+                "sometimes",
+                "Mon-Fri 17:00-08:00 UTC",
+            ],
+        ),
         row(cmd, "max-message-bytes", "4096", &["100", "1e6"]),
         row(cmd, "max-attachment-bytes", "0", &["268435457", "-1"]),
         row(cmd, "evict-after", "60", &["soon", "-1"]),
@@ -186,6 +202,14 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
         vec![
             (fx.missing.clone(), shown(&fx.missing)),
             (fx.broken_toml.clone(), shown(&fx.broken_toml)),
+            (
+                fx.bad_hours.clone(),
+                format!(
+                    "{}: hours.schedule: \"Mars/Olympus\" in \"Mon-Fri 08:00-17:00 Mars/Olympus\": \
+                     is not a known IANA time zone",
+                    shown(&fx.bad_hours)
+                ),
+            ),
         ],
     ));
     rows.push(file_row(

@@ -359,3 +359,96 @@ async fn serve_hands_over_on_every_url_api_and_channel_system() {
         drop(served);
     }
 }
+
+/// The assistant texts `user` has seen, as plain text.
+fn assistant_texts(user: &common::Client) -> String {
+    use handoff::protocol::{ConversationEvent, Part, ServerMsg};
+    let mut all = String::new();
+    for m in &user.seen {
+        if let ServerMsg::Event {
+            event: ConversationEvent::Message { message },
+            ..
+        } = m
+        {
+            for part in &message.parts {
+                if let Part::RichText { rich_text } = part {
+                    all.push_str(&handoff::text::to_plain(rich_text));
+                }
+            }
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn time_scale_runs_the_queue_timeout_in_demo_time() {
+    use common::Client;
+    use common::seeds::{press_start, say, state_reached};
+    // Two minutes of demo time at 240 demo seconds per real second: half a real second. Nobody
+    // is available, so only the broker's fallback timeout can end the wait.
+    let (_served, url, _logs) = run_first_line(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--time-scale",
+        "240",
+        "--agents",
+        "Lisa:away",
+        "--hours",
+        "always",
+    ]);
+    let (mut user, conv) = Client::join_user(&url).await;
+    say(
+        &mut user,
+        &conv,
+        "text: agent please, my SQL database is down",
+    )
+    .await;
+    state_reached(&mut user, "offered").await;
+    press_start(&mut user, &conv).await;
+    state_reached(&mut user, "queued").await;
+    // Within `common::WAIT` real seconds, far below the two real minutes of the wall clock.
+    state_reached(&mut user, "ended").await;
+    assert!(
+        assistant_texts(&user).contains("no agent could take your chat within 2:00"),
+        "{}",
+        assistant_texts(&user)
+    );
+}
+
+#[tokio::test]
+async fn hours_hide_start_agent_chat_through_the_real_binary() {
+    use common::Client;
+    use common::seeds::{say, state_reached};
+    // Open every hour of every day except yesterday, today and tomorrow (UTC): closed now.
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let days = [today.yesterday(), Ok(today), today.tomorrow()].map(|d| d.unwrap().to_string());
+    let hours = format!("Mon-Sun 00:00-24:00 UTC except {}", days.join(","));
+    let (_served, url, _logs) =
+        run_first_line(&["serve", "--listen", "127.0.0.1:0", "--hours", &hours]);
+    let (mut user, conv) = Client::join_user(&url).await;
+    say(
+        &mut user,
+        &conv,
+        "text: agent please, my SQL database is down",
+    )
+    .await;
+    let state = state_reached(&mut user, "offered").await;
+    assert!(
+        matches!(
+            state,
+            handoff::protocol::HandoffState::Offered {
+                available: false,
+                ..
+            }
+        ),
+        "{state:?}"
+    );
+    assert!(
+        assistant_texts(&user).contains("is a holiday. Live agents are available every day"),
+        "{}",
+        assistant_texts(&user)
+    );
+}

@@ -317,9 +317,6 @@ pub mod say {
         )
     }
 
-    /// Said once the request is in the queue, above the options that stay open.
-    pub const WHILE_QUEUED: &str = "<p>You're in the queue for a live agent. While you wait, you can keep asking me questions, add details to your request, or see other help options.</p>";
-
     /// The answer to a question while queued that names no topic.
     pub const QUEUED_FALLBACK: &str = "<p>I'm the demo assistant of <em>handoff</em>: I can't look that up, but I can add it to your request for the agent (\"Edit / Add details\"), or point you to other help options.</p>";
 

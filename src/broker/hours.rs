@@ -190,6 +190,60 @@ impl Schedule {
     }
 }
 
+/// The `[hours]` section of `handoff.toml`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursFile {
+    /// `system`, `schedule` or `always`; `schedule` when only `schedule` is set.
+    pub mode: Option<String>,
+    /// The business hours, e.g. `Mon-Fri 08:00-17:00 America/Los_Angeles`.
+    pub schedule: Option<String>,
+    /// Dates with no agents, `YYYY-MM-DD`, added to the schedule's.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+/// The button mode `[hours]` of `config` sets; `None` without the section. Errors name the file,
+/// the key and the value.
+pub fn from_config(
+    config: &crate::systems::SystemsConfig,
+) -> Result<Option<ButtonMode>, crate::config::ConfigError> {
+    let file: HoursFile = config.section("hours")?;
+    let mode = file
+        .mode
+        .as_deref()
+        .or(file.schedule.as_ref().map(|_| "schedule"));
+    let Some(mode) = mode else {
+        return Ok(None);
+    };
+    match (mode, &file.schedule) {
+        ("system", None) => Ok(Some(ButtonMode::System)),
+        ("always", None) => Ok(Some(ButtonMode::Always)),
+        ("system" | "always", Some(_)) => Err(config.invalid(
+            "hours.schedule",
+            format!("is only read with mode = \"schedule\" (mode is {mode:?})"),
+        )),
+        ("schedule", None) => {
+            Err(config.invalid("hours.schedule", "is needed with mode = \"schedule\""))
+        }
+        ("schedule", Some(text)) => {
+            let mut schedule: Schedule = text
+                .parse()
+                .map_err(|e: HoursError| config.invalid("hours.schedule", e.to_string()))?;
+            for date in &file.holidays {
+                schedule
+                    .add_holiday(date)
+                    .map_err(|why| config.invalid("hours.holidays", format!("{date:?} {why}")))?;
+            }
+            Ok(Some(ButtonMode::Schedule(Arc::new(schedule))))
+        }
+        (other, _) => Err(config.invalid(
+            "hours.mode",
+            format!("{other:?} is not one of \"system\", \"schedule\", \"always\""),
+        )),
+    }
+}
+
 /// Monday = 0.
 fn day_index(day: Weekday) -> usize {
     usize::try_from(day.to_monday_zero_offset()).unwrap_or(0)
@@ -255,7 +309,7 @@ fn clock(minutes: u16) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// How people name a zone: "Pacific time" for America/Los_Angeles, else "Europe/Paris time".
+/// How people name a zone: "Pacific time" for `America/Los_Angeles`, else "`Europe/Paris` time".
 fn zone_words(zone: &str) -> String {
     let common = [
         ("America/Los_Angeles", "Pacific"),

@@ -182,3 +182,57 @@ proptest! {
         let _ = format!("{days} 08:00-17:00 {zone}").parse::<Schedule>();
     }
 }
+
+/// `[hours]` of a config file named `hours.toml`.
+fn from_file(text: &str) -> Result<Option<ButtonMode>, String> {
+    let config = crate::systems::SystemsConfig::from_toml("hours.toml", text).unwrap();
+    from_config(&config).map_err(|e| e.to_string())
+}
+
+#[test]
+fn the_config_section_reads_each_mode_and_names_file_key_and_value_when_wrong() {
+    assert_eq!(from_file(""), Ok(None));
+    assert_eq!(
+        from_file("[hours]\nmode = \"always\""),
+        Ok(Some(ButtonMode::Always))
+    );
+    let Ok(Some(ButtonMode::Schedule(s))) = from_file(&format!(
+        "[hours]\nschedule = \"{PACIFIC}\"\nholidays = [\"2026-12-24\"]"
+    )) else {
+        panic!("a schedule")
+    };
+    assert!(!s.is_open(pacific("2026-12-24T10:00")));
+    for (text, error) in [
+        (
+            "[hours]\nmode = \"sometimes\"",
+            "hours.toml: hours.mode: \"sometimes\" is not one of",
+        ),
+        (
+            "[hours]\nmode = \"schedule\"",
+            "hours.toml: hours.schedule: is needed with mode = \"schedule\"",
+        ),
+        (
+            "[hours]\nmode = \"always\"\nschedule = \"Mon 08:00-09:00 UTC\"",
+            "hours.toml: hours.schedule: is only read with mode = \"schedule\"",
+        ),
+        (
+            "[hours]\nschedule = \"Mon 08:00-09:00 Mars/Olympus\"",
+            "hours.toml: hours.schedule: \"Mars/Olympus\" in \"Mon 08:00-09:00 Mars/Olympus\": is not a known IANA time zone",
+        ),
+        (
+            "[hours]\nschedule = \"Mon 09:00-08:00 UTC\"",
+            "hours.toml: hours.schedule: \"09:00-08:00\" in \"Mon 09:00-08:00 UTC\": closes before it opens",
+        ),
+        (
+            "[hours]\nschedule = \"Mon 08:00-09:00 UTC\"\nholidays = [\"2026-13-01\"]",
+            "hours.toml: hours.holidays: \"2026-13-01\" is not a date (YYYY-MM-DD)",
+        ),
+        (
+            "[hours]\nzone = \"UTC\"",
+            "hours.toml: [hours]: unknown field `zone`",
+        ),
+    ] {
+        let e = from_file(text).unwrap_err();
+        assert!(e.starts_with(error), "{text}: {e}");
+    }
+}

@@ -104,6 +104,7 @@ const ENGINE: &[&str] = &[
     "config",
     "evict-after",
     "greeting",
+    "hours",
     "latency",
     "max-attachment-bytes",
     "max-message-bytes",
@@ -112,6 +113,7 @@ const ENGINE: &[&str] = &[
     "store",
     "style",
     "system",
+    "time-scale",
 ];
 
 fn sorted(extra: &[&str], base: &[&str]) -> Vec<String> {

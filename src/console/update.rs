@@ -415,19 +415,27 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
             queued_at,
             style,
         } => {
+            // A request that is still waiting comes again when the user edits its details:
+            // the details change, its place and offers stay.
+            let update = known && chat.ended.is_none() && chat.agents.is_empty();
+            let edited = update && chat.title != title;
             chat.title = title;
             chat.user = Some(user);
             chat.topic = topic;
             chat.context = context;
             chat.history = history;
-            chat.queued_at = queued_at;
             chat.style = Some(style);
-            chat.offered_to = None;
-            chat.agents.clear();
-            chat.rejected.clear();
-            chat.ended = None;
+            if !update {
+                chat.queued_at = queued_at;
+                chat.offered_to = None;
+                chat.agents.clear();
+                chat.rejected.clear();
+                chat.ended = None;
+            }
             if !known {
                 app.notify(false, "New request in the inbox");
+            } else if edited {
+                app.notify(false, "The user added details to a waiting request");
             }
         }
         ConversationEvent::Offered { agent } => chat.offered_to = Some(agent),

@@ -40,6 +40,16 @@ pub const MAX_CHATS: usize = 1024;
 /// The reason given when a request is withdrawn because every available agent declined.
 pub const EVERYONE_DECLINED: &str = "every available agent declined";
 
+/// The reason of a request withdrawn because every available agent declined, with the latest
+/// agent's own reason when they gave one: `every available agent declined; Lisa said "on a
+/// call"`.
+pub fn everyone_declined(last: Option<&(String, String)>) -> String {
+    match last {
+        Some((agent, reason)) => format!("{EVERYONE_DECLINED}; {agent} said {reason:?}"),
+        None => EVERYONE_DECLINED.to_owned(),
+    }
+}
+
 /// What happens at the desk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -159,6 +169,8 @@ struct Waiting {
     label: ConversationId,
     /// Agents who declined, in order; at most one entry per agent.
     rejected_by: Vec<String>,
+    /// The latest decline that gave a reason: who, and why.
+    last_reason: Option<(String, String)>,
     /// The agent being rung.
     ringing: Option<String>,
 }

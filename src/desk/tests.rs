@@ -209,11 +209,11 @@ fn an_agent_who_declined_is_not_offered_the_same_request_again() {
 }
 
 #[test]
-fn when_every_available_agent_declined_the_request_is_withdrawn_with_no_agent() {
+fn when_every_available_agent_declined_the_request_is_withdrawn_with_the_agents_reason() {
     let mut d = desk(Policy::MOCK);
     open(&mut d, "c-1");
     let reason = EndReason::NoAgent {
-        reason: Some(EVERYONE_DECLINED.into()),
+        reason: Some(format!("{EVERYONE_DECLINED}; Lisa said \"busy\"")),
     };
     let effects = reject(&mut d, "Lisa", "c-1").unwrap();
     assert_eq!(

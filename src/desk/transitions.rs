@@ -2,8 +2,8 @@
 //! anything, so a refusal leaves the desk as it was.
 
 use super::{
-    Action, Chat, Desk, DeskError, EVERYONE_DECLINED, Effect, MAX_AGENTS, MAX_CHATS, MAX_WAITING,
-    UserNote, Waiting, transfer_needs_available,
+    Action, Chat, Desk, DeskError, Effect, MAX_AGENTS, MAX_CHATS, MAX_WAITING, UserNote, Waiting,
+    everyone_declined, transfer_needs_available,
 };
 use crate::protocol::{ConversationEvent, ConversationId, DeskAgent, EndReason, Presence};
 
@@ -30,6 +30,7 @@ impl Desk {
             conversation: conversation.clone(),
             label,
             rejected_by: Vec::new(),
+            last_reason: None,
             ringing: None,
         });
         let position = self.waiting.len() as u32;
@@ -102,6 +103,9 @@ impl Desk {
             )));
         }
         request.rejected_by.push(agent.to_owned());
+        if !reason.trim().is_empty() {
+            request.last_reason = Some((agent.to_owned(), reason.trim().to_owned()));
+        }
         if request.ringing.as_deref() == Some(agent) {
             request.ringing = None;
         }
@@ -273,16 +277,17 @@ impl Desk {
                     if !request.rejected_by.is_empty()
                         && available().all(|a| request.rejected_by.contains(&a.name))
                     {
-                        given_up.push(request.conversation.clone());
+                        given_up.push((
+                            request.conversation.clone(),
+                            everyone_declined(request.last_reason.as_ref()),
+                        ));
                     }
                 }
             }
         }
-        for conversation in given_up {
+        for (conversation, why) in given_up {
             self.waiting.retain(|w| w.conversation != conversation);
-            let reason = EndReason::NoAgent {
-                reason: Some(EVERYONE_DECLINED.to_owned()),
-            };
+            let reason = EndReason::NoAgent { reason: Some(why) };
             give_up(&conversation, reason, out);
         }
     }

@@ -59,9 +59,9 @@ impl Conversation {
                     ..Private::default()
                 };
                 self.enter(state, private, out);
-                self.offer_while_queued(now, out);
             }
             Ok(StartOutcome::Redirect { url, via, chat }) => {
+                self.expire_buttons(out);
                 let step = match &via {
                     Some(bot) => say::step_redirect_bot(bot),
                     None => say::step_redirect_url(&url),
@@ -71,6 +71,7 @@ impl Conversation {
                 self.enter(HandoffState::Redirected { url }, private, out);
             }
             Ok(StartOutcome::Posted { channel, chat }) => {
+                self.expire_buttons(out);
                 self.finish_progress(say::step_posted(&channel), StepStatus::Success, now, out);
                 self.assistant_says(vec![Part::text(say::posted(&channel))], now, out);
                 let private = self.hand_over(chat, route, now, out);

@@ -1,13 +1,14 @@
-//! The assistant while the user waits for an agent: queued, not blocked. Questions get the
-//! assistant's answer, "Edit / Add details" adds to the request the agent sees (the desk gets
-//! the request again, updated), and the other options stay on offer; the place in the queue
-//! is kept throughout.
+//! The assistant while the user waits for an agent: queued, not blocked. The offer's "Edit /
+//! Add details" and "Other help options" stay active (only "Start agent chat" was pressed);
+//! questions get the assistant's answer, "Edit / Add details" adds to the request the agent
+//! sees (the desk gets the request again, updated), and the place in the queue is kept
+//! throughout. The buttons expire when the wait ends.
 
-use super::messages::offer_buttons;
+use super::messages::button_mut;
 use super::{Conversation, Effect};
 use crate::broker::assistant::{self, say};
 use crate::connectors::HISTORY_LIMIT_BYTES;
-use crate::protocol::{Audience, ConversationEvent, Millis, Part};
+use crate::protocol::{Audience, ButtonAction, ButtonState, ConversationEvent, Millis, Part};
 
 /// The longest a request's title may grow by details added while waiting, in characters;
 /// details beyond it are refused (the user is told), the title stays as it was.
@@ -20,19 +21,18 @@ fn waited(since: Millis, now: Millis) -> String {
 }
 
 impl Conversation {
-    /// Once queued: what stays on offer while the user waits ("Edit / Add details", "Other
-    /// help options"), as buttons.
-    pub(super) fn offer_while_queued(&mut self, now: Millis, out: &mut Vec<Effect>) {
-        self.expire_buttons(out);
-        let parts = vec![
-            Part::text(say::WHILE_QUEUED),
-            Part::Buttons {
-                buttons: offer_buttons(false),
-            },
-        ];
-        let message = self.new_assistant_message(parts, now);
-        self.emit_message(message.clone(), Audience::User, out);
-        self.offer = Some(message);
+    /// "Edit / Add details" can be pressed again on the offer the user waits under.
+    fn rearm_edit(&mut self, out: &mut Vec<Effect>) {
+        let Some(offer) = self.offer.as_mut() else {
+            return;
+        };
+        if let Some(button) = button_mut(offer, &ButtonAction::EditDetails) {
+            button.state = ButtonState::Active;
+            let event = ConversationEvent::Message {
+                message: offer.clone(),
+            };
+            out.push(Effect::Emit(Audience::User, event));
+        }
     }
 
     /// The user talks to the assistant while waiting for an agent.
@@ -76,6 +76,7 @@ impl Conversation {
         if title.chars().count() > MAX_TITLE_CHARS {
             let refused = say::request_too_long(MAX_TITLE_CHARS);
             self.assistant_says(vec![Part::text(refused)], now, out);
+            self.rearm_edit(out);
             return;
         }
         route.title = title;
@@ -93,6 +94,6 @@ impl Conversation {
         out.push(Effect::Emit(Audience::Agent, event));
         let added = say::details_added(&waited(since, now));
         self.assistant_says(vec![Part::text(added)], now, out);
-        self.offer_while_queued(now, out);
+        self.rearm_edit(out);
     }
 }

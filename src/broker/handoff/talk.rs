@@ -123,6 +123,11 @@ impl Conversation {
         now: Millis,
         out: &mut Vec<Effect>,
     ) -> Result<(), Refusal> {
+        if action == ButtonAction::EditDetails && self.state == HandoffState::Connecting {
+            return Err(Refusal(
+                "\"Edit / Add details\" waits until the request is in the queue".into(),
+            ));
+        }
         let label = self.press_button(message, &action, out)?;
         let pressed = format!(
             "<p><em>Pressed \"{}\"</em></p>",
@@ -201,7 +206,10 @@ impl Conversation {
         ) else {
             return;
         };
-        self.expire_buttons(out);
+        // A brokered user waits in the chat: the offer's other options stay open meanwhile.
+        if self.settings.style != HandoffStyle::Brokered {
+            self.expire_buttons(out);
+        }
         let step = match self.settings.style {
             HandoffStyle::Brokered => say::STEP_CONNECTING,
             _ => say::STEP_LINKING,

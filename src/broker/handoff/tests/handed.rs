@@ -15,10 +15,10 @@ fn redirects_and_posts_finish_the_step() {
             via: Some("Vayusphere Bot".into()),
         })),
     );
-    assert_eq!(
-        said(&fx),
-        vec!["[Success] Redirecting to Vayusphere Bot....."]
-    );
+    // The offer's other options, open while a brokered request waits, expire with the redirect.
+    let texts = said(&fx);
+    assert!(texts[0].ends_with("<Other help options Outlined Expired>"));
+    assert_eq!(texts[1..], ["[Success] Redirecting to Vayusphere Bot....."]);
     assert_eq!(
         c.state(),
         &HandoffState::Redirected {
@@ -36,7 +36,7 @@ fn redirects_and_posts_finish_the_step() {
             via: None,
         })),
     );
-    assert_eq!(said(&fx), vec!["[Success] Taking you to https://x/y?q=1"]);
+    assert_eq!(said(&fx)[1..], ["[Success] Taking you to https://x/y?q=1"]);
 
     let mut c = offered();
     press(&mut c, ButtonAction::StartAgentChat).unwrap();
@@ -47,7 +47,7 @@ fn redirects_and_posts_finish_the_step() {
             channel: "#it-help".into(),
         })),
     );
-    assert!(said(&fx)[1].contains("I've posted your request in #it-help"));
+    assert!(said(&fx)[2].contains("I've posted your request in #it-help"));
     assert_eq!(
         c.state(),
         &HandoffState::Posted {

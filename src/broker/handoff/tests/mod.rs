@@ -286,11 +286,8 @@ fn start_agent_chat_marks_the_press_and_starts_the_handoff_with_the_request() {
     let texts = said(&fx);
     assert!(texts[0].contains("<Start agent chat Filled Pressed>"));
     assert_eq!(texts[1], "Pressed \"Start agent chat\"");
-    assert!(
-        texts
-            .iter()
-            .any(|t| t.contains("<Edit / Add details Outlined Expired>"))
-    );
+    // A brokered user waits in the chat: the other options stay open (rule 3).
+    assert!(texts[0].contains("<Edit / Add details Outlined Active>"));
     assert!(
         texts
             .iter()
@@ -342,7 +339,7 @@ fn pressing_start_agent_chat_twice_is_refused() {
     assert!(
         refusal
             .0
-            .contains("no buttons that can be pressed now (the conversation is connecting)"),
+            .contains("\"Start agent chat\" was already pressed"),
         "{}",
         refusal.0
     );

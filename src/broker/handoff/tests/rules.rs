@@ -205,15 +205,18 @@ fn after_a_timeout_outside_business_hours_the_options_come_back_without_the_butt
 // Rule 3: queued, not blocked.
 
 #[test]
-fn once_queued_the_options_stay_on_offer_as_buttons() {
+fn while_queued_the_other_options_stay_on_offer_as_buttons() {
     let mut c = offered();
-    press(&mut c, ButtonAction::StartAgentChat).unwrap();
-    let fx = run(&mut c, Input::Started(Ok(StartOutcome::Chat)));
+    let fx = press(&mut c, ButtonAction::StartAgentChat).unwrap();
+    assert!(said(&fx)[0].ends_with(
+        "<Start agent chat Filled Pressed> <Edit / Add details Outlined Active> \
+         <Other help options Outlined Active>"
+    ));
     assert!(
-        said(&fx).last().unwrap().ends_with(
-            "| <Edit / Add details Outlined Active> <Other help options Outlined Active>"
-        )
+        press(&mut c, ButtonAction::EditDetails).is_err(),
+        "not before the request is queued"
     );
+    run(&mut c, Input::Started(Ok(StartOutcome::Chat)));
     assert!(press(&mut c, ButtonAction::OtherHelp).is_ok());
     assert!(matches!(c.state(), HandoffState::Queued { .. }));
 }
@@ -285,6 +288,13 @@ fn details_edited_while_queued_reach_the_request_the_desk_sees() {
         said(&fx)
             .iter()
             .any(|t| t.contains("added that to your request"))
+    );
+    assert!(
+        said(&fx)
+            .last()
+            .unwrap()
+            .contains("<Edit / Add details Outlined Active>"),
+        "details can be added again"
     );
     assert!(matches!(c.state(), HandoffState::Queued { .. }));
     // The next text is a question again, not another edit.
