@@ -175,6 +175,13 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
         ),
         row(cmd, "max-message-bytes", "4096", &["100", "1e6"]),
         row(cmd, "max-attachment-bytes", "0", &["268435457", "-1"]),
+        // An optional value, given with `=` only: `--translate` alone detects the language.
+        Row {
+            cmd,
+            option: "translate",
+            valid: vec!["--translate=es".into()],
+            invalid: vec![(vec!["--translate=Spanish".into()], usage("--translate"))],
+        },
         row(cmd, "evict-after", "60", &["soon", "-1"]),
         row(
             cmd,

@@ -159,8 +159,35 @@ pub fn render(message: &ChatMessage, look: &Look<'_>) -> Rendered {
             }
         }
     }
+    translation_lines(message, look, &mut out);
     out.lines.push(Line::default());
     out
+}
+
+/// A translated message's original under it (`⇄ es→en  original: ...`), or why it went
+/// untranslated (`⚠ not translated: ...`), so both sides and QA see what was written.
+fn translation_lines(message: &ChatMessage, look: &Look<'_>, out: &mut Rendered) {
+    let Some(tr) = &message.translation else {
+        return;
+    };
+    let t = look.theme;
+    let runs = match &tr.error {
+        Some(error) => vec![
+            ("⚠ not translated: ".to_owned(), t.step_failure),
+            (clean(error).into_owned(), t.muted),
+        ],
+        None => {
+            let from = tr.from.as_deref().unwrap_or("?");
+            vec![
+                (
+                    format!("⇄ {}→{}  original: ", clean(from), clean(&tr.to)),
+                    t.muted,
+                ),
+                (clean(&tr.original).into_owned(), t.muted),
+            ]
+        }
+    };
+    out.lines.extend(richtext::wrap(&runs, look.width, "  "));
 }
 
 /// The label of a button as drawn, including its frame.
@@ -350,6 +377,43 @@ mod tests {
                 width: 20,
                 index: 1
             }
+        );
+    }
+
+    #[test]
+    fn a_translated_message_shows_its_original_and_a_failed_one_says_why() {
+        let theme = Theme::default();
+        let mut m = ChatMessage {
+            id: "m-1".into(),
+            role: Role::Agent,
+            agent: None,
+            parts: vec![Part::text("<p>Gracias</p>")],
+            at: 0,
+            request: None,
+            translation: Some(Box::new(crate::protocol::Translation {
+                original: "Thank you\u{1b}[2J".into(),
+                from: Some("en".into()),
+                to: "es".into(),
+                error: None,
+            })),
+        };
+        let lines = text(&render(&m, &look(&theme, 60)));
+        assert!(lines.iter().any(|l| l.trim() == "Gracias"), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim() == "⇄ en→es  original: Thank you"),
+            "{lines:?}"
+        );
+        if let Some(tr) = m.translation.as_mut() {
+            tr.error = Some("LibreTranslate: HTTP 403".into());
+        }
+        let lines = text(&render(&m, &look(&theme, 60)));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim() == "⚠ not translated: LibreTranslate: HTTP 403"),
+            "{lines:?}"
         );
     }
 }

@@ -164,6 +164,28 @@ fn connector_traces_are_summarised_in_the_inspector() {
 }
 
 #[test]
+fn translated_messages_are_marked_in_the_inspector_with_their_languages() {
+    let mut app = offered();
+    let message = |translation: &str| {
+        format!(
+            r#"{{"type":"event","conversation":"c-1","seq":9,"at":1,"audience":"both","event":{{"kind":"message","message":{{"id":"m-9","role":"user","at":1,"parts":[{{"richText":"<p>Hello</p>"}}],"translation":{translation}}}}}}}"#
+        )
+    };
+    let done = message(r#"{"original":"Hola","from":"es","to":"en"}"#);
+    assert_eq!(summary_of(&mut app, &done), "event/message ⇄ es→en");
+    let failed = message(r#"{"original":"Hola","to":"en","error":"LibreTranslate: HTTP 403"}"#);
+    assert_eq!(
+        summary_of(&mut app, &failed),
+        "event/message ⚠ untranslated"
+    );
+    let frame = app.inspector.frames.back().unwrap();
+    assert!(
+        frame.pretty.contains("\"original\": \"Hola\""),
+        "the original is in the frame"
+    );
+}
+
+#[test]
 fn a_notice_arms_a_tick_for_its_expiry_even_when_nothing_moves() {
     let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
     assert_eq!(app.tick_interval(), None, "an idle console sleeps");

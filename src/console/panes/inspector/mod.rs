@@ -122,7 +122,18 @@ pub(crate) fn record(app: &mut App, side: Side, direction: Direction, at: u64, t
 fn summary(value: &serde_json::Value, kind: &str) -> String {
     let text_at = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
     if let Some(event) = text_at("/event/kind") {
-        format!("{kind}/{event}")
+        // A translated message says so, so QA can filter for them ("⇄").
+        match (
+            text_at("/event/message/translation/error"),
+            text_at("/event/message/translation/to"),
+        ) {
+            (Some(_), _) => format!("{kind}/{event} ⚠ untranslated"),
+            (None, Some(to)) => {
+                let from = text_at("/event/message/translation/from").unwrap_or("?");
+                format!("{kind}/{event} ⇄ {from}→{to}")
+            }
+            (None, None) => format!("{kind}/{event}"),
+        }
     } else if let Some(system) = text_at("/call/system") {
         // A connector's call to its system: "trace/8x8 POST create conversation 201".
         let method = text_at("/call/method")
