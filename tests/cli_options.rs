@@ -153,6 +153,13 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
         row(cmd, "max-message-bytes", "4096", &["100", "1e6"]),
         row(cmd, "max-attachment-bytes", "0", &["268435457", "-1"]),
         row(cmd, "evict-after", "60", &["soon", "-1"]),
+        row(cmd, "transcript-ttl", "90s", &["1w", "0s", "soon"]),
+        Row {
+            cmd,
+            option: "transcripts",
+            valid: s(&["--transcripts"]),
+            invalid: vec![(s(&["--transcripts=yes"]), usage("--transcripts"))],
+        },
         row(
             cmd,
             "allow-origin",

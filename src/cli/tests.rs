@@ -110,6 +110,8 @@ const ENGINE: &[&str] = &[
     "queue-timeout",
     "routing",
     "store",
+    "transcript-ttl",
+    "transcripts",
     "style",
     "system",
 ];
