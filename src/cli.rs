@@ -234,9 +234,9 @@ pub struct EmulateArgs {
 /// Options of `handoff transcript`.
 #[derive(Debug, Args)]
 pub struct TranscriptArgs {
-    /// The SQLite file written by `--store`.
+    /// The SQLite file written by `--store`; the one `--transcripts` writes when omitted.
     #[arg(long, value_name = "FILE")]
-    pub store: PathBuf,
+    pub store: Option<PathBuf>,
     /// The conversation to print; every conversation is listed when omitted.
     pub conversation: Option<String>,
     /// How to print it.
@@ -365,10 +365,18 @@ pub struct EngineArgs {
     /// language; `--translate` alone detects it from each message.
     #[arg(long, value_name = "LANG", num_args = 0..=1, require_equals = true, default_missing_value = "auto", value_parser = parse_language)]
     pub translate: Option<String>,
-    /// Keep conversations in this SQLite file: they survive a restart and can be read back with
-    /// `handoff transcript`.
+    /// Keep conversations in this SQLite file (turns transcripts on): they survive a restart and
+    /// can be read back with `handoff transcript`; personal data in them is masked.
     #[arg(long, value_name = "FILE")]
     pub store: Option<PathBuf>,
+    /// Keep transcripts (off by default; `[transcripts] enabled` in the config too), PII masked,
+    /// in `--store` or transcripts.sqlite in the platform's data directory.
+    #[arg(long)]
+    pub transcripts: bool,
+    /// How long a transcript is kept after its last event: 90s, 30m, 12h, 1d (the default, or
+    /// `[transcripts] ttl`); expired ones are deleted at start and periodically.
+    #[arg(long, value_name = "TTL", value_parser = crate::store::ttl::parse_ttl)]
+    pub transcript_ttl: Option<std::time::Duration>,
     /// Seconds an ended or abandoned conversation (no user connected, no live chat, no event)
     /// stays in memory; it stays in the store.
     #[arg(long, value_name = "SECS", default_value_t = 300)]

@@ -106,6 +106,7 @@ pub async fn start(
         Some(mode) => mode.clone(),
         None => broker::hours::from_config(&systems)?.unwrap_or_default(),
     };
+    transcripts(args, &systems, &mut config)?;
     let translator = translation(args, &systems, &mut config).await?;
     let mut engine = match args.system {
         crate::systems::mock::NAME => Engine {
@@ -202,6 +203,57 @@ pub async fn start_on_system(
         system: Some(built),
         translator: None,
     })
+}
+
+/// `[transcripts]` of `handoff.toml`: transcripts are off unless `enabled` (or `--transcripts`,
+/// or `--store`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranscriptsFile {
+    /// Keep transcripts.
+    #[serde(default)]
+    enabled: bool,
+    /// How long after its last event: `90s`, `30m`, `12h`, `1d` (the default).
+    ttl: Option<String>,
+    /// The SQLite file; `transcripts.sqlite` in the platform's data directory by default.
+    store: Option<std::path::PathBuf>,
+}
+
+/// Where transcripts are kept, if anywhere, and for how long: the options first, then
+/// `[transcripts]`, then the defaults (off; a day).
+fn transcripts(
+    args: &EngineArgs,
+    systems: &SystemsConfig,
+    config: &mut BrokerConfig,
+) -> anyhow::Result<()> {
+    let file: TranscriptsFile = systems.section("transcripts")?;
+    config.transcript_ttl = match (args.transcript_ttl, &file.ttl) {
+        (Some(ttl), _) => ttl,
+        (None, Some(text)) => {
+            crate::store::ttl::parse_ttl(text).map_err(|e| systems.invalid("transcripts.ttl", e))?
+        }
+        (None, None) => crate::store::DEFAULT_TTL,
+    };
+    if !(args.transcripts || file.enabled || args.store.is_some()) {
+        return Ok(());
+    }
+    let path = args
+        .store
+        .clone()
+        .or(file.store)
+        .or_else(default_transcript_store)
+        .context(
+            "transcripts are on but there is no data directory to keep them in: give --store FILE",
+        )?;
+    check_folder(&path, "the transcript store")?;
+    config.store = Some(path);
+    Ok(())
+}
+
+/// Where transcripts are kept when no file is named: `handoff/transcripts.sqlite` in the
+/// platform's data directory.
+pub fn default_transcript_store() -> Option<std::path::PathBuf> {
+    dirs::data_dir().map(|d| d.join("handoff").join("transcripts.sqlite"))
 }
 
 /// Refuses `file` when what should be its folder exists and is not one, with a message that

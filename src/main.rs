@@ -209,12 +209,13 @@ fn tell_token(
 
 fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
     use handoff::store::{Store, export};
-    anyhow::ensure!(
-        args.store.exists(),
-        "no transcript store at {}",
-        args.store.display()
-    );
-    let store = Store::open(&args.store)?;
+    let path = args
+        .store
+        .clone()
+        .or_else(handoff::engine::default_transcript_store)
+        .context("no data directory: give --store FILE")?;
+    anyhow::ensure!(path.exists(), "no transcript store at {}", path.display());
+    let store = Store::open(&path)?;
     let mut stdout = std::io::stdout().lock();
     let Some(id) = &args.conversation else {
         for c in store.conversations()? {
@@ -240,7 +241,7 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
     };
     let conversation = store
         .conversation(&id.as_str().into())?
-        .with_context(|| format!("no conversation {id} in {}", args.store.display()))?;
+        .with_context(|| format!("no conversation {id} in {}", path.display()))?;
     // Texts from users and agents are made safe for the terminal unless --raw.
     let raw = args.raw;
     match args.format {

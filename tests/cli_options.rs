@@ -183,6 +183,13 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
             invalid: vec![(vec!["--translate=Spanish".into()], usage("--translate"))],
         },
         row(cmd, "evict-after", "60", &["soon", "-1"]),
+        row(cmd, "transcript-ttl", "90s", &["1w", "0s", "soon"]),
+        Row {
+            cmd,
+            option: "transcripts",
+            valid: s(&["--transcripts"]),
+            invalid: vec![(s(&["--transcripts=yes"]), usage("--transcripts"))],
+        },
         row(
             cmd,
             "allow-origin",

@@ -66,8 +66,14 @@ pub struct BrokerConfig {
     pub max_message_bytes: usize,
     /// The largest file a user may send in `attach` (0 takes none).
     pub max_attachment_bytes: usize,
-    /// A SQLite transcript store: conversations are written to it and brought back from it.
+    /// A SQLite transcript store: conversations are written to it (masked) and brought back
+    /// from it. Transcripts are off (`None`) by default.
     pub store: Option<std::path::PathBuf>,
+    /// How long the store keeps a conversation after its last event (purged at start and
+    /// periodically).
+    pub transcript_ttl: Duration,
+    /// The clock transcript expiry reads (the wall clock but in tests and at demo scale).
+    pub clock: crate::store::Clock,
     /// How long an ended or abandoned conversation stays in memory (it stays in the store).
     pub evict_after: Duration,
     /// The token clients prove themselves with; a fresh random one per run when `None`.
@@ -113,6 +119,8 @@ impl BrokerConfig {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             store: None,
+            transcript_ttl: crate::store::DEFAULT_TTL,
+            clock: crate::store::ttl::system_clock(),
             evict_after: DEFAULT_EVICT_AFTER,
             token: None,
             token_for_every_role: false,
@@ -261,8 +269,20 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     let system = connector.system().to_owned();
     let style = connector.style();
     // Resume secrets outlive the run when the store keeps their key.
+    // Expired transcripts go before anything is read back from the store.
     let store = match &config.store {
-        Some(path) => Some(crate::store::Store::open(path)?),
+        Some(path) => {
+            let mut store = crate::store::Store::open(path)?;
+            let purged = store.purge((config.clock)(), config.transcript_ttl)?;
+            tracing::info!(purged, ttl = ?config.transcript_ttl, "transcripts kept, PII masked");
+            tracker.spawn(crate::store::ttl::purge_periodically(
+                path.clone(),
+                config.transcript_ttl,
+                config.clock.clone(),
+                shutdown.clone(),
+            ));
+            Some(store)
+        }
         None => None,
     };
     let resume_key = match &store {
@@ -383,6 +403,10 @@ fn hub_settings(
             queue_timeout_ms,
             max_message_bytes: config.max_message_bytes,
             max_attachment_bytes: config.max_attachment_bytes,
+            transcript_ttl_ms: config
+                .store
+                .as_ref()
+                .map(|_| u64::try_from(config.transcript_ttl.as_millis()).unwrap_or(u64::MAX)),
         },
         derive_desk_view,
         evict_after: config.evict_after,

@@ -111,6 +111,8 @@ const ENGINE: &[&str] = &[
     "queue-timeout",
     "routing",
     "store",
+    "transcript-ttl",
+    "transcripts",
     "style",
     "system",
     "time-scale",

@@ -175,6 +175,10 @@ pub struct BrokerInfo {
     /// takes no files.
     #[serde(default)]
     pub max_attachment_bytes: usize,
+    /// Transcripts: how long the broker keeps a conversation (PII masked) after its last
+    /// event, in milliseconds; absent when it keeps none (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_ttl_ms: Option<u64>,
 }
 
 /// The four ways of handing a user over to a person.

@@ -1,5 +1,6 @@
 //! A stored conversation as people read it: plain text, or the Purple Chat format of the seed
-//! conversations (JSON, or a link that opens it), showing what the user saw.
+//! conversations (JSON, or a link that opens it), showing what the user saw. Exports are masked
+//! again ([`crate::pii`]), so a store written before masking existed exports none either.
 
 use super::StoredConversation;
 use crate::protocol::{
@@ -103,7 +104,7 @@ pub fn text(conversation: &StoredConversation) -> String {
         }
     }
     lines.push(String::new());
-    lines.join("\n")
+    crate::pii::mask(&lines.join("\n")).into_owned()
 }
 
 /// `report.pdf (application/pdf, 12.3 KB)`.
@@ -144,7 +145,9 @@ pub fn purple(conversation: &StoredConversation) -> Value {
             _ => turns.push((role, parts)),
         }
     }
-    json!({"messages": turns.into_iter().map(|(role, parts)| json!({"role": role, "parts": parts})).collect::<Vec<_>>()})
+    let mut value = json!({"messages": turns.into_iter().map(|(role, parts)| json!({"role": role, "parts": parts})).collect::<Vec<_>>()});
+    super::masked::mask_json(&mut value);
+    value
 }
 
 /// A link that opens the conversation in Purple Chat.

@@ -7,10 +7,16 @@
 //! client saw survives `kill -9` with its `seq`, and a restart continues after the highest
 //! stored `seq`. The hub never waits on the disk meanwhile. Reading ([`Store::conversations`]) is for start-up
 //! and for the `transcript` command.
+//!
+//! Transcripts are kept only when asked for (`--transcripts`, `--store` or `[transcripts]`),
+//! for a time to live ([`ttl`]), and every text written is masked first ([`masked`]).
 
 pub mod export;
+pub mod masked;
+pub mod ttl;
 mod writer;
 
+pub use ttl::{Clock, DEFAULT_TTL};
 pub use writer::{Commit, StoreWriter, Ticket};
 
 use crate::protocol::{Audience, ConversationEvent, ConversationId, Millis, UserInfo};
@@ -194,7 +200,8 @@ impl Store {
         }
     }
 
-    /// Writes a batch of operations in one transaction.
+    /// Writes a batch of operations in one transaction, texts masked; an event of a conversation
+    /// that is not stored (purged as expired) is dropped.
     pub(crate) fn write(&mut self, ops: &[writer::Op]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite {
@@ -209,11 +216,13 @@ impl Store {
             match op {
                 writer::Op::Open { id, user, at } => tx.execute(
                     "INSERT OR IGNORE INTO conversations (id, user_json, opened_at) VALUES (?1, ?2, ?3)",
-                    params![id.as_str(), json(serde_json::to_string(user))?, int(*at)],
+                    params![id.as_str(), json(masked::masked_json(user))?, int(*at)],
                 ),
                 writer::Op::Event { conversation, seq, at, audience, event } => tx.execute(
-                    "INSERT INTO events (conversation, seq, at, audience, event_json) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![conversation.as_str(), int(*seq), int(*at), audience_name(*audience), json(serde_json::to_string(event))?],
+                    // A conversation purged while the hub still holds it stays purged: its
+                    // later events are dropped here rather than fail the group (and the broker).
+                    "INSERT INTO events (conversation, seq, at, audience, event_json) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
+                    params![conversation.as_str(), int(*seq), int(*at), audience_name(*audience), json(masked::masked_json(event))?],
                 ),
             }
             .map_err(err)?;
@@ -321,3 +330,5 @@ fn uint(v: i64) -> u64 {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ttl_tests;

@@ -49,7 +49,12 @@ fn events_written_by_the_writer_are_read_back_in_order() {
     let store = Store::open(&path).unwrap();
     let all = store.conversations().unwrap();
     assert_eq!(all.len(), 1);
-    assert_eq!(all[0].user, UserInfo::default());
+    // What is written is masked: the user's address too.
+    let user = UserInfo {
+        email: Some("[email]".into()),
+        ..UserInfo::default()
+    };
+    assert_eq!(all[0].user, user);
     assert_eq!(
         all[0].events.iter().map(|e| e.seq).collect::<Vec<_>>(),
         vec![1, 2]

@@ -22,6 +22,7 @@ async fn hub() -> Hub {
             queue_timeout_ms: 120_000,
             max_message_bytes: 1024,
             max_attachment_bytes: 4096,
+            transcript_ttl_ms: None,
         },
         derive_desk_view: false,
         evict_after: Duration::from_secs(300),

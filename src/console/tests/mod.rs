@@ -22,6 +22,7 @@ fn broker() -> BrokerInfo {
         queue_timeout_ms: 120_000,
         max_message_bytes: 65_536,
         max_attachment_bytes: 10 * 1024 * 1024,
+        transcript_ttl_ms: None,
     }
 }
 

@@ -40,6 +40,18 @@ fn frame_lines(app: &App, f: &FrameRecord, compact: bool) -> Vec<Line<'static>> 
     lines
 }
 
+/// Whether the broker keeps transcripts and for how long (from its `welcome`).
+fn transcripts_label(app: &App) -> String {
+    match app.broker.as_ref().map(|b| b.transcript_ttl_ms) {
+        None => String::new(),
+        Some(None) => " transcripts off ".into(),
+        Some(Some(ms)) => format!(
+            " transcripts kept {}, PII masked ",
+            crate::store::ttl::format_ttl(std::time::Duration::from_millis(ms))
+        ),
+    }
+}
+
 /// Draws the inspector.
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = &app.theme;
@@ -60,6 +72,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 t.title,
             ),
             Span::styled(filter, if ins.editing_filter { t.key } else { t.muted }),
+            Span::styled(transcripts_label(app), t.muted),
         ]))
         .border_style(if focused { t.border_focused } else { t.border })
         .style(t.base);
