@@ -154,7 +154,21 @@ fn each_command_takes_only_the_options_it_uses() {
             &[]
         )
     );
-    assert_eq!(options_of(Some("bench")), ["fuzz"]);
+    assert_eq!(
+        options_of(Some("bench")),
+        [
+            "bare-relay",
+            "chats",
+            "duration-ms",
+            "frames",
+            "fuzz",
+            "idle",
+            "messages",
+            "quick",
+            "repeats",
+            "table-only"
+        ]
+    );
 }
 
 #[test]
