@@ -44,7 +44,7 @@ fn xml_elements(xml: &str) -> Vec<(String, std::collections::BTreeMap<String, St
                     .attributes()
                     .map(|a| {
                         let a = a.unwrap();
-                        let key = String::from_utf8_lossy(a.key.0).into_owned();
+                        let key = a.key.0.to_owned();
                         (
                             key,
                             a.normalized_value(quick_xml::XmlVersion::default())
@@ -53,7 +53,7 @@ fn xml_elements(xml: &str) -> Vec<(String, std::collections::BTreeMap<String, St
                         )
                     })
                     .collect();
-                out.push((String::from_utf8_lossy(e.name().0).into_owned(), attrs));
+                out.push((e.name().0.to_owned(), attrs));
             }
             Event::Eof => return out,
             _ => {}
