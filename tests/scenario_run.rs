@@ -1,4 +1,4 @@
-//! `handoff run` through the real binary: the project's scenarios pass and write a JUnit file
+//! `handoff run` through the real binary: the project's scenarios pass and write a `JUnit` file
 //! with the elements CI systems require; a wrong scenario fails with the step, its line, what
 //! was expected and what was seen; an invalid one is refused with its file, line and key;
 //! `--json`, `--shard`, `--system`, `--config` and `--connect` do what they say.
