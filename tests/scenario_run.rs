@@ -1,4 +1,4 @@
-//! `handoff run` through the real binary: the project's scenarios pass and write a JUnit file
+//! `handoff run` through the real binary: the project's scenarios pass and write a `JUnit` file
 //! with the elements CI systems require; a wrong scenario fails with the step, its line, what
 //! was expected and what was seen; an invalid one is refused with its file, line and key;
 //! `--json`, `--shard`, `--system`, `--config` and `--connect` do what they say.
@@ -44,7 +44,7 @@ fn xml_elements(xml: &str) -> Vec<(String, std::collections::BTreeMap<String, St
                     .attributes()
                     .map(|a| {
                         let a = a.unwrap();
-                        let key = String::from_utf8_lossy(a.key.0).into_owned();
+                        let key = a.key.0.to_owned();
                         (
                             key,
                             a.normalized_value(quick_xml::XmlVersion::default())
@@ -53,7 +53,7 @@ fn xml_elements(xml: &str) -> Vec<(String, std::collections::BTreeMap<String, St
                         )
                     })
                     .collect();
-                out.push((String::from_utf8_lossy(e.name().0).into_owned(), attrs));
+                out.push((e.name().0.to_owned(), attrs));
             }
             Event::Eof => return out,
             _ => {}

@@ -157,12 +157,14 @@ impl Locator<'_> {
 
     /// The line of `key` within `span` (a table), or the table's first line.
     fn key_line(&self, span: &Range<usize>, key: &str) -> usize {
+        // A table's span may be its header alone: read on to the next header.
         let start = floor_char_boundary(self.text, span.start);
-        let end = floor_char_boundary(self.text, span.end.max(start));
         let first = self.line_of(start);
-        self.text[start..end]
+        self.text[start..]
             .lines()
-            .position(|l| {
+            .enumerate()
+            .take_while(|(i, l)| *i == 0 || !l.trim_start().starts_with('['))
+            .position(|(_, l)| {
                 l.trim_start()
                     .trim_start_matches('"')
                     .strip_prefix(key)
