@@ -124,7 +124,9 @@ async fn a_restart_after_the_ttl_finds_the_transcript_purged() {
     let later = handoff::protocol::now_millis() + 2 * 3_600_000;
     let config = BrokerConfig {
         transcript_ttl: Duration::from_secs(3600),
-        clock: Arc::new(move || later),
+        clock: Arc::new(handoff::clock::ManualClock::new(
+            jiff::Timestamp::from_millisecond(i64::try_from(later).unwrap()).unwrap(),
+        )),
         ..with_store(&path)
     };
     let broker = broker::start(config).await.unwrap();

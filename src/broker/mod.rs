@@ -72,8 +72,6 @@ pub struct BrokerConfig {
     /// How long the store keeps a conversation after its last event (purged at start and
     /// periodically).
     pub transcript_ttl: Duration,
-    /// The clock transcript expiry reads (the wall clock but in tests and at demo scale).
-    pub clock: crate::store::Clock,
     /// How long an ended or abandoned conversation stays in memory (it stays in the store).
     pub evict_after: Duration,
     /// The token clients prove themselves with; a fresh random one per run when `None`.
@@ -120,7 +118,6 @@ impl BrokerConfig {
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             store: None,
             transcript_ttl: crate::store::DEFAULT_TTL,
-            clock: crate::store::ttl::system_clock(),
             evict_after: DEFAULT_EVICT_AFTER,
             token: None,
             token_for_every_role: false,
@@ -273,12 +270,18 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     let store = match &config.store {
         Some(path) => {
             let mut store = crate::store::Store::open(path)?;
-            let purged = store.purge((config.clock)(), config.transcript_ttl)?;
+            let purged = store.purge(config.clock.now_millis(), config.transcript_ttl)?;
             tracing::info!(purged, ttl = ?config.transcript_ttl, "transcripts kept, PII masked");
+            // The TTL is demo time too: purge as often in real time as the scale asks.
+            let clock = Arc::clone(&config.clock);
+            let every = clock
+                .real_wait(crate::store::ttl::purge_period(config.transcript_ttl))
+                .max(Duration::from_millis(250));
             tracker.spawn(crate::store::ttl::purge_periodically(
                 path.clone(),
                 config.transcript_ttl,
-                config.clock.clone(),
+                every,
+                Arc::new(move || clock.now_millis()),
                 shutdown.clone(),
             ));
             Some(store)

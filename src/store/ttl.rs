@@ -106,16 +106,18 @@ impl Store {
     }
 }
 
-/// Purges the store at `path` every [`purge_period`] until `stop`, on a connection of its own
+/// Purges the store at `path` every `every` (real time; [`purge_period`] of the TTL, scaled
+/// at demo time) until `stop`, on a connection of its own
 /// (WAL lets it write beside the hub's writer). A failed purge is logged and tried again next
 /// time: expired transcripts must not stop the broker.
 pub async fn purge_periodically(
     path: PathBuf,
     ttl: Duration,
+    every: Duration,
     clock: Clock,
     stop: CancellationToken,
 ) {
-    let mut tick = tokio::time::interval(purge_period(ttl));
+    let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     loop {

@@ -178,7 +178,13 @@ async fn the_periodic_purge_follows_the_clock_it_is_given() {
     };
     let stop = tokio_util::sync::CancellationToken::new();
     let ttl = Duration::from_secs(1);
-    let task = tokio::spawn(purge_periodically(path.clone(), ttl, clock, stop.clone()));
+    let task = tokio::spawn(purge_periodically(
+        path.clone(),
+        ttl,
+        super::ttl::purge_period(ttl),
+        clock,
+        stop.clone(),
+    ));
     // An hour later on the fake clock (no sleeping through the TTL), the next purge deletes it.
     now.store(1000 + HOUR, Ordering::SeqCst);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
