@@ -1,6 +1,8 @@
 //! Issue 15 over a real WebSocket: custom emoji stripped and blank messages refused (rule 4),
 //! notifications for the user only (rule 5), several agents and private notes (rule 9).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
+
 mod common;
 
 use common::Client;

@@ -37,8 +37,8 @@ use crate::connectors::{
     Availability, ChatCommand, ChatEvent, FileUpload, HandoffRequest, HistoryLine,
 };
 use crate::protocol::{
-    Audience, ButtonAction, ChatMessage, ConversationEvent, ConversationId, HandoffState,
-    HandoffStyle, MessageId, Millis, UserInfo,
+    Audience, ButtonAction, ButtonState, ChatMessage, ConversationEvent, ConversationId,
+    HandoffState, HandoffStyle, MessageId, Millis, UserInfo,
 };
 use std::sync::Arc;
 
@@ -332,8 +332,8 @@ impl Conversation {
             out.push(Effect::Emit(audience, ConversationEvent::State { state }));
             // Notifications' buttons wait while a live chat lasts (issue 15, rule 5).
             match (was_live, self.is_connected()) {
-                (false, true) => self.hold_notifications(out),
-                (true, false) => self.release_notifications(out),
+                (false, true) => self.notification_buttons(ButtonState::Disabled, out),
+                (true, false) => self.notification_buttons(ButtonState::Active, out),
                 _ => {}
             }
         }

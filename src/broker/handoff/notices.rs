@@ -113,26 +113,14 @@ impl Conversation {
         Ok(())
     }
 
-    /// The live chat is over: the notifications' disabled buttons can be pressed again.
-    pub(super) fn release_notifications(&mut self, out: &mut Vec<Effect>) {
-        let mut released: Vec<ChatMessage> = Vec::new();
+    /// A live chat begins (`Disabled`: the buttons wait) or ends (`Active`: they may be
+    /// pressed again); each notification that changes is shown again.
+    pub(super) fn notification_buttons(&mut self, state: ButtonState, out: &mut Vec<Effect>) {
         for message in &mut self.notifications {
-            if set_buttons(message, ButtonState::Active) {
-                released.push(message.clone());
+            if set_buttons(message, state) {
+                show(message.clone(), out);
             }
         }
-        released.into_iter().for_each(|m| show(m, out));
-    }
-
-    /// A live chat begins: the notifications' active buttons wait for its end.
-    pub(super) fn hold_notifications(&mut self, out: &mut Vec<Effect>) {
-        let mut held: Vec<ChatMessage> = Vec::new();
-        for message in &mut self.notifications {
-            if set_buttons(message, ButtonState::Disabled) {
-                held.push(message.clone());
-            }
-        }
-        held.into_iter().for_each(|m| show(m, out));
     }
 }
 
