@@ -72,8 +72,9 @@ impl TextMatch {
     /// Whether `text` (plain, squeezed) matches; regular expressions were checked on parsing.
     pub fn accepts(&self, text: &str) -> bool {
         match self {
-            Self::Equals(want) => squeeze(want) == text,
-            Self::Contains(want) => text.contains(&squeeze(want)),
+            // White space is not the point: line breaks and runs of spaces compare as one space.
+            Self::Equals(want) => squeeze(want) == squeeze(text),
+            Self::Contains(want) => squeeze(text).contains(&squeeze(want)),
             Self::Matches(re) => regex::Regex::new(re).is_ok_and(|re| re.is_match(text)),
         }
     }

@@ -18,6 +18,7 @@ fn said(text: &str) -> ConversationEvent {
             parts: vec![Part::text(text)],
             at: 0,
             request: None,
+            translation: None,
         },
     }
 }
