@@ -201,6 +201,26 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
             ],
         ),
     ];
+    rows.extend(engine_file_rows(cmd, fx));
+    // The mock desk's own options: a real system refuses them rather than ignore them.
+    for (i, option, value) in [
+        (1, "--style", "url"),
+        (3, "--agents", "Lisa"),
+        (4, "--greeting", "Hi"),
+        (5, "--latency", "5"),
+    ] {
+        assert_eq!(format!("--{}", rows[i].option), option);
+        rows[i].invalid.push((
+            s(&["--system", system, option, value]),
+            fails(format!("{option} is for the mock desk")),
+        ));
+    }
+    rows
+}
+
+/// The engine's options that name a file.
+fn engine_file_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
+    let mut rows = Vec::new();
     let file_row = |option: &'static str, valid: String, bad: Vec<(PathBuf, String)>| Row {
         cmd,
         option,
@@ -239,19 +259,6 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
         fx.path(&format!("{cmd:?}.sqlite")),
         vec![(fx.under_a_file.clone(), "is not a folder".into())],
     ));
-    // The mock desk's own options: a real system refuses them rather than ignore them.
-    for (i, option, value) in [
-        (1, "--style", "url"),
-        (3, "--agents", "Lisa"),
-        (4, "--greeting", "Hi"),
-        (5, "--latency", "5"),
-    ] {
-        assert_eq!(format!("--{}", rows[i].option), option);
-        rows[i].invalid.push((
-            s(&["--system", system, option, value]),
-            fails(format!("{option} is for the mock desk")),
-        ));
-    }
     rows
 }
 

@@ -105,11 +105,17 @@ fn the_first_line_written_to_a_file_leaves_the_token_out() {
         if let Some(line) = text.lines().next().filter(|_| text.contains('\n')) {
             break line.to_owned();
         }
-        assert!(std::time::Instant::now() < deadline, "serve printed nothing");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve printed nothing"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     assert!(line.starts_with("ws://127.0.0.1:"), "{line:?}");
-    assert!(!line.contains("token"), "a file may be readable by others: {line:?}");
+    assert!(
+        !line.contains("token"),
+        "a file may be readable by others: {line:?}"
+    );
 }
 
 #[tokio::test]

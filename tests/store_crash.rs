@@ -58,7 +58,10 @@ fn serve(store: &Path, logs: &Path) -> (Served, String) {
     stdout.read_line(&mut first).unwrap();
     let url = first.trim().to_owned();
     assert!(url.starts_with("ws://127.0.0.1:"), "first line: {first:?}");
-    assert!(url.ends_with(&format!("/?token={TOKEN}")), "the line carries the token: {first:?}");
+    assert!(
+        url.ends_with(&format!("/?token={TOKEN}")),
+        "the line carries the token: {first:?}"
+    );
     (Served(child, stdout), url)
 }
 

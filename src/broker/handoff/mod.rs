@@ -364,8 +364,8 @@ impl Conversation {
 
 mod live;
 mod messages;
-mod queued;
 mod notices;
+mod queued;
 mod restore;
 mod talk;
 #[cfg(test)]

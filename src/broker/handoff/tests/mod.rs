@@ -514,6 +514,6 @@ fn a_file_before_an_agent_is_there_is_refused_and_changes_nothing() {
 
 mod handed;
 mod live;
-mod rules;
 mod notices;
+mod rules;
 mod state;
