@@ -23,6 +23,7 @@ mod decode;
 mod ids;
 mod message;
 mod state;
+mod style;
 mod trace;
 
 pub use decode::{DecodeError, decode_client};
@@ -32,6 +33,7 @@ pub use message::{
     ReasoningStep, Role, StepStatus, Translation, human_size,
 };
 pub use state::{EndReason, HandoffState};
+pub use style::HandoffStyle;
 pub use trace::{CallKind, CallTrace};
 
 use serde::{Deserialize, Serialize};
@@ -179,31 +181,6 @@ pub struct BrokerInfo {
     /// event, in milliseconds; absent when it keeps none (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_ttl_ms: Option<u64>,
-}
-
-/// The four ways of handing a user over to a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HandoffStyle {
-    /// Message brokering: the bot relays both ways, the user stays in the bot chat.
-    Brokered,
-    /// Redirect to a chat page with the context in the URL.
-    Url,
-    /// Enqueue through the system's API, then link the user over.
-    Api,
-    /// Post the request in a channel that agents watch.
-    Channel,
-}
-
-impl std::fmt::Display for HandoffStyle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Brokered => "brokered",
-            Self::Url => "url",
-            Self::Api => "api",
-            Self::Channel => "channel",
-        })
-    }
 }
 
 /// A request from a client to the broker.
