@@ -139,7 +139,8 @@ async fn pressing_start_agent_chat_twice_is_refused_and_the_conversation_goes_on
     assert!(id.is_some());
     assert_eq!(code, ErrorCode::InvalidState);
     assert!(
-        text.contains("no buttons that can be pressed now"),
+        // The offer's other buttons stay live while queued; this one says why it is refused.
+        text.contains("\"Start agent chat\" was already pressed"),
         "{text}"
     );
     common::seeds::state_reached(&mut user, "ringing").await;

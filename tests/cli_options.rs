@@ -561,7 +561,10 @@ fn takes_value(row: &Row) -> bool {
     };
     cmd.get_arguments()
         .find(|a| a.get_long() == Some(row.option))
-        .is_some_and(|a| a.get_action().takes_values())
+        // An option whose value is optional (`--translate[=LANG]`) is valid alone.
+        .is_some_and(|a| {
+            a.get_action().takes_values() && a.get_num_args().is_none_or(|n| n.min_values() > 0)
+        })
 }
 
 /// Every (command, option) clap knows, help and version aside.
@@ -741,7 +744,7 @@ fn listed(help: &str) -> BTreeSet<String> {
         .filter(|l| l.starts_with("--") || l.starts_with("-h, --") || l.starts_with("-V, --"))
         .filter_map(|l| l.split("--").nth(1))
         .map(|l| {
-            l.split([' ', ',', '='])
+            l.split([' ', ',', '=', '['])
                 .next()
                 .unwrap_or_default()
                 .to_owned()

@@ -126,6 +126,12 @@ fn handoff_to_the_end(style: &str) {
     tmux.see("Other help options");
     tmux.send(&["M-1"]);
     tmux.see("[ Accept (a) ]");
+    // While a brokered request waits, the offer's other buttons stay live (brokering rule 3):
+    // Tab visits them before the inbox.
+    if style == "brokered" {
+        tmux.send(&["Tab"]);
+        tmux.see("▸Edit / Add details");
+    }
     tmux.send(&["Tab"]);
     tmux.send(&["a"]);
     tmux.wait("Lisa's greeting on both sides", |s| {

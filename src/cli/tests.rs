@@ -116,6 +116,7 @@ const ENGINE: &[&str] = &[
     "style",
     "system",
     "time-scale",
+    "translate",
 ];
 
 fn sorted(extra: &[&str], base: &[&str]) -> Vec<String> {
