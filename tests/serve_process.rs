@@ -59,7 +59,10 @@ fn run_with_token(args: &[&str], token: Option<&str>) -> (Served, String, tempfi
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     let first = first.trim();
-    assert!(first.contains("://127.0.0.1:"), "first line must be the URL, got {first:?}");
+    assert!(
+        first.contains("://127.0.0.1:"),
+        "first line must be the URL, got {first:?}"
+    );
     // `serve` adds its token to the line on a pipe; the tests add the token where they need it.
     let url = match first.split_once("/?token=") {
         Some((url, token)) if args.first() == Some(&"serve") && !token.is_empty() => url,
