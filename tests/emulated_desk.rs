@@ -7,7 +7,7 @@
 mod common;
 
 use common::Client;
-use common::seeds::{press_start, say, state_reached};
+use common::seeds::{press_start, request_title, say, state_reached};
 use handoff::broker::BrokerConfig;
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
@@ -29,24 +29,7 @@ async fn request_and_accept(user: &mut Client, lisa: &mut Client, conv: &Convers
     state_reached(user, "offered").await;
     press_start(user, conv).await;
 
-    let request = lisa
-        .wait_for("the request", |m| {
-            matches!(
-                m,
-                ServerMsg::Event {
-                    event: ConversationEvent::Request { .. },
-                    ..
-                }
-            )
-        })
-        .await;
-    let ServerMsg::Event {
-        event: ConversationEvent::Request { title, .. },
-        ..
-    } = request
-    else {
-        unreachable!()
-    };
+    let title = request_title(lisa).await;
     assert_eq!(
         title,
         "I'm running into a strange issue with a SQL database that I'm using."

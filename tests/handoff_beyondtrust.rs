@@ -7,7 +7,7 @@
 mod common;
 
 use common::Client;
-use common::seeds::{press_start, say, state_reached};
+use common::seeds::{press_start, request_title, say, state_reached};
 use handoff::broker::BrokerConfig;
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
@@ -58,24 +58,7 @@ async fn handed_over(section: &str) -> (String, String) {
             if format!("{:?}", message.parts).contains("Taking you to"))
     })
     .await;
-    let request = lisa
-        .wait_for("the request", |m| {
-            matches!(
-                m,
-                ServerMsg::Event {
-                    event: ConversationEvent::Request { .. },
-                    ..
-                }
-            )
-        })
-        .await;
-    let ServerMsg::Event {
-        event: ConversationEvent::Request { title, .. },
-        ..
-    } = request
-    else {
-        unreachable!()
-    };
+    let title = request_title(&mut lisa).await;
     (to, title)
 }
 

@@ -9,7 +9,7 @@
 mod common;
 
 use common::Client;
-use common::seeds::{press_start, say, state_reached};
+use common::seeds::{press_start, say, state_reached, take_request};
 use handoff::broker::BrokerConfig;
 use handoff::emulators::desk::AgentScript;
 use handoff::emulators::fault::{Fault, FaultMode};
@@ -65,23 +65,7 @@ async fn connected(url: &str) -> (Client, Client, ConversationId) {
     say(&mut user, &conv, "text: My SQL database keeps crashing.").await;
     state_reached(&mut user, "offered").await;
     press_start(&mut user, &conv).await;
-    lisa.wait_for("the request", |m| {
-        matches!(
-            m,
-            ServerMsg::Event {
-                event: ConversationEvent::Request { .. },
-                ..
-            }
-        )
-    })
-    .await;
-    let c = conv.clone();
-    lisa.request(|id| ClientMsg::Accept {
-        id,
-        conversation: c,
-    })
-    .await;
-    state_reached(&mut user, "connected").await;
+    take_request(&mut user, &mut lisa, &conv).await;
     (user, lisa, conv)
 }
 

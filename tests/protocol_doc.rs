@@ -4,31 +4,12 @@
 // Test helpers fail loudly: unwrapping is the point.
 #![allow(clippy::unwrap_used)]
 
+mod doc_support;
+
 use handoff::protocol::{ClientMsg, ServerMsg, decode_client};
 
 fn examples() -> Vec<String> {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src/protocol/README.md"
-    ))
-    .unwrap();
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in doc.lines() {
-        match (&mut current, line.trim_start()) {
-            (None, "```json") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
+    doc_support::code_blocks("src/protocol/README.md", "json")
 }
 
 #[test]

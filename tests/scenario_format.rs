@@ -6,33 +6,14 @@
 // Test helpers fail loudly: unwrapping is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod doc_support;
+
 use handoff::scenario::{Action, Scenario, Step, parse};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
 fn examples() -> Vec<String> {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src/scenario/README.md"
-    ))
-    .unwrap();
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in doc.lines() {
-        match (&mut current, line.trim_start()) {
-            (None, "```toml") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
+    doc_support::code_blocks("src/scenario/README.md", "toml")
 }
 
 #[test]

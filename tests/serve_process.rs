@@ -149,8 +149,8 @@ async fn seed_002_through_a_separate_serve_process() {
 #[tokio::test]
 async fn serve_with_a_real_connector_runs_against_its_embedded_emulator() {
     use common::Client;
-    use common::seeds::{press_start, say, state_reached};
-    use handoff::protocol::{ClientMsg, ConversationEvent, ServerMsg};
+    use common::seeds::{press_start, say, state_reached, take_request};
+    use handoff::protocol::ServerMsg;
     let (_served, url, _logs) =
         run_first_line(&["serve", "--listen", "127.0.0.1:0", "--system", "8x8"]);
     let (mut user, conv) = Client::join_user(&url).await;
@@ -168,23 +168,7 @@ async fn serve_with_a_real_connector_runs_against_its_embedded_emulator() {
     .await;
     state_reached(&mut user, "offered").await;
     press_start(&mut user, &conv).await;
-    lisa.wait_for("the request", |m| {
-        matches!(
-            m,
-            ServerMsg::Event {
-                event: ConversationEvent::Request { .. },
-                ..
-            }
-        )
-    })
-    .await;
-    let c = conv.clone();
-    lisa.request(|id| ClientMsg::Accept {
-        id,
-        conversation: c,
-    })
-    .await;
-    state_reached(&mut user, "connected").await;
+    take_request(&mut user, &mut lisa, &conv).await;
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@
 mod common;
 
 use common::Client;
-use common::seeds::{press_start, say, state_reached};
+use common::seeds::{press_start, say, state_reached, take_request};
 use handoff::broker::BrokerConfig;
 use handoff::emulators::desk::AgentScript;
 use handoff::engine::start_on_system;
@@ -50,23 +50,7 @@ async fn kb_and_ticket_numbers_reach_the_user_as_plain_text() {
     .await;
     state_reached(&mut user, "offered").await;
     press_start(&mut user, &conv).await;
-    lisa.wait_for("the request", |m| {
-        matches!(
-            m,
-            ServerMsg::Event {
-                event: ConversationEvent::Request { .. },
-                ..
-            }
-        )
-    })
-    .await;
-    let c = conv.clone();
-    lisa.request(|id| ClientMsg::Accept {
-        id,
-        conversation: c,
-    })
-    .await;
-    state_reached(&mut user, "connected").await;
+    take_request(&mut user, &mut lisa, &conv).await;
     for text in [NUMBERS, "last"] {
         let (conversation, text) = (conv.clone(), text.to_owned());
         lisa.request(|id| ClientMsg::Reply {

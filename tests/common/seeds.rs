@@ -214,6 +214,38 @@ pub async fn press_start(user: &mut Client, conv: &ConversationId) {
     .await;
 }
 
+/// Waits for the next request the agent is shown and returns its title.
+pub async fn request_title(agent: &mut Client) -> String {
+    let request = agent
+        .wait_for("the request", |m| {
+            matches!(
+                m,
+                ServerMsg::Event {
+                    event: ConversationEvent::Request { .. },
+                    ..
+                }
+            )
+        })
+        .await;
+    match request {
+        ServerMsg::Event {
+            event: ConversationEvent::Request { title, .. },
+            ..
+        } => title,
+        _ => unreachable!(),
+    }
+}
+
+/// The agent waits for the user's request, accepts it, and the user's chat is connected.
+pub async fn take_request(user: &mut Client, agent: &mut Client, conv: &ConversationId) {
+    request_title(agent).await;
+    let conversation = conv.clone();
+    agent
+        .request(|id| ClientMsg::Accept { id, conversation })
+        .await;
+    state_reached(user, "connected").await;
+}
+
 fn assert_turns(seed: &Value, user: &Client) {
     let expected = seed_turns(seed);
     let actual = broker_turns(&user.seen);
