@@ -439,7 +439,10 @@ impl SessionTask {
             }
             ws.flush().await
         };
+        // The burst first: when the socket takes it at once (the rule), the timer and the kick
+        // are never registered, which a random start would do for every other burst.
         tokio::select! {
+            biased;
             sent = burst => sent.map_err(|_| None),
             () = kicked.cancelled() => Err(Some(too_slow())),
             () = tokio::time::sleep(limit) => {
