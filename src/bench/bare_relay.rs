@@ -16,9 +16,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-/// Frames queued for one agent connection: the broker's per-session queue (`SESSION_QUEUE`); a
-/// user whose agent's queue is full waits (back-pressure).
-pub const QUEUE: usize = 4096;
+/// Frames queued for one agent connection: the broker's own per-session queue, so the two
+/// compare at the same bound; a user whose agent's queue is full waits (back-pressure).
+pub const QUEUE: usize = crate::broker::SESSION_QUEUE;
 
 type Outbox = mpsc::Sender<Message>;
 

@@ -20,6 +20,7 @@ mod metered;
 pub mod routing;
 mod server;
 mod session;
+pub use session::SESSION_QUEUE;
 pub mod trust;
 
 use crate::connectors::redact::Secret;

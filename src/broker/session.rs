@@ -138,18 +138,22 @@ impl SessionTask {
     pub(super) async fn run(mut self) {
         let (out_tx, mut out_rx) = mpsc::channel::<Frame>(self.config.queue);
         let kicked = CancellationToken::new();
-        let tripped = self.meter.tripped();
+        // Each waits once for the whole connection: made anew on every turn of the loop, they
+        // cost a lock and a registration per frame.
+        let stopping = self.shutdown.clone().cancelled_owned();
+        let kicked_out = kicked.clone().cancelled_owned();
+        let tripped = self.meter.tripped().cancelled_owned();
         let hello_by = tokio::time::sleep(self.config.hello_timeout);
-        tokio::pin!(hello_by);
+        tokio::pin!(stopping, kicked_out, tripped, hello_by);
         let mut session: Option<Live> = None;
         let end: End = loop {
             tokio::select! {
                 biased;
-                () = self.shutdown.cancelled() => {
+                () = &mut stopping => {
                     break Some((CloseCode::Away, "the broker is shutting down".into()));
                 }
-                () = kicked.cancelled() => break Some(too_slow()),
-                () = tripped.cancelled() => break Some(self.tripped_close()),
+                () = &mut kicked_out => break Some(too_slow()),
+                () = &mut tripped => break Some(self.tripped_close()),
                 () = &mut hello_by, if session.is_none() => {
                     tracing::info!(peer = %self.peer, "no hello in time");
                     break Some((CloseCode::Policy, format!("no hello within {} ms", self.config.hello_timeout.as_millis())));
@@ -435,7 +439,10 @@ impl SessionTask {
             }
             ws.flush().await
         };
+        // The burst first: when the socket takes it at once (the rule), the timer and the kick
+        // are never registered, which a random start would do for every other burst.
         tokio::select! {
+            biased;
             sent = burst => sent.map_err(|_| None),
             () = kicked.cancelled() => Err(Some(too_slow())),
             () = tokio::time::sleep(limit) => {

@@ -6,12 +6,13 @@
 
 use crate::protocol::{ChatMessage, MessageId};
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
 /// Messages in the order they first arrived, indexed by id.
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
     messages: Vec<ChatMessage>,
-    index: HashMap<MessageId, usize>,
+    index: IdIndex,
     /// Positions of the messages that have buttons. Bounded by the number of messages (one
     /// entry at most per message); its last entry is the latest message with buttons.
     with_buttons: BTreeSet<usize>,
@@ -29,8 +30,8 @@ pub enum Upsert {
 impl Transcript {
     /// Adds a message, or replaces the message with its id.
     pub fn upsert(&mut self, message: ChatMessage) -> Upsert {
-        let (at, done) = match self.index.get(&message.id) {
-            Some(&i) => (i, Upsert::Replaced),
+        let (at, done) = match self.index.get(&message.id, &self.messages) {
+            Some(i) => (i, Upsert::Replaced),
             None => (self.messages.len(), Upsert::Added),
         };
         // A replacement may add buttons or take them away (a pressed offer is re-sent).
@@ -42,7 +43,7 @@ impl Transcript {
         match self.messages.get_mut(at) {
             Some(old) => *old = message,
             None => {
-                self.index.insert(message.id.clone(), at);
+                self.index.insert(&message.id, at);
                 self.messages.push(message);
             }
         }
@@ -66,13 +67,71 @@ impl Transcript {
 
     /// The message with this id.
     pub fn get(&self, id: &MessageId) -> Option<&ChatMessage> {
-        self.index.get(id).map(|&i| &self.messages[i])
+        let i = self.index.get(id, &self.messages)?;
+        self.messages.get(i)
     }
 
     /// The latest message that has buttons, with its position.
     pub fn latest_with_buttons(&self) -> Option<(usize, &ChatMessage)> {
         let &i = self.with_buttons.last()?;
         self.messages.get(i).map(|m| (i, m))
+    }
+}
+
+/// Positions of messages by a hash of their id. An entry is two words and holds no copy of the
+/// id, so a transcript of 100,000 messages keeps a table a fraction of the size a map of ids
+/// needs, and taking in a message (a lookup that misses, then an insert) stays about as cheap
+/// as in a short one. The id itself is checked on the message. Bounds: one entry per message,
+/// in `by_hash` or, for the rare id whose hash another id has already, in `collided`.
+#[derive(Debug, Clone, Default)]
+struct IdIndex<S = RandomState> {
+    hasher: S,
+    by_hash: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    collided: HashMap<MessageId, usize>,
+}
+
+impl<S: BuildHasher> IdIndex<S> {
+    /// The position of the message `id` in `messages`.
+    fn get(&self, id: &MessageId, messages: &[ChatMessage]) -> Option<usize> {
+        let hashed = self.by_hash.get(&self.hasher.hash_one(id)).copied();
+        match hashed {
+            Some(i) if messages.get(i).is_some_and(|m| m.id == *id) => Some(i),
+            _ if self.collided.is_empty() => None,
+            _ => self.collided.get(id).copied(),
+        }
+    }
+
+    /// Records a new message `id` (one [`IdIndex::get`] does not find) at position `at`.
+    fn insert(&mut self, id: &MessageId, at: usize) {
+        match self.by_hash.entry(self.hasher.hash_one(id)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(at);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(id.clone(), at);
+            }
+        }
+    }
+}
+
+/// The hasher of keys that are hashes already: it keeps the `u64` it is given.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; other input is folded in all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -137,6 +196,32 @@ mod tests {
         assert_eq!(t.latest_with_buttons().map(|(i, _)| i), Some(0));
         t.upsert(msg("m1", "buttons gone too"));
         assert_eq!(t.latest_with_buttons().map(|(i, _)| i), None);
+    }
+
+    /// Every id hashes alike, so every id after the first is a collision.
+    #[derive(Debug, Default, Clone)]
+    struct Colliding;
+
+    impl BuildHasher for Colliding {
+        type Hasher = Prehashed;
+        fn build_hasher(&self) -> Prehashed {
+            Prehashed(0)
+        }
+    }
+
+    #[test]
+    fn ids_whose_hashes_collide_are_still_told_apart() {
+        let messages: Vec<ChatMessage> = (0..50).map(|i| msg(&format!("m{i}"), "text")).collect();
+        let mut index = IdIndex::<Colliding>::default();
+        for (i, m) in messages.iter().enumerate() {
+            assert_eq!(index.get(&m.id, &messages[..i]), None, "{} is new", m.id);
+            index.insert(&m.id, i);
+        }
+        for (i, m) in messages.iter().enumerate() {
+            assert_eq!(index.get(&m.id, &messages), Some(i), "{}", m.id);
+        }
+        assert_eq!(index.get(&"m50".into(), &messages), None);
+        assert_eq!(index.by_hash.len() + index.collided.len(), messages.len());
     }
 
     proptest! {

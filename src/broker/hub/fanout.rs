@@ -28,6 +28,10 @@ pub type Frame = Utf8Bytes;
 /// How often the hub looks again at a backed-up session while it holds requests back.
 pub(super) const RECHECK: Duration = Duration::from_millis(1);
 
+/// The room an event's bytes start with: a chat message of a few hundred bytes and its
+/// envelope fit; a longer one grows the buffer.
+const EVENT_CAPACITY: usize = 2048;
+
 /// What is sent if a message cannot be serialised (no message type can fail today).
 const UNENCODABLE: &str =
     r#"{"type":"error","code":"unavailable","message":"the broker could not encode a message"}"#;
@@ -64,9 +68,12 @@ fn encode_event(conv: &ConversationId, l: &Logged) -> Frame {
         audience: l.audience,
         event: &l.event,
     };
-    match serde_json::to_string(&event) {
-        Ok(text) => Frame::from(text),
-        Err(_) => encode(&super::event_msg(conv, l)),
+    // Sized for a chat message with its envelope, so the bytes are written without regrowing
+    // (a growing buffer copied a 1 KiB message four times).
+    let mut bytes = Vec::with_capacity(EVENT_CAPACITY);
+    match serde_json::to_writer(&mut bytes, &event).map(|()| String::from_utf8(bytes)) {
+        Ok(Ok(text)) => Frame::from(text),
+        _ => encode(&super::event_msg(conv, l)),
     }
 }
 
@@ -151,12 +158,7 @@ impl Hub {
             return;
         };
         entry.visible = entry.visible.max(seq);
-        let Some(logged) = entry
-            .log
-            .binary_search_by_key(&seq, |l| l.seq)
-            .ok()
-            .and_then(|i| entry.log.get(i))
-        else {
+        let Some(logged) = logged_at(&entry.log, seq) else {
             return;
         };
         let targets = self.index.recipients(conv, logged.audience);
@@ -167,6 +169,18 @@ impl Hub {
         for id in targets {
             self.send_frame(id, frame.clone());
         }
+    }
+}
+
+/// The logged event `seq`: the newest one, as a rule (without a store every event is fanned
+/// out as it is appended), found without touching the rest of a long log; else by search.
+fn logged_at(log: &[Logged], seq: u64) -> Option<&Logged> {
+    match log.last() {
+        Some(last) if last.seq == seq => Some(last),
+        _ => log
+            .binary_search_by_key(&seq, |l| l.seq)
+            .ok()
+            .and_then(|i| log.get(i)),
     }
 }
 

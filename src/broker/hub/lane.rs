@@ -4,6 +4,8 @@
 //! conversation's, never an inbound webhook).
 
 use futures_util::future::BoxFuture;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::mpsc;
 
 /// How many calls a lane holds at most, the one running not counted. A system that falls this
@@ -14,6 +16,8 @@ pub(super) const LANE_DEPTH: usize = 64;
 /// and then ends its task.
 pub(super) struct Lane {
     tx: mpsc::Sender<BoxFuture<'static, ()>>,
+    /// Calls queued and not yet finished (the running one included).
+    unfinished: Arc<AtomicUsize>,
 }
 
 /// The lane is full: the call was not queued.
@@ -28,17 +32,30 @@ impl Lane {
 
     fn with_depth(depth: usize) -> Self {
         let (tx, mut rx) = mpsc::channel::<BoxFuture<'static, ()>>(depth);
+        let unfinished = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&unfinished);
         tokio::spawn(async move {
             while let Some(call) = rx.recv().await {
                 call.await;
+                count.fetch_sub(1, Ordering::AcqRel);
             }
         });
-        Self { tx }
+        Self { tx, unfinished }
     }
 
     /// Queues `call` behind the lane's others; refused when [`LANE_DEPTH`] calls wait already.
     pub(super) fn push(&self, call: BoxFuture<'static, ()>) -> Result<(), LaneFull> {
-        self.tx.try_send(call).map_err(|_| LaneFull)
+        self.unfinished.fetch_add(1, Ordering::AcqRel);
+        self.tx.try_send(call).map_err(|_| {
+            self.unfinished.fetch_sub(1, Ordering::AcqRel);
+            LaneFull
+        })
+    }
+
+    /// Whether every call queued so far has finished: what the caller does now comes after
+    /// them, as if it were queued (and without a turn of the lane's task).
+    pub(super) fn is_idle(&self) -> bool {
+        self.unfinished.load(Ordering::Acquire) == 0
     }
 }
 
@@ -67,6 +84,37 @@ mod tests {
             order.push(i);
         }
         assert_eq!(order, (0..20).collect::<Vec<_>>());
+    }
+
+    /// Yields until `lane` is idle, at most a bounded number of turns; whether it became so.
+    async fn settles(lane: &Lane) -> bool {
+        for _ in 0..1000 {
+            if lane.is_idle() {
+                return true;
+            }
+            tokio::task::yield_now().await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_lane_is_idle_only_once_every_queued_call_has_finished() {
+        let lane = Lane::with_depth(1);
+        assert!(lane.is_idle(), "a new lane");
+        let (release, held) = oneshot::channel::<()>();
+        let (started_tx, started) = oneshot::channel::<()>();
+        lane.push(Box::pin(async move {
+            let _ = started_tx.send(());
+            let _ = held.await;
+        }))
+        .expect("room");
+        started.await.expect("the first call runs");
+        lane.push(Box::pin(async {})).expect("one waits");
+        assert_eq!(lane.push(Box::pin(async {})), Err(LaneFull));
+        assert!(!lane.is_idle(), "a call runs and one waits");
+        let _ = release.send(());
+        // A refused call counted as queued would keep the lane busy for ever.
+        assert!(settles(&lane).await, "both queued calls finished");
     }
 
     #[tokio::test]

@@ -233,11 +233,14 @@ impl Hub {
         let mut sweep = tokio::time::interval(evict::sweep_period(self.settings.evict_after));
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut intake_open = true;
+        // One wait for the whole run, not a new one (a lock and a registration) per message.
+        let stopping = shutdown.cancelled();
+        tokio::pin!(stopping);
         loop {
             let holding = self.holding_requests();
             let msg = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => break,
+                () = &mut stopping => break,
                 commit = durable::next_commit(&mut self.store) => {
                     self.committed(commit, &shutdown);
                     continue;

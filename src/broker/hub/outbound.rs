@@ -8,6 +8,7 @@ use super::{Hub, HubMsg, SessionId};
 use crate::broker::handoff::Input;
 use crate::connectors::{ChatCommand, ChatEvent, DeskAction};
 use crate::protocol::{ConversationId, EndReason, ErrorCode, RequestId};
+use tokio::sync::mpsc::error::TrySendError;
 
 impl Hub {
     /// Queues `command` for the system behind the conversation's earlier ones. A system that
@@ -17,6 +18,15 @@ impl Hub {
         let translation = self.to_agent(conv, &command);
         let Some((chat, lane)) = self.conversations.get(conv).and_then(|e| e.chat.as_ref()) else {
             return;
+        };
+        // Nothing is waiting in the lane and nothing to translate: straight to the system's
+        // queue, still behind everything before it, without a turn of the lane's task.
+        let command = match translation {
+            None if lane.is_idle() => match chat.try_send(command) {
+                Ok(()) | Err(TrySendError::Closed(_)) => return,
+                Err(TrySendError::Full(command)) => command,
+            },
+            _ => command,
         };
         let chat = chat.clone();
         let queued = lane.push(Box::pin(async move {
