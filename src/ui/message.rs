@@ -460,6 +460,34 @@ mod tests {
         assert!(first(&m).starts_with("lisa van"), "{}", first(&m));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_agent_name_from_a_system_draws_safe_initials(name in "(\\PC|\\pC| )*") {
+            let theme = Theme::default();
+            let m = ChatMessage {
+                id: "m1".into(),
+                role: Role::Agent,
+                agent: Some(AgentInfo {
+                    name: name.clone(),
+                    avatar: Some("https://desk.example.com/a.png".into()),
+                    on_behalf: false,
+                }),
+                parts: vec![Part::text("<p>Hi</p>")],
+                at: 0,
+                request: None,
+                translation: None,
+            };
+            let first = text(&render(&m, &look(&theme, 60)))[0].clone();
+            proptest::prop_assert!(!first.chars().any(char::is_control), "{:?}", first);
+            if let Some(initials) = avatar(&m) {
+                let badge = format!("({initials}) ");
+                proptest::prop_assert!(first.starts_with(&badge), "{:?}", first);
+                // Two words' first letters, each uppercased (some become two letters, "ß" → "SS").
+                proptest::prop_assert!(initials.chars().count() <= 6, "{:?}", initials);
+            }
+        }
+    }
+
     #[test]
     fn a_translated_message_shows_its_original_and_a_failed_one_says_why() {
         let theme = Theme::default();
