@@ -365,6 +365,9 @@ pub struct EngineArgs {
     /// language; `--translate` alone detects it from each message.
     #[arg(long, value_name = "LANG", num_args = 0..=1, require_equals = true, default_missing_value = "auto", value_parser = parse_language)]
     pub translate: Option<String>,
+    /// Anonymity: the user sees no agent avatar (`[brokering] agent_avatar = false` too).
+    #[arg(long)]
+    pub no_avatar: bool,
     /// Keep conversations in this SQLite file (turns transcripts on): they survive a restart and
     /// can be read back with `handoff transcript`; personal data in them is masked.
     #[arg(long, value_name = "FILE")]

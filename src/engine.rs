@@ -107,6 +107,8 @@ pub async fn start(
         None => broker::hours::from_config(&systems)?.unwrap_or_default(),
     };
     transcripts(args, &systems, &mut config)?;
+    let brokering: BrokeringFile = systems.section("brokering")?;
+    config.assistant.agent_avatar = !args.no_avatar && brokering.agent_avatar.unwrap_or(true);
     let translator = translation(args, &systems, &mut config).await?;
     let mut engine = match args.system {
         crate::systems::mock::NAME => Engine {
@@ -189,6 +191,8 @@ pub async fn start_on_system(
 ) -> anyhow::Result<Engine> {
     let options = EmulatorOptions {
         script,
+        // The emulator's desk keeps the broker's (demo) time.
+        clock: std::sync::Arc::clone(&config.clock),
         ..EmulatorOptions::default()
     };
     let built = crate::systems::build_with(system, systems, options)
@@ -217,6 +221,14 @@ struct TranscriptsFile {
     ttl: Option<String>,
     /// The SQLite file; `transcripts.sqlite` in the platform's data directory by default.
     store: Option<std::path::PathBuf>,
+}
+
+/// The `[brokering]` section of `handoff.toml`: how agents are shown to the user.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrokeringFile {
+    /// Whether the user sees the agent's avatar (on by default; `--no-avatar` turns it off).
+    agent_avatar: Option<bool>,
 }
 
 /// Where transcripts are kept, if anywhere, and for how long: the options first, then

@@ -32,6 +32,7 @@ pub mod emulators;
 pub mod engine;
 pub mod fuzz;
 pub mod logging;
+pub mod loopback;
 pub mod pii;
 pub mod private_files;
 pub mod protocol;

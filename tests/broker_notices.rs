@@ -1,5 +1,6 @@
 //! Issue 15 over a real WebSocket: custom emoji stripped and blank messages refused (rule 4),
-//! notifications for the user only (rule 5), several agents and private notes (rule 9).
+//! the agent's avatar switched off (rule 4), notifications for the user only (rule 5), several
+//! agents and private notes (rule 9).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic on purpose
 
@@ -155,6 +156,23 @@ async fn two_agents_talk_to_the_user_by_name_and_their_notes_stay_between_them()
         user.seen
     );
     broker.shutdown().await;
+}
+
+#[tokio::test]
+async fn with_the_avatar_off_the_user_sees_the_agents_name_without_a_picture() {
+    for shown in [true, false] {
+        let mut config = BrokerConfig::default();
+        config.assistant.agent_avatar = shown;
+        let broker = broker::start(config).await.unwrap();
+        let url = common::url(&broker);
+        let (mut user, mut lisa, conv) = connected_chat(&url).await;
+        reply(&mut lisa, &conv, "Lisa here").await;
+        let (_, m) = saw(&mut user, "Lisa here").await;
+        let agent = m.agent.unwrap();
+        assert_eq!(agent.name, "Lisa");
+        assert_eq!(agent.avatar.is_some(), shown, "{agent:?}");
+        broker.shutdown().await;
+    }
 }
 
 fn policy_button() -> Button {

@@ -177,3 +177,29 @@ async fn a_failing_translator_lets_the_message_through_as_written_with_the_reaso
     assert!(!why.contains("wrong-key"), "the key is redacted: {why}");
     broker.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_request_written_before_the_chat_reaches_the_agent_in_english() {
+    let broker = broker::start(translating(Arc::new(PhraseTable), None))
+        .await
+        .unwrap();
+    let url = common::url(&broker);
+    let (mut user, conv) = Client::join_user(&url).await;
+    let mut lisa = Client::join_agent(&url, "Lisa").await;
+    say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
+    common::seeds::state_reached(&mut user, "collecting details").await;
+    say(
+        &mut user,
+        &conv,
+        "text: Hola, necesito ayuda con la impresora",
+    )
+    .await;
+    common::seeds::state_reached(&mut user, "offered").await;
+    common::seeds::press_start(&mut user, &conv).await;
+    lisa.wait_for("the request in English", |m| {
+        matches!(m, ServerMsg::Event { event: ConversationEvent::Request { title, .. }, .. }
+            if title == "Hello, I need help with the printer")
+    })
+    .await;
+    broker.shutdown().await;
+}

@@ -118,7 +118,7 @@ async fn outside_business_hours_start_agent_chat_is_hidden_and_the_assistant_say
     let (mut user, _conv) = offered(&common::url(&broker)).await;
     sees(
         &mut user,
-        "Live agents are available Monday\u{2013}Friday, 8:00\u{2013}17:00 Pacific time.",
+        "Live agents are available Monday\u{2013}Friday, 8:00\u{2013}17:00 America/Los_Angeles.",
     )
     .await;
     assert_eq!(

@@ -190,6 +190,12 @@ fn engine_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
             valid: s(&["--transcripts"]),
             invalid: vec![(s(&["--transcripts=yes"]), usage("--transcripts"))],
         },
+        Row {
+            cmd,
+            option: "no-avatar",
+            valid: s(&["--no-avatar"]),
+            invalid: vec![(s(&["--no-avatar=yes"]), usage("--no-avatar"))],
+        },
         row(
             cmd,
             "allow-origin",

@@ -1,6 +1,7 @@
 //! The transcript store: a real SQLite file that keeps every conversation. What it holds reads
 //! back as the conversation the user saw (the seed conversation itself, in Purple Chat form),
-//! and a broker restarted on it brings conversations back with nothing lost or repeated.
+//! and a broker restarted on it brings conversations back with nothing lost or repeated, and
+//! notifications held during a chat pressable again (issue 15, rule 5).
 
 // Test helpers fail loudly: unwrapping is the point.
 #![allow(clippy::unwrap_used)]
@@ -10,10 +11,10 @@ mod common;
 use common::Client;
 use handoff::broker::{self, BrokerConfig};
 use handoff::protocol::{
-    ClientMsg, ClientRole, ConversationEvent, ConversationId, EndReason, HandoffState, ServerMsg,
+    Button, ButtonAction, ButtonState, ButtonStyle, ClientMsg, ConversationEvent, ConversationId,
+    EndReason, HandoffState, ServerMsg,
 };
 use handoff::store::{Store, export};
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -92,6 +93,88 @@ async fn live_chat_with_lisa(broker: &broker::RunningBroker) -> (Client, Client,
     (user, lisa, conv)
 }
 
+/// The user of `conv` back on a restarted broker with their resume secret, having seen up to
+/// event `last`.
+async fn resume(
+    broker: &broker::RunningBroker,
+    secret: Option<String>,
+    conv: &ConversationId,
+    last: u64,
+) -> Client {
+    let (user, welcome) = Client::resume_user(&broker.url(), conv, secret, last).await;
+    assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:#?}");
+    user
+}
+
+/// The state of the first button of a message with `text`, when `m` is one.
+fn button_of(m: &ServerMsg, text: &str) -> Option<ButtonState> {
+    match m {
+        ServerMsg::Event {
+            event: ConversationEvent::Message { message },
+            ..
+        } if format!("{:?}", message.parts).contains(text) => {
+            message.buttons().next().map(|b| b.state)
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_notification_held_during_the_chat_is_pressable_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("transcripts.sqlite");
+    let broker = broker::start(config(&path)).await.unwrap();
+    let (mut user, lisa, conv) = live_chat_with_lisa(&broker).await;
+    let mut qa = Client::join_observer(&common::url(&broker)).await;
+    let policy = ButtonAction::Open("https://intranet.example.com/policy".into());
+    let c = Some(conv.clone());
+    let button = Button {
+        button_text: "Read the policy".into(),
+        style: ButtonStyle::Outlined,
+        action: policy.clone(),
+        state: ButtonState::Active,
+    };
+    qa.request(|id| ClientMsg::Notify {
+        id,
+        conversation: c,
+        text: "Password expiry on Friday".into(),
+        buttons: vec![button],
+    })
+    .await;
+    let held = user
+        .wait_for("the held notice", |m| {
+            button_of(m, "Password expiry") == Some(ButtonState::Disabled)
+        })
+        .await;
+    let ServerMsg::Event {
+        event: ConversationEvent::Message { message },
+        ..
+    } = held
+    else {
+        unreachable!()
+    };
+    let last = event_seqs(&user.seen).into_iter().max().unwrap();
+    let secret = user.resume_secret();
+    drop((user, lisa, qa));
+    broker.shutdown().await;
+
+    let broker = broker::start(config(&path)).await.unwrap();
+    let mut user = resume(&broker, secret, &conv, last).await;
+    user.wait_for("the notice pressable again", |m| {
+        button_of(m, "Password expiry") == Some(ButtonState::Active)
+    })
+    .await;
+    let c = conv.clone();
+    user.request(|id| ClientMsg::Press {
+        id,
+        conversation: c,
+        message: message.id.clone(),
+        action: policy.clone(),
+    })
+    .await;
+    broker.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
     let dir = tempfile::tempdir().unwrap();
@@ -105,17 +188,7 @@ async fn a_restart_brings_conversations_back_and_ends_the_live_chat_it_cut() {
     broker.shutdown().await;
 
     let broker = broker::start(config(&path)).await.unwrap();
-    let mut user = Client::connect(&broker.url()).await;
-    user.resume = secret;
-    let welcome = user
-        .hello(
-            ClientRole::User,
-            Some(conv.clone()),
-            None,
-            BTreeMap::from([(conv.clone(), last)]),
-        )
-        .await;
-    assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:#?}");
+    let mut user = resume(&broker, secret, &conv, last).await;
     let ended = user
         .wait_for("the restart notice", |m| {
             matches!(

@@ -118,6 +118,9 @@ pub struct AssistantConfig {
     pub self_service: SelfService,
     /// When "Start agent chat" is shown (`[hours]`, `--hours`).
     pub start_button: super::hours::ButtonMode,
+    /// Whether the user sees the agent's avatar (issue 15, rule 4): off for anonymity
+    /// (`--no-avatar`, `[brokering] agent_avatar = false`), when no agent message carries one.
+    pub agent_avatar: bool,
 }
 
 /// Where "Other help options" points.
@@ -152,6 +155,7 @@ impl Default for AssistantConfig {
                 .collect(),
             self_service: SelfService::default(),
             start_button: super::hours::ButtonMode::System,
+            agent_avatar: true,
         }
     }
 }

@@ -154,7 +154,8 @@ impl Schedule {
             self.day_names(),
             clock(self.open),
             clock(self.close),
-            zone_words(&self.zone_name)
+            // The zone's own name, as the rule was written: unambiguous, and never "UTC time".
+            self.zone_name
         );
         let today = at.to_zoned(self.zone.clone()).date();
         if self.holidays.contains(&today) {
@@ -307,23 +308,6 @@ fn minutes(text: &str) -> Option<u16> {
 /// `8:00`, `17:30`.
 fn clock(minutes: u16) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
-}
-
-/// How people name a zone: "Pacific time" for `America/Los_Angeles`, else "`Europe/Paris` time".
-fn zone_words(zone: &str) -> String {
-    let common = [
-        ("America/Los_Angeles", "Pacific"),
-        ("America/Denver", "Mountain"),
-        ("America/Phoenix", "Mountain"),
-        ("America/Chicago", "Central"),
-        ("America/New_York", "Eastern"),
-        ("UTC", "UTC"),
-    ];
-    let name = common
-        .iter()
-        .find(|(z, _)| *z == zone)
-        .map_or(zone, |(_, words)| words);
-    format!("{name} time")
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ fn holidays_close_the_whole_day() {
     assert_eq!(
         s.why_closed(pacific("2026-12-25T10:00")),
         "Today (2026-12-25) is a holiday. Live agents are available Monday\u{2013}Friday, \
-         8:00\u{2013}17:00 Pacific time."
+         8:00\u{2013}17:00 America/Los_Angeles."
     );
 }
 
@@ -56,19 +56,19 @@ fn the_refusal_names_the_days_hours_and_zone_in_plain_words() {
     let at = pacific("2026-12-05T12:00");
     assert_eq!(
         schedule(PACIFIC).why_closed(at),
-        "Live agents are available Monday\u{2013}Friday, 8:00\u{2013}17:00 Pacific time."
+        "Live agents are available Monday\u{2013}Friday, 8:00\u{2013}17:00 America/Los_Angeles."
     );
     assert_eq!(
         schedule("mon,wed,FRIDAY 9:30-12:00 Europe/Paris").why_closed(at),
-        "Live agents are available Monday, Wednesday and Friday, 9:30\u{2013}12:00 Europe/Paris time."
+        "Live agents are available Monday, Wednesday and Friday, 9:30\u{2013}12:00 Europe/Paris."
     );
     assert_eq!(
         schedule("Sat-Sun 00:00-24:00 UTC").why_closed(at),
-        "Live agents are available Saturday and Sunday, 0:00\u{2013}24:00 UTC time."
+        "Live agents are available Saturday and Sunday, 0:00\u{2013}24:00 UTC."
     );
     assert_eq!(
         schedule("Mon-Sun 00:00-24:00 Asia/Tokyo").why_closed(at),
-        "Live agents are available every day, 0:00\u{2013}24:00 Asia/Tokyo time."
+        "Live agents are available every day, 0:00\u{2013}24:00 Asia/Tokyo."
     );
 }
 

@@ -261,7 +261,10 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
     let derive_desk_view = config.connector.is_some();
     let (connector, desk) = match config.connector.clone() {
         Some(link) => link,
-        None => tasks.mock_desk(config.desk.clone()),
+        None => tasks.mock_desk(DeskConfig {
+            clock: Arc::clone(&config.clock),
+            ..config.desk.clone()
+        }),
     };
     tasks.forward_traces(connector.as_ref());
     let system = connector.system().to_owned();
@@ -273,16 +276,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
             let mut store = crate::store::Store::open(path)?;
             let purged = store.purge(config.clock.now_millis(), config.transcript_ttl)?;
             tracing::info!(purged, ttl = ?config.transcript_ttl, "transcripts kept, PII masked");
-            // The TTL is demo time too: purge as often in real time as the scale asks.
-            let clock = Arc::clone(&config.clock);
-            let every = clock
-                .real_wait(crate::store::ttl::purge_period(config.transcript_ttl))
-                .max(Duration::from_millis(250));
+            // The TTL is demo time too: the purge follows the broker's clock.
             tracker.spawn(crate::store::ttl::purge_periodically(
                 path.clone(),
                 config.transcript_ttl,
-                every,
-                Arc::new(move || clock.now_millis()),
+                Arc::clone(&config.clock),
                 shutdown.clone(),
             ));
             Some(store)

@@ -108,6 +108,7 @@ const ENGINE: &[&str] = &[
     "latency",
     "max-attachment-bytes",
     "max-message-bytes",
+    "no-avatar",
     "queue-timeout",
     "routing",
     "store",

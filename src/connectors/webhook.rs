@@ -116,18 +116,11 @@ impl WebhookListener {
         listen: SocketAddr,
         public_base_url: Option<&str>,
     ) -> Result<Self, WebhookError> {
-        if !listen.ip().is_loopback() {
-            return Err(WebhookError::NotLoopback(listen));
-        }
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|source| WebhookError::Bind {
-                addr: listen,
-                source,
-            })?;
-        let local = listener.local_addr().map_err(|source| WebhookError::Bind {
-            addr: listen,
-            source,
+        let (listener, local) = crate::loopback::bind(listen).await.map_err(|e| match e {
+            crate::loopback::ListenError::NotLoopback(addr) => WebhookError::NotLoopback(addr),
+            crate::loopback::ListenError::Bind { addr, source } => {
+                WebhookError::Bind { addr, source }
+            }
         })?;
         let public_base = public_base_url.map_or_else(
             || format!("http://{local}"),
@@ -141,15 +134,7 @@ impl WebhookListener {
             .with_state(routes.clone())
             .merge(files.clone().router());
         let cancel = CancellationToken::new();
-        let stop = cancel.clone();
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "webhook listener stopped");
-            }
-        });
+        crate::loopback::serve_until("webhook listener", listener, app, cancel.clone());
         tracing::info!(%local, public_base = %public_base, "webhook listener up");
         Ok(Self {
             local,

@@ -25,6 +25,15 @@ impl Policy {
         barge_in: false,
         ring: false,
     };
+
+    /// An emulated contact center whose API carries a second agent in a live chat (a
+    /// system folder's `SECOND_AGENT`): no ringing, and a barge-in is allowed.
+    pub const fn emulated(second_agent: bool) -> Self {
+        Self {
+            barge_in: second_agent,
+            ring: false,
+        }
+    }
 }
 
 /// Where a conversation is, as far as the rules care.

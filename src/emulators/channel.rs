@@ -269,7 +269,7 @@ impl ChannelService {
         options: EmulatorOptions,
         target: Option<AcceptTarget>,
     ) -> Spawned {
-        let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+        let (desk, signals) = SimDesk::from_options(&options, crate::desk::Policy::EMULATED);
         let emu = Arc::new(ChannelEmu {
             desk: desk.clone(),
             options,

@@ -93,7 +93,7 @@ pub async fn spawn(
     listen: SocketAddr,
     options: EmulatorOptions,
 ) -> Spawned {
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+    let (desk, signals) = SimDesk::from_options(&options, crate::desk::Policy::EMULATED);
     let page = Arc::new(Page {
         system,
         desk: desk.clone(),

@@ -33,17 +33,9 @@ use tokio_util::sync::CancellationToken;
 /// What starting an emulator failed with.
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    /// Emulators only listen on loopback.
-    #[error("emulator: {0} is not a loopback address")]
-    NotLoopback(SocketAddr),
-    /// The address could not be bound.
-    #[error("emulator: cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// Emulators only listen on loopback, on an address that can be bound.
+    #[error("emulator: {0}")]
+    Listen(#[from] crate::loopback::ListenError),
     /// The emulator's signing key could not be made.
     #[error("emulator: {0}")]
     Crypto(String),
@@ -65,6 +57,9 @@ pub struct EmulatorOptions {
     pub webhook_retry_delay: Duration,
     /// Webhook deliveries per event, the first included.
     pub webhook_attempts: u32,
+    /// The desk's clock: when requests were queued, and how long the agents' scripted waits
+    /// really take (the broker's demo time, `--time-scale`).
+    pub clock: crate::clock::SharedClock,
 }
 
 impl Default for EmulatorOptions {
@@ -76,6 +71,7 @@ impl Default for EmulatorOptions {
             eta_secs: 30,
             webhook_retry_delay: Duration::from_millis(200),
             webhook_attempts: 3,
+            clock: Arc::new(crate::clock::SystemClock),
         }
     }
 }
@@ -157,9 +153,11 @@ pub(crate) struct DeskParts {
 }
 
 impl DeskParts {
-    /// A desk of `options`' agents playing its script, with no faults.
-    pub(crate) fn new(options: &EmulatorOptions) -> Self {
-        let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+    /// A desk of `options`' agents playing its script, with no faults; a second agent may join
+    /// a live chat when the system's API carries one (its folder's `SECOND_AGENT`).
+    pub(crate) fn new(options: &EmulatorOptions, second_agent: bool) -> Self {
+        let policy = crate::desk::Policy::emulated(second_agent);
+        let (desk, signals) = SimDesk::from_options(options, policy);
         Self {
             desk,
             signals,
@@ -195,36 +193,14 @@ pub(crate) async fn serve(
     faults: Arc<Faults>,
     cancel: CancellationToken,
 ) -> Result<RunningEmulator, EmulatorError> {
-    if !listen.ip().is_loopback() {
-        return Err(EmulatorError::NotLoopback(listen));
-    }
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|source| EmulatorError::Bind {
-            addr: listen,
-            source,
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| EmulatorError::Bind {
-            addr: listen,
-            source,
-        })?;
+    let (listener, addr) = crate::loopback::bind(listen).await?;
     let app = app
         .layer(axum::middleware::from_fn_with_state(
             faults.clone(),
             fault::inject,
         ))
         .merge(control::router(desk.clone(), faults.clone()));
-    let stop = cancel.clone();
-    tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(system, error = %e, "emulator stopped");
-        }
-    });
+    crate::loopback::serve_until(system, listener, app, cancel.clone());
     tracing::info!(system, %addr, "emulator up");
     Ok(RunningEmulator {
         system,

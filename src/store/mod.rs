@@ -16,7 +16,7 @@ pub mod masked;
 pub mod ttl;
 mod writer;
 
-pub use ttl::{Clock, DEFAULT_TTL};
+pub use ttl::DEFAULT_TTL;
 pub use writer::{Commit, StoreWriter, Ticket};
 
 use crate::protocol::{Audience, ConversationEvent, ConversationId, Millis, UserInfo};

@@ -1,12 +1,13 @@
 //! Transcripts are kept for a time to live (a day by default, `[transcripts] ttl`): a
 //! conversation whose last event is older than that is deleted, at start and then
-//! periodically. Time comes from a [`Clock`] so tests (and the demo time scale) choose it.
+//! periodically. Time comes from the broker's [`SharedClock`], so tests (a manual clock) and
+//! the demo time scale (`--time-scale`) choose it.
 
 use super::{Store, StoreError, int};
+use crate::clock::SharedClock;
 use crate::protocol::Millis;
 use rusqlite::params;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -15,14 +16,6 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(86_400);
 
 /// The longest time to live accepted: a year.
 pub const MAX_TTL: Duration = Duration::from_secs(366 * 86_400);
-
-/// Now, in milliseconds since the Unix epoch.
-pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
-
-/// The wall clock.
-pub fn system_clock() -> Clock {
-    Arc::new(crate::protocol::now_millis)
-}
 
 /// How often to purge for a time to live: a tenth of it, between a second and ten minutes,
 /// so an expiry is seen within 10% of the TTL at demo scale and costs nothing at full scale.
@@ -106,17 +99,20 @@ impl Store {
     }
 }
 
-/// Purges the store at `path` every `every` (real time; [`purge_period`] of the TTL, scaled
-/// at demo time) until `stop`, on a connection of its own
-/// (WAL lets it write beside the hub's writer). A failed purge is logged and tried again next
-/// time: expired transcripts must not stop the broker.
+/// The shortest real pause between purges, whatever the time scale: a purge is a transaction.
+const MIN_PURGE_PAUSE: Duration = Duration::from_millis(250);
+
+/// Purges the store at `path` every [`purge_period`] of the TTL on `clock` (so as often in
+/// real time as the demo time scale asks, and at least [`MIN_PURGE_PAUSE`] apart) until
+/// `stop`, on a connection of its own (WAL lets it write beside the hub's writer). A failed
+/// purge is logged and tried again next time: expired transcripts must not stop the broker.
 pub async fn purge_periodically(
     path: PathBuf,
     ttl: Duration,
-    every: Duration,
-    clock: Clock,
+    clock: SharedClock,
     stop: CancellationToken,
 ) {
+    let every = clock.real_wait(purge_period(ttl)).max(MIN_PURGE_PAUSE);
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
@@ -125,7 +121,7 @@ pub async fn purge_periodically(
             () = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let (path, now) = (path.clone(), clock());
+        let (path, now) = (path.clone(), clock.now_millis());
         let purged = tokio::task::spawn_blocking(move || Store::open(&path)?.purge(now, ttl)).await;
         match purged {
             Ok(Ok(0)) => {}

@@ -2,9 +2,10 @@
 
 use super::ttl::{format_ttl, parse_ttl, purge_periodically};
 use super::*;
+use crate::clock::ManualClock;
 use crate::protocol::{ChatMessage, MessageId, Part, Role};
+use jiff::Timestamp;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 const HOUR: u64 = 3_600_000;
@@ -172,22 +173,17 @@ async fn the_periodic_purge_follows_the_clock_it_is_given() {
     let path = dir.path().join("t.sqlite");
     let mut store = Store::open(&path).unwrap();
     put(&mut store, "c-1", 0, &[1000]);
-    let now = Arc::new(AtomicU64::new(1000));
-    let clock: Clock = {
-        let now = Arc::clone(&now);
-        Arc::new(move || now.load(Ordering::SeqCst))
-    };
+    let clock = Arc::new(ManualClock::new(Timestamp::from_millisecond(1000).unwrap()));
     let stop = tokio_util::sync::CancellationToken::new();
     let ttl = Duration::from_secs(1);
     let task = tokio::spawn(purge_periodically(
         path.clone(),
         ttl,
-        super::ttl::purge_period(ttl),
-        clock,
+        clock.clone(),
         stop.clone(),
     ));
-    // An hour later on the fake clock (no sleeping through the TTL), the next purge deletes it.
-    now.store(1000 + HOUR, Ordering::SeqCst);
+    // An hour later on the manual clock (no sleeping through the TTL), a purge deletes it.
+    clock.advance(Duration::from_millis(HOUR));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !ids(&store).is_empty() {
         assert!(tokio::time::Instant::now() < deadline, "never purged");

@@ -37,10 +37,15 @@ pub struct System {
     pub build: Option<BuildFn>,
     /// Runs the emulator alone (`handoff emulate`); `None` when the system has none.
     pub emulate: Option<EmulateFn>,
+    /// Whether the system's API carries a second agent in a live chat (issue 15, rule 9:
+    /// invite and barge-in). The folder's `SECOND_AGENT` constant sets it; its emulator lets an
+    /// agent join another agent's chat only when it is set.
+    pub second_agent: bool,
 }
 
 /// Declares a system folder's registry entry: `NAME`, `SYSTEM`, and the boxing of its
-/// `build(config, options)` and `emulator::spawn(listen, options)`, which the folder defines.
+/// `build(config, options)` and `emulator::spawn(listen, options)`, and its `SECOND_AGENT`
+/// capability, which the folder defines.
 /// `system!("glia", aliases: [], config: config::GliaFile);`
 macro_rules! system {
     ($name:literal, aliases: $aliases:expr, config: $config:ty) => {
@@ -55,6 +60,7 @@ macro_rules! system {
             check: |config| config.read::<$config>().map(drop),
             build: Some(|config, options| Box::pin(build(config, options))),
             emulate: Some(|listen, options| Box::pin(emulator::spawn(listen, options))),
+            second_agent: SECOND_AGENT,
         };
     };
 }

@@ -46,28 +46,16 @@ struct Emulator {
 
 /// Serves the emulator on `listen` (loopback only); with `key`, requests must carry it.
 pub async fn spawn(listen: SocketAddr, key: Option<String>) -> std::io::Result<RunningTranslator> {
-    if !listen.ip().is_loopback() {
-        return Err(std::io::Error::other(format!(
-            "the LibreTranslate emulator listens on loopback only, not {listen}"
-        )));
-    }
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    let addr = listener.local_addr()?;
+    let (listener, addr) = crate::loopback::bind(listen)
+        .await
+        .map_err(|e| std::io::Error::other(format!("the LibreTranslate emulator: {e}")))?;
     let app = Router::new()
         .route("/translate", post(translate))
         .route("/detect", post(detect))
         .route("/languages", get(languages))
         .with_state(Arc::new(Emulator { key }));
     let cancel = CancellationToken::new();
-    let stop = cancel.clone();
-    tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await;
-        if let Err(e) = served {
-            tracing::warn!(error = %e, "LibreTranslate emulator stopped");
-        }
-    });
+    crate::loopback::serve_until("LibreTranslate emulator", listener, app, cancel.clone());
     Ok(RunningTranslator { addr, cancel })
 }
 

@@ -3,7 +3,7 @@
 
 use super::richtext;
 use crate::protocol::{
-    Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus,
+    Button, ButtonState, ButtonStyle, ChatMessage, Millis, Part, Role, StepStatus, Translation,
 };
 use crate::text::clean;
 use crate::text::width as str_width;
@@ -48,6 +48,9 @@ pub struct Look<'a> {
     pub spinner: usize,
     /// The name the user is shown as ("You" in the chat, the user's name in the inbox).
     pub user_name: &'a str,
+    /// Whose messages the reader wrote (the user in the chat, agents in the inbox): a
+    /// translated one of theirs shows what they typed, the translation beside it.
+    pub own: Option<Role>,
 }
 
 /// `HH:MM` of a time, in the local time zone.
@@ -96,12 +99,36 @@ fn header(message: &ChatMessage, look: &Look<'_>) -> Line<'static> {
         }
         Role::System => ("System".to_owned(), t.system),
     };
-    let mut spans = vec![Span::styled(name, style)];
+    let mut spans = Vec::new();
+    if let Some(initials) = avatar(message) {
+        spans.push(Span::styled(format!("({initials}) "), style));
+    }
+    spans.push(Span::styled(name, style));
     if message.agent.as_ref().is_some_and(|a| a.on_behalf) {
         spans.push(Span::styled(" (automated)", t.muted));
     }
     spans.push(Span::styled(format!("  {}", clock(message.at)), t.muted));
     Line::from(spans)
+}
+
+/// An agent's avatar as a terminal draws one: the initials of up to two of the name's words,
+/// for an agent whose profile has a picture (none when the broker keeps agents anonymous).
+fn avatar(message: &ChatMessage) -> Option<String> {
+    let agent = message.agent.as_ref().filter(|a| a.avatar.is_some())?;
+    let name = clean(&agent.name);
+    let initials: String = name
+        .split_whitespace()
+        .filter_map(|word| word.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect();
+    (!initials.is_empty()).then_some(initials)
+}
+
+/// The translation of a message the reader wrote: they see what they typed.
+fn own_translation<'m>(message: &'m ChatMessage, look: &Look<'_>) -> Option<&'m Translation> {
+    let tr = message.translation.as_deref()?;
+    (look.own == Some(message.role) && tr.error.is_none()).then_some(tr)
 }
 
 /// Renders a message at a width.
@@ -116,7 +143,14 @@ pub fn render(message: &ChatMessage, look: &Look<'_>) -> Rendered {
     } else {
         t.base
     };
-    for part in &message.parts {
+    let own = own_translation(message, look);
+    if let Some(tr) = own {
+        let written = crate::text::paragraph(&tr.original);
+        for para in richtext::parse(&written, base, t.link) {
+            out.lines.extend(richtext::wrap(&para, look.width, "  "));
+        }
+    }
+    for part in message.parts.iter().filter(|_| own.is_none()) {
         match part {
             Part::RichText { rich_text } => {
                 for para in richtext::parse(rich_text, base, t.link) {
@@ -159,14 +193,15 @@ pub fn render(message: &ChatMessage, look: &Look<'_>) -> Rendered {
             }
         }
     }
-    translation_lines(message, look, &mut out);
+    translation_lines(message, own.is_some(), look, &mut out);
     out.lines.push(Line::default());
     out
 }
 
-/// A translated message's original under it (`⇄ es→en  original: ...`), or why it went
-/// untranslated (`⚠ not translated: ...`), so both sides and QA see what was written.
-fn translation_lines(message: &ChatMessage, look: &Look<'_>, out: &mut Rendered) {
+/// A translated message's original under it (`⇄ es→en  original: ...`; under the reader's
+/// own message, what it was sent as: `⇄ en→es  sent as: ...`), or why it went untranslated
+/// (`⚠ not translated: ...`), so both sides and QA see what was written.
+fn translation_lines(message: &ChatMessage, own: bool, look: &Look<'_>, out: &mut Rendered) {
     let Some(tr) = &message.translation else {
         return;
     };
@@ -178,16 +213,36 @@ fn translation_lines(message: &ChatMessage, look: &Look<'_>, out: &mut Rendered)
         ],
         None => {
             let from = tr.from.as_deref().unwrap_or("?");
+            let (label, text) = if own {
+                ("sent as", plain_parts(message))
+            } else {
+                ("original", clean(&tr.original).into_owned())
+            };
             vec![
                 (
-                    format!("⇄ {}→{}  original: ", clean(from), clean(&tr.to)),
+                    format!("⇄ {}→{}  {label}: ", clean(from), clean(&tr.to)),
                     t.muted,
                 ),
-                (clean(&tr.original).into_owned(), t.muted),
+                (text, t.muted),
             ]
         }
     };
     out.lines.extend(richtext::wrap(&runs, look.width, "  "));
+}
+
+/// A message's rich text as one plain line.
+fn plain_parts(message: &ChatMessage) -> String {
+    let texts: Vec<String> = message
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::RichText { rich_text } => {
+                Some(clean(&crate::text::to_plain(rich_text)).into_owned())
+            }
+            _ => None,
+        })
+        .collect();
+    texts.join(" ")
 }
 
 /// The label of a button as drawn, including its frame.
@@ -263,6 +318,7 @@ mod tests {
             focused: None,
             spinner: 0,
             user_name: "You",
+            own: None,
         }
     }
 
@@ -381,6 +437,58 @@ mod tests {
     }
 
     #[test]
+    fn an_agent_with_a_picture_shows_initials_and_an_anonymous_one_none() {
+        let theme = Theme::default();
+        let mut m = ChatMessage {
+            id: "m1".into(),
+            role: Role::Agent,
+            agent: Some(AgentInfo {
+                name: "lisa van \u{1b}[2Jdijk".into(),
+                avatar: Some("https://desk.example.com/avatars/lisa.png".into()),
+                on_behalf: false,
+            }),
+            parts: vec![Part::text("<p>Hi</p>")],
+            at: 0,
+            request: None,
+            translation: None,
+        };
+        let first = |m: &ChatMessage| text(&render(m, &look(&theme, 60)))[0].clone();
+        assert!(first(&m).starts_with("(LV) lisa van"), "{}", first(&m));
+        if let Some(agent) = m.agent.as_mut() {
+            agent.avatar = None;
+        }
+        assert!(first(&m).starts_with("lisa van"), "{}", first(&m));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_agent_name_from_a_system_draws_safe_initials(name in "(\\PC|\\pC| )*") {
+            let theme = Theme::default();
+            let m = ChatMessage {
+                id: "m1".into(),
+                role: Role::Agent,
+                agent: Some(AgentInfo {
+                    name: name.clone(),
+                    avatar: Some("https://desk.example.com/a.png".into()),
+                    on_behalf: false,
+                }),
+                parts: vec![Part::text("<p>Hi</p>")],
+                at: 0,
+                request: None,
+                translation: None,
+            };
+            let first = text(&render(&m, &look(&theme, 60)))[0].clone();
+            proptest::prop_assert!(!first.chars().any(char::is_control), "{:?}", first);
+            if let Some(initials) = avatar(&m) {
+                let badge = format!("({initials}) ");
+                proptest::prop_assert!(first.starts_with(&badge), "{:?}", first);
+                // Two words' first letters, each uppercased (some become two letters, "ß" → "SS").
+                proptest::prop_assert!(initials.chars().count() <= 6, "{:?}", initials);
+            }
+        }
+    }
+
+    #[test]
     fn a_translated_message_shows_its_original_and_a_failed_one_says_why() {
         let theme = Theme::default();
         let mut m = ChatMessage {
@@ -403,6 +511,17 @@ mod tests {
             lines
                 .iter()
                 .any(|l| l.trim() == "⇄ en→es  original: Thank you"),
+            "{lines:?}"
+        );
+        // In the inbox, the agent who wrote it sees what they typed, the translation beside.
+        let mut inbox = look(&theme, 60);
+        inbox.own = Some(Role::Agent);
+        let lines = text(&render(&m, &inbox));
+        assert!(lines.iter().any(|l| l.trim() == "Thank you"), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim() == "⇄ en→es  sent as: Gracias"),
             "{lines:?}"
         );
         if let Some(tr) = m.translation.as_mut() {

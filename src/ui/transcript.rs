@@ -203,6 +203,7 @@ mod tests {
             focused: None,
             spinner: 0,
             user_name: "You",
+            own: None,
         }
     }
 

@@ -203,13 +203,18 @@ pub async fn say(user: &mut Client, conv: &ConversationId, text: &str) {
 }
 
 pub async fn press_start(user: &mut Client, conv: &ConversationId) {
+    press_on_offer(user, conv, ButtonAction::StartAgentChat).await;
+}
+
+/// Presses `action` on the latest offer (the message with "Start agent chat").
+pub async fn press_on_offer(user: &mut Client, conv: &ConversationId, action: ButtonAction) {
     let message = offer_message(user);
     let conversation = conv.clone();
     user.request(|id| ClientMsg::Press {
         id,
         conversation,
         message,
-        action: ButtonAction::StartAgentChat,
+        action,
     })
     .await;
 }

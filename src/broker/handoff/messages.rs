@@ -52,11 +52,15 @@ impl Conversation {
     /// An agent's message, which both sides see.
     pub(super) fn agent_says(
         &mut self,
-        agent: AgentInfo,
+        mut agent: AgentInfo,
         part: Part,
         now: Millis,
         out: &mut Vec<Effect>,
     ) {
+        // Anonymity (rule 4): the profile picture stays in the system.
+        if !self.settings.assistant.agent_avatar {
+            agent.avatar = None;
+        }
         let message = self.new_message(Role::Agent, Some(agent), vec![part], now);
         self.emit_message(message, Audience::Both, out);
     }

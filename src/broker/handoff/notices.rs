@@ -15,6 +15,10 @@ use crate::text::paragraph;
 /// expire: a user who missed sixteen notices has no use for the first one's buttons.
 pub const MAX_NOTIFICATIONS: usize = 16;
 
+/// How a notification's message id ends (`m-7-notice`), so a broker restoring the stored log
+/// knows which messages' buttons to hold again rather than expire.
+pub(super) const NOTICE_ID: &str = "-notice";
+
 impl Conversation {
     /// A private note of `agent` to the other agents of the live chat: shown to agents only,
     /// never sent to the system.
@@ -62,16 +66,43 @@ impl Conversation {
         if !buttons.is_empty() {
             parts.push(Part::Buttons { buttons });
         }
-        let message = self.new_assistant_message(parts, now);
+        let mut message = self.new_assistant_message(parts, now);
+        message.id = MessageId(format!("{}{NOTICE_ID}", message.id));
         if message.buttons().next().is_some() {
-            self.notifications.push(message.clone());
-            if self.notifications.len() > MAX_NOTIFICATIONS {
-                let mut oldest = self.notifications.remove(0);
-                set_buttons(&mut oldest, ButtonState::Expired);
-                show(oldest, out);
-            }
+            self.hold(message.clone(), out);
         }
         show(message, out);
+    }
+
+    /// Keeps a notification's buttons pressable, expiring the oldest beyond
+    /// [`MAX_NOTIFICATIONS`].
+    fn hold(&mut self, message: ChatMessage, out: &mut Vec<Effect>) {
+        self.notifications.push(message);
+        if self.notifications.len() > MAX_NOTIFICATIONS {
+            let mut oldest = self.notifications.remove(0);
+            set_buttons(&mut oldest, ButtonState::Expired);
+            show(oldest, out);
+        }
+    }
+
+    /// A notification from the stored log, after a restart: held again (nothing is live after
+    /// a restart, so its waiting buttons may be pressed); whether it was one.
+    pub(super) fn restore_notification(
+        &mut self,
+        mut message: ChatMessage,
+        out: &mut Vec<Effect>,
+    ) -> bool {
+        let pressable = message
+            .buttons()
+            .any(|b| matches!(b.state, ButtonState::Active | ButtonState::Disabled));
+        if !message.id.as_str().ends_with(NOTICE_ID) || !pressable {
+            return false;
+        }
+        if set_buttons(&mut message, ButtonState::Active) {
+            show(message.clone(), out);
+        }
+        self.hold(message, out);
+        true
     }
 
     /// Whether `message` is a notification whose buttons the user may press.

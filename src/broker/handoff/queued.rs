@@ -1,18 +1,22 @@
 //! The assistant while the user waits for an agent: queued, not blocked. The offer's "Edit /
 //! Add details" and "Other help options" stay active (only "Start agent chat" was pressed);
 //! questions get the assistant's answer, "Edit / Add details" adds to the request the agent
-//! sees (the desk gets the request again, updated), and the place in the queue is kept
-//! throughout. The buttons expire when the wait ends.
+//! sees (the desk gets the request again, updated, and the system a message with the added
+//! details), and the place in the queue is kept throughout. The buttons expire when the wait
+//! ends.
 
 use super::messages::button_mut;
 use super::{Conversation, Effect};
 use crate::broker::assistant::{self, say};
-use crate::connectors::HISTORY_LIMIT_BYTES;
+use crate::connectors::{ChatCommand, HISTORY_LIMIT_BYTES};
 use crate::protocol::{Audience, ButtonAction, ButtonState, ConversationEvent, Millis, Part};
 
 /// The longest a request's title may grow by details added while waiting, in characters;
 /// details beyond it are refused (the user is told), the title stays as it was.
 pub const MAX_TITLE_CHARS: usize = 4000;
+
+/// How details the user adds while waiting are sent to the system.
+pub const DETAILS_ADDED: &str = "Details added while waiting: ";
 
 /// `m:ss` of a wait.
 fn waited(since: Millis, now: Millis) -> String {
@@ -92,6 +96,13 @@ impl Conversation {
             style: self.settings.style,
         };
         out.push(Effect::Emit(Audience::Agent, event));
+        // The system hears it too, as a message on the waiting chat (its APIs take messages
+        // while queued; one that holds them until an agent joins sends them then).
+        let client_message_id = self.client_message_id();
+        out.push(Effect::Chat(ChatCommand::Text {
+            text: format!("{DETAILS_ADDED}{}", text.trim()),
+            client_message_id,
+        }));
         let added = say::details_added(&waited(since, now));
         self.assistant_says(vec![Part::text(added)], now, out);
         self.rearm_edit(out);

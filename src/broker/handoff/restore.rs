@@ -1,6 +1,7 @@
 //! Bringing a conversation back from its stored log after a broker restart. Live chats do not
 //! survive a restart (the system's side is gone), so a conversation that was waiting or
-//! connected is told so and ended; buttons from before the restart expire.
+//! connected is told so and ended; buttons from before the restart expire, except the
+//! notifications', which are held again (and pressable: nothing is live after a restart).
 
 use super::messages::{expire_active, plain_text};
 use super::{Conversation, Effect, HandoffSettings, Private};
@@ -40,6 +41,9 @@ impl Conversation {
         }
         let mut out = Vec::new();
         for mut message in latest {
+            if c.restore_notification(message.clone(), &mut out) {
+                continue;
+            }
             if expire_active(&mut message) {
                 let event = ConversationEvent::Message { message };
                 out.push(Effect::Emit(Audience::User, event));
@@ -51,10 +55,12 @@ impl Conversation {
 
     /// Takes one logged message back into the history and the message numbering.
     fn replay(&mut self, message: &ChatMessage, audience: Audience) {
+        // `m-7`, or a notification's `m-7-notice`.
         if let Some(n) = message
             .id
             .as_str()
             .strip_prefix("m-")
+            .map(|n| n.trim_end_matches(super::notices::NOTICE_ID))
             .and_then(|n| n.parse::<u64>().ok())
         {
             self.next_message = self.next_message.max(n + 1);

@@ -13,6 +13,23 @@ pub(super) struct DeskView {
     placing: Option<Box<HandoffRequest>>,
     requested: bool,
     assigned: bool,
+    /// The agents in the chat, in the order they came (a transfer's leaving agent goes, a
+    /// barge-in's joining one stays beside the others); at most [`crate::desk::MAX_AGENTS`],
+    /// the oldest dropped first.
+    agents: Vec<String>,
+}
+
+impl DeskView {
+    /// `agent` joined the chat: the agents in it now, `agent` last.
+    fn joined(&mut self, agent: &str) -> Vec<String> {
+        self.assigned = true;
+        self.agents.retain(|a| a != agent);
+        if self.agents.len() >= crate::desk::MAX_AGENTS {
+            self.agents.remove(0);
+        }
+        self.agents.push(agent.to_owned());
+        self.agents.clone()
+    }
 }
 
 impl Hub {
@@ -102,13 +119,14 @@ impl Hub {
             ChatEvent::Ringing { agent } => Some(ConversationEvent::Offered {
                 agent: agent.clone(),
             }),
-            // The emulated systems put one agent in a chat at a time: whoever joins is the one.
-            ChatEvent::AgentJoined { agent } => {
-                view.assigned = true;
-                Some(ConversationEvent::Assigned {
-                    agent: agent.name.clone(),
-                    agents: vec![agent.name.clone()],
-                })
+            // Whoever joins is the latest agent; the others stay unless they left (a transfer).
+            ChatEvent::AgentJoined { agent } => Some(ConversationEvent::Assigned {
+                agent: agent.name.clone(),
+                agents: view.joined(&agent.name),
+            }),
+            ChatEvent::AgentLeft { agent } => {
+                view.agents.retain(|a| a != agent);
+                None
             }
             ChatEvent::Ended { reason } => Self::closed(view, reason.clone()),
             _ => None,
@@ -136,5 +154,28 @@ impl Hub {
         };
         *view = DeskView::default();
         Some(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_agent_joins_beside_the_first_and_the_list_keeps_its_bound() {
+        let mut view = DeskView::default();
+        assert_eq!(view.joined("Lisa"), ["Lisa"]);
+        assert_eq!(view.joined("Marco"), ["Lisa", "Marco"]);
+        assert_eq!(view.joined("Lisa"), ["Marco", "Lisa"]);
+        for n in 0..crate::desk::MAX_AGENTS {
+            view.joined(&format!("agent {n}"));
+        }
+        let last = format!("agent {}", crate::desk::MAX_AGENTS - 1);
+        assert_eq!(view.agents.len(), crate::desk::MAX_AGENTS);
+        assert_eq!(view.agents.last(), Some(&last));
+        assert!(
+            !view.agents.contains(&"Lisa".to_owned()),
+            "the oldest went first"
+        );
     }
 }

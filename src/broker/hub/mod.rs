@@ -495,12 +495,16 @@ impl Hub {
                         let _ = tx.send(HubMsg::Availability(conv, result)).await;
                     });
                 }
-                Effect::StartHandoff(request) => {
+                Effect::StartHandoff(mut request) => {
                     self.desk_view_placing(conv, &request);
                     let (connector, tx, conv) =
                         (Arc::clone(&self.connector), self.tx.clone(), conv.clone());
+                    let translation = self.settings.translation.clone();
                     tracing::info!(conversation = %conv, system = connector.system(), "starting handoff");
                     tokio::spawn(async move {
+                        if let Some(service) = translation {
+                            translation::request_to_agent(&service, &mut request).await;
+                        }
                         let result = connector.start(*request).await;
                         let _ = tx.send(HubMsg::Started(conv, result)).await;
                     });

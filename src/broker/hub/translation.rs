@@ -6,7 +6,7 @@
 //! with itself and the reason: nothing is held back or lost.
 
 use super::{Hub, HubMsg, Logged};
-use crate::connectors::ChatCommand;
+use crate::connectors::{ChatCommand, HandoffRequest};
 use crate::protocol::{
     Audience, ChatMessage, ConversationEvent, ConversationId, Part, Role, Translation,
 };
@@ -53,6 +53,19 @@ impl ToAgent {
             text: outcome.text,
             client_message_id,
         }
+    }
+}
+
+/// The user's request in the agents' language: its title, the words agents and the system
+/// read first (brokering rule 6). Left as written when nothing needs translating or the
+/// translator fails.
+pub(super) async fn request_to_agent(service: &Service, request: &mut HandoffRequest) {
+    let outcome = match service.permit() {
+        Ok(_held) => service.to_agent(&request.title, None).await,
+        Err(_) => None,
+    };
+    if let Some(outcome) = outcome.filter(|o| o.error.is_none()) {
+        request.title = outcome.text;
     }
 }
 

@@ -5,15 +5,14 @@
 //! something, transfers, leaves; a queue times out) becomes a [`Signal`] on one ordered
 //! channel; each emulator turns signals into its system's events (8x8 webhooks, `ServiceNow`
 //! response-endpoint posts, Amazon Connect WebSocket items, Glia webhooks). Who may do what is
-//! the model's decision under [`Policy::EMULATED`] (no ringing, no barge-in, as the real
-//! systems). Agents are driven by an [`AgentScript`] per conversation, by the `/__emu` control
+//! the model's decision under [`Policy::emulated`] (no ringing; a barge-in only on systems
+//! whose API carries a second agent). Agents are driven by an [`AgentScript`] per conversation, by the `/__emu` control
 //! endpoints, or through [`crate::connectors::AgentDesk`] by the console's agent inbox.
 
+use crate::clock::{SharedClock, SystemClock};
 use crate::connectors::{DeskError, DeskEvent};
 use crate::desk::{Command, Desk, Effect, Policy, Stage};
-use crate::protocol::{
-    ConversationEvent, ConversationId, DeskAgent, HandoffStyle, Presence, now_millis,
-};
+use crate::protocol::{ConversationEvent, ConversationId, DeskAgent, HandoffStyle, Presence};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -59,6 +58,8 @@ pub struct SimDesk {
     signals: mpsc::Sender<(String, Signal)>,
     events: broadcast::Sender<DeskEvent>,
     script: AgentScript,
+    /// When requests were queued; how long scripted waits really take.
+    clock: SharedClock,
     me: Weak<SimDesk>,
 }
 
@@ -70,14 +71,33 @@ fn invalid(text: impl Into<String>) -> DeskError {
 
 impl SimDesk {
     /// A desk with `agents` (all available) running `script` in every new conversation, and
-    /// the receiver of its signals.
+    /// the receiver of its signals; one agent per chat ([`Policy::EMULATED`]).
     pub fn new(
         agents: &[String],
         script: AgentScript,
     ) -> (Arc<Self>, mpsc::Receiver<(String, Signal)>) {
+        Self::with(agents, script, Policy::EMULATED, Arc::new(SystemClock))
+    }
+
+    /// A desk of `options`' agents, script and clock under `policy` (whether a second agent
+    /// may join a live chat).
+    pub fn from_options(
+        options: &super::EmulatorOptions,
+        policy: Policy,
+    ) -> (Arc<Self>, mpsc::Receiver<(String, Signal)>) {
+        let clock = Arc::clone(&options.clock);
+        Self::with(&options.agents, options.script.clone(), policy, clock)
+    }
+
+    fn with(
+        agents: &[String],
+        script: AgentScript,
+        policy: Policy,
+        clock: SharedClock,
+    ) -> (Arc<Self>, mpsc::Receiver<(String, Signal)>) {
         let (tx, rx) = mpsc::channel(SIGNAL_QUEUE);
         let model = Desk::new(
-            Policy::EMULATED,
+            policy,
             agents.iter().map(|a| (a.clone(), Presence::Available)),
         );
         let desk = Arc::new_cyclic(|me| Self {
@@ -91,6 +111,7 @@ impl SimDesk {
             signals: tx,
             events: broadcast::channel(DESK_EVENTS).0,
             script,
+            clock,
             me: me.clone(),
         });
         (desk, rx)
@@ -233,7 +254,7 @@ impl SimDesk {
                 },
             );
         }
-        let queued_at = now_millis();
+        let queued_at = self.clock.now_millis();
         self.tell(
             id,
             ConversationEvent::Request {

@@ -75,7 +75,8 @@ impl SimDesk {
             }
             let done = match step {
                 Step::WaitMs(ms) => {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    let wait = self.clock.real_wait(Duration::from_millis(ms));
+                    tokio::time::sleep(wait).await;
                     Ok(())
                 }
                 Step::AwaitUser => {
@@ -144,5 +145,52 @@ impl AgentDesk for SimDesk {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::desk::Policy;
+    use crate::emulators::EmulatorOptions;
+    use crate::emulators::desk::{RequestInfo, Signal};
+    use crate::protocol::ConversationEvent;
+
+    #[tokio::test]
+    async fn the_desk_stamps_requests_and_runs_scripts_on_its_clock() {
+        let start = jiff::Timestamp::from_millisecond(7_000_000).unwrap();
+        let options = EmulatorOptions {
+            // An hour of the desk's own (manual) time, then Lisa joins: no real hour passes.
+            script: AgentScript {
+                steps: vec![Step::WaitMs(3_600_000), Step::Join("Lisa".into())],
+            },
+            clock: Arc::new(ManualClock::new(start)),
+            ..EmulatorOptions::default()
+        };
+        let (desk, mut signals) = SimDesk::from_options(&options, Policy::EMULATED);
+        let mut events = desk.subscribe();
+        let request = RequestInfo {
+            title: "help".into(),
+            ..RequestInfo::default()
+        };
+        desk.open("c-1", None, 30, request).await;
+        let Ok(crate::connectors::DeskEvent::Conversation {
+            event: ConversationEvent::Request { queued_at, .. },
+            ..
+        }) = events.recv().await
+        else {
+            panic!("no request event first");
+        };
+        assert_eq!(queued_at, 7_000_000);
+        let joined = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some((_, signal)) = signals.recv().await {
+                if matches!(signal, Signal::Joined { .. }) {
+                    return true;
+                }
+            }
+            false
+        });
+        assert!(joined.await.unwrap(), "Lisa never joined");
     }
 }

@@ -18,6 +18,10 @@ use std::sync::Arc;
 
 super::registry::system!("amazon-connect", aliases: ["amazon_connect", "connect"], config: config::AmazonConnectFile);
 
+/// Issue 15, rule 9: the API carries a second agent in a live chat: a second agent joins as another
+/// `participant.joined` (`ParticipantRole=AGENT`), leaves as `participant.left`.
+pub const SECOND_AGENT: bool = true;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::AmazonConnectFile = config.read()?;
     let [key_id, secret, session_token] = config.env_secrets([

@@ -20,6 +20,10 @@ use std::sync::Arc;
 
 super::registry::system!("beyondtrust", aliases: ["beyond-trust", "bomgar"], config: config::BeyondTrustFile);
 
+/// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
+/// barge-in), so its emulator refuses them.
+pub const SECOND_AGENT: bool = false;
+
 /// The key secrets are reported under, and the default variable holding the client secret.
 const SECRET_KEY: &str = "beyondtrust.client_secret_file";
 const SECRET_ENV: &str = "HANDOFF_BEYONDTRUST_CLIENT_SECRET";

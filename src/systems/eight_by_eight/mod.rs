@@ -18,6 +18,10 @@ use std::sync::Arc;
 
 super::registry::system!("8x8", aliases: ["eight-by-eight"], config: config::EightByEightFile);
 
+/// Issue 15, rule 9: the API carries a second agent in a live chat: a second agent joins as another
+/// `MEMBERS_CHANGED {change: joined}`, named by the `AGENT_JOINED` before it.
+pub const SECOND_AGENT: bool = true;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::EightByEightFile = config.read()?;
     let key = config.secret(

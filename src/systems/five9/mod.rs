@@ -14,6 +14,10 @@ use crate::emulators::EmulatorOptions;
 
 super::registry::system!("five9", aliases: [], config: config::Five9File);
 
+/// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
+/// barge-in), so its emulator refuses them.
+pub const SECOND_AGENT: bool = false;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::Five9File = config.read()?;
     let configured = match &section.tenant {

@@ -17,6 +17,11 @@ use std::sync::Arc;
 
 super::registry::system!("glia", aliases: [], config: config::GliaFile);
 
+/// Issue 15, rule 9: not yet. Glia's public events carry a second operator only as
+/// `engagement.transfer` (one operator replaces another), and its chat messages name no sender,
+/// so two operators at once could not be told apart; the emulator refuses a barge-in.
+pub const SECOND_AGENT: bool = false;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::GliaFile = config.read()?;
     let [key_id, key_secret, app_token] = config.env_secrets([

@@ -8,7 +8,7 @@ use crate::connectors::{
 };
 use crate::desk::{self, Desk, Effect, Policy, Stage, UserNote};
 use crate::protocol::{
-    AgentInfo, ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle, now_millis,
+    AgentInfo, ConversationEvent, ConversationId, DeskAgent, EndReason, HandoffStyle,
 };
 use std::collections::HashMap;
 use std::time::Duration;
@@ -112,7 +112,7 @@ impl State {
     /// Queues the request with a live chat that starts when an agent accepts.
     async fn open_chat(&mut self, request: HandoffRequest) -> Result<ChatLink, DeskError> {
         let conv = request.conversation.clone();
-        let queued_at = now_millis();
+        let queued_at = self.config.clock.now_millis();
         let effects = self.model.handle(desk::Command::Open {
             conversation: conv.clone(),
             label: conv.clone(),
@@ -351,10 +351,12 @@ impl State {
             .await;
     }
 
+    /// Sends `cmd` to the desk after `after` of the desk's clock (demo time).
     fn later(&self, after: Duration, cmd: Command) {
         let tx = self.commands.clone();
+        let wait = self.config.clock.real_wait(after);
         tokio::spawn(async move {
-            tokio::time::sleep(after).await;
+            tokio::time::sleep(wait).await;
             if let Some(tx) = tx.upgrade() {
                 let _ = tx.send(cmd).await;
             }
@@ -379,10 +381,13 @@ fn request_event(
     }
 }
 
+/// The agent as the mock desk's profiles show one: the name and a picture (a reserved
+/// example domain: nothing is fetched; the console draws initials).
 pub(super) fn agent_info(name: &str, on_behalf: bool) -> AgentInfo {
+    let file: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
     AgentInfo {
         name: name.to_owned(),
-        avatar: None,
+        avatar: Some(format!("https://desk.example.com/avatars/{file}.png")),
         on_behalf,
     }
 }

@@ -24,7 +24,11 @@ pub const SYSTEM: crate::systems::System = crate::systems::System {
     check: |_| Ok(()),
     build: None,
     emulate: None,
+    second_agent: SECOND_AGENT,
 };
+
+/// The mock desk allows a barge-in ([`crate::desk::Policy::MOCK`]): several agents per chat.
+pub const SECOND_AGENT: bool = true;
 
 mod desk;
 
@@ -64,6 +68,10 @@ pub struct DeskConfig {
     pub redirect_url_template: String,
     /// `channel` style: where requests are posted.
     pub channel: String,
+    /// The desk's clock: when requests were queued, and how long its own timers (the queue
+    /// timeout, the autopilot's accept) really wait. The broker gives it its own (demo time,
+    /// `--time-scale`).
+    pub clock: crate::clock::SharedClock,
 }
 
 /// Scripted agent behaviour.
@@ -126,6 +134,7 @@ impl DeskConfig {
             redirect_bot: "Vayusphere Bot".into(),
             redirect_url_template: "https://chat.vayusphere.example/session/{conversation}".into(),
             channel: "#it-help".into(),
+            clock: std::sync::Arc::new(crate::clock::SystemClock),
         }
     }
 }

@@ -385,6 +385,39 @@ async fn the_desks_queue_timeout_ends_the_wait() {
 }
 
 #[tokio::test]
+async fn the_desk_stamps_and_times_requests_on_its_clock() {
+    let start = jiff::Timestamp::from_millisecond(5_000_000).unwrap();
+    let clock = std::sync::Arc::new(crate::clock::ManualClock::new(start));
+    let config = DeskConfig {
+        queue_timeout: Some(Duration::from_secs(3600)),
+        agents: vec![("Lisa".into(), Presence::Away)],
+        clock,
+        ..DeskConfig::default()
+    };
+    let (desk, mut events) = open(config);
+    let mut link = chat(&desk, "c-1").await;
+    let queued_at = loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), events.recv()).await;
+        if let DeskEvent::Conversation {
+            event: ConversationEvent::Request { queued_at, .. },
+            ..
+        } = event.unwrap().unwrap()
+        {
+            break queued_at;
+        }
+    };
+    assert_eq!(queued_at, 5_000_000);
+    // An hour of the desk's own (manual) time needs no real wait: the queue times out now.
+    next(&mut link).await;
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+}
+
+#[tokio::test]
 async fn the_url_api_and_channel_styles() {
     let (desk, _events) = open(DeskConfig::for_style(HandoffStyle::Url));
     assert!(

@@ -87,6 +87,15 @@ pub fn is_attachment_refusal(text: &str) -> bool {
     text.starts_with(ATTACHMENT_REFUSED)
 }
 
+/// [INFER] Whether a `System` message announces a transfer ([`TRANSFERRING`]). A
+/// `SwitchToLiveAgent` naming a new agent after it replaces the agent; without it, the new
+/// agent joins the others (a second agent, a barge-in: `SwitchToLiveAgent` again, itself
+/// [INFER]).
+pub fn is_transfer(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .contains("transferred to another agent")
+}
+
 /// Whether a `System` text tells of a queue timeout.
 pub fn is_timeout(text: &str) -> bool {
     text.to_ascii_lowercase().contains("timed out")

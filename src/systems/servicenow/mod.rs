@@ -19,6 +19,10 @@ use std::sync::Arc;
 
 super::registry::system!("servicenow", aliases: ["service-now"], config: config::ServiceNowFile);
 
+/// Issue 15, rule 9: a second agent joins by another `SwitchToLiveAgent` with no transfer
+/// notice before it [inferred: `inferred::is_transfer`]; messages name their agent.
+pub const SECOND_AGENT: bool = true;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::ServiceNowFile = config.read()?;
     let password = config.secret(

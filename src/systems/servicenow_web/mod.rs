@@ -19,6 +19,10 @@ super::registry::system!(
     config: config::ServiceNowWebFile
 );
 
+/// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
+/// barge-in), so its emulator refuses them.
+pub const SECOND_AGENT: bool = false;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::ServiceNowWebFile = config.read()?;
     let configured = match &section.instance_url {

@@ -17,6 +17,10 @@ use std::sync::Arc;
 
 super::registry::system!("slack", aliases: [], config: config::SlackFile);
 
+/// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
+/// barge-in), so its emulator refuses them.
+pub const SECOND_AGENT: bool = false;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::SlackFile = config.read()?;
     let [token, webhook_url, signing_secret] = section.secrets(config)?;

@@ -15,6 +15,10 @@ use crate::emulators::EmulatorOptions;
 
 super::registry::system!("teams", aliases: ["msteams"], config: config::TeamsFile);
 
+/// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
+/// barge-in), so its emulator refuses them.
+pub const SECOND_AGENT: bool = false;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     super::channel::build_url::<config::Teams>(&SYSTEM_URL, config, options).await
 }

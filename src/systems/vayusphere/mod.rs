@@ -19,6 +19,10 @@ use std::sync::Arc;
 
 super::registry::system!("vayusphere", aliases: ["vayu"], config: config::VayusphereFile);
 
+/// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
+/// barge-in), so its emulator refuses them.
+pub const SECOND_AGENT: bool = false;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::VayusphereFile = config.read()?;
     if section.queue.trim().is_empty() {

@@ -18,6 +18,10 @@ use std::sync::Arc;
 
 super::registry::system!("webex", aliases: [], config: config::WebexFile);
 
+/// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
+/// barge-in), so its emulator refuses them.
+pub const SECOND_AGENT: bool = false;
+
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::WebexFile = config.read()?;
     let [token, _, accept_secret] = section.secrets(config)?;

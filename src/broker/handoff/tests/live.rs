@@ -79,6 +79,33 @@ fn the_agent_joining_connects_and_finishes_the_step() {
 }
 
 #[test]
+fn with_the_avatar_off_agent_messages_reach_the_user_without_the_profile_picture() {
+    let pictured = AgentInfo {
+        avatar: Some("https://desk.example.com/avatars/Lisa.png".into()),
+        ..lisa(false)
+    };
+    for (shown, avatar) in [(true, pictured.avatar.clone()), (false, None)] {
+        let mut c = connected();
+        c.settings.assistant = Arc::new(AssistantConfig {
+            agent_avatar: shown,
+            ..AssistantConfig::default()
+        });
+        let fx = run(
+            &mut c,
+            Input::Chat(ChatEvent::AgentMessage {
+                agent: pictured.clone(),
+                text: "Hi".into(),
+            }),
+        );
+        let Effect::Emit(_, ConversationEvent::Message { message }) = &fx[0] else {
+            panic!("{fx:?}")
+        };
+        let agent = message.agent.as_ref().unwrap();
+        assert_eq!((agent.name.as_str(), &agent.avatar), ("Lisa", &avatar));
+    }
+}
+
+#[test]
 fn agent_messages_reach_both_sides_with_attribution() {
     let mut c = connected();
     let fx = run(

@@ -173,3 +173,38 @@ fn notifications_stay_out_of_the_history_an_agent_is_given() {
     notify(&mut c, "Quarterly survey");
     assert!(c.history.iter().all(|(_, l)| !l.text.contains("survey")));
 }
+
+#[test]
+fn after_a_restart_a_held_notification_is_pressable_again_and_offers_expire() {
+    let mut c = connected();
+    let mut log: Vec<(Audience, ConversationEvent)> = Vec::new();
+    let mut keep = |fx: Vec<Effect>| {
+        log.extend(fx.into_iter().filter_map(|e| match e {
+            Effect::Emit(audience, event) => Some((audience, event)),
+            _ => None,
+        }));
+    };
+    keep(notify(&mut c, "Password expiry on Friday"));
+    let id = c.notifications[0].id.clone();
+    let settings = settings(HandoffStyle::Brokered, false);
+    let (mut back, fx) =
+        Conversation::restore("c-1".into(), UserInfo::default(), settings, &log, NOW);
+    assert!(
+        said(&fx)
+            .iter()
+            .any(|s| s == "Password expiry on Friday | <Read the policy Outlined Active>"),
+        "{:?}",
+        said(&fx)
+    );
+    let open = ButtonAction::Open("https://intranet.example.com/policy".into());
+    let fx = back
+        .handle(
+            Input::Press {
+                message: id,
+                action: open,
+            },
+            NOW,
+        )
+        .expect("pressable after the restart");
+    assert!(said(&fx)[0].ends_with("<Read the policy Outlined Pressed>"));
+}

@@ -55,7 +55,7 @@ fn outside_business_hours_the_button_is_hidden_and_the_assistant_says_when_agent
     let offer = said(&fx).pop().unwrap();
     assert!(
         offer.contains(
-            "Live agents are available Monday\u{2013}Friday, 8:00\u{2013}17:00 Pacific time."
+            "Live agents are available Monday\u{2013}Friday, 8:00\u{2013}17:00 America/Los_Angeles."
         ),
         "{offer}"
     );
@@ -283,6 +283,19 @@ fn details_edited_while_queued_reach_the_request_the_desk_sees() {
             "SQL Database".to_owned(),
             NOW
         ))
+    );
+    // The system hears the added details as a message on the waiting chat.
+    let to_system: Vec<&ChatCommand> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Chat(command) => Some(command),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(to_system.as_slice(), [ChatCommand::Text { text, .. }]
+            if text == "Details added while waiting: It's error 18456 on the prod server."),
+        "{to_system:?}"
     );
     assert!(
         said(&fx)

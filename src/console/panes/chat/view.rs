@@ -69,6 +69,7 @@ pub fn view(app: &App, area: Rect) -> Viewport {
             focused: (focused_message.as_ref() == Some(&m.id)).then_some(app.chat.button),
             spinner: app.spinner,
             user_name: "You",
+            own: Some(crate::protocol::Role::User),
         },
     )
 }

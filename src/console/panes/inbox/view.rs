@@ -262,6 +262,7 @@ pub fn view(app: &App, area: Rect) -> Viewport {
             focused: None,
             spinner: app.spinner,
             user_name,
+            own: Some(crate::protocol::Role::Agent),
         },
     )
 }

@@ -114,7 +114,7 @@ pub async fn spawn(
     listen: SocketAddr,
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
-    let parts = crate::emulators::DeskParts::new(&options);
+    let parts = crate::emulators::DeskParts::new(&options, super::SECOND_AGENT);
     let emu = Arc::new(Emu {
         desk: parts.desk.clone(),
         options,

@@ -81,7 +81,8 @@ pub async fn spawn(
     listen: SocketAddr,
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+    let (desk, signals) =
+        SimDesk::from_options(&options, crate::desk::Policy::emulated(super::SECOND_AGENT));
     let emu = Emu::new(desk.clone(), options);
     let app = Router::new()
         .route("/oauth2/token", post(token))

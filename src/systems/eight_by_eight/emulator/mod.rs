@@ -108,7 +108,7 @@ pub async fn spawn(
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
     let signer = Signer::generate(KID).map_err(|e| EmulatorError::Crypto(e.to_string()))?;
-    let parts = crate::emulators::DeskParts::new(&options);
+    let parts = crate::emulators::DeskParts::new(&options, super::SECOND_AGENT);
     let emu = Arc::new(Emu {
         desk: parts.desk.clone(),
         faults: parts.faults.clone(),

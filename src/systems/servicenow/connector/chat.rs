@@ -4,7 +4,7 @@
 //! | `ServiceNow` item | `ChatEvent` |
 //! |---|---|
 //! | `ActionMsg/StartSpinner` (`waitTime`) | `Queued` with the estimate |
-//! | `ActionMsg/SwitchToLiveAgent` (+ `agentInfo`, [`super::inferred`]) | `AgentJoined`; a second one is a transfer: `Transferred`, `AgentLeft`, `AgentJoined` |
+//! | `ActionMsg/SwitchToLiveAgent` (+ `agentInfo`, [`super::inferred`]) | `AgentJoined`; another after a transfer notice is a transfer: `Transferred`, `AgentLeft`, `AgentJoined`; another without one is a second agent joining the others (a barge-in): `AgentJoined` |
 //! | `OutputText` with `agentInfo` | `AgentMessage` (`on_behalf` unless `sentFromAgent`); `AgentJoined` first if the agent was not named yet |
 //! | `OutputText` without `agentInfo`, `ActionMsg/System` | `SystemMessage` |
 //! | `OutputLink` with `agentInfo`, or while an agent is in the chat ([`super::inferred::agent_file`]) | `AgentFile` (type from the item or guessed from the name, size unknown); `AgentJoined` first if the agent was not named yet |
@@ -35,6 +35,10 @@ pub struct Chat {
     hooks: Arc<Hooks>,
     inbox: mpsc::Receiver<Envelope>,
     agent: Option<String>,
+    /// The other agents in the chat, after a barge-in; at most [`crate::desk::MAX_AGENTS`].
+    others: Vec<String>,
+    /// A transfer was announced: the next agent to join replaces the agent.
+    transferring: bool,
     awaiting_name: bool,
     last_agent: Option<String>,
     timed_out: bool,
@@ -47,6 +51,8 @@ impl Chat {
             hooks,
             inbox,
             agent: None,
+            others: Vec::new(),
+            transferring: false,
             awaiting_name: false,
             last_agent: None,
             timed_out: false,
@@ -89,14 +95,21 @@ impl Chat {
 
     fn joined(&mut self, info: &wire::AgentInfo) -> Vec<ChatEvent> {
         let mut out = Vec::new();
+        self.others.retain(|a| *a != info.agent_name);
         if let Some(previous) = self.agent.take()
             && previous != info.agent_name
         {
-            out.push(ChatEvent::Transferred {
-                to: Some(info.agent_name.clone()),
-            });
-            out.push(ChatEvent::AgentLeft { agent: previous });
+            if self.transferring {
+                out.push(ChatEvent::Transferred {
+                    to: Some(info.agent_name.clone()),
+                });
+                out.push(ChatEvent::AgentLeft { agent: previous });
+            } else if self.others.len() < crate::desk::MAX_AGENTS {
+                // A second agent joins beside the first: both stay in the chat.
+                self.others.push(previous);
+            }
         }
+        self.transferring = false;
         self.agent = Some(info.agent_name.clone());
         self.awaiting_name = false;
         self.last_agent = Some(info.agent_name.clone());
@@ -108,7 +121,9 @@ impl Chat {
 
     /// `AgentJoined` (and a transfer) first when `info` names an agent not yet known here.
     fn named(&mut self, info: &wire::AgentInfo) -> Vec<ChatEvent> {
-        if self.awaiting_name || self.agent.as_deref() != Some(info.agent_name.as_str()) {
+        let known = self.agent.as_deref() == Some(info.agent_name.as_str())
+            || self.others.contains(&info.agent_name);
+        if self.awaiting_name || !known {
             return self.joined(info);
         }
         Vec::new()
@@ -190,6 +205,7 @@ impl Chat {
                 if inferred::is_timeout(&text) {
                     self.timed_out = true;
                 }
+                self.transferring |= inferred::is_transfer(&text);
                 if inferred::is_attachment_refusal(&text) {
                     // The user must know which side refused the file.
                     text = format!("{SYSTEM}: {text}");

@@ -91,7 +91,8 @@ pub async fn spawn(
     listen: SocketAddr,
     options: EmulatorOptions,
 ) -> Result<RunningEmulator, EmulatorError> {
-    let (desk, signals) = SimDesk::new(&options.agents, options.script.clone());
+    let (desk, signals) =
+        SimDesk::from_options(&options, crate::desk::Policy::emulated(super::SECOND_AGENT));
     let cancel = CancellationToken::new();
     // The session goes on at Vayusphere, not through the connector: what the desk does is
     // shown on the session's page, so its signals are only drained here.
