@@ -98,6 +98,8 @@ impl Actor {
             token: self.dial.token.clone(),
             resume: self.resume.clone(),
             supervisor: false,
+            platform: None,
+            site: None,
         };
         self.send(&hello).await?;
         let from = self.log.len();
