@@ -26,6 +26,7 @@ mod platform;
 mod state;
 mod style;
 mod trace;
+mod user;
 
 pub use decode::{DecodeError, decode_client};
 pub use ids::{ConversationId, MessageId, RequestId};
@@ -37,6 +38,7 @@ pub use platform::{Capability, MAX_SITE_CHARS, Platform, check_site};
 pub use state::{EndReason, HandoffState};
 pub use style::HandoffStyle;
 pub use trace::{CallKind, CallTrace};
+pub use user::UserInfo;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -104,28 +106,6 @@ impl Audience {
                 | (Audience::User, ClientRole::User)
                 | (Audience::Agent, ClientRole::Agent)
         )
-    }
-}
-
-/// The identity of the simulated end user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserInfo {
-    /// A stable id, e.g. an employee id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Email, used by systems that link accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-}
-
-impl Default for UserInfo {
-    fn default() -> Self {
-        Self {
-            id: "u-1001".into(),
-            name: "Alex Kim".into(),
-            email: Some("alex.kim@example.com".into()),
-        }
     }
 }
 
