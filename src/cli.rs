@@ -276,6 +276,10 @@ pub struct ConsoleArgs {
     /// one per run when neither is given. With `--broker`, the token sent to that broker.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// The chat platform the user pane opens as: web, teams or slack (F7 or the palette
+    /// switches; each platform keeps its own conversation, and its attachment rules).
+    #[arg(long, value_name = "PLATFORM", default_value = "web", value_parser = parse_platform)]
+    pub platform: crate::protocol::Platform,
     /// Options of the embedded broker.
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -357,9 +361,10 @@ pub struct EngineArgs {
     /// Largest accepted text frame, in bytes (1 KiB to 64 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_MESSAGE_BYTES, value_parser = parse_in::<usize>(MESSAGE_BYTES.0, MESSAGE_BYTES.1))]
     pub max_message_bytes: usize,
-    /// Largest file a user may send to an agent, in bytes (0: no files; at most 256 MiB).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::protocol::DEFAULT_MAX_ATTACHMENT_BYTES, value_parser = parse_in::<usize>(0, MAX_ATTACHMENT_BYTES))]
-    pub max_attachment_bytes: usize,
+    /// Largest file a user may send to an agent, in bytes (0: no files; at most 256 MiB);
+    /// `[attachments] max_bytes` of the config, else 10 MiB.
+    #[arg(long, visible_alias = "max-attachment", value_name = "BYTES", value_parser = parse_in::<usize>(0, MAX_ATTACHMENT_BYTES))]
+    pub max_attachment_bytes: Option<usize>,
     /// Translate live chats (`[translation]` of the config, else the offline phrase table):
     /// users' messages to English for agents, agents' back. `--translate=es` fixes the users'
     /// language; `--translate` alone detects it from each message.
@@ -488,6 +493,11 @@ fn check_agent_name(name: &str) -> Result<(), String> {
 fn parse_system(text: &str) -> Result<SystemName, String> {
     text.parse()
         .map_err(|e: crate::systems::UnknownSystem| e.to_string())
+}
+
+/// Parses `--platform`.
+fn parse_platform(text: &str) -> Result<crate::protocol::Platform, String> {
+    text.parse()
 }
 
 /// Parses `emulate`'s system: a real one (the mock desk lives in the broker, not an emulator).

@@ -38,7 +38,9 @@ pub fn broker_config(args: &EngineArgs) -> anyhow::Result<BrokerConfig> {
         config.clock = std::sync::Arc::new(crate::clock::ScaledClock::new(args.time_scale));
     }
     config.max_message_bytes = args.max_message_bytes;
-    config.max_attachment_bytes = args.max_attachment_bytes;
+    config.max_attachment_bytes = args
+        .max_attachment_bytes
+        .unwrap_or(crate::protocol::DEFAULT_MAX_ATTACHMENT_BYTES);
     if let Some(store) = &args.store {
         check_folder(store, "--store")?;
     }
@@ -109,6 +111,9 @@ pub async fn start(
     transcripts(args, &systems, &mut config)?;
     let brokering: BrokeringFile = systems.section("brokering")?;
     config.assistant.agent_avatar = !args.no_avatar && brokering.agent_avatar.unwrap_or(true);
+    if let Some(bytes) = attachment_limit(args, &systems)? {
+        config.max_attachment_bytes = bytes;
+    }
     let translator = translation(args, &systems, &mut config).await?;
     let mut engine = match args.system {
         crate::systems::mock::NAME => Engine {
@@ -260,6 +265,29 @@ fn transcripts(
     check_folder(&path, "the transcript store")?;
     config.store = Some(path);
     Ok(())
+}
+
+/// `[attachments]` of the config file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentsFile {
+    /// The largest file, in bytes (as `--max-attachment-bytes`).
+    max_bytes: Option<usize>,
+}
+
+/// `[attachments] max_bytes`, when `--max-attachment-bytes` does not override it; within the
+/// option's bounds.
+fn attachment_limit(args: &EngineArgs, systems: &SystemsConfig) -> anyhow::Result<Option<usize>> {
+    let file: AttachmentsFile = systems.section("attachments")?;
+    let most = crate::cli::MAX_ATTACHMENT_BYTES;
+    match (args.max_attachment_bytes, file.max_bytes) {
+        (None, Some(bytes)) if bytes > most => {
+            let why = format!("{bytes} is over the most, {most} (256 MiB)");
+            Err(systems.invalid("attachments.max_bytes", why).into())
+        }
+        (None, Some(bytes)) => Ok(Some(bytes)),
+        _ => Ok(None),
+    }
 }
 
 /// Where transcripts are kept when no file is named: `handoff/transcripts.sqlite` in the

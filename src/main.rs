@@ -88,6 +88,7 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
         crash_log: Some(log_file.with_file_name("handoff-crash.log")),
         token,
         clock: embedded.as_ref().map(|e| e.broker.clock()),
+        platform: args.platform,
     };
     let result = handoff::console::run(options).await;
     if let Some(engine) = embedded {

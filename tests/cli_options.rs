@@ -101,6 +101,8 @@ struct Fixture {
     broken_toml: PathBuf,
     /// A config file whose `[hours]` names a time zone that does not exist.
     bad_hours: PathBuf,
+    /// A config file whose `[attachments] max_bytes` is over the most.
+    bad_attachments: PathBuf,
 }
 
 impl Fixture {
@@ -113,11 +115,14 @@ impl Fixture {
         let bad_hours = home.path().join("bad-hours.toml");
         let hours = "[hours]\nschedule = \"Mon-Fri 08:00-17:00 Mars/Olympus\"\n";
         std::fs::write(&bad_hours, hours).unwrap();
+        let bad_attachments = home.path().join("bad-attachments.toml");
+        std::fs::write(&bad_attachments, "[attachments]\nmax_bytes = 268435457\n").unwrap();
         Self {
             under_a_file: file.join("inside"),
             missing: home.path().join("missing.toml"),
             broken_toml,
             bad_hours,
+            bad_attachments,
             home,
         }
     }
@@ -250,6 +255,13 @@ fn engine_file_rows(cmd: Cmd, fx: &Fixture) -> Vec<Row> {
                     shown(&fx.bad_hours)
                 ),
             ),
+            (
+                fx.bad_attachments.clone(),
+                format!(
+                    "{}: attachments.max_bytes: 268435457 is over the most, 268435456 (256 MiB)",
+                    shown(&fx.bad_attachments)
+                ),
+            ),
         ],
     ));
     rows.push(file_row(
@@ -318,6 +330,12 @@ fn console_rows(fx: &Fixture, broker: &str) -> Vec<Row> {
             (s(&["--theme", "neon"]), fails("no theme named \"neon\"")),
         ],
     });
+    rows.push(row(
+        Cmd::Console,
+        "platform",
+        "slack",
+        &["discord", "", "Slack"],
+    ));
     let mut external = row(
         Cmd::Console,
         "broker",

@@ -90,6 +90,8 @@ async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationI
         token: None,
         resume: None,
         supervisor: false,
+        platform: None,
+        site: None,
     };
     let reply = ClientMsg::Reply {
         id: "t-1".into(),

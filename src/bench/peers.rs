@@ -80,6 +80,8 @@ fn hello(role: ClientRole, token: Option<&str>) -> ClientMsg {
         token: token.map(str::to_owned),
         resume: None,
         supervisor: false,
+        platform: None,
+        site: None,
     }
 }
 

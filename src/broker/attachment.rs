@@ -1,10 +1,32 @@
 //! Checking a user's `attach` before anything is done with it: a file name without directories,
 //! a MIME type, base64 that decodes, and a size within the broker's limit. Each failure names
-//! the field.
+//! the field. Which platforms take files at all is the attachment matrix
+//! ([`Platform::capabilities`]), checked by [`platform_allows`] (issue 15, rule 8).
 
 use crate::connectors::FileUpload;
-use crate::protocol::human_size;
+use crate::protocol::{Platform, human_size};
 use base64::Engine;
+
+/// Who is sending a file to the user's platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    /// The user, by paste, drop or the paperclip.
+    User,
+    /// An agent, to the user.
+    Agent,
+}
+
+/// Whether a file may go from or to a user on `platform`, or why not, naming the platform.
+pub fn platform_allows(platform: Platform, sender: Sender) -> Result<(), String> {
+    let (ok, what) = match sender {
+        Sender::User => (platform.sends_files(), "files cannot be sent from"),
+        Sender::Agent => (platform.receives_files(), "the user is on"),
+    };
+    match platform.no_files_reason() {
+        Some(reason) if !ok => Err(format!("{what} {}: {reason}", platform.label())),
+        _ => Ok(()),
+    }
+}
 
 /// The longest file name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 255;
@@ -143,6 +165,22 @@ mod tests {
             accept("a.txt", "text/plain", "", 10)
                 .unwrap_err()
                 .contains("empty")
+        );
+    }
+
+    #[test]
+    fn the_matrix_refuses_files_on_slack_both_ways_and_names_it() {
+        for platform in [Platform::Web, Platform::Teams] {
+            assert_eq!(platform_allows(platform, Sender::User), Ok(()));
+            assert_eq!(platform_allows(platform, Sender::Agent), Ok(()));
+        }
+        assert_eq!(
+            platform_allows(Platform::Slack, Sender::User),
+            Err("files cannot be sent from Slack: Slack chats take no attachments".into())
+        );
+        assert_eq!(
+            platform_allows(Platform::Slack, Sender::Agent),
+            Err("the user is on Slack: Slack chats take no attachments".into())
         );
     }
 

@@ -17,6 +17,7 @@ pub mod handoff;
 pub mod hours;
 mod hub;
 mod metered;
+pub mod platform;
 pub mod routing;
 mod server;
 mod session;

@@ -241,8 +241,14 @@ impl SessionTask {
         }
     }
 
-    /// Whether this `hello` may go on to the hub: `Err` is the policy refusal (close 1008).
-    fn admit(&self, role: ClientRole, token: Option<&str>, supervisor: bool) -> Result<(), String> {
+    /// Whether this `hello` may go on to the hub, and whether it proved the token: `Err` is
+    /// the policy refusal (close 1008).
+    fn admit(
+        &self,
+        role: ClientRole,
+        token: Option<&str>,
+        supervisor: bool,
+    ) -> Result<bool, String> {
         let proved = match token {
             Some(t) if token_matches(&self.config.token, t) => true,
             Some(_) => return Err("wrong token".into()),
@@ -263,7 +269,7 @@ impl SessionTask {
             Some(who) if !proved => Err(format!(
                 "{who} needs the broker's token (hello.token or Authorization: Bearer)"
             )),
-            _ => Ok(()),
+            _ => Ok(proved),
         }
     }
 
@@ -305,13 +311,16 @@ impl SessionTask {
                     token,
                     resume,
                     supervisor,
+                    platform,
+                    site,
                 },
                 None,
             ) => {
                 tracing::info!(peer = %self.peer, ?role, supervisor, client = client.as_deref().unwrap_or("-"), "hello");
-                if let Err(reason) = self.admit(role, token.as_deref(), supervisor) {
-                    return Err(self.refuse(reason, kicked).await);
-                }
+                let vouched = match self.admit(role, token.as_deref(), supervisor) {
+                    Ok(proved) => proved,
+                    Err(reason) => return Err(self.refuse(reason, kicked).await),
+                };
                 let join = Join {
                     protocol,
                     role,
@@ -322,6 +331,9 @@ impl SessionTask {
                     traces,
                     resume,
                     supervisor,
+                    platform,
+                    site,
+                    vouched,
                 };
                 self.join(join, session, out_tx, kicked).await
             }

@@ -130,7 +130,10 @@ fn sorted(extra: &[&str], base: &[&str]) -> Vec<String> {
 fn each_command_takes_only_the_options_it_uses() {
     assert_eq!(
         options_of(None),
-        sorted(&["broker", "theme", "log-file", "token-file"], ENGINE)
+        sorted(
+            &["broker", "theme", "log-file", "token-file", "platform"],
+            ENGINE
+        )
     );
     assert_eq!(
         options_of(Some("serve")),
@@ -266,7 +269,7 @@ fn every_console_option_reaches_its_field() {
     assert_eq!(engine.latency, Some(5));
     assert_eq!(engine.queue_timeout, 30);
     assert_eq!(engine.max_message_bytes, 4096);
-    assert_eq!(engine.max_attachment_bytes, 0);
+    assert_eq!(engine.max_attachment_bytes, Some(0));
     assert_eq!(engine.store, Some("s.sqlite".into()));
     let external = parse(&["--broker", "wss://desk.example:443/ws"]).unwrap();
     assert_eq!(

@@ -308,6 +308,8 @@ mod tests {
             token: Some("t0k3n-t0k3n-t0k3n".into()),
             resume: Some("5ec7e75ec7e7".into()),
             supervisor: false,
+            platform: None,
+            site: None,
         };
         let shown = inspected(&hello).expect("a hello is shown without secrets");
         assert!(

@@ -17,6 +17,7 @@ mod msg;
 mod offers;
 mod opener;
 pub mod panes;
+mod platforms;
 mod run;
 mod scroll;
 pub mod session;
@@ -59,6 +60,8 @@ pub struct ConsoleOptions {
     pub token: Option<crate::connectors::redact::Secret>,
     /// The embedded broker's clock (demo time with `--time-scale`); the wall clock when `None`.
     pub clock: Option<crate::clock::SharedClock>,
+    /// `--platform`: the chat platform the user pane opens as.
+    pub platform: crate::protocol::Platform,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -73,6 +76,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
         crate::theme::load(options.theme.as_deref(), user_dir.as_deref(), !no_color);
     let mut app = App::new(theme, options.url.clone());
     app.token.clone_from(&options.token);
+    app.chat.platform = options.platform;
     if let Some(e) = theme_error {
         tracing::warn!(error = %e, "theme not used");
         app.notify(true, format!("{e}; using the default theme"));

@@ -8,7 +8,7 @@
 
 use super::app::App;
 use super::msg::Side;
-use crate::protocol::{ClientMsg, ClientRole, ConversationId, PROTOCOL_VERSION};
+use crate::protocol::{ClientMsg, ClientRole, ConversationId, PROTOCOL_VERSION, Platform};
 use std::collections::BTreeMap;
 
 /// Where a connection resumes from.
@@ -75,5 +75,9 @@ pub fn hello(app: &App, side: Side) -> ClientMsg {
         resume: resume.secret.clone(),
         // The inbox acts as every desk agent (`s`), which needs the capability.
         supervisor: side == Side::Agent && app.token.is_some(),
+        // Web is what protocol-1 hellos are; Teams and Slack are named (one chat per user).
+        platform: (side == Side::User && app.chat.platform != Platform::Web)
+            .then_some(app.chat.platform),
+        site: None,
     }
 }

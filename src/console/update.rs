@@ -76,16 +76,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
 /// broker lost the old one (restarted without a store), and with it every chat the inbox
 /// shows, which are marked ended.
 fn new_conversation(app: &mut App) {
-    let chat = &mut app.chat;
-    chat.transcript = Transcript::default();
-    chat.echoes.clear();
-    chat.state = HandoffState::Assistant;
-    chat.typing = None;
-    chat.scroll = Scroll::default();
-    chat.button = 0;
-    if app.focus == Focus::Buttons {
-        app.focus = Focus::Chat;
-    }
+    clear_chat(app);
     if std::mem::take(&mut app.chat.restarting) {
         return;
     }
@@ -100,6 +91,20 @@ fn new_conversation(app: &mut App) {
         true,
         "The broker restarted without this conversation: a new one has started, and the inbox's open chats are marked ended",
     );
+}
+
+/// Empties the user pane for another conversation.
+pub(crate) fn clear_chat(app: &mut App) {
+    let chat = &mut app.chat;
+    chat.transcript = Transcript::default();
+    chat.echoes.clear();
+    chat.state = HandoffState::Assistant;
+    chat.typing = None;
+    chat.scroll = Scroll::default();
+    chat.button = 0;
+    if app.focus == Focus::Buttons {
+        app.focus = Focus::Chat;
+    }
 }
 
 /// Whether a connection was closed with 1009 (a frame over the broker's size limit), as
@@ -293,11 +298,14 @@ fn add_message(transcript: &mut Transcript, scroll: &mut Scroll, message: ChatMe
 }
 
 fn user_event(app: &mut App, conversation: &ConversationId, event: ConversationEvent) {
-    if app
-        .chat
-        .conversation
-        .as_ref()
-        .is_some_and(|c| c != conversation)
+    // Late events of another platform's conversation (switched away from) are not this one's.
+    let elsewhere = app.chat.elsewhere.values().any(|(c, _)| c == conversation);
+    if elsewhere
+        || app
+            .chat
+            .conversation
+            .as_ref()
+            .is_some_and(|c| c != conversation)
     {
         return;
     }

@@ -75,6 +75,14 @@ pub(crate) fn decode_checked(text: &str) -> Result<ClientMsg, DecodeError> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    if let (Some(platform), "hello") = (map.get("platform"), type_name.as_str()) {
+        super::platform::check_field(platform).map_err(|e| {
+            fail(
+                ErrorCode::BadField,
+                format!("invalid `hello` message: `platform`: {e}"),
+            )
+        })?;
+    }
     serde_json::from_value(value).map_err(|e| {
         fail(
             ErrorCode::BadField,

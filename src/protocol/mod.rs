@@ -22,9 +22,11 @@
 mod decode;
 mod ids;
 mod message;
+mod platform;
 mod state;
 mod style;
 mod trace;
+mod user;
 
 pub use decode::{DecodeError, decode_client};
 pub use ids::{ConversationId, MessageId, RequestId};
@@ -32,9 +34,11 @@ pub use message::{
     AgentInfo, Attachment, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, Part,
     ReasoningStep, Role, StepStatus, Translation, human_size,
 };
+pub use platform::{Capability, MAX_SITE_CHARS, Platform, check_site};
 pub use state::{EndReason, HandoffState};
 pub use style::HandoffStyle;
 pub use trace::{CallKind, CallTrace};
+pub use user::UserInfo;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -102,28 +106,6 @@ impl Audience {
                 | (Audience::User, ClientRole::User)
                 | (Audience::Agent, ClientRole::Agent)
         )
-    }
-}
-
-/// The identity of the simulated end user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserInfo {
-    /// A stable id, e.g. an employee id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Email, used by systems that link accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-}
-
-impl Default for UserInfo {
-    fn default() -> Self {
-        Self {
-            id: "u-1001".into(),
-            name: "Alex Kim".into(),
-            email: Some("alex.kim@example.com".into()),
-        }
     }
 }
 
@@ -223,6 +205,15 @@ pub enum ClientMsg {
         /// `agent` role with the token: may `act_as` any desk agent.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         supervisor: bool,
+        /// `user` role: the chat platform (bot) the user talks through; absent is `web`. A
+        /// hello naming a platform or a site continues the user's conversation on that
+        /// platform (one per user and platform) instead of opening a new one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        platform: Option<Platform>,
+        /// `user` role on `web`: the site that embeds the chat, e.g. "intranet.example". Sites
+        /// are one bot: the chat continues from one to another.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<String>,
     },
     /// The user types a message (to the assistant, or to the agent while connected).
     Say {
@@ -500,6 +491,13 @@ pub enum ConversationEvent {
     Opened {
         /// The end user.
         user: UserInfo,
+        /// The platform the conversation belongs to (brokers before it was added leave it out:
+        /// read that as `web`).
+        #[serde(default)]
+        platform: Platform,
+        /// The site of a `web` conversation's first hello, when it named one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<String>,
     },
     /// A message was added, or replaced: a message with an id seen before replaces it whole
     /// (reasoning steps finish, buttons get pressed or expire).

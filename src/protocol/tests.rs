@@ -18,6 +18,8 @@ fn hello_decodes_with_defaults() {
             token: None,
             resume: None,
             supervisor: false,
+            platform: None,
+            site: None,
         }
     );
 }

@@ -24,6 +24,8 @@ pub struct Dial {
     pub url: String,
     /// The broker's token, sent in `hello.token` when known.
     pub token: Option<String>,
+    /// The user's chat platform (`platform` of the options), named in the user's hello.
+    pub platform: Option<crate::protocol::Platform>,
 }
 
 /// How an actor's request was answered.
@@ -98,6 +100,8 @@ impl Actor {
             token: self.dial.token.clone(),
             resume: self.resume.clone(),
             supervisor: false,
+            platform: self.dial.platform.filter(|_| self.role == ClientRole::User),
+            site: None,
         };
         self.send(&hello).await?;
         let from = self.log.len();

@@ -48,6 +48,8 @@ impl Session {
             token: self.token.clone(),
             resume: self.resume.clone(),
             supervisor: false,
+            platform: None,
+            site: None,
         }
     }
 

@@ -81,6 +81,9 @@ pub struct Options {
     /// The longest an expectation waits, in milliseconds (default [`DEFAULT_TIMEOUT_MS`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    /// The chat platform the user talks through (`web` when absent; rule 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<crate::protocol::Platform>,
 }
 
 /// How long an expectation waits for what it expects, unless the scenario says.

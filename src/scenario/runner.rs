@@ -136,6 +136,7 @@ pub async fn run(
             Dial {
                 url: engine.url(),
                 token: Some(engine.broker.token().expose().to_owned()),
+                platform: scenario.options.platform,
             },
             engine.emulator_url(),
         ),
@@ -143,6 +144,7 @@ pub async fn run(
             Dial {
                 url: url.clone(),
                 token: token.clone(),
+                platform: scenario.options.platform,
             },
             None,
         ),

@@ -136,12 +136,47 @@ impl Client {
             token: None,
             resume: self.resume.clone(),
             supervisor: false,
+            platform: None,
+            site: None,
         })
         .await;
         self.wait_for("welcome", |m| {
             matches!(m, ServerMsg::Welcome { .. } | ServerMsg::Error { .. })
         })
         .await
+    }
+
+    /// A user's hello naming a platform and a site (rule 8); returns the welcome or error.
+    pub async fn hello_on(
+        &mut self,
+        platform: Option<handoff::protocol::Platform>,
+        site: Option<&str>,
+    ) -> ServerMsg {
+        let mut hello = serde_json::json!({"type": "hello", "protocol": 1, "role": "user"});
+        hello["platform"] = serde_json::to_value(platform).unwrap();
+        hello["site"] = serde_json::to_value(site).unwrap();
+        self.send_raw(&hello.to_string()).await;
+        self.wait_for("welcome", |m| {
+            matches!(m, ServerMsg::Welcome { .. } | ServerMsg::Error { .. })
+        })
+        .await
+    }
+
+    /// Joins as the default user on `platform` (and `site`); returns the conversation.
+    pub async fn join_user_on(
+        url: &str,
+        platform: handoff::protocol::Platform,
+        site: Option<&str>,
+    ) -> (Self, ConversationId) {
+        let mut c = Self::connect(url).await;
+        let ServerMsg::Welcome {
+            conversation: Some(conv),
+            ..
+        } = c.hello_on(Some(platform), site).await
+        else {
+            panic!("no welcome: {:#?}", c.seen)
+        };
+        (c, conv)
     }
 
     /// The resume secret the broker gave this user in `welcome`.

@@ -434,23 +434,25 @@ pub async fn seed_002(url: &str) {
 /// A user in a live chat with Lisa (who accepted by hand), after her greeting.
 pub async fn connected_chat(url: &str) -> (Client, Client, ConversationId) {
     let (mut user, conv) = Client::join_user(url).await;
+    let lisa = live_with_lisa(url, &mut user, &conv).await;
+    (user, lisa, conv)
+}
+
+/// Takes `user`'s conversation to a live chat with Lisa (who accepts by hand), after her
+/// greeting; returns Lisa.
+pub async fn live_with_lisa(url: &str, user: &mut Client, conv: &ConversationId) -> Client {
     let mut lisa = Client::join_agent(url, "Lisa").await;
-    say(
-        &mut user,
-        &conv,
-        "text: I need an agent, outlook keeps crashing",
-    )
-    .await;
-    state_reached(&mut user, "offered").await;
-    press_start(&mut user, &conv).await;
-    state_reached(&mut user, "ringing").await;
+    say(user, conv, "text: I need an agent, outlook keeps crashing").await;
+    state_reached(user, "offered").await;
+    press_start(user, conv).await;
+    state_reached(user, "ringing").await;
     let c = conv.clone();
     lisa.request(|id| ClientMsg::Accept {
         id,
         conversation: c,
     })
     .await;
-    state_reached(&mut user, "connected").await;
+    state_reached(user, "connected").await;
     user.wait_for("greeting", |m| matches!(m, ServerMsg::Event { event: ConversationEvent::Message { message }, .. } if message.role == Role::Agent)).await;
-    (user, lisa, conv)
+    lisa
 }

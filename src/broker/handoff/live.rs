@@ -181,7 +181,17 @@ impl Conversation {
                 }
             }
             ChatEvent::AgentFile { agent, file } if connected => {
-                self.agent_says(agent, Part::Attachment { attachment: file }, now, out);
+                // Slack takes no attachments (issue 15, rule 8): both sides are told instead.
+                match self.scope.platform.no_files_reason() {
+                    Some(reason) => {
+                        let text = format!(
+                            "{} sent {}, which was not delivered: {reason}.",
+                            agent.name, file.name
+                        );
+                        self.system_says(&text, now, out);
+                    }
+                    None => self.agent_says(agent, Part::Attachment { attachment: file }, now, out),
+                }
             }
             ChatEvent::SystemMessage { text }
                 if connected

@@ -32,6 +32,7 @@
 //! change together in `Conversation::enter`.
 
 use super::assistant::AssistantConfig;
+use super::platform::Scope;
 use super::routing::FollowUp;
 use crate::connectors::{
     Availability, ChatCommand, ChatEvent, FileUpload, HandoffRequest, HistoryLine,
@@ -242,6 +243,8 @@ pub struct Conversation {
     timeout_generation: u64,
     /// Notifications with buttons, oldest first, at most [`notices::MAX_NOTIFICATIONS`].
     notifications: Vec<ChatMessage>,
+    /// The platform (and site) the conversation belongs to (issue 15, rule 8).
+    scope: Scope,
 }
 
 impl Conversation {
@@ -260,15 +263,34 @@ impl Conversation {
             progress: None,
             timeout_generation: 0,
             notifications: Vec::new(),
+            scope: Scope::default(),
         }
+    }
+
+    /// The same conversation, belonging to `scope` (set before [`Conversation::opening`]).
+    #[must_use]
+    pub fn scoped(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The platform (and site) the conversation belongs to.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
     }
 
     /// The events that open the conversation's log.
     pub fn opening(&self) -> Vec<Effect> {
         let state = self.state.clone();
         let user = self.user.clone();
+        let (platform, site) = (self.scope.platform, self.scope.site.clone());
+        let opened = ConversationEvent::Opened {
+            user,
+            platform,
+            site,
+        };
         vec![
-            Effect::Emit(Audience::User, ConversationEvent::Opened { user }),
+            Effect::Emit(Audience::User, opened),
             Effect::Emit(Audience::User, ConversationEvent::State { state }),
         ]
     }
@@ -351,6 +373,7 @@ impl Conversation {
         if let Some(expert) = &route.expert {
             context.insert("expertise".into(), expert.clone());
         }
+        self.scope.add_to(&mut context);
         HandoffRequest {
             conversation: self.id.clone(),
             title: route.title.clone(),

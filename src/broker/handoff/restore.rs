@@ -36,6 +36,9 @@ impl Conversation {
                     }
                 }
                 ConversationEvent::State { state } => c.state = state.clone(),
+                ConversationEvent::Opened { platform, site, .. } => {
+                    c.scope = super::Scope::new(*platform, site.clone());
+                }
                 _ => {}
             }
         }

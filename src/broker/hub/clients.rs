@@ -4,6 +4,7 @@
 use super::{Entry, Frame, Hub, Join, Joined, Session, SessionId, error, event_msg, index};
 use crate::broker::attachment;
 use crate::broker::handoff::{Conversation, Effect, Input};
+use crate::broker::platform::Scope;
 use crate::connectors::DeskAction;
 use crate::protocol::{
     ClientMsg, ClientRole, ConversationEvent, ConversationId, ErrorCode, PROTOCOL_VERSION,
@@ -30,13 +31,7 @@ impl Hub {
             ));
         }
         let (conversation, agent) = match join.role {
-            ClientRole::User => {
-                let conversation = match join.conversation {
-                    Some(conv) => self.resumable(conv, join.resume.as_deref())?,
-                    None => self.open(join.user.unwrap_or_default()),
-                };
-                (Some(conversation), None)
-            }
+            ClientRole::User => (Some(self.user_conversation(&join)?), None),
             ClientRole::Agent => (None, Some(self.joining_agent(join.agent)?)),
             ClientRole::Observer => (None, None),
         };
@@ -126,7 +121,7 @@ impl Hub {
 
     /// The conversation a user resumes, if `resume` is its secret. The secret is checked
     /// first, so a refusal does not tell whether the conversation exists.
-    fn resumable(
+    pub(super) fn resumable(
         &self,
         conv: ConversationId,
         resume: Option<&str>,
@@ -157,13 +152,15 @@ impl Hub {
         ))
     }
 
-    pub(super) fn open(&mut self, user: UserInfo) -> ConversationId {
+    pub(super) fn open(&mut self, user: UserInfo, scope: Scope) -> ConversationId {
         let mut id = ConversationId::random();
         while self.conversations.contains_key(&id) {
             id = ConversationId::random();
         }
         self.store_open(&id, &user);
-        let machine = Conversation::new(id.clone(), user, self.settings.handoff.clone());
+        self.user_chats.insert(&user.id, scope.platform, id.clone());
+        let machine =
+            Conversation::new(id.clone(), user, self.settings.handoff.clone()).scoped(scope);
         let opening = machine.opening();
         self.conversations
             .insert(id.clone(), Entry::new(machine, Vec::new()));
@@ -267,10 +264,11 @@ impl Hub {
                 content_type,
                 data,
                 ..
-            } => DeskAction::File(
-                conversation,
-                self.checked_file(&name, &content_type, &data)?,
-            ),
+            } => {
+                self.platform_allows(&conversation, attachment::Sender::Agent)?;
+                let file = self.checked_file(&name, &content_type, &data)?;
+                DeskAction::File(conversation, file)
+            }
             ClientMsg::SetPresence { presence, .. } => DeskAction::SetPresence(presence),
             other => {
                 let kind = kind(&other);
@@ -333,6 +331,7 @@ impl Hub {
         data: &str,
         id: &RequestId,
     ) -> Result<bool, (ErrorCode, String)> {
+        self.platform_allows(conversation, attachment::Sender::User)?;
         let file = self.checked_file(name, content_type, data)?;
         self.user_input_stamped(own, conversation, Input::UserFile(file), Some(id))
     }

@@ -66,6 +66,7 @@ impl Hub {
         }
         for id in &idle {
             self.conversations.remove(id);
+            self.user_chats.forget(id);
             tracing::debug!(conversation = %id, "conversation evicted from memory");
         }
         let gone: HashSet<&ConversationId> = idle.iter().collect();

@@ -19,6 +19,7 @@ mod index;
 mod lane;
 mod notices;
 mod outbound;
+mod scoped;
 mod translation;
 
 pub use fanout::{Frame, encode};
@@ -63,6 +64,12 @@ pub struct Join {
     pub resume: Option<String>,
     /// The session holds the supervisor capability (the session checked the token).
     pub supervisor: bool,
+    /// `user`: the platform and site the hello named (rule 8; both absent: protocol 1).
+    pub platform: Option<crate::protocol::Platform>,
+    /// `user` on `web`: the site that embeds the chat.
+    pub site: Option<String>,
+    /// The session proved the broker's token, so it vouches for the user it names.
+    pub vouched: bool,
 }
 
 /// A successful join: the welcome and replay to write first, then the live queue.
@@ -193,6 +200,8 @@ pub(super) struct Hub {
     evicted: evict::Evicted,
     /// Desk calls that name no conversation the hub holds (presence), in order.
     desk_lane: Option<lane::Lane>,
+    /// Each user's conversation per platform (rule 8), kept with `conversations`.
+    user_chats: crate::broker::platform::UserChats,
 }
 
 impl Hub {
@@ -217,6 +226,7 @@ impl Hub {
             store: None,
             evicted: evict::Evicted::default(),
             desk_lane: None,
+            user_chats: crate::broker::platform::UserChats::default(),
         }
     }
 
@@ -282,6 +292,7 @@ impl Hub {
                 .iter()
                 .map(|e| (e.audience, e.event.clone()))
                 .collect();
+            let user_id = stored.user.id.clone();
             let (machine, effects) = Conversation::restore(
                 stored.id.clone(),
                 stored.user,
@@ -289,6 +300,9 @@ impl Hub {
                 &log,
                 self.settings.clock.now_millis(),
             );
+            let platform = machine.scope().platform;
+            self.user_chats
+                .insert(&user_id, platform, stored.id.clone());
             let log = stored
                 .events
                 .into_iter()

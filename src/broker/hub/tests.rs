@@ -57,6 +57,9 @@ fn join(role: ClientRole) -> Join {
         traces: false,
         resume: None,
         supervisor: false,
+        platform: None,
+        site: None,
+        vouched: false,
     }
 }
 
@@ -208,7 +211,10 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
         (joined, rx)
     };
     let (_early, mut early_rx) = observer(&mut hub);
-    let conv = hub.open(UserInfo::default());
+    let conv = hub.open(
+        UserInfo::default(),
+        crate::broker::platform::Scope::default(),
+    );
     let made = hub.conversations[&conv].log.len();
     assert!(made > 0, "opening a conversation makes events");
     assert!(
@@ -241,4 +247,63 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
         .expect("read")
         .expect("stored");
     assert_eq!(stored.events.len(), made, "what clients saw is on disk");
+}
+
+/// A user's join naming `platform`, vouched for or not.
+fn user_on(platform: crate::protocol::Platform, vouched: bool) -> Join {
+    Join {
+        platform: Some(platform),
+        vouched,
+        ..join(ClientRole::User)
+    }
+}
+
+fn conversation_of(joined: &Joined) -> ConversationId {
+    match joined.replay.first() {
+        Some(ServerMsg::Welcome {
+            conversation: Some(conv),
+            ..
+        }) => conv.clone(),
+        other => panic!("no welcome first: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_users_conversations_are_keyed_by_platform_and_forgotten_when_evicted() {
+    use crate::protocol::Platform;
+    let mut hub = hub().await;
+    let mut sessions = Vec::new();
+    let mut join_as = |hub: &mut Hub, join: Join| {
+        let (out, _rx) = mpsc::channel(64);
+        let joined = hub.join(join, out, CancellationToken::new())?;
+        sessions.push(joined.session);
+        Ok::<_, (ErrorCode, String)>(conversation_of(&joined))
+    };
+    let slack = join_as(&mut hub, user_on(Platform::Slack, true)).expect("joined");
+    let teams = join_as(&mut hub, user_on(Platform::Teams, true)).expect("joined");
+    assert_ne!(slack, teams);
+    let again = join_as(&mut hub, user_on(Platform::Slack, true)).expect("joined");
+    assert_eq!(again, slack, "the Slack chat continues");
+    assert_eq!(
+        hub.conversations[&slack].machine.scope().platform,
+        Platform::Slack
+    );
+    let refused = join_as(&mut hub, user_on(Platform::Slack, false)).unwrap_err();
+    assert_eq!(refused.0, ErrorCode::Forbidden, "{}", refused.1);
+    assert_eq!(hub.user_chats.count_for(&UserInfo::default().id), 2);
+
+    // Conversations leaving memory leave the map: the next hello opens a new one.
+    for session in std::mem::take(&mut sessions) {
+        hub.handle(HubMsg::Leave(session));
+    }
+    hub.sweep(Instant::now() + Duration::from_secs(3600));
+    assert!(hub.conversations.is_empty() && hub.user_chats.is_empty());
+    let (out, _rx) = mpsc::channel(64);
+    let fresh = hub.join(
+        user_on(Platform::Slack, true),
+        out,
+        CancellationToken::new(),
+    );
+    assert_ne!(conversation_of(&fresh.expect("joined")), slack);
+    assert_eq!(hub.user_chats.len(), 1);
 }

@@ -322,5 +322,6 @@ mod keys;
 mod links;
 mod notices;
 mod palette;
+mod platforms;
 mod screen;
 mod session;

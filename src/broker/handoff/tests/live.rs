@@ -274,3 +274,62 @@ fn a_system_failure_keeps_the_request_and_offers_the_buttons_again() {
         "the user can retry"
     );
 }
+
+#[test]
+fn an_agents_file_reaches_a_teams_user_but_not_a_slack_user_and_both_sides_are_told() {
+    use crate::broker::platform::Scope;
+    use crate::protocol::{Attachment, Platform};
+    let file = Attachment {
+        name: "fix.ps1".into(),
+        content_type: "text/plain".into(),
+        size: Some(12),
+        url: Some("https://files.example/fix.ps1".into()),
+    };
+    let agent_file = || {
+        Input::Chat(ChatEvent::AgentFile {
+            agent: lisa(false),
+            file: file.clone(),
+        })
+    };
+    let mut c = connected();
+    c.scope = Scope::new(Platform::Teams, None);
+    let fx = run(&mut c, agent_file());
+    let Effect::Emit(Audience::Both, ConversationEvent::Message { message }) = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        message.parts,
+        vec![Part::Attachment {
+            attachment: file.clone()
+        }]
+    );
+
+    c.scope = Scope::new(Platform::Slack, None);
+    let fx = run(&mut c, agent_file());
+    let Effect::Emit(Audience::Both, ConversationEvent::Message { message }) = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(message.role, Role::System);
+    assert_eq!(
+        said(&fx),
+        vec!["Lisa sent fix.ps1, which was not delivered: Slack chats take no attachments."]
+    );
+}
+
+#[test]
+fn the_request_tells_the_system_the_users_platform_and_site() {
+    use crate::broker::platform::Scope;
+    use crate::protocol::Platform;
+    let mut c = offered();
+    c.scope = Scope::new(Platform::Web, Some("intranet".into()));
+    let fx = press(&mut c, ButtonAction::StartAgentChat).unwrap();
+    let request = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartHandoff(request) => Some(request),
+            _ => None,
+        })
+        .expect("the handoff starts");
+    assert_eq!(request.context["platform"], "web");
+    assert_eq!(request.context["site"], "intranet");
+}

@@ -73,6 +73,10 @@ fn start_attach(app: &mut App) {
         app.notify(true, why);
         return;
     }
+    if let Some(why) = app.chat.platform.no_files_reason() {
+        app.notify(true, format!("{why}: no paperclip, paste or drop here"));
+        return;
+    }
     let draft = prompt::open(
         &mut app.chat.composer,
         "Path of the file for the agent, e.g. ~/crash.png",

@@ -9,8 +9,9 @@ use crate::console::app::Scroll;
 use crate::console::input::prompt;
 use crate::console::session::Resume;
 use crate::console::transcript::Transcript;
-use crate::protocol::{ConversationId, HandoffState, RequestId, UserInfo};
+use crate::protocol::{ConversationId, HandoffState, Platform, RequestId, UserInfo};
 use ratatui_textarea::TextArea;
+use std::collections::BTreeMap;
 
 /// A message the user sent that the broker has not echoed yet (local echo).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +54,11 @@ pub struct ChatPane {
     pub restarting: bool,
     /// Where the user connection resumes from.
     pub resume: Resume,
+    /// The chat platform the pane talks through (issue 15, rule 8).
+    pub platform: Platform,
+    /// The conversation and resume secret of each platform switched away from, so switching
+    /// back resumes it (one entry per platform at most).
+    pub elsewhere: BTreeMap<Platform, (ConversationId, Option<String>)>,
 }
 
 /// What the user's composer holds.
@@ -91,6 +97,8 @@ impl Default for ChatPane {
             user: None,
             restarting: false,
             resume: Resume::default(),
+            platform: Platform::Web,
+            elsewhere: BTreeMap::new(),
         }
     }
 }

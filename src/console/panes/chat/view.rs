@@ -102,6 +102,11 @@ fn title(app: &App) -> Line<'static> {
         }
         _ => " You ⇄ Assistant ".to_owned(),
     };
+    // Web is the default (what protocol-1 clients are); other platforms are named.
+    let who = match app.chat.platform {
+        crate::protocol::Platform::Web => who,
+        other => format!(" {}:{who}", other.label()),
+    };
     Line::from(Span::styled(who, theme.title))
 }
 

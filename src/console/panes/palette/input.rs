@@ -55,6 +55,9 @@ fn run(app: &mut App, action: Action) -> Vec<Command> {
         Action::Inspector => toggle_inspector(app),
         Action::Help => open_help(app),
         Action::Notify => crate::console::panes::inbox::input::ask_notification(app),
+        Action::SwitchPlatform => {
+            return crate::console::platforms::switch(app, app.chat.platform.next());
+        }
         Action::Quit => {
             app.quit = true;
             return vec![Command::Quit];

@@ -22,6 +22,8 @@ pub enum Action {
     Quit,
     /// Send the chat pane's user a notification, as QA would (issue 15, rule 5).
     Notify,
+    /// Move the user pane to the next chat platform (issue 15, rule 8).
+    SwitchPlatform,
 }
 
 /// One entry: the action, its name and the keys that do the same.
@@ -60,6 +62,11 @@ pub const ENTRIES: &[Entry] = &[
     entry(Action::Help, "Help: every key", "F1"),
     entry(Action::Notify, "Send the user a notification (QA)…", ""),
     entry(Action::Quit, "Quit", "Ctrl+C"),
+    entry(
+        Action::SwitchPlatform,
+        "Switch the user's chat platform (Web, Teams, Slack)",
+        "",
+    ),
 ];
 
 /// The longest filter kept, in characters (more typing is ignored).
