@@ -264,3 +264,22 @@ fn connect_runs_scenarios_on_a_running_broker() {
         exit.stdout
     );
 }
+
+#[test]
+fn a_scenario_needing_what_a_system_lacks_is_skipped_with_the_capability() {
+    let home = tempfile::tempdir().unwrap();
+    let file = repo("tests/scenarios/rule_barge_in.toml");
+    let exit = run(home.path(), &[file.to_str().unwrap(), "--system", "glia"]);
+    assert_eq!(exit.code, Some(0), "{exit:#?}");
+    assert!(
+        exit.stdout
+            .contains("(do = \"accept\") needs barge-in, which glia lacks"),
+        "{}",
+        exit.stdout
+    );
+    assert!(
+        exit.stdout.contains("0 passed, 0 failed, 1 skipped"),
+        "{}",
+        exit.stdout
+    );
+}

@@ -20,6 +20,7 @@
 //! `docs/protocol.md` has a JSON example of every message.
 
 mod decode;
+mod hello;
 mod ids;
 mod message;
 mod state;
@@ -27,6 +28,7 @@ mod style;
 mod trace;
 
 pub use decode::{DecodeError, decode_client};
+pub use hello::Hello;
 pub use ids::{ConversationId, MessageId, RequestId};
 pub use message::{
     AgentInfo, Attachment, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, Part,

@@ -12,6 +12,7 @@ pub mod connect;
 mod expect;
 mod faults;
 pub mod import;
+mod needs;
 pub mod parse;
 pub mod report;
 pub mod runner;
@@ -92,18 +93,6 @@ pub const MAX_WAIT_MS: u64 = 60_000;
 impl Options {
     fn is_default(&self) -> bool {
         self == &Self::default()
-    }
-
-    /// The mock desk's own options this scenario sets (a real system has its own agents).
-    pub fn mock_only(&self) -> Vec<&'static str> {
-        [
-            ("style", self.style.is_some()),
-            ("agents", self.agents.is_some()),
-            ("greeting", self.greeting.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(key, set)| set.then_some(key))
-        .collect()
     }
 }
 

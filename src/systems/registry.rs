@@ -37,13 +37,15 @@ pub struct System {
     pub build: Option<BuildFn>,
     /// Runs the emulator alone (`handoff emulate`); `None` when the system has none.
     pub emulate: Option<EmulateFn>,
+    /// What it supports beyond text (barge-in, transfer, files, ...).
+    pub capabilities: super::Capabilities,
 }
 
 /// Declares a system folder's registry entry: `NAME`, `SYSTEM`, and the boxing of its
 /// `build(config, options)` and `emulator::spawn(listen, options)`, which the folder defines.
-/// `system!("glia", aliases: [], config: config::GliaFile);`
+/// `system!("glia", aliases: [], config: config::GliaFile, capabilities: Capabilities::BROKERED);`
 macro_rules! system {
-    ($name:literal, aliases: $aliases:expr, config: $config:ty) => {
+    ($name:literal, aliases: $aliases:expr, config: $config:ty, capabilities: $caps:expr) => {
         #[doc = concat!("`--system ", $name, "`.")]
         pub const NAME: $crate::systems::SystemName = $crate::systems::SystemName::new($name);
 
@@ -55,6 +57,7 @@ macro_rules! system {
             check: |config| config.read::<$config>().map(drop),
             build: Some(|config, options| Box::pin(build(config, options))),
             emulate: Some(|listen, options| Box::pin(emulator::spawn(listen, options))),
+            capabilities: $caps,
         };
     };
 }

@@ -16,7 +16,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("amazon-connect", aliases: ["amazon_connect", "connect"], config: config::AmazonConnectFile);
+super::registry::system!("amazon-connect", aliases: ["amazon_connect", "connect"], config: config::AmazonConnectFile, capabilities: super::Capabilities::BROKERED);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::AmazonConnectFile = config.read()?;

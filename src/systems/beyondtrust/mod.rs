@@ -18,7 +18,7 @@ use config::Mode;
 use connector::{Account, Settings};
 use std::sync::Arc;
 
-super::registry::system!("beyondtrust", aliases: ["beyond-trust", "bomgar"], config: config::BeyondTrustFile);
+super::registry::system!("beyondtrust", aliases: ["beyond-trust", "bomgar"], config: config::BeyondTrustFile, capabilities: super::Capabilities::NONE);
 
 /// The key secrets are reported under, and the default variable holding the client secret.
 const SECRET_KEY: &str = "beyondtrust.client_secret_file";

@@ -16,7 +16,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("8x8", aliases: ["eight-by-eight"], config: config::EightByEightFile);
+super::registry::system!("8x8", aliases: ["eight-by-eight"], config: config::EightByEightFile, capabilities: super::Capabilities::BROKERED);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::EightByEightFile = config.read()?;

@@ -12,7 +12,7 @@ use super::redirect::{Page, build as build_page};
 use super::registry::{BuildError, Built, loopback};
 use crate::emulators::EmulatorOptions;
 
-super::registry::system!("five9", aliases: [], config: config::Five9File);
+super::registry::system!("five9", aliases: [], config: config::Five9File, capabilities: super::Capabilities::NONE);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::Five9File = config.read()?;

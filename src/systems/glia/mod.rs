@@ -15,7 +15,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("glia", aliases: [], config: config::GliaFile);
+super::registry::system!("glia", aliases: [], config: config::GliaFile, capabilities: super::Capabilities::BROKERED);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::GliaFile = config.read()?;

@@ -13,7 +13,7 @@ use super::SystemsConfig;
 use super::registry::{BuildError, Built};
 use crate::emulators::EmulatorOptions;
 
-super::registry::system!("google-chat", aliases: ["gchat"], config: config::GoogleChatFile);
+super::registry::system!("google-chat", aliases: ["gchat"], config: config::GoogleChatFile, capabilities: super::Capabilities::NONE);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     super::channel::build_url::<config::GoogleChat>(&SYSTEM_URL, config, options).await

@@ -24,6 +24,8 @@ pub const SYSTEM: crate::systems::System = crate::systems::System {
     check: |_| Ok(()),
     build: None,
     emulate: None,
+    // The desk runs in the broker: everything the desk model does.
+    capabilities: crate::systems::Capabilities::of(&crate::systems::Capability::ALL),
 };
 
 mod desk;

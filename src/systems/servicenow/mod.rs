@@ -17,7 +17,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::{EmulatorOptions, RunningEmulator};
 use std::sync::Arc;
 
-super::registry::system!("servicenow", aliases: ["service-now"], config: config::ServiceNowFile);
+super::registry::system!("servicenow", aliases: ["service-now"], config: config::ServiceNowFile, capabilities: super::Capabilities::BROKERED);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::ServiceNowFile = config.read()?;

@@ -16,7 +16,7 @@ use crate::emulators::EmulatorOptions;
 super::registry::system!(
     "servicenow-web",
     aliases: ["servicenow-va", "sn-web"],
-    config: config::ServiceNowWebFile
+    config: config::ServiceNowWebFile, capabilities: super::Capabilities::NONE
 );
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {

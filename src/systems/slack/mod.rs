@@ -15,7 +15,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("slack", aliases: [], config: config::SlackFile);
+super::registry::system!("slack", aliases: [], config: config::SlackFile, capabilities: super::Capabilities::NONE);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::SlackFile = config.read()?;

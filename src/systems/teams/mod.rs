@@ -13,7 +13,7 @@ use super::SystemsConfig;
 use super::registry::{BuildError, Built};
 use crate::emulators::EmulatorOptions;
 
-super::registry::system!("teams", aliases: ["msteams"], config: config::TeamsFile);
+super::registry::system!("teams", aliases: ["msteams"], config: config::TeamsFile, capabilities: super::Capabilities::NONE);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     super::channel::build_url::<config::Teams>(&SYSTEM_URL, config, options).await

@@ -13,7 +13,7 @@ use super::redirect::{Page, build as build_page};
 use super::registry::{BuildError, Built, loopback};
 use crate::emulators::EmulatorOptions;
 
-super::registry::system!("url", aliases: ["url-template", "web-page"], config: config::UrlFile);
+super::registry::system!("url", aliases: ["url-template", "web-page"], config: config::UrlFile, capabilities: super::Capabilities::NONE);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::UrlFile = config.read()?;

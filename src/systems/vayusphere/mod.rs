@@ -17,7 +17,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("vayusphere", aliases: ["vayu"], config: config::VayusphereFile);
+super::registry::system!("vayusphere", aliases: ["vayu"], config: config::VayusphereFile, capabilities: super::Capabilities::NONE);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::VayusphereFile = config.read()?;

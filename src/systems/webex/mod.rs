@@ -16,7 +16,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("webex", aliases: [], config: config::WebexFile);
+super::registry::system!("webex", aliases: [], config: config::WebexFile, capabilities: super::Capabilities::NONE);
 
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::WebexFile = config.read()?;
