@@ -19,6 +19,7 @@ pub mod runner;
 mod setup;
 mod steps;
 pub mod suite;
+pub mod transcript;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -276,6 +277,15 @@ pub enum Action {
     },
     /// Fault: the system's queue gives up on the request now (needs an emulator).
     ExpireQueue,
+    /// The user's conversation so far equals a Purple Chat conversation, turn by turn.
+    Transcript {
+        /// Its file (JSON, a link, or a seed file), relative to the scenario's folder.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purple_chat: Option<PathBuf>,
+        /// Or its turns inline, `"who: text"` each (`user`, `assistant`, an agent, `system`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        turns: Vec<String>,
+    },
 }
 
 fn one() -> u32 {
@@ -324,6 +334,7 @@ impl Action {
             Self::Fail { .. } => "fail",
             Self::Delay { .. } => "delay",
             Self::ExpireQueue => "expire_queue",
+            Self::Transcript { .. } => "transcript",
         }
     }
 
