@@ -32,6 +32,7 @@ pub mod emulators;
 pub mod engine;
 pub mod fuzz;
 pub mod logging;
+pub mod pictures;
 pub mod pii;
 pub mod private_files;
 pub mod protocol;
