@@ -36,7 +36,7 @@ impl Row {
             if used + w > room {
                 break;
             }
-            self.0[x + used] = g.to_owned();
+            g.clone_into(&mut self.0[x + used]);
             if w == 2 {
                 self.0[x + used + 1] = String::new();
             }

@@ -6,8 +6,10 @@ mod diagram;
 
 pub use diagram::diagram;
 
-use crate::protocol::{Audience, ChatMessage, ConversationEvent, Role};
+use crate::protocol::{Audience, ChatMessage, ConversationEvent, Part, Role};
 use crate::store::StoredConversation;
+use crate::text::to_plain;
+use std::fmt::Write as _;
 
 /// One thing that happens in the picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,24 +50,18 @@ fn one_line(m: &ChatMessage) -> String {
     let mut lines = Vec::new();
     for part in &m.parts {
         match part {
-            crate::protocol::Part::RichText { rich_text } => {
-                lines.push(crate::text::to_plain(rich_text))
+            Part::RichText { rich_text } => lines.push(to_plain(rich_text)),
+            Part::ReasoningSteps { reasoning_steps } => {
+                lines.extend(reasoning_steps.iter().map(|s| to_plain(&s.rich_text)));
             }
-            crate::protocol::Part::ReasoningSteps { reasoning_steps } => lines.extend(
-                reasoning_steps
-                    .iter()
-                    .map(|s| crate::text::to_plain(&s.rich_text)),
-            ),
-            crate::protocol::Part::Attachment { attachment } => {
-                lines.push(format!("file: {}", attachment.name));
-            }
-            crate::protocol::Part::Buttons { buttons } => lines.push(
-                buttons
+            Part::Attachment { attachment } => lines.push(format!("file: {}", attachment.name)),
+            Part::Buttons { buttons } => {
+                let labels: Vec<String> = buttons
                     .iter()
                     .map(|b| format!("[{}]", b.button_text))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+                    .collect();
+                lines.push(labels.join(" "));
+            }
         }
     }
     let joined = lines.join(" / ");
@@ -181,15 +177,15 @@ pub fn mermaid_escape(text: &str) -> String {
 pub fn mermaid(seq: &Sequence) -> String {
     let mut out = String::from("sequenceDiagram\n");
     for (i, p) in seq.participants.iter().enumerate() {
-        out += &format!("    participant P{i} as {}\n", mermaid_escape(p));
+        let _ = writeln!(out, "    participant P{i} as {}", mermaid_escape(p));
     }
     for item in &seq.items {
-        out += &match item {
+        let _ = match item {
             Item::Arrow { from, to, text } => {
-                format!("    P{from}->>P{to}: {}\n", mermaid_escape(text))
+                writeln!(out, "    P{from}->>P{to}: {}", mermaid_escape(text))
             }
             Item::Note { over, text } => {
-                format!("    Note over P{over}: {}\n", mermaid_escape(text))
+                writeln!(out, "    Note over P{over}: {}", mermaid_escape(text))
             }
         };
     }

@@ -39,12 +39,13 @@ pub fn first_unmet(scenario: &Scenario, capabilities: Capabilities) -> Option<(&
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     /// A scenario of `(actor, do, more keys)` steps.
     fn scenario(steps: &[(&str, &str, &str)]) -> Scenario {
         let mut text = String::from("format = 1\n");
         for (actor, action, more) in steps {
-            text += &format!("[[step]]\nactor = {actor:?}\ndo = {action:?}\n{more}\n");
+            let _ = writeln!(text, "[[step]]\nactor = {actor:?}\ndo = {action:?}\n{more}");
         }
         super::super::parse(&text, "t.toml").unwrap()
     }

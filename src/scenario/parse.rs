@@ -526,7 +526,7 @@ fn check_action(action: &Action) -> Result<(), (&'static str, String)> {
             return Err(("ms", "give `ms` or `until`, one of the two".into()));
         }
         Action::Transcript { purple_chat, turns } => {
-            if purple_chat.is_some() == !turns.is_empty() {
+            if purple_chat.is_some() != turns.is_empty() {
                 return Err((
                     "purple_chat",
                     "give `purple_chat` or `turns`, one of the two".into(),

@@ -307,6 +307,12 @@ impl Play {
 
     async fn step(&mut self, step: &Step) -> Result<(), Miss> {
         let deadline = Instant::now() + self.timeout;
+        if let Action::Transcript { purple_chat, turns } = &step.action {
+            let folder = self.folder.clone();
+            let user = &mut self.player(USER)?.actor;
+            let file = purple_chat.as_deref();
+            return super::transcript::expect(user, &folder, file, turns, deadline).await;
+        }
         let Some((fails, make)) = self.build(&step.action, deadline).await? else {
             return self.observe(step, deadline).await;
         };
@@ -441,12 +447,6 @@ impl Play {
 
     /// Steps that wait and look, and faults.
     async fn observe(&mut self, step: &Step, deadline: Instant) -> Result<(), Miss> {
-        if let Action::Transcript { purple_chat, turns } = &step.action {
-            let folder = self.folder.clone();
-            let user = &mut self.player(USER)?.actor;
-            let file = purple_chat.as_deref();
-            return super::transcript::expect(user, &folder, file, turns, deadline).await;
-        }
         let p = self.player(&step.actor)?;
         let viewer_name = step.actor.clone();
         let viewer = Viewer {
