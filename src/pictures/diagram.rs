@@ -11,7 +11,7 @@ pub const MIN_COLUMN: usize = 6;
 /// The widest column a participant gets.
 pub const MAX_COLUMN: usize = 30;
 
-/// One line of cells: a grapheme each, `""` after a wide one (its second column).
+/// One line of cells: a grapheme each, `""` for the further columns of a wide one.
 struct Row(Vec<String>);
 
 impl Row {
@@ -37,8 +37,10 @@ impl Row {
                 break;
             }
             g.clone_into(&mut self.0[x + used]);
-            if w == 2 {
-                self.0[x + used + 1] = String::new();
+            // A cluster wider than one column (two, or more with spacing marks) covers the cells
+            // after it.
+            for cell in &mut self.0[x + used + 1..x + used + w] {
+                cell.clear();
             }
             used += w;
         }
