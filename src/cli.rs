@@ -257,6 +257,10 @@ pub enum TranscriptFormat {
     Purple,
     /// A link that opens the conversation in Purple Chat.
     Link,
+    /// A mermaid `sequenceDiagram`: the user, the assistant, the broker, the system, each agent.
+    Mermaid,
+    /// The same sequence drawn as text for the terminal.
+    Diagram,
 }
 
 /// Options of the console.

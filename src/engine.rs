@@ -174,9 +174,14 @@ async fn translation(
     Ok(emulator)
 }
 
-/// The mock desk's own options that `args` sets, which a real system would silently ignore.
-fn mock_only_options(args: &EngineArgs) -> Vec<&'static str> {
+/// The mock desk's own options that `args` sets, which a real system would silently ignore
+/// (also what `handoff run` skips a scenario for on another system).
+pub(crate) fn mock_only_options(args: &EngineArgs) -> Vec<&'static str> {
     [
+        (
+            "--style",
+            HandoffStyle::from(args.style) != HandoffStyle::Brokered,
+        ),
         ("--agents", args.agents.is_some()),
         ("--greeting", args.greeting.is_some()),
         ("--latency", args.latency.is_some()),

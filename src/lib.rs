@@ -33,6 +33,7 @@ pub mod engine;
 pub mod fuzz;
 pub mod logging;
 pub mod loopback;
+pub mod pictures;
 pub mod pii;
 pub mod private_files;
 pub mod protocol;

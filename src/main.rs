@@ -258,6 +258,18 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
             let link = export::purple_link_for_terminal(&conversation, raw);
             writeln!(stdout, "{link}")?;
         }
+        TranscriptFormat::Mermaid | TranscriptFormat::Diagram => {
+            use handoff::pictures::{Sequence, diagram, mermaid};
+            let seq = Sequence::of(&conversation);
+            let text = match args.format {
+                TranscriptFormat::Mermaid => mermaid(&seq),
+                _ => diagram(
+                    &seq,
+                    crossterm::terminal::size().map_or(100, |(w, _)| w.into()),
+                ),
+            };
+            write!(stdout, "{}", export::for_terminal(&text, raw))?;
+        }
     }
     Ok(())
 }

@@ -264,3 +264,44 @@ fn connect_runs_scenarios_on_a_running_broker() {
         exit.stdout
     );
 }
+
+#[test]
+fn a_scenario_needing_what_a_system_lacks_is_skipped_with_the_capability() {
+    let home = tempfile::tempdir().unwrap();
+    let file = repo("tests/scenarios/rule_barge_in.toml");
+    let exit = run(home.path(), &[file.to_str().unwrap(), "--system", "glia"]);
+    assert_eq!(exit.code, Some(0), "{exit:#?}");
+    assert!(
+        exit.stdout
+            .contains("(do = \"accept\") needs barge-in, which glia lacks"),
+        "{}",
+        exit.stdout
+    );
+    assert!(
+        exit.stdout.contains("0 passed, 0 failed, 1 skipped"),
+        "{}",
+        exit.stdout
+    );
+}
+
+#[test]
+fn a_transcript_that_differs_from_purple_chat_names_the_first_differing_turn() {
+    let home = tempfile::tempdir().unwrap();
+    let file = repo("tests/fixtures/scenarios/wrong_transcript.toml");
+    let exit = run(home.path(), &[file.to_str().unwrap()]);
+    assert_eq!(exit.code, Some(1), "{exit:#?}");
+    let out = &exit.stdout;
+    assert!(
+        out.contains("expected: the 7 turns of ../seeds/000_712368c2d222133f.txt"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "seen:     turn 2: expected assistant: \"Could you please provide more details about \
+             the issue you're experience so I can connect you with a live agent effectively?\", \
+             seen assistant: \"Could you please provide more details about the issue you're \
+             experiencing so"
+        ),
+        "{out}"
+    );
+}

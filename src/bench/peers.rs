@@ -5,8 +5,8 @@
 
 use super::process::Target;
 use crate::protocol::{
-    ButtonAction, ButtonState, ClientMsg, ClientRole, ConversationEvent, HandoffState,
-    PROTOCOL_VERSION, ServerMsg,
+    ButtonAction, ButtonState, ClientMsg, ClientRole, ConversationEvent, HandoffState, Hello,
+    ServerMsg,
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
@@ -68,21 +68,10 @@ pub fn acked(msg: &ServerMsg, id: &str) -> bool {
 
 /// A `hello` of `role`; the agent proves itself with `token`.
 fn hello(role: ClientRole, token: Option<&str>) -> ClientMsg {
-    ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        role,
-        client: Some("handoff-bench".into()),
-        conversation: None,
-        user: None,
-        agent: (role == ClientRole::Agent).then(|| "Lisa".into()),
-        since: std::collections::BTreeMap::new(),
-        traces: false,
-        token: token.map(str::to_owned),
-        resume: None,
-        supervisor: false,
-        platform: None,
-        site: None,
-    }
+    Hello::new(role, "handoff-bench")
+        .agent((role == ClientRole::Agent).then(|| "Lisa".into()))
+        .token(token.map(str::to_owned))
+        .build()
 }
 
 /// One user ready to send, with the conversation its frames name.

@@ -20,6 +20,7 @@
 //! `docs/protocol.md` has a JSON example of every message.
 
 mod decode;
+mod hello;
 mod ids;
 mod message;
 mod platform;
@@ -29,6 +30,7 @@ mod trace;
 mod user;
 
 pub use decode::{DecodeError, decode_client};
+pub use hello::Hello;
 pub use ids::{ConversationId, MessageId, RequestId};
 pub use message::{
     AgentInfo, Attachment, Button, ButtonAction, ButtonState, ButtonStyle, ChatMessage, Part,

@@ -2,7 +2,7 @@
 //! sends it in a log, answers its requests' acks, and reconnects with `since` after a drop.
 
 use crate::protocol::{
-    ClientMsg, ClientRole, ConversationId, ErrorCode, PROTOCOL_VERSION, RequestId, ServerMsg,
+    ClientMsg, ClientRole, ConversationId, ErrorCode, Hello, RequestId, ServerMsg,
 };
 use futures_util::{SinkExt as _, StreamExt as _};
 use std::collections::BTreeMap;
@@ -85,24 +85,20 @@ impl Actor {
         .map_err(|_| format!("{}: no connection to {} in time", self.name, self.dial.url))?
         .map_err(|e| format!("{}: cannot connect to {}: {e}", self.name, self.dial.url))?;
         self.ws = Some(ws);
-        let hello = ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            role: self.role,
-            client: Some(concat!("handoff-run/", env!("CARGO_PKG_VERSION")).into()),
-            conversation: self
-                .conversation
-                .clone()
-                .filter(|_| self.role == ClientRole::User),
-            user: None,
-            agent: (self.role == ClientRole::Agent).then(|| self.name.clone()),
-            since: self.since.clone(),
-            traces: false,
-            token: self.dial.token.clone(),
-            resume: self.resume.clone(),
-            supervisor: false,
-            platform: self.dial.platform.filter(|_| self.role == ClientRole::User),
-            site: None,
-        };
+        let user = self.role == ClientRole::User;
+        let hello = Hello::new(
+            self.role,
+            concat!("handoff-run/", env!("CARGO_PKG_VERSION")),
+        )
+        .rejoin(
+            self.conversation.clone().filter(|_| user),
+            self.resume.clone(),
+        )
+        .agent((self.role == ClientRole::Agent).then(|| self.name.clone()))
+        .since(self.since.clone())
+        .token(self.dial.token.clone())
+        .platform(self.dial.platform.filter(|_| user))
+        .build();
         self.send(&hello).await?;
         let from = self.log.len();
         loop {

@@ -5,7 +5,7 @@
 //! answers to the requests it sent, then closes.
 
 use crate::cli::{ConnectArgs, RoleArg};
-use crate::protocol::{ClientMsg, ClientRole, ConversationId, PROTOCOL_VERSION, ServerMsg};
+use crate::protocol::{ClientMsg, ClientRole, ConversationId, Hello, ServerMsg};
 use anyhow::Context as _;
 use futures_util::{SinkExt as _, StreamExt as _};
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,21 +36,15 @@ struct Session {
 
 impl Session {
     fn hello(&self) -> ClientMsg {
-        ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            role: self.role,
-            client: Some(concat!("handoff-connect/", env!("CARGO_PKG_VERSION")).into()),
-            conversation: self.conversation.clone(),
-            user: None,
-            agent: self.agent.clone(),
-            since: self.since.clone(),
-            traces: false,
-            token: self.token.clone(),
-            resume: self.resume.clone(),
-            supervisor: false,
-            platform: None,
-            site: None,
-        }
+        Hello::new(
+            self.role,
+            concat!("handoff-connect/", env!("CARGO_PKG_VERSION")),
+        )
+        .rejoin(self.conversation.clone(), self.resume.clone())
+        .agent(self.agent.clone())
+        .since(self.since.clone())
+        .token(self.token.clone())
+        .build()
     }
 
     /// Remembers what a reconnection needs from a frame the broker sent.

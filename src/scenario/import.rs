@@ -75,14 +75,14 @@ fn step(actor: &str, action: Action) -> Step {
 }
 
 /// `<p><em>Presses "Start agent chat" button</em></p>` and the like: the label pressed.
-fn pressed(text: &str) -> Option<String> {
+pub(super) fn pressed(text: &str) -> Option<String> {
     let verbs = ["Presses \"", "Clicks \"", "Pressed \"", "Clicked \""];
     let rest = verbs.iter().find_map(|v| text.trim().strip_prefix(v))?;
     rest.split_once('"').map(|(label, _)| label.to_owned())
 }
 
 /// `<p><strong>Lisa Said:</strong></p><p>Hello</p>`: the agent, and what they said.
-fn agent_said(html: &str) -> Option<(String, String)> {
+pub(super) fn agent_said(html: &str) -> Option<(String, String)> {
     let plain = to_plain(html);
     let (head, said) = plain.split_once('\n').unwrap_or((plain.as_str(), ""));
     let name = head

@@ -12,12 +12,14 @@ pub mod connect;
 mod expect;
 mod faults;
 pub mod import;
+mod needs;
 pub mod parse;
 pub mod report;
 pub mod runner;
 mod setup;
 mod steps;
 pub mod suite;
+pub mod transcript;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -95,18 +97,6 @@ pub const MAX_WAIT_MS: u64 = 60_000;
 impl Options {
     fn is_default(&self) -> bool {
         self == &Self::default()
-    }
-
-    /// The mock desk's own options this scenario sets (a real system has its own agents).
-    pub fn mock_only(&self) -> Vec<&'static str> {
-        [
-            ("style", self.style.is_some()),
-            ("agents", self.agents.is_some()),
-            ("greeting", self.greeting.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(key, set)| set.then_some(key))
-        .collect()
     }
 }
 
@@ -290,6 +280,15 @@ pub enum Action {
     },
     /// Fault: the system's queue gives up on the request now (needs an emulator).
     ExpireQueue,
+    /// The user's conversation so far equals a Purple Chat conversation, turn by turn.
+    Transcript {
+        /// Its file (JSON, a link, or a seed file), relative to the scenario's folder.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purple_chat: Option<PathBuf>,
+        /// Or its turns inline, `"who: text"` each (`user`, `assistant`, an agent, `system`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        turns: Vec<String>,
+    },
 }
 
 fn one() -> u32 {
@@ -338,6 +337,7 @@ impl Action {
             Self::Fail { .. } => "fail",
             Self::Delay { .. } => "delay",
             Self::ExpireQueue => "expire_queue",
+            Self::Transcript { .. } => "transcript",
         }
     }
 

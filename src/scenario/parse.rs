@@ -350,6 +350,11 @@ const ACTIONS: &[(&str, Who, &[KeySpec])] = &[
         ],
     ),
     ("expire_queue", Who::Anyone, &[]),
+    (
+        "transcript",
+        Who::User,
+        &[("purple_chat", Text, false), ("turns", TextList, false)],
+    ),
 ];
 
 const FAILS: KeySpec = ("fails", Text, false);
@@ -519,6 +524,15 @@ fn check_action(action: &Action) -> Result<(), (&'static str, String)> {
         }
         Action::Wait { ms, until } if ms.is_some() == until.is_some() => {
             return Err(("ms", "give `ms` or `until`, one of the two".into()));
+        }
+        Action::Transcript { purple_chat, turns } => {
+            if purple_chat.is_some() != turns.is_empty() {
+                return Err((
+                    "purple_chat",
+                    "give `purple_chat` or `turns`, one of the two".into(),
+                ));
+            }
+            super::transcript::of_lines(turns).map_err(|e| ("turns", e))?;
         }
         Action::Fail { mode, status, .. } => {
             if !["reject", "after_processing", "malformed"].contains(&mode.as_str()) {

@@ -9,7 +9,7 @@ use super::steps::{Maker, answered, find_button, poll, quiet};
 use super::{Action, Scenario, Step, TextMatch, USER};
 use crate::protocol::{ButtonAction, ClientMsg, ClientRole, ConversationId, MessageId};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -185,6 +185,8 @@ struct Player {
 /// A scenario in play: its actors, the user's conversation, the emulator if any.
 struct Play {
     players: BTreeMap<String, Player>,
+    /// The scenario's folder, which its files are relative to.
+    folder: PathBuf,
     conversation: ConversationId,
     emulator: Option<String>,
     timeout: Duration,
@@ -278,6 +280,7 @@ impl Play {
             conversation.ok_or("the broker's welcome named no conversation for the user")?;
         Ok(Self {
             players,
+            folder: scenario.file.parent().unwrap_or(Path::new(".")).to_owned(),
             conversation,
             emulator,
             timeout,
@@ -306,6 +309,12 @@ impl Play {
 
     async fn step(&mut self, step: &Step) -> Result<(), Miss> {
         let deadline = Instant::now() + self.timeout;
+        if let Action::Transcript { purple_chat, turns } = &step.action {
+            let folder = self.folder.clone();
+            let user = &mut self.player(USER)?.actor;
+            let file = purple_chat.as_deref();
+            return super::transcript::expect(user, &folder, file, turns, deadline).await;
+        }
         let Some((fails, make)) = self.build(&step.action, deadline).await? else {
             return self.observe(step, deadline).await;
         };

@@ -21,7 +21,7 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
             ]
             .into_iter()
             .filter_map(|(k, set)| set.then_some(k))
-            .chain(o.mock_only())
+            .chain(mock_only(scenario))
             .collect();
             if !set.is_empty() {
                 return Some(format!(
@@ -41,21 +41,42 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
                 || o.system.clone().unwrap_or_else(|| "mock".into()),
                 |s| s.to_string(),
             );
-            let mock = name == crate::systems::mock::NAME.to_string();
-            if !mock && !o.mock_only().is_empty() {
+            let system = name.parse::<crate::systems::SystemName>().ok()?.system()?;
+            let mock_only = mock_only(scenario);
+            if system.name != crate::systems::mock::NAME && !mock_only.is_empty() {
                 return Some(format!(
                     "sets options.{}, which only the mock desk has; {name} has its own agents",
-                    o.mock_only().join(", options.")
+                    mock_only.join(", options.")
                 ));
             }
-            emulated.filter(|_| mock).map(|s| {
+            if let Some((s, need)) = super::needs::first_unmet(scenario, system.capabilities) {
+                return Some(format!(
+                    "{} needs {}, which {name} lacks",
+                    step_says(s),
+                    need.name()
+                ));
+            }
+            emulated.filter(|_| system.emulate.is_none()).map(|s| {
                 format!(
-                    "{} needs a system's emulator; the mock desk has none",
+                    "{} needs a system's emulator; {name} has none",
                     step_says(s)
                 )
             })
         }
     }
+}
+
+/// The mock desk's own options the scenario sets, by key (`style`, `agents`, `greeting`): the
+/// engine's list, so the two cannot drift.
+fn mock_only(scenario: &Scenario) -> Vec<&'static str> {
+    engine_args(scenario, None, None)
+        .map(|args| {
+            crate::engine::mock_only_options(&args)
+                .into_iter()
+                .map(|flag| flag.trim_start_matches("--"))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The command line that starts the scenario's broker, its paths taken from its folder.

@@ -12,6 +12,7 @@
 
 pub mod amazon_connect;
 pub mod beyondtrust;
+mod capabilities;
 mod channel;
 mod config;
 pub mod eight_by_eight;
@@ -29,6 +30,7 @@ pub mod url;
 pub mod vayusphere;
 pub mod webex;
 
+pub use capabilities::{Capabilities, Capability};
 pub use config::{Section, SystemsConfig};
 pub use registry::{
     BoxFuture, BuildError, Built, System, SystemName, UnknownSystem, build, build_with, emulate,

@@ -37,18 +37,18 @@ pub struct System {
     pub build: Option<BuildFn>,
     /// Runs the emulator alone (`handoff emulate`); `None` when the system has none.
     pub emulate: Option<EmulateFn>,
-    /// Whether the system's API carries a second agent in a live chat (issue 15, rule 9:
-    /// invite and barge-in). The folder's `SECOND_AGENT` constant sets it; its emulator lets an
-    /// agent join another agent's chat only when it is set.
-    pub second_agent: bool,
+    /// What it supports beyond text (barge-in, transfer, files, ...). Barge-in (issue 15, rule
+    /// 9: a second agent in a live chat) follows the folder's `SECOND_AGENT` constant, which
+    /// its emulator's desk policy reads too.
+    pub capabilities: super::Capabilities,
 }
 
 /// Declares a system folder's registry entry: `NAME`, `SYSTEM`, and the boxing of its
-/// `build(config, options)` and `emulator::spawn(listen, options)`, and its `SECOND_AGENT`
-/// capability, which the folder defines.
-/// `system!("glia", aliases: [], config: config::GliaFile);`
+/// `build(config, options)` and `emulator::spawn(listen, options)` and `SECOND_AGENT`, which
+/// the folder defines.
+/// `system!("glia", aliases: [], config: config::GliaFile, capabilities: Capabilities::BROKERED);`
 macro_rules! system {
-    ($name:literal, aliases: $aliases:expr, config: $config:ty) => {
+    ($name:literal, aliases: $aliases:expr, config: $config:ty, capabilities: $caps:expr) => {
         #[doc = concat!("`--system ", $name, "`.")]
         pub const NAME: $crate::systems::SystemName = $crate::systems::SystemName::new($name);
 
@@ -60,7 +60,7 @@ macro_rules! system {
             check: |config| config.read::<$config>().map(drop),
             build: Some(|config, options| Box::pin(build(config, options))),
             emulate: Some(|listen, options| Box::pin(emulator::spawn(listen, options))),
-            second_agent: SECOND_AGENT,
+            capabilities: $caps.with($crate::systems::Capability::BargeIn, SECOND_AGENT),
         };
     };
 }

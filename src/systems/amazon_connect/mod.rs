@@ -16,7 +16,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("amazon-connect", aliases: ["amazon_connect", "connect"], config: config::AmazonConnectFile);
+super::registry::system!("amazon-connect", aliases: ["amazon_connect", "connect"], config: config::AmazonConnectFile, capabilities: super::Capabilities::BROKERED);
 
 /// Issue 15, rule 9: the API carries a second agent in a live chat: a second agent joins as another
 /// `participant.joined` (`ParticipantRole=AGENT`), leaves as `participant.left`.

@@ -18,7 +18,7 @@ use config::Mode;
 use connector::{Account, Settings};
 use std::sync::Arc;
 
-super::registry::system!("beyondtrust", aliases: ["beyond-trust", "bomgar"], config: config::BeyondTrustFile);
+super::registry::system!("beyondtrust", aliases: ["beyond-trust", "bomgar"], config: config::BeyondTrustFile, capabilities: super::Capabilities::NONE);
 
 /// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
 /// barge-in), so its emulator refuses them.

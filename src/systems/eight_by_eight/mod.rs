@@ -16,7 +16,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("8x8", aliases: ["eight-by-eight"], config: config::EightByEightFile);
+super::registry::system!("8x8", aliases: ["eight-by-eight"], config: config::EightByEightFile, capabilities: super::Capabilities::BROKERED);
 
 /// Issue 15, rule 9: the API carries a second agent in a live chat: a second agent joins as another
 /// `MEMBERS_CHANGED {change: joined}`, named by the `AGENT_JOINED` before it.

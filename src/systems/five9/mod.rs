@@ -12,7 +12,7 @@ use super::redirect::{Page, build as build_page};
 use super::registry::{BuildError, Built, loopback};
 use crate::emulators::EmulatorOptions;
 
-super::registry::system!("five9", aliases: [], config: config::Five9File);
+super::registry::system!("five9", aliases: [], config: config::Five9File, capabilities: super::Capabilities::NONE);
 
 /// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
 /// barge-in), so its emulator refuses them.

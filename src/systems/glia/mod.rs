@@ -15,7 +15,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("glia", aliases: [], config: config::GliaFile);
+super::registry::system!("glia", aliases: [], config: config::GliaFile, capabilities: super::Capabilities::BROKERED);
 
 /// Issue 15, rule 9: not yet. Glia's public events carry a second operator only as
 /// `engagement.transfer` (one operator replaces another), and its chat messages name no sender,

@@ -13,7 +13,7 @@ use super::SystemsConfig;
 use super::registry::{BuildError, Built};
 use crate::emulators::EmulatorOptions;
 
-super::registry::system!("google-chat", aliases: ["gchat"], config: config::GoogleChatFile);
+super::registry::system!("google-chat", aliases: ["gchat"], config: config::GoogleChatFile, capabilities: super::Capabilities::NONE);
 
 /// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
 /// barge-in), so its emulator refuses them.

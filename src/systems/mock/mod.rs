@@ -24,7 +24,8 @@ pub const SYSTEM: crate::systems::System = crate::systems::System {
     check: |_| Ok(()),
     build: None,
     emulate: None,
-    second_agent: SECOND_AGENT,
+    // The desk runs in the broker: everything the desk model does.
+    capabilities: crate::systems::Capabilities::of(&crate::systems::Capability::ALL),
 };
 
 /// The mock desk allows a barge-in ([`crate::desk::Policy::MOCK`]): several agents per chat.

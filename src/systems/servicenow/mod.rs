@@ -17,7 +17,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::{EmulatorOptions, RunningEmulator};
 use std::sync::Arc;
 
-super::registry::system!("servicenow", aliases: ["service-now"], config: config::ServiceNowFile);
+super::registry::system!("servicenow", aliases: ["service-now"], config: config::ServiceNowFile, capabilities: super::Capabilities::BROKERED);
 
 /// Issue 15, rule 9: a second agent joins by another `SwitchToLiveAgent` with no transfer
 /// notice before it [inferred: `inferred::is_transfer`]; messages name their agent.

@@ -16,7 +16,7 @@ use crate::emulators::EmulatorOptions;
 super::registry::system!(
     "servicenow-web",
     aliases: ["servicenow-va", "sn-web"],
-    config: config::ServiceNowWebFile
+    config: config::ServiceNowWebFile, capabilities: super::Capabilities::NONE
 );
 
 /// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no

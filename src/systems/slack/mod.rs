@@ -15,7 +15,7 @@ use crate::connectors::redact::Secret;
 use crate::emulators::EmulatorOptions;
 use std::sync::Arc;
 
-super::registry::system!("slack", aliases: [], config: config::SlackFile);
+super::registry::system!("slack", aliases: [], config: config::SlackFile, capabilities: super::Capabilities::NONE);
 
 /// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
 /// barge-in), so its emulator refuses them.

@@ -13,7 +13,7 @@ use super::redirect::{Page, build as build_page};
 use super::registry::{BuildError, Built, loopback};
 use crate::emulators::EmulatorOptions;
 
-super::registry::system!("url", aliases: ["url-template", "web-page"], config: config::UrlFile);
+super::registry::system!("url", aliases: ["url-template", "web-page"], config: config::UrlFile, capabilities: super::Capabilities::NONE);
 
 /// Issue 15, rule 9: the system's API carries no second agent in a chat (no invite, no
 /// barge-in), so its emulator refuses them.

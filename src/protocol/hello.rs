@@ -1,0 +1,89 @@
+//! The `hello` every client of the broker sends first, built in one place: the scenario
+//! runner's actors, `handoff connect` and the bench's peers start from [`Hello::new`].
+
+use super::{ClientMsg, ClientRole, ConversationId, PROTOCOL_VERSION, Platform};
+use std::collections::BTreeMap;
+
+/// A `hello` under construction; [`Hello::build`] gives the frame.
+#[derive(Debug, Clone)]
+pub struct Hello {
+    role: ClientRole,
+    client: String,
+    conversation: Option<ConversationId>,
+    agent: Option<String>,
+    since: BTreeMap<ConversationId, u64>,
+    token: Option<String>,
+    resume: Option<String>,
+    platform: Option<Platform>,
+}
+
+impl Hello {
+    /// A `hello` of `role` from the client named `client` (for the broker's logs).
+    pub fn new(role: ClientRole, client: impl Into<String>) -> Self {
+        Self {
+            role,
+            client: client.into(),
+            conversation: None,
+            agent: None,
+            since: BTreeMap::new(),
+            token: None,
+            resume: None,
+            platform: None,
+        }
+    }
+
+    /// The user's conversation to rejoin, with its resume secret.
+    #[must_use]
+    pub fn rejoin(mut self, conversation: Option<ConversationId>, resume: Option<String>) -> Self {
+        self.conversation = conversation;
+        self.resume = resume;
+        self
+    }
+
+    /// The desk agent to act as.
+    #[must_use]
+    pub fn agent(mut self, agent: Option<String>) -> Self {
+        self.agent = agent;
+        self
+    }
+
+    /// The last `seq` seen per conversation, so only what was missed is replayed.
+    #[must_use]
+    pub fn since(mut self, since: BTreeMap<ConversationId, u64>) -> Self {
+        self.since = since;
+        self
+    }
+
+    /// The broker's token.
+    #[must_use]
+    pub fn token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// The user's chat platform (issue 15, rule 8); none is Web, as protocol 1 clients send.
+    #[must_use]
+    pub fn platform(mut self, platform: Option<Platform>) -> Self {
+        self.platform = platform;
+        self
+    }
+
+    /// The frame, speaking [`PROTOCOL_VERSION`].
+    pub fn build(self) -> ClientMsg {
+        ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            role: self.role,
+            client: Some(self.client),
+            conversation: self.conversation,
+            user: None,
+            agent: self.agent,
+            since: self.since,
+            traces: false,
+            token: self.token,
+            resume: self.resume,
+            supervisor: false,
+            platform: self.platform,
+            site: None,
+        }
+    }
+}
