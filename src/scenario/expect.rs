@@ -16,7 +16,8 @@ pub struct Viewer<'a> {
 }
 
 impl Viewer<'_> {
-    fn wrote(&self, m: &ChatMessage) -> bool {
+    /// Whether the viewer wrote `m` (so it is not something they were shown).
+    pub fn wrote(&self, m: &ChatMessage) -> bool {
         if self.is_user {
             return m.role == Role::User;
         }

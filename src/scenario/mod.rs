@@ -6,13 +6,15 @@
 //! - [`suite`]: `handoff run`: many files, in parallel, with a report (text, `JUnit`, JSON).
 //! - [`connect`]: `handoff connect`, a line-oriented client of the wire protocol.
 //! - [`import`]: a Purple Chat link or JSON as a scenario.
+//! - [`record`]: what happens in the console, as a scenario.
 
 mod actor;
 pub mod connect;
-mod expect;
+pub(crate) mod expect;
 mod faults;
 pub mod import;
 pub mod parse;
+pub mod record;
 pub mod report;
 pub mod runner;
 mod setup;
