@@ -129,7 +129,18 @@ fn sorted(extra: &[&str], base: &[&str]) -> Vec<String> {
 fn each_command_takes_only_the_options_it_uses() {
     assert_eq!(
         options_of(None),
-        sorted(&["broker", "theme", "log-file", "token-file"], ENGINE)
+        sorted(
+            &[
+                "broker",
+                "theme",
+                "log-file",
+                "token-file",
+                "record",
+                "replay",
+                "autoplay"
+            ],
+            ENGINE
+        )
     );
     assert_eq!(
         options_of(Some("serve")),

@@ -17,6 +17,7 @@ mod msg;
 mod offers;
 mod opener;
 pub mod panes;
+pub mod replay;
 mod run;
 mod scroll;
 pub mod session;
@@ -59,6 +60,14 @@ pub struct ConsoleOptions {
     pub token: Option<crate::connectors::redact::Secret>,
     /// The embedded broker's clock (demo time with `--time-scale`); the wall clock when `None`.
     pub clock: Option<crate::clock::SharedClock>,
+    /// `--record FILE`: record from the start, into FILE.
+    pub record: Option<PathBuf>,
+    /// `--replay FILE`: the scenario loaded for replay.
+    pub replay: Option<crate::scenario::Scenario>,
+    /// `--autoplay`: play the replay at a human pace, this many times faster.
+    pub autoplay: Option<u32>,
+    /// The broker's options, written into recordings.
+    pub scenario_options: crate::scenario::Options,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -73,6 +82,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
         crate::theme::load(options.theme.as_deref(), user_dir.as_deref(), !no_color);
     let mut app = App::new(theme, options.url.clone());
     app.token.clone_from(&options.token);
+    replay::setup(&mut app, &options);
     if let Some(e) = theme_error {
         tracing::warn!(error = %e, "theme not used");
         app.notify(true, format!("{e}; using the default theme"));

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use parse::{ScenarioError, load, parse};
-pub use setup::skip_reason;
+pub use setup::{engine_args, skip_reason};
 
 /// The version of the scenario format this build reads and writes.
 pub const FORMAT: u32 = 1;

@@ -95,9 +95,24 @@ impl Recorder {
         self.push(actor.to_owned(), action);
     }
 
-    /// `actor` was shown `message` (or a new version of it). Their own messages are not
-    /// expectations, nor are messages without text (buttons alone: see [`Self::acted`]).
-    pub fn shown(&mut self, actor: &str, message: &ChatMessage) {
+    /// The user is about to press a button of a message offering `labels`, of which `enabled`
+    /// can be pressed: a `buttons` expectation, after what was shown before it.
+    pub fn offered(&mut self, labels: Vec<String>, enabled: Vec<String>) {
+        self.flush();
+        self.push(
+            USER.to_owned(),
+            Action::Buttons {
+                labels,
+                enabled: Some(enabled),
+            },
+        );
+    }
+
+    /// `actor` was shown `message`, `new` to them, or a new version of it. Their own messages
+    /// are not expectations, nor messages without text (buttons: see [`Self::offered`]), nor a
+    /// new version of one already written or shown before the recording (`see` reads only
+    /// messages new to the actor).
+    pub fn shown(&mut self, actor: &str, message: &ChatMessage, new: bool) {
         let viewer = Viewer {
             name: actor,
             is_user: actor == USER,
@@ -114,12 +129,23 @@ impl Recorder {
             entry.2 = text;
             return;
         }
+        if !new {
+            return;
+        }
         if self.shown.len() == MAX_SHOWN {
             let (actor, _, text) = self.shown.remove(0);
             self.push(actor, see(text));
         }
         self.shown
             .push((actor.to_owned(), message.id.clone(), text));
+    }
+
+    /// Messages `actor` was shown since their last action and no step has read yet (a fork
+    /// starts with them): written as `see` steps before the next action.
+    pub fn unread(&mut self, actor: &str, messages: &[ChatMessage]) {
+        for m in messages {
+            self.shown(actor, m, true);
+        }
     }
 
     /// The user's conversation reached `state`: its tag, and the agent when it has one.

@@ -59,7 +59,7 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
 }
 
 /// The command line that starts the scenario's broker, its paths taken from its folder.
-pub(super) fn engine_args(
+pub fn engine_args(
     scenario: &Scenario,
     system: Option<crate::systems::SystemName>,
     config: Option<&Path>,

@@ -37,8 +37,16 @@ fn written(rec: &Recorder) -> Vec<(String, &'static str)> {
 fn messages_shown_are_written_before_the_next_action_with_their_latest_text() {
     let mut rec = Recorder::new("t", Options::default());
     rec.acted(USER, say("hi"));
-    rec.shown(USER, &message("m1", Role::Assistant, None, "Thinking"));
-    rec.shown(USER, &message("m1", Role::Assistant, None, "Thinking done"));
+    rec.shown(
+        USER,
+        &message("m1", Role::Assistant, None, "Thinking"),
+        true,
+    );
+    rec.shown(
+        USER,
+        &message("m1", Role::Assistant, None, "Thinking done"),
+        true,
+    );
     rec.acted(USER, say("thanks"));
     let steps = rec.scenario().steps;
     assert_eq!(steps.len(), 3);
@@ -54,15 +62,43 @@ fn messages_shown_are_written_before_the_next_action_with_their_latest_text() {
 }
 
 #[test]
+fn a_later_version_of_a_message_shown_before_is_no_new_expectation() {
+    let mut rec = Recorder::new("t", Options::default());
+    rec.shown(
+        USER,
+        &message("m1", Role::Assistant, None, "Thinking"),
+        true,
+    );
+    rec.acted(USER, say("go on"));
+    rec.shown(
+        USER,
+        &message("m1", Role::Assistant, None, "Thinking done"),
+        false,
+    );
+    rec.shown(
+        USER,
+        &message("m0", Role::Assistant, None, "from before the recording"),
+        false,
+    );
+    let names: Vec<_> = written(&rec).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(names, ["see", "say"]);
+}
+
+#[test]
 fn an_actors_own_messages_and_messages_without_text_are_not_expectations() {
     let mut rec = Recorder::new("t", Options::default());
-    rec.shown(USER, &message("u1", Role::User, None, "mine"));
+    rec.shown(USER, &message("u1", Role::User, None, "mine"), true);
     rec.shown(
         "Lisa",
         &message("a1", Role::Agent, Some("Lisa"), "mine too"),
+        true,
     );
-    rec.shown("Lisa", &message("a2", Role::Agent, Some("Sam"), "Sam's"));
-    rec.shown(USER, &message("b1", Role::Assistant, None, ""));
+    rec.shown(
+        "Lisa",
+        &message("a2", Role::Agent, Some("Sam"), "Sam's"),
+        true,
+    );
+    rec.shown(USER, &message("b1", Role::Assistant, None, ""), true);
     assert_eq!(written(&rec), [("Lisa".to_owned(), "see")]);
 }
 
@@ -122,6 +158,7 @@ fn held_back_messages_are_bounded_and_the_oldest_written_at_the_bound() {
         rec.shown(
             USER,
             &message(&format!("m{n}"), Role::Assistant, None, &format!("{n}")),
+            true,
         );
     }
     assert_eq!(rec.shown.len(), MAX_SHOWN);
@@ -189,7 +226,11 @@ fn a_recording_is_a_valid_file_and_a_fork_keeps_the_steps_before_it() {
     );
     rec.acted(USER, say("I need an agent"));
     rec.acted("Lisa", Action::Accept { fails: None });
-    rec.shown(USER, &message("g", Role::Agent, Some("Lisa"), "Hello"));
+    rec.shown(
+        USER,
+        &message("g", Role::Agent, Some("Lisa"), "Hello"),
+        true,
+    );
     let text = rec.to_toml().expect("written");
     let read = crate::scenario::parse(&text, "rec.toml").expect("a valid file");
     assert_eq!(read.steps.len(), 4);
@@ -207,7 +248,7 @@ proptest! {
         let mut rec = Recorder::new(said.clone(), Options::default());
         rec.acted(USER, say(&said));
         let shown = message("m", Role::Assistant, None, &crate::text::escape(&seen));
-        rec.shown(USER, &shown);
+        rec.shown(USER, &shown, true);
         let text = rec.to_toml().expect("written");
         let read = crate::scenario::parse(&text, "rec.toml").expect("parsed");
         let steps: Vec<Action> = read.steps.into_iter().map(|s| s.action).collect();
