@@ -47,6 +47,19 @@ pub enum Command {
     Connect(ConnectArgs),
     /// Turn a Purple Chat link or JSON file into a scenario, printed on stdout.
     Import(ImportArgs),
+    /// Play a scenario in the console at a human pace, for a live demo (seed 000 by default).
+    Demo(DemoArgs),
+}
+
+/// Options of `handoff demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The scenario to play; seed 000 (a brokered chat with Lisa) when omitted.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Play N times faster than a human pace (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub speed: u32,
 }
 
 /// Options of `handoff run`.
@@ -177,38 +190,6 @@ pub struct BenchArgs {
     pub bare_relay: bool,
 }
 
-impl BenchArgs {
-    /// The bench's settings from these options.
-    pub fn options(&self) -> crate::bench::BenchOptions {
-        let mut o = if self.quick {
-            crate::bench::BenchOptions::quick()
-        } else {
-            crate::bench::BenchOptions::full()
-        };
-        if let Some(n) = self.repeats {
-            o.repeats = n.into();
-        }
-        if let Some(n) = self.idle {
-            o.idle = n as usize;
-        }
-        if let Some(n) = self.chats {
-            o.chats = n.into();
-        }
-        if let Some(ms) = self.duration_ms {
-            o.duration = std::time::Duration::from_millis(ms.into());
-            o.warmup = o.duration / 3;
-        }
-        if let Some(n) = self.messages {
-            o.messages = n as usize;
-        }
-        if let Some(n) = self.frames {
-            o.frames = n as usize;
-        }
-        o.table_only = self.table_only;
-        o
-    }
-}
-
 /// Options of `handoff emulate`.
 #[derive(Debug, Args)]
 pub struct EmulateArgs {
@@ -280,10 +261,20 @@ pub struct ConsoleArgs {
     /// one per run when neither is given. With `--broker`, the token sent to that broker.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// The chat platform the user pane opens as: web, teams or slack (F7 or the palette
+    /// The chat platform the user pane opens as: web, teams or slack (the palette
     /// switches; each platform keeps its own conversation, and its attachment rules).
     #[arg(long, value_name = "PLATFORM", default_value = "web", value_parser = parse_platform)]
     pub platform: crate::protocol::Platform,
+    /// Record what happens in the console as a scenario FILE (F5 stops and saves).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Replay the scenario FILE in the console: F6 steps, F7 runs to the end, F9 forks.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: play it at a human pace (typing shown; --time-scale N plays N times
+    /// faster).
+    #[arg(long, requires = "replay")]
+    pub autoplay: bool,
     /// Options of the embedded broker.
     #[command(flatten)]
     pub engine: EngineArgs,

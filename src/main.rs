@@ -38,6 +38,7 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Connect(args)) => runtime.block_on(handoff::scenario::connect::run(&args)),
         Some(Command::Import(args)) => handoff::scenario::import::run(&args),
+        Some(Command::Demo(args)) => runtime.block_on(demo(&args)),
         None => runtime.block_on(console(cli.console)),
     }
 }
@@ -63,11 +64,49 @@ fn announce(url: &str, details: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Seed 000, the scenario `handoff demo` plays without a file: built in, so the binary alone
+/// can demo.
+const SEED_000: &str = include_str!("../tests/scenarios/seed_000_brokered.toml");
+
+/// `handoff demo [FILE]`: the console replaying FILE (seed 000) at a human pace.
+async fn demo(args: &handoff::cli::DemoArgs) -> anyhow::Result<()> {
+    let scenario = match &args.file {
+        Some(file) => handoff::scenario::load(file)?,
+        None => handoff::scenario::parse(SEED_000, "seed_000_brokered.toml")?,
+    };
+    let cli = Cli::try_parse_from(["handoff"])?;
+    console_with(cli.console, Some(scenario), Some(args.speed)).await
+}
+
 async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
+    let scenario = match &args.replay {
+        Some(file) => Some(handoff::scenario::load(file)?),
+        None => None,
+    };
+    // --time-scale speeds the pace through the clock the console reads.
+    let speed = args.autoplay.then_some(1);
+    console_with(args, scenario, speed).await
+}
+
+/// The console; with a scenario to replay, its broker runs under the scenario's options (the
+/// console's --time-scale kept).
+async fn console_with(
+    args: ConsoleArgs,
+    replay: Option<handoff::scenario::Scenario>,
+    autoplay: Option<u32>,
+) -> anyhow::Result<()> {
     check_theme(args.theme.as_deref())?;
     let log_file = start_logging(args.log_file.clone())?;
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let mut engine_args = args.engine.clone();
+    let mut engine_args = match &replay {
+        Some(s) => {
+            let mut e =
+                handoff::scenario::engine_args(s, None, None).map_err(anyhow::Error::msg)?;
+            e.time_scale = args.engine.time_scale;
+            e
+        }
+        None => args.engine.clone(),
+    };
     engine_args.token_file.clone_from(&args.token_file);
     // Only the console talks to its own broker: every role proves itself with the token.
     engine_args.token_for_every_role = true;
@@ -89,6 +128,13 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
         token,
         clock: embedded.as_ref().map(|e| e.broker.clock()),
         platform: args.platform,
+        record: args.record.clone(),
+        scenario_options: replay.as_ref().map_or_else(
+            || handoff::scenario::record::options_of(&engine_args),
+            |s| s.options.clone(),
+        ),
+        replay,
+        autoplay,
     };
     let result = handoff::console::run(options).await;
     if let Some(engine) = embedded {

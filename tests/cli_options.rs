@@ -30,6 +30,7 @@ enum Cmd {
     Run,
     Connect,
     Import,
+    Demo,
 }
 
 impl Cmd {
@@ -43,6 +44,7 @@ impl Cmd {
             Self::Run => Some("run"),
             Self::Connect => Some("connect"),
             Self::Import => Some("import"),
+            Self::Demo => Some("demo"),
         }
     }
 }
@@ -347,7 +349,50 @@ fn console_rows(fx: &Fixture, broker: &str) -> Vec<Row> {
         usage("cannot be used with"),
     ));
     rows.push(external);
+    rows.extend(scenario_console_rows(fx));
     rows
+}
+
+/// `--record`, `--replay`, `--autoplay`: a recording, a replay (a missing file names itself),
+/// autoplay only with a replay.
+fn scenario_console_rows(fx: &Fixture) -> Vec<Row> {
+    let seed = repo_file(SEED_000);
+    let mut record = row(Cmd::Console, "record", &fx.path("recorded.toml"), &[]);
+    record.invalid.clear();
+    let mut replay = row(Cmd::Console, "replay", &seed, &[]);
+    replay.invalid = vec![(
+        s(&["--replay", &shown(&fx.missing)]),
+        fails(shown(&fx.missing)),
+    )];
+    let autoplay = Row {
+        cmd: Cmd::Console,
+        option: "autoplay",
+        valid: s(&["--autoplay", "--replay", &seed]),
+        invalid: vec![(s(&["--autoplay"]), usage("--replay"))],
+    };
+    vec![record, replay, autoplay]
+}
+
+/// The scenario `demo` plays by default, and `--replay` in the rows.
+const SEED_000: &str = "tests/scenarios/seed_000_brokered.toml";
+
+/// `demo`: seed 000 built in, or a file; its speed.
+fn demo_rows(fx: &Fixture) -> Vec<Row> {
+    let mut file = row(Cmd::Demo, "file", "", &[]);
+    file.valid = s(&[&repo_file(SEED_000)]);
+    file.invalid = vec![(s(&[&shown(&fx.missing)]), fails(shown(&fx.missing)))];
+    vec![file, row(Cmd::Demo, "speed", "5", &["0", "101", "fast"])]
+}
+
+#[test]
+fn demo_starts_with_each_valid_option_and_refuses_invalid_ones() {
+    let fx = Fixture::new();
+    let tmux = cli_support::tmux_available();
+    check_rows(&fx, &demo_rows(&fx), |fx, row, args| {
+        if tmux {
+            console_starts(fx.home(), args, &format!("demo --{}", row.option));
+        }
+    });
 }
 
 /// `--token-file`: a file whose first line is the token (16 characters at least).
@@ -447,7 +492,7 @@ fn args(fx: &Fixture, cmd: Cmd, option: &str, own: &[String]) -> Vec<String> {
             ("log-file", s(&["--log-file", &log])),
         ],
         Cmd::Transcript => vec![("store", s(&["--store", &store]))],
-        Cmd::Bench => vec![],
+        Cmd::Bench | Cmd::Demo => vec![],
         Cmd::Run => vec![(
             "paths",
             s(&[&repo_file("tests/scenarios/seed_002_url.toml")]),
@@ -613,6 +658,7 @@ fn all_rows(fx: &Fixture) -> Vec<Row> {
     rows.extend(run_rows(fx));
     rows.extend(connect_rows(fx, "ws://127.0.0.1:1", "token"));
     rows.extend(import_rows(fx));
+    rows.extend(demo_rows(fx));
     rows.extend(serve_rows(fx));
     rows.extend(emulate_rows(fx));
     rows.extend(transcript_rows(fx, "c-1"));
@@ -789,6 +835,7 @@ fn each_help_lists_only_its_commands_options() {
         Cmd::Run,
         Cmd::Connect,
         Cmd::Import,
+        Cmd::Demo,
     ] {
         let mut args: Vec<String> = cmd.name().map(str::to_owned).into_iter().collect();
         args.push("--help".into());

@@ -294,3 +294,36 @@ fn console_rows(
     }
     Ok(())
 }
+
+// Here, not in `cli`: the command line does not depend on the bench (which uses the console).
+impl crate::cli::BenchArgs {
+    /// The bench's settings from these options.
+    pub fn options(&self) -> BenchOptions {
+        let mut o = if self.quick {
+            BenchOptions::quick()
+        } else {
+            BenchOptions::full()
+        };
+        if let Some(n) = self.repeats {
+            o.repeats = n.into();
+        }
+        if let Some(n) = self.idle {
+            o.idle = n as usize;
+        }
+        if let Some(n) = self.chats {
+            o.chats = n.into();
+        }
+        if let Some(ms) = self.duration_ms {
+            o.duration = std::time::Duration::from_millis(ms.into());
+            o.warmup = o.duration / 3;
+        }
+        if let Some(n) = self.messages {
+            o.messages = n as usize;
+        }
+        if let Some(n) = self.frames {
+            o.frames = n as usize;
+        }
+        o.table_only = self.table_only;
+        o
+    }
+}

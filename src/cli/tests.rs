@@ -131,7 +131,16 @@ fn each_command_takes_only_the_options_it_uses() {
     assert_eq!(
         options_of(None),
         sorted(
-            &["broker", "theme", "log-file", "token-file", "platform"],
+            &[
+                "broker",
+                "theme",
+                "log-file",
+                "token-file",
+                "platform",
+                "record",
+                "replay",
+                "autoplay"
+            ],
             ENGINE
         )
     );

@@ -117,6 +117,8 @@ pub struct App {
     pub dirty: bool,
     /// Set when the user asked to quit.
     pub quit: bool,
+    /// Recording and replaying scenarios.
+    pub scenario: Box<super::replay::Scenarios>,
 }
 
 impl App {
@@ -146,6 +148,7 @@ impl App {
             next_request: 1,
             dirty: true,
             quit: false,
+            scenario: Box::default(),
         }
     }
 
@@ -215,6 +218,9 @@ impl App {
     /// How often spinners and wait timers move, when one is on screen.
     fn animation_interval(&self) -> Option<std::time::Duration> {
         use crate::protocol::{Part, StepStatus};
+        if let Some(every) = super::replay::tick(self) {
+            return Some(every);
+        }
         let pending_step = self
             .chat
             .transcript

@@ -18,6 +18,7 @@ mod offers;
 mod opener;
 pub mod panes;
 mod platforms;
+pub mod replay;
 mod run;
 mod scroll;
 pub mod session;
@@ -62,6 +63,14 @@ pub struct ConsoleOptions {
     pub clock: Option<crate::clock::SharedClock>,
     /// `--platform`: the chat platform the user pane opens as.
     pub platform: crate::protocol::Platform,
+    /// `--record FILE`: record from the start, into FILE.
+    pub record: Option<PathBuf>,
+    /// `--replay FILE`: the scenario loaded for replay.
+    pub replay: Option<crate::scenario::Scenario>,
+    /// `--autoplay`: play the replay at a human pace, this many times faster.
+    pub autoplay: Option<u32>,
+    /// The broker's options, written into recordings.
+    pub scenario_options: crate::scenario::Options,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -77,6 +86,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let mut app = App::new(theme, options.url.clone());
     app.token.clone_from(&options.token);
     app.chat.platform = options.platform;
+    replay::setup(&mut app, &options);
     if let Some(e) = theme_error {
         tracing::warn!(error = %e, "theme not used");
         app.notify(true, format!("{e}; using the default theme"));

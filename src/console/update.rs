@@ -14,6 +14,14 @@ use crate::protocol::{
 /// Applies one message to the state and says what to do next. Sets `app.dirty` when the
 /// screen must be redrawn.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    super::replay::before(app, &msg);
+    let mut commands = apply(app, msg);
+    let more = super::replay::after(app, &commands);
+    commands.extend(more);
+    commands
+}
+
+fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Input(event) => input::handle(app, event),
         // A connector's call: its frame is already in the inspector (see `Msg::Frame`).

@@ -33,7 +33,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     chat::view::render(app, frame, rects.chat);
-    inbox::view::render(app, frame, rects.inbox);
+    let (inbox_area, replay_area) = super::replay::view::split(app, rects.inbox);
+    inbox::view::render(app, frame, inbox_area);
+    if let Some(r) = replay_area {
+        super::replay::view::render(app, frame, r);
+    }
     if let Some(r) = rects.inspector {
         inspector::view::render(app, frame, r);
     }
@@ -69,7 +73,8 @@ pub fn settle_scrolls(app: &mut App) {
         .get(selected)
         .is_some_and(|c| !c.scroll.following())
     {
-        let area = inbox::view::areas(app, rects.inbox).transcript;
+        let inbox_area = super::replay::view::split(app, rects.inbox).0;
+        let area = inbox::view::areas(app, inbox_area).transcript;
         let resolved = inbox::view::view(app, area).anchor;
         if let Some(chat) = app.inbox.chats.get_mut(selected) {
             chat.scroll.settle(resolved);

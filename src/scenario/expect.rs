@@ -16,7 +16,8 @@ pub struct Viewer<'a> {
 }
 
 impl Viewer<'_> {
-    fn wrote(&self, m: &ChatMessage) -> bool {
+    /// Whether the viewer wrote `m` (so it is not something they were shown).
+    pub fn wrote(&self, m: &ChatMessage) -> bool {
         if self.is_user {
             return m.role == Role::User;
         }
@@ -69,6 +70,19 @@ pub fn squeeze(text: &str) -> String {
 }
 
 impl TextMatch {
+    /// What a `see` step with these keys expects (the parser lets exactly one through).
+    pub fn of(
+        equals: Option<&String>,
+        contains: Option<&String>,
+        matches: Option<&String>,
+    ) -> Self {
+        match (equals, contains, matches) {
+            (Some(t), ..) => Self::Equals(t.clone()),
+            (None, Some(t), _) => Self::Contains(t.clone()),
+            (None, None, t) => Self::Matches(t.cloned().unwrap_or_default()),
+        }
+    }
+
     /// Whether `text` (plain, squeezed) matches; regular expressions were checked on parsing.
     pub fn accepts(&self, text: &str) -> bool {
         match self {
@@ -246,6 +260,23 @@ pub struct RequestWant<'a> {
     pub context: &'a BTreeMap<String, String>,
     pub history_contains: Option<&'a str>,
     pub history_max_bytes: Option<usize>,
+}
+
+impl<'a> RequestWant<'a> {
+    /// What a `request` step with these keys expects.
+    pub fn new(
+        title: Option<&'a str>,
+        context: &'a BTreeMap<String, String>,
+        history_contains: Option<&'a str>,
+        history_max_bytes: Option<usize>,
+    ) -> Self {
+        Self {
+            title,
+            context,
+            history_contains,
+            history_max_bytes,
+        }
+    }
 }
 
 /// The next request the agent sees after `cursor` is as wanted.

@@ -6,14 +6,16 @@
 //! - [`suite`]: `handoff run`: many files, in parallel, with a report (text, `JUnit`, JSON).
 //! - [`connect`]: `handoff connect`, a line-oriented client of the wire protocol.
 //! - [`import`]: a Purple Chat link or JSON as a scenario.
+//! - [`record`]: what happens in the console, as a scenario.
 
 mod actor;
 pub mod connect;
-mod expect;
+pub(crate) mod expect;
 mod faults;
 pub mod import;
 mod needs;
 pub mod parse;
+pub mod record;
 pub mod report;
 pub mod runner;
 mod setup;
@@ -26,7 +28,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use parse::{ScenarioError, load, parse};
-pub use setup::skip_reason;
+pub use setup::{engine_args, skip_reason};
 
 /// The version of the scenario format this build reads and writes.
 pub const FORMAT: u32 = 1;

@@ -461,11 +461,7 @@ impl Play {
                 contains,
                 matches,
             } => {
-                let want = match (equals, contains, matches) {
-                    (Some(t), ..) => TextMatch::Equals(t.clone()),
-                    (None, Some(t), _) => TextMatch::Contains(t.clone()),
-                    (None, None, t) => TextMatch::Matches(t.clone().unwrap_or_default()),
-                };
+                let want = TextMatch::of(equals.as_ref(), contains.as_ref(), matches.as_ref());
                 let from = p.messages;
                 p.messages = poll(&mut p.actor, deadline, |log| {
                     expect::next_message(log, from, &viewer, &want)
@@ -512,12 +508,12 @@ impl Play {
                 history_contains,
                 history_max_bytes,
             } => {
-                let want = RequestWant {
-                    title: title.as_deref(),
+                let want = RequestWant::new(
+                    title.as_deref(),
                     context,
-                    history_contains: history_contains.as_deref(),
-                    history_max_bytes: *history_max_bytes,
-                };
+                    history_contains.as_deref(),
+                    *history_max_bytes,
+                );
                 let from = p.requests;
                 p.requests = poll(&mut p.actor, deadline, |log| {
                     expect::request(log, from, &want)

@@ -80,7 +80,7 @@ fn mock_only(scenario: &Scenario) -> Vec<&'static str> {
 }
 
 /// The command line that starts the scenario's broker, its paths taken from its folder.
-pub(super) fn engine_args(
+pub fn engine_args(
     scenario: &Scenario,
     system: Option<crate::systems::SystemName>,
     config: Option<&Path>,

@@ -6,6 +6,7 @@ use crate::console::app::{App, Focus};
 use crate::console::keymap::{Chord, Row, alt, ch, ctrl, dispatch_if, key, row};
 use crate::console::msg::Command;
 use crate::console::panes::{chat, help, links, palette};
+use crate::console::replay::ScenarioKey;
 use crate::protocol::ButtonState;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -38,6 +39,8 @@ pub enum GlobalKey {
     NewConversation,
     /// Quit.
     Quit,
+    /// Record, replay, fork (`console::replay`).
+    Scenario(crate::console::replay::ScenarioKey),
 }
 
 /// Ctrl and a key that is not a letter.
@@ -125,6 +128,42 @@ pub const GLOBAL: &[Row<GlobalKey>] = &[
         &[(ctrl('n'), GlobalKey::NewConversation)],
     ),
     row(
+        "F5",
+        "record a scenario / stop and save it (● REC)",
+        &[(key(KeyCode::F(5)), GlobalKey::Scenario(ScenarioKey::Record))],
+    ),
+    row(
+        "F6 / F7 / F8",
+        "replay: one step / to the end / to the marked step",
+        &[
+            (key(KeyCode::F(6)), GlobalKey::Scenario(ScenarioKey::Step)),
+            (
+                key(KeyCode::F(7)),
+                GlobalKey::Scenario(ScenarioKey::RunToEnd),
+            ),
+            (
+                key(KeyCode::F(8)),
+                GlobalKey::Scenario(ScenarioKey::RunToMark),
+            ),
+        ],
+    ),
+    row(
+        "Alt+Up / Alt+Down",
+        "replay: move the step mark",
+        &[
+            (alt(KeyCode::Up), GlobalKey::Scenario(ScenarioKey::MarkUp)),
+            (
+                alt(KeyCode::Down),
+                GlobalKey::Scenario(ScenarioKey::MarkDown),
+            ),
+        ],
+    ),
+    row(
+        "F9",
+        "fork the replay: go on by hand, F5 saves it",
+        &[(key(KeyCode::F(9)), GlobalKey::Scenario(ScenarioKey::Fork))],
+    ),
+    row(
         "mouse click",
         "focus a pane, press a button, pick a request",
         &[],
@@ -163,6 +202,7 @@ pub(super) fn handle(app: &mut App, event: KeyEvent, modified: bool) -> Handled 
         GlobalKey::Bottom => scroll(app, app.focus, To::Bottom),
         GlobalKey::Links => links::open_latest(app),
         GlobalKey::NewConversation => chat::input::ask_user_name(app),
+        GlobalKey::Scenario(k) => return Handled::Yes(crate::console::replay::key(app, k)),
         GlobalKey::Quit => {
             app.quit = true;
             return Handled::Yes(vec![Command::Quit]);

@@ -153,6 +153,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         spans.push(Span::raw(" │ "));
     }
     spans.extend(shown_hints);
+    // Recording and replay come first: they say what the session is.
+    for (i, span) in crate::console::replay::view::status(app)
+        .into_iter()
+        .enumerate()
+    {
+        spans.insert(1 + i, span);
+    }
     // "F1 help" stays visible at the right end, whatever the width.
     let help = Line::from(vec![Span::styled(" F1", t.key), Span::raw(" help ")]);
     let help_width = HELP_WIDTH as u16;

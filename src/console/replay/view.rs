@@ -1,0 +1,119 @@
+//! The replay panel (the scenario's steps with ✓ / ✗, and for a failure what was expected and
+//! what was seen) and the status bar's "● REC" and replay progress.
+
+use super::play::Mark;
+use crate::console::app::App;
+use crate::scenario::{Action, Step};
+use crate::text::clean;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+/// The inbox's area, and the replay panel's below it while a scenario is loaded.
+pub fn split(app: &App, inbox: Rect) -> (Rect, Option<Rect>) {
+    if app.scenario.replay.is_none() || inbox.height < 16 {
+        return (inbox, None);
+    }
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inbox);
+    (top, Some(bottom))
+}
+
+/// The status bar's scenario spans: "● REC 12" while recording, "▶ 3/14" while replaying.
+pub fn status(app: &App) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    if let Some(rec) = &app.scenario.recording {
+        spans.push(Span::styled(
+            format!("● REC {} ", rec.recorder.len()),
+            t.error,
+        ));
+    }
+    if let Some(r) = &app.scenario.replay {
+        let failed = r.marks.iter().any(|m| matches!(m, Some(Mark::Fail(..))));
+        let style = if failed { t.error } else { t.ok };
+        let what = if r.forked { "forked at" } else { "▶" };
+        spans.push(Span::styled(
+            format!("{what} {}/{} ", r.at, r.scenario.steps.len()),
+            style,
+        ));
+    }
+    spans
+}
+
+/// One line about a step: who does what.
+fn describe(step: &Step) -> String {
+    let detail = match &step.action {
+        Action::Say { text, .. } | Action::Reply { text, .. } => format!(" {text:?}"),
+        Action::Press { label: Some(l), .. } => format!(" {l:?}"),
+        Action::Reject { reason, .. } => format!(" {reason:?}"),
+        Action::Transfer { to, .. } => format!(" to {to}"),
+        Action::See {
+            equals,
+            contains,
+            matches,
+        } => {
+            let text = equals.as_ref().or(contains.as_ref()).or(matches.as_ref());
+            text.map(|t| format!(" {t:?}")).unwrap_or_default()
+        }
+        Action::State { is, .. } => format!(" {is}"),
+        Action::Event { kind, .. } => format!(" {kind}"),
+        Action::Buttons { labels, .. } => format!(" {labels:?}"),
+        _ => String::new(),
+    };
+    clean(&format!("{} {}{detail}", step.actor, step.action.name())).into_owned()
+}
+
+/// Draws the replay panel.
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let Some(r) = &app.scenario.replay else {
+        return;
+    };
+    let t = &app.theme;
+    let title = format!(
+        " Replay: {} · F6 step · F7 end · F8 to ▸ (Alt+↑/↓) · F9 fork ",
+        clean(&r.scenario.name)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(Span::styled(title, t.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines = Vec::new();
+    for (i, step) in r.scenario.steps.iter().enumerate() {
+        let (sign, style) = match r.marks.get(i).cloned().flatten() {
+            Some(Mark::Pass) => ("✓", t.step_success),
+            Some(Mark::Fail(..)) => ("✗", t.step_failure),
+            None if i == r.at && r.running() => ("…", t.step_pending),
+            None => ("·", t.muted),
+        };
+        let pointer = if i == r.mark { "▸" } else { " " };
+        lines.push(Line::from(vec![
+            Span::raw(pointer),
+            Span::styled(format!("{sign} {:>3} ", i + 1), style),
+            Span::raw(describe(step)),
+        ]));
+        if let Some(Some(Mark::Fail(expected, seen))) = r.marks.get(i) {
+            lines.push(Line::styled(
+                format!("      expected {}", clean(expected)),
+                t.step_failure,
+            ));
+            lines.push(Line::styled(
+                format!("      seen     {}", clean(seen)),
+                t.step_failure,
+            ));
+        }
+    }
+    // The step being played (or the mark) stays in view.
+    let focus = r.at.max(r.mark.min(r.at + 3));
+    let skip = focus.saturating_sub(usize::from(inner.height) / 2);
+    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
+    frame.render_widget(
+        Paragraph::new(shown)
+            .style(t.base)
+            .wrap(Wrap { trim: false }),
+        inner,
+    );
+}
