@@ -320,7 +320,7 @@ async fn second_agent_refused(system: SystemName, env: &str) {
 fn the_systems_that_carry_a_second_agent_are_the_ones_tested_here() {
     let carrying: Vec<&str> = handoff::systems::SYSTEMS
         .iter()
-        .filter(|s| s.second_agent)
+        .filter(|s| s.capabilities.has(handoff::systems::Capability::BargeIn))
         .map(|s| s.name.as_str())
         .collect();
     assert_eq!(carrying, ["servicenow", "amazon-connect", "8x8", "mock"]);

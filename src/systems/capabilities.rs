@@ -68,6 +68,7 @@ impl Capabilities {
     ]);
 
     /// These, with `capability` added when `yes` (or left out when not).
+    #[must_use]
     pub const fn with(self, capability: Capability, yes: bool) -> Self {
         if yes {
             Self(self.0 | capability.bit())
@@ -108,7 +109,10 @@ mod tests {
         );
         let joined = Capabilities::BROKERED.with(Capability::BargeIn, true);
         assert_eq!(joined.missing(), vec![Capability::RejectReason]);
-        assert_eq!(joined.with(Capability::BargeIn, false), Capabilities::BROKERED);
+        assert_eq!(
+            joined.with(Capability::BargeIn, false),
+            Capabilities::BROKERED
+        );
         assert_eq!(Capabilities::NONE.missing(), Capability::ALL.to_vec());
     }
 }
