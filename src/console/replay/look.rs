@@ -70,6 +70,21 @@ pub(super) fn look(app: &mut App, step: &Step, elapsed: Millis, late: bool) -> T
                 format!("a request with title {title:?}, context {context:?}"),
             )
         }
+        Action::Transcript { purple_chat, .. } => {
+            let want = r
+                .transcripts
+                .get(&r.at)
+                .cloned()
+                .unwrap_or_else(|| Ok(Vec::new()));
+            let met = want.and_then(|want| {
+                use crate::scenario::transcript::{compare, of_log};
+                compare(&want, &of_log(r.log_of(USER)), purple_chat.is_some())
+            });
+            (
+                met.map(|()| None),
+                "the conversation the step writes".into(),
+            )
+        }
         Action::Wait { ms, .. } => {
             let done = elapsed >= ms.unwrap_or(0);
             return if done {

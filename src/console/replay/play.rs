@@ -68,12 +68,28 @@ pub struct Replay {
     user_log: Vec<ServerMsg>,
     agent_log: Vec<ServerMsg>,
     pub(super) cursors: BTreeMap<String, Cursor>,
+    /// The conversation each `transcript` step wants, by step: read when the replay loads, so
+    /// playing never reads a file.
+    pub(super) transcripts: BTreeMap<usize, Result<Vec<crate::scenario::transcript::Turn>, String>>,
 }
 
 impl Replay {
     /// A replay of `scenario`, paused before its first step.
     pub fn new(scenario: Scenario) -> Self {
         let n = scenario.steps.len();
+        let folder = scenario.file.parent().unwrap_or(std::path::Path::new(""));
+        let transcripts = scenario
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, step)| match &step.action {
+                Action::Transcript { purple_chat, turns } => Some((
+                    i,
+                    crate::scenario::transcript::wanted(folder, purple_chat.as_deref(), turns),
+                )),
+                _ => None,
+            })
+            .collect();
         Self {
             scenario,
             marks: vec![None; n],
@@ -87,6 +103,7 @@ impl Replay {
             user_log: Vec::new(),
             agent_log: Vec::new(),
             cursors: BTreeMap::new(),
+            transcripts,
         }
     }
 
