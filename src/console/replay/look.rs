@@ -1,9 +1,10 @@
 //! The replay's expectations, waits and faults: the runner's own checks over what each side
 //! of the console was shown, from each actor's cursor.
 
-use super::play::{Cursor, Mark, Turn};
+use super::play::{Cursor, Mark, Replay, Turn};
 use crate::console::app::App;
 use crate::protocol::Millis;
+use crate::protocol::ServerMsg;
 use crate::scenario::expect::{self, RequestWant, Viewer};
 use crate::scenario::{Action, Step, TextMatch, USER};
 use std::collections::BTreeMap;
@@ -51,40 +52,11 @@ pub(super) fn look(app: &mut App, step: &Step, elapsed: Millis, late: bool) -> T
                 .map(|events| Some(Cursor { events, ..cursor })),
             format!("event {kind}"),
         ),
-        Action::Request {
-            title,
-            context,
-            history_contains,
-            history_max_bytes,
-        } => {
-            let want = RequestWant::new(
-                title.as_deref(),
-                context,
-                history_contains.as_deref(),
-                *history_max_bytes,
-            );
-            let met = expect::request(log, cursor.requests, &want)
-                .map(|requests| Some(Cursor { requests, ..cursor }));
-            (
-                met,
-                format!("a request with title {title:?}, context {context:?}"),
-            )
-        }
-        Action::Transcript { purple_chat, .. } => {
-            let want = r
-                .transcripts
-                .get(&r.at)
-                .cloned()
-                .unwrap_or_else(|| Ok(Vec::new()));
-            let met = want.and_then(|want| {
-                use crate::scenario::transcript::{compare, of_log};
-                compare(&want, &of_log(r.log_of(USER)), purple_chat.is_some())
-            });
-            (
-                met.map(|()| None),
-                "the conversation the step writes".into(),
-            )
-        }
+        Action::Request { .. } => request(log, cursor, &step.action),
+        Action::Transcript { purple_chat, .. } => (
+            transcript(r, purple_chat.is_some()),
+            "the conversation the step writes".into(),
+        ),
         Action::Wait { ms, .. } => {
             let done = elapsed >= ms.unwrap_or(0);
             return if done {
@@ -121,4 +93,45 @@ pub(super) fn look(app: &mut App, step: &Step, elapsed: Millis, late: bool) -> T
         Err(seen) if late => Turn::Done(Mark::Fail(want, seen)),
         Err(_) => Turn::Later,
     }
+}
+
+/// A `request` expectation: met by the next request the agent is shown.
+fn request(
+    log: &[ServerMsg],
+    cursor: Cursor,
+    action: &Action,
+) -> (Result<Option<Cursor>, String>, String) {
+    let Action::Request {
+        title,
+        context,
+        history_contains,
+        history_max_bytes,
+    } = action
+    else {
+        return (Err("not a request step".into()), String::new());
+    };
+    let want = RequestWant::new(
+        title.as_deref(),
+        context,
+        history_contains.as_deref(),
+        *history_max_bytes,
+    );
+    let met = expect::request(log, cursor.requests, &want)
+        .map(|requests| Some(Cursor { requests, ..cursor }));
+    (
+        met,
+        format!("a request with title {title:?}, context {context:?}"),
+    )
+}
+
+/// A `transcript` expectation: the user's conversation so far equals the one the step wants
+/// (read when the replay loaded).
+fn transcript(r: &Replay, purple: bool) -> Result<Option<Cursor>, String> {
+    use crate::scenario::transcript::{compare, of_log};
+    let want = r
+        .transcripts
+        .get(&r.at)
+        .cloned()
+        .unwrap_or_else(|| Ok(Vec::new()))?;
+    compare(&want, &of_log(r.log_of(USER)), purple).map(|()| None)
 }
