@@ -203,3 +203,55 @@ async fn the_request_written_before_the_chat_reaches_the_agent_in_english() {
     .await;
     broker.shutdown().await;
 }
+
+#[tokio::test]
+async fn on_an_emulated_system_the_inbox_shows_the_request_and_its_history_in_english() {
+    let systems =
+        handoff::systems::SystemsConfig::from_toml("test.toml", "[servicenow]\n").unwrap();
+    let engine = handoff::engine::start_on_system(
+        handoff::systems::servicenow::NAME,
+        &systems,
+        handoff::emulators::desk::AgentScript::manual(),
+        translating(Arc::new(PhraseTable), None),
+    )
+    .await
+    .unwrap();
+    let url = common::url(&engine.broker);
+    let (mut user, conv) = Client::join_user(&url).await;
+    let mut lisa = Client::join_agent(&url, "Lisa").await;
+    say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
+    common::seeds::state_reached(&mut user, "collecting details").await;
+    say(
+        &mut user,
+        &conv,
+        "text: Hola, necesito ayuda con la impresora",
+    )
+    .await;
+    common::seeds::state_reached(&mut user, "offered").await;
+    common::seeds::press_start(&mut user, &conv).await;
+    let request = lisa
+        .wait_for("the request", |m| {
+            matches!(
+                m,
+                ServerMsg::Event {
+                    event: ConversationEvent::Request { .. },
+                    ..
+                }
+            )
+        })
+        .await;
+    let ServerMsg::Event {
+        event: ConversationEvent::Request { title, history, .. },
+        ..
+    } = request
+    else {
+        unreachable!()
+    };
+    assert_eq!(title, "Hello, I need help with the printer");
+    assert!(
+        history.contains("Hello, I need help with the printer"),
+        "{history}"
+    );
+    assert!(!history.contains("impresora"), "{history}");
+    engine.shutdown().await;
+}

@@ -50,6 +50,13 @@ impl Hub {
         }
     }
 
+    /// The request as the broker translated it for agents, replacing the one being placed.
+    pub(super) fn desk_view_translated(&mut self, conv: &ConversationId, request: HandoffRequest) {
+        if let Some(placing) = self.desk_view(conv).and_then(|v| v.placing.as_mut()) {
+            **placing = request;
+        }
+    }
+
     /// The system answered the handoff: when it took the request, the request is on the desk
     /// now and agents see it (not before, or an agent could take a request the system does not
     /// know yet).

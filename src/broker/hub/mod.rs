@@ -99,7 +99,12 @@ pub enum HubMsg {
     /// A session's request (anything but `hello`).
     Request(SessionId, ClientMsg),
     Availability(ConversationId, Result<Availability, ConnectorError>),
-    Started(ConversationId, Result<Started, ConnectorError>),
+    /// The system answered the handoff; with the request as translated (rule 6), if it was.
+    Started(
+        ConversationId,
+        Result<Started, ConnectorError>,
+        Option<Box<crate::connectors::HandoffRequest>>,
+    ),
     Chat(ConversationId, u64, ChatEvent),
     ChatClosed(ConversationId, u64),
     Timeout(ConversationId, u64),
@@ -358,7 +363,12 @@ impl Hub {
                 });
                 self.feed(&conv, Input::Availability(availability));
             }
-            HubMsg::Started(conv, result) => self.started(&conv, result),
+            HubMsg::Started(conv, result, translated) => {
+                if let Some(request) = translated {
+                    self.desk_view_translated(&conv, *request);
+                }
+                self.started(&conv, result);
+            }
             HubMsg::Chat(conv, generation, event) => {
                 if self
                     .conversations
@@ -516,11 +526,13 @@ impl Hub {
                     let translation = self.settings.translation.clone();
                     tracing::info!(conversation = %conv, system = connector.system(), "starting handoff");
                     tokio::spawn(async move {
+                        let mut translated = None;
                         if let Some(service) = translation {
                             translation::request_to_agent(&service, &mut request).await;
+                            translated = Some(request.clone());
                         }
                         let result = connector.start(*request).await;
-                        let _ = tx.send(HubMsg::Started(conv, result)).await;
+                        let _ = tx.send(HubMsg::Started(conv, result, translated)).await;
                     });
                 }
                 Effect::Chat(command) => {

@@ -6,7 +6,7 @@
 //! with itself and the reason: nothing is held back or lost.
 
 use super::{Hub, HubMsg, Logged};
-use crate::connectors::{ChatCommand, HandoffRequest};
+use crate::connectors::{ChatCommand, HISTORY_LIMIT_BYTES, HandoffRequest, Speaker};
 use crate::protocol::{
     Audience, ChatMessage, ConversationEvent, ConversationId, Part, Role, Translation,
 };
@@ -60,13 +60,35 @@ impl ToAgent {
 /// read first (brokering rule 6). Left as written when nothing needs translating or the
 /// translator fails.
 pub(super) async fn request_to_agent(service: &Service, request: &mut HandoffRequest) {
-    let outcome = match service.permit() {
-        Ok(_held) => service.to_agent(&request.title, None).await,
-        Err(_) => None,
-    };
-    if let Some(outcome) = outcome.filter(|o| o.error.is_none()) {
+    let mut known = None;
+    if let Some(outcome) = to_agent(service, &request.title, None).await {
+        known = outcome.from;
         request.title = outcome.text;
     }
+    // The user's lines of the history too, newest first, as many as agents are shown.
+    let mut budget = HISTORY_LIMIT_BYTES;
+    for line in request.history.iter_mut().rev() {
+        if line.text.len() > budget {
+            break;
+        }
+        budget -= line.text.len();
+        if line.speaker != Speaker::User {
+            continue;
+        }
+        if let Some(outcome) = to_agent(service, &line.text, known.as_deref()).await {
+            known = known.or(outcome.from);
+            line.text = outcome.text;
+        }
+    }
+}
+
+/// `text` in the agents' language, when it needed translating and the translator managed.
+async fn to_agent(service: &Service, text: &str, known: Option<&str>) -> Option<Outcome> {
+    let outcome = match service.permit() {
+        Ok(_held) => service.to_agent(text, known).await,
+        Err(_) => None,
+    };
+    outcome.filter(|o| o.error.is_none())
 }
 
 /// `message` showing `outcome`'s text, with `original` and how it was translated.
