@@ -242,6 +242,9 @@ pub enum TranscriptFormat {
     Mermaid,
     /// The same sequence drawn as text for the terminal.
     Diagram,
+    /// A format-1 scenario (named after the conversation) that `handoff run` replays on the
+    /// mock desk: the user's side as they saw it, the agents' actions from the desk events.
+    Scenario,
 }
 
 /// Options of the console.

@@ -316,6 +316,12 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
             };
             write!(stdout, "{}", export::for_terminal(&text, raw))?;
         }
+        TranscriptFormat::Scenario => {
+            let name = conversation.id.as_str();
+            let text = handoff::scenario::stored::scenario_text(name, &conversation.events)
+                .map_err(|e| anyhow::anyhow!("conversation {name}: {e}"))?;
+            write!(stdout, "{}", export::for_terminal(&text, raw))?;
+        }
     }
     Ok(())
 }

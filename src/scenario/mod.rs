@@ -20,6 +20,7 @@ pub mod report;
 pub mod runner;
 mod setup;
 mod steps;
+pub mod stored;
 pub mod suite;
 pub mod transcript;
 

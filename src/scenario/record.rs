@@ -303,4 +303,4 @@ pub fn options_of(args: &crate::cli::EngineArgs) -> Options {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -2,7 +2,13 @@ use super::*;
 use crate::protocol::{AgentInfo, ButtonAction, Part, Role};
 use proptest::prelude::*;
 
-fn message(id: &str, role: Role, agent: Option<&str>, text: &str) -> ChatMessage {
+/// A message of `role` (by `agent`) with one text part; shared with the stored-log tests.
+pub(in crate::scenario) fn message(
+    id: &str,
+    role: Role,
+    agent: Option<&str>,
+    text: &str,
+) -> ChatMessage {
     ChatMessage {
         id: id.into(),
         role,
