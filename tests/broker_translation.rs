@@ -178,14 +178,11 @@ async fn a_failing_translator_lets_the_message_through_as_written_with_the_reaso
     broker.shutdown().await;
 }
 
-#[tokio::test]
-async fn the_request_written_before_the_chat_reaches_the_agent_in_english() {
-    let broker = broker::start(translating(Arc::new(PhraseTable), None))
-        .await
-        .unwrap();
-    let url = common::url(&broker);
-    let (mut user, conv) = Client::join_user(&url).await;
-    let mut lisa = Client::join_agent(&url, "Lisa").await;
+/// A user who asks for an agent and gives the details in Spanish, then presses Start agent
+/// chat; Lisa watches the desk.
+async fn ask_in_spanish(url: &str) -> (Client, Client) {
+    let (mut user, conv) = Client::join_user(url).await;
+    let lisa = Client::join_agent(url, "Lisa").await;
     say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
     common::seeds::state_reached(&mut user, "collecting details").await;
     say(
@@ -196,6 +193,16 @@ async fn the_request_written_before_the_chat_reaches_the_agent_in_english() {
     .await;
     common::seeds::state_reached(&mut user, "offered").await;
     common::seeds::press_start(&mut user, &conv).await;
+    (user, lisa)
+}
+
+#[tokio::test]
+async fn the_request_written_before_the_chat_reaches_the_agent_in_english() {
+    let broker = broker::start(translating(Arc::new(PhraseTable), None))
+        .await
+        .unwrap();
+    let url = common::url(&broker);
+    let (_user, mut lisa) = ask_in_spanish(&url).await;
     lisa.wait_for("the request in English", |m| {
         matches!(m, ServerMsg::Event { event: ConversationEvent::Request { title, .. }, .. }
             if title == "Hello, I need help with the printer")
@@ -217,18 +224,7 @@ async fn on_an_emulated_system_the_inbox_shows_the_request_and_its_history_in_en
     .await
     .unwrap();
     let url = common::url(&engine.broker);
-    let (mut user, conv) = Client::join_user(&url).await;
-    let mut lisa = Client::join_agent(&url, "Lisa").await;
-    say(&mut user, &conv, "text: I'd like to speak to a live agent").await;
-    common::seeds::state_reached(&mut user, "collecting details").await;
-    say(
-        &mut user,
-        &conv,
-        "text: Hola, necesito ayuda con la impresora",
-    )
-    .await;
-    common::seeds::state_reached(&mut user, "offered").await;
-    common::seeds::press_start(&mut user, &conv).await;
+    let (_user, mut lisa) = ask_in_spanish(&url).await;
     let request = lisa
         .wait_for("the request", |m| {
             matches!(

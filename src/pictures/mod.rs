@@ -6,9 +6,8 @@ mod diagram;
 
 pub use diagram::diagram;
 
-use crate::protocol::{Audience, ChatMessage, ConversationEvent, Part, Role};
+use crate::protocol::{Audience, ChatMessage, ConversationEvent, Role};
 use crate::store::StoredConversation;
-use crate::text::to_plain;
 use std::fmt::Write as _;
 
 /// One thing that happens in the picture.
@@ -47,23 +46,13 @@ const SYSTEM: usize = 3;
 
 /// A message's text on one line, control characters removed.
 fn one_line(m: &ChatMessage) -> String {
-    let mut lines = Vec::new();
-    for part in &m.parts {
-        match part {
-            Part::RichText { rich_text } => lines.push(to_plain(rich_text)),
-            Part::ReasoningSteps { reasoning_steps } => {
-                lines.extend(reasoning_steps.iter().map(|s| to_plain(&s.rich_text)));
-            }
-            Part::Attachment { attachment } => lines.push(format!("file: {}", attachment.name)),
-            Part::Buttons { buttons } => {
-                let labels: Vec<String> = buttons
-                    .iter()
-                    .map(|b| format!("[{}]", b.button_text))
-                    .collect();
-                lines.push(labels.join(" "));
-            }
-        }
-    }
+    let lines = crate::scenario::expect::part_lines(m, |buttons| {
+        let labels: Vec<String> = buttons
+            .iter()
+            .map(|b| format!("[{}]", b.button_text))
+            .collect();
+        Some(labels.join(" "))
+    });
     let joined = lines.join(" / ");
     crate::text::clean_text(&joined, false)
         .split_whitespace()

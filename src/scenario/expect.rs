@@ -42,6 +42,20 @@ fn message(msg: &ServerMsg) -> Option<&ChatMessage> {
 /// A message as one plain text: its reasoning steps, texts and files, a line each, with runs
 /// of white space (non-breaking spaces too) made one space.
 pub fn plain(m: &ChatMessage) -> String {
+    part_lines(m, |_| None)
+        .iter()
+        .map(|l| squeeze(l))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A message's parts as lines of plain text, in order: its texts and reasoning steps, its files
+/// as `file: NAME`, and its buttons as `buttons` writes them (left out where it gives `None`).
+pub fn part_lines(
+    m: &ChatMessage,
+    buttons: impl Fn(&[crate::protocol::Button]) -> Option<String>,
+) -> Vec<String> {
     let mut lines = Vec::new();
     for part in &m.parts {
         match part {
@@ -50,15 +64,10 @@ pub fn plain(m: &ChatMessage) -> String {
                 lines.extend(reasoning_steps.iter().map(|s| to_plain(&s.rich_text)));
             }
             Part::Attachment { attachment } => lines.push(format!("file: {}", attachment.name)),
-            Part::Buttons { .. } => {}
+            Part::Buttons { buttons: list } => lines.extend(buttons(list)),
         }
     }
     lines
-        .iter()
-        .map(|l| squeeze(l))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Runs of white space as one space, trimmed.
