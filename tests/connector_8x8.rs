@@ -4,6 +4,8 @@
 
 mod connector_support;
 
+use connector_support::contract::Contract;
+
 use connector_support::{
     agent, agent_still_heard, file, next, received, send_file, text_arrives, wait_for,
 };
@@ -14,10 +16,10 @@ use handoff::connectors::{
     Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, HandoffRequest,
     HistoryLine, Speaker, Started,
 };
-use handoff::emulators::desk::{AgentScript, ConvState};
+use handoff::emulators::desk::AgentScript;
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
-use handoff::protocol::{EndReason, Presence, UserInfo};
+use handoff::protocol::{EndReason, UserInfo};
 use handoff::systems::SystemsConfig;
 use handoff::systems::eight_by_eight::connector::{EightByEight, Settings, inferred};
 use std::collections::BTreeMap;
@@ -109,6 +111,17 @@ async fn start(rig: &Rig) -> (ChatLink, String) {
     (link, id)
 }
 
+/// The shared contract of brokered connectors, on this system.
+fn contract(rig: &Rig) -> Contract<'_, EightByEight> {
+    Contract {
+        emulator: &rig.emulator,
+        connector: &rig.connector,
+        start_path: "/conversations",
+        message_path: "/messages",
+        malformed_report: "8x8: webhook MESSAGE returned an unexpected payload",
+        throttle_body: None,
+    }
+}
 #[tokio::test]
 async fn a_full_chat_with_a_transfer_maps_every_event() {
     let rig = rig().await;
@@ -192,54 +205,20 @@ async fn a_full_chat_with_a_transfer_maps_every_event() {
 
 #[tokio::test]
 async fn the_user_ends_the_chat() {
-    let rig = rig().await;
-    let (mut link, id) = start(&rig).await;
-    let sim = rig.emulator.sim();
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    sim.join(&id, "Lisa").await.unwrap();
-    assert!(matches!(
-        next(&mut link).await,
-        ChatEvent::AgentJoined { .. }
-    ));
-    link.commands.send(ChatCommand::End).await.unwrap();
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::Ended {
-            reason: EndReason::User
-        }
-    );
-    assert_eq!(sim.conversation(&id).unwrap().state, ConvState::Ended);
-    assert!(link.events.recv().await.is_none(), "the chat task finishes");
+    contract(&rig().await).the_user_ends_the_chat().await;
 }
 
 #[tokio::test]
 async fn a_queue_timeout_ends_the_wait() {
-    let rig = rig().await;
-    let (mut link, id) = start(&rig).await;
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    rig.emulator.sim().timeout(&id).await.unwrap();
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::Ended {
-            reason: EndReason::Timeout
-        }
-    );
+    let said = contract(&rig().await).a_queue_timeout_ends_the_wait().await;
+    assert!(said.is_empty(), "{said:?}");
 }
 
 #[tokio::test]
 async fn availability_follows_agent_presence() {
-    let rig = rig().await;
-    assert_eq!(
-        rig.connector.availability().await.unwrap(),
-        Availability::Available(2)
-    );
-    let sim = rig.emulator.sim();
-    sim.set_presence("Lisa", Presence::Offline);
-    sim.set_presence("Marco", Presence::Away);
-    assert_eq!(
-        rig.connector.availability().await.unwrap(),
-        Availability::Unavailable
-    );
+    contract(&rig().await)
+        .availability_follows_agent_presence()
+        .await;
 }
 
 #[tokio::test]
@@ -289,18 +268,9 @@ async fn a_missing_api_key_gets_the_problem_body() {
 
 #[tokio::test]
 async fn a_429_waits_for_retry_after_then_succeeds() {
-    let rig = rig().await;
-    rig.emulator.faults().push(Fault {
-        path: "/conversations".into(),
-        status: 429,
-        count: 1,
-        retry_after: Some(1),
-        mode: FaultMode::Reject,
-        body: None,
-    });
-    let (mut link, _) = start(&rig).await;
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    assert_eq!(rig.emulator.sim().conversations().len(), 1);
+    contract(&rig().await)
+        .a_429_on_the_start_waits_for_retry_after()
+        .await;
 }
 
 #[tokio::test]
@@ -370,31 +340,9 @@ async fn a_500_is_retried_without_a_duplicate_message() {
 
 #[tokio::test]
 async fn a_malformed_event_is_reported_and_nothing_after_it_is_lost() {
-    let rig = rig().await;
-    let (mut link, id) = start(&rig).await;
-    let sim = rig.emulator.sim();
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    sim.join(&id, "Lisa").await.unwrap();
-    assert!(matches!(
-        next(&mut link).await,
-        ChatEvent::AgentJoined { .. }
-    ));
-    sim.malformed(&id).await.unwrap();
-    sim.say(&id, None, "still here").await.unwrap();
-    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
-        panic!("the malformed event is reported");
-    };
-    assert!(
-        text.starts_with("8x8: webhook MESSAGE returned an unexpected payload"),
-        "{text}"
-    );
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::AgentMessage {
-            agent: agent("Lisa"),
-            text: "still here".into()
-        }
-    );
+    contract(&rig().await)
+        .a_malformed_event_is_reported_and_nothing_after_it_is_lost()
+        .await;
 }
 
 #[tokio::test]

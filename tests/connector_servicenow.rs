@@ -4,6 +4,8 @@
 
 mod connector_support;
 
+use connector_support::contract::Contract;
+
 use connector_support::{agent, next, received, send_file, wait_for};
 use handoff::connectors::http::RetryPolicy;
 use handoff::connectors::redact::Secret;
@@ -12,10 +14,10 @@ use handoff::connectors::{
     Availability, ChatCommand, ChatEvent, ChatLink, Connector, ConnectorError, FileUpload,
     HandoffRequest, HistoryLine, Speaker, Started,
 };
-use handoff::emulators::desk::{AgentScript, ConvState, ReceivedFile};
+use handoff::emulators::desk::{AgentScript, ReceivedFile};
 use handoff::emulators::fault::{Fault, FaultMode};
 use handoff::emulators::{EmulatorOptions, RunningEmulator};
-use handoff::protocol::{EndReason, Presence, UserInfo};
+use handoff::protocol::{EndReason, UserInfo};
 use handoff::systems::SystemsConfig;
 use handoff::systems::servicenow::connector::inferred::{
     AGENT_ENTERED, CHAT_CLOSED, TIMED_OUT, TRANSFERRING,
@@ -138,6 +140,17 @@ fn system(text: &str) -> ChatEvent {
     ChatEvent::SystemMessage { text: text.into() }
 }
 
+/// The shared contract of brokered connectors, on this system.
+fn contract(rig: &Rig) -> Contract<'_, ServiceNow> {
+    Contract {
+        emulator: &rig.emulator,
+        connector: &rig.connector,
+        start_path: "/bot/integration",
+        message_path: "/bot/integration",
+        malformed_report: "ServiceNow: response endpoint returned an unexpected payload",
+        throttle_body: None,
+    }
+}
 #[tokio::test]
 async fn a_full_chat_with_a_transfer_maps_every_item() {
     let rig = rig().await;
@@ -221,63 +234,20 @@ async fn a_full_chat_with_a_transfer_maps_every_item() {
 
 #[tokio::test]
 async fn the_user_ends_the_chat() {
-    let rig = rig().await;
-    let (mut link, id) = start(&rig).await;
-    let sim = rig.emulator.sim();
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    sim.join(&id, "Lisa").await.unwrap();
-    assert!(matches!(
-        next(&mut link).await,
-        ChatEvent::AgentJoined { .. }
-    ));
-    link.commands.send(ChatCommand::End).await.unwrap();
-    // The system message of the join may come first; the end follows.
-    loop {
-        match next(&mut link).await {
-            ChatEvent::SystemMessage { .. } => {}
-            other => {
-                assert_eq!(
-                    other,
-                    ChatEvent::Ended {
-                        reason: EndReason::User
-                    }
-                );
-                break;
-            }
-        }
-    }
-    assert_eq!(sim.conversation(&id).unwrap().state, ConvState::Ended);
+    contract(&rig().await).the_user_ends_the_chat().await;
 }
 
 #[tokio::test]
 async fn a_queue_timeout_ends_the_wait() {
-    let rig = rig().await;
-    let (mut link, id) = start(&rig).await;
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    rig.emulator.sim().timeout(&id).await.unwrap();
-    assert_eq!(next(&mut link).await, system(TIMED_OUT));
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::Ended {
-            reason: EndReason::Timeout
-        }
-    );
+    let said = contract(&rig().await).a_queue_timeout_ends_the_wait().await;
+    assert_eq!(said, [TIMED_OUT]);
 }
 
 #[tokio::test]
 async fn availability_reads_the_awa_capacity_table() {
-    let rig = rig().await;
-    assert_eq!(
-        rig.connector.availability().await.unwrap(),
-        Availability::Available(2)
-    );
-    let sim = rig.emulator.sim();
-    sim.set_presence("Lisa", Presence::Offline);
-    sim.set_presence("Marco", Presence::Away);
-    assert_eq!(
-        rig.connector.availability().await.unwrap(),
-        Availability::Unavailable
-    );
+    contract(&rig().await)
+        .availability_follows_agent_presence()
+        .await;
 }
 
 #[tokio::test]
@@ -324,95 +294,23 @@ async fn missing_auth_gets_the_platform_401_body() {
 
 #[tokio::test]
 async fn a_429_waits_for_retry_after_then_succeeds() {
-    let rig = rig().await;
-    rig.emulator.faults().push(Fault {
-        path: "/bot/integration".into(),
-        status: 429,
-        count: 1,
-        retry_after: Some(1),
-        mode: FaultMode::Reject,
-        body: None,
-    });
-    let (mut link, _) = start(&rig).await;
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    assert_eq!(rig.emulator.sim().conversations().len(), 1);
+    contract(&rig().await)
+        .a_429_on_the_start_waits_for_retry_after()
+        .await;
 }
 
 #[tokio::test]
 async fn a_500_after_processing_is_retried_without_a_duplicate() {
-    let rig = rig().await;
-    let (mut link, id) = start(&rig).await;
-    let sim = rig.emulator.sim();
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    sim.join(&id, "Lisa").await.unwrap();
-    assert!(matches!(
-        next(&mut link).await,
-        ChatEvent::AgentJoined { .. }
-    ));
-    rig.emulator.faults().push(Fault {
-        path: "/bot/integration".into(),
-        status: 500,
-        count: 1,
-        retry_after: None,
-        mode: FaultMode::AfterProcessing,
-        body: None,
-    });
-    for (text, mid) in [("first", "m1"), ("second", "m2")] {
-        link.commands
-            .send(ChatCommand::Text {
-                text: text.into(),
-                client_message_id: mid.into(),
-            })
-            .await
-            .unwrap();
-    }
-    let got = wait_for(|| {
-        sim.conversation(&id)
-            .filter(|c| c.user_messages.len() >= 2)
-            .map(|c| c.user_messages)
-    })
-    .await;
-    assert_eq!(got, vec!["first".to_owned(), "second".to_owned()]);
-    // No error reached the chat: the retry succeeded.
-    sim.say(&id, None, "got both").await.unwrap();
-    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::AgentMessage {
-            agent: agent("Lisa"),
-            text: "got both".into()
-        }
-    );
+    contract(&rig().await)
+        .a_500_after_processing_is_retried_without_a_duplicate()
+        .await;
 }
 
 #[tokio::test]
 async fn a_malformed_item_is_reported_and_nothing_after_it_is_lost() {
-    let rig = rig().await;
-    let (mut link, id) = start(&rig).await;
-    let sim = rig.emulator.sim();
-    assert!(matches!(next(&mut link).await, ChatEvent::Queued { .. }));
-    sim.join(&id, "Lisa").await.unwrap();
-    assert!(matches!(
-        next(&mut link).await,
-        ChatEvent::AgentJoined { .. }
-    ));
-    assert_eq!(next(&mut link).await, system(AGENT_ENTERED));
-    sim.malformed(&id).await.unwrap();
-    sim.say(&id, None, "still here").await.unwrap();
-    let ChatEvent::SystemMessage { text } = next(&mut link).await else {
-        panic!("the malformed item is reported");
-    };
-    assert!(
-        text.starts_with("ServiceNow: response endpoint returned an unexpected payload"),
-        "{text}"
-    );
-    assert_eq!(
-        next(&mut link).await,
-        ChatEvent::AgentMessage {
-            agent: agent("Lisa"),
-            text: "still here".into()
-        }
-    );
+    contract(&rig().await)
+        .a_malformed_event_is_reported_and_nothing_after_it_is_lost()
+        .await;
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::expect_used)] // helpers fail loudly; not every test file uses all
 
+pub mod contract;
+
 use handoff::connectors::{ChatCommand, ChatEvent, ChatLink, FileUpload};
 use handoff::emulators::desk::{ReceivedFile, SimDesk};
 use handoff::protocol::AgentInfo;
