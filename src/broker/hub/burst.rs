@@ -98,8 +98,7 @@ impl Hub {
         let stopping = shutdown.cancelled();
         tokio::pin!(stopping);
         loop {
-            let waiting = !rx.is_empty() || (intake_open && !intake.is_empty());
-            if self.burst_over(waiting) {
+            if self.burst_over(!rx.is_empty() || (intake_open && !intake.is_empty())) {
                 self.hand_over();
             }
             let holding = self.holding_requests();
