@@ -35,7 +35,7 @@ const EVENT_CAPACITY: usize = 2048;
 
 /// Events are serialised one after another into chunks of this size, each frame a shared slice
 /// of its chunk: one allocation per chunk, not a buffer and a shared header per event (with
-/// glibc, every allocation over 1 KiB also sorted the allocator's small free lists). Bound: a
+/// glibc, an allocation of 1 KiB or more first merges the allocator's fast free lists). Bound: a
 /// queued frame keeps at most its chunk alive, and the chunk being written is the only one the
 /// hub holds.
 pub(super) const CHUNK: usize = 16 * 1024;
