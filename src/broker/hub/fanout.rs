@@ -36,9 +36,10 @@ const EVENT_CAPACITY: usize = 2048;
 /// Events are serialised one after another into chunks of this size, each frame a shared slice
 /// of its chunk: one allocation per chunk, not a buffer and a shared header per event (with
 /// glibc, an allocation of 1 KiB or more first merges the allocator's fast free lists). Bound: a
-/// queued frame keeps at most its chunk alive (8 KiB, where a frame of its own held the 2 KiB
+/// queued frame keeps at most its chunk alive (16 KiB, where a frame of its own held the 2 KiB
 /// buffer it was written in), and the chunk being written is the only one the hub holds.
-pub(super) const CHUNK: usize = 8 * 1024;
+/// 8 KiB chunks measured a third of the gain (`docs/performance.md`).
+pub(super) const CHUNK: usize = 16 * 1024;
 
 /// What is sent if a message cannot be serialised (no message type can fail today).
 const UNENCODABLE: &str =
