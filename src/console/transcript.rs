@@ -5,8 +5,8 @@
 //! 100,000.
 
 use crate::protocol::{ChatMessage, MessageId};
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::collections::BTreeSet;
+use std::hash::{BuildHasher, RandomState};
 
 /// Messages in the order they first arrived, indexed by id.
 #[derive(Debug, Clone, Default)]
@@ -78,60 +78,78 @@ impl Transcript {
     }
 }
 
-/// Positions of messages by a hash of their id. An entry is two words and holds no copy of the
-/// id, so a transcript of 100,000 messages keeps a table a fraction of the size a map of ids
-/// needs, and taking in a message (a lookup that misses, then an insert) stays about as cheap
-/// as in a short one. The id itself is checked on the message. Bounds: one entry per message,
-/// in `by_hash` or, for the rare id whose hash another id has already, in `collided`.
+/// Positions of messages by a hash of their id, in one open-addressing table of 8-byte slots
+/// (32 bits of the id's hash and the position), linear probing. Taking in a message is a lookup
+/// that misses and the insert of the new id, which probe the same few neighbouring slots: one
+/// place in the table, mostly one cache line, in a table half the size of a hash map's (which
+/// keeps its control bytes and its buckets apart: two places, both cold in a long transcript).
+/// The id itself is checked on the message when the hash bits match, so ids
+/// whose hashes collide are still told apart. Bounds: one slot per message, in a table a power of
+/// two long and at most three quarters full; positions up to `u32::MAX - 1` (a transcript of
+/// more messages, hundreds of gigabytes, would have its later ones unindexed).
 #[derive(Debug, Clone, Default)]
 struct IdIndex<S = RandomState> {
     hasher: S,
-    by_hash: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
-    collided: HashMap<MessageId, usize>,
+    /// The low 32 bits of an id's hash and its message's position plus one; `(_, 0)` is empty.
+    slots: Vec<(u32, u32)>,
+    /// Slots taken.
+    len: usize,
 }
 
 impl<S: BuildHasher> IdIndex<S> {
+    /// The 32 bits of `id`'s hash the table keeps; the low ones pick its first slot.
+    fn tag(&self, id: &MessageId) -> u32 {
+        self.hasher.hash_one(id) as u32
+    }
+
     /// The position of the message `id` in `messages`.
     fn get(&self, id: &MessageId, messages: &[ChatMessage]) -> Option<usize> {
-        let hashed = self.by_hash.get(&self.hasher.hash_one(id)).copied();
-        match hashed {
-            Some(i) if messages.get(i).is_some_and(|m| m.id == *id) => Some(i),
-            _ if self.collided.is_empty() => None,
-            _ => self.collided.get(id).copied(),
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (tag, mask) = (self.tag(id), self.slots.len() - 1);
+        let mut i = tag as usize & mask;
+        loop {
+            match self.slots[i] {
+                (_, 0) => return None,
+                (t, p) if t == tag && messages.get(p as usize - 1).is_some_and(|m| m.id == *id) => {
+                    return Some(p as usize - 1);
+                }
+                _ => i = (i + 1) & mask,
+            }
         }
     }
 
     /// Records a new message `id` (one [`IdIndex::get`] does not find) at position `at`.
     fn insert(&mut self, id: &MessageId, at: usize) {
-        match self.by_hash.entry(self.hasher.hash_one(id)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(at);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.collided.insert(id.clone(), at);
-            }
+        let Ok(position) = u32::try_from(at + 1) else {
+            return;
+        };
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
         }
-    }
-}
-
-/// The hasher of keys that are hashes already: it keeps the `u64` it is given.
-#[derive(Debug, Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
+        let tag = self.tag(id);
+        self.place(tag, position);
+        self.len += 1;
     }
 
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed here; other input is folded in all the same.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+    /// Puts a slot's contents at the first empty slot from its tag's.
+    fn place(&mut self, tag: u32, position: u32) {
+        let mask = self.slots.len() - 1;
+        let mut i = tag as usize & mask;
+        while self.slots[i].1 != 0 {
+            i = (i + 1) & mask;
         }
+        self.slots[i] = (tag, position);
     }
 
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+    /// Doubles the table (16 slots at first) and places every taken slot again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(0, 0); size]);
+        for (tag, position) in old.into_iter().filter(|s| s.1 != 0) {
+            self.place(tag, position);
+        }
     }
 }
 
@@ -202,10 +220,21 @@ mod tests {
     #[derive(Debug, Default, Clone)]
     struct Colliding;
 
+    /// The hash of every input: 0.
+    struct Zero;
+
+    impl std::hash::Hasher for Zero {
+        fn finish(&self) -> u64 {
+            0
+        }
+
+        fn write(&mut self, _: &[u8]) {}
+    }
+
     impl BuildHasher for Colliding {
-        type Hasher = Prehashed;
-        fn build_hasher(&self) -> Prehashed {
-            Prehashed(0)
+        type Hasher = Zero;
+        fn build_hasher(&self) -> Zero {
+            Zero
         }
     }
 
@@ -221,7 +250,11 @@ mod tests {
             assert_eq!(index.get(&m.id, &messages), Some(i), "{}", m.id);
         }
         assert_eq!(index.get(&"m50".into(), &messages), None);
-        assert_eq!(index.by_hash.len() + index.collided.len(), messages.len());
+        assert_eq!(index.len, messages.len());
+        assert!(
+            index.len * 4 <= index.slots.len() * 3,
+            "at most three quarters full"
+        );
     }
 
     proptest! {

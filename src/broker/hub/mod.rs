@@ -8,8 +8,10 @@
 //! messages keep their order. Idle conversations leave memory after a grace period (`evict`).
 //! Each event is serialised once and goes only to the sessions it reaches (`fanout`, `index`);
 //! a backed-up agent slows users' requests down rather than being dropped (the overload policy
-//! is in `fanout`).
+//! is in `fanout`). Frames enter the sessions' queues at the end of each burst of messages the
+//! hub takes, so a session wakes and flushes once per burst (`burst`).
 
+mod burst;
 mod clients;
 mod desk_view;
 mod durable;
@@ -207,6 +209,8 @@ pub(super) struct Hub {
     desk_lane: Option<lane::Lane>,
     /// Each user's conversation per platform (rule 8), kept with `conversations`.
     user_chats: crate::broker::platform::UserChats,
+    /// Frames made in this burst, not yet in the sessions' queues.
+    outbox: burst::Outbox,
 }
 
 impl Hub {
@@ -232,55 +236,8 @@ impl Hub {
             evicted: evict::Evicted::default(),
             desk_lane: None,
             user_chats: crate::broker::platform::UserChats::default(),
+            outbox: burst::Outbox::default(),
         }
-    }
-
-    /// Serves `rx` and, while no desk-side session is backed up, `intake` (users' requests).
-    pub(super) async fn run(
-        mut self,
-        mut rx: mpsc::Receiver<HubMsg>,
-        mut intake: mpsc::Receiver<HubMsg>,
-        shutdown: CancellationToken,
-    ) {
-        if let Some(desk) = &self.desk {
-            self.desk_agents = desk.agents().await;
-        }
-        let mut sweep = tokio::time::interval(evict::sweep_period(self.settings.evict_after));
-        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut intake_open = true;
-        // One wait for the whole run, not a new one (a lock and a registration) per message.
-        let stopping = shutdown.cancelled();
-        tokio::pin!(stopping);
-        loop {
-            let holding = self.holding_requests();
-            let msg = tokio::select! {
-                biased;
-                () = &mut stopping => break,
-                commit = durable::next_commit(&mut self.store) => {
-                    self.committed(commit, &shutdown);
-                    continue;
-                }
-                msg = rx.recv() => match msg { Some(m) => m, None => break },
-                msg = intake.recv(), if intake_open && !holding => match msg {
-                    Some(m) => m,
-                    None => {
-                        intake_open = false;
-                        continue;
-                    }
-                },
-                () = tokio::time::sleep(fanout::RECHECK), if holding => continue,
-                _ = sweep.tick() => {
-                    self.sweep(Instant::now());
-                    continue;
-                }
-            };
-            self.handle(msg);
-        }
-        if let Some(store) = self.store.take() {
-            // Flush what is queued before the broker reports it has stopped.
-            let _ = tokio::task::spawn_blocking(move || store.close()).await;
-        }
-        tracing::debug!("hub stopped");
     }
 
     /// Writes every conversation to `store` from now on, after bringing back the ones it holds.

@@ -72,6 +72,7 @@ fn joined(
     let (out, mut out_rx) = mpsc::channel(queue);
     let kicked = CancellationToken::new();
     let joined = hub.join(join(role), out, kicked.clone()).expect("joined");
+    hub.hand_over();
     while out_rx.try_recv().is_ok() {}
     (joined.session, out_rx, kicked)
 }
@@ -81,8 +82,10 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
     let mut hub = hub().await;
     let (session, mut out_rx, kicked) = joined(&mut hub, ClientRole::Observer, 1);
     hub.send(session, &ServerMsg::Ack { id: "a".into() });
+    hub.hand_over();
     assert!(!kicked.is_cancelled(), "one message fits");
     hub.send(session, &ServerMsg::Ack { id: "b".into() });
+    hub.hand_over();
     assert!(
         kicked.is_cancelled(),
         "the session is told to close so it resumes with hello.since"
@@ -96,7 +99,7 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
     assert_eq!(first, Some(ServerMsg::Ack { id: "a".into() }));
 }
 
-/// Queues `n` acks for `session`.
+/// Queues `n` acks for `session` and ends the burst.
 fn acks(hub: &mut Hub, session: SessionId, n: usize) {
     for i in 0..n {
         hub.send(
@@ -106,6 +109,7 @@ fn acks(hub: &mut Hub, session: SessionId, n: usize) {
             },
         );
     }
+    hub.hand_over();
 }
 
 #[tokio::test]
@@ -166,6 +170,7 @@ async fn events_reach_only_their_audience_and_conversation() {
         panic!()
     };
     // Bob's own opening events were queued to nobody but him; drain what is there.
+    hub.hand_over();
     while b_rx.try_recv().is_ok() {}
     while g_rx.try_recv().is_ok() {}
     hub.append(
@@ -183,6 +188,7 @@ async fn events_reach_only_their_audience_and_conversation() {
             agent: "Lisa".into(),
         },
     );
+    hub.hand_over();
     let kinds = |rx: &mut mpsc::Receiver<Frame>| {
         let mut kinds = Vec::new();
         while let Ok(ServerMsg::Event { event, .. }) = rx.try_recv().map(|f| decoded(&f)) {
@@ -217,6 +223,7 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
     );
     let made = hub.conversations[&conv].log.len();
     assert!(made > 0, "opening a conversation makes events");
+    hub.hand_over();
     assert!(
         early_rx.try_recv().is_err(),
         "nothing is visible before the commit"
@@ -233,6 +240,7 @@ async fn with_a_store_events_reach_clients_only_once_committed_and_replays_stop_
     while seen < made {
         let commit = durable::next_commit(&mut hub.store).await;
         hub.committed(commit, &CancellationToken::new());
+        hub.hand_over();
         while let Ok(msg) = early_rx.try_recv().map(|f| decoded(&f)) {
             let ServerMsg::Event { seq, .. } = msg else {
                 panic!("only events: {msg:?}")
@@ -306,4 +314,50 @@ async fn a_users_conversations_are_keyed_by_platform_and_forgotten_when_evicted(
     );
     assert_ne!(conversation_of(&fresh.expect("joined")), slack);
     assert_eq!(hub.user_chats.len(), 1);
+}
+
+#[tokio::test]
+async fn frames_wait_in_the_outbox_until_the_burst_ends_then_arrive_in_order() {
+    let mut hub = hub().await;
+    let (session, mut out_rx, _kicked) = joined(&mut hub, ClientRole::Agent, 64);
+    for id in ["a", "b", "c"] {
+        hub.send(session, &ServerMsg::Ack { id: id.into() });
+    }
+    assert!(out_rx.try_recv().is_err(), "nothing before the burst ends");
+    assert_eq!(hub.outbox.len(), 3);
+    hub.hand_over();
+    let ids: Vec<ServerMsg> = std::iter::from_fn(|| out_rx.try_recv().ok())
+        .map(|f| decoded(&f))
+        .collect();
+    let expected = ["a", "b", "c"].map(|id| ServerMsg::Ack { id: id.into() });
+    assert_eq!(ids, expected);
+    assert_eq!(hub.outbox.len(), 0);
+}
+
+#[tokio::test]
+async fn the_outbox_hands_its_frames_over_when_it_reaches_its_bound() {
+    let mut hub = hub().await;
+    let (session, mut out_rx, kicked) =
+        joined(&mut hub, ClientRole::Observer, burst::OUTBOX_FRAMES * 2);
+    for i in 0..burst::OUTBOX_FRAMES - 1 {
+        let id = format!("{i}").into();
+        hub.send(session, &ServerMsg::Ack { id });
+    }
+    assert!(out_rx.try_recv().is_err(), "below the bound, frames wait");
+    assert_eq!(hub.outbox.len(), burst::OUTBOX_FRAMES - 1);
+    hub.send(session, &ServerMsg::Ack { id: "last".into() });
+    assert_eq!(hub.outbox.len(), 0, "the bound is never passed");
+    assert_eq!(out_rx.len(), burst::OUTBOX_FRAMES);
+    assert!(!kicked.is_cancelled());
+}
+
+#[tokio::test]
+async fn frames_for_a_session_that_left_during_the_burst_are_dropped_with_it() {
+    let mut hub = hub().await;
+    let (session, mut out_rx, kicked) = joined(&mut hub, ClientRole::Agent, 8);
+    hub.send(session, &ServerMsg::Ack { id: "a".into() });
+    hub.handle(HubMsg::Leave(session));
+    hub.hand_over();
+    assert!(out_rx.try_recv().is_err());
+    assert!(!kicked.is_cancelled(), "leaving is not being dropped");
 }
