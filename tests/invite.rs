@@ -70,13 +70,15 @@ async fn invited_agent_joins(url: &str, guest: &str) {
     let (mut user, conv) = Client::join_user(url).await;
     let mut lisa = Client::join_agent(url, "Lisa").await;
     let mut other = Client::join_agent(url, guest).await;
-    lisas_chat(&mut user, &mut lisa, &conv).await;
+    Box::pin(lisas_chat(&mut user, &mut lisa, &conv)).await;
 
+    let mark = lisa.mark();
     invite(&mut lisa, &conv, guest).await;
     other
         .wait_for("the invitation", |m| invited(m, guest))
         .await;
-    lisa.wait_for("her invitation", |m| invited(m, guest)).await;
+    lisa.wait_from(mark, "her invitation", |m| invited(m, guest))
+        .await;
     let c = conv.clone();
     other
         .request(|id| ClientMsg::Accept {
@@ -120,7 +122,7 @@ async fn invited_agent_declines(url: &str, guest: &str) {
     let (mut user, conv) = Client::join_user(url).await;
     let mut lisa = Client::join_agent(url, "Lisa").await;
     let mut other = Client::join_agent(url, guest).await;
-    lisas_chat(&mut user, &mut lisa, &conv).await;
+    Box::pin(lisas_chat(&mut user, &mut lisa, &conv)).await;
 
     invite(&mut lisa, &conv, guest).await;
     other
@@ -152,14 +154,14 @@ async fn invited_agent_declines(url: &str, guest: &str) {
 #[tokio::test]
 async fn on_the_mock_desk_an_invited_agent_accepts_and_both_reach_the_user_by_name() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    invited_agent_joins(&common::url(&broker), "Sam").await;
+    Box::pin(invited_agent_joins(&common::url(&broker), "Sam")).await;
     broker.shutdown().await;
 }
 
 #[tokio::test]
 async fn on_the_mock_desk_a_declined_invitation_tells_the_inviter_why() {
     let broker = broker::start(BrokerConfig::default()).await.unwrap();
-    invited_agent_declines(&common::url(&broker), "Sam").await;
+    Box::pin(invited_agent_declines(&common::url(&broker), "Sam")).await;
     broker.shutdown().await;
 }
 
@@ -183,7 +185,7 @@ async fn only_an_agent_of_the_chat_may_invite_and_only_someone_at_the_desk() {
     let (mut user, conv) = Client::join_user(&url).await;
     let mut lisa = Client::join_agent(&url, "Lisa").await;
     let mut sam = Client::join_agent(&url, "Sam").await;
-    lisas_chat(&mut user, &mut lisa, &conv).await;
+    Box::pin(lisas_chat(&mut user, &mut lisa, &conv)).await;
     let said = refused_invite(&mut sam, &conv, "Lisa").await;
     assert!(said.contains("Sam is not in the chat"), "{said}");
     let said = refused_invite(&mut lisa, &conv, "Nobody").await;
@@ -238,7 +240,7 @@ async fn glia_refuses_an_invitation_because_a_chat_has_one_operator() {
     let url = common::url(&engine.broker);
     let (mut user, conv) = Client::join_user(&url).await;
     let mut lisa = Client::join_agent(&url, "Lisa").await;
-    lisas_chat(&mut user, &mut lisa, &conv).await;
+    Box::pin(lisas_chat(&mut user, &mut lisa, &conv)).await;
     let said = refused_invite(&mut lisa, &conv, "Marco").await;
     assert!(said.contains("Glia: cannot invite anyone"), "{said}");
     assert!(said.contains("one agent at a time"), "{said}");

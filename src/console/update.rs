@@ -478,6 +478,7 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
             agents.retain(|a| *a != agent);
             agents.push(agent);
             chat.invited.retain(|(to, _)| !agents.contains(to));
+            chat.declined.retain(|(to, _, _)| !agents.contains(to));
             chat.agents = agents;
         }
         ConversationEvent::Typing { who, on } if who == "user" => chat.user_typing = on,
