@@ -56,6 +56,8 @@ fn every_example_is_a_valid_message() {
         "withdrawn",
         "assigned",
         "chat_ended",
+        "invited",
+        "invite_declined",
     ] {
         assert!(
             blocks

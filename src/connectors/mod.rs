@@ -383,7 +383,7 @@ pub enum ConnectorError {
 pub enum DeskAction {
     /// Take a waiting request.
     Accept(ConversationId),
-    /// Turn a waiting request down.
+    /// Turn a waiting request down, or decline an invitation to a live chat.
     Reject(ConversationId, String),
     /// Say something in a chat the agent is in.
     Reply(ConversationId, String),
@@ -395,6 +395,8 @@ pub enum DeskAction {
     End(ConversationId),
     /// Hand a chat the agent is in to another agent (by name).
     Transfer(ConversationId, String),
+    /// Ask another agent (by name) into a chat the agent is in; they accept or reject.
+    Invite(ConversationId, String),
     /// Change the agent's presence.
     SetPresence(Presence),
 }

@@ -62,6 +62,8 @@ pub enum Pending {
     End,
     /// Handing a chat to this agent.
     Transfer(String),
+    /// Inviting this agent into a chat.
+    Invite(String),
     /// Switching agents.
     ActAs(String),
     /// Anything else.

@@ -21,11 +21,17 @@ impl DeskChat {
         self.ended.is_none() && self.agents.iter().any(|a| a == me)
     }
 
-    /// Where the chat is, for the desk's rules.
-    fn stage(&self) -> Stage<'_> {
+    /// Whether `me` has an open invitation to this live chat.
+    pub fn invites(&self, me: &str) -> bool {
+        self.ended.is_none() && self.invited.iter().any(|(to, _)| to == me)
+    }
+
+    /// Where the chat is for `me`, for the desk's rules.
+    fn stage(&self, me: &str) -> Stage<'_> {
         match (&self.ended, self.agents.is_empty()) {
             (Some(_), _) => Stage::Over,
             (None, true) => Stage::Waiting,
+            (None, false) if self.invites(me) => Stage::Invited(&self.agents),
             (None, false) => Stage::Live(&self.agents),
         }
     }
@@ -33,7 +39,7 @@ impl DeskChat {
     /// The actions `me` is offered on this chat, in button order.
     pub fn offers(&self, me: &str) -> Vec<InboxAction> {
         DESK_POLICY
-            .offers(self.stage(), me)
+            .offers(self.stage(me), me)
             .iter()
             .filter_map(|&action| inbox_action(action))
             .collect()
@@ -42,27 +48,30 @@ impl DeskChat {
     /// Whether `me` may do `action` here: what is offered, and accepting other agents' live
     /// chat where the desk's policy allows a barge-in.
     pub fn allows(&self, me: &str, action: InboxAction) -> bool {
-        desk_action(action).is_some_and(|a| DESK_POLICY.allows(self.stage(), me, a))
+        desk_action(action).is_some_and(|a| DESK_POLICY.allows(self.stage(me), me, a))
     }
 
     /// Why `me` may not do `action` here, for the status line.
     pub fn refusal(&self, me: &str, action: InboxAction) -> String {
         let verb = desk_action(action).map_or("change", Action::verb);
         // The inbox's own actions are refused as the stage refuses anything.
-        let by_stage = match self.stage() {
+        let by_stage = match self.stage(me) {
             Stage::Waiting => Refusal::NotYet,
             Stage::Live(_) if self.is_in(me) => Refusal::AlreadyIn,
-            Stage::Live(_) => Refusal::NotIn,
+            Stage::Live(_) | Stage::Invited(_) => Refusal::NotIn,
             Stage::Over => Refusal::Over,
         };
         let refusal = desk_action(action)
-            .and_then(|a| DESK_POLICY.check(self.stage(), me, a).err())
+            .and_then(|a| DESK_POLICY.check(self.stage(me), me, a).err())
             .unwrap_or(by_stage);
         match (refusal, &self.ended) {
             (_, Some(reason)) => format!("Nothing to {verb}: this chat ended {reason}"),
             (Refusal::NotYet, None) => format!("Nothing to {verb} yet: accept the request first"),
             (Refusal::AlreadyIn, None) => {
                 format!("Nothing to {verb}: you are already in this chat")
+            }
+            (Refusal::OneAgent, None) => {
+                "This system takes one agent per chat: transfer it instead".to_owned()
             }
             (Refusal::NotIn | Refusal::Taken | Refusal::Over, None) => format!(
                 "Only {}, who {} this chat, can {verb} it",
@@ -84,6 +93,7 @@ fn desk_action(action: InboxAction) -> Option<Action> {
         InboxAction::Reject => Some(Action::Reject),
         InboxAction::End => Some(Action::End),
         InboxAction::Transfer => Some(Action::Transfer),
+        InboxAction::Invite => Some(Action::Invite),
         InboxAction::Note => Some(Action::Talk),
         InboxAction::SwitchAgent | InboxAction::Select(_) => None,
     }
@@ -96,6 +106,7 @@ fn inbox_action(action: Action) -> Option<InboxAction> {
         Action::Reject => Some(InboxAction::Reject),
         Action::End => Some(InboxAction::End),
         Action::Transfer => Some(InboxAction::Transfer),
+        Action::Invite => Some(InboxAction::Invite),
         Action::Talk => None,
     }
 }
@@ -126,7 +137,10 @@ mod tests {
     #[test]
     fn your_live_chat_is_ended_or_transferred() {
         let c = chat(Some("Lisa"), false);
-        assert_eq!(c.offers("Lisa"), [InboxAction::End, InboxAction::Transfer]);
+        assert_eq!(
+            c.offers("Lisa"),
+            [InboxAction::End, InboxAction::Transfer, InboxAction::Invite]
+        );
         assert!(!c.allows("Lisa", InboxAction::Accept));
         assert!(!c.allows("Lisa", InboxAction::Reject));
     }
@@ -148,12 +162,30 @@ mod tests {
         let mut c = chat(Some("Sam"), false);
         c.agents = vec!["Lisa".into(), "Sam".into()];
         for me in ["Lisa", "Sam"] {
-            assert_eq!(c.offers(me), [InboxAction::End, InboxAction::Transfer]);
+            assert_eq!(
+                c.offers(me),
+                [InboxAction::End, InboxAction::Transfer, InboxAction::Invite]
+            );
             assert!(!c.allows(me, InboxAction::Accept));
         }
         assert_eq!(
             c.refusal("Marco", InboxAction::End),
             "Only Lisa or Sam, who are in this chat, can end it"
+        );
+    }
+
+    #[test]
+    fn an_invitation_is_accepted_or_declined_by_the_invitee_only() {
+        let mut c = chat(Some("Lisa"), false);
+        c.invited = vec![("Sam".into(), "Lisa".into())];
+        assert_eq!(c.offers("Sam"), [InboxAction::Accept, InboxAction::Reject]);
+        assert!(!c.allows("Sam", InboxAction::End));
+        assert!(c.offers("Marco").is_empty());
+        assert!(!c.allows("Marco", InboxAction::Reject));
+        assert!(!c.allows("Marco", InboxAction::Invite));
+        assert_eq!(
+            c.refusal("Marco", InboxAction::Invite),
+            "Only Lisa, who has this chat, can invite anyone to it"
         );
     }
 

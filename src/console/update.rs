@@ -237,6 +237,9 @@ fn acknowledged(app: &mut App, id: &crate::protocol::RequestId) {
                 app.focus = Focus::Inbox;
             }
         }
+        Some(Pending::Invite(agent)) => {
+            app.notify(false, format!("Invited {agent}: waiting for their answer"));
+        }
         Some(Pending::Reject) => app.notify(false, "Request rejected"),
         Some(Pending::End) => app.notify(false, "Chat ended"),
         _ => {}
@@ -265,6 +268,7 @@ fn refused(
         Some(Pending::Reply) => "Replying".to_owned(),
         Some(Pending::End) => "Ending the chat".to_owned(),
         Some(Pending::Transfer(agent)) => format!("Transferring to {agent}"),
+        Some(Pending::Invite(agent)) => format!("Inviting {agent}"),
         Some(Pending::ActAs(agent)) => format!("Acting as {agent}"),
         Some(Pending::Other) | None => format!("The {} connection", side.label()),
     };
@@ -459,6 +463,13 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
         ConversationEvent::Withdrawn { reason } | ConversationEvent::ChatEnded { reason } => {
             chat.ended = Some(reason);
             chat.user_typing = false;
+            chat.invited.clear();
+        }
+        ConversationEvent::Invited { agent, by } => {
+            return invitation(app, index, &agent, &by);
+        }
+        ConversationEvent::InviteDeclined { agent, by, reason } => {
+            return declined(app, index, &agent, &by, &reason);
         }
         ConversationEvent::Assigned { agent, mut agents } => {
             select = me.as_deref() == Some(agent.as_str());
@@ -466,6 +477,8 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
             // none, which leaves them alone in the chat.
             agents.retain(|a| *a != agent);
             agents.push(agent);
+            chat.invited.retain(|(to, _)| !agents.contains(to));
+            chat.declined.retain(|(to, _, _)| !agents.contains(to));
             chat.agents = agents;
         }
         ConversationEvent::Typing { who, on } if who == "user" => chat.user_typing = on,
@@ -473,6 +486,40 @@ fn desk_event(app: &mut App, conversation: ConversationId, event: ConversationEv
     }
     if select {
         app.inbox.selected = index;
+    }
+}
+
+/// `by` invited `agent` into the chat at `index`: the invitee is told, and their inbox selects it.
+fn invitation(app: &mut App, index: usize, agent: &str, by: &str) {
+    let chat = &mut app.inbox.chats[index];
+    chat.invited.retain(|(to, _)| to != agent);
+    chat.invited.truncate(crate::desk::MAX_INVITES - 1);
+    chat.invited.push((agent.to_owned(), by.to_owned()));
+    if app.inbox.agent.as_deref() == Some(agent) {
+        app.inbox.selected = index;
+        app.notify(
+            false,
+            format!("{by} invites you to a live chat: a accepts, r declines"),
+        );
+    }
+}
+
+/// `agent` declined `by`'s invitation to the chat at `index`: the inviter is told.
+fn declined(app: &mut App, index: usize, agent: &str, by: &str, reason: &str) {
+    let chat = &mut app.inbox.chats[index];
+    chat.invited.retain(|(to, _)| to != agent);
+    if chat.declined.len() >= crate::desk::MAX_INVITES {
+        chat.declined.remove(0);
+    }
+    let declined = (agent.to_owned(), by.to_owned(), reason.to_owned());
+    chat.declined.push(declined);
+    if app.inbox.agent.as_deref() == Some(by) {
+        let why = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(": {reason}")
+        };
+        app.notify(false, format!("{agent} declined your invitation{why}"));
     }
 }
 

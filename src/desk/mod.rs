@@ -1,12 +1,14 @@
 //! The agent desk as one pure model: agents and their presence, the waiting queue in arrival
-//! order, offers (ringing one agent), accept, reject, transfer, barge-in, end and queue
+//! order, offers (ringing one agent), accept, reject, transfer, barge-in, invite, end and queue
 //! timeout. The mock system, every emulator's agent side and the console's inbox all follow it.
 //!
 //! ```text
 //!            open                 accept                      end (agent) / user left
 //!   (new) ─────────> waiting ─────────────────> live(agents) ────────────────────────> gone
 //!                    │  ▲  │ ring / reject       │  ▲  transfer (to an available agent)
-//!                    │  └──┘ (re-ring)           │  └─ accept by another (barge-in policy)
+//!                    │  └──┘ (re-ring)           │  ├─ accept by another (barge-in policy)
+//!                    │                           │  └─ invite ─> invited(to) ─ accept: joins
+//!                    │                           │                           └ reject: declined
 //!                    └── timeout / user left / every available agent declined ──> gone
 //! ```
 //!
@@ -18,6 +20,7 @@
 //! [`Policy::check`], the same function the console asks before it offers a button.
 
 mod error;
+mod invite;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -36,6 +39,10 @@ pub const MAX_WAITING: usize = 1024;
 
 /// How many live chats a desk holds at once; accepting beyond it is refused.
 pub const MAX_CHATS: usize = 1024;
+
+/// How many invitations one live chat holds at once; inviting beyond it is refused until one
+/// is accepted or declined.
+pub const MAX_INVITES: usize = 8;
 
 /// The reason given when a request is withdrawn because every available agent declined.
 pub const EVERYONE_DECLINED: &str = "every available agent declined";
@@ -70,7 +77,19 @@ pub enum Command {
         /// The conversation.
         conversation: ConversationId,
     },
-    /// An agent turns a waiting request down; they are not offered it again.
+    /// An agent in a live chat asks another agent in (where the policy allows a second agent).
+    /// The invitee accepts ([`Command::Accept`]: they join as a barge-in would) or declines
+    /// ([`Command::Reject`]: the inviter is told).
+    Invite {
+        /// The agent inviting, who must be in the chat.
+        by: String,
+        /// The conversation.
+        conversation: ConversationId,
+        /// The agent invited: at the desk (not offline) and not in the chat yet.
+        to: String,
+    },
+    /// An agent turns a waiting request down (they are not offered it again), or declines an
+    /// invitation to a live chat.
     Reject {
         /// The agent.
         agent: String,
@@ -181,6 +200,9 @@ struct Chat {
     label: ConversationId,
     /// Everyone in it, in the order they came; at most one entry per agent.
     agents: Vec<String>,
+    /// Open invitations, `(invitee, inviter)`: at most [`MAX_INVITES`], one per invitee, none
+    /// for an agent in the chat.
+    invited: Vec<(String, String)>,
 }
 
 /// The desk: agents, the queue and the live chats.
@@ -254,6 +276,17 @@ impl Desk {
         self.queued(conversation).map(|_| Stage::Waiting)
     }
 
+    /// Where `conversation` is for `agent`: [`Stage::Invited`] when they are invited to its
+    /// live chat, else [`Desk::stage`].
+    pub fn stage_for(&self, conversation: &ConversationId, agent: &str) -> Option<Stage<'_>> {
+        match self.chats.get(conversation) {
+            Some(chat) if chat.invited.iter().any(|(to, _)| to == agent) => {
+                Some(Stage::Invited(&chat.agents))
+            }
+            _ => self.stage(conversation),
+        }
+    }
+
     /// The agents in the live chat of `conversation`, in the order they came.
     pub fn agents_in(&self, conversation: &ConversationId) -> Option<&[String]> {
         self.chats.get(conversation).map(|c| c.agents.as_slice())
@@ -278,6 +311,11 @@ impl Desk {
                 agent,
                 conversation,
             } => self.accept(&agent, &conversation, &mut out)?,
+            Command::Invite {
+                by,
+                conversation,
+                to,
+            } => self.invite(&by, &conversation, &to, &mut out)?,
             Command::Reject {
                 agent,
                 conversation,
@@ -330,7 +368,7 @@ impl Desk {
         action: Action,
     ) -> Result<(), DeskError> {
         let stage = self
-            .stage(conversation)
+            .stage_for(conversation, agent)
             .ok_or_else(|| DeskError::UnknownConversation(conversation.clone()))?;
         let label = self.label(conversation);
         let verb = action.verb();
@@ -353,6 +391,10 @@ impl Desk {
                     names(stage)
                 )),
                 Refusal::Over => DeskError::UnknownConversation(conversation.clone()),
+                Refusal::OneAgent => DeskError::InvalidState(format!(
+                    "cannot invite anyone: a chat on this system has one agent at a time \
+                     (a second agent cannot join conversation {label}); transfer it instead"
+                )),
             })
     }
 
@@ -379,13 +421,13 @@ impl Desk {
 /// The agents of a live stage, joined for a sentence.
 fn names(stage: Stage<'_>) -> String {
     match stage {
-        Stage::Live(agents) => agents.join(" and "),
+        Stage::Live(agents) | Stage::Invited(agents) => agents.join(" and "),
         Stage::Waiting | Stage::Over => "nobody".to_owned(),
     }
 }
 
 /// "Lisa is" or "Lisa and Sam are".
 fn who(stage: Stage<'_>) -> String {
-    let many = matches!(stage, Stage::Live(agents) if agents.len() > 1);
+    let many = matches!(stage, Stage::Live(agents) | Stage::Invited(agents) if agents.len() > 1);
     format!("{} {}", names(stage), if many { "are" } else { "is" })
 }

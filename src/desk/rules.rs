@@ -4,8 +4,9 @@
 /// How a desk behaves where desks differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
-    /// Accepting another agent's live chat joins it (a barge-in). The mock desk allows it;
-    /// the emulated systems, like the real ones, refuse.
+    /// A second agent may join a live chat: by accepting another agent's live chat (a
+    /// barge-in) or by an invitation from an agent in it. The mock desk allows it; the
+    /// emulated systems do where their API carries a second agent.
     pub barge_in: bool,
     /// A waiting request rings one available agent at a time (AWA-style offering), and is
     /// withdrawn when every available agent has declined it. Without it, requests wait until
@@ -43,6 +44,8 @@ pub enum Stage<'a> {
     Waiting,
     /// A live chat with these agents, in the order they came.
     Live(&'a [String]),
+    /// A live chat with these agents, to which the agent asking is invited.
+    Invited(&'a [String]),
     /// Ended, or left the queue.
     Over,
 }
@@ -60,6 +63,8 @@ pub enum Action {
     Transfer,
     /// Reply, send a file or type in a chat the agent is in.
     Talk,
+    /// Ask another agent into a chat the agent is in (they accept or decline).
+    Invite,
 }
 
 impl Action {
@@ -71,6 +76,7 @@ impl Action {
             Self::End => "end",
             Self::Transfer => "transfer",
             Self::Talk => "talk in",
+            Self::Invite => "invite anyone to",
         }
     }
 }
@@ -89,16 +95,23 @@ pub enum Refusal {
     Taken,
     /// The conversation is over.
     Over,
+    /// The desk takes one agent per chat: nobody can be invited in.
+    OneAgent,
 }
 
 impl Policy {
     /// The actions `me` is offered in `stage`, in button order (barge-in is never a button:
-    /// it is the accept key on another agent's chat).
+    /// it is the accept key on another agent's chat). An invitation is accepted or declined
+    /// (rejected) like a waiting request.
     pub fn offers(self, stage: Stage<'_>, me: &str) -> &'static [Action] {
         match stage {
-            Stage::Waiting => &[Action::Accept, Action::Reject],
+            Stage::Waiting | Stage::Invited(_) => &[Action::Accept, Action::Reject],
             Stage::Live(agents) if agents.iter().any(|a| a == me) => {
-                &[Action::End, Action::Transfer]
+                if self.barge_in {
+                    &[Action::End, Action::Transfer, Action::Invite]
+                } else {
+                    &[Action::End, Action::Transfer]
+                }
             }
             Stage::Live(_) | Stage::Over => &[],
         }
@@ -111,15 +124,26 @@ impl Policy {
             Stage::Waiting => {
                 return match action {
                     Action::Accept | Action::Reject => Ok(()),
-                    Action::End | Action::Transfer | Action::Talk => Err(Refusal::NotYet),
+                    Action::End | Action::Transfer | Action::Talk | Action::Invite => {
+                        Err(Refusal::NotYet)
+                    }
+                };
+            }
+            Stage::Invited(_) => {
+                return match action {
+                    Action::Accept | Action::Reject => Ok(()),
+                    Action::End | Action::Transfer | Action::Talk | Action::Invite => {
+                        Err(Refusal::NotIn)
+                    }
                 };
             }
             Stage::Live(agents) => agents,
         };
         let is_in = agents.iter().any(|a| a == me);
         match action {
-            Action::End | Action::Transfer | Action::Talk if is_in => Ok(()),
-            Action::End | Action::Transfer | Action::Talk => Err(Refusal::NotIn),
+            Action::Invite if is_in && !self.barge_in => Err(Refusal::OneAgent),
+            Action::End | Action::Transfer | Action::Talk | Action::Invite if is_in => Ok(()),
+            Action::End | Action::Transfer | Action::Talk | Action::Invite => Err(Refusal::NotIn),
             Action::Accept | Action::Reject if is_in => Err(Refusal::AlreadyIn),
             Action::Accept if self.barge_in => Ok(()),
             Action::Accept | Action::Reject => Err(Refusal::Taken),

@@ -20,12 +20,20 @@ fn a_waiting_request_offers_accept_and_reject() {
 }
 
 #[test]
-fn your_live_chat_offers_end_and_transfer() {
+fn your_live_chat_offers_end_transfer_and_invite_where_a_second_agent_may_join() {
     let agents = live(&["Lisa"]);
     let p = Policy::MOCK;
     assert_eq!(
         p.offers(Stage::Live(&agents), "Lisa"),
+        [Action::End, Action::Transfer, Action::Invite]
+    );
+    assert_eq!(
+        Policy::EMULATED.offers(Stage::Live(&agents), "Lisa"),
         [Action::End, Action::Transfer]
+    );
+    assert_eq!(
+        Policy::EMULATED.check(Stage::Live(&agents), "Lisa", Action::Invite),
+        Err(Refusal::OneAgent)
     );
     assert_eq!(
         p.check(Stage::Live(&agents), "Lisa", Action::Accept),
@@ -49,6 +57,35 @@ fn barge_in_is_the_policys_choice() {
 }
 
 #[test]
+fn an_invitation_is_accepted_or_declined_and_allows_nothing_else() {
+    let agents = live(&["Lisa"]);
+    let stage = Stage::Invited(&agents);
+    assert_eq!(
+        Policy::MOCK.offers(stage, "Sam"),
+        [Action::Accept, Action::Reject]
+    );
+    for action in [Action::End, Action::Transfer, Action::Talk, Action::Invite] {
+        assert_eq!(
+            Policy::MOCK.check(stage, "Sam", action),
+            Err(Refusal::NotIn)
+        );
+    }
+}
+
+#[test]
+fn only_an_agent_in_the_chat_may_invite() {
+    let agents = live(&["Lisa"]);
+    assert_eq!(
+        Policy::MOCK.check(Stage::Live(&agents), "Sam", Action::Invite),
+        Err(Refusal::NotIn)
+    );
+    assert_eq!(
+        Policy::MOCK.check(Stage::Waiting, "Lisa", Action::Invite),
+        Err(Refusal::NotYet)
+    );
+}
+
+#[test]
 fn an_ended_chat_allows_nothing() {
     for action in [
         Action::Accept,
@@ -56,6 +93,7 @@ fn an_ended_chat_allows_nothing() {
         Action::End,
         Action::Transfer,
         Action::Talk,
+        Action::Invite,
     ] {
         assert_eq!(
             Policy::MOCK.check(Stage::Over, "Lisa", action),
@@ -67,7 +105,12 @@ fn an_ended_chat_allows_nothing() {
 #[test]
 fn what_is_offered_is_always_allowed() {
     let agents = live(&["Lisa", "Sam"]);
-    for stage in [Stage::Waiting, Stage::Live(&agents), Stage::Over] {
+    for stage in [
+        Stage::Waiting,
+        Stage::Live(&agents),
+        Stage::Invited(&agents),
+        Stage::Over,
+    ] {
         for me in ["Lisa", "Marco"] {
             for p in [Policy::MOCK, Policy::EMULATED] {
                 for action in p.offers(stage, me) {

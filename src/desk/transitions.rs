@@ -48,7 +48,8 @@ impl Desk {
         self.known(agent)?;
         self.check(agent, conversation, Action::Accept)?;
         if let Some(chat) = self.chats.get_mut(conversation) {
-            // Allowed by the policy: a barge-in.
+            // Allowed by the policy or an invitation: a second agent joins.
+            chat.invited.retain(|(to, _)| to != agent);
             chat.agents.push(agent.to_owned());
             let agents = chat.agents.clone();
             self.count_chat(agent, true);
@@ -71,6 +72,7 @@ impl Desk {
             Chat {
                 label: request.label,
                 agents: vec![agent.to_owned()],
+                invited: Vec::new(),
             },
         );
         self.count_chat(agent, true);
@@ -90,6 +92,9 @@ impl Desk {
     ) -> Result<(), DeskError> {
         self.known(agent)?;
         self.check(agent, conversation, Action::Reject)?;
+        if self.chats.contains_key(conversation) {
+            return self.decline(agent, conversation, reason, out);
+        }
         let Some(request) = self
             .waiting
             .iter_mut()
@@ -145,6 +150,7 @@ impl Desk {
         }
         chat.agents.retain(|a| a != from);
         chat.agents.push(to.to_owned());
+        chat.invited.retain(|(invitee, _)| invitee != to);
         let agents = chat.agents.clone();
         self.count_chat(from, false);
         self.count_chat(to, true);

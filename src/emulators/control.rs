@@ -11,6 +11,8 @@
 //! | `POST /__emu/agent/say` | `{"conversation","text","agent"?}` | the agent says something |
 //! | `POST /__emu/agent/typing` | `{"conversation","on","agent"?}` | typing indicator |
 //! | `POST /__emu/agent/transfer` | `{"conversation","to","agent"?}` | transfer to another agent |
+//! | `POST /__emu/agent/invite` | `{"conversation","agent","to"}` | the agent invites `to` into the chat |
+//! | `POST /__emu/agent/reject` | `{"conversation","agent","text"?}` | the agent turns the request down, or declines an invitation |
 //! | `POST /__emu/agent/leave` | `{"conversation","agent"?}` | the agent ends the chat |
 //! | `POST /__emu/queue/timeout` | `{"conversation"}` | the queue gives up (no agent) |
 //! | `POST /__emu/malformed` | `{"conversation"}` | the next event sent is malformed |
@@ -53,6 +55,8 @@ pub fn router(desk: Arc<SimDesk>, faults: Arc<Faults>) -> Router {
         .route("/__emu/agent/file", post(agent_file))
         .route("/__emu/files/{id}", get(download))
         .route("/__emu/agent/transfer", post(transfer))
+        .route("/__emu/agent/invite", post(invite))
+        .route("/__emu/agent/reject", post(reject))
         .route("/__emu/agent/leave", post(leave))
         .route("/__emu/queue/timeout", post(timeout))
         .route("/__emu/malformed", post(malformed))
@@ -218,6 +222,37 @@ async fn transfer(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
     )
 }
 
+async fn invite(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
+    let (Some(agent), Some(to)) = (b.agent, b.to) else {
+        return answer(Err(DeskError::InvalidState(
+            "invite needs `agent` and `to`".into(),
+        )));
+    };
+    let desk = &ctl.desk;
+    answer(
+        async {
+            desk.invite(&desk.resolve(&b.conversation)?, &agent, &to)
+                .await
+        }
+        .await,
+    )
+}
+
+async fn reject(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
+    let Some(agent) = b.agent else {
+        return answer(Err(DeskError::InvalidState("reject needs an agent".into())));
+    };
+    let reason = b.text.unwrap_or_default();
+    let desk = &ctl.desk;
+    answer(
+        async {
+            desk.reject(&desk.resolve(&b.conversation)?, &agent, reason)
+                .await
+        }
+        .await,
+    )
+}
+
 async fn leave(State(ctl): State<Ctl>, Json(b): Json<ConvBody>) -> Response {
     let desk = &ctl.desk;
     answer(
@@ -318,8 +353,18 @@ impl AgentDesk for RemoteDesk {
                 .await
             }
             DeskAction::Reject(c, reason) => {
-                tracing::info!(conversation = %c, agent, reason = %reason, "agent rejected");
-                Ok(())
+                self.post(
+                    "/__emu/agent/reject",
+                    json!({"conversation": c, "agent": agent, "text": reason}),
+                )
+                .await
+            }
+            DeskAction::Invite(c, to) => {
+                self.post(
+                    "/__emu/agent/invite",
+                    json!({"conversation": c, "agent": agent, "to": to}),
+                )
+                .await
             }
             DeskAction::Reply(c, text) => {
                 self.post(

@@ -70,6 +70,7 @@ pub fn protocol_paths(t: &str) -> Result<(), String> {
         r#"{"type":"attach","id":"1","conversation":"c","name":T,"content_type":T,"data":T}"#,
         r#"{"type":"reject","id":"1","conversation":"c","reason":T}"#,
         r#"{"type":"transfer","id":"1","conversation":"c","to":T}"#,
+        r#"{"type":"invite","id":"1","conversation":T,"agent":T}"#,
         r#"{"type":"act_as","id":"1","agent":T}"#,
         r#"{"type":T,"id":T}"#,
     ] {

@@ -20,6 +20,7 @@
 //! `docs/protocol.md` has a JSON example of every message.
 
 mod decode;
+mod event;
 mod hello;
 mod ids;
 mod message;
@@ -30,6 +31,7 @@ mod trace;
 mod user;
 
 pub use decode::{DecodeError, decode_client};
+pub use event::ConversationEvent;
 pub use hello::Hello;
 pub use ids::{ConversationId, MessageId, RequestId};
 pub use message::{
@@ -303,6 +305,17 @@ pub enum ClientMsg {
         /// The desk agent who takes it over.
         to: String,
     },
+    /// Agent: ask another desk agent into a live chat the agent is in (where the system allows a
+    /// second agent). The invitee sees an `invited` event and answers with `accept` (they join
+    /// as a second agent) or `reject` (the inviter sees `invite_declined`).
+    Invite {
+        /// Request id.
+        id: RequestId,
+        /// The chat.
+        conversation: ConversationId,
+        /// The desk agent invited.
+        agent: String,
+    },
     /// Agent: change the desk agent this client acts as.
     ActAs {
         /// Request id.
@@ -363,6 +376,7 @@ impl ClientMsg {
             | Self::Reply { id, .. }
             | Self::End { id, .. }
             | Self::Transfer { id, .. }
+            | Self::Invite { id, .. }
             | Self::ActAs { id, .. }
             | Self::SetPresence { id, .. }
             | Self::Ping { id }
@@ -383,6 +397,7 @@ impl ClientMsg {
         "reply",
         "end",
         "transfer",
+        "invite",
         "act_as",
         "set_presence",
         "ping",
@@ -483,110 +498,6 @@ pub enum ErrorCode {
     Upstream,
     /// The broker is shutting down or over its limits.
     Unavailable,
-}
-
-/// Something that happened in a conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ConversationEvent {
-    /// The conversation was opened.
-    Opened {
-        /// The end user.
-        user: UserInfo,
-        /// The platform the conversation belongs to (brokers before it was added leave it out:
-        /// read that as `web`).
-        #[serde(default)]
-        platform: Platform,
-        /// The site of a `web` conversation's first hello, when it named one.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        site: Option<String>,
-    },
-    /// A message was added, or replaced: a message with an id seen before replaces it whole
-    /// (reasoning steps finish, buttons get pressed or expire).
-    Message {
-        /// The message.
-        message: ChatMessage,
-    },
-    /// The handoff state changed.
-    State {
-        /// The new state.
-        state: HandoffState,
-    },
-    /// Someone started or stopped typing.
-    Typing {
-        /// Who: "user" or an agent's name.
-        who: String,
-        /// Typing now or stopped.
-        on: bool,
-    },
-    /// Desk: a request for a live agent is waiting.
-    Request {
-        /// The user's main utterance, the request's title.
-        title: String,
-        /// The user.
-        user: UserInfo,
-        /// The topic the assistant derived.
-        topic: String,
-        /// Routing context: domain, language, region, queue and custom keys.
-        context: BTreeMap<String, String>,
-        /// Plain-text history of the user with the assistant (at most 10 KB), shown on accept.
-        history: String,
-        /// When the request entered the queue.
-        queued_at: Millis,
-        /// How the request reached the desk.
-        style: HandoffStyle,
-    },
-    /// Desk: the request was offered to one agent (who is being rung).
-    Offered {
-        /// The agent.
-        agent: String,
-    },
-    /// Desk: an agent turned the request down.
-    Rejected {
-        /// The agent.
-        agent: String,
-        /// Their reason.
-        reason: String,
-    },
-    /// Desk: the request left the queue without an agent (user left, timeout, no agent).
-    Withdrawn {
-        /// Why.
-        reason: EndReason,
-    },
-    /// Desk: an agent took the request, joined the live chat (a barge-in) or had it
-    /// transferred to them; the chat is live.
-    Assigned {
-        /// The agent.
-        agent: String,
-        /// Everyone in the chat now, `agent` included: after a transfer the agent who handed it
-        /// over is gone, after a barge-in there are two. Brokers before it was added leave it
-        /// out; read that as just `agent`.
-        #[serde(default)]
-        agents: Vec<String>,
-    },
-    /// The live chat ended.
-    ChatEnded {
-        /// Why.
-        reason: EndReason,
-    },
-}
-
-impl ConversationEvent {
-    /// The `kind` tag, for logs and filters.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Opened { .. } => "opened",
-            Self::Message { .. } => "message",
-            Self::State { .. } => "state",
-            Self::Typing { .. } => "typing",
-            Self::Request { .. } => "request",
-            Self::Offered { .. } => "offered",
-            Self::Rejected { .. } => "rejected",
-            Self::Withdrawn { .. } => "withdrawn",
-            Self::Assigned { .. } => "assigned",
-            Self::ChatEnded { .. } => "chat_ended",
-        }
-    }
 }
 
 #[cfg(test)]

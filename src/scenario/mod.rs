@@ -182,6 +182,15 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fails: Option<String>,
     },
+    /// An agent in the live chat invites another agent (`to`), who answers with `accept`
+    /// (joins as a second agent) or `reject` (declines).
+    Invite {
+        /// The agent invited.
+        to: String,
+        /// The error code the broker must answer instead of an ack.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fails: Option<String>,
+    },
     /// The user or an agent ends the live chat.
     End {
         /// The error code the broker must answer instead of an ack.
@@ -328,6 +337,7 @@ impl Action {
             Self::Reject { .. } => "reject",
             Self::Reply { .. } => "reply",
             Self::Transfer { .. } => "transfer",
+            Self::Invite { .. } => "invite",
             Self::End { .. } => "end",
             Self::Wait { .. } => "wait",
             Self::See { .. } => "see",

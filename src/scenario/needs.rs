@@ -9,6 +9,7 @@ fn need(step: &Step, holder: Option<&str>) -> Option<Capability> {
     match &step.action {
         Action::Attach { .. } => Some(Capability::Attachments),
         Action::Transfer { fails: None, .. } => Some(Capability::Transfer),
+        Action::Invite { fails: None, .. } => Some(Capability::Invite),
         Action::Reject { fails: None, .. } => Some(Capability::RejectReason),
         Action::ExpireQueue => Some(Capability::QueueExpiry),
         // A second agent accepting while another holds the chat joins it: a barge-in.

@@ -288,6 +288,7 @@ const ACTIONS: &[(&str, Who, &[KeySpec])] = &[
     ("reject", Who::Agent, &[("reason", Text, true), FAILS]),
     ("reply", Who::Agent, &[("text", Text, true), FAILS]),
     ("transfer", Who::Agent, &[("to", Text, true), FAILS]),
+    ("invite", Who::Agent, &[("to", Text, true), FAILS]),
     ("end", Who::Speaker, &[FAILS]),
     (
         "wait",
@@ -559,6 +560,7 @@ fn check_fails(action: &Action) -> Result<(), (&'static str, String)> {
     | Action::Reject { fails, .. }
     | Action::Reply { fails, .. }
     | Action::Transfer { fails, .. }
+    | Action::Invite { fails, .. }
     | Action::End { fails }) = action
     else {
         return Ok(());

@@ -266,6 +266,10 @@ pub fn action_of(msg: &ClientMsg, label: Option<&str>) -> Option<Action> {
             to: to.clone(),
             fails,
         },
+        ClientMsg::Invite { agent, .. } => Action::Invite {
+            to: agent.clone(),
+            fails,
+        },
         ClientMsg::End { .. } => Action::End { fails },
         _ => return None,
     })

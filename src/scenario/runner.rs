@@ -417,6 +417,7 @@ impl Play {
                     }),
                 )
             }
+            Action::Invite { to, fails } => request(fails, invite(c(), to.clone())),
             Action::End { fails } => {
                 let conversation = c();
                 request(
@@ -569,4 +570,13 @@ impl Play {
             }
         }
     }
+}
+
+/// The `invite` request of an agent's step: `agent` asked into the actor's live chat.
+fn invite(conversation: crate::protocol::ConversationId, agent: String) -> Maker {
+    Box::new(move |id| ClientMsg::Invite {
+        id,
+        conversation,
+        agent,
+    })
 }

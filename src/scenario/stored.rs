@@ -72,7 +72,8 @@ impl Walk {
             ConversationEvent::Message { message } => self.message(message, to_user),
             ConversationEvent::State { state } if to_user => self.rec.state(state),
             ConversationEvent::Request { style, .. } => self.style = Some(*style),
-            ConversationEvent::Rejected { agent, reason } => self.rec.acted(
+            ConversationEvent::Rejected { agent, reason }
+            | ConversationEvent::InviteDeclined { agent, reason, .. } => self.rec.acted(
                 agent,
                 Action::Reject {
                     reason: reason.clone(),
@@ -80,6 +81,13 @@ impl Walk {
                 },
             ),
             ConversationEvent::Assigned { agent, agents } => self.assigned(agent, agents),
+            ConversationEvent::Invited { agent, by } => self.rec.acted(
+                by,
+                Action::Invite {
+                    to: agent.clone(),
+                    fails: None,
+                },
+            ),
             ConversationEvent::ChatEnded {
                 reason: EndReason::Agent { agent },
             } => self.rec.acted(agent, Action::End { fails: None }),
@@ -106,6 +114,10 @@ impl Walk {
                     fails: None,
                 },
             ),
+            // A second agent joined (invited, or a barge-in): they accepted.
+            None if !self.agents.iter().any(|a| a == agent) => {
+                self.rec.acted(agent, Action::Accept { fails: None });
+            }
             _ => {}
         }
         self.agents = now;

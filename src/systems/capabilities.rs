@@ -7,6 +7,8 @@
 pub enum Capability {
     /// A second agent joins a live chat another agent holds.
     BargeIn,
+    /// An agent in a live chat invites another, who joins as a second agent when they accept.
+    Invite,
     /// An agent hands a live chat to another agent.
     Transfer,
     /// Files travel between the user and the agent.
@@ -19,8 +21,9 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in the order reports list them.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::BargeIn,
+        Self::Invite,
         Self::Transfer,
         Self::Attachments,
         Self::RejectReason,
@@ -31,6 +34,7 @@ impl Capability {
     pub fn name(self) -> &'static str {
         match self {
             Self::BargeIn => "barge-in",
+            Self::Invite => "invite",
             Self::Transfer => "transfer",
             Self::Attachments => "attachments",
             Self::RejectReason => "reject with a reason",
@@ -60,7 +64,8 @@ impl Capabilities {
 
     /// What the brokered systems document (their `PROTOCOL.md`): transfers, files and a queue
     /// that can give up; a rejection's reason stays inside the desk. Barge-in is added by
-    /// [`Capabilities::with`] from the folder's `SECOND_AGENT`.
+    /// [`Capabilities::with`] from the folder's `SECOND_AGENT`, and invite with it (an invitee
+    /// joins as a barge-in does).
     pub const BROKERED: Self = Self::of(&[
         Capability::Transfer,
         Capability::Attachments,
@@ -102,15 +107,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn brokered_systems_lack_barge_in_and_the_reject_reason_only() {
+    fn brokered_systems_lack_a_second_agent_and_the_reject_reason_only() {
         assert_eq!(
             Capabilities::BROKERED.missing(),
-            vec![Capability::BargeIn, Capability::RejectReason]
+            vec![
+                Capability::BargeIn,
+                Capability::Invite,
+                Capability::RejectReason
+            ]
         );
-        let joined = Capabilities::BROKERED.with(Capability::BargeIn, true);
+        let joined = Capabilities::BROKERED
+            .with(Capability::BargeIn, true)
+            .with(Capability::Invite, true);
         assert_eq!(joined.missing(), vec![Capability::RejectReason]);
         assert_eq!(
-            joined.with(Capability::BargeIn, false),
+            joined
+                .with(Capability::BargeIn, false)
+                .with(Capability::Invite, false),
             Capabilities::BROKERED
         );
         assert_eq!(Capabilities::NONE.missing(), Capability::ALL.to_vec());

@@ -38,8 +38,8 @@ pub struct System {
     /// Runs the emulator alone (`handoff emulate`); `None` when the system has none.
     pub emulate: Option<EmulateFn>,
     /// What it supports beyond text (barge-in, transfer, files, ...). Barge-in (issue 15, rule
-    /// 9: a second agent in a live chat) follows the folder's `SECOND_AGENT` constant, which
-    /// its emulator's desk policy reads too.
+    /// 9: a second agent in a live chat) and invite follow the folder's `SECOND_AGENT`
+    /// constant, which its emulator's desk policy reads too.
     pub capabilities: super::Capabilities,
 }
 
@@ -60,7 +60,9 @@ macro_rules! system {
             check: |config| config.read::<$config>().map(drop),
             build: Some(|config, options| Box::pin(build(config, options))),
             emulate: Some(|listen, options| Box::pin(emulator::spawn(listen, options))),
-            capabilities: $caps.with($crate::systems::Capability::BargeIn, SECOND_AGENT),
+            capabilities: $caps
+                .with($crate::systems::Capability::BargeIn, SECOND_AGENT)
+                .with($crate::systems::Capability::Invite, SECOND_AGENT),
         };
     };
 }

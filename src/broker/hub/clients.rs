@@ -258,6 +258,11 @@ impl Hub {
             ClientMsg::Transfer {
                 conversation, to, ..
             } => DeskAction::Transfer(conversation, to),
+            ClientMsg::Invite {
+                conversation,
+                agent,
+                ..
+            } => DeskAction::Invite(conversation, agent),
             ClientMsg::Attach {
                 conversation,
                 name,

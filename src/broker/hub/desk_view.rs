@@ -3,7 +3,7 @@
 //! (with offers and rejections the connector cannot see), so this is off for it.
 
 use super::Hub;
-use crate::connectors::{ChatEvent, HISTORY_LIMIT_BYTES, HandoffRequest};
+use crate::connectors::{ChatEvent, DeskAction, HISTORY_LIMIT_BYTES, HandoffRequest};
 use crate::protocol::{Audience, ConversationEvent, ConversationId, EndReason};
 
 /// Where a conversation stands on the desk, as far as the broker can tell.
@@ -17,6 +17,10 @@ pub(super) struct DeskView {
     /// barge-in's joining one stays beside the others); at most [`crate::desk::MAX_AGENTS`],
     /// the oldest dropped first.
     agents: Vec<String>,
+    /// Invitations asked for, `(invitee, inviter)`, one per invitee: at most
+    /// [`crate::desk::MAX_INVITES`], the oldest dropped first. Recorded when asked (the desk
+    /// decides), so the one a decline answers can name who invited.
+    invited: Vec<(String, String)>,
 }
 
 impl DeskView {
@@ -28,7 +32,17 @@ impl DeskView {
             self.agents.remove(0);
         }
         self.agents.push(agent.to_owned());
+        self.invited.retain(|(to, _)| to != agent);
         self.agents.clone()
+    }
+
+    /// `by` asked for `to` to be invited.
+    fn inviting(&mut self, to: &str, by: &str) {
+        self.invited.retain(|(invitee, _)| invitee != to);
+        if self.invited.len() >= crate::desk::MAX_INVITES {
+            self.invited.remove(0);
+        }
+        self.invited.push((to.to_owned(), by.to_owned()));
     }
 }
 
@@ -115,6 +129,39 @@ impl Hub {
             Audience::Agent,
             ConversationEvent::ChatEnded { reason },
         );
+    }
+
+    /// What agents see when the desk does what `agent` asks with an invitation: `invited`
+    /// when an invite succeeds, `invite_declined` when a reject of a live chat (which can only
+    /// be a decline) does. The desk decides; this is only told on its success.
+    pub(super) fn desk_view_invitation(
+        &mut self,
+        agent: &str,
+        action: &DeskAction,
+    ) -> Option<(ConversationId, ConversationEvent)> {
+        match action {
+            DeskAction::Invite(conv, to) => {
+                let view = self.desk_view(conv)?;
+                view.inviting(to, agent);
+                let event = ConversationEvent::Invited {
+                    agent: to.clone(),
+                    by: agent.to_owned(),
+                };
+                Some((conv.clone(), event))
+            }
+            DeskAction::Reject(conv, reason) => {
+                let view = self.desk_view(conv).filter(|v| v.assigned)?;
+                let at = view.invited.iter().position(|(to, _)| to == agent);
+                let by = at.map(|at| view.invited.remove(at).1).unwrap_or_default();
+                let event = ConversationEvent::InviteDeclined {
+                    agent: agent.to_owned(),
+                    by,
+                    reason: reason.clone(),
+                };
+                Some((conv.clone(), event))
+            }
+            _ => None,
+        }
     }
 
     /// The connector reported something about the chat.

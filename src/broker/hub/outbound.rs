@@ -6,7 +6,7 @@
 use super::lane::{LANE_DEPTH, Lane};
 use super::{Hub, HubMsg, SessionId};
 use crate::broker::handoff::Input;
-use crate::connectors::{ChatCommand, ChatEvent, DeskAction};
+use crate::connectors::{ChatCommand, ChatEvent, DeskAction, DeskEvent};
 use crate::protocol::{ConversationId, EndReason, ErrorCode, RequestId};
 use tokio::sync::mpsc::error::TrySendError;
 
@@ -65,6 +65,7 @@ impl Hub {
             DeskAction::Accept(conv) if self.desk_view_left_broker(conv) => Some(conv.clone()),
             _ => None,
         };
+        let invitation = self.desk_view_invitation(&agent, &action);
         let lane = match action_conversation(&action).and_then(|c| self.conversations.get_mut(c)) {
             Some(entry) => entry.desk_lane.get_or_insert_with(Lane::new),
             None => self.desk_lane.get_or_insert_with(Lane::new),
@@ -74,6 +75,13 @@ impl Hub {
             let result = desk.act(&agent, action).await;
             if let (Some(conv), Ok(())) = (handed_over, &result) {
                 let _ = tx.send(HubMsg::HandedOver(conv, agent.clone())).await;
+            }
+            if let (Some((conversation, event)), Ok(())) = (invitation, &result) {
+                let seen = DeskEvent::Conversation {
+                    conversation,
+                    event,
+                };
+                let _ = tx.send(HubMsg::Desk(seen)).await;
             }
             match reply_id {
                 Some(id) => {
@@ -106,7 +114,8 @@ fn action_conversation(action: &DeskAction) -> Option<&ConversationId> {
         | DeskAction::File(c, _)
         | DeskAction::Typing(c, _)
         | DeskAction::End(c)
-        | DeskAction::Transfer(c, _) => Some(c),
+        | DeskAction::Transfer(c, _)
+        | DeskAction::Invite(c, _) => Some(c),
         DeskAction::SetPresence(_) => None,
     }
 }

@@ -304,6 +304,7 @@ fn act(app: &mut App, step: &Step, elapsed: Millis, late: bool) -> Turn {
             | Action::Reject { .. }
             | Action::Reply { .. }
             | Action::Transfer { .. }
+            | Action::Invite { .. }
             | Action::End { .. }
     );
     if !is_request {
@@ -445,6 +446,15 @@ fn request(
                 id,
                 conversation: c,
                 to,
+            });
+            (kind, make, fails)
+        }
+        Action::Invite { to, fails } => {
+            let (kind, agent) = (Pending::Invite(to.clone()), to.clone());
+            let make: Maker = Box::new(move |id| ClientMsg::Invite {
+                id,
+                conversation: c,
+                agent,
             });
             (kind, make, fails)
         }

@@ -48,7 +48,7 @@ fn describe(step: &Step) -> String {
         Action::Say { text, .. } | Action::Reply { text, .. } => format!(" {text:?}"),
         Action::Press { label: Some(l), .. } => format!(" {l:?}"),
         Action::Reject { reason, .. } => format!(" {reason:?}"),
-        Action::Transfer { to, .. } => format!(" to {to}"),
+        Action::Transfer { to, .. } | Action::Invite { to, .. } => format!(" to {to}"),
         Action::See {
             equals,
             contains,

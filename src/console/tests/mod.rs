@@ -318,6 +318,7 @@ fn request() -> ConversationEvent {
 
 mod chat;
 mod inbox;
+mod invite;
 mod keys;
 mod links;
 mod notices;

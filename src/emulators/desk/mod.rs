@@ -17,6 +17,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tokio::sync::{broadcast, mpsc, watch};
 
+mod chats;
 mod script;
 mod signal;
 mod view;
@@ -171,7 +172,9 @@ impl SimDesk {
             let key = ConversationId::from(id);
             let (conv_state, agent) = match state.model.stage(&key) {
                 Some(Stage::Waiting) => (ConvState::Queued, None),
-                Some(Stage::Live(agents)) => (ConvState::Live, agents.last().cloned()),
+                Some(Stage::Live(agents) | Stage::Invited(agents)) => {
+                    (ConvState::Live, agents.last().cloned())
+                }
                 Some(Stage::Over) | None => (ConvState::Ended, None),
             };
             if let Some(conv) = state.conversations.get_mut(id) {
@@ -485,49 +488,6 @@ impl SimDesk {
     /// only in their own chat.
     pub fn check_agent(&self, id: &str, who: Option<&str>) -> Result<(), DeskError> {
         self.live_agent(id, who).map(drop)
-    }
-
-    /// The agent in `id` hands the chat to `to`.
-    pub async fn transfer(&self, id: &str, to: &str) -> Result<(), DeskError> {
-        let from = self.live_agent(id, None)?;
-        let transfer = Command::Transfer {
-            from,
-            conversation: id.into(),
-            to: to.to_owned(),
-        };
-        self.apply(id, transfer).await
-    }
-
-    /// The agent in `id` ends the chat.
-    pub async fn leave(&self, id: &str) -> Result<(), DeskError> {
-        let agent = self.live_agent(id, None)?;
-        let end = Command::End {
-            agent,
-            conversation: id.into(),
-        };
-        self.apply(id, end).await
-    }
-
-    /// The queue gives up on `id`.
-    pub async fn timeout(&self, id: &str) -> Result<(), DeskError> {
-        if self.state_of(id).is_none() {
-            return Err(DeskError::UnknownConversation(id.into()));
-        }
-        let timeout = Command::Timeout {
-            conversation: id.into(),
-        };
-        self.apply(id, timeout).await
-    }
-
-    /// An agent turns the waiting request `id` down; the inbox hears of it, the client does
-    /// not (none of the four systems tells it).
-    pub async fn reject(&self, id: &str, agent: &str, reason: String) -> Result<(), DeskError> {
-        let reject = Command::Reject {
-            agent: agent.to_owned(),
-            conversation: id.into(),
-            reason,
-        };
-        self.apply(id, reject).await
     }
 
     /// Has the emulator send one malformed event in `id`.

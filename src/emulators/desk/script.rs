@@ -140,6 +140,7 @@ impl AgentDesk for SimDesk {
                 self.check_agent(&id, Some(agent))?;
                 self.transfer(&id, &to).await
             }
+            DeskAction::Invite(c, to) => self.invite(&self.resolve(c.as_str())?, agent, &to).await,
             DeskAction::SetPresence(p) => {
                 self.set_presence(agent, p);
                 Ok(())

@@ -3,6 +3,7 @@
 //!
 //! | what | status |
 //! |---|---|
+//! | an agent's invitation of another (a conference from the agent's desk) is the contact center's own; the customer's socket sees only the invitee's `participant.joined` (the `event.participant.invited` content type's payload is not documented, and the connector ignores it) | [INFER] |
 //! | queue and greeting texts arrive as `MESSAGE` with `ParticipantRole: SYSTEM` | [INFER] (flow "Send message" blocks) |
 //! | a queue timeout is SYSTEM messages then `chat.ended` with no agent ever joined | [INFER] |
 //! | `GetCurrentMetricData` response field names | [INFER] from general AWS knowledge |

@@ -4,6 +4,7 @@
 //!
 //! | what | status | where used |
 //! |---|---|---|
+//! | an agent's invitation of another agent is the agent desktop's own; the Chat Gateway's webhooks carry only the invitee's joining (`MEMBERS_CHANGED` joined, named by `AGENT_JOINED`), as for a barge-in | [INFER] | emulator's desk invites (`/__emu/agent/invite`), connector maps the join |
 //! | agent name: only `AGENT_JOINED {agentId, agentName}` (chat workflow) carries it; the participants list has none ([DOC] by absence) | [DOC] example, its pairing with `MEMBERS_CHANGED` [INFER] | emulator sends both, connector announces the agent once ([`super::names`]) |
 //! | queue timeout: `CONVERSATION_UPDATE` with `state: "closed"` and a `reason` | [NOT PUBLIC] | emulator sends, connector maps to `Ended(Timeout / NoAgent)` |
 //! | availability: `GET /queues/{queueId}/availability` | [NOT PUBLIC] (8x8 points to its Real Time Statistics API) | connector; a 404 reads as "unknown" |

@@ -3,6 +3,7 @@
 //!
 //! | what | status |
 //! |---|---|
+//! | an operator cannot invite another into an engagement the public API shows: its events carry a second operator only as `engagement.transfer`, so the emulator refuses an invitation (one operator per chat) | [INFER] |
 //! | which token reads `GET /engagements/{id}` and the operator links in it: the visitor's | [INFER] |
 //! | the operator resource has `name` (the reference's operator fields) | [INFER] from the operators list |
 //! | `POST /queue_tickets` answer `{id, state}` | [INFER] |

@@ -252,6 +252,11 @@ impl State {
                 self.tell_user(&conv, ChatEvent::Typing { agent, on }).await;
                 return Ok(());
             }
+            DeskAction::Invite(conversation, to) => desk::Command::Invite {
+                by: agent,
+                conversation,
+                to,
+            },
         };
         self.apply(command).await
     }

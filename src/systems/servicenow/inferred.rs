@@ -7,6 +7,7 @@
 //!
 //! | what | status |
 //! |---|---|
+//! | an agent's invitation of another agent into a live chat is the desk's own (Agent Workspace); the bot integration hears nothing of it until the invitee joins, as a second `SwitchToLiveAgent` with no transfer notice (as a barge-in) | [INFER] |
 //! | `{"uiType":"ActionMsg","actionType":"System","message":"<text>"}` | [INFER] (see `PROTOCOL.md`) |
 //! | `SwitchToLiveAgent` carrying `agentInfo` of the accepting agent | [INFER]; without it the connector names the agent at their first message |
 //! | a second `SwitchToLiveAgent` while an agent is in the chat = transfer | [INFER] |

@@ -113,13 +113,12 @@ pub(crate) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
             conversation,
         }),
         InboxAction::Reject => {
-            ask(
-                app,
-                Question::RejectReason,
-                conversation,
-                "Why you turn it down (Enter alone: no reason given)",
-                "",
-            );
+            let placeholder = if chat.invites(&me) {
+                "Why you decline the invitation (Enter alone: no reason given)"
+            } else {
+                "Why you turn it down (Enter alone: no reason given)"
+            };
+            ask(app, Question::RejectReason, conversation, placeholder, "");
             Vec::new()
         }
         InboxAction::End => app.send(Side::Agent, Pending::End, |id| ClientMsg::End {
@@ -128,6 +127,10 @@ pub(crate) fn inbox_action(app: &mut App, action: InboxAction) -> Vec<Command> {
         }),
         InboxAction::Transfer => {
             start_transfer(app, conversation, &me);
+            Vec::new()
+        }
+        InboxAction::Invite => {
+            start_invite(app, conversation);
             Vec::new()
         }
         InboxAction::Note => {
@@ -164,6 +167,47 @@ fn start_transfer(app: &mut App, conversation: ConversationId, me: &str) {
     ask(
         app,
         Question::TransferTo,
+        conversation,
+        &placeholder,
+        &suggested,
+    );
+}
+
+/// i on a live chat: the reply box asks whom to invite, suggesting the first agent at the desk
+/// (not offline) who is neither in the chat nor invited yet; a name typed anyway lets the desk
+/// say why it refuses.
+pub(crate) fn start_invite(app: &mut App, conversation: ConversationId) {
+    let Some(chat) = app
+        .inbox
+        .chats
+        .iter()
+        .find(|c| c.conversation == conversation)
+    else {
+        return;
+    };
+    let free = |name: &str| {
+        !chat.agents.iter().any(|a| a == name) && !chat.invited.iter().any(|(to, _)| to == name)
+    };
+    let others: Vec<_> = app.inbox.desk.iter().filter(|a| free(&a.name)).collect();
+    if others.is_empty() {
+        app.notify(
+            true,
+            "Every agent of the desk is in this chat or invited already",
+        );
+        return;
+    }
+    let suggested = others
+        .iter()
+        .find(|a| a.presence != Presence::Offline)
+        .map_or(String::new(), |a| a.name.clone());
+    let names: Vec<String> = others
+        .iter()
+        .map(|a| format!("{} ({})", a.name, a.presence))
+        .collect();
+    let placeholder = format!("Agent to invite: {}", names.join(", "));
+    ask(
+        app,
+        Question::InviteWho,
         conversation,
         &placeholder,
         &suggested,
@@ -279,6 +323,16 @@ fn answer(app: &mut App) -> Vec<Command> {
     match question {
         Question::RejectReason => reject_with(app, conversation, answer),
         Question::TransferTo => transfer_to(app, conversation, answer),
+        Question::InviteWho => {
+            app.focus = Focus::Inbox;
+            app.send(Side::Agent, Pending::Invite(answer.clone()), |id| {
+                ClientMsg::Invite {
+                    id,
+                    conversation,
+                    agent: answer,
+                }
+            })
+        }
         Question::FilePath => file_prompt::send(app, Side::Agent, conversation, &answer),
         Question::Notify => notify(app, conversation, answer),
         Question::Note => app.send(Side::Agent, Pending::Other, |id| ClientMsg::Note {

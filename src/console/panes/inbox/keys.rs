@@ -25,12 +25,12 @@ pub const LIST: &[Row<ListKey>] = &[
     up_down_row!("choose a request or chat", ListKey::Up, ListKey::Down),
     row(
         "a",
-        "accept the request (on another's live chat: barge in)",
+        "accept the request or invitation (on another's live chat: barge in)",
         &[(ch('a'), ListKey::Act(InboxAction::Accept))],
     ),
     row(
         "r",
-        "reject the request (asks a reason)",
+        "reject the request or decline the invitation (asks a reason)",
         &[(ch('r'), ListKey::Act(InboxAction::Reject))],
     ),
     row(
@@ -42,6 +42,11 @@ pub const LIST: &[Row<ListKey>] = &[
         "t",
         "transfer your live chat (asks to whom)",
         &[(ch('t'), ListKey::Act(InboxAction::Transfer))],
+    ),
+    row(
+        "i",
+        "invite another agent into your live chat (asks whom)",
+        &[(ch('i'), ListKey::Act(InboxAction::Invite))],
     ),
     row(
         "n",

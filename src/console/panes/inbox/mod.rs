@@ -42,6 +42,12 @@ pub struct DeskChat {
     pub agents: Vec<String>,
     /// Agents who turned it down, with their reasons.
     pub rejected: Vec<(String, String)>,
+    /// Open invitations to the live chat, `(invitee, inviter)`, one per invitee (the desk
+    /// holds at most [`crate::desk::MAX_INVITES`] per chat, so this does too).
+    pub invited: Vec<(String, String)>,
+    /// Invitations declined, `(invitee, inviter, reason)`; at most
+    /// [`crate::desk::MAX_INVITES`], the oldest dropped first.
+    pub declined: Vec<(String, String, String)>,
     /// Why it ended or left the queue.
     pub ended: Option<EndReason>,
     /// The live chat's messages.
@@ -67,6 +73,8 @@ impl DeskChat {
             offered_to: None,
             agents: Vec::new(),
             rejected: Vec::new(),
+            invited: Vec::new(),
+            declined: Vec::new(),
             ended: None,
             transcript: Transcript::default(),
             scroll: Scroll::default(),
@@ -116,6 +124,8 @@ pub enum Question {
     FilePath,
     /// The agent to hand the chat to (t).
     TransferTo,
+    /// The agent to invite into the chat (i).
+    InviteWho,
     /// A private note to the other agents of the chat (n).
     Note,
     /// A notification for the user of the chat pane's conversation (the palette, for QA).
@@ -152,6 +162,8 @@ pub enum InboxAction {
     End,
     /// Hand the selected live chat to another agent (asks for whom).
     Transfer,
+    /// Ask another agent into the selected live chat (asks whom); they accept or decline.
+    Invite,
     /// Act as the next agent of the desk.
     SwitchAgent,
     /// Select the n-th item of the list.

@@ -59,7 +59,15 @@ fn details(app: &App, chat: &DeskChat, width: usize) -> (Vec<Line<'static>>, Vec
             .filter(|a| *a != me)
             .map(|a| clean(a))
             .collect();
-        if !chat.is_in(me) {
+        if let Some((_, by)) = chat.invited.iter().find(|(to, _)| to == me) {
+            let live: Vec<_> = chat.agents.iter().map(|a| clean(a)).collect();
+            let text = format!(
+                "{} invites you to join · live with {}",
+                clean(by),
+                live.join(", ")
+            );
+            Span::styled(text, t.warn)
+        } else if !chat.is_in(me) {
             Span::styled(format!("Taken by {}", clean(agent)), t.muted)
         } else if others.is_empty() {
             Span::styled("Live chat".to_owned(), t.ok)
@@ -94,6 +102,7 @@ fn details(app: &App, chat: &DeskChat, width: usize) -> (Vec<Line<'static>>, Vec
             t.muted,
         )));
     }
+    lines.extend(invitation_lines(app, chat));
     let mut actions = Vec::new();
     let labels: Vec<(&str, InboxAction)> = chat
         .offers(me)
@@ -119,6 +128,29 @@ fn details(app: &App, chat: &DeskChat, width: usize) -> (Vec<Line<'static>>, Vec
     (lines, actions)
 }
 
+/// The chat's invitations: open ones, then declined ones with their reasons.
+fn invitation_lines(app: &App, chat: &DeskChat) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let open = chat.invited.iter().map(|(to, by)| {
+        let text = format!(
+            "{} invited {} · waiting for an answer",
+            clean(by),
+            clean(to)
+        );
+        Line::from(Span::styled(text, t.muted))
+    });
+    let declined = chat.declined.iter().map(|(to, by, reason)| {
+        let why = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", clean(reason))
+        };
+        let text = format!("{} declined {}'s invitation{why}", clean(to), clean(by));
+        Line::from(Span::styled(text, t.muted))
+    });
+    open.chain(declined).collect()
+}
+
 /// A chat action's button, with its key.
 fn button_label(action: InboxAction) -> &'static str {
     match action {
@@ -126,6 +158,7 @@ fn button_label(action: InboxAction) -> &'static str {
         InboxAction::Reject => "[ Reject (r) ]",
         InboxAction::End => "[ End chat (e) ]",
         InboxAction::Transfer => "[ Transfer (t) ]",
+        InboxAction::Invite => "[ Invite agent (i) ]",
         InboxAction::Note => "[ Note (n) ]",
         InboxAction::SwitchAgent | InboxAction::Select(_) => "",
     }
@@ -293,6 +326,7 @@ fn list_line(app: &App, chat: &DeskChat, selected: bool) -> Line<'static> {
     let (mark, label, style) = match (&chat.ended, chat.assigned()) {
         (Some(_), _) => ("○", "ended  ".to_owned(), t.muted),
         (None, Some(_)) if chat.is_in(me) => ("◆", "live   ".to_owned(), t.ok),
+        (None, Some(_)) if chat.invites(me) => ("✉", "invited".to_owned(), t.warn),
         (None, Some(_)) => ("◇", "taken  ".to_owned(), t.muted),
         (None, None) => (
             "●",
@@ -375,6 +409,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, pane: Rect) {
             Question::RejectReason => "Reason for rejecting (Esc cancels)".to_owned(),
             Question::FilePath => "Attach a file for the user (Esc cancels)".to_owned(),
             Question::TransferTo => "Transfer to (Esc cancels)".to_owned(),
+            Question::InviteWho => "Invite into this chat (Esc cancels)".to_owned(),
             Question::Note => "🔒 Private note, agents only (Esc cancels)".to_owned(),
             Question::Notify => "Notification for the user (Esc cancels)".to_owned(),
         },

@@ -55,6 +55,10 @@ fn run(app: &mut App, action: Action) -> Vec<Command> {
         Action::Inspector => toggle_inspector(app),
         Action::Help => open_help(app),
         Action::Notify => crate::console::panes::inbox::input::ask_notification(app),
+        Action::Invite => {
+            let invite = crate::console::panes::inbox::InboxAction::Invite;
+            return crate::console::panes::inbox::input::inbox_action(app, invite);
+        }
         Action::SwitchPlatform => {
             return crate::console::platforms::switch(app, app.chat.platform.next());
         }

@@ -24,6 +24,8 @@ pub enum Action {
     Notify,
     /// Move the user pane to the next chat platform (issue 15, rule 8).
     SwitchPlatform,
+    /// Invite another agent into the inbox's selected live chat (issue 15, rule 9).
+    Invite,
 }
 
 /// One entry: the action, its name and the keys that do the same.
@@ -61,6 +63,11 @@ pub const ENTRIES: &[Entry] = &[
     entry(Action::Inspector, "Show / hide the inspector", "F2"),
     entry(Action::Help, "Help: every key", "F1"),
     entry(Action::Notify, "Send the user a notification (QA)…", ""),
+    entry(
+        Action::Invite,
+        "Invite agent… into the selected live chat",
+        "i",
+    ),
     entry(Action::Quit, "Quit", "Ctrl+C"),
     entry(
         Action::SwitchPlatform,
