@@ -58,6 +58,7 @@ fn run(app: &mut App, action: Action) -> Vec<Command> {
         Action::SwitchPlatform => {
             return crate::console::platforms::switch(app, app.chat.platform.next());
         }
+        Action::RestartBroker => return crate::console::restart::ask(app),
         Action::Quit => {
             app.quit = true;
             return vec![Command::Quit];

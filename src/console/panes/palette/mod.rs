@@ -24,6 +24,8 @@ pub enum Action {
     Notify,
     /// Move the user pane to the next chat platform (issue 15, rule 8).
     SwitchPlatform,
+    /// Stop the console's own broker and start it again on its store (a fault, as QA would).
+    RestartBroker,
 }
 
 /// One entry: the action, its name and the keys that do the same.
@@ -67,6 +69,7 @@ pub const ENTRIES: &[Entry] = &[
         "Switch the user's chat platform (Web, Teams, Slack)",
         "",
     ),
+    entry(Action::RestartBroker, "Restart the broker", ""),
 ];
 
 /// The longest filter kept, in characters (more typing is ignored).
