@@ -17,8 +17,8 @@ impl TempStore {
     /// A fresh path in the temporary folder; nothing is created until the broker opens it.
     pub(super) fn new() -> Result<Self, String> {
         let bytes = crate::random::random_bytes::<8>().map_err(|e| e.to_string())?;
-        let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let file = std::env::temp_dir().join(format!("handoff-run-{name}.sqlite"));
+        let name = u64::from_le_bytes(bytes);
+        let file = std::env::temp_dir().join(format!("handoff-run-{name:016x}.sqlite"));
         Ok(Self(file))
     }
 

@@ -141,7 +141,8 @@ pub async fn run(
             return Verdict::failed(None, Miss::new("a broker", "none started"));
         }
     };
-    let (verdict, engine) = play(scenario, &dial, (started, emulator), steps).await;
+    // Boxed: the future holds the scenario's whole broker (its engine, for `restart`).
+    let (verdict, engine) = Box::pin(play(scenario, &dial, (started, emulator), steps)).await;
     if let Some(engine) = engine {
         engine.shutdown().await;
     }

@@ -73,7 +73,7 @@ impl Hub {
                 self.relay_chat(&stored.id, link);
                 self.desk_view_resumed(&stored.id);
             }
-            Some(link) => leave(&stored.id, link),
+            Some(link) => leave(&stored.id, &link),
             None => {}
         }
         effects
@@ -82,7 +82,7 @@ impl Hub {
 
 /// A chat the system kept for a conversation that is not live any more: the system is told
 /// the user left.
-fn leave(conversation: &ConversationId, link: ChatLink) {
+fn leave(conversation: &ConversationId, link: &ChatLink) {
     if link.commands.try_send(ChatCommand::End).is_err() {
         tracing::debug!(%conversation, "a kept chat could not be left");
     }

@@ -8,7 +8,7 @@ struct OneChat {
 
 #[async_trait]
 impl Connector for OneChat {
-    fn system(&self) -> &str {
+    fn system(&self) -> &'static str {
         "one chat"
     }
 
