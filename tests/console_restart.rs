@@ -46,6 +46,7 @@ async fn a_restart_from_the_palette_keeps_the_live_chat_and_its_history() {
     h.say("My VPN keeps disconnecting every few minutes").await;
     h.see("Start agent chat").await;
     h.alt('1').await;
+    h.see("ringing Lisa").await;
     h.key(KeyCode::Tab).await;
     h.key(KeyCode::Tab).await;
     h.until_state("the inbox", |h| h.console.app.focus == Focus::Inbox)
