@@ -1,6 +1,7 @@
 //! From command-line options to a running broker: the mock desk, or a real system's connector
 //! (against its embedded emulator when no credentials are configured).
 
+use crate::broker::lasting::Lasting;
 use crate::broker::routing::RoutingRules;
 use crate::broker::{self, BrokerConfig, RunningBroker};
 use crate::cli::EngineArgs;
@@ -8,7 +9,7 @@ use crate::emulators::EmulatorOptions;
 use crate::emulators::desk::AgentScript;
 use crate::protocol::HandoffStyle;
 use crate::systems::Built;
-use crate::systems::mock::Autopilot;
+use crate::systems::mock::{Autopilot, DeskConfig};
 use crate::systems::{SystemName, SystemsConfig};
 use anyhow::Context as _;
 use std::net::SocketAddr;
@@ -69,6 +70,17 @@ pub struct Engine {
     pub system: Option<Built>,
     /// The embedded `LibreTranslate` emulator, when translation runs on it.
     pub translator: Option<crate::translate::emulator::RunningTranslator>,
+    /// What the broker was started with, to start it again ([`Engine::restart`]).
+    config: BrokerConfig,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("broker", &self.broker)
+            .field("store", &self.config.store)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -83,6 +95,38 @@ impl Engine {
             .as_ref()
             .and_then(|b| b.emulator.as_ref())
             .map(crate::emulators::RunningEmulator::base_url)
+    }
+
+    /// The transcript store the broker keeps conversations in, if any.
+    pub fn store(&self) -> Option<&std::path::Path> {
+        self.config.store.as_deref()
+    }
+
+    /// Stops the broker and starts another on the same store, with the same token, on the same
+    /// port (another when that one cannot be had again: see [`Engine::url`]). The system, its
+    /// emulator and its live chats carry over: a connected chat goes on in the new broker,
+    /// and clients reconnect with `since` (and the user's resume secret) to miss nothing.
+    /// Without a store the new broker knows no conversation.
+    pub async fn restart(mut self) -> anyhow::Result<Self> {
+        if let Some(lasting) = &self.config.lasting {
+            lasting.park();
+        }
+        let mut config = self.config.clone();
+        config.listen = self.broker.addr();
+        config.token = Some(self.broker.token().clone());
+        self.broker.shutdown().await;
+        self.broker = match broker::start(config.clone()).await {
+            Ok(broker) => broker,
+            Err(broker::BrokerError::Bind { addr, source }) => {
+                tracing::warn!(%addr, error = %source, "the old port is taken: a new one");
+                config.listen.set_port(0);
+                broker::start(config.clone()).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tracing::info!(url = self.broker.url(), "broker restarted");
+        self.config = config;
+        Ok(self)
     }
 
     /// Stops the broker, then the system's emulator and listener.
@@ -116,11 +160,19 @@ pub async fn start(
     }
     let translator = translation(args, &systems, &mut config).await?;
     let mut engine = match args.system {
-        crate::systems::mock::NAME => Engine {
-            broker: broker::start(config).await?,
-            system: None,
-            translator: None,
-        },
+        crate::systems::mock::NAME => {
+            let desk = DeskConfig {
+                clock: std::sync::Arc::clone(&config.clock),
+                ..config.desk.clone()
+            };
+            config.lasting = Some(std::sync::Arc::new(Lasting::mock(desk)));
+            Engine {
+                broker: broker::start(config.clone()).await?,
+                system: None,
+                translator: None,
+                config,
+            }
+        }
         system => {
             anyhow::ensure!(
                 HandoffStyle::from(args.style) == HandoffStyle::Brokered,
@@ -210,12 +262,14 @@ pub async fn start_on_system(
         .with_context(|| format!("cannot start the {system} connector"))?;
     // An API handoff routes to experts: the assistant asks the routing follow-up first.
     config.assistant.follow_ups |= built.connector.style() == HandoffStyle::Api;
-    config.connector = Some((built.connector.clone(), built.desk.clone()));
-    let broker = broker::start(config).await?;
+    let link = (built.connector.clone(), built.desk.clone());
+    config.lasting = Some(std::sync::Arc::new(Lasting::system(link)));
+    let broker = broker::start(config.clone()).await?;
     Ok(Engine {
         broker,
         system: Some(built),
         translator: None,
+        config,
     })
 }
 

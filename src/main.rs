@@ -119,6 +119,9 @@ async fn console_with(
         (None, Some(b)) => (b.url(), Some(b.broker.token().clone())),
         (None, None) => anyhow::bail!("no broker to connect to"),
     };
+    let clock = embedded.as_ref().map(|e| e.broker.clock());
+    // Held where "Restart the broker" can replace it.
+    let embedded = embedded.map(|e| std::sync::Arc::new(tokio::sync::Mutex::new(Some(e))));
     let options = handoff::console::ConsoleOptions {
         url,
         theme: args.theme,
@@ -126,7 +129,7 @@ async fn console_with(
         agent: None,
         crash_log: Some(log_file.with_file_name("handoff-crash.log")),
         token,
-        clock: embedded.as_ref().map(|e| e.broker.clock()),
+        clock,
         platform: args.platform,
         record: args.record.clone(),
         scenario_options: replay.as_ref().map_or_else(
@@ -135,9 +138,12 @@ async fn console_with(
         ),
         replay,
         autoplay,
+        engine: embedded.clone(),
     };
     let result = handoff::console::run(options).await;
-    if let Some(engine) = embedded {
+    if let Some(slot) = embedded
+        && let Some(engine) = slot.lock().await.take()
+    {
         engine.shutdown().await;
     }
     result

@@ -240,11 +240,13 @@ fn connect_runs_scenarios_on_a_running_broker() {
     let server = start_server(&mut serve, "ws://127.0.0.1:", "handoff serve");
     let seed = repo("tests/scenarios/seed_000_brokered.toml");
     let styled = repo("tests/scenarios/seed_001_api.toml");
+    let restart = repo("tests/fixtures/scenarios/restart_plain.toml");
     let exit = run(
         home.path(),
         &[
             seed.to_str().unwrap(),
             styled.to_str().unwrap(),
+            restart.to_str().unwrap(),
             "--connect",
             &server.url,
             "--token-file",
@@ -253,7 +255,14 @@ fn connect_runs_scenarios_on_a_running_broker() {
     );
     assert_eq!(exit.code, Some(0), "{exit:#?}");
     assert!(
-        exit.stdout.contains("1 passed, 0 failed, 1 skipped"),
+        exit.stdout.contains("1 passed, 0 failed, 2 skipped"),
+        "{}",
+        exit.stdout
+    );
+    assert!(
+        exit.stdout.contains(
+            "step at line 10 (do = \"restart\") restarts the broker, which --connect does not own"
+        ),
         "{}",
         exit.stdout
     );

@@ -16,6 +16,7 @@ mod frames_in;
 pub mod handoff;
 pub mod hours;
 mod hub;
+pub mod lasting;
 mod metered;
 pub mod platform;
 pub mod routing;
@@ -58,6 +59,9 @@ pub struct BrokerConfig {
     pub desk: DeskConfig,
     /// A real system instead of the mock desk, with its simulated desk when it has one.
     pub connector: Option<SystemLink>,
+    /// A system that outlives this broker (either of the two above), whose live chats a
+    /// broker started next on the same store takes back; it replaces `desk` and `connector`.
+    pub lasting: Option<Arc<lasting::Lasting>>,
     /// The assistant's rules.
     pub assistant: AssistantConfig,
     /// The broker's own queue timeout.
@@ -110,6 +114,7 @@ impl BrokerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             desk: DeskConfig::for_style(style),
             connector: None,
+            lasting: None,
             assistant: AssistantConfig {
                 follow_ups: style == HandoffStyle::Api,
                 ..AssistantConfig::default()
@@ -259,10 +264,14 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, BrokerError> {
         shutdown: &shutdown,
     };
     // The mock desk reports its own view of each conversation; other desks' views are derived.
-    let derive_desk_view = config.connector.is_some();
-    let (connector, desk) = match config.connector.clone() {
-        Some(link) => link,
-        None => tasks.mock_desk(DeskConfig {
+    let derive_desk_view = match &config.lasting {
+        Some(lasting) => !lasting.reports_desk_view(),
+        None => config.connector.is_some(),
+    };
+    let (connector, desk) = match (&config.lasting, config.connector.clone()) {
+        (Some(lasting), _) => lasting.attach(&hub_tx),
+        (None, Some(link)) => link,
+        (None, None) => tasks.mock_desk(DeskConfig {
             clock: Arc::clone(&config.clock),
             ..config.desk.clone()
         }),

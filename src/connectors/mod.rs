@@ -314,6 +314,13 @@ pub trait Connector: Send + Sync {
     /// Places the user with the system.
     async fn start(&self, request: HandoffRequest) -> Result<Started, ConnectorError>;
 
+    /// The live chat of `conversation` the system kept across an in-process broker restart
+    /// (see `broker::lasting`), for the new broker to relay; `None` (the default) when there is
+    /// none: the chat ended with the old broker.
+    fn resume(&self, _conversation: &ConversationId) -> Option<ChatLink> {
+        None
+    }
+
     /// Sends a trace of every call to the system to `sender` from now on (for inspectors).
     /// Connectors that make no calls of their own (no [`Connector::api`]) ignore it.
     fn trace_to(&self, sender: trace::TraceSender) {

@@ -19,6 +19,7 @@ mod opener;
 pub mod panes;
 mod platforms;
 pub mod replay;
+mod restart;
 mod run;
 mod scroll;
 pub mod session;
@@ -32,6 +33,7 @@ pub use panes::chat::{ChatPane, ComposeMode, Echo};
 pub use panes::inbox::{DeskChat, InboxPane, Question, ReplyMode};
 pub use panes::inspector::{FrameRecord, Inspector};
 pub use panes::{links, palette};
+pub use restart::EngineSlot;
 pub use run::Console;
 pub use transcript::{Transcript, Upsert};
 pub use update::{plain_text, update};
@@ -71,6 +73,8 @@ pub struct ConsoleOptions {
     pub autoplay: Option<u32>,
     /// The broker's options, written into recordings.
     pub scenario_options: crate::scenario::Options,
+    /// The console's own broker, which "Restart the broker" restarts (`None` with `--url`).
+    pub engine: Option<EngineSlot>,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -102,6 +106,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let mut console = Console::connect(app, terminal, options.agent.clone(), cancel.clone());
     console.osc52 = true;
+    console.engine.clone_from(&options.engine);
     if let Some(clock) = &options.clock {
         console.clock = std::sync::Arc::clone(clock);
     }

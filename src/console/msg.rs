@@ -127,6 +127,9 @@ pub enum Command {
     /// Leave the user's conversation and start a new one, as the hello the state now gives
     /// says (the user named in `ChatPane::user`; the broker's default user when `None`).
     NewConversation,
+    /// Stop the console's own broker and start it again on its store, in a task; the outcome
+    /// comes back as a [`Msg::Notice`], and both connections reconnect as after a drop.
+    RestartBroker,
     /// Leave the console.
     Quit,
 }

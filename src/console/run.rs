@@ -42,6 +42,8 @@ pub struct Console<B: Backend> {
     pub osc52: bool,
     /// The clock of the times shown (the embedded broker's, so demo time matches).
     pub clock: crate::clock::SharedClock,
+    /// The console's own broker, for "Restart the broker" (`None` with `--url`).
+    pub engine: Option<super::restart::EngineSlot>,
 }
 
 impl<B: Backend> Console<B> {
@@ -76,6 +78,7 @@ impl<B: Backend> Console<B> {
             cancel,
             osc52: false,
             clock: std::sync::Arc::new(crate::clock::SystemClock),
+            engine: None,
         }
     }
 
@@ -157,6 +160,13 @@ impl<B: Backend> Console<B> {
                     Ok(text) => self.app.notify(false, text),
                     Err(text) => self.app.notify(true, text),
                 }
+            }
+            Command::RestartBroker => {
+                let (slot, url, tx) = (self.engine.clone(), self.app.url.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let said = super::restart::restart(slot, url).await;
+                    let _ = tx.send(said).await;
+                });
             }
             Command::NewConversation => {
                 if let Err(e) = self.user.reconnect() {

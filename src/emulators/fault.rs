@@ -8,6 +8,8 @@
 //! - `malformed`: handle it, then answer 2xx with a body the client cannot read;
 //! - `bad_signature`: the next webhook the emulator sends is signed with a wrong key (the
 //!   `path` is ignored);
+//! - `timeout`: hold the request without handling it, longer than any client waits
+//!   ([`TIMEOUT_HOLD`]), then answer `status` (a hung system: the client gives up first);
 //! - `{"delay":{"ms":N}}`: wait N milliseconds, then handle the request normally (a slow
 //!   system; `status` is ignored).
 
@@ -31,12 +33,19 @@ pub enum FaultMode {
     Malformed,
     /// Sign the next webhook with a wrong key.
     BadSignature,
+    /// Hold the request unhandled for [`TIMEOUT_HOLD`], then fail: the client times out.
+    Timeout,
     /// Wait, then handle the request normally.
     Delay {
         /// How long, in milliseconds.
         ms: u64,
     },
 }
+
+/// How long a `timeout` fault holds a request: past the connectors' longest timeout (their
+/// default is 20 seconds; `[http] timeout_secs` sets it). A client that gives up closes the
+/// connection, which ends the hold early.
+pub const TIMEOUT_HOLD: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// One injected failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +153,10 @@ pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: N
         FaultMode::Delay { ms } => {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
             next.run(request).await
+        }
+        FaultMode::Timeout => {
+            tokio::time::sleep(TIMEOUT_HOLD).await;
+            failure(&fault)
         }
         FaultMode::AfterProcessing => {
             let _handled = next.run(request).await;

@@ -130,6 +130,38 @@ impl Actor {
         }
     }
 
+    /// What the broker holds of the user's conversation now, asked for whole (no `since`) on a
+    /// second connection, up to the last event this actor saw.
+    pub async fn replay_whole(&self, deadline: Instant) -> Result<Vec<ServerMsg>, String> {
+        let conversation = self.conversation.clone().ok_or("no conversation")?;
+        let mut probe = Self {
+            name: format!("{} (a second connection)", self.name),
+            role: self.role,
+            log: Vec::new(),
+            conversation: Some(conversation.clone()),
+            ws: None,
+            dial: self.dial.clone(),
+            resume: self.resume.clone(),
+            since: BTreeMap::new(),
+            next_id: 0,
+        };
+        probe.hello(deadline).await?;
+        let seen = self.since.get(&conversation).copied().unwrap_or(0);
+        while probe.since.get(&conversation).copied().unwrap_or(0) < seen {
+            if probe.read(deadline).await?.is_none() {
+                return Err(format!("the replay did not reach event {seen} in time"));
+            }
+        }
+        let log = std::mem::take(&mut probe.log);
+        probe.close().await;
+        Ok(log)
+    }
+
+    /// Connects to `url` from now on (a restarted broker on another port).
+    pub fn redial(&mut self, url: &str) {
+        url.clone_into(&mut self.dial.url);
+    }
+
     /// Closes the socket without a goodbye and connects again, naming the last `seq` seen of
     /// each conversation (and the user's resume secret): what was missed is replayed.
     pub async fn drop_and_rejoin(&mut self, deadline: Instant) -> Result<(), String> {
@@ -209,7 +241,13 @@ impl Actor {
             } = &msg
             {
                 let last = self.since.entry(conversation.clone()).or_default();
-                *last = (*last).max(*seq);
+                if *seq <= *last {
+                    // A reconnect replays only what was missed: nothing twice, nothing late.
+                    return Err(format!(
+                        "{name}: event {seq} of {conversation} came after event {last}"
+                    ));
+                }
+                *last = *seq;
                 if self.conversation.is_none() {
                     self.conversation = Some(conversation.clone());
                 }

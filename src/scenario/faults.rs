@@ -26,6 +26,7 @@ fn fault_of(action: &Action) -> Option<Fault> {
             mode: match mode.as_str() {
                 "after_processing" => FaultMode::AfterProcessing,
                 "malformed" => FaultMode::Malformed,
+                "timeout" => FaultMode::Timeout,
                 _ => FaultMode::Reject,
             },
             body: None,

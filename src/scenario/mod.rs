@@ -17,6 +17,7 @@ mod needs;
 pub mod parse;
 pub mod record;
 pub mod report;
+mod restart;
 pub mod runner;
 mod setup;
 mod steps;
@@ -275,7 +276,8 @@ pub enum Action {
         /// `Retry-After` seconds sent with it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after: Option<u64>,
-        /// `reject` (before the work), `after_processing` (a lost response) or `malformed`.
+        /// `reject` (before the work), `after_processing` (a lost response), `malformed`, or
+        /// `timeout` (no answer before the connector gives up).
         #[serde(default = "reject")]
         mode: String,
         /// Only calls whose path contains this.
@@ -292,6 +294,9 @@ pub enum Action {
     },
     /// Fault: the system's queue gives up on the request now (needs an emulator).
     ExpireQueue,
+    /// Fault: the broker stops and another starts on its store; every actor reconnects with
+    /// `since` (and the user's resume secret), and a live chat goes on.
+    Restart,
     /// The user's conversation so far equals a Purple Chat conversation, turn by turn.
     Transcript {
         /// Its file (JSON, a link, or a seed file), relative to the scenario's folder.
@@ -350,6 +355,7 @@ impl Action {
             Self::Fail { .. } => "fail",
             Self::Delay { .. } => "delay",
             Self::ExpireQueue => "expire_queue",
+            Self::Restart => "restart",
             Self::Transcript { .. } => "transcript",
         }
     }

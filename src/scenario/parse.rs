@@ -351,6 +351,7 @@ const ACTIONS: &[(&str, Who, &[KeySpec])] = &[
         ],
     ),
     ("expire_queue", Who::Anyone, &[]),
+    ("restart", Who::Anyone, &[]),
     (
         "transcript",
         Who::User,
@@ -536,10 +537,10 @@ fn check_action(action: &Action) -> Result<(), (&'static str, String)> {
             super::transcript::of_lines(turns).map_err(|e| ("turns", e))?;
         }
         Action::Fail { mode, status, .. } => {
-            if !["reject", "after_processing", "malformed"].contains(&mode.as_str()) {
+            if !["reject", "after_processing", "malformed", "timeout"].contains(&mode.as_str()) {
                 return Err((
                     "mode",
-                    format!("{mode:?}: one of reject, after_processing, malformed"),
+                    format!("{mode:?}: one of reject, after_processing, malformed, timeout"),
                 ));
             }
             if *status < 100 {

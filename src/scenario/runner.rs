@@ -4,9 +4,10 @@
 
 use super::actor::{Actor, Dial};
 use super::expect::{self, RequestWant, Viewer};
-use super::setup::{engine_args, skip_reason};
+use super::setup::skip_reason;
 use super::steps::{Maker, answered, find_button, poll, quiet};
 use super::{Action, Scenario, Step, TextMatch, USER};
+use crate::engine::Engine;
 use crate::protocol::{ButtonAction, ClientMsg, ClientRole, ConversationId, MessageId};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -110,26 +111,14 @@ pub async fn run(
     if let Some(reason) = skip_reason(scenario, target) {
         return Verdict::Skipped(reason);
     }
-    let started = match target {
+    let (started, _store) = match target {
         Target::Embedded { system, config } => {
-            let args = match engine_args(scenario, *system, config.as_deref()) {
-                Ok(args) => args,
-                Err(e) => {
-                    return Verdict::failed(
-                        None,
-                        Miss::new("the scenario's options to start a broker", e),
-                    );
-                }
-            };
-            let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            match crate::engine::start(&args, loopback, 64).await {
-                Ok(engine) => Some(engine),
-                Err(e) => {
-                    return Verdict::failed(None, Miss::new("a broker to start", format!("{e:#}")));
-                }
+            match super::setup::start_engine(scenario, *system, config.as_deref()).await {
+                Ok((engine, store)) => (Some(engine), store),
+                Err(miss) => return Verdict::failed(None, miss),
             }
         }
-        Target::Connect { .. } => None,
+        Target::Connect { .. } => (None, None),
     };
     let (dial, emulator) = match (&started, target) {
         (Some(engine), _) => (
@@ -152,8 +141,9 @@ pub async fn run(
             return Verdict::failed(None, Miss::new("a broker", "none started"));
         }
     };
-    let verdict = play(scenario, &dial, emulator, steps).await;
-    if let Some(engine) = started {
+    // Boxed: the future holds the scenario's whole broker (its engine, for `restart`).
+    let (verdict, engine) = Box::pin(play(scenario, &dial, (started, emulator), steps)).await;
+    if let Some(engine) = engine {
         engine.shutdown().await;
     }
     verdict
@@ -188,16 +178,21 @@ struct Play {
     /// The scenario's folder, which its files are relative to.
     folder: PathBuf,
     conversation: ConversationId,
+    /// The scenario's own broker (none with `--connect`), for `restart`.
+    engine: Option<Engine>,
     emulator: Option<String>,
     timeout: Duration,
 }
 
+/// The scenario's own broker, when it has one, and its system's emulator.
+type Started = (Option<Engine>, Option<String>);
+
 async fn play(
     scenario: &Scenario,
     dial: &Dial,
-    emulator: Option<String>,
+    (engine, emulator): Started,
     steps: Option<mpsc::Sender<StepResult>>,
-) -> Verdict {
+) -> (Verdict, Option<Engine>) {
     let timeout = Duration::from_millis(
         scenario
             .options
@@ -206,8 +201,14 @@ async fn play(
     );
     let mut play = match Play::join(scenario, dial, emulator, timeout).await {
         Ok(play) => play,
-        Err(e) => return Verdict::failed(None, Miss::new("every actor to join", e)),
+        Err(e) => {
+            return (
+                Verdict::failed(None, Miss::new("every actor to join", e)),
+                engine,
+            );
+        }
     };
+    play.engine = engine;
     let mut verdict = Verdict::Passed;
     for (i, step) in scenario.steps.iter().enumerate() {
         let miss = play.step(step).await.err();
@@ -234,7 +235,7 @@ async fn play(
     for (_, p) in std::mem::take(&mut play.players) {
         p.actor.close().await;
     }
-    verdict
+    (verdict, play.engine)
 }
 
 impl Play {
@@ -282,6 +283,7 @@ impl Play {
             players,
             folder: scenario.file.parent().unwrap_or(Path::new(".")).to_owned(),
             conversation,
+            engine: None,
             emulator,
             timeout,
         })
@@ -309,6 +311,10 @@ impl Play {
 
     async fn step(&mut self, step: &Step) -> Result<(), Miss> {
         let deadline = Instant::now() + self.timeout;
+        if step.action == Action::Restart {
+            let actors = self.players.values_mut().map(|p| &mut p.actor).collect();
+            return super::restart::restart(&mut self.engine, actors, deadline).await;
+        }
         if let Action::Transcript { purple_chat, turns } = &step.action {
             let folder = self.folder.clone();
             let user = &mut self.player(USER)?.actor;

@@ -1,9 +1,9 @@
 //! Before a scenario runs: whether it can run on the target at all, and the command line of
 //! its broker.
 
-use super::Scenario;
-use super::Step;
-use super::runner::Target;
+use super::restart::TempStore;
+use super::runner::{Miss, Target};
+use super::{Action, Scenario, Step};
 use std::path::{Path, PathBuf};
 
 /// Why `scenario` cannot run on `target`, if it cannot.
@@ -27,6 +27,12 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
                 return Some(format!(
                     "sets options.{}, which a running broker (--connect) does not take",
                     set.join(", options.")
+                ));
+            }
+            if let Some(s) = scenario.steps.iter().find(|s| s.action == Action::Restart) {
+                return Some(format!(
+                    "{} restarts the broker, which --connect does not own",
+                    step_says(s)
                 ));
             }
             emulated.map(|s| {
@@ -77,6 +83,28 @@ fn mock_only(scenario: &Scenario) -> Vec<&'static str> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Starts the scenario's broker on loopback, with `system` and `config` instead of its own
+/// when given; on a store of its own when a step restarts it.
+pub(super) async fn start_engine(
+    scenario: &Scenario,
+    system: Option<crate::systems::SystemName>,
+    config: Option<&Path>,
+) -> Result<(crate::engine::Engine, Option<TempStore>), Miss> {
+    let mut args = engine_args(scenario, system, config)
+        .map_err(|e| Miss::new("the scenario's options to start a broker", e))?;
+    let restarts = scenario.steps.iter().any(|s| s.action == Action::Restart);
+    let store = restarts
+        .then(TempStore::new)
+        .transpose()
+        .map_err(|e| Miss::new("a store for the broker to restart on", e))?;
+    args.store = store.as_ref().map(|s| s.path().to_owned());
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    match crate::engine::start(&args, loopback, 64).await {
+        Ok(engine) => Ok((engine, store)),
+        Err(e) => Err(Miss::new("a broker to start", format!("{e:#}"))),
+    }
 }
 
 /// The command line that starts the scenario's broker, its paths taken from its folder.

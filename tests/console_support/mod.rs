@@ -50,8 +50,23 @@ impl Harness {
         width: u16,
         height: u16,
     ) -> Self {
+        let token = broker.token().clone();
+        let mut h = Self::dial(token, url, theme, width, height).await;
+        h.broker = Some(broker);
+        h
+    }
+
+    /// A console of `width` x `height` on the broker at `url` whose token is `token`, which
+    /// the test owns (an engine, which the console may restart).
+    pub async fn dial(
+        token: handoff::connectors::redact::Secret,
+        url: &str,
+        theme: Theme,
+        width: u16,
+        height: u16,
+    ) -> Self {
         let mut app = App::new(theme, url);
-        app.token = Some(broker.token().clone());
+        app.token = Some(token);
         let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let cancel = CancellationToken::new();
         let console = Console::connect(app, terminal, None, cancel.clone());
@@ -68,7 +83,7 @@ impl Harness {
         }));
         let mut h = Self {
             console,
-            broker: Some(broker),
+            broker: None,
             keys,
             queued,
             input,

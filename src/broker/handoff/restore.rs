@@ -1,6 +1,7 @@
 //! Bringing a conversation back from its stored log after a broker restart. Live chats do not
 //! survive a restart (the system's side is gone), so a conversation that was waiting or
-//! connected is told so and ended; buttons from before the restart expire, except the
+//! connected is told so and ended, unless the system kept its live chat (an in-process restart,
+//! `broker::lasting`): then a connected chat carries on; buttons from before the restart expire, except the
 //! notifications', which are held again (and pressable: nothing is live after a restart).
 
 use super::messages::{expire_active, plain_text};
@@ -16,13 +17,15 @@ const RESTARTED: &str = "<p>The broker restarted, so your live agent chat was lo
 
 impl Conversation {
     /// Rebuilds a conversation from its log; returns it with the events that tell the user
-    /// what the restart changed.
+    /// what the restart changed. `kept`: the system kept the conversation's live chat, so a
+    /// connected one goes on.
     pub fn restore(
         id: ConversationId,
         user: UserInfo,
         settings: HandoffSettings,
         log: &[(Audience, ConversationEvent)],
         now: Millis,
+        kept: bool,
     ) -> (Self, Vec<Effect>) {
         let mut c = Self::new(id, user, settings);
         let mut latest: Vec<ChatMessage> = Vec::new();
@@ -52,7 +55,9 @@ impl Conversation {
                 out.push(Effect::Emit(Audience::User, event));
             }
         }
-        c.after_restart(now, &mut out);
+        if !(kept && c.is_connected()) {
+            c.after_restart(now, &mut out);
+        }
         (c, out)
     }
 

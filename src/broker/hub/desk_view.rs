@@ -164,6 +164,25 @@ impl Hub {
         }
     }
 
+    /// A live chat taken back after an in-process restart: the desk's view is what the
+    /// conversation's state says (its agents in the chat), so that the chat's end reaches them.
+    pub(super) fn desk_view_resumed(&mut self, conv: &ConversationId) {
+        let agents = match self.conversations.get(conv).map(|e| e.machine.state()) {
+            Some(crate::protocol::HandoffState::Connected { agent, with, .. }) => {
+                let mut agents = with.clone();
+                agents.retain(|a| a != agent);
+                agents.push(agent.clone());
+                agents
+            }
+            _ => return,
+        };
+        if let Some(view) = self.desk_view(conv) {
+            view.requested = true;
+            view.assigned = true;
+            view.agents = agents;
+        }
+    }
+
     /// The connector reported something about the chat.
     pub(super) fn desk_view_chat(&mut self, conv: &ConversationId, event: &ChatEvent) {
         let Some(view) = self.desk_view(conv) else {

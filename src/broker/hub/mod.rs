@@ -21,6 +21,7 @@ mod index;
 mod lane;
 mod notices;
 mod outbound;
+mod restore;
 mod scoped;
 mod translation;
 
@@ -35,7 +36,6 @@ use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
     ErrorCode, Millis, RequestId, ServerMsg, UserInfo,
 };
-use crate::store::{Commit, StoreWriter, StoredConversation};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -240,55 +240,6 @@ impl Hub {
         }
     }
 
-    /// Writes every conversation to `store` from now on, after bringing back the ones it holds.
-    pub(super) fn restore(
-        &mut self,
-        conversations: Vec<StoredConversation>,
-        store: StoreWriter,
-        commits: mpsc::UnboundedReceiver<Commit>,
-    ) {
-        let mut restarted = Vec::new();
-        for stored in conversations {
-            let log: Vec<(Audience, ConversationEvent)> = stored
-                .events
-                .iter()
-                .map(|e| (e.audience, e.event.clone()))
-                .collect();
-            let user_id = stored.user.id.clone();
-            let (machine, effects) = Conversation::restore(
-                stored.id.clone(),
-                stored.user,
-                self.settings.handoff.clone(),
-                &log,
-                self.settings.clock.now_millis(),
-            );
-            let platform = machine.scope().platform;
-            self.user_chats
-                .insert(&user_id, platform, stored.id.clone());
-            let log = stored
-                .events
-                .into_iter()
-                .map(|e| Logged {
-                    seq: e.seq,
-                    at: e.at,
-                    audience: e.audience,
-                    event: e.event,
-                })
-                .collect();
-            self.conversations
-                .insert(stored.id.clone(), Entry::new(machine, log));
-            self.opened.push(stored.id.clone());
-            restarted.push((stored.id, effects));
-        }
-        self.store = Some(durable::Durability::new(store, commits));
-        // The restart's own events are stored like any other.
-        for (id, effects) in restarted {
-            self.apply(&id, effects);
-        }
-        tracing::info!(
-            conversations = self.conversations.len(),
-            "transcript store loaded"
-        );
     }
 
     fn refresh_desk_agents(&self) {

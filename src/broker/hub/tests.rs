@@ -3,6 +3,7 @@
 use super::*;
 use crate::broker::assistant::AssistantConfig;
 use crate::protocol::HandoffStyle;
+use crate::store::StoreWriter;
 use crate::systems::mock::{DeskConfig, MockDesk};
 
 async fn hub() -> Hub {

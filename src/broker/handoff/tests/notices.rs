@@ -187,8 +187,14 @@ fn after_a_restart_a_held_notification_is_pressable_again_and_offers_expire() {
     keep(notify(&mut c, "Password expiry on Friday"));
     let id = c.notifications[0].id.clone();
     let settings = settings(HandoffStyle::Brokered, false);
-    let (mut back, fx) =
-        Conversation::restore("c-1".into(), UserInfo::default(), settings, &log, NOW);
+    let (mut back, fx) = Conversation::restore(
+        "c-1".into(),
+        UserInfo::default(),
+        settings,
+        &log,
+        NOW,
+        false,
+    );
     assert!(
         said(&fx)
             .iter()

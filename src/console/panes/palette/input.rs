@@ -62,6 +62,7 @@ fn run(app: &mut App, action: Action) -> Vec<Command> {
         Action::SwitchPlatform => {
             return crate::console::platforms::switch(app, app.chat.platform.next());
         }
+        Action::RestartBroker => return crate::console::restart::ask(app),
         Action::Quit => {
             app.quit = true;
             return vec![Command::Quit];

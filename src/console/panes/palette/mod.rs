@@ -26,6 +26,8 @@ pub enum Action {
     SwitchPlatform,
     /// Invite another agent into the inbox's selected live chat (issue 15, rule 9).
     Invite,
+    /// Stop the console's own broker and start it again on its store (a fault, as QA would).
+    RestartBroker,
 }
 
 /// One entry: the action, its name and the keys that do the same.
@@ -74,6 +76,7 @@ pub const ENTRIES: &[Entry] = &[
         "Switch the user's chat platform (Web, Teams, Slack)",
         "",
     ),
+    entry(Action::RestartBroker, "Restart the broker", ""),
 ];
 
 /// The longest filter kept, in characters (more typing is ignored).

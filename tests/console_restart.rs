@@ -1,0 +1,87 @@
+//! "Restart the broker" from the palette, headless: the console's own broker (an engine on a
+//! store) restarts in the middle of a live chat; both connections reconnect with `since`, the
+//! chat goes on with the same agent, and what was shown before is still there, once.
+
+// Test helpers fail loudly: unwrapping is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod console_support;
+
+use clap::Parser as _;
+use console_support::Harness;
+use crossterm::event::KeyCode;
+use handoff::console::Focus;
+use handoff::theme::Theme;
+use std::sync::Arc;
+
+/// The console's own broker on the mock desk, keeping conversations in `store`.
+async fn engine(store: &std::path::Path) -> handoff::engine::Engine {
+    let store = format!("--store={}", store.display());
+    let cli = handoff::cli::Cli::try_parse_from(["handoff", "--greeting=", store.as_str()])
+        .expect("options");
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    handoff::engine::start(&cli.console.engine, loopback, 16)
+        .await
+        .expect("the broker starts")
+}
+
+/// Ctrl+P, the entry's name, Enter.
+async fn palette(h: &mut Harness, entry: &str) {
+    h.ctrl('p').await;
+    h.type_text(entry).await;
+    h.key(KeyCode::Enter).await;
+}
+
+#[tokio::test]
+async fn a_restart_from_the_palette_keeps_the_live_chat_and_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir.path().join("transcripts.sqlite")).await;
+    let (url, token) = (engine.url(), engine.broker.token().clone());
+    let slot = Arc::new(tokio::sync::Mutex::new(Some(engine)));
+    let mut h = Harness::dial(token, &url, Theme::default(), 160, 48).await;
+    h.console.engine = Some(Arc::clone(&slot));
+
+    h.say("I'd like to speak to a live agent").await;
+    h.see("more details").await;
+    h.say("My VPN keeps disconnecting every few minutes").await;
+    h.see("Start agent chat").await;
+    h.alt('1').await;
+    h.see("ringing Lisa").await;
+    h.key(KeyCode::Tab).await;
+    h.key(KeyCode::Tab).await;
+    h.until_state("the inbox", |h| h.console.app.focus == Focus::Inbox)
+        .await;
+    h.key(KeyCode::Char('a')).await;
+    h.until_state("the reply box", |h| h.console.app.focus == Focus::Reply)
+        .await;
+    h.say("Which VPN client do you use?").await;
+    h.until("the reply in both panes", |s| {
+        s.matches("Which VPN client do you use?").count() == 2
+    })
+    .await;
+    h.key(KeyCode::Esc).await;
+
+    palette(&mut h, "restart the broker").await;
+    h.see("The broker restarted on its store").await;
+    h.until("both connections back", |s| s.contains("● user ● agent"))
+        .await;
+
+    h.key(KeyCode::Enter).await;
+    h.until_state("the reply box", |h| h.console.app.focus == Focus::Reply)
+        .await;
+    h.say("Still here after the restart").await;
+    h.until("the new reply in both panes", |s| {
+        s.matches("Still here after the restart").count() == 2
+    })
+    .await;
+    let screen = h.text();
+    assert_eq!(
+        screen.matches("Which VPN client do you use?").count(),
+        2,
+        "shown once in each pane, not replayed twice:\n{screen}"
+    );
+    assert!(!screen.contains("live agent chat was lost"), "{screen}");
+    h.stop().await;
+    let engine = slot.lock().await.take().expect("the restarted broker");
+    engine.shutdown().await;
+}
