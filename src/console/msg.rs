@@ -127,6 +127,19 @@ pub enum Command {
     /// Leave the user's conversation and start a new one, as the hello the state now gives
     /// says (the user named in `ChatPane::user`; the broker's default user when `None`).
     NewConversation,
+    /// Drop a connection's socket without a close frame (a fault); it reconnects with
+    /// `since`.
+    DropSocket(Side),
+    /// Inject a system fault through its emulator's controls, off the UI thread; how it went
+    /// comes back as a [`Msg::Notice`].
+    Fault {
+        /// The emulator's base URL.
+        base: String,
+        /// The fault, as a scenario step.
+        action: crate::scenario::Action,
+        /// The broker's conversation id (the queue to expire).
+        conversation: String,
+    },
     /// Leave the console.
     Quit,
 }

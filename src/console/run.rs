@@ -158,6 +158,23 @@ impl<B: Backend> Console<B> {
                     Err(text) => self.app.notify(true, text),
                 }
             }
+            Command::DropSocket(side) => {
+                let handle = match side {
+                    Side::User => &self.user,
+                    Side::Agent => &self.agent,
+                };
+                if let Err(e) = handle.drop_socket() {
+                    self.app.notify(true, format!("Nothing dropped: {e}"));
+                }
+            }
+            Command::Fault {
+                base,
+                action,
+                conversation,
+            } => {
+                let tx = self.tx.clone();
+                tokio::spawn(super::faults::inject(base, action, conversation, tx));
+            }
             Command::NewConversation => {
                 if let Err(e) = self.user.reconnect() {
                     self.app.chat.restarting = false;
