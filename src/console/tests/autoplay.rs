@@ -50,7 +50,7 @@ fn space_pauses_and_resumes_and_the_panel_says_so_with_its_keys() {
     let r = app.scenario.replay.as_ref().expect("a replay");
     assert!(r.paused() && !r.running(), "paused");
     assert!(
-        app.tick_interval().is_none(),
+        replay::tick(&app).is_none(),
         "a paused autoplay needs no ticks"
     );
     let (text, _) = screen(&app, 170, 45);
