@@ -87,8 +87,9 @@ fn title(app: &App, r: &super::Replay) -> Line<'static> {
         t.title,
     )];
     let hint = crate::console::panes::help::hint_line(t, super::autoplay::AUTOPLAY);
+    // F9 (fork) is in the help: the title stays within half a terminal.
     spans.extend(hint.spans);
-    spans.push(Span::styled(" · F9 fork ", t.title));
+    spans.push(Span::raw(" "));
     Line::from(spans)
 }
 
