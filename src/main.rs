@@ -119,6 +119,7 @@ async fn console_with(
         (None, Some(b)) => (b.url(), Some(b.broker.token().clone())),
         (None, None) => anyhow::bail!("no broker to connect to"),
     };
+    let controls = controls_of(embedded.as_ref(), &engine_args.system.to_string());
     let clock = embedded.as_ref().map(|e| e.broker.clock());
     // Held where "Restart the broker" can replace it.
     let embedded = embedded.map(|e| std::sync::Arc::new(tokio::sync::Mutex::new(Some(e))));
@@ -139,6 +140,7 @@ async fn console_with(
         replay,
         autoplay,
         engine: embedded.clone(),
+        controls,
     };
     let result = handoff::console::run(options).await;
     if let Some(slot) = embedded
@@ -147,6 +149,27 @@ async fn console_with(
         engine.shutdown().await;
     }
     result
+}
+
+/// Where the console's fault entries send the system's faults: its embedded emulator, or why
+/// there is none.
+fn controls_of(
+    engine: Option<&engine::Engine>,
+    system: &str,
+) -> handoff::console::faults::Controls {
+    use handoff::console::faults::Controls;
+    if let Some(url) = engine.and_then(engine::Engine::emulator_url) {
+        return Controls::Emulator(url);
+    }
+    Controls::Unavailable(match engine {
+        None => "on an external broker (--broker) the console does not know the system's \
+                 emulator"
+            .to_owned(),
+        Some(e) if e.system.is_none() => "the mock desk has no emulator: start with --system \
+                                          NAME (one with an emulator, e.g. servicenow)"
+            .to_owned(),
+        Some(_) => format!("{system} runs against the real service, not an emulator"),
+    })
 }
 
 /// A `--theme` that cannot be used stops the start, before the terminal is taken over: the

@@ -254,7 +254,11 @@ async fn a_replay_forked_before_the_accept_and_finished_by_hand_is_a_second_scen
     h.key(KeyCode::F(9)).await;
     h.see("Forked after step").await;
     accept_and_answer(&mut h).await;
+    // F5 asks the fork's name, suggesting `<name>-fork.toml` beside the scenario.
     h.key(KeyCode::F(5)).await;
+    h.see("Save the fork as").await;
+    h.see("seed-fork.toml").await;
+    h.key(KeyCode::Enter).await;
     h.see("Saved").await;
     h.stop().await;
 
@@ -291,4 +295,68 @@ async fn autoplay_plays_seed_000_to_the_end_typing_in_the_composer() {
     replay_to_the_end(&mut h).await;
     h.see(GREETING).await;
     h.stop().await;
+}
+
+#[tokio::test]
+async fn a_fork_is_never_saved_over_a_file_the_name_is_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("seed.toml");
+    std::fs::copy(SEED_000, &original).unwrap();
+    let mut h = console().await;
+    replay::load(
+        &mut h.console.app,
+        handoff::scenario::load(&original).unwrap(),
+        None,
+    );
+    h.key(KeyCode::F(6)).await;
+    h.until_state("the first step played", |h| {
+        h.console.app.scenario.replay.as_ref().unwrap().at == 1
+    })
+    .await;
+    h.key(KeyCode::F(9)).await;
+    h.see("Forked after step").await;
+    // Esc gives the name up: nothing is written and the fork is still recorded.
+    h.key(KeyCode::F(5)).await;
+    h.see("Save the fork as").await;
+    h.key(KeyCode::Esc).await;
+    h.see("the fork is still recorded").await;
+    assert!(h.console.app.scenario.recording.is_some());
+    // A name that is taken is refused, and the question stays for another.
+    h.key(KeyCode::F(5)).await;
+    h.see("Save the fork as").await;
+    for _ in 0..400 {
+        h.key(KeyCode::Backspace).await;
+    }
+    let taken = original.display().to_string();
+    for c in taken.chars() {
+        h.key(KeyCode::Char(c)).await;
+    }
+    h.key(KeyCode::Enter).await;
+    h.until_state("the name refused", |h| {
+        let asking = h.console.app.palette.as_ref().and_then(|p| p.ask.as_ref());
+        asking
+            .and_then(|a| a.problem.as_deref())
+            .is_some_and(|p| p.ends_with("exists: choose another name"))
+    })
+    .await;
+    let before = std::fs::read_to_string(&original).unwrap();
+    for _ in 0..".toml".len() {
+        h.key(KeyCode::Backspace).await;
+    }
+    for c in "-mine".chars() {
+        h.key(KeyCode::Char(c)).await;
+    }
+    h.key(KeyCode::Enter).await;
+    h.see("Saved").await;
+    h.stop().await;
+    assert_eq!(std::fs::read_to_string(&original).unwrap(), before);
+    let mine = dir.path().join("seed-mine.toml");
+    let saved = handoff::scenario::load(&mine).expect("saved under the name given, .toml added");
+    assert_eq!(
+        saved.steps[0].action,
+        Action::Say {
+            text: "I'd like to speak to a live agent".into(),
+            fails: None
+        }
+    );
 }

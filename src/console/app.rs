@@ -121,6 +121,8 @@ pub struct App {
     pub quit: bool,
     /// Recording and replaying scenarios.
     pub scenario: Box<super::replay::Scenarios>,
+    /// Where the system's faults go (the command palette's fault entries).
+    pub controls: super::faults::Controls,
 }
 
 impl App {
@@ -151,6 +153,7 @@ impl App {
             dirty: true,
             quit: false,
             scenario: Box::default(),
+            controls: super::faults::Controls::default(),
         }
     }
 

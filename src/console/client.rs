@@ -25,7 +25,7 @@ const RECONNECTS: usize = 2;
 #[derive(Debug, Clone)]
 pub struct ClientHandle {
     tx: mpsc::Sender<ClientMsg>,
-    reconnect: mpsc::Sender<()>,
+    reconnect: mpsc::Sender<Reconnect>,
     hello: std::sync::Arc<watch::Sender<ClientMsg>>,
 }
 
@@ -49,13 +49,30 @@ impl ClientHandle {
 
     /// Drops the connection and reconnects with the latest hello (a new conversation).
     pub fn reconnect(&self) -> Result<(), String> {
-        self.reconnect.try_send(()).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(()) => {
-                "a new conversation is already on its way".to_owned()
-            }
-            mpsc::error::TrySendError::Closed(()) => "the connection task has stopped".to_owned(),
+        self.ask(Reconnect::NewConversation)
+    }
+
+    /// Drops the socket without a close frame, as a network would (a fault injected by hand);
+    /// the task reconnects with the latest hello, whose `since` resumes where it was.
+    pub fn drop_socket(&self) -> Result<(), String> {
+        self.ask(Reconnect::Dropped)
+    }
+
+    fn ask(&self, why: Reconnect) -> Result<(), String> {
+        self.reconnect.try_send(why).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => "a reconnect is already on its way".to_owned(),
+            mpsc::error::TrySendError::Closed(_) => "the connection task has stopped".to_owned(),
         })
     }
+}
+
+/// Why the app asks a connection to start over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reconnect {
+    /// A new conversation: the socket is closed properly.
+    NewConversation,
+    /// A fault: the socket is dropped without a close frame.
+    Dropped,
 }
 
 /// The task's side of the channels.
@@ -63,7 +80,7 @@ struct Channels {
     side: Side,
     url: String,
     outbox: mpsc::Receiver<ClientMsg>,
-    reconnects: mpsc::Receiver<()>,
+    reconnects: mpsc::Receiver<Reconnect>,
     hello: watch::Receiver<ClientMsg>,
     app: mpsc::Sender<Msg>,
 }
@@ -153,7 +170,12 @@ async fn connection(
                 _ = ws.close(None).await;
                 return Ok(());
             }
-            Some(()) = link.reconnects.recv() => {
+            Some(why) = link.reconnects.recv() => {
+                if why == Reconnect::Dropped {
+                    // No close frame: the broker sees the connection vanish.
+                    drop(ws);
+                    return Err("socket dropped on purpose (a fault)".to_owned());
+                }
                 _ = ws.close(None).await;
                 return Err("starting a new conversation".to_owned());
             }

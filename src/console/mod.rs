@@ -11,6 +11,7 @@ mod attach;
 pub mod bench;
 pub mod client;
 mod crash;
+pub mod faults;
 mod input;
 pub mod keymap;
 mod msg;
@@ -75,6 +76,8 @@ pub struct ConsoleOptions {
     pub scenario_options: crate::scenario::Options,
     /// The console's own broker, which "Restart the broker" restarts (`None` with `--url`).
     pub engine: Option<EngineSlot>,
+    /// Where the palette's system faults go: the system's emulator, or why there is none.
+    pub controls: faults::Controls,
 }
 
 /// Runs the console on the real terminal until the user quits. Must be called inside a Tokio
@@ -90,6 +93,7 @@ pub async fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let mut app = App::new(theme, options.url.clone());
     app.token.clone_from(&options.token);
     app.chat.platform = options.platform;
+    app.controls = options.controls.clone();
     replay::setup(&mut app, &options);
     if let Some(e) = theme_error {
         tracing::warn!(error = %e, "theme not used");

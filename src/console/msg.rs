@@ -130,6 +130,19 @@ pub enum Command {
     /// Stop the console's own broker and start it again on its store, in a task; the outcome
     /// comes back as a [`Msg::Notice`], and both connections reconnect as after a drop.
     RestartBroker,
+    /// Drop a connection's socket without a close frame (a fault); it reconnects with
+    /// `since`.
+    DropSocket(Side),
+    /// Inject a system fault through its emulator's controls, off the UI thread; how it went
+    /// comes back as a [`Msg::Notice`].
+    Fault {
+        /// The emulator's base URL.
+        base: String,
+        /// The fault, as a scenario step.
+        action: crate::scenario::Action,
+        /// The broker's conversation id (the queue to expire).
+        conversation: String,
+    },
     /// Leave the console.
     Quit,
 }

@@ -168,6 +168,23 @@ impl<B: Backend> Console<B> {
                     let _ = tx.send(said).await;
                 });
             }
+            Command::DropSocket(side) => {
+                let handle = match side {
+                    Side::User => &self.user,
+                    Side::Agent => &self.agent,
+                };
+                if let Err(e) = handle.drop_socket() {
+                    self.app.notify(true, format!("Nothing dropped: {e}"));
+                }
+            }
+            Command::Fault {
+                base,
+                action,
+                conversation,
+            } => {
+                let tx = self.tx.clone();
+                tokio::spawn(super::faults::inject(base, action, conversation, tx));
+            }
             Command::NewConversation => {
                 if let Err(e) = self.user.reconnect() {
                     self.app.chat.restarting = false;

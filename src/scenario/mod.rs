@@ -11,7 +11,7 @@
 mod actor;
 pub mod connect;
 pub(crate) mod expect;
-mod faults;
+pub(crate) mod faults;
 pub mod import;
 mod needs;
 pub mod parse;

@@ -85,6 +85,9 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Command> {
         app.dirty = true;
         return palette::input::key(app, key);
     }
+    if let Some(commands) = crate::console::replay::autoplay::key(app, &key) {
+        return commands;
+    }
     for step in [Step::Modified, Step::Pane, Step::Plain] {
         let handled = match step {
             Step::Modified => global::handle(app, key, true),

@@ -7,6 +7,7 @@
 //! recorder is fed what the console was shown and what it sent ([`crate::scenario::record`]
 //! turns that into steps), and the replay reads on and sends its next requests.
 
+pub mod autoplay;
 mod look;
 mod play;
 pub mod view;
@@ -104,8 +105,15 @@ pub fn key(app: &mut App, key: ScenarioKey) -> Vec<Command> {
     play::advance(app)
 }
 
-/// F5: starts a recording, or stops the one in progress and saves it.
+/// F5: starts a recording, or stops the one in progress and saves it; a fork's name is asked
+/// first ([`save_fork_as`]).
 fn toggle_recording(app: &mut App) {
+    if let Some(rec) = app.scenario.recording.as_ref().filter(|r| r.keep_existing) {
+        let suggestion = rec.file.display().to_string();
+        let question = crate::console::panes::palette::ask::Question::ForkName;
+        crate::console::panes::palette::ask::open(app, question, &suggestion);
+        return;
+    }
     if app.scenario.recording.is_some() {
         // A recording that could not be written anywhere is kept: F5 tries again.
         if save(app) {
@@ -165,7 +173,7 @@ fn fork(app: &mut App) {
     app.notify(
         false,
         format!(
-            "Forked after step {at}: go on by hand; F5 saves the new scenario to {}",
+            "Forked after step {at}: go on by hand; F5 saves the new scenario (it asks the name, {} suggested)",
             file.display()
         ),
     );
@@ -174,6 +182,29 @@ fn fork(app: &mut App) {
         file,
         keep_existing: true,
     });
+}
+
+/// Saves the fork being recorded to `name` (`.toml` added when it has no extension), never
+/// over an existing file: `Err` says why it was not saved, and the fork is still recorded.
+pub fn save_fork_as(app: &mut App, name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a file name, please".into());
+    }
+    let mut file = PathBuf::from(name);
+    if file.extension().is_none() {
+        file.set_extension("toml");
+    }
+    if file.exists() {
+        return Err(format!("{} exists: choose another name", file.display()));
+    }
+    let Some(rec) = app.scenario.recording.as_mut() else {
+        return Err("no fork is being recorded".into());
+    };
+    rec.file = file;
+    if save(app) {
+        app.scenario.recording = None;
+    }
+    Ok(())
 }
 
 /// The most numbered names tried for a new file.

@@ -64,7 +64,9 @@ pub struct Replay {
     /// Autoplay at this speed (a human pace times it).
     pub autoplay: Option<u32>,
     /// When the current step began (the app's clock).
-    started: Option<Millis>,
+    pub(super) started: Option<Millis>,
+    /// When Space paused the autoplay.
+    pub(super) paused_at: Option<Millis>,
     user_log: Vec<ServerMsg>,
     agent_log: Vec<ServerMsg>,
     pub(super) cursors: BTreeMap<String, Cursor>,
@@ -100,6 +102,7 @@ impl Replay {
             forked: false,
             autoplay: None,
             started: None,
+            paused_at: None,
             user_log: Vec::new(),
             agent_log: Vec::new(),
             cursors: BTreeMap::new(),
@@ -109,6 +112,7 @@ impl Replay {
 
     /// Plays on until step `end` (exclusive), or the first failure.
     pub fn run_to(&mut self, end: usize) {
+        self.paused_at = None;
         self.target = Some(end.min(self.scenario.steps.len()));
     }
 

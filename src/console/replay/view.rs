@@ -33,7 +33,12 @@ pub fn status(app: &App) -> Vec<Span<'static>> {
     if let Some(r) = &app.scenario.replay {
         let failed = r.marks.iter().any(|m| matches!(m, Some(Mark::Fail(..))));
         let style = if failed { t.error } else { t.ok };
-        let what = if r.forked { "forked at" } else { "▶" };
+        let what = match (r.forked, r.paused(), r.autoplay) {
+            (true, _, _) => "forked at".to_owned(),
+            (false, true, _) => "⏸".to_owned(),
+            (false, false, Some(speed)) if speed > 1 => format!("▶ ×{speed}"),
+            (false, false, _) => "▶".to_owned(),
+        };
         spans.push(Span::styled(
             format!("{what} {}/{} ", r.at, r.scenario.steps.len()),
             style,
@@ -65,20 +70,39 @@ fn describe(step: &Step) -> String {
     clean(&format!("{} {}{detail}", step.actor, step.action.name())).into_owned()
 }
 
+/// The panel's title: the scenario and its keys; while an autoplay plays, its speed and the
+/// autoplay table's keys.
+fn title(app: &App, r: &super::Replay) -> Line<'static> {
+    let t = &app.theme;
+    if super::autoplay::live(app).is_none() {
+        let name = clean(&r.scenario.name);
+        let keys = " · F6 step · F7 end · F8 to ▸ (Alt+↑/↓) · F9 fork ";
+        return Line::from(Span::styled(format!(" Replay: {name}{keys}"), t.title));
+    }
+    let speed = r.autoplay.unwrap_or(1);
+    let state = if r.paused() { "paused" } else { "playing" };
+    // The scenario's name gives way to the keys, which must fit half a terminal.
+    let mut spans = vec![Span::styled(
+        format!(" Autoplay {state} ×{speed} · "),
+        t.title,
+    )];
+    let hint = crate::console::panes::help::hint_line(t, super::autoplay::AUTOPLAY);
+    // F9 (fork) is in the help: the title stays within half a terminal.
+    spans.extend(hint.spans);
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
 /// Draws the replay panel.
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let Some(r) = &app.scenario.replay else {
         return;
     };
     let t = &app.theme;
-    let title = format!(
-        " Replay: {} · F6 step · F7 end · F8 to ▸ (Alt+↑/↓) · F9 fork ",
-        clean(&r.scenario.name)
-    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border)
-        .title(Span::styled(title, t.title));
+        .title(title(app, r));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines = Vec::new();

@@ -18,6 +18,8 @@ fn every_table_shows_each_key_it_dispatches() {
         unshown(inspector::keys::FILTER),
         unshown(links::keys::LINKS),
         unshown(palette::keys::PALETTE),
+        unshown(palette::keys::ASK),
+        unshown(crate::console::replay::autoplay::AUTOPLAY),
         unshown(help::keys::HELP),
     ]
     .concat();

@@ -316,7 +316,9 @@ fn request() -> ConversationEvent {
     }
 }
 
+mod autoplay;
 mod chat;
+mod faults;
 mod inbox;
 mod invite;
 mod keys;

@@ -37,6 +37,11 @@ pub fn lines(app: &App, roomy: bool) -> Vec<Line<'static>> {
         ]);
     }
     section(app, super::focused(app), &mut lines);
+    if crate::console::replay::autoplay::live(app).is_some() {
+        let table = crate::console::replay::autoplay::AUTOPLAY;
+        let rows = crate::console::keymap::help(table).collect();
+        section(app, ("Autoplay (while it plays)", rows), &mut lines);
+    }
     section(app, super::everywhere(), &mut lines);
     lines.push(Line::from(vec![
         Span::styled("Theme: ", t.muted),

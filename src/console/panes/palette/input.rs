@@ -12,7 +12,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Opens the palette with an empty filter.
 pub(crate) fn open(app: &mut App) {
-    app.palette = Some(Palette::default());
+    app.palette = Some(Palette {
+        agent: app.inbox.agent.clone(),
+        ..Palette::default()
+    });
 }
 
 /// A key for the open palette.
@@ -20,6 +23,9 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     let Some(palette) = app.palette.as_mut() else {
         return Vec::new();
     };
+    if palette.ask.is_some() {
+        return super::ask::key(app, key);
+    }
     match dispatch(PALETTE, &key) {
         Some(PaletteKey::Close) => app.palette = None,
         Some(PaletteKey::Up) => palette.step(-1),
@@ -67,6 +73,46 @@ fn run(app: &mut App, action: Action) -> Vec<Command> {
             app.quit = true;
             return vec![Command::Quit];
         }
+        fault @ (Action::DropUserSocket
+        | Action::DropAgentSocket
+        | Action::FailCalls
+        | Action::DelaySystem
+        | Action::ExpireQueue) => return run_fault(app, fault),
     }
     Vec::new()
+}
+
+/// A fault entry: it runs, asks its question, or says why it cannot.
+fn run_fault(app: &mut App, action: Action) -> Vec<Command> {
+    use super::ask::{self, Question};
+    use crate::console::faults;
+    use crate::console::msg::Side;
+    match action {
+        Action::DropUserSocket => faults::drop_socket(app, Side::User),
+        Action::DropAgentSocket => faults::drop_socket(app, Side::Agent),
+        Action::ExpireQueue => faults::system(app, crate::scenario::Action::ExpireQueue),
+        ask_first => {
+            if let Some(why) = faults::system_unavailable(app) {
+                app.notify(true, format!("No fault injected: {why}"));
+            } else if ask_first == Action::FailCalls {
+                ask::open(app, Question::FailCalls, faults::FAIL_SUGGESTION);
+            } else {
+                ask::open(app, Question::Delay, faults::DELAY_SUGGESTION);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Why an entry cannot run now, shown beside it (it is drawn disabled); `None` when it can.
+pub fn unavailable(app: &App, action: Action) -> Option<String> {
+    use crate::console::faults;
+    use crate::console::msg::Side;
+    match action {
+        Action::DropUserSocket => faults::drop_unavailable(app, Side::User),
+        Action::DropAgentSocket => faults::drop_unavailable(app, Side::Agent),
+        Action::FailCalls | Action::DelaySystem => faults::system_unavailable(app),
+        Action::ExpireQueue => faults::expire_unavailable(app),
+        _ => None,
+    }
 }

@@ -40,3 +40,26 @@ pub const PALETTE: &[Row<PaletteKey>] = &[
         ],
     ),
 ];
+
+/// What a key does while the palette asks a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AskKey {
+    /// Take the answer.
+    Answer,
+    /// Give the question up.
+    Cancel,
+    /// Shorten the answer.
+    Shorten,
+}
+
+/// The bindings while the palette asks a question ([`super::ask`]); other characters are
+/// typed into the answer.
+pub const ASK: &[Row<AskKey>] = &[
+    row("Enter", "answer", &[(key(KeyCode::Enter), AskKey::Answer)]),
+    row("Esc", "cancel", &[(key(KeyCode::Esc), AskKey::Cancel)]),
+    row(
+        "Backspace",
+        "shorten",
+        &[(key(KeyCode::Backspace), AskKey::Shorten)],
+    ),
+];

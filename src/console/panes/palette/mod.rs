@@ -1,9 +1,12 @@
 //! The command palette (Ctrl+P): the console's actions by name, for whoever does not know their
 //! keys. Typing filters the list; Enter runs the highlighted action.
 
+pub mod ask;
 pub(crate) mod input;
 pub mod keys;
 pub mod view;
+
+use std::borrow::Cow;
 
 /// What an entry does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +31,16 @@ pub enum Action {
     Invite,
     /// Stop the console's own broker and start it again on its store (a fault, as QA would).
     RestartBroker,
+    /// Fault: drop the user's WebSocket (it reconnects with `since`).
+    DropUserSocket,
+    /// Fault: drop the inbox agent's WebSocket.
+    DropAgentSocket,
+    /// Fault: the system fails its next N calls (asks N and how).
+    FailCalls,
+    /// Fault: the system answers late (asks how late).
+    DelaySystem,
+    /// Fault: the system's queue gives up on the request now.
+    ExpireQueue,
 }
 
 /// One entry: the action, its name and the keys that do the same.
@@ -77,7 +90,20 @@ pub const ENTRIES: &[Entry] = &[
         "",
     ),
     entry(Action::RestartBroker, "Restart the broker", ""),
+    // Faults by hand (issue 16): each says why when it cannot be injected.
+    entry(Action::DropUserSocket, "Fault: drop the user's socket", ""),
+    entry(Action::DropAgentSocket, "Fault: drop {agent}'s socket", ""),
+    entry(
+        Action::FailCalls,
+        "Fault: fail the system's next N calls…",
+        "",
+    ),
+    entry(Action::DelaySystem, "Fault: delay the system by N ms…", ""),
+    entry(Action::ExpireQueue, "Fault: expire the queue now", ""),
 ];
+
+/// Where a label names the agent the inbox acts as.
+const AGENT: &str = "{agent}";
 
 /// The longest filter kept, in characters (more typing is ignored).
 pub const FILTER_CHARS: usize = 64;
@@ -89,6 +115,11 @@ pub struct Palette {
     pub filter: String,
     /// The highlighted entry among those that match.
     pub selected: usize,
+    /// The agent the inbox acts as when the palette opened, named by the labels that say
+    /// `{agent}`.
+    pub agent: Option<String>,
+    /// An entry's question, when one is being answered (the palette shows it instead).
+    pub ask: Option<ask::Asking>,
 }
 
 impl Palette {
@@ -98,10 +129,22 @@ impl Palette {
         ENTRIES
             .iter()
             .filter(|e| {
-                let label = e.label.to_lowercase();
+                let label = self.label(e).to_lowercase();
                 filter.split_whitespace().all(|w| label.contains(w))
             })
             .collect()
+    }
+
+    /// An entry's name as shown: `{agent}` is the agent the inbox acts as.
+    pub fn label(&self, entry: &Entry) -> Cow<'static, str> {
+        if !entry.label.contains(AGENT) {
+            return Cow::Borrowed(entry.label);
+        }
+        let name = self.agent.as_deref().map_or_else(
+            || "the agent".to_owned(),
+            |a| crate::text::clean(a).into_owned(),
+        );
+        Cow::Owned(entry.label.replace(AGENT, &name))
     }
 
     /// The highlighted entry, if any matches.
