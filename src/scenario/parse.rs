@@ -289,6 +289,12 @@ const ACTIONS: &[(&str, Who, &[KeySpec])] = &[
     ("reply", Who::Agent, &[("text", Text, true), FAILS]),
     ("transfer", Who::Agent, &[("to", Text, true), FAILS]),
     ("end", Who::Speaker, &[FAILS]),
+    ("note", Who::Agent, &[("text", Text, true), FAILS]),
+    (
+        "notify",
+        Who::Observer,
+        &[("text", Text, true), ("buttons", TextList, false), FAILS],
+    ),
     (
         "wait",
         Who::Anyone,
@@ -366,6 +372,8 @@ enum Who {
     Agent,
     /// The user or an agent.
     Speaker,
+    /// An observer named in the options.
+    Observer,
     Anyone,
 }
 
@@ -401,13 +409,13 @@ fn step(at: &Locator, options: &Options, raw: Spanned<Table>) -> Result<Step, Sc
     let role = if actor == USER {
         Who::User
     } else if options.observers.contains(&actor) {
-        Who::Anyone
+        Who::Observer
     } else {
         Who::Agent
     };
     let allowed = match who {
         Who::Anyone => true,
-        Who::Speaker => role != Who::Anyone,
+        Who::Speaker => role != Who::Observer,
         w => *w == role,
     };
     if !allowed {
@@ -457,6 +465,7 @@ fn who_says(who: Who) -> &'static str {
         Who::User => "the user",
         Who::Agent => "an agent",
         Who::Speaker => "the user or an agent",
+        Who::Observer => "an observer",
         Who::Anyone => "anyone",
     }
 }
@@ -559,7 +568,9 @@ fn check_fails(action: &Action) -> Result<(), (&'static str, String)> {
     | Action::Reject { fails, .. }
     | Action::Reply { fails, .. }
     | Action::Transfer { fails, .. }
-    | Action::End { fails }) = action
+    | Action::End { fails }
+    | Action::Note { fails, .. }
+    | Action::Notify { fails, .. }) = action
     else {
         return Ok(());
     };

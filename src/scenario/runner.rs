@@ -5,7 +5,8 @@
 use super::actor::{Actor, Dial};
 use super::expect::{self, RequestWant, Viewer};
 use super::setup::{engine_args, skip_reason};
-use super::steps::{Maker, answered, find_button, poll, quiet};
+use super::steps::{Maker, answered, attach, find_button, poll, quiet};
+use super::witness;
 use super::{Action, Scenario, Step, TextMatch, USER};
 use crate::protocol::{ButtonAction, ClientMsg, ClientRole, ConversationId, MessageId};
 use std::collections::BTreeMap;
@@ -86,6 +87,8 @@ pub struct Failure {
     pub miss: Miss,
     /// Each actor's last events, one line each.
     pub last_events: Vec<(String, Vec<String>)>,
+    /// What happened, as a sequence (calls to the system as notes when they were watched).
+    pub picture: Option<crate::pictures::Sequence>,
 }
 
 /// The most events of each actor a failure report shows.
@@ -97,6 +100,7 @@ impl Verdict {
             step,
             miss,
             last_events: Vec::new(),
+            picture: None,
         }))
     }
 }
@@ -152,25 +156,11 @@ pub async fn run(
             return Verdict::failed(None, Miss::new("a broker", "none started"));
         }
     };
-    let verdict = play(scenario, &dial, emulator, steps).await;
+    let verdict = play(scenario, &dial, emulator, steps, started.is_some()).await;
     if let Some(engine) = started {
         engine.shutdown().await;
     }
     verdict
-}
-
-/// The `attach` of a file whose content is `text`.
-fn attach(conversation: ConversationId, name: &str, content_type: &str, text: &str) -> Maker {
-    use base64::Engine as _;
-    let data = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    let (name, content_type) = (name.to_owned(), content_type.to_owned());
-    Box::new(move |id| ClientMsg::Attach {
-        id,
-        conversation,
-        name,
-        content_type,
-        data,
-    })
 }
 
 /// One actor, with how far each kind of expectation has read its log.
@@ -192,11 +182,13 @@ struct Play {
     timeout: Duration,
 }
 
+/// Plays the steps; with `watch`, a witness keeps what happened for a failure's picture.
 async fn play(
     scenario: &Scenario,
     dial: &Dial,
     emulator: Option<String>,
     steps: Option<mpsc::Sender<StepResult>>,
+    watch: bool,
 ) -> Verdict {
     let timeout = Duration::from_millis(
         scenario
@@ -208,9 +200,11 @@ async fn play(
         Ok(play) => play,
         Err(e) => return Verdict::failed(None, Miss::new("every actor to join", e)),
     };
+    let mut witness = witness::join(dial, watch, timeout).await;
     let mut verdict = Verdict::Passed;
     for (i, step) in scenario.steps.iter().enumerate() {
         let miss = play.step(step).await.err();
+        witness::follow(witness.as_mut()).await;
         let result = StepResult {
             index: i + 1,
             line: step.line,
@@ -222,17 +216,15 @@ async fn play(
             let _ = tx.send(result.clone()).await;
         }
         if let Some(miss) = miss {
-            let last_events = play.last_events().await;
-            verdict = Verdict::Failed(Box::new(Failure {
-                step: Some(result),
-                miss,
-                last_events,
-            }));
+            verdict = play.failed(result, miss, witness.as_mut()).await;
             break;
         }
     }
     for (_, p) in std::mem::take(&mut play.players) {
         p.actor.close().await;
+    }
+    if let Some(w) = witness {
+        w.close().await;
     }
     verdict
 }
@@ -291,6 +283,27 @@ impl Play {
         self.players
             .get_mut(name)
             .ok_or_else(|| Miss::new(format!("an actor {name}"), "none joined"))
+    }
+
+    /// The verdict of a failed step: each actor's last events and the picture of it all.
+    async fn failed(
+        &mut self,
+        step: StepResult,
+        miss: Miss,
+        mut witness: Option<&mut Actor>,
+    ) -> Verdict {
+        let last_events = self.last_events().await;
+        if let Some(w) = witness.as_deref_mut() {
+            w.drain().await;
+        }
+        let logs = self.players.values().map(|p| p.actor.log.as_slice());
+        let picture = witness::picture(witness.as_deref(), logs, &self.conversation);
+        Verdict::Failed(Box::new(Failure {
+            step: Some(step),
+            miss,
+            last_events,
+            picture: Some(picture),
+        }))
     }
 
     async fn last_events(&mut self) -> Vec<(String, Vec<String>)> {
@@ -424,6 +437,12 @@ impl Play {
                     Box::new(move |id| ClientMsg::End { id, conversation }),
                 )
             }
+            Action::Note { text, fails } => request(fails, super::steps::note(c(), text)),
+            Action::Notify {
+                text,
+                buttons,
+                fails,
+            } => request(fails, super::steps::notify(c(), text, buttons)),
             _ => return Ok(None),
         };
         Ok(Some((fails, make)))
