@@ -74,6 +74,10 @@ pub struct RunArgs {
     /// Print one JSON object per scenario, then one with the totals, instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Write the sequence diagram (mermaid) of each failed scenario to DIR/NAME.mmd, NAME its
+    /// file's stem; the report names the file.
+    #[arg(long, value_name = "DIR")]
+    pub mermaid: Option<PathBuf>,
     /// Run every scenario on this system (against its emulator) instead of its own.
     #[arg(long, value_parser = parse_system, conflicts_with = "connect")]
     pub system: Option<SystemName>,

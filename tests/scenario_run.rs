@@ -314,3 +314,42 @@ fn a_transcript_that_differs_from_purple_chat_names_the_first_differing_turn() {
         "{out}"
     );
 }
+
+#[test]
+fn mermaid_writes_each_failures_sequence_diagram_with_the_systems_calls_as_notes() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("pictures");
+    let wrong = repo("tests/fixtures/scenarios/wrong_expectation.toml");
+    let servicenow = repo("tests/fixtures/scenarios/wrong_servicenow.toml");
+    let args = [
+        wrong.to_str().unwrap(),
+        servicenow.to_str().unwrap(),
+        "--mermaid",
+        dir.to_str().unwrap(),
+    ];
+    let exit = run(home.path(), &args);
+    assert_eq!(exit.code, Some(1), "{exit:#?}");
+    let picture = dir.join("wrong_servicenow.mmd");
+    let says = format!("  sequence diagram: {}", picture.display());
+    assert!(exit.stdout.contains(&says), "{}", exit.stdout);
+    let text = std::fs::read_to_string(&picture).unwrap();
+    assert!(text.starts_with("sequenceDiagram\n"), "{text}");
+    assert!(
+        text.contains("    Note over P3: POST /api/sn_va_as_service/bot/integration 200 · "),
+        "the calls to ServiceNow as notes over the system:\n{text}"
+    );
+    assert!(text.contains("    P4->>P0: See KB0012345"), "{text}");
+    let mock = std::fs::read_to_string(dir.join("wrong_expectation.mmd")).unwrap();
+    assert!(!mock.contains("Note over P3: POST"), "{mock}");
+    // --json carries the same diagram.
+    let exit = run(home.path(), &[wrong.to_str().unwrap(), "--json"]);
+    let first: serde_json::Value =
+        serde_json::from_str(exit.stdout.lines().next().unwrap()).unwrap();
+    assert!(
+        first["mermaid"]
+            .as_str()
+            .unwrap()
+            .starts_with("sequenceDiagram\n"),
+        "{first}"
+    );
+}

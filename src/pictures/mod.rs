@@ -1,14 +1,28 @@
-//! Pictures of a stored conversation: a sequence of arrows between the user, the assistant,
-//! the broker, the system and each agent, drawn as a mermaid `sequenceDiagram`
-//! (`handoff transcript ID --format mermaid`) or as text for the terminal (`--format diagram`).
+//! Pictures of a conversation: a sequence of arrows between the user, the assistant, the
+//! broker, the system and each agent, drawn as a mermaid `sequenceDiagram`
+//! (`handoff transcript ID --format mermaid`, and a failed scenario's `handoff run --mermaid`)
+//! or as text for the terminal (`--format diagram`). When the connector's calls were kept
+//! (a scenario run watches them), each is a note over the system, in the order it happened.
 
+mod calls;
 mod diagram;
 
+pub use calls::{MAX_CALL_NOTES, call_note};
 pub use diagram::diagram;
 
-use crate::protocol::{Audience, ChatMessage, ConversationEvent, Role};
+use crate::protocol::{Audience, CallTrace, ChatMessage, ConversationEvent, MessageId, Part, Role};
 use crate::store::StoredConversation;
+use crate::text::to_plain;
 use std::fmt::Write as _;
+
+/// One thing a picture is drawn from, in the order it happened.
+#[derive(Debug, Clone, Copy)]
+pub enum Seen<'a> {
+    /// An event of the conversation, for whom it was.
+    Event(Audience, &'a ConversationEvent),
+    /// A call of the connector to its system.
+    Call(&'a CallTrace),
+}
 
 /// One thing that happens in the picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +58,39 @@ const ASSISTANT: usize = 1;
 const BROKER: usize = 2;
 const SYSTEM: usize = 3;
 
+/// Where a log's walk is: the messages drawn (and where), the agent in the chat, the calls.
+#[derive(Default)]
+struct Walk {
+    shown: Vec<(MessageId, usize)>,
+    agent: Option<usize>,
+    calls: usize,
+    more_calls: usize,
+}
+
+/// A message's parts as lines of plain text, in order: its texts and reasoning steps, its files
+/// as `file: NAME`, and its buttons as `buttons` writes them (left out where it gives `None`).
+/// The scenario checks and the pictures read messages through it alike.
+pub fn part_lines(
+    m: &ChatMessage,
+    buttons: impl Fn(&[crate::protocol::Button]) -> Option<String>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for part in &m.parts {
+        match part {
+            Part::RichText { rich_text } => lines.push(to_plain(rich_text)),
+            Part::ReasoningSteps { reasoning_steps } => {
+                lines.extend(reasoning_steps.iter().map(|s| to_plain(&s.rich_text)));
+            }
+            Part::Attachment { attachment } => lines.push(format!("file: {}", attachment.name)),
+            Part::Buttons { buttons: list } => lines.extend(buttons(list)),
+        }
+    }
+    lines
+}
+
 /// A message's text on one line, control characters removed.
 fn one_line(m: &ChatMessage) -> String {
-    let lines = crate::scenario::expect::part_lines(m, |buttons| {
+    let lines = part_lines(m, |buttons| {
         let labels: Vec<String> = buttons
             .iter()
             .map(|b| format!("[{}]", b.button_text))
@@ -64,49 +108,78 @@ impl Sequence {
     /// The picture of `conversation`: what the user saw as arrows (each message once, as last
     /// seen), the handoff's states as notes over the broker, the desk's events over the system.
     pub fn of(conversation: &StoredConversation) -> Self {
+        let log = conversation
+            .events
+            .iter()
+            .map(|e| Seen::Event(e.audience, &e.event));
+        Self::of_log(&conversation.user.name, log)
+    }
+
+    /// The picture of a log as `of` draws it, with each call as a note over the system: the
+    /// first [`MAX_CALL_NOTES`] of them, then one note saying how many more there were.
+    pub fn of_log<'a>(user: &str, log: impl IntoIterator<Item = Seen<'a>>) -> Self {
         let mut seq = Self {
             participants: vec![
-                crate::text::clean_text(&conversation.user.name, false).into_owned(),
+                crate::text::clean_text(user, false).into_owned(),
                 "assistant".into(),
                 "broker".into(),
                 "system".into(),
             ],
             items: Vec::new(),
         };
-        let mut shown: Vec<(crate::protocol::MessageId, usize)> = Vec::new();
-        let mut agent: Option<usize> = None;
-        for e in &conversation.events {
-            match (&e.event, e.audience) {
-                (ConversationEvent::Message { message }, Audience::User | Audience::Both) => {
-                    let item = seq.arrow(message, &mut agent);
-                    match shown.iter().find(|(id, _)| *id == message.id) {
-                        Some((_, at)) => seq.items[*at] = item,
-                        None => {
-                            shown.push((message.id.clone(), seq.items.len()));
-                            seq.items.push(item);
-                        }
-                    }
-                }
-                (ConversationEvent::Message { .. }, Audience::Agent) => {}
-                (ConversationEvent::State { state }, _) => {
-                    if state.name() == "ended" {
-                        agent = None;
-                    }
-                    seq.items.push(Item::Note {
-                        over: BROKER,
-                        text: state.name().into(),
-                    });
-                }
-                (other, Audience::Agent) => {
+        let mut walk = Walk::default();
+        for seen in log {
+            match seen {
+                Seen::Event(audience, event) => seq.event(audience, event, &mut walk),
+                Seen::Call(call) if walk.calls < MAX_CALL_NOTES => {
+                    walk.calls += 1;
                     seq.items.push(Item::Note {
                         over: SYSTEM,
-                        text: other.kind().into(),
+                        text: call_note(call),
                     });
                 }
-                _ => {}
+                Seen::Call(_) => walk.more_calls += 1,
             }
         }
+        if walk.more_calls > 0 {
+            seq.items.push(Item::Note {
+                over: SYSTEM,
+                text: format!("… {} more calls", walk.more_calls),
+            });
+        }
         seq
+    }
+
+    fn event(&mut self, audience: Audience, event: &ConversationEvent, walk: &mut Walk) {
+        match (event, audience) {
+            (ConversationEvent::Message { message }, Audience::User | Audience::Both) => {
+                let item = self.arrow(message, &mut walk.agent);
+                match walk.shown.iter().find(|(id, _)| *id == message.id) {
+                    Some((_, at)) => self.items[*at] = item,
+                    None => {
+                        walk.shown.push((message.id.clone(), self.items.len()));
+                        self.items.push(item);
+                    }
+                }
+            }
+            (ConversationEvent::Message { .. }, Audience::Agent) => {}
+            (ConversationEvent::State { state }, _) => {
+                if state.name() == "ended" {
+                    walk.agent = None;
+                }
+                self.items.push(Item::Note {
+                    over: BROKER,
+                    text: state.name().into(),
+                });
+            }
+            (other, Audience::Agent) => {
+                self.items.push(Item::Note {
+                    over: SYSTEM,
+                    text: other.kind().into(),
+                });
+            }
+            _ => {}
+        }
     }
 
     /// The column of agent `name`, added when new.

@@ -19,6 +19,10 @@ pub enum ConversationEvent {
         /// The site of a `web` conversation's first hello, when it named one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         site: Option<String>,
+        /// The system the broker hands users over to, as it names itself (`ServiceNow`,
+        /// `8x8 (mock)`); brokers before it was added leave it out.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        system: Option<String>,
     },
     /// A message was added, or replaced: a message with an id seen before replaces it whole
     /// (reasoning steps finish, buttons get pressed or expire).

@@ -15,6 +15,7 @@ pub struct Hello {
     token: Option<String>,
     resume: Option<String>,
     platform: Option<Platform>,
+    traces: bool,
 }
 
 impl Hello {
@@ -29,6 +30,7 @@ impl Hello {
             token: None,
             resume: None,
             platform: None,
+            traces: false,
         }
     }
 
@@ -68,6 +70,13 @@ impl Hello {
         self
     }
 
+    /// Also the connector's calls to its system (`trace` messages), as inspectors ask.
+    #[must_use]
+    pub fn traces(mut self, traces: bool) -> Self {
+        self.traces = traces;
+        self
+    }
+
     /// The frame, speaking [`PROTOCOL_VERSION`].
     pub fn build(self) -> ClientMsg {
         ClientMsg::Hello {
@@ -78,7 +87,7 @@ impl Hello {
             user: None,
             agent: self.agent,
             since: self.since,
-            traces: false,
+            traces: self.traces,
             token: self.token,
             resume: self.resume,
             supervisor: false,

@@ -51,6 +51,8 @@ pub struct Actor {
     resume: Option<String>,
     since: BTreeMap<ConversationId, u64>,
     next_id: u64,
+    /// Whether it asked for the connector's calls (`hello.traces`).
+    traces: bool,
 }
 
 impl Actor {
@@ -59,6 +61,22 @@ impl Actor {
         dial: &Dial,
         name: &str,
         role: ClientRole,
+        deadline: Instant,
+    ) -> Result<Self, String> {
+        Self::join_as(dial, name, role, false, deadline).await
+    }
+
+    /// An observer that also sees the connector's calls: the runner's witness, whose log
+    /// draws a failed scenario's picture.
+    pub async fn witness(dial: &Dial, deadline: Instant) -> Result<Self, String> {
+        Self::join_as(dial, "witness", ClientRole::Observer, true, deadline).await
+    }
+
+    async fn join_as(
+        dial: &Dial,
+        name: &str,
+        role: ClientRole,
+        traces: bool,
         deadline: Instant,
     ) -> Result<Self, String> {
         let mut actor = Self {
@@ -71,6 +89,7 @@ impl Actor {
             resume: None,
             since: BTreeMap::new(),
             next_id: 0,
+            traces,
         };
         actor.hello(deadline).await?;
         Ok(actor)
@@ -98,6 +117,7 @@ impl Actor {
         .since(self.since.clone())
         .token(self.dial.token.clone())
         .platform(self.dial.platform.filter(|_| user))
+        .traces(self.traces)
         .build();
         self.send(&hello).await?;
         let from = self.log.len();
@@ -261,6 +281,13 @@ impl Actor {
     pub async fn drain(&mut self) {
         let soon = Instant::now() + std::time::Duration::from_millis(20);
         while let Ok(Some(_)) = self.read(soon).await {}
+    }
+
+    /// Reads what already arrived, without waiting at all (so a witness's socket never backs
+    /// up); `Err` once the connection failed or the log is full.
+    pub async fn catch_up(&mut self) -> Result<(), String> {
+        while self.read(Instant::now()).await?.is_some() {}
+        Ok(())
     }
 
     /// Closes the connection politely.

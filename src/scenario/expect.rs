@@ -3,8 +3,7 @@
 //! `Err(what was seen)` while not (the runner reports the last one when it gives up).
 
 use super::TextMatch;
-use crate::protocol::{ChatMessage, ConversationEvent, MessageId, Part, Role, ServerMsg};
-use crate::text::to_plain;
+use crate::protocol::{ChatMessage, ConversationEvent, MessageId, Role, ServerMsg};
 use std::collections::{BTreeMap, HashSet};
 
 /// Who is looking: their own messages are not "seen" as the next message.
@@ -50,25 +49,7 @@ pub fn plain(m: &ChatMessage) -> String {
         .join("\n")
 }
 
-/// A message's parts as lines of plain text, in order: its texts and reasoning steps, its files
-/// as `file: NAME`, and its buttons as `buttons` writes them (left out where it gives `None`).
-pub fn part_lines(
-    m: &ChatMessage,
-    buttons: impl Fn(&[crate::protocol::Button]) -> Option<String>,
-) -> Vec<String> {
-    let mut lines = Vec::new();
-    for part in &m.parts {
-        match part {
-            Part::RichText { rich_text } => lines.push(to_plain(rich_text)),
-            Part::ReasoningSteps { reasoning_steps } => {
-                lines.extend(reasoning_steps.iter().map(|s| to_plain(&s.rich_text)));
-            }
-            Part::Attachment { attachment } => lines.push(format!("file: {}", attachment.name)),
-            Part::Buttons { buttons: list } => lines.extend(buttons(list)),
-        }
-    }
-    lines
-}
+pub use crate::pictures::part_lines;
 
 /// Runs of white space as one space, trimmed.
 pub fn squeeze(text: &str) -> String {

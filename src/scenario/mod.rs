@@ -24,6 +24,7 @@ mod steps;
 pub mod stored;
 pub mod suite;
 pub mod transcript;
+mod witness;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -198,6 +199,27 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fails: Option<String>,
     },
+    /// An agent writes a private note to the other agents of the chat; it never reaches the
+    /// user (rule 9).
+    Note {
+        /// The text.
+        text: String,
+        /// The error code the broker must answer instead of an ack.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fails: Option<String>,
+    },
+    /// An observer sends the user a notification; it reaches the user only, and during a live
+    /// chat its buttons are disabled until the chat ends (rule 5).
+    Notify {
+        /// The text.
+        text: String,
+        /// Its buttons' labels, each a `choice:<label>` button.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Vec<String>,
+        /// The error code the broker must answer instead of an ack.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fails: Option<String>,
+    },
     /// Waits `ms` milliseconds, or until the actor sees an event of kind `until`.
     Wait {
         /// How long.
@@ -344,6 +366,8 @@ impl Action {
             Self::Transfer { .. } => "transfer",
             Self::Invite { .. } => "invite",
             Self::End { .. } => "end",
+            Self::Note { .. } => "note",
+            Self::Notify { .. } => "notify",
             Self::Wait { .. } => "wait",
             Self::See { .. } => "see",
             Self::Buttons { .. } => "buttons",

@@ -290,6 +290,12 @@ const ACTIONS: &[(&str, Who, &[KeySpec])] = &[
     ("transfer", Who::Agent, &[("to", Text, true), FAILS]),
     ("invite", Who::Agent, &[("to", Text, true), FAILS]),
     ("end", Who::Speaker, &[FAILS]),
+    ("note", Who::Agent, &[("text", Text, true), FAILS]),
+    (
+        "notify",
+        Who::Observer,
+        &[("text", Text, true), ("buttons", TextList, false), FAILS],
+    ),
     (
         "wait",
         Who::Anyone,
@@ -368,6 +374,8 @@ enum Who {
     Agent,
     /// The user or an agent.
     Speaker,
+    /// An observer named in the options.
+    Observer,
     Anyone,
 }
 
@@ -403,13 +411,13 @@ fn step(at: &Locator, options: &Options, raw: Spanned<Table>) -> Result<Step, Sc
     let role = if actor == USER {
         Who::User
     } else if options.observers.contains(&actor) {
-        Who::Anyone
+        Who::Observer
     } else {
         Who::Agent
     };
     let allowed = match who {
         Who::Anyone => true,
-        Who::Speaker => role != Who::Anyone,
+        Who::Speaker => role != Who::Observer,
         w => *w == role,
     };
     if !allowed {
@@ -459,6 +467,7 @@ fn who_says(who: Who) -> &'static str {
         Who::User => "the user",
         Who::Agent => "an agent",
         Who::Speaker => "the user or an agent",
+        Who::Observer => "an observer",
         Who::Anyone => "anyone",
     }
 }
@@ -562,7 +571,9 @@ fn check_fails(action: &Action) -> Result<(), (&'static str, String)> {
     | Action::Reply { fails, .. }
     | Action::Transfer { fails, .. }
     | Action::Invite { fails, .. }
-    | Action::End { fails }) = action
+    | Action::End { fails }
+    | Action::Note { fails, .. }
+    | Action::Notify { fails, .. }) = action
     else {
         return Ok(());
     };

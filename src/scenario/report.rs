@@ -17,6 +17,8 @@ pub struct Outcome {
     pub verdict: Verdict,
     /// How long it took.
     pub duration: Duration,
+    /// Where its failure's sequence diagram was written (`--mermaid DIR`).
+    pub mermaid_file: Option<PathBuf>,
 }
 
 /// Passed, failed and skipped counts.
@@ -102,6 +104,9 @@ pub fn failure(o: &Outcome, f: &Failure) -> String {
             let _ = writeln!(text, "    {e}");
         }
     }
+    if let Some(file) = &o.mermaid_file {
+        let _ = writeln!(text, "  sequence diagram: {}", file.display());
+    }
     text
 }
 
@@ -132,6 +137,12 @@ pub fn json(o: &Outcome) -> serde_json::Value {
                 .map(|(a, e)| (a.clone(), serde_json::json!(e)))
                 .collect::<serde_json::Map<_, _>>()
                 .into();
+            if let Some(picture) = &f.picture {
+                v["mermaid"] = crate::pictures::mermaid(picture).into();
+            }
+            if let Some(file) = &o.mermaid_file {
+                v["mermaid_file"] = file.display().to_string().into();
+            }
         }
     }
     v

@@ -5,7 +5,8 @@
 use super::actor::{Actor, Dial};
 use super::expect::{self, RequestWant, Viewer};
 use super::setup::skip_reason;
-use super::steps::{Maker, answered, find_button, poll, quiet};
+use super::steps::{Maker, answered, attach, find_button, poll, quiet};
+use super::witness;
 use super::{Action, Scenario, Step, TextMatch, USER};
 use crate::engine::Engine;
 use crate::protocol::{ButtonAction, ClientMsg, ClientRole, ConversationId, MessageId};
@@ -87,6 +88,8 @@ pub struct Failure {
     pub miss: Miss,
     /// Each actor's last events, one line each.
     pub last_events: Vec<(String, Vec<String>)>,
+    /// What happened, as a sequence (calls to the system as notes when they were watched).
+    pub picture: Option<crate::pictures::Sequence>,
 }
 
 /// The most events of each actor a failure report shows.
@@ -98,6 +101,7 @@ impl Verdict {
             step,
             miss,
             last_events: Vec::new(),
+            picture: None,
         }))
     }
 }
@@ -142,25 +146,13 @@ pub async fn run(
         }
     };
     // Boxed: the future holds the scenario's whole broker (its engine, for `restart`).
-    let (verdict, engine) = Box::pin(play(scenario, &dial, (started, emulator), steps)).await;
+    let watch = started.is_some();
+    let (verdict, engine) =
+        Box::pin(play(scenario, &dial, (started, emulator), steps, watch)).await;
     if let Some(engine) = engine {
         engine.shutdown().await;
     }
     verdict
-}
-
-/// The `attach` of a file whose content is `text`.
-fn attach(conversation: ConversationId, name: &str, content_type: &str, text: &str) -> Maker {
-    use base64::Engine as _;
-    let data = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    let (name, content_type) = (name.to_owned(), content_type.to_owned());
-    Box::new(move |id| ClientMsg::Attach {
-        id,
-        conversation,
-        name,
-        content_type,
-        data,
-    })
 }
 
 /// One actor, with how far each kind of expectation has read its log.
@@ -187,11 +179,13 @@ struct Play {
 /// The scenario's own broker, when it has one, and its system's emulator.
 type Started = (Option<Engine>, Option<String>);
 
+/// Plays the steps; with `watch`, a witness keeps what happened for a failure's picture.
 async fn play(
     scenario: &Scenario,
     dial: &Dial,
     (engine, emulator): Started,
     steps: Option<mpsc::Sender<StepResult>>,
+    watch: bool,
 ) -> (Verdict, Option<Engine>) {
     let timeout = Duration::from_millis(
         scenario
@@ -209,9 +203,11 @@ async fn play(
         }
     };
     play.engine = engine;
+    let mut witness = witness::join(dial, watch, timeout).await;
     let mut verdict = Verdict::Passed;
     for (i, step) in scenario.steps.iter().enumerate() {
         let miss = play.step(step).await.err();
+        witness::follow(witness.as_mut()).await;
         let result = StepResult {
             index: i + 1,
             line: step.line,
@@ -223,17 +219,15 @@ async fn play(
             let _ = tx.send(result.clone()).await;
         }
         if let Some(miss) = miss {
-            let last_events = play.last_events().await;
-            verdict = Verdict::Failed(Box::new(Failure {
-                step: Some(result),
-                miss,
-                last_events,
-            }));
+            verdict = play.failed(result, miss, witness.as_mut()).await;
             break;
         }
     }
     for (_, p) in std::mem::take(&mut play.players) {
         p.actor.close().await;
+    }
+    if let Some(w) = witness {
+        w.close().await;
     }
     (verdict, play.engine)
 }
@@ -293,6 +287,27 @@ impl Play {
         self.players
             .get_mut(name)
             .ok_or_else(|| Miss::new(format!("an actor {name}"), "none joined"))
+    }
+
+    /// The verdict of a failed step: each actor's last events and the picture of it all.
+    async fn failed(
+        &mut self,
+        step: StepResult,
+        miss: Miss,
+        mut witness: Option<&mut Actor>,
+    ) -> Verdict {
+        let last_events = self.last_events().await;
+        if let Some(w) = witness.as_deref_mut() {
+            w.drain().await;
+        }
+        let logs = self.players.values().map(|p| p.actor.log.as_slice());
+        let picture = witness::picture(witness.as_deref(), logs, &self.conversation);
+        Verdict::Failed(Box::new(Failure {
+            step: Some(step),
+            miss,
+            last_events,
+            picture: Some(picture),
+        }))
     }
 
     async fn last_events(&mut self) -> Vec<(String, Vec<String>)> {
@@ -431,6 +446,12 @@ impl Play {
                     Box::new(move |id| ClientMsg::End { id, conversation }),
                 )
             }
+            Action::Note { text, fails } => request(fails, super::steps::note(c(), text)),
+            Action::Notify {
+                text,
+                buttons,
+                fails,
+            } => request(fails, super::steps::notify(c(), text, buttons)),
             _ => return Ok(None),
         };
         Ok(Some((fails, make)))

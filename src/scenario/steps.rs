@@ -4,7 +4,10 @@
 use super::actor::{Actor, Answer};
 use super::expect::{self, Viewer};
 use super::runner::Miss;
-use crate::protocol::{ButtonAction, ClientMsg, ConversationEvent, MessageId, ServerMsg};
+use crate::protocol::{
+    Button, ButtonAction, ButtonState, ButtonStyle, ClientMsg, ConversationEvent, ConversationId,
+    MessageId, ServerMsg,
+};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -32,6 +35,56 @@ pub(super) fn answered(answer: Answer, fails: Option<String>) -> Result<(), Miss
 
 /// Builds a request from its id.
 pub(super) type Maker = Box<dyn FnOnce(crate::protocol::RequestId) -> ClientMsg + Send>;
+
+/// The `attach` of a file whose content is `text`.
+pub(super) fn attach(
+    conversation: ConversationId,
+    name: &str,
+    content_type: &str,
+    text: &str,
+) -> Maker {
+    use base64::Engine as _;
+    let data = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let (name, content_type) = (name.to_owned(), content_type.to_owned());
+    Box::new(move |id| ClientMsg::Attach {
+        id,
+        conversation,
+        name,
+        content_type,
+        data,
+    })
+}
+
+/// An agent's private `note` to the other agents of the chat.
+pub(super) fn note(conversation: ConversationId, text: &str) -> Maker {
+    let text = text.to_owned();
+    Box::new(move |id| ClientMsg::Note {
+        id,
+        conversation,
+        text,
+    })
+}
+
+/// An observer's `notify` of the user, its buttons `choice:<label>` each (the broker sets
+/// their state).
+pub(super) fn notify(conversation: ConversationId, text: &str, labels: &[String]) -> Maker {
+    let text = text.to_owned();
+    let buttons = labels
+        .iter()
+        .map(|label| Button {
+            button_text: label.clone(),
+            style: ButtonStyle::Outlined,
+            action: ButtonAction::Choice(label.clone()),
+            state: ButtonState::Active,
+        })
+        .collect();
+    Box::new(move |id| ClientMsg::Notify {
+        id,
+        conversation: Some(conversation),
+        text,
+        buttons,
+    })
+}
 
 /// The latest version of the latest message with a button of this label or action.
 pub(super) fn find_button(

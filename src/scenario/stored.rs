@@ -1,10 +1,12 @@
 //! `handoff transcript ID --format scenario`: a stored conversation's log as a format-1
 //! scenario, through the [`Recorder`]. The user's messages become `say` and `press` steps and
 //! what the user was shown `see`, `buttons` and `state` expectations; the agents' actions come
-//! from the desk events (`assigned` is an accept, or a transfer when the agent before is gone;
-//! `rejected` a reject; an agent's ending an end) and their messages are replies, except the
-//! first agent's first message, the desk's greeting (the `greeting` option when it is not the
-//! mock desk's own).
+//! from the desk events (`assigned` is an accept, a barge-in's accept when the agents before
+//! stay, or a transfer when the agent before is gone; `rejected` a reject; an agent's ending an
+//! end) and their messages are replies (notes when only agents saw them), except, on the mock
+//! desk, the first agent's first message, the desk's greeting (the `greeting` option when it is
+//! not the mock desk's own). A conversation brokered to another system (its `opened` event
+//! names it) replays there: the scenario's `system` option, its agents the system's own.
 
 use super::expect::plain;
 use super::import::pressed;
@@ -27,12 +29,14 @@ pub fn scenario_text(name: &str, events: &[StoredEvent]) -> Result<String, Strin
         awaiting_greeting: false,
         greeting: None,
         style: None,
+        system: None,
     };
     for stored in events {
         walk.event(stored);
     }
     let mock = crate::systems::mock::DeskConfig::for_style(HandoffStyle::Brokered).greeting;
     let options = Options {
+        system: walk.system.clone(),
         style: walk
             .style
             .filter(|s| *s != HandoffStyle::Brokered)
@@ -63,6 +67,19 @@ struct Walk {
     greeting: Option<String>,
     /// The style of the request, once there is one.
     style: Option<HandoffStyle>,
+    /// The system it ran on, by its registry name, when not the mock desk.
+    system: Option<String>,
+}
+
+/// The registry name of a system as it names itself (`Amazon Connect` is `amazon-connect`);
+/// `None` for the mock desk and names the registry does not know.
+fn registry_name(named: &str) -> Option<String> {
+    let wanted = named.trim().to_ascii_lowercase().replace(' ', "-");
+    wanted
+        .parse::<crate::systems::SystemName>()
+        .ok()
+        .filter(|n| *n != crate::systems::mock::NAME)
+        .map(|n| n.to_string())
 }
 
 impl Walk {
@@ -72,6 +89,10 @@ impl Walk {
             ConversationEvent::Message { message } => self.message(message, to_user),
             ConversationEvent::State { state } if to_user => self.rec.state(state),
             ConversationEvent::Request { style, .. } => self.style = Some(*style),
+            ConversationEvent::Opened {
+                system: Some(system),
+                ..
+            } => self.system = registry_name(system),
             ConversationEvent::Rejected { agent, reason }
             | ConversationEvent::InviteDeclined { agent, reason, .. } => self.rec.acted(
                 agent,
@@ -104,7 +125,12 @@ impl Walk {
         let gone = self.agents.iter().find(|a| !now.contains(a)).cloned();
         match gone {
             None if self.agents.is_empty() => {
-                self.awaiting_greeting = true;
+                // Only the mock desk greets on the agent's behalf.
+                self.awaiting_greeting = self.system.is_none();
+                self.rec.acted(agent, Action::Accept { fails: None });
+            }
+            // A barge-in: the agents before stay, one more joins.
+            None if !self.agents.iter().any(|a| a == agent) => {
                 self.rec.acted(agent, Action::Accept { fails: None });
             }
             Some(from) if !self.agents.iter().any(|a| a == agent) => self.rec.acted(
@@ -126,7 +152,7 @@ impl Walk {
     fn message(&mut self, message: &ChatMessage, to_user: bool) {
         let new = self.seen.insert(message.id.clone());
         if new {
-            self.acted(message);
+            self.acted(message, to_user);
         }
         if to_user {
             self.offered(message);
@@ -134,8 +160,9 @@ impl Walk {
         }
     }
 
-    /// What writing `message` was, if its author acted.
-    fn acted(&mut self, message: &ChatMessage) {
+    /// What writing `message` was, if its author acted (a message the user was not shown is
+    /// an agent's private note).
+    fn acted(&mut self, message: &ChatMessage, to_user: bool) {
         let text = message
             .translation
             .as_ref()
@@ -155,6 +182,10 @@ impl Walk {
                 }
                 None => self.rec.acted(USER, Action::Say { text, fails: None }),
             },
+            (Role::Agent, Some(agent)) if !to_user => {
+                self.rec
+                    .acted(&agent.name, Action::Note { text, fails: None });
+            }
             (Role::Agent, Some(_)) if self.awaiting_greeting => {
                 self.awaiting_greeting = false;
                 self.greeting = Some(text);

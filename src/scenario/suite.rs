@@ -6,6 +6,7 @@ use super::report::{self, Outcome, Totals};
 use super::runner::{self, Miss, Target, Verdict};
 use crate::cli::RunArgs;
 use anyhow::Context as _;
+use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,7 +27,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<bool> {
         files.retain(|f| shard_of(f, n) == k - 1);
     }
     let target = target(args)?;
-    let outcomes = run_all(files, target, args.json).await?;
+    let outcomes = run_all(files, target, args).await?;
     let totals = Totals::of(&outcomes);
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -107,8 +108,15 @@ pub fn shard_of(file: &Path, n: u32) -> u32 {
     (hash % u64::from(n.max(1))) as u32
 }
 
-/// Runs every file, at most as many at once as there are cores, printing each as it ends.
-async fn run_all(files: Vec<PathBuf>, target: Target, json: bool) -> anyhow::Result<Vec<Outcome>> {
+/// Runs every file, at most as many at once as there are cores, printing each as it ends
+/// (after writing its failure's picture, with `--mermaid`).
+async fn run_all(
+    files: Vec<PathBuf>,
+    target: Target,
+    args: &RunArgs,
+) -> anyhow::Result<Vec<Outcome>> {
+    let json = args.json;
+    let mut pictures = Pictures::new(args.mermaid.as_deref())?;
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let permits = Arc::new(tokio::sync::Semaphore::new(cores));
     let target = Arc::new(target);
@@ -123,7 +131,8 @@ async fn run_all(files: Vec<PathBuf>, target: Target, json: bool) -> anyhow::Res
     }
     let mut outcomes = Vec::with_capacity(total);
     while let Some(done) = tasks.join_next().await {
-        let outcome = done.context("a scenario's task failed")?;
+        let mut outcome = done.context("a scenario's task failed")?;
+        outcome.mermaid_file = pictures.write(&outcome)?;
         let mut out = std::io::stdout().lock();
         if json {
             writeln!(out, "{}", report::json(&outcome))?;
@@ -158,6 +167,7 @@ async fn one(file: PathBuf, target: &Target) -> Outcome {
                     seen: e.to_string(),
                 },
                 last_events: Vec::new(),
+                picture: None,
             })),
         ),
     };
@@ -166,5 +176,61 @@ async fn one(file: PathBuf, target: &Target) -> Outcome {
         file,
         verdict,
         duration: start.elapsed(),
+        mermaid_file: None,
+    }
+}
+
+/// Where `--mermaid` writes failures' pictures, and the names taken so far in this run.
+struct Pictures<'a> {
+    dir: Option<&'a Path>,
+    taken: BTreeSet<String>,
+}
+
+impl<'a> Pictures<'a> {
+    /// The folder, created if missing.
+    fn new(dir: Option<&'a Path>) -> anyhow::Result<Self> {
+        if let Some(dir) = dir {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+        }
+        Ok(Self {
+            dir,
+            taken: BTreeSet::new(),
+        })
+    }
+
+    /// Writes the picture of a failed outcome as `DIR/<stem>.mmd` (`<stem>-2.mmd`, ... when a
+    /// scenario of another folder took the name); its path.
+    fn write(&mut self, o: &Outcome) -> anyhow::Result<Option<PathBuf>> {
+        let (Some(dir), Verdict::Failed(f)) = (self.dir, &o.verdict) else {
+            return Ok(None);
+        };
+        let Some(picture) = &f.picture else {
+            return Ok(None);
+        };
+        let stem: String = o
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
+                _ => '_',
+            })
+            .collect();
+        // At most MAX_FILES scenarios run, so one of these names is free.
+        let name = (1..=MAX_FILES + 1)
+            .map(|n| match n {
+                1 => format!("{stem}.mmd"),
+                n => format!("{stem}-{n}.mmd"),
+            })
+            .find(|name| !self.taken.contains(name))
+            .unwrap_or_default();
+        self.taken.insert(name.clone());
+        let path = dir.join(name);
+        std::fs::write(&path, crate::pictures::mermaid(picture))
+            .with_context(|| format!("cannot write the diagram {}", path.display()))?;
+        Ok(Some(path))
     }
 }

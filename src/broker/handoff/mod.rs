@@ -245,6 +245,8 @@ pub struct Conversation {
     notifications: Vec<ChatMessage>,
     /// The platform (and site) the conversation belongs to (issue 15, rule 8).
     scope: Scope,
+    /// The system it is brokered to, as it names itself.
+    system: Option<String>,
 }
 
 impl Conversation {
@@ -264,7 +266,15 @@ impl Conversation {
             timeout_generation: 0,
             notifications: Vec::new(),
             scope: Scope::default(),
+            system: None,
         }
+    }
+
+    /// The same conversation, brokered to `system` (named in its `opened` event).
+    #[must_use]
+    pub fn on_system(mut self, system: &str) -> Self {
+        self.system = Some(system.to_owned());
+        self
     }
 
     /// The same conversation, belonging to `scope` (set before [`Conversation::opening`]).
@@ -288,6 +298,7 @@ impl Conversation {
             user,
             platform,
             site,
+            system: self.system.clone(),
         };
         vec![
             Effect::Emit(Audience::User, opened),

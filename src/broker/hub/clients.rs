@@ -159,8 +159,9 @@ impl Hub {
         }
         self.store_open(&id, &user);
         self.user_chats.insert(&user.id, scope.platform, id.clone());
-        let machine =
-            Conversation::new(id.clone(), user, self.settings.handoff.clone()).scoped(scope);
+        let machine = Conversation::new(id.clone(), user, self.settings.handoff.clone())
+            .scoped(scope)
+            .on_system(&self.settings.info.system);
         let opening = machine.opening();
         self.conversations
             .insert(id.clone(), Entry::new(machine, Vec::new()));

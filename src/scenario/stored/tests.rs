@@ -225,3 +225,77 @@ fn a_rejection_and_a_transfer_are_the_agents_actions() {
     assert!(matches!(actions[5], Action::Transfer { to, .. } if to == "Kim"));
     assert_eq!(got[5].0, "Lisa");
 }
+
+#[test]
+fn a_barge_in_is_the_second_agents_accept_and_a_note_stays_a_note() {
+    let mut events = seed_000();
+    let (lisa_and_sam, sam) = (vec!["Lisa".into(), "Sam".into()], "Sam".to_owned());
+    let barge_in = ConversationEvent::Assigned {
+        agent: sam,
+        agents: lisa_and_sam,
+    };
+    let note = message("l3", Role::Agent, Some("Lisa"), "Sam, it is Windows 11");
+    events.splice(
+        12..12,
+        log(vec![(Audience::Agent, barge_in), (Audience::Agent, note)]),
+    );
+    let got = steps(&scenario_text("c", &events).unwrap());
+    let sams: Vec<&str> = got
+        .iter()
+        .filter(|(a, _)| a == "Sam")
+        .map(|(_, s)| s.name())
+        .collect();
+    assert!(sams.contains(&"accept"), "{got:?}");
+    assert!(
+        got.iter().any(|(a, s)| a == "Lisa"
+            && *s
+                == Action::Note {
+                    text: "Sam, it is Windows 11".into(),
+                    fails: None
+                }),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter().any(|(_, s)| *s == see("Sam, it is Windows 11")),
+        "the user saw a note: {got:?}"
+    );
+}
+
+#[test]
+fn a_conversation_on_another_system_replays_there_without_the_mock_desks_greeting() {
+    let mut events = seed_000();
+    events.insert(
+        0,
+        log(vec![(
+            Audience::User,
+            ConversationEvent::Opened {
+                user: crate::protocol::UserInfo::default(),
+                platform: crate::protocol::Platform::default(),
+                site: None,
+                system: Some("Amazon Connect".into()),
+            },
+        )])
+        .remove(0),
+    );
+    let text = scenario_text("c", &events).unwrap();
+    let scenario = crate::scenario::parse(&text, "t").unwrap();
+    assert_eq!(scenario.options.system.as_deref(), Some("amazon-connect"));
+    assert_eq!(scenario.options.greeting, None);
+    let got = steps(&text);
+    assert!(
+        got.iter().any(|(a, s)| a == "Lisa"
+            && *s
+                == Action::Reply {
+                    text: GREETING.into(),
+                    fails: None
+                }),
+        "the agent's first message is the agent's: {got:?}"
+    );
+}
+
+#[test]
+fn the_mock_desk_is_no_system_option() {
+    assert_eq!(registry_name("8x8 (mock)"), None);
+    assert_eq!(registry_name("ServiceNow").as_deref(), Some("servicenow"));
+    assert_eq!(registry_name("8x8").as_deref(), Some("8x8"));
+}
