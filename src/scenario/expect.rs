@@ -95,7 +95,9 @@ impl std::fmt::Display for TextMatch {
 }
 
 /// The next message from someone else after `cursor` matches `want` (in any version of it:
-/// a message may be replaced as its reasoning steps finish).
+/// a message may be replaced as its reasoning steps finish). A system's own notices (role
+/// `system`: a join, a queue notice, each in the system's wording) are passed over unless one
+/// is what `want` expects, so a scenario reads the same on every system.
 pub fn next_message(
     log: &[ServerMsg],
     cursor: usize,
@@ -107,38 +109,44 @@ pub fn next_message(
         .filter_map(message)
         .map(|m| &m.id)
         .collect();
-    let Some((first, id)) = log
+    let mut passed: HashSet<&MessageId> = HashSet::new();
+    let candidates = log
         .iter()
         .enumerate()
         .skip(cursor)
         .filter_map(|(i, msg)| message(msg).map(|m| (i, m)))
-        .find(|(_, m)| !viewer.wrote(m) && !before.contains(&m.id))
-        .map(|(i, m)| (i, m.id.clone()))
-    else {
-        return Err("no new message".into());
-    };
-    let versions: Vec<String> = log[first..]
-        .iter()
-        .filter_map(message)
-        .filter(|m| m.id == id)
-        .map(plain)
-        .collect();
-    if versions.iter().any(|text| want.accepts(text)) {
-        Ok(first + 1)
-    } else {
-        Err(format!(
-            "{:?}",
-            versions.last().cloned().unwrap_or_default()
-        ))
+        .filter(|(_, m)| !viewer.wrote(m) && !before.contains(&m.id));
+    for (first, m) in candidates {
+        if !passed.insert(&m.id) {
+            continue;
+        }
+        let versions: Vec<String> = log[first..]
+            .iter()
+            .filter_map(message)
+            .filter(|v| v.id == m.id)
+            .map(plain)
+            .collect();
+        if versions.iter().any(|text| want.accepts(text)) {
+            return Ok(first + 1);
+        }
+        if m.role != Role::System {
+            return Err(format!(
+                "{:?}",
+                versions.last().cloned().unwrap_or_default()
+            ));
+        }
     }
+    Err("no new message".into())
 }
 
 /// Whether any message from someone else reached the viewer after `from`.
+/// A system's own notices do not count, as `see` passes over them (they come in each system's
+/// wording and time).
 pub fn any_message(log: &[ServerMsg], from: usize, viewer: &Viewer) -> Option<String> {
     log.iter()
         .skip(from)
         .filter_map(message)
-        .find(|m| !viewer.wrote(m))
+        .find(|m| !viewer.wrote(m) && m.role != Role::System)
         .map(plain)
 }
 
@@ -327,5 +335,84 @@ pub fn describe(msg: &ServerMsg) -> String {
             )),
         },
         other => cut(serde_json::to_string(other).unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Audience, ConversationId};
+
+    fn said(id: &str, role: Role, text: &str) -> ServerMsg {
+        ServerMsg::Event {
+            conversation: ConversationId::from("c-1"),
+            seq: 1,
+            at: 0,
+            audience: Audience::Both,
+            event: ConversationEvent::Message {
+                message: ChatMessage {
+                    id: MessageId::from(id),
+                    role,
+                    agent: None,
+                    parts: vec![Part::text(text)],
+                    at: 0,
+                    request: None,
+                    translation: None,
+                },
+            },
+        }
+    }
+
+    const USER: Viewer<'static> = Viewer {
+        name: "user",
+        is_user: true,
+    };
+
+    fn equals(text: &str) -> TextMatch {
+        TextMatch::Equals(text.into())
+    }
+
+    #[test]
+    fn a_systems_own_notice_before_the_expected_message_is_passed_over() {
+        let log = [
+            said("m-1", Role::System, "A live agent has entered the chat"),
+            said("m-2", Role::Agent, "Which VPN client do you use?"),
+        ];
+        let want = equals("Which VPN client do you use?");
+        assert_eq!(next_message(&log, 0, &USER, &want), Ok(2));
+    }
+
+    #[test]
+    fn a_systems_notice_is_met_when_it_is_what_the_step_expects() {
+        let log = [said("m-1", Role::System, "Sam joined the chat")];
+        assert_eq!(
+            next_message(&log, 0, &USER, &equals("Sam joined the chat")),
+            Ok(1)
+        );
+    }
+
+    #[test]
+    fn a_systems_notice_does_not_break_a_quiet_but_a_message_does() {
+        let notice = said("m-1", Role::System, "You are now in the queue.");
+        assert_eq!(any_message(std::slice::from_ref(&notice), 0, &USER), None);
+        let log = [notice, said("m-2", Role::User, "are you there")];
+        let lisa = Viewer {
+            name: "Lisa",
+            is_user: false,
+        };
+        assert_eq!(
+            any_message(&log, 0, &lisa).as_deref(),
+            Some("are you there")
+        );
+    }
+
+    #[test]
+    fn another_speakers_message_is_not_passed_over() {
+        let log = [
+            said("m-1", Role::Agent, "Hello"),
+            said("m-2", Role::Agent, "Which VPN client do you use?"),
+        ];
+        let want = equals("Which VPN client do you use?");
+        assert_eq!(next_message(&log, 0, &USER, &want), Err("\"Hello\"".into()));
     }
 }

@@ -48,8 +48,11 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
                 |s| s.to_string(),
             );
             let system = name.parse::<crate::systems::SystemName>().ok()?.system()?;
-            let mock_only = mock_only(scenario);
-            if system.name != crate::systems::mock::NAME && !mock_only.is_empty() {
+            let on_mock = system.name == crate::systems::mock::NAME;
+            let mut mock_only = mock_only(scenario);
+            // No greeting is what every emulated system does: its agents follow no script.
+            mock_only.retain(|k| *k != "greeting" || !no_greeting(scenario));
+            if !on_mock && !mock_only.is_empty() {
                 return Some(format!(
                     "sets options.{}, which only the mock desk has; {name} has its own agents",
                     mock_only.join(", options.")
@@ -62,6 +65,9 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
                     need.name()
                 ));
             }
+            if let Some(reason) = (!on_mock).then(|| stranger(scenario, &name)).flatten() {
+                return Some(reason);
+            }
             emulated.filter(|_| system.emulate.is_none()).map(|s| {
                 format!(
                     "{} needs a system's emulator; {name} has none",
@@ -70,6 +76,39 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
             })
         }
     }
+}
+
+/// Why not, when an agent of the scenario is not on the desk of `system`'s emulator (whose
+/// agents are its own, not the scenario's).
+fn stranger(scenario: &Scenario, system: &str) -> Option<String> {
+    let desk = crate::emulators::EmulatorOptions::default().agents;
+    let agent = super::parse::agents(scenario)
+        .into_iter()
+        .find(|a| !desk.contains(a))?;
+    Some(format!(
+        "actor {agent} is not an agent of {system}'s emulator (it has {})",
+        desk.join(", ")
+    ))
+}
+
+/// Whether the scenario turns the mock desk's greeting off (`greeting = ""`).
+fn no_greeting(scenario: &Scenario) -> bool {
+    scenario.options.greeting.as_deref() == Some("")
+}
+
+/// Whether the scenario's broker runs on the mock desk (`system`, when given, replacing the
+/// scenario's own).
+fn on_mock(scenario: &Scenario, system: Option<crate::systems::SystemName>) -> bool {
+    let name = system.map_or_else(
+        || scenario.options.system.clone().unwrap_or_default(),
+        |s| s.to_string(),
+    );
+    name.is_empty()
+        || name
+            .parse::<crate::systems::SystemName>()
+            .ok()
+            .and_then(crate::systems::SystemName::system)
+            .is_some_and(|s| s.name == crate::systems::mock::NAME)
 }
 
 /// The mock desk's own options the scenario sets, by key (`style`, `agents`, `greeting`): the
@@ -129,7 +168,12 @@ pub fn engine_args(
     );
     add("--style", o.style.clone());
     add("--agents", o.agents.clone());
-    add("--greeting", o.greeting.clone());
+    // Another system takes no `--greeting`; "none" is what it does anyway (see skip_reason).
+    let greeting = o.greeting.clone();
+    add(
+        "--greeting",
+        greeting.filter(|_| !no_greeting(scenario) || on_mock(scenario, system)),
+    );
     add("--routing", o.routing.as_ref().map(path));
     add("--queue-timeout", o.queue_timeout.map(|q| q.to_string()));
     add(

@@ -127,11 +127,14 @@ pub fn wanted(folder: &Path, file: Option<&Path>, lines: &[String]) -> Result<Ve
 }
 
 /// `Ok` when `seen` equals `want` turn by turn; else the first turn that differs. Purple Chat
-/// has no system messages: with `purple`, the system's turns are left out of `seen`.
+/// has no system messages: with `purple`, the system's turns are left out of `seen`; so they
+/// are when `want` writes none (a system's notices are in its own wording, so a conversation
+/// that names none reads the same on every system).
 pub fn compare(want: &[Turn], seen: &[Turn], purple: bool) -> Result<(), String> {
+    let leave_out = purple || !want.iter().any(|t| t.who == "system");
     let seen: Vec<&Turn> = seen
         .iter()
-        .filter(|t| !(purple && t.who == "system"))
+        .filter(|t| !(leave_out && t.who == "system"))
         .collect();
     let say = |t: Option<&Turn>| {
         t.map_or_else(|| "no turn".into(), |t| format!("{}: {:?}", t.who, t.text))

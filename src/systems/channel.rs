@@ -137,7 +137,7 @@ pub(super) async fn build_url<N: ChannelSection + Default>(
     let section: ChannelFile<N> = config.read()?;
     let [_, url, accept_secret] = section.secrets(config)?;
     let channel_name = section.channel_name.unwrap_or_else(|| "IT Help".into());
-    let listener = webhook_listener(config).await?;
+    let listener = webhook_listener(config, url.is_none()).await?;
     let (url, emulator) = match url {
         Some(url) => (url, None),
         None => {

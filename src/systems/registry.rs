@@ -225,16 +225,68 @@ pub fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
-/// The webhook listener `[webhook]` describes.
-pub async fn webhook_listener(config: &SystemsConfig) -> Result<WebhookListener, BuildError> {
-    Ok(WebhookListener::bind(
-        config.webhook_listen()?,
-        config.webhook.public_base_url.as_deref(),
-    )
-    .await?)
+/// The webhook listener `[webhook]` describes, for a system reached at the real service.
+/// A system on its embedded emulator (`emulated`) gets a listener of its own on an ephemeral
+/// loopback port, under its loopback URL: the emulator posts on this machine, so the
+/// configured port and public URL (which belong to the real service's callbacks) are not
+/// its; and two brokers on one config file (`handoff run` plays scenarios in parallel) do not
+/// collide on one port.
+pub async fn webhook_listener(
+    config: &SystemsConfig,
+    emulated: bool,
+) -> Result<WebhookListener, BuildError> {
+    let (listen, public) = if emulated {
+        (loopback(), None)
+    } else {
+        (
+            config.webhook_listen()?,
+            config.webhook.public_base_url.as_deref(),
+        )
+    };
+    Ok(WebhookListener::bind(listen, public).await?)
 }
 
 /// The error for `key`, required because of `why`.
 pub fn missing(config: &SystemsConfig, key: &str, why: &str) -> ConfigError {
     config.invalid(key, why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A config naming a fixed webhook port (taken by `busy`) and a public URL.
+    fn fixed_port_config(busy: &std::net::TcpListener) -> SystemsConfig {
+        let text = format!(
+            "[webhook]\nlisten = \"{}\"\npublic_base_url = \"https://hooks.example.com\"\n",
+            busy.local_addr().unwrap()
+        );
+        SystemsConfig::from_toml("h.toml", &text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_emulated_system_listens_on_its_own_loopback_port_whatever_the_file_says() {
+        let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let config = fixed_port_config(&busy);
+        let first = webhook_listener(&config, true).await.unwrap();
+        let second = webhook_listener(&config, true).await.unwrap();
+        assert_ne!(first.local_addr(), busy.local_addr().unwrap());
+        assert_ne!(first.local_addr(), second.local_addr());
+        assert!(first.local_addr().ip().is_loopback());
+        let loopback_url = format!("http://{}/hooks/glia", first.local_addr());
+        assert_eq!(first.url_of("glia"), loopback_url);
+    }
+
+    #[tokio::test]
+    async fn the_real_service_gets_the_configured_port_and_public_url() {
+        let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let config = fixed_port_config(&busy);
+        let taken = webhook_listener(&config, false).await;
+        assert!(taken.is_err(), "the configured port is the one bound");
+        drop(busy);
+        if let Ok(listener) = webhook_listener(&config, false).await {
+            let public = "https://hooks.example.com/hooks/glia";
+            assert_eq!(listener.url_of("glia"), public);
+        }
+    }
 }

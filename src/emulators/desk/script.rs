@@ -102,6 +102,37 @@ impl SimDesk {
     }
 }
 
+/// How long an agent's accept or reject waits for a request the system is still queueing.
+/// The emulators answer the client first and queue the request on the desk just after (the
+/// vendors queue asynchronously too), while the broker shows agents the request as soon as the
+/// system answered: an agent who takes it at once is a moment early, not wrong. After this
+/// the action fails as the desk would (an unknown conversation).
+pub const OPEN_GRACE: Duration = Duration::from_secs(5);
+
+/// How often a waiting accept looks again.
+const OPEN_POLL: Duration = Duration::from_millis(10);
+
+impl SimDesk {
+    /// The desk's id of the conversation `id_or_ref` names, once its request is queued on the
+    /// desk's model (or it has ended), waiting up to [`OPEN_GRACE`] for it.
+    async fn opened(&self, id_or_ref: &str) -> Result<String, DeskError> {
+        let deadline = tokio::time::Instant::now() + OPEN_GRACE;
+        loop {
+            let found = self.resolve(id_or_ref);
+            if let Ok(id) = &found {
+                let queued = self.lock().model.stage(&id.as_str().into()).is_some();
+                if queued || self.state_of(id) == Some(ConvState::Ended) {
+                    return found;
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return found;
+            }
+            tokio::time::sleep(OPEN_POLL).await;
+        }
+    }
+}
+
 #[async_trait]
 impl AgentDesk for SimDesk {
     async fn agents(&self) -> Vec<DeskAgent> {
@@ -113,9 +144,10 @@ impl AgentDesk for SimDesk {
             return Err(DeskError::UnknownAgent(agent.into()));
         }
         match action {
-            DeskAction::Accept(c) => self.join(&self.resolve(c.as_str())?, agent).await,
+            DeskAction::Accept(c) => self.join(&self.opened(c.as_str()).await?, agent).await,
             DeskAction::Reject(c, reason) => {
-                self.reject(&self.resolve(c.as_str())?, agent, reason).await
+                self.reject(&self.opened(c.as_str()).await?, agent, reason)
+                    .await
             }
             DeskAction::Reply(c, text) => {
                 self.say(&self.resolve(c.as_str())?, Some(agent), &text)
@@ -193,5 +225,19 @@ mod tests {
             false
         });
         assert!(joined.await.unwrap(), "Lisa never joined");
+    }
+
+    #[tokio::test]
+    async fn an_agent_who_accepts_before_the_request_is_queued_gets_it_once_it_is() {
+        let (desk, _signals) = SimDesk::new(&["Lisa".to_owned()], AgentScript::manual());
+        let early = {
+            let desk = Arc::clone(&desk);
+            tokio::spawn(async move { desk.act("Lisa", DeskAction::Accept("c-1".into())).await })
+        };
+        // The accept is waiting (single-threaded runtime) before the request is queued.
+        tokio::task::yield_now().await;
+        desk.open("c-1", None, 30, RequestInfo::default()).await;
+        early.await.unwrap().unwrap();
+        assert_eq!(desk.conversation("c-1").unwrap().state, ConvState::Live);
     }
 }

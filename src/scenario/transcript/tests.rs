@@ -71,11 +71,20 @@ fn the_first_differing_turn_is_named_with_both_sides() {
 }
 
 #[test]
-fn system_turns_are_left_out_only_against_purple_chat() {
+fn system_turns_are_left_out_against_purple_chat_and_against_turns_that_write_none() {
     let want = lines(&["user: hi", "Lisa: hello"]);
     let seen = lines(&["user: hi", "system: Lisa joined the chat", "Lisa: hello"]);
     assert_eq!(compare(&want, &seen, true), Ok(()));
+    assert_eq!(compare(&want, &seen, false), Ok(()));
+}
+
+#[test]
+fn turns_that_write_a_system_turn_compare_every_system_turn() {
+    let want = lines(&["user: hi", "system: Lisa joined the chat", "Lisa: hello"]);
+    let seen = lines(&["user: hi", "system: Lisa joined", "Lisa: hello"]);
     assert!(compare(&want, &seen, false).is_err());
+    assert!(compare(&want, &seen[..1], false).is_err());
+    assert_eq!(compare(&want, &want, false), Ok(()));
 }
 
 #[test]

@@ -30,7 +30,7 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
         "HANDOFF_8X8_API_KEY",
         section.api_key_file.as_deref(),
     )?;
-    let listener = webhook_listener(config).await?;
+    let listener = webhook_listener(config, key.is_none()).await?;
     let (emulator, api_key, api_base, channel_id, register, queue_id) = match key {
         Some(key) => {
             let channel = section.channel_id.clone().ok_or_else(|| {

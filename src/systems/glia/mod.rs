@@ -41,8 +41,8 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
             "HANDOFF_GLIA_APP_TOKEN",
         ),
     ])?;
-    let listener = webhook_listener(config).await?;
     let emulated = key_id.is_none() || key_secret.is_none();
+    let listener = webhook_listener(config, emulated).await?;
     let (emulator, api_base, key_id, key_secret, site_id, queue_id) =
         match (key_id, key_secret) {
             (Some(id), Some(secret)) => (

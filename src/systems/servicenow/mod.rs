@@ -48,7 +48,6 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
         .callback_header
         .clone()
         .unwrap_or_else(|| "Authorization".into());
-    let listener = webhook_listener(config).await?;
     let real_auth = match (bearer, password) {
         (Some(token), _) => Some(connector::Auth::Bearer(token)),
         (None, Some(password)) => {
@@ -59,6 +58,7 @@ async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built
         }
         (None, None) => None,
     };
+    let listener = webhook_listener(config, real_auth.is_none()).await?;
     let (emulator, auth, instance_url, callback_secret) = match real_auth {
         Some(auth) => {
             let url = section.instance_url.clone().ok_or_else(|| {

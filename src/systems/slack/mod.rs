@@ -24,7 +24,7 @@ pub const SECOND_AGENT: bool = false;
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::SlackFile = config.read()?;
     let [token, webhook_url, signing_secret] = section.secrets(config)?;
-    let listener = webhook_listener(config).await?;
+    let listener = webhook_listener(config, token.is_none() && webhook_url.is_none()).await?;
     let channel = section.channel.clone();
     let (target, emulator) = match (token, webhook_url) {
         (Some(token), _) => {

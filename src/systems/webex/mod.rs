@@ -25,7 +25,7 @@ pub const SECOND_AGENT: bool = false;
 async fn build(config: &SystemsConfig, options: EmulatorOptions) -> Result<Built, BuildError> {
     let section: config::WebexFile = config.read()?;
     let [token, _, accept_secret] = section.secrets(config)?;
-    let listener = webhook_listener(config).await?;
+    let listener = webhook_listener(config, token.is_none()).await?;
     let (target, emulator) = match token {
         Some(token) => {
             let why = "required with a bot token";

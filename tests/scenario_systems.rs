@@ -1,0 +1,163 @@
+//! The seeds and the fault scenarios under `handoff run`, through the real binary, on the mock
+//! desk and on every brokered system's emulator (issue 16): each passes where it makes sense
+//! and is skipped with its reason where it does not; none fails. The runs take a config file
+//! that names a fixed webhook port, which no scenario's emulated system may take (each
+//! broker/emulator pair listens on ports of its own, so scenarios run in parallel).
+
+// Test helpers fail loudly: unwrapping is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli_support;
+
+use cli_support::{Exit, handoff, run_to_exit};
+use handoff::systems::{Capabilities, Capability, SYSTEMS};
+use std::path::{Path, PathBuf};
+
+/// The systems that broker messages (their registry lines declare the brokered
+/// capabilities), each with an emulator `handoff run` starts embedded.
+const BROKERED: [&str; 4] = ["servicenow", "amazon-connect", "glia", "8x8"];
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The seed and fault scenario files of the project, sorted.
+fn seeds_and_faults() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(repo("tests/scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("seed_") || name.starts_with("fault_")
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+/// `handoff run` of the seeds and faults on `system`, with a config file that names the
+/// webhook port `busy` holds.
+fn run_on(system: &str, busy: &std::net::TcpListener) -> Exit {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("handoff.toml");
+    let listen = busy.local_addr().unwrap();
+    std::fs::write(&config, format!("[webhook]\nlisten = \"{listen}\"\n")).unwrap();
+    let mut cmd = handoff(home.path());
+    cmd.arg("run")
+        .args(seeds_and_faults())
+        .args(["--system", system, "--config"])
+        .arg(&config);
+    let what = format!("handoff run seeds and faults --system {system}");
+    let exit = run_to_exit(&mut cmd, &what);
+    exit.assert_no_panic(&what);
+    exit
+}
+
+/// The line `handoff run` printed for the scenario named `name`.
+fn line_of<'a>(exit: &'a Exit, name: &str) -> &'a str {
+    exit.stdout
+        .lines()
+        .find(|l| l.contains(name))
+        .unwrap_or_else(|| panic!("no line for {name:?}:\n{}", exit.stdout))
+}
+
+#[test]
+fn the_brokered_systems_are_those_the_registry_declares_brokered() {
+    let mut declared: Vec<String> = SYSTEMS
+        .iter()
+        .filter(|s| s.capabilities.with(Capability::BargeIn, false) == Capabilities::BROKERED)
+        .map(|s| s.name.to_string())
+        .collect();
+    declared.sort();
+    let mut listed: Vec<String> = BROKERED.iter().map(|s| (*s).to_owned()).collect();
+    listed.sort();
+    assert_eq!(declared, listed);
+    for name in BROKERED {
+        let system = name.parse::<handoff::systems::SystemName>().unwrap();
+        assert!(system.system().unwrap().emulate.is_some(), "{name}");
+    }
+}
+
+#[test]
+fn seeds_and_faults_pass_on_every_brokered_systems_emulator_sharing_one_config_file() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    for system in BROKERED {
+        let exit = run_on(system, &busy);
+        assert_eq!(exit.code, Some(0), "{system}: {exit:#?}");
+        assert!(
+            exit.stdout.contains(" 0 failed"),
+            "{system}: {}",
+            exit.stdout
+        );
+        let seed = line_of(&exit, "seed 000 on any system");
+        assert!(seed.contains("passed"), "{system}: {seed}");
+        for fault in [
+            "connection drops",
+            "queue gives up",
+            "429",
+            "503",
+            "slow",
+            "loses",
+        ] {
+            let line = line_of(&exit, fault);
+            assert!(line.contains("passed"), "{system}: {line}");
+        }
+        // Seed 000 as the mock desk plays it (its agents, ringing and greeting), and seeds 001
+        // and 002 (the API and URL styles) are the mock desk's, not a brokered system's.
+        let mock_seeds = [
+            ("seed 000: brokered", "agents"),
+            ("seed 001", "style"),
+            ("seed 002", "style"),
+        ];
+        for (seed, option) in mock_seeds {
+            let line = line_of(&exit, seed);
+            let reason = format!("sets options.{option}, which only the mock desk has");
+            assert!(
+                line.contains("skipped") && line.contains(&reason),
+                "{system}: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn on_the_mock_desk_the_seeds_pass_and_the_systems_faults_are_skipped_for_want_of_an_emulator() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let exit = run_on("mock", &busy);
+    assert_eq!(exit.code, Some(0), "{exit:#?}");
+    let seeds = [
+        "seed 000: brokered",
+        "seed 000 on any system",
+        "seed 001",
+        "seed 002",
+    ];
+    for seed in seeds.into_iter().chain(["connection drops"]) {
+        let line = line_of(&exit, seed);
+        assert!(line.contains("passed"), "{line}");
+    }
+    for fault in ["queue gives up", "429", "503", "slow", "loses"] {
+        let line = line_of(&exit, fault);
+        assert!(
+            line.contains("skipped") && line.contains("needs a system's emulator; mock has none"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_scenario_whose_agent_is_not_on_the_emulators_desk_is_skipped_naming_the_desks_agents() {
+    let home = tempfile::tempdir().unwrap();
+    let file = repo("tests/scenarios/rule_barge_in.toml");
+    let mut cmd = handoff(home.path());
+    cmd.arg("run").arg(&file).args(["--system", "servicenow"]);
+    let exit = run_to_exit(&mut cmd, "handoff run rule_barge_in --system servicenow");
+    assert_eq!(exit.code, Some(0), "{exit:#?}");
+    assert!(
+        exit.stdout
+            .contains("actor Sam is not an agent of servicenow's emulator (it has Lisa, Marco)"),
+        "{}",
+        exit.stdout
+    );
+}
