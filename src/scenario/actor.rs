@@ -164,6 +164,7 @@ impl Actor {
             resume: self.resume.clone(),
             since: BTreeMap::new(),
             next_id: 0,
+            traces: false,
         };
         probe.hello(deadline).await?;
         let seen = self.since.get(&conversation).copied().unwrap_or(0);

@@ -341,7 +341,7 @@ pub fn describe(msg: &ServerMsg) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Audience, ConversationId};
+    use crate::protocol::{Audience, ConversationId, Part};
 
     fn said(id: &str, role: Role, text: &str) -> ServerMsg {
         ServerMsg::Event {

@@ -240,8 +240,6 @@ impl Hub {
         }
     }
 
-    }
-
     fn refresh_desk_agents(&self) {
         let (Some(desk), tx) = (self.desk.clone(), self.tx.clone()) else {
             return;
