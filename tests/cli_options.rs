@@ -871,6 +871,11 @@ fn run_rows(fx: &Fixture) -> Vec<Row> {
         s(&["--junit", &shown(&fx.under_a_file)]),
         fails("cannot write the JUnit file"),
     )];
+    let mut mermaid = row(Cmd::Run, "mermaid", &fx.path("diagrams"), &[]);
+    mermaid.invalid = vec![(
+        s(&["--mermaid", &shown(&fx.under_a_file)]),
+        fails("cannot create the folder"),
+    )];
     let mut json = row(Cmd::Run, "json", "", &[]);
     json.valid = s(&["--json"]);
     json.invalid = vec![(s(&["--json=yes"]), usage("--json"))];
@@ -901,6 +906,7 @@ fn run_rows(fx: &Fixture) -> Vec<Row> {
     vec![
         paths,
         junit,
+        mermaid,
         json,
         row(Cmd::Run, "system", "servicenow", &["sap"]),
         config,

@@ -5,7 +5,7 @@
 use super::actor::{Actor, Dial};
 use super::expect::{self, RequestWant, Viewer};
 use super::setup::skip_reason;
-use super::steps::{Maker, answered, attach, find_button, poll, quiet};
+use super::steps::{Maker, answered, attach, find_button, invite, poll, quiet};
 use super::witness;
 use super::{Action, Scenario, Step, TextMatch, USER};
 use crate::engine::Engine;
@@ -597,13 +597,4 @@ impl Play {
             }
         }
     }
-}
-
-/// The `invite` request of an agent's step: `agent` asked into the actor's live chat.
-fn invite(conversation: crate::protocol::ConversationId, agent: String) -> Maker {
-    Box::new(move |id| ClientMsg::Invite {
-        id,
-        conversation,
-        agent,
-    })
 }

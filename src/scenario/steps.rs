@@ -152,3 +152,12 @@ pub(super) async fn poll<T>(
         }
     }
 }
+
+/// The `invite` request of an agent's step: `agent` asked into the actor's live chat.
+pub(super) fn invite(conversation: ConversationId, agent: String) -> Maker {
+    Box::new(move |id| ClientMsg::Invite {
+        id,
+        conversation,
+        agent,
+    })
+}
