@@ -14,14 +14,7 @@ impl Desk {
         to: &str,
         out: &mut Out,
     ) -> Result<(), DeskError> {
-        self.known(by)?;
-        self.check(by, conversation, Action::Invite)?;
-        let Some(presence) = self.agent(to).map(|a| a.presence) else {
-            return Err(DeskError::UnknownAgent(to.to_owned()));
-        };
-        let Some(chat) = self.chats.get_mut(conversation) else {
-            return Err(DeskError::UnknownConversation(conversation.clone()));
-        };
+        let (presence, chat) = self.chat_and_other(by, conversation, Action::Invite, to)?;
         let refusal = if chat.agents.iter().any(|a| a == to) {
             Some(format!("{to} is already in this chat"))
         } else if presence == Presence::Offline {

@@ -125,6 +125,26 @@ impl Desk {
         Ok(())
     }
 
+    /// For `agent`'s `action` on their chat that names another agent `to` (a transfer, an
+    /// invitation): `to`'s presence and the chat, once the policy allows the action.
+    pub(super) fn chat_and_other(
+        &mut self,
+        agent: &str,
+        conversation: &ConversationId,
+        action: Action,
+        to: &str,
+    ) -> Result<(Presence, &mut Chat), DeskError> {
+        self.known(agent)?;
+        self.check(agent, conversation, action)?;
+        let Some(presence) = self.agent(to).map(|a| a.presence) else {
+            return Err(DeskError::UnknownAgent(to.to_owned()));
+        };
+        let Some(chat) = self.chats.get_mut(conversation) else {
+            return Err(DeskError::UnknownConversation(conversation.clone()));
+        };
+        Ok((presence, chat))
+    }
+
     pub(super) fn transfer(
         &mut self,
         from: &str,
@@ -132,14 +152,7 @@ impl Desk {
         to: &str,
         out: &mut Out,
     ) -> Result<(), DeskError> {
-        self.known(from)?;
-        self.check(from, conversation, Action::Transfer)?;
-        let Some(presence) = self.agent(to).map(|a| a.presence) else {
-            return Err(DeskError::UnknownAgent(to.to_owned()));
-        };
-        let Some(chat) = self.chats.get_mut(conversation) else {
-            return Err(DeskError::UnknownConversation(conversation.clone()));
-        };
+        let (presence, chat) = self.chat_and_other(from, conversation, Action::Transfer, to)?;
         if chat.agents.iter().any(|a| a == to) {
             return Err(DeskError::InvalidState(format!(
                 "{to} is already in this chat"
