@@ -4,33 +4,71 @@
 use super::{Action, Scenario, Step};
 use crate::systems::{Capabilities, Capability};
 
-/// The capability `step` needs, given who holds the live chat before it (`holder`).
-fn need(step: &Step, holder: Option<&str>) -> Option<Capability> {
+/// What the steps before the one being read have done.
+#[derive(Default)]
+struct Before<'a> {
+    /// Who holds the live chat.
+    holder: Option<&'a str>,
+    /// The reasons agents gave when they turned the request down.
+    reasons: Vec<&'a str>,
+}
+
+/// The capability `step` needs, given what the steps `before` it did.
+fn need(step: &Step, before: &Before) -> Option<Capability> {
     match &step.action {
         Action::Attach { .. } => Some(Capability::Attachments),
         Action::Transfer { fails: None, .. } => Some(Capability::Transfer),
         Action::Invite { fails: None, .. } => Some(Capability::Invite),
-        Action::Reject { fails: None, .. } => Some(Capability::RejectReason),
         Action::ExpireQueue => Some(Capability::QueueExpiry),
         // A second agent accepting while another holds the chat joins it: a barge-in.
-        Action::Accept { fails: None } => holder
+        Action::Accept { fails: None } => before
+            .holder
             .filter(|h| *h != step.actor)
             .map(|_| Capability::BargeIn),
+        // Every desk lets an agent turn a request down (it rings the next one); only some
+        // systems tell the broker, so expecting to see the rejection, or its reason, needs it.
+        Action::Event { kind, .. } if kind == "rejected" => Some(Capability::RejectReason),
+        Action::See {
+            equals,
+            contains,
+            matches,
+        } => {
+            let texts = [equals, contains, matches];
+            let tells = |reason: &&str| {
+                texts
+                    .iter()
+                    .flat_map(|t| t.as_deref())
+                    .any(|t| t.contains(reason))
+            };
+            before
+                .reasons
+                .iter()
+                .any(tells)
+                .then_some(Capability::RejectReason)
+        }
         _ => None,
     }
 }
 
 /// The first step of `scenario` that needs a capability `capabilities` lacks, and which.
 pub fn first_unmet(scenario: &Scenario, capabilities: Capabilities) -> Option<(&Step, Capability)> {
-    let mut holder: Option<&str> = None;
+    let mut before = Before::default();
     for step in &scenario.steps {
-        if let Some(c) = need(step, holder).filter(|c| !capabilities.has(*c)) {
+        if let Some(c) = need(step, &before).filter(|c| !capabilities.has(*c)) {
             return Some((step, c));
         }
         match &step.action {
-            Action::Accept { fails: None } if holder.is_none() => holder = Some(&step.actor),
-            Action::Transfer { to, fails: None } => holder = Some(to),
-            Action::End { fails: None } => holder = None,
+            Action::Accept { fails: None } if before.holder.is_none() => {
+                before.holder = Some(&step.actor);
+            }
+            Action::Transfer { to, fails: None } => before.holder = Some(to),
+            Action::End { fails: None } => before.holder = None,
+            Action::Reject {
+                reason,
+                fails: None,
+            } if !reason.trim().is_empty() => {
+                before.reasons.push(reason);
+            }
             _ => {}
         }
     }
@@ -92,5 +130,38 @@ mod tests {
             Capability::QueueExpiry
         );
         assert!(first_unmet(&s, Capabilities::BROKERED).is_none());
+    }
+
+    #[test]
+    fn turning_a_request_down_needs_nothing_but_seeing_the_rejection_or_its_reason_does() {
+        let plain = scenario(&[
+            ("Lisa", "reject", "reason = \"Not my queue\""),
+            ("Marco", "accept", ""),
+        ]);
+        assert!(first_unmet(&plain, Capabilities::NONE).is_none());
+
+        let told = scenario(&[
+            ("Lisa", "reject", "reason = \"Not my queue\""),
+            (
+                "user",
+                "see",
+                "contains = \"Lisa said \\\"Not my queue\\\"\"",
+            ),
+        ]);
+        let (step, need) = first_unmet(&told, Capabilities::BROKERED).unwrap();
+        assert_eq!(
+            (step.actor.as_str(), need),
+            ("user", Capability::RejectReason)
+        );
+
+        let seen = scenario(&[
+            ("Lisa", "reject", "reason = \"Not my queue\""),
+            ("Marco", "event", "kind = \"rejected\""),
+        ]);
+        assert_eq!(
+            first_unmet(&seen, Capabilities::BROKERED).unwrap().1,
+            Capability::RejectReason
+        );
+        assert!(first_unmet(&seen, Capabilities::of(&Capability::ALL)).is_none());
     }
 }

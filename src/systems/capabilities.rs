@@ -13,7 +13,8 @@ pub enum Capability {
     Transfer,
     /// Files travel between the user and the agent.
     Attachments,
-    /// An agent turns a request down with a reason the broker sees.
+    /// When an agent turns a request down, the broker is told, with the agent's reason (every
+    /// desk lets an agent turn a request down; on most the next agent is just rung).
     RejectReason,
     /// The system's queue gives up on a waiting request (and says so).
     QueueExpiry,
@@ -37,7 +38,7 @@ impl Capability {
             Self::Invite => "invite",
             Self::Transfer => "transfer",
             Self::Attachments => "attachments",
-            Self::RejectReason => "reject with a reason",
+            Self::RejectReason => "rejections told to the broker",
             Self::QueueExpiry => "queue expiry",
         }
     }
