@@ -91,6 +91,7 @@ pub fn key(app: &mut App, key: ScenarioKey) -> Vec<Command> {
     let Some(replay) = app.scenario.replay.as_mut() else {
         return Vec::new();
     };
+    replay.follow_mark = matches!(key, ScenarioKey::MarkUp | ScenarioKey::MarkDown);
     match key {
         ScenarioKey::Step => replay.run_to(replay.at + 1),
         ScenarioKey::RunToEnd => replay.run_to(replay.scenario.steps.len()),

@@ -55,6 +55,8 @@ pub struct Replay {
     pub at: usize,
     /// The step "run to the mark" (F8) plays up to, moved with Alt+Up / Alt+Down.
     pub mark: usize,
+    /// The panel shows the mark rather than the step being played: the mark moved last.
+    pub follow_mark: bool,
     /// Steps play until this one (exclusive); `None` when paused.
     pub target: Option<usize>,
     /// The request whose answer the replay awaits.
@@ -97,6 +99,7 @@ impl Replay {
             marks: vec![None; n],
             at: 0,
             mark: n.saturating_sub(1),
+            follow_mark: false,
             target: None,
             waiting: None,
             forked: false,

@@ -1,7 +1,7 @@
 //! The replay panel (the scenario's steps with ✓ / ✗, and for a failure what was expected and
 //! what was seen) and the status bar's "● REC" and replay progress.
 
-use super::play::Mark;
+use super::play::{Mark, Replay};
 use crate::console::app::App;
 use crate::scenario::{Action, Step};
 use crate::text::clean;
@@ -105,39 +105,56 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .title(title(app, r));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = Vec::new();
+    // The step being played stays in view, or the mark while it is being moved.
+    let focus = if r.follow_mark { r.mark } else { r.at };
+    let width = usize::from(inner.width).max(1);
+    let (mut lines, mut focus_row, mut rows) = (Vec::new(), 0, 0);
     for (i, step) in r.scenario.steps.iter().enumerate() {
-        let (sign, style) = match r.marks.get(i).cloned().flatten() {
-            Some(Mark::Pass) => ("✓", t.step_success),
-            Some(Mark::Fail(..)) => ("✗", t.step_failure),
-            None if i == r.at && r.running() => ("…", t.step_pending),
-            None => ("·", t.muted),
-        };
-        let pointer = if i == r.mark { "▸" } else { " " };
-        lines.push(Line::from(vec![
-            Span::raw(pointer),
-            Span::styled(format!("{sign} {:>3} ", i + 1), style),
-            Span::raw(describe(step)),
-        ]));
-        if let Some(Some(Mark::Fail(expected, seen))) = r.marks.get(i) {
-            lines.push(Line::styled(
-                format!("      expected {}", clean(expected)),
-                t.step_failure,
-            ));
-            lines.push(Line::styled(
-                format!("      seen     {}", clean(seen)),
-                t.step_failure,
-            ));
+        if i == focus {
+            focus_row = rows;
         }
+        let first = lines.len();
+        lines.extend(step_lines(app, r, i, step));
+        // Rows once wrapped (about: words wrap early), as the scroll below counts rows.
+        rows += lines[first..]
+            .iter()
+            .map(|l| l.width().div_ceil(width).max(1))
+            .sum::<usize>();
     }
-    // The step being played (or the mark) stays in view.
-    let focus = r.at.max(r.mark.min(r.at + 3));
-    let skip = focus.saturating_sub(usize::from(inner.height) / 2);
-    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
+    let skip = focus_row.saturating_sub(usize::from(inner.height) / 2);
     frame.render_widget(
-        Paragraph::new(shown)
+        Paragraph::new(lines)
             .style(t.base)
+            .scroll((u16::try_from(skip).unwrap_or(u16::MAX), 0))
             .wrap(Wrap { trim: false }),
         inner,
     );
+}
+
+/// The lines of step `i`: its mark, number and description, then what failed, if it did.
+fn step_lines<'a>(app: &App, r: &Replay, i: usize, step: &Step) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let (sign, style) = match r.marks.get(i).cloned().flatten() {
+        Some(Mark::Pass) => ("✓", t.step_success),
+        Some(Mark::Fail(..)) => ("✗", t.step_failure),
+        None if i == r.at && r.running() => ("…", t.step_pending),
+        None => ("·", t.muted),
+    };
+    let pointer = if i == r.mark { "▸" } else { " " };
+    let mut lines = vec![Line::from(vec![
+        Span::raw(pointer),
+        Span::styled(format!("{sign} {:>3} ", i + 1), style),
+        Span::raw(describe(step)),
+    ])];
+    if let Some(Some(Mark::Fail(expected, seen))) = r.marks.get(i) {
+        lines.push(Line::styled(
+            format!("      expected {}", clean(expected)),
+            t.step_failure,
+        ));
+        lines.push(Line::styled(
+            format!("      seen     {}", clean(seen)),
+            t.step_failure,
+        ));
+    }
+    lines
 }

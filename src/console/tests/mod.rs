@@ -326,5 +326,6 @@ mod links;
 mod notices;
 mod palette;
 mod platforms;
+mod replay_panel;
 mod screen;
 mod session;
