@@ -331,6 +331,8 @@ fn mermaid_writes_each_failures_sequence_diagram_with_the_systems_calls_as_notes
     ];
     let exit = run(home.path(), &args);
     assert_eq!(exit.code, Some(1), "{exit:#?}");
+    let differs = "  differs:  See [-KB0099999-]{+KB0012345, then INC0010001+}";
+    assert!(exit.stdout.contains(differs), "{}", exit.stdout);
     let picture = dir.join("wrong_servicenow.mmd");
     let says = format!("  sequence diagram: {}", picture.display());
     assert!(exit.stdout.contains(&says), "{}", exit.stdout);

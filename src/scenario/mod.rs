@@ -10,6 +10,7 @@
 
 mod actor;
 pub mod connect;
+mod difference;
 pub(crate) mod expect;
 pub(crate) mod faults;
 pub mod import;

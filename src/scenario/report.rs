@@ -98,6 +98,9 @@ pub fn failure(o: &Outcome, f: &Failure) -> String {
     }
     let _ = writeln!(text, "  expected: {}", f.miss.expected);
     let _ = writeln!(text, "  seen:     {}", f.miss.seen);
+    if let Some(diff) = super::difference::difference(&f.miss.expected, &f.miss.seen) {
+        let _ = writeln!(text, "  differs:  {diff}");
+    }
     for (actor, events) in &f.last_events {
         let _ = writeln!(text, "  last events of {actor}:");
         for e in events {
