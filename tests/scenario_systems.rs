@@ -173,3 +173,19 @@ fn a_scenario_whose_agent_is_not_on_the_emulators_desk_is_skipped_naming_the_des
         exit.stdout
     );
 }
+
+#[test]
+fn replying_to_a_chat_the_user_stopped_is_not_found_on_the_mock_and_every_brokered_system() {
+    let file = repo("tests/scenarios/rule_stop_chat.toml");
+    for system in BROKERED.into_iter().chain(["mock"]) {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = handoff(home.path());
+        cmd.arg("run").arg(&file).args(["--system", system]);
+        let what = format!("handoff run rule_stop_chat --system {system}");
+        let exit = run_to_exit(&mut cmd, &what);
+        exit.assert_no_panic(&what);
+        assert_eq!(exit.code, Some(0), "{system}: {exit:#?}");
+        let line = line_of(&exit, "the user stops a live chat");
+        assert!(line.contains("passed"), "{system}: {line}");
+    }
+}
