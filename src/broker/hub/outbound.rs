@@ -110,10 +110,7 @@ impl Hub {
 /// desk says, since the desk's request or chat is gone (each emulator and real service would
 /// otherwise answer in its own way). Typing is let through (it is only ever dropped), and so is
 /// a conversation handed over to the system, whose request an agent may still pick up there.
-pub(super) fn chat_gone(
-    state: &HandoffState,
-    action: &DeskAction,
-) -> Option<(ErrorCode, String)> {
+pub(super) fn chat_gone(state: &HandoffState, action: &DeskAction) -> Option<(ErrorCode, String)> {
     let HandoffState::Ended { reason } = state else {
         return None;
     };
@@ -123,7 +120,9 @@ pub(super) fn chat_gone(
     let conv = action_conversation(action)?;
     Some((
         ErrorCode::NotFound,
-        format!("conversation {conv} has no request or chat on the desk: its chat ended ({reason})"),
+        format!(
+            "conversation {conv} has no request or chat on the desk: its chat ended ({reason})"
+        ),
     ))
 }
 

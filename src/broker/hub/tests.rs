@@ -373,7 +373,10 @@ fn a_desk_action_on_an_ended_chat_is_not_found_whatever_the_system() {
     let reply = DeskAction::Reply(conv.clone(), "Are you still there?".into());
     let (code, message) = chat_gone(&ended(EndReason::User), &reply).expect("refused");
     assert_eq!(code, ErrorCode::NotFound);
-    assert!(message.contains("c-1") && message.contains("by user"), "{message}");
+    assert!(
+        message.contains("c-1") && message.contains("by user"),
+        "{message}"
+    );
     for action in [
         DeskAction::Accept(conv.clone()),
         DeskAction::End(conv.clone()),
@@ -381,7 +384,11 @@ fn a_desk_action_on_an_ended_chat_is_not_found_whatever_the_system() {
         DeskAction::Invite(conv.clone(), "Sam".into()),
     ] {
         let refused = chat_gone(&ended(EndReason::Timeout), &action);
-        assert_eq!(refused.map(|r| r.0), Some(ErrorCode::NotFound), "{action:?}");
+        assert_eq!(
+            refused.map(|r| r.0),
+            Some(ErrorCode::NotFound),
+            "{action:?}"
+        );
     }
     // Typing is dropped, a handed-over request is the system's, a live chat is the desk's to judge.
     let typing = DeskAction::Typing(conv.clone(), false);
@@ -389,6 +396,9 @@ fn a_desk_action_on_an_ended_chat_is_not_found_whatever_the_system() {
     let handed = EndReason::HandedOver {
         system: "BeyondTrust".into(),
     };
-    assert_eq!(chat_gone(&ended(handed), &DeskAction::Accept(conv.clone())), None);
+    assert_eq!(
+        chat_gone(&ended(handed), &DeskAction::Accept(conv.clone())),
+        None
+    );
     assert_eq!(chat_gone(&HandoffState::Connecting, &reply), None);
 }
