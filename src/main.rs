@@ -211,6 +211,9 @@ fn controls_of(
     if let Some(url) = engine.and_then(engine::Engine::emulator_url) {
         return Controls::Emulator(url);
     }
+    if let Some(desk) = engine.and_then(engine::Engine::mock_desk) {
+        return Controls::MockDesk(handoff::scenario::faults::FaultTarget::MockDesk(desk));
+    }
     Controls::Unavailable(match engine {
         None => "on an external broker (--broker) the console does not know the system's \
                  emulator"

@@ -11,7 +11,7 @@
 mod actor;
 pub mod connect;
 pub(crate) mod expect;
-pub(crate) mod faults;
+pub mod faults;
 pub mod import;
 mod needs;
 pub mod parse;
