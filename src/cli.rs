@@ -65,7 +65,9 @@ pub struct DemoArgs {
 /// Options of `handoff run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario files, or folders whose `.toml` files are scenarios.
+    /// Scenario files, or folders whose `.toml` files are scenarios. A path that does not exist
+    /// or a folder without a `.toml` file stops the run before anything runs; an invalid file
+    /// fails as a scenario and the others run.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Also write the results to FILE in the `JUnit` XML format CI systems read.

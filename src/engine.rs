@@ -97,6 +97,12 @@ impl Engine {
             .map(crate::emulators::RunningEmulator::base_url)
     }
 
+    /// The mock desk, when the broker runs on it (its "expire the queue now" control).
+    pub fn mock_desk(&self) -> Option<crate::systems::mock::MockDesk> {
+        let lasting = self.config.lasting.as_ref()?;
+        lasting.mock_desk().cloned()
+    }
+
     /// The transcript store the broker keeps conversations in, if any.
     pub fn store(&self) -> Option<&std::path::Path> {
         self.config.store.as_deref()

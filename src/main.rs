@@ -8,8 +8,57 @@ use handoff::cli::{
 use handoff::{engine, logging};
 use std::io::Write as _;
 
-fn main() -> anyhow::Result<()> {
+/// Runs the command; an error is printed as `error: ` and its chain of causes on one line, and
+/// the exit code is 1, whatever the environment (no backtrace, even with `RUST_BACKTRACE`).
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {}", one_line(&e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes joined by `: ` as `{:#}` does, leaving out a cause whose text is
+/// already there (many errors show their source in their own message).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1).map(ToString::to_string) {
+        if !line.contains(&cause) {
+            line = format!("{line}: {cause}");
+        }
+    }
+    line
+}
+
+/// A `--record` file whose folder does not exist (or that is a folder) stops the start, before
+/// the terminal is taken over: the recording would otherwise only fail when saved.
+fn check_record(file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let Some(file) = file else {
+        return Ok(());
+    };
+    anyhow::ensure!(
+        !file.is_dir(),
+        "--record {}: it is a folder; give a file",
+        file.display()
+    );
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    anyhow::ensure!(
+        dir.is_dir(),
+        "--record {}: no folder {}",
+        file.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// The subcommand (the console without one).
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     match cli.command {
         Some(Command::Serve(args)) => runtime.block_on(serve(*args)),
@@ -96,6 +145,7 @@ async fn console_with(
     autoplay: Option<u32>,
 ) -> anyhow::Result<()> {
     check_theme(args.theme.as_deref())?;
+    check_record(args.record.as_deref())?;
     let log_file = start_logging(args.log_file.clone())?;
     let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let mut engine_args = match &replay {
@@ -160,6 +210,9 @@ fn controls_of(
     use handoff::console::faults::Controls;
     if let Some(url) = engine.and_then(engine::Engine::emulator_url) {
         return Controls::Emulator(url);
+    }
+    if let Some(desk) = engine.and_then(engine::Engine::mock_desk) {
+        return Controls::MockDesk(handoff::scenario::faults::FaultTarget::MockDesk(desk));
     }
     Controls::Unavailable(match engine {
         None => "on an external broker (--broker) the console does not know the system's \
@@ -291,6 +344,11 @@ fn transcript(args: &TranscriptArgs) -> anyhow::Result<()> {
         .or_else(handoff::engine::default_transcript_store)
         .context("no data directory: give --store FILE")?;
     anyhow::ensure!(path.exists(), "no transcript store at {}", path.display());
+    anyhow::ensure!(
+        !path.is_dir(),
+        "{} is a folder, not a transcript store",
+        path.display()
+    );
     let store = Store::open(&path)?;
     let mut stdout = std::io::stdout().lock();
     let Some(id) = &args.conversation else {

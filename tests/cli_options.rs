@@ -358,7 +358,17 @@ fn console_rows(fx: &Fixture, broker: &str) -> Vec<Row> {
 fn scenario_console_rows(fx: &Fixture) -> Vec<Row> {
     let seed = repo_file(SEED_000);
     let mut record = row(Cmd::Console, "record", &fx.path("recorded.toml"), &[]);
-    record.invalid.clear();
+    let nowhere = fx.home().join("no-such-folder").join("recorded.toml");
+    record.invalid = vec![
+        (
+            s(&["--record", &shown(&nowhere)]),
+            fails(format!("no folder {}", shown(nowhere.parent().unwrap()))),
+        ),
+        (
+            s(&["--record", &shown(fx.home())]),
+            fails("it is a folder; give a file"),
+        ),
+    ];
     let mut replay = row(Cmd::Console, "replay", &seed, &[]);
     replay.invalid = vec![(
         s(&["--replay", &shown(&fx.missing)]),
@@ -865,7 +875,18 @@ fn run_rows(fx: &Fixture) -> Vec<Row> {
     let example = repo_file("src/config/handoff.example.toml");
     let mut paths = row(Cmd::Run, "paths", "", &[]);
     paths.valid = s(&[&repo_file("tests/scenarios/seed_001_api.toml")]);
-    paths.invalid = vec![(s(&[&shown(&fx.missing)]), fails(shown(&fx.missing)))];
+    let empty = fx.home().join("no-scenarios");
+    std::fs::create_dir_all(&empty).unwrap();
+    paths.invalid = vec![
+        (s(&[&shown(&fx.missing)]), fails(shown(&fx.missing))),
+        (
+            s(&[&shown(&empty)]),
+            fails(format!(
+                "no scenario (.toml file) in the folder {}",
+                shown(&empty)
+            )),
+        ),
+    ];
     let mut junit = row(Cmd::Run, "junit", &fx.path("junit.xml"), &[]);
     junit.invalid = vec![(
         s(&["--junit", &shown(&fx.under_a_file)]),

@@ -135,7 +135,7 @@ fn seeds_and_faults_pass_on_every_brokered_systems_emulator_sharing_one_config_f
 }
 
 #[test]
-fn on_the_mock_desk_the_seeds_pass_and_the_systems_faults_are_skipped_for_want_of_an_emulator() {
+fn on_the_mock_desk_the_seeds_and_the_queue_expiry_pass_and_the_call_faults_are_skipped() {
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let exit = run_on("mock", &busy);
     assert_eq!(exit.code, Some(0), "{exit:#?}");
@@ -145,11 +145,15 @@ fn on_the_mock_desk_the_seeds_pass_and_the_systems_faults_are_skipped_for_want_o
         "seed 001",
         "seed 002",
     ];
-    for seed in seeds.into_iter().chain(["connection drops"]) {
+    // The mock desk expires its own queue; it makes no calls to fail or slow.
+    for seed in seeds
+        .into_iter()
+        .chain(["connection drops", "queue gives up"])
+    {
         let line = line_of(&exit, seed);
         assert!(line.contains("passed"), "{line}");
     }
-    for fault in ["queue gives up", "429", "503", "slow", "loses"] {
+    for fault in ["429", "503", "slow", "loses"] {
         let line = line_of(&exit, fault);
         assert!(
             line.contains("skipped") && line.contains("needs a system's emulator; mock has none"),
@@ -172,4 +176,20 @@ fn a_scenario_whose_agent_is_not_on_the_emulators_desk_is_skipped_naming_the_des
         "{}",
         exit.stdout
     );
+}
+
+#[test]
+fn replying_to_a_chat_the_user_stopped_is_not_found_on_the_mock_and_every_brokered_system() {
+    let file = repo("tests/scenarios/rule_stop_chat.toml");
+    for system in BROKERED.into_iter().chain(["mock"]) {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = handoff(home.path());
+        cmd.arg("run").arg(&file).args(["--system", system]);
+        let what = format!("handoff run rule_stop_chat --system {system}");
+        let exit = run_to_exit(&mut cmd, &what);
+        exit.assert_no_panic(&what);
+        assert_eq!(exit.code, Some(0), "{system}: {exit:#?}");
+        let line = line_of(&exit, "the user stops a live chat");
+        assert!(line.contains("passed"), "{system}: {line}");
+    }
 }

@@ -192,6 +192,8 @@ pub struct Lasting {
     /// Where the mock desk's own events go (`None` for another system, whose desk view the
     /// hub derives from the chats).
     desk_events: Option<watch::Sender<Target<HubMsg>>>,
+    /// The mock desk, when it is the system (its queue can be expired now).
+    mock: Option<MockDesk>,
 }
 
 impl std::fmt::Debug for Lasting {
@@ -214,6 +216,7 @@ impl Lasting {
             }),
             desk,
             desk_events,
+            mock: None,
         }
     }
 
@@ -234,8 +237,16 @@ impl Lasting {
                 }
             }
         });
-        let link: SystemLink = (Arc::new(mock.clone()), Some(Arc::new(mock)));
-        Self::new(link, Some(target))
+        let link: SystemLink = (Arc::new(mock.clone()), Some(Arc::new(mock.clone())));
+        Self {
+            mock: Some(mock),
+            ..Self::new(link, Some(target))
+        }
+    }
+
+    /// The mock desk, when it is the system.
+    pub fn mock_desk(&self) -> Option<&MockDesk> {
+        self.mock.as_ref()
     }
 
     /// Whether the desk reports its own view of conversations (the mock desk does).

@@ -3,11 +3,13 @@
 //! replays what was missed), the system failing or slowed on its next calls, its queue expired
 //! now. The system's faults go to its emulator's control endpoints (`POST /__emu/fault`,
 //! `POST /__emu/queue/timeout`) through the scenario runner's own client
-//! ([`crate::scenario::faults`]), in a task; the answer comes back as a notice. While
+//! ([`crate::scenario::faults`]), in a task; the answer comes back as a notice. On the mock
+//! desk the queue is expired by the desk itself; it makes no calls to fail or slow. While
 //! recording, a fault is a step of the scenario, as `handoff run` plays it.
 
 use super::app::App;
 use super::msg::{Command, Link, Msg, Side};
+use crate::scenario::faults::FaultTarget;
 use crate::scenario::{Action, USER};
 use std::time::Duration;
 
@@ -30,9 +32,16 @@ pub const DELAY_SUGGESTION: &str = "2000";
 pub enum Controls {
     /// The base URL of the system's emulator (loopback).
     Emulator(String),
+    /// The embedded broker's mock desk: its queue can be expired now; it makes no calls to
+    /// fail or slow ([`MOCK_MAKES_NO_CALLS`]).
+    MockDesk(FaultTarget),
     /// There is none; why, for people.
     Unavailable(String),
 }
+
+/// Why the system's calls cannot be failed or slowed on the mock desk.
+pub const MOCK_MAKES_NO_CALLS: &str = "the mock desk makes no calls to fail or slow: start with \
+     --system NAME (one with an emulator, e.g. servicenow)";
 
 impl Default for Controls {
     fn default() -> Self {
@@ -178,13 +187,18 @@ pub fn describe(action: &Action) -> String {
 pub fn system_unavailable(app: &App) -> Option<String> {
     match &app.controls {
         Controls::Emulator(_) => None,
+        Controls::MockDesk(_) => Some(MOCK_MAKES_NO_CALLS.to_owned()),
         Controls::Unavailable(why) => Some(why.clone()),
     }
 }
 
-/// Why the queue cannot be expired now, if it cannot.
+/// Why the queue cannot be expired now, if it cannot (an emulator and the mock desk both can).
 pub fn expire_unavailable(app: &App) -> Option<String> {
-    system_unavailable(app).or_else(|| {
+    let none = match &app.controls {
+        Controls::Unavailable(why) => Some(why.clone()),
+        Controls::Emulator(_) | Controls::MockDesk(_) => None,
+    };
+    none.or_else(|| {
         app.chat
             .conversation
             .is_none()
@@ -211,8 +225,10 @@ pub(crate) fn system(app: &mut App, action: Action) -> Vec<Command> {
         app.notify(true, format!("No fault injected: {why}"));
         return Vec::new();
     }
-    let Controls::Emulator(base) = app.controls.clone() else {
-        return Vec::new();
+    let target = match app.controls.clone() {
+        Controls::Emulator(base) => FaultTarget::Emulator(base),
+        Controls::MockDesk(target) => target,
+        Controls::Unavailable(_) => return Vec::new(),
     };
     let conversation = app
         .chat
@@ -226,7 +242,7 @@ pub(crate) fn system(app: &mut App, action: Action) -> Vec<Command> {
         format!("Injecting: the system {}…", describe(&action)),
     );
     vec![Command::Fault {
-        base,
+        target,
         action,
         conversation,
     }]
@@ -265,13 +281,14 @@ fn record(app: &mut App, actor: &str, action: &Action) {
 
 /// The driver's part: injects `action` into the emulator at `base` and says how it went.
 pub async fn inject(
-    base: String,
+    target: FaultTarget,
     action: Action,
     conversation: String,
     app: tokio::sync::mpsc::Sender<Msg>,
 ) {
     let said = describe(&action);
-    let notice = match crate::scenario::faults::inject(&base, &action, &conversation).await {
+    let done = crate::scenario::faults::inject_into(&target, &action, &conversation).await;
+    let notice = match done {
         Ok(()) => Msg::Notice {
             error: false,
             text: format!("Fault injected: the system {said}"),

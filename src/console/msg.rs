@@ -133,11 +133,11 @@ pub enum Command {
     /// Drop a connection's socket without a close frame (a fault); it reconnects with
     /// `since`.
     DropSocket(Side),
-    /// Inject a system fault through its emulator's controls, off the UI thread; how it went
-    /// comes back as a [`Msg::Notice`].
+    /// Inject a system fault through its emulator's controls (or the mock desk's), off the UI
+    /// thread; how it went comes back as a [`Msg::Notice`].
     Fault {
-        /// The emulator's base URL.
-        base: String,
+        /// Where it goes.
+        target: crate::scenario::faults::FaultTarget,
         /// The fault, as a scenario step.
         action: crate::scenario::Action,
         /// The broker's conversation id (the queue to expire).

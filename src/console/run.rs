@@ -178,12 +178,12 @@ impl<B: Backend> Console<B> {
                 }
             }
             Command::Fault {
-                base,
+                target,
                 action,
                 conversation,
             } => {
                 let tx = self.tx.clone();
-                tokio::spawn(super::faults::inject(base, action, conversation, tx));
+                tokio::spawn(super::faults::inject(target, action, conversation, tx));
             }
             Command::NewConversation => {
                 if let Err(e) = self.user.reconnect() {

@@ -12,7 +12,7 @@ mod actor;
 pub mod connect;
 mod difference;
 pub(crate) mod expect;
-pub(crate) mod faults;
+pub mod faults;
 pub mod import;
 mod needs;
 pub mod parse;

@@ -15,7 +15,8 @@ pub const MAX_STEPS: usize = 10_000;
 
 /// Why a scenario was refused: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {}{message}", key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default())]
+// Line 0 (the file could not be read) is left out.
+#[error("{file}{}: {}{message}", if *line == 0 { String::new() } else { format!(":{line}") }, key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default())]
 pub struct ScenarioError {
     /// The file.
     pub file: String,

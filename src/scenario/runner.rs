@@ -6,8 +6,8 @@ use super::actor::{Actor, Dial};
 use super::expect::{self, RequestWant, Viewer};
 use super::setup::skip_reason;
 use super::steps::{Maker, answered, attach, find_button, invite, poll, quiet};
-use super::witness;
 use super::{Action, Scenario, Step, TextMatch, USER};
+use super::{faults::FaultTarget, witness};
 use crate::engine::Engine;
 use crate::protocol::{ButtonAction, ClientMsg, ClientRole, ConversationId, MessageId};
 use std::collections::BTreeMap;
@@ -131,7 +131,7 @@ pub async fn run(
                 token: Some(engine.broker.token().expose().to_owned()),
                 platform: scenario.options.platform,
             },
-            engine.emulator_url(),
+            super::faults::target_of(engine),
         ),
         (None, Target::Connect { url, token }) => (
             Dial {
@@ -172,12 +172,12 @@ struct Play {
     conversation: ConversationId,
     /// The scenario's own broker (none with `--connect`), for `restart`.
     engine: Option<Engine>,
-    emulator: Option<String>,
+    emulator: Option<FaultTarget>,
     timeout: Duration,
 }
 
 /// The scenario's own broker, when it has one, and its system's emulator.
-type Started = (Option<Engine>, Option<String>);
+type Started = (Option<Engine>, Option<FaultTarget>);
 
 /// Plays the steps; with `watch`, a witness keeps what happened for a failure's picture.
 async fn play(
@@ -237,7 +237,7 @@ impl Play {
     async fn join(
         scenario: &Scenario,
         dial: &Dial,
-        emulator: Option<String>,
+        emulator: Option<FaultTarget>,
         timeout: Duration,
     ) -> Result<Self, String> {
         let mut cast = vec![(USER.to_owned(), ClientRole::User)];
@@ -591,7 +591,7 @@ impl Play {
             fault => {
                 let base =
                     emulator.ok_or_else(|| Miss::new("the system's emulator", "none runs"))?;
-                super::faults::inject(&base, fault, &conversation)
+                super::faults::inject_into(&base, fault, &conversation)
                     .await
                     .map_err(|e| Miss::new("the fault injected", e))
             }

@@ -15,11 +15,21 @@ use tokio::time::Instant;
 /// The most scenario files one run takes (folders are searched this far, too).
 pub const MAX_FILES: usize = 10_000;
 
-/// Runs the scenarios `args` names; `Ok(true)` when none failed.
+/// Runs the scenarios `args` names; `Ok(true)` when none failed. Every path is checked before
+/// anything runs: one that does not exist, cannot be listed, or is a folder without a `.toml`
+/// file is an error (nothing runs). A file that cannot be read or is not a valid scenario
+/// (unreadable, not UTF-8, bad TOML) is a failed scenario, and the others run.
 pub async fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let mut files = Vec::new();
     for path in &args.paths {
+        let before = files.len();
         collect(path, &mut files)?;
+        // A mistyped path must not pass a CI job with "0 passed, 0 failed".
+        anyhow::ensure!(
+            files.len() > before,
+            "no scenario (.toml file) in the folder {}",
+            path.display()
+        );
     }
     files.sort();
     files.dedup();

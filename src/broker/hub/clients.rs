@@ -429,6 +429,13 @@ impl Hub {
             );
             return;
         }
+        let state = super::outbound::action_conversation(&action)
+            .and_then(|c| self.conversations.get(c))
+            .map(|e| e.machine.state());
+        if let Some((code, message)) = state.and_then(|s| super::outbound::chat_gone(s, &action)) {
+            self.reply_error(session, id, code, message);
+            return;
+        }
         self.desk_call(session, id, agent, action);
     }
 }

@@ -7,7 +7,7 @@ use super::lane::{LANE_DEPTH, Lane};
 use super::{Hub, HubMsg, SessionId};
 use crate::broker::handoff::Input;
 use crate::connectors::{ChatCommand, ChatEvent, DeskAction, DeskEvent};
-use crate::protocol::{ConversationId, EndReason, ErrorCode, RequestId};
+use crate::protocol::{ConversationId, EndReason, ErrorCode, HandoffState, RequestId};
 use tokio::sync::mpsc::error::TrySendError;
 
 impl Hub {
@@ -105,8 +105,29 @@ impl Hub {
     }
 }
 
+/// The refusal of a desk action about a conversation whose chat has ended, given by the broker
+/// itself before any system is asked, so every system answers alike: `not_found`, as the mock
+/// desk says, since the desk's request or chat is gone (each emulator and real service would
+/// otherwise answer in its own way). Typing is let through (it is only ever dropped), and so is
+/// a conversation handed over to the system, whose request an agent may still pick up there.
+pub(super) fn chat_gone(state: &HandoffState, action: &DeskAction) -> Option<(ErrorCode, String)> {
+    let HandoffState::Ended { reason } = state else {
+        return None;
+    };
+    if matches!(reason, EndReason::HandedOver { .. }) || matches!(action, DeskAction::Typing(..)) {
+        return None;
+    }
+    let conv = action_conversation(action)?;
+    Some((
+        ErrorCode::NotFound,
+        format!(
+            "conversation {conv} has no request or chat on the desk: its chat ended ({reason})"
+        ),
+    ))
+}
+
 /// The conversation a desk action is about.
-fn action_conversation(action: &DeskAction) -> Option<&ConversationId> {
+pub(super) fn action_conversation(action: &DeskAction) -> Option<&ConversationId> {
     match action {
         DeskAction::Accept(c)
         | DeskAction::Reject(c, _)

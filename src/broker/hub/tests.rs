@@ -362,3 +362,43 @@ async fn frames_for_a_session_that_left_during_the_burst_are_dropped_with_it() {
     assert!(out_rx.try_recv().is_err());
     assert!(!kicked.is_cancelled(), "leaving is not being dropped");
 }
+
+#[test]
+fn a_desk_action_on_an_ended_chat_is_not_found_whatever_the_system() {
+    use super::outbound::chat_gone;
+    use crate::connectors::DeskAction;
+    use crate::protocol::{EndReason, HandoffState};
+    let conv = ConversationId::from("c-1");
+    let ended = |reason| HandoffState::Ended { reason };
+    let reply = DeskAction::Reply(conv.clone(), "Are you still there?".into());
+    let (code, message) = chat_gone(&ended(EndReason::User), &reply).expect("refused");
+    assert_eq!(code, ErrorCode::NotFound);
+    assert!(
+        message.contains("c-1") && message.contains("by user"),
+        "{message}"
+    );
+    for action in [
+        DeskAction::Accept(conv.clone()),
+        DeskAction::End(conv.clone()),
+        DeskAction::Transfer(conv.clone(), "Sam".into()),
+        DeskAction::Invite(conv.clone(), "Sam".into()),
+    ] {
+        let refused = chat_gone(&ended(EndReason::Timeout), &action);
+        assert_eq!(
+            refused.map(|r| r.0),
+            Some(ErrorCode::NotFound),
+            "{action:?}"
+        );
+    }
+    // Typing is dropped, a handed-over request is the system's, a live chat is the desk's to judge.
+    let typing = DeskAction::Typing(conv.clone(), false);
+    assert_eq!(chat_gone(&ended(EndReason::User), &typing), None);
+    let handed = EndReason::HandedOver {
+        system: "BeyondTrust".into(),
+    };
+    assert_eq!(
+        chat_gone(&ended(handed), &DeskAction::Accept(conv.clone())),
+        None
+    );
+    assert_eq!(chat_gone(&HandoffState::Connecting, &reply), None);
+}

@@ -2,8 +2,9 @@
 //! unavailable with the reason (and says it again when chosen); never silently nothing.
 
 use super::*;
-use crate::console::faults::Controls;
+use crate::console::faults::{Controls, MOCK_MAKES_NO_CALLS};
 use crate::scenario::Action;
+use crate::scenario::faults::FaultTarget;
 
 const EMULATOR: &str = "http://127.0.0.1:9";
 
@@ -99,9 +100,9 @@ fn a_socket_that_is_not_up_is_shown_unavailable_and_is_not_dropped() {
 }
 
 #[test]
-fn on_the_mock_desk_the_system_faults_say_why_they_are_unavailable() {
+fn without_fault_controls_the_system_faults_say_why_they_are_unavailable() {
     let mut app = emulated();
-    let why = "the mock desk has no emulator: start with --system NAME";
+    let why = "on an external broker (--broker)";
     app.controls = Controls::Unavailable(why.into());
     for filter in ["fail the system", "delay the system", "expire the queue"] {
         update(&mut app, ctrl('p'));
@@ -117,6 +118,46 @@ fn on_the_mock_desk_the_system_faults_say_why_they_are_unavailable() {
     }
 }
 
+#[tokio::test]
+async fn on_the_mock_desk_the_queue_expires_and_the_call_faults_say_why_they_are_unavailable() {
+    let mut app = emulated();
+    let (events, _rx) = tokio::sync::mpsc::channel(16);
+    let desk =
+        crate::systems::mock::MockDesk::spawn(crate::systems::mock::DeskConfig::default(), events);
+    let target = FaultTarget::MockDesk(desk);
+    app.controls = Controls::MockDesk(target.clone());
+    let why = "the mock desk makes no calls to fail or slow";
+    assert!(MOCK_MAKES_NO_CALLS.starts_with(why));
+    for filter in ["fail the system", "delay the system"] {
+        update(&mut app, ctrl('p'));
+        typed(&mut app, filter);
+        let (text, _) = screen(&app, 120, 40);
+        assert!(
+            text.contains("(unavailable)") && text.contains(why),
+            "{text}"
+        );
+        assert!(update(&mut app, key(KeyCode::Enter)).is_empty(), "{filter}");
+        assert!(notice(&app).contains(why), "{}", notice(&app));
+    }
+    update(&mut app, ctrl('p'));
+    typed(&mut app, "expire the queue");
+    let (text, _) = screen(&app, 120, 40);
+    assert!(!text.contains("(unavailable)"), "{text}");
+    let commands = update(&mut app, key(KeyCode::Enter));
+    let [
+        Command::Fault {
+            target: sent,
+            action: Action::ExpireQueue,
+            conversation,
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(*sent, target, "the embedded broker's own mock desk");
+    assert_eq!(conversation, "c-1");
+}
+
 #[test]
 fn fail_asks_how_many_calls_and_how_then_sends_the_fault_to_the_emulator() {
     let mut app = emulated();
@@ -130,10 +171,10 @@ fn fail_asks_how_many_calls_and_how_then_sends_the_fault_to_the_emulator() {
     assert!(text.contains("> 1 5xx"), "the suggestion is typed:\n{text}");
     assert!(text.contains("timeout, malformed, lost"), "{text}");
     let commands = answer(&mut app, "3 429");
-    let [Command::Fault { base, action, .. }] = commands.as_slice() else {
+    let [Command::Fault { target, action, .. }] = commands.as_slice() else {
         panic!("{commands:?}");
     };
-    assert_eq!(base, EMULATOR);
+    assert_eq!(*target, FaultTarget::Emulator(EMULATOR.into()));
     assert!(
         matches!(
             action,

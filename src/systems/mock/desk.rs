@@ -67,6 +67,12 @@ impl State {
                         let _ = self.agent_action(&agent, DeskAction::Accept(conv)).await;
                     }
                 }
+                Command::ExpireQueue(conv, reply) => {
+                    let expired = self
+                        .apply(desk::Command::Timeout { conversation: conv })
+                        .await;
+                    let _ = reply.send(expired);
+                }
                 Command::QueueTimeout(conv) => {
                     if self.model.stage(&conv) == Some(Stage::Waiting) {
                         let _ = self

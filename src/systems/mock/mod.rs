@@ -172,6 +172,7 @@ enum Command {
     Agents(oneshot::Sender<Vec<DeskAgent>>),
     Autopilot(ConversationId, String),
     QueueTimeout(ConversationId),
+    ExpireQueue(ConversationId, oneshot::Sender<Result<(), DeskError>>),
 }
 
 impl MockDesk {
@@ -186,6 +187,20 @@ impl MockDesk {
         let state = desk::State::new(config, events, tx.downgrade());
         tokio::spawn(state.run(rx));
         desk
+    }
+
+    /// The queue gives up on the waiting request of `conversation` now, as its queue timer
+    /// would (and as an emulator's `POST /__emu/queue/timeout` does): the user and the agents
+    /// hear the same. A conversation that is not waiting is refused, as the desk model says.
+    pub async fn expire_queue(&self, conversation: ConversationId) -> Result<(), DeskError> {
+        self.ask(|tx| Command::ExpireQueue(conversation, tx))
+            .await
+            .unwrap_or(Err(DeskError::Closed))
+    }
+
+    /// Whether `other` is a handle of the same desk.
+    pub fn same_desk(&self, other: &Self) -> bool {
+        self.commands.same_channel(&other.commands)
     }
 
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {

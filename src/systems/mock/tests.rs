@@ -385,6 +385,35 @@ async fn the_desks_queue_timeout_ends_the_wait() {
 }
 
 #[tokio::test]
+async fn expiring_the_queue_now_ends_the_wait_as_the_timer_would_and_only_while_waiting() {
+    let config = DeskConfig {
+        agents: vec![("Lisa".into(), Presence::Away)],
+        ..DeskConfig::default()
+    };
+    let (desk, _events) = open(config);
+    let mut link = chat(&desk, "c-1").await;
+    next(&mut link).await;
+    desk.expire_queue("c-1".into()).await.unwrap();
+    assert_eq!(
+        next(&mut link).await,
+        ChatEvent::Ended {
+            reason: EndReason::Timeout
+        }
+    );
+    let gone = desk.expire_queue("c-1".into()).await.unwrap_err();
+    assert_eq!(gone, DeskError::UnknownConversation("c-1".into()));
+    // A live chat is not waiting: the model refuses, as an emulator's control does.
+    desk.act("Lisa", DeskAction::SetPresence(Presence::Available))
+        .await
+        .unwrap();
+    let mut live = chat(&desk, "c-2").await;
+    does(&desk, "Lisa", DeskAction::Accept("c-2".into())).await;
+    next(&mut live).await;
+    let refused = desk.expire_queue("c-2".into()).await.unwrap_err();
+    assert!(matches!(refused, DeskError::InvalidState(_)), "{refused:?}");
+}
+
+#[tokio::test]
 async fn the_desk_stamps_and_times_requests_on_its_clock() {
     let start = jiff::Timestamp::from_millisecond(5_000_000).unwrap();
     let clock = std::sync::Arc::new(crate::clock::ManualClock::new(start));
