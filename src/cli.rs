@@ -401,6 +401,9 @@ pub struct EngineArgs {
     /// Every role needs the token, users too: set for the console's own broker.
     #[arg(skip)]
     pub token_for_every_role: bool,
+    /// A scenario's own `handoff.toml`, read over `config` (`SystemsConfig::layered`).
+    #[arg(skip)]
+    pub config_over: Option<PathBuf>,
 }
 
 /// `--style` values.

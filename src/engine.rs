@@ -147,7 +147,7 @@ pub async fn start(
     config.max_connections = max_connections;
     // Read even for the mock desk, which uses none of it: a file named but missing or broken
     // is the user's mistake to hear about, not to run past.
-    let systems = SystemsConfig::load_or_defaults(args.config.as_deref())?;
+    let systems = SystemsConfig::layered(args.config.as_deref(), args.config_over.as_deref())?;
     config.assistant.start_button = match &args.hours {
         Some(mode) => mode.clone(),
         None => broker::hours::from_config(&systems)?.unwrap_or_default(),

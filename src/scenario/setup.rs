@@ -176,13 +176,17 @@ pub fn engine_args(
     );
     add("--routing", o.routing.as_ref().map(path));
     add("--queue-timeout", o.queue_timeout.map(|q| q.to_string()));
-    add(
-        "--config",
-        config
-            .map(|c| c.display().to_string())
-            .or_else(|| o.config.as_ref().map(path)),
-    );
+    // The run's `--config` is the base; the scenario's own file is read over it, key by key.
+    let own = o.config.as_ref().map(|p| folder.join(p));
+    let (base, over) = match config {
+        Some(run) => (Some(run.to_owned()), own),
+        None => (own, None),
+    };
+    add("--config", base.map(|c| c.display().to_string()));
     <crate::cli::Cli as clap::Parser>::try_parse_from(&args)
-        .map(|cli| cli.console.engine)
+        .map(|cli| crate::cli::EngineArgs {
+            config_over: over,
+            ..cli.console.engine
+        })
         .map_err(|e| crate::cli::first_line(&e.to_string()))
 }
