@@ -17,14 +17,6 @@ use std::path::{Path, PathBuf};
 /// capabilities), each with an emulator `handoff run` starts embedded.
 const BROKERED: [&str; 4] = ["servicenow", "amazon-connect", "glia", "8x8"];
 
-/// Fault scenarios written for one system with a config of their own (a short HTTP timeout, the
-/// system's own wording): `tests/scenario_run.rs` plays them where they belong.
-const PINNED: [&str; 3] = [
-    "fault_restart_servicenow.toml",
-    "fault_system_malformed.toml",
-    "fault_system_timeout.toml",
-];
-
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
@@ -39,7 +31,6 @@ fn seeds_and_faults() -> Vec<String> {
             let name = p.file_name().unwrap().to_string_lossy();
             name.starts_with("seed_") || name.starts_with("fault_")
         })
-        .filter(|p| !PINNED.iter().any(|f| p.ends_with(f)))
         .map(|p| p.display().to_string())
         .collect();
     files.sort();
@@ -47,7 +38,7 @@ fn seeds_and_faults() -> Vec<String> {
 }
 
 /// `handoff run` of the seeds and faults on `system`, with a config file that names the
-/// webhook port `busy` holds.
+/// webhook port `busy` holds (a scenario's own `config`, the timeout's, is read over it).
 fn run_on(system: &str, busy: &std::net::TcpListener) -> Exit {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("handoff.toml");
@@ -93,7 +84,7 @@ fn the_brokered_systems_are_those_the_registry_declares_brokered() {
 }
 
 #[test]
-fn seeds_and_faults_pass_on_every_brokered_systems_emulator_sharing_one_config_file() {
+fn seeds_and_faults_restart_included_pass_on_every_brokered_systems_emulator() {
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     for system in BROKERED {
         let exit = run_on(system, &busy);
@@ -112,6 +103,9 @@ fn seeds_and_faults_pass_on_every_brokered_systems_emulator_sharing_one_config_f
             "503",
             "slow",
             "loses",
+            "malformed body",
+            "does not answer in time",
+            "broker restarts during a live chat",
         ] {
             let line = line_of(&exit, fault);
             assert!(line.contains("passed"), "{system}: {line}");
@@ -145,11 +139,21 @@ fn on_the_mock_desk_the_seeds_pass_and_the_systems_faults_are_skipped_for_want_o
         "seed 001",
         "seed 002",
     ];
-    for seed in seeds.into_iter().chain(["connection drops"]) {
+    let faults = ["connection drops", "broker restarts during a live chat"];
+    for seed in seeds.into_iter().chain(faults) {
         let line = line_of(&exit, seed);
         assert!(line.contains("passed"), "{line}");
     }
-    for fault in ["queue gives up", "429", "503", "slow", "loses"] {
+    let system_faults = [
+        "queue gives up",
+        "429",
+        "503",
+        "slow",
+        "loses",
+        "malformed body",
+        "does not answer in time",
+    ];
+    for fault in system_faults {
         let line = line_of(&exit, fault);
         assert!(
             line.contains("skipped") && line.contains("needs a system's emulator; mock has none"),
