@@ -68,7 +68,12 @@ fn rules() -> Vec<String> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("rule_"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("rule_")
+        })
         .filter(|p| !p.ends_with("rule_stop_chat.toml"))
         .map(|p| p.display().to_string())
         .collect();
@@ -205,15 +210,25 @@ fn every_rule_passes_on_every_brokered_system_or_is_skipped_for_a_capability_or_
         for rule in ["a second agent barges in", "an agent invites another"] {
             let line = line_of(&exit, rule);
             if system == "glia" {
-                assert!(line.contains("skipped") && line.contains("which glia lacks"), "{line}");
+                assert!(
+                    line.contains("skipped") && line.contains("which glia lacks"),
+                    "{line}"
+                );
             } else {
                 assert!(line.contains("passed"), "{system}: {line}");
             }
         }
-        for rule in ["transfer a live chat", "a private note", "while queued reach"] {
+        for rule in [
+            "transfer a live chat",
+            "a private note",
+            "while queued reach",
+        ] {
             let line = line_of(&exit, rule);
             let skipped_on_glia = system == "glia" && rule == "a private note";
-            assert!(line.contains("passed") || skipped_on_glia, "{system}: {line}");
+            assert!(
+                line.contains("passed") || skipped_on_glia,
+                "{system}: {line}"
+            );
         }
     }
 }

@@ -192,7 +192,12 @@ impl Reply {
     /// is a [`ConnectorError::Payload`] for every connector alike, read or not.
     fn readable(&self) -> Result<(), ConnectorError> {
         let json = self.header("content-type").is_some_and(|t| {
-            let essence = t.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let essence = t
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             essence == "application/json" || essence.ends_with("+json")
         });
         if !json || self.body.iter().all(u8::is_ascii_whitespace) {

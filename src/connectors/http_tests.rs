@@ -107,7 +107,11 @@ fn a_2xx_that_says_json_and_is_not_is_a_payload_error_naming_the_call() {
         ("application/problem+json", "{}"),
         ("text/plain", r#"{"unexpected":"#),
     ] {
-        assert_eq!(reply(content_type, body).readable(), Ok(()), "{content_type}");
+        assert_eq!(
+            reply(content_type, body).readable(),
+            Ok(()),
+            "{content_type}"
+        );
     }
     let error = reply("Application/JSON", r#"{"unexpected":"#)
         .readable()

@@ -222,9 +222,13 @@ mod tests {
     use super::*;
 
     fn scenario(options: &str, actors: &[&str]) -> Scenario {
+        use std::fmt::Write as _;
         let mut text = format!("format = 1\n[options]\n{options}\n");
         for actor in actors {
-            text.push_str(&format!("[[step]]\nactor = \"{actor}\"\ndo = \"reply\"\ntext = \"hi\"\n"));
+            let _ = write!(
+                text,
+                "[[step]]\nactor = \"{actor}\"\ndo = \"reply\"\ntext = \"hi\"\n"
+            );
         }
         super::super::parse::parse(&text, "t.toml").unwrap()
     }
@@ -232,8 +236,14 @@ mod tests {
     #[test]
     fn an_emulators_desk_takes_the_scenarios_agents_but_not_their_presence() {
         let desk = |options, actors| emulator_desk(&scenario(options, actors));
-        assert_eq!(desk("", &["Sam", "Lisa"]).unwrap(), ["Lisa", "Marco", "Sam"]);
-        assert_eq!(desk("agents = \"Lisa\"", &["Sam"]).unwrap(), ["Lisa", "Sam"]);
+        assert_eq!(
+            desk("", &["Sam", "Lisa"]).unwrap(),
+            ["Lisa", "Marco", "Sam"]
+        );
+        assert_eq!(
+            desk("agents = \"Lisa\"", &["Sam"]).unwrap(),
+            ["Lisa", "Sam"]
+        );
         assert_eq!(desk("agents = \"Lisa,Sam:away\"", &[]), None);
         let on = Some("servicenow".parse().unwrap());
         let args = engine_args(&scenario("agents = \"Lisa\"", &["Sam"]), on, None).unwrap();
@@ -249,7 +259,10 @@ mod tests {
         let names: Vec<String> = (0..=most).map(|i| format!("Agent{i}")).collect();
         let actors: Vec<&str> = names.iter().map(String::as_str).collect();
         let reason = crowd(&scenario("", &actors), "8x8").unwrap();
-        assert!(reason.contains(&format!("takes at most {most}")), "{reason}");
+        assert!(
+            reason.contains(&format!("takes at most {most}")),
+            "{reason}"
+        );
         assert_eq!(crowd(&scenario("", &["Sam"]), "8x8"), None);
     }
 }

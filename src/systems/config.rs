@@ -48,11 +48,12 @@ pub struct SystemsConfig {
 }
 
 fn parse_table(file: &str, text: &str) -> Result<toml::Table, ConfigError> {
-    text.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
-        file: file.to_owned(),
-        section: "-".into(),
-        message: e.to_string(),
-    })
+    text.parse()
+        .map_err(|e: toml::de::Error| ConfigError::Parse {
+            file: file.to_owned(),
+            section: "-".into(),
+            message: e.to_string(),
+        })
 }
 
 fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
@@ -292,7 +293,10 @@ mod tests {
         let e = SystemsConfig::layered(Some(&base), Some(&top))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("top.toml over ") && e.contains("base.toml"), "{e}");
+        assert!(
+            e.contains("top.toml over ") && e.contains("base.toml"),
+            "{e}"
+        );
         let alone = SystemsConfig::layered(None, Some(&base)).unwrap();
         assert_eq!(alone.file, base.display().to_string());
     }
