@@ -122,3 +122,18 @@ fn a_2xx_that_says_json_and_is_not_is_a_payload_error_naming_the_call() {
     );
     assert!(error.to_string().contains("returned an unexpected payload"));
 }
+
+proptest::proptest! {
+    /// Any answer a system sends (arbitrary Unicode, or bytes) under a JSON content type is
+    /// readable exactly when it is JSON, and never panics.
+    #[test]
+    fn any_json_labelled_answer_is_readable_exactly_when_it_parses(text in "\\PC*", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+        for body in [text.into_bytes(), bytes] {
+            let mut answer = reply("application/json", "");
+            answer.body = body;
+            let parses = answer.body.iter().all(u8::is_ascii_whitespace)
+                || serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body).is_ok();
+            proptest::prop_assert_eq!(answer.readable().is_ok(), parses);
+        }
+    }
+}
