@@ -403,6 +403,13 @@ pub struct EngineArgs {
     /// Every role needs the token, users too: set for the console's own broker.
     #[arg(skip)]
     pub token_for_every_role: bool,
+    /// A scenario's own `handoff.toml`, read over `config` (`SystemsConfig::layered`).
+    #[arg(skip)]
+    pub config_over: Option<PathBuf>,
+    /// The agents of an embedded emulator's desk instead of its own (a scenario's), all
+    /// available; at most [`AgentList::MAX_AGENTS`]. The mock desk's are `agents`.
+    #[arg(skip)]
+    pub emulator_agents: Option<Vec<String>>,
 }
 
 /// `--style` values.

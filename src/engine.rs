@@ -153,7 +153,7 @@ pub async fn start(
     config.max_connections = max_connections;
     // Read even for the mock desk, which uses none of it: a file named but missing or broken
     // is the user's mistake to hear about, not to run past.
-    let systems = SystemsConfig::load_or_defaults(args.config.as_deref())?;
+    let systems = SystemsConfig::layered(args.config.as_deref(), args.config_over.as_deref())?;
     config.assistant.start_button = match &args.hours {
         Some(mode) => mode.clone(),
         None => broker::hours::from_config(&systems)?.unwrap_or_default(),
@@ -195,7 +195,12 @@ pub async fn start(
                 Some(ms) => AgentScript::greeting(Duration::from_millis(ms)),
                 None => AgentScript::manual(),
             };
-            start_on_system(system, &systems, script, config).await?
+            let options = EmulatorOptions {
+                script,
+                agents: args.emulator_agents.clone().unwrap_or_default(),
+                ..EmulatorOptions::default()
+            };
+            start_on_emulated_desk(system, &systems, options, config).await?
         }
     };
     engine.translator = translator;
@@ -255,14 +260,28 @@ pub async fn start_on_system(
     system: SystemName,
     systems: &SystemsConfig,
     script: AgentScript,
-    mut config: BrokerConfig,
+    config: BrokerConfig,
 ) -> anyhow::Result<Engine> {
     let options = EmulatorOptions {
         script,
-        // The emulator's desk keeps the broker's (demo) time.
-        clock: std::sync::Arc::clone(&config.clock),
         ..EmulatorOptions::default()
     };
+    start_on_emulated_desk(system, systems, options, config).await
+}
+
+/// [`start_on_system`] with the emulator's `options` (its desk's agents when not empty; its
+/// clock is always the broker's).
+pub async fn start_on_emulated_desk(
+    system: SystemName,
+    systems: &SystemsConfig,
+    mut options: EmulatorOptions,
+    mut config: BrokerConfig,
+) -> anyhow::Result<Engine> {
+    if options.agents.is_empty() {
+        options.agents = EmulatorOptions::default().agents;
+    }
+    // The emulator's desk keeps the broker's (demo) time.
+    options.clock = std::sync::Arc::clone(&config.clock);
     let built = crate::systems::build_with(system, systems, options)
         .await
         .with_context(|| format!("cannot start the {system} connector"))?;

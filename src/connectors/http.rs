@@ -12,6 +12,9 @@
 //! - 401 and 403 become [`ConnectorError::Unauthorized`] ("check the credentials") at once;
 //! - any other status becomes [`ConnectorError::Status`] with the body's text, shortened and
 //!   redacted.
+//! - a 2xx whose body says it is JSON and is not becomes [`ConnectorError::Payload`] at once
+//!   (not retried: the system may have done the work), whether or not the connector reads it,
+//!   so every system words an unreadable answer the same.
 //!
 //! A retried request is sent byte for byte again, so the idempotency key it carries (Amazon
 //! Connect's `ClientToken`, `ServiceNow`'s `requestId`, Glia's message id) makes the retry safe.
@@ -185,6 +188,24 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A body that says it is JSON (`application/json`, `+json`) must be JSON, or the answer
+    /// is a [`ConnectorError::Payload`] for every connector alike, read or not.
+    fn readable(&self) -> Result<(), ConnectorError> {
+        let json = self.header("content-type").is_some_and(|t| {
+            let essence = t
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        });
+        if !json || self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        self.json::<serde::de::IgnoredAny>().map(drop)
+    }
+
     /// The body as `T`, or a [`ConnectorError::Payload`] naming the call.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ConnectorError> {
         serde_json::from_slice(&self.body).map_err(|e| ConnectorError::Payload {
@@ -338,13 +359,15 @@ impl Api {
             Err(e) => return Err(self.transport_failure(call, &e)),
         };
         if (200..300).contains(&status) {
-            return Ok(Reply {
+            let reply = Reply {
                 status,
                 headers,
                 body,
                 system: self.system.clone(),
                 call: call.name.clone(),
-            });
+            };
+            // Handled, perhaps: not retried, whether or not the connector reads the body.
+            return reply.readable().map(|()| reply).map_err(Failure::Final);
         }
         let retry_after = headers
             .iter()

@@ -88,3 +88,52 @@ fn backoff_grows_and_stays_bounded() {
         assert!(p.backoff(30) <= p.max_delay);
     }
 }
+
+fn reply(content_type: &str, body: &str) -> Reply {
+    Reply {
+        status: 200,
+        headers: vec![("Content-Type".into(), content_type.into())],
+        body: body.as_bytes().to_vec(),
+        system: Arc::from("Test"),
+        call: "SendMessage".into(),
+    }
+}
+
+#[test]
+fn a_2xx_that_says_json_and_is_not_is_a_payload_error_naming_the_call() {
+    for (content_type, body) in [
+        ("application/json", r#"{"id":"m-1"}"#),
+        ("application/json; charset=utf-8", "  "),
+        ("application/problem+json", "{}"),
+        ("text/plain", r#"{"unexpected":"#),
+    ] {
+        assert_eq!(
+            reply(content_type, body).readable(),
+            Ok(()),
+            "{content_type}"
+        );
+    }
+    let error = reply("Application/JSON", r#"{"unexpected":"#)
+        .readable()
+        .unwrap_err();
+    assert!(
+        matches!(&error, ConnectorError::Payload { system, call, .. } if system == "Test" && call == "SendMessage"),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("returned an unexpected payload"));
+}
+
+proptest::proptest! {
+    /// Any answer a system sends (arbitrary Unicode, or bytes) under a JSON content type is
+    /// readable exactly when it is JSON, and never panics.
+    #[test]
+    fn any_json_labelled_answer_is_readable_exactly_when_it_parses(text in "\\PC*", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+        for body in [text.into_bytes(), bytes] {
+            let mut answer = reply("application/json", "");
+            answer.body = body;
+            let parses = answer.body.iter().all(u8::is_ascii_whitespace)
+                || serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body).is_ok();
+            proptest::prop_assert_eq!(answer.readable().is_ok(), parses);
+        }
+    }
+}

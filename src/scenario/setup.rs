@@ -4,6 +4,7 @@
 use super::restart::TempStore;
 use super::runner::{Miss, Target};
 use super::{Action, Scenario, Step};
+use crate::protocol::Presence;
 use std::path::{Path, PathBuf};
 
 /// Why `scenario` cannot run on `target`, if it cannot.
@@ -52,6 +53,8 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
             let mut mock_only = mock_only(scenario);
             // No greeting is what every emulated system does: its agents follow no script.
             mock_only.retain(|k| *k != "greeting" || !no_greeting(scenario));
+            // Agents who all start available are what an emulator's desk takes.
+            mock_only.retain(|k| *k != "agents" || emulator_desk(scenario).is_none());
             if !on_mock && !mock_only.is_empty() {
                 return Some(format!(
                     "sets options.{}, which only the mock desk has; {name} has its own agents",
@@ -65,7 +68,7 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
                     need.name()
                 ));
             }
-            if let Some(reason) = (!on_mock).then(|| stranger(scenario, &name)).flatten() {
+            if let Some(reason) = (!on_mock).then(|| crowd(scenario, &name)).flatten() {
                 return Some(reason);
             }
             // The mock desk expires its queue itself; it makes no calls to fail or slow.
@@ -83,17 +86,35 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
     }
 }
 
-/// Why not, when an agent of the scenario is not on the desk of `system`'s emulator (whose
-/// agents are its own, not the scenario's).
-fn stranger(scenario: &Scenario, system: &str) -> Option<String> {
-    let desk = crate::emulators::EmulatorOptions::default().agents;
-    let agent = super::parse::agents(scenario)
-        .into_iter()
-        .find(|a| !desk.contains(a))?;
-    Some(format!(
-        "actor {agent} is not an agent of {system}'s emulator (it has {})",
-        desk.join(", ")
-    ))
+/// The desk of the scenario's embedded emulator: `options.agents` when every one starts
+/// available (a presence is the mock desk's: `None`), else the emulator's own agents; then
+/// every agent actor of the steps not among them. So a scenario's agents (Sam) act on any
+/// system, where its capabilities allow what they do.
+fn emulator_desk(scenario: &Scenario) -> Option<Vec<String>> {
+    let mut desk: Vec<String> = match &scenario.options.agents {
+        Some(text) => {
+            let list: crate::cli::AgentList = text.parse().ok()?;
+            let available = list.0.iter().all(|(_, p)| *p == Presence::Available);
+            available.then(|| list.0.into_iter().map(|(name, _)| name).collect())?
+        }
+        None => crate::emulators::EmulatorOptions::default().agents,
+    };
+    for agent in super::parse::agents(scenario) {
+        if !desk.contains(&agent) {
+            desk.push(agent);
+        }
+    }
+    Some(desk)
+}
+
+/// Why not, when the scenario names more agents than a desk takes
+/// ([`crate::cli::AgentList::MAX_AGENTS`], the bound of `--agents`).
+fn crowd(scenario: &Scenario, system: &str) -> Option<String> {
+    let agents = emulator_desk(scenario)?.len();
+    let most = crate::cli::AgentList::MAX_AGENTS;
+    (agents > most).then(|| {
+        format!("names {agents} agents; {system}'s emulator takes at most {most} on its desk")
+    })
 }
 
 /// Whether the scenario turns the mock desk's greeting off (`greeting = ""`).
@@ -172,7 +193,11 @@ pub fn engine_args(
         system.map(|s| s.to_string()).or_else(|| o.system.clone()),
     );
     add("--style", o.style.clone());
-    add("--agents", o.agents.clone());
+    // On an emulator, the scenario's agents are its desk's (`emulator_desk`).
+    let desk = (!on_mock(scenario, system))
+        .then(|| emulator_desk(scenario))
+        .flatten();
+    add("--agents", o.agents.clone().filter(|_| desk.is_none()));
     // Another system takes no `--greeting`; "none" is what it does anyway (see skip_reason).
     let greeting = o.greeting.clone();
     add(
@@ -181,13 +206,68 @@ pub fn engine_args(
     );
     add("--routing", o.routing.as_ref().map(path));
     add("--queue-timeout", o.queue_timeout.map(|q| q.to_string()));
-    add(
-        "--config",
-        config
-            .map(|c| c.display().to_string())
-            .or_else(|| o.config.as_ref().map(path)),
-    );
+    // The run's `--config` is the base; the scenario's own file is read over it, key by key.
+    let own = o.config.as_ref().map(|p| folder.join(p));
+    let (base, over) = match config {
+        Some(run) => (Some(run.to_owned()), own),
+        None => (own, None),
+    };
+    add("--config", base.map(|c| c.display().to_string()));
     <crate::cli::Cli as clap::Parser>::try_parse_from(&args)
-        .map(|cli| cli.console.engine)
+        .map(|cli| crate::cli::EngineArgs {
+            config_over: over,
+            emulator_agents: desk,
+            ..cli.console.engine
+        })
         .map_err(|e| crate::cli::first_line(&e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(options: &str, actors: &[&str]) -> Scenario {
+        use std::fmt::Write as _;
+        let mut text = format!("format = 1\n[options]\n{options}\n");
+        for actor in actors {
+            let _ = write!(
+                text,
+                "[[step]]\nactor = \"{actor}\"\ndo = \"reply\"\ntext = \"hi\"\n"
+            );
+        }
+        super::super::parse::parse(&text, "t.toml").unwrap()
+    }
+
+    #[test]
+    fn an_emulators_desk_takes_the_scenarios_agents_but_not_their_presence() {
+        let desk = |options, actors| emulator_desk(&scenario(options, actors));
+        assert_eq!(
+            desk("", &["Sam", "Lisa"]).unwrap(),
+            ["Lisa", "Marco", "Sam"]
+        );
+        assert_eq!(
+            desk("agents = \"Lisa\"", &["Sam"]).unwrap(),
+            ["Lisa", "Sam"]
+        );
+        assert_eq!(desk("agents = \"Lisa,Sam:away\"", &[]), None);
+        let on = Some("servicenow".parse().unwrap());
+        let args = engine_args(&scenario("agents = \"Lisa\"", &["Sam"]), on, None).unwrap();
+        assert_eq!(args.emulator_agents.unwrap(), ["Lisa", "Sam"]);
+        assert!(args.agents.is_none());
+        let mock = engine_args(&scenario("agents = \"Lisa\"", &["Sam"]), None, None).unwrap();
+        assert!(mock.agents.is_some() && mock.emulator_agents.is_none());
+    }
+
+    #[test]
+    fn a_desk_of_more_agents_than_the_bound_is_a_reason_to_skip() {
+        let most = crate::cli::AgentList::MAX_AGENTS;
+        let names: Vec<String> = (0..=most).map(|i| format!("Agent{i}")).collect();
+        let actors: Vec<&str> = names.iter().map(String::as_str).collect();
+        let reason = crowd(&scenario("", &actors), "8x8").unwrap();
+        assert!(
+            reason.contains(&format!("takes at most {most}")),
+            "{reason}"
+        );
+        assert_eq!(crowd(&scenario("", &["Sam"]), "8x8"), None);
+    }
 }

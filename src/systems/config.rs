@@ -47,6 +47,36 @@ pub struct SystemsConfig {
     table: toml::Table,
 }
 
+fn parse_table(file: &str, text: &str) -> Result<toml::Table, ConfigError> {
+    text.parse()
+        .map_err(|e: toml::de::Error| ConfigError::Parse {
+            file: file.to_owned(),
+            section: "-".into(),
+            message: e.to_string(),
+        })
+}
+
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    parse_table(&file, &text)
+}
+
+/// `top`'s keys into `base`: tables merge key by key, any other value of `top` replaces.
+fn merge(base: &mut toml::Table, top: toml::Table) {
+    for (key, value) in top {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(under)), toml::Value::Table(over)) => merge(under, over),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 impl SystemsConfig {
     /// No file: every system on its emulator.
     pub fn defaults() -> Self {
@@ -76,23 +106,32 @@ impl SystemsConfig {
     /// Reads the systems sections of the TOML file at `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        Self::from_toml(&file, &text)
+        Self::from_table(&file, read_table(path)?)
+    }
+
+    /// `top` read over `base` (as [`SystemsConfig::load_or_defaults`] reads it): every key
+    /// `top` sets wins, section by section and key by key, the others are `base`'s; errors name
+    /// `top over base`. A scenario's `config` is read over the `--config` of `handoff run`.
+    pub fn layered(base: Option<&Path>, top: Option<&Path>) -> Result<Self, ConfigError> {
+        let Some(top) = top else {
+            return Self::load_or_defaults(base);
+        };
+        let Some(base) = base else {
+            return Self::load(top);
+        };
+        let mut table = read_table(base)?;
+        merge(&mut table, read_table(top)?);
+        let file = format!("{} over {}", top.display(), base.display());
+        Self::from_table(&file, table)
     }
 
     /// Reads the systems sections of `text`, naming `file` in errors, and checks every
     /// registered system's section.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| ConfigError::Parse {
-                file: file.to_owned(),
-                section: "-".into(),
-                message: e.to_string(),
-            })?;
+        Self::from_table(file, parse_table(file, text)?)
+    }
+
+    fn from_table(file: &str, table: toml::Table) -> Result<Self, ConfigError> {
         let config = Self {
             file: file.to_owned(),
             http: config::section(file, &table, "http")?,
@@ -237,6 +276,29 @@ mod tests {
         );
         assert_eq!(c.retry_policy(), RetryPolicy::default());
         assert_eq!(c.webhook_listen().unwrap().to_string(), "127.0.0.1:0");
+    }
+
+    #[test]
+    fn a_layered_file_wins_key_by_key_and_errors_name_both_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (base, top) = (dir.path().join("base.toml"), dir.path().join("top.toml"));
+        let base_text = "[webhook]\nlisten = \"127.0.0.1:9\"\n[http]\nmax_attempts = 2\n";
+        std::fs::write(&base, base_text).unwrap();
+        std::fs::write(&top, "[http]\ntimeout_secs = 1\n").unwrap();
+        let c = SystemsConfig::layered(Some(&base), Some(&top)).unwrap();
+        assert_eq!(c.webhook_listen().unwrap().to_string(), "127.0.0.1:9");
+        assert_eq!(c.http.timeout_secs, Some(1));
+        assert_eq!(c.http.max_attempts, Some(2));
+        std::fs::write(&top, "[http]\nmax_attempts = 0\n").unwrap();
+        let e = SystemsConfig::layered(Some(&base), Some(&top))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("top.toml over ") && e.contains("base.toml"),
+            "{e}"
+        );
+        let alone = SystemsConfig::layered(None, Some(&base)).unwrap();
+        assert_eq!(alone.file, base.display().to_string());
     }
 
     #[test]
