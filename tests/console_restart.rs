@@ -11,6 +11,7 @@ use clap::Parser as _;
 use console_support::Harness;
 use crossterm::event::KeyCode;
 use handoff::console::Focus;
+use handoff::protocol::ButtonState;
 use handoff::theme::Theme;
 use std::sync::Arc;
 
@@ -81,6 +82,87 @@ async fn a_restart_from_the_palette_keeps_the_live_chat_and_its_history() {
         "shown once in each pane, not replayed twice:\n{screen}"
     );
     assert!(!screen.contains("live agent chat was lost"), "{screen}");
+    h.stop().await;
+    let engine = slot.lock().await.take().expect("the restarted broker");
+    engine.shutdown().await;
+}
+
+/// Every button of the user's transcript: its message, label and state.
+fn button_states(h: &Harness) -> Vec<(String, String, ButtonState)> {
+    h.console
+        .app
+        .chat
+        .transcript
+        .messages()
+        .iter()
+        .flat_map(|m| {
+            m.buttons()
+                .map(|b| (m.id.to_string(), b.button_text.clone(), b.state))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The palette's "Send the user a notification" with `text`, then Shift+Tab back to the
+/// user's composer.
+async fn notify(h: &mut Harness, text: &str) {
+    palette(h, "send the user a notification").await;
+    h.say(text).await;
+    h.see(text).await;
+    while h.console.app.focus != Focus::Chat {
+        h.key(KeyCode::BackTab).await;
+    }
+}
+
+#[tokio::test]
+async fn buttons_that_wait_during_a_live_chat_still_wait_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir.path().join("transcripts.sqlite")).await;
+    let (url, token) = (engine.url(), engine.broker.token().clone());
+    let slot = Arc::new(tokio::sync::Mutex::new(Some(engine)));
+    let mut h = Harness::dial(token, &url, Theme::default(), 160, 48).await;
+    h.console.engine = Some(Arc::clone(&slot));
+
+    h.say("I'd like to speak to a live agent").await;
+    h.see("more details").await;
+    notify(&mut h, "Before the chat").await;
+    h.say("My VPN keeps disconnecting every few minutes").await;
+    h.see("Start agent chat").await;
+    h.alt('1').await;
+    h.see("ringing Lisa").await;
+    h.key(KeyCode::Tab).await;
+    h.key(KeyCode::Tab).await;
+    h.until_state("the inbox", |h| h.console.app.focus == Focus::Inbox)
+        .await;
+    h.key(KeyCode::Char('a')).await;
+    h.see("live with Lisa").await;
+    notify(&mut h, "During the chat").await;
+    h.until_state("both notifications' buttons waiting", |h| {
+        button_states(h)
+            .iter()
+            .filter(|(_, label, state)| label == "Got it" && *state == ButtonState::Disabled)
+            .count()
+            == 2
+    })
+    .await;
+    let before = button_states(&h);
+    assert!(
+        before.iter().all(|(_, _, s)| *s != ButtonState::Active),
+        "{before:?}"
+    );
+
+    palette(&mut h, "restart the broker").await;
+    h.see("The broker restarted on its store").await;
+    h.until("both connections back", |s| s.contains("● user ● agent"))
+        .await;
+    h.say("Still here").await;
+    h.until("the message in both panes", |s| {
+        s.matches("Still here").count() == 2
+    })
+    .await;
+    assert_eq!(button_states(&h), before);
+    h.key(KeyCode::Tab).await;
+    assert_ne!(h.console.app.focus, Focus::Buttons, "no button to focus");
     h.stop().await;
     let engine = slot.lock().await.take().expect("the restarted broker");
     engine.shutdown().await;
