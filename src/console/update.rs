@@ -69,6 +69,10 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
             app.notify(error, text);
             Vec::new()
         }
+        Msg::BrokerRestarted { url, error, text } => {
+            super::restart::restarted(app, url, error, text);
+            Vec::new()
+        }
         Msg::AttachFailed { id, error } => {
             let name = match app.pending.remove(&id) {
                 Some(Pending::Attach(name)) => name,

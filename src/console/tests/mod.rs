@@ -326,5 +326,6 @@ mod links;
 mod notices;
 mod palette;
 mod platforms;
+mod restart;
 mod screen;
 mod session;
