@@ -260,3 +260,32 @@ async fn a_broker_back_on_another_port_is_followed_there_and_the_chat_goes_on() 
     let engine = slot.lock().await.take().expect("the restarted broker");
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_restart_without_a_store_opens_a_new_conversation_instead_of_retrying_forever() {
+    let cli = handoff::cli::Cli::try_parse_from(["handoff", "--greeting="]).expect("options");
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let engine = handoff::engine::start(&cli.console.engine, loopback, 16)
+        .await
+        .expect("the broker starts");
+    let (url, token) = (engine.url(), engine.broker.token().clone());
+    let slot = Arc::new(tokio::sync::Mutex::new(Some(engine)));
+    let mut h = Harness::dial(token, &url, Theme::default(), 170, 48).await;
+    h.console.engine = Some(Arc::clone(&slot));
+    h.say("I'd like to speak to a live agent").await;
+    h.see("more details").await;
+    let before = h.console.app.chat.conversation.clone();
+
+    palette(&mut h, "restart the broker").await;
+    h.until_state("a new conversation", |h| {
+        h.console.app.chat.conversation != before
+            && h.console.app.user_link == handoff::console::Link::Connected
+    })
+    .await;
+    h.see("a new one has started").await;
+    h.say("I'd like to speak to a live agent").await;
+    h.see("more details").await;
+    h.stop().await;
+    let engine = slot.lock().await.take().expect("the restarted broker");
+    engine.shutdown().await;
+}
