@@ -72,7 +72,12 @@ pub struct Engine {
     pub translator: Option<crate::translate::emulator::RunningTranslator>,
     /// What the broker was started with, to start it again ([`Engine::restart`]).
     config: BrokerConfig,
+    /// Run once at the next restart, between the old broker stopping and the new one starting.
+    stopped: Option<StoppedHook>,
 }
+
+/// What [`Engine::on_stopped`] runs, given the address the stopped broker listened on.
+type StoppedHook = Box<dyn FnOnce(SocketAddr) + Send>;
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -108,6 +113,13 @@ impl Engine {
         self.config.store.as_deref()
     }
 
+    /// Runs `hook` once, at the next [`Engine::restart`], with the address the old broker
+    /// listened on, after it stopped and before the new one starts (a test takes the port
+    /// there, as another program could).
+    pub fn on_stopped(&mut self, hook: impl FnOnce(SocketAddr) + Send + 'static) {
+        self.stopped = Some(Box::new(hook));
+    }
+
     /// Stops the broker and starts another on the same store, with the same token, on the same
     /// port (another when that one cannot be had again: see [`Engine::url`]). The system, its
     /// emulator and its live chats carry over: a connected chat goes on in the new broker,
@@ -121,6 +133,9 @@ impl Engine {
         config.listen = self.broker.addr();
         config.token = Some(self.broker.token().clone());
         self.broker.shutdown().await;
+        if let Some(hook) = self.stopped.take() {
+            hook(config.listen);
+        }
         self.broker = match broker::start(config.clone()).await {
             Ok(broker) => broker,
             Err(broker::BrokerError::Bind { addr, source }) => {
@@ -177,6 +192,7 @@ pub async fn start(
                 system: None,
                 translator: None,
                 config,
+                stopped: None,
             }
         }
         system => {
@@ -295,6 +311,7 @@ pub async fn start_on_emulated_desk(
         system: Some(built),
         translator: None,
         config,
+        stopped: None,
     })
 }
 

@@ -91,8 +91,13 @@ pub struct App {
     pub agent_link: Link,
     /// What the broker runs, from `welcome`.
     pub broker: Option<BrokerInfo>,
-    /// The broker's URL, for the status bar.
+    /// The broker's URL: where both connections dial, and what the console says it reaches
+    /// (a restart of its own broker may move it to another port).
     pub url: String,
+    /// When a restart of the console's own broker began, while it is under way: the
+    /// connections dial nowhere until it says where the broker listens now (never the old
+    /// port, which another program may have taken).
+    pub restarting_broker: Option<Millis>,
     /// The broker's token, sent in `hello` (never shown).
     pub token: Option<crate::connectors::redact::Secret>,
     /// The time of the latest event or tick.
@@ -139,6 +144,7 @@ impl App {
             agent_link: Link::Connecting,
             broker: None,
             url: url.into(),
+            restarting_broker: None,
             token: None,
             now: crate::protocol::now_millis(),
             spinner: 0,

@@ -5,7 +5,9 @@
 //! It keeps no state of its own across reconnects: the hello (conversation, agent acted as,
 //! `since` per conversation, token, resume secret) is computed by [`super::session::hello`]
 //! from the app's state and published through a watch channel, and the app drops replayed
-//! events. So the task can never disagree with the screen.
+//! events. So the task can never disagree with the screen. Where it dials follows the app the
+//! same way ([`super::session::dial`]): nowhere while the console's own broker restarts, then
+//! wherever that broker came back (another port when its old one was taken).
 
 use super::msg::{Direction, Link, Msg, Side};
 use crate::connectors::redact::REDACTED;
@@ -27,6 +29,7 @@ pub struct ClientHandle {
     tx: mpsc::Sender<ClientMsg>,
     reconnect: mpsc::Sender<Reconnect>,
     hello: std::sync::Arc<watch::Sender<ClientMsg>>,
+    dial: std::sync::Arc<watch::Sender<Option<String>>>,
 }
 
 impl ClientHandle {
@@ -43,6 +46,17 @@ impl ClientHandle {
         self.hello.send_if_modified(|h| {
             let changed = *h != hello;
             *h = hello;
+            changed
+        });
+    }
+
+    /// Sets where the connection dials: the broker's URL, or `None` to dial nowhere for now (a
+    /// connection that is open stays open). A connection to another URL, open or being made,
+    /// is left for the new one at once, and a wait between attempts is cut short.
+    pub fn set_dial(&self, url: Option<String>) {
+        self.dial.send_if_modified(|d| {
+            let changed = *d != url;
+            *d = url;
             changed
         });
     }
@@ -78,17 +92,17 @@ enum Reconnect {
 /// The task's side of the channels.
 struct Channels {
     side: Side,
-    url: String,
     outbox: mpsc::Receiver<ClientMsg>,
     reconnects: mpsc::Receiver<Reconnect>,
     hello: watch::Receiver<ClientMsg>,
     app: mpsc::Sender<Msg>,
 }
 
-/// Starts a connection task for `side` on the broker at `url`; it first says `hello`, and
-/// later whatever [`ClientHandle::set_hello`] set.
+/// Starts a connection task for `side` on the broker at `url` (once there is one: see
+/// [`ClientHandle::set_dial`]); it first says `hello`, and later whatever
+/// [`ClientHandle::set_hello`] set.
 pub fn spawn(
-    url: String,
+    url: Option<String>,
     side: Side,
     hello: ClientMsg,
     app: mpsc::Sender<Msg>,
@@ -97,28 +111,42 @@ pub fn spawn(
     let (tx, outbox) = mpsc::channel(OUTBOX);
     let (reconnect, reconnects) = mpsc::channel(RECONNECTS);
     let (hello, hello_rx) = watch::channel(hello);
+    let (dial, dial_rx) = watch::channel(url);
     let link = Channels {
         side,
-        url,
         outbox,
         reconnects,
         hello: hello_rx,
         app,
     };
-    tokio::spawn(run(link, cancel));
+    tokio::spawn(run(link, dial_rx, cancel));
     ClientHandle {
         tx,
         reconnect,
         hello: std::sync::Arc::new(hello),
+        dial: std::sync::Arc::new(dial),
     }
 }
 
-async fn run(mut link: Channels, cancel: CancellationToken) {
+async fn run(
+    mut link: Channels,
+    mut dial: watch::Receiver<Option<String>>,
+    cancel: CancellationToken,
+) {
     let mut attempt = 0u32;
     loop {
+        let url = tokio::select! {
+            () = cancel.cancelled() => return,
+            url = target(&mut dial) => url,
+        };
+        let mut moved = false;
         let error = tokio::select! {
             () = cancel.cancelled() => return,
-            result = connection(&mut link, &cancel, &mut attempt) => match result {
+            to = moved_from(&mut dial, &url) => {
+                moved = true;
+                format!("the broker is now at {to}")
+            }
+            result = connection(&mut link, &url, &cancel, &mut attempt) => match result {
                 Ok(()) => return,
                 Err(e) => e,
             },
@@ -141,26 +169,61 @@ async fn run(mut link: Channels, cancel: CancellationToken) {
         {
             return;
         }
+        if moved {
+            continue;
+        }
         // 200 ms doubling to 5 s, with jitter so the two connections do not retry in step.
         let base = 200u64.saturating_mul(1 << attempt.min(5)).min(5_000);
         let wait = Duration::from_millis(base + fastrand::u64(0..=base / 4));
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(wait) => {}
+            // Held or moved meanwhile (a restart): where to dial is known again, or not yet.
+            () = changed(&mut dial) => {}
         }
+    }
+}
+
+/// Where to dial, waiting while it is nowhere; never ends once the handle is gone (the
+/// console is quitting: cancellation ends the task).
+async fn target(dial: &mut watch::Receiver<Option<String>>) -> String {
+    loop {
+        if let Some(url) = dial.borrow_and_update().clone() {
+            return url;
+        }
+        changed(dial).await;
+    }
+}
+
+/// The URL the dial is set to when it is set to another than `url` (not when it is held: a
+/// connection that is open stays open).
+async fn moved_from(dial: &mut watch::Receiver<Option<String>>, url: &str) -> String {
+    loop {
+        changed(dial).await;
+        if let Some(to) = dial.borrow_and_update().as_deref().filter(|u| *u != url) {
+            return to.to_owned();
+        }
+    }
+}
+
+/// Ends when the dial changes; never once the handle is gone.
+async fn changed(dial: &mut watch::Receiver<Option<String>>) {
+    if dial.changed().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
 /// Runs one connection until it drops (`Err` with why) or the app is gone (`Ok`).
 async fn connection(
     link: &mut Channels,
+    url: &str,
     cancel: &CancellationToken,
     attempt: &mut u32,
 ) -> Result<(), String> {
     let (side, app) = (link.side, link.app.clone());
-    let (mut ws, _) = tokio_tungstenite::connect_async(link.url.as_str())
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
         .await
-        .map_err(|e| format!("cannot connect to {}: {e}", link.url))?;
+        .map_err(|e| format!("cannot connect to {url}: {e}"))?;
     let hello = link.hello.borrow().clone();
     send(&mut ws, &app, side, &hello).await?;
     loop {
@@ -339,6 +402,73 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains(r#""token":"[redacted]""#), "{shown}");
+    }
+
+    /// A hello for the tests: the user's, with a token.
+    fn user_hello() -> ClientMsg {
+        ClientMsg::Hello {
+            protocol: crate::protocol::PROTOCOL_VERSION,
+            role: crate::protocol::ClientRole::User,
+            client: None,
+            conversation: Some("c-1".into()),
+            user: None,
+            agent: None,
+            since: std::collections::BTreeMap::from([("c-1".into(), 7)]),
+            traces: false,
+            token: Some("t0k3n".into()),
+            resume: Some("5ec7e7".into()),
+            supervisor: false,
+            platform: None,
+            site: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_dial_that_hangs_on_a_taken_port_is_left_for_the_new_address() {
+        // The old port, taken by a program that accepts and never answers.
+        let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let old = format!("ws://{}", taken.local_addr().unwrap());
+        let moved = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let new = format!("ws://{}", moved.local_addr().unwrap());
+        let (app, _rx) = mpsc::channel(64);
+        let cancel = CancellationToken::new();
+        let handle = spawn(Some(old), Side::User, user_hello(), app, cancel.clone());
+        let wait = Duration::from_secs(10);
+        let (_held, _) = tokio::time::timeout(wait, taken.accept())
+            .await
+            .unwrap()
+            .unwrap();
+        handle.set_dial(Some(new));
+        let (stream, _) = tokio::time::timeout(wait, moved.accept())
+            .await
+            .unwrap()
+            .unwrap();
+        let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+        let Some(Ok(Message::Text(first))) = tokio::time::timeout(wait, ws.next()).await.unwrap()
+        else {
+            panic!("no hello at the new address");
+        };
+        let hello: ClientMsg = serde_json::from_str(&first).unwrap();
+        assert_eq!(hello, user_hello(), "the same token, secret and since");
+        cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn a_held_dial_waits_and_goes_where_it_is_then_set() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}", listener.local_addr().unwrap());
+        let (app, _rx) = mpsc::channel(64);
+        let cancel = CancellationToken::new();
+        let handle = spawn(None, Side::User, user_hello(), app, cancel.clone());
+        let early = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
+        assert!(early.is_err(), "nothing dialled while held");
+        handle.set_dial(Some(url));
+        let wait = Duration::from_secs(10);
+        tokio::time::timeout(wait, listener.accept())
+            .await
+            .unwrap()
+            .unwrap();
+        cancel.cancel();
     }
 
     #[test]

@@ -86,6 +86,15 @@ pub enum Msg {
         /// The text.
         text: String,
     },
+    /// The console's own broker restarted, or did not: the connections dial again.
+    BrokerRestarted {
+        /// Where it listens now, when it restarted (another port when the old one was taken).
+        url: Option<String>,
+        /// An error (or just information).
+        error: bool,
+        /// What to tell the user.
+        text: String,
+    },
     /// A file to attach could not be read or is over the limit; nothing was sent.
     AttachFailed {
         /// The `attach` request it would have been.
@@ -128,7 +137,8 @@ pub enum Command {
     /// says (the user named in `ChatPane::user`; the broker's default user when `None`).
     NewConversation,
     /// Stop the console's own broker and start it again on its store, in a task; the outcome
-    /// comes back as a [`Msg::Notice`], and both connections reconnect as after a drop.
+    /// comes back as a [`Msg::BrokerRestarted`], and both connections reconnect as after a
+    /// drop, to wherever the broker listens now.
     RestartBroker,
     /// Drop a connection's socket without a close frame (a fault); it reconnects with
     /// `since`.

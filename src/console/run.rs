@@ -62,7 +62,7 @@ impl<B: Backend> Console<B> {
         }
         let spawn = |side| {
             let hello = session::hello(&app, side);
-            client::spawn(app.url.clone(), side, hello, tx.clone(), cancel.clone())
+            client::spawn(session::dial(&app), side, hello, tx.clone(), cancel.clone())
         };
         let (user, agent) = (spawn(Side::User), spawn(Side::Agent));
         if let Ok(size) = terminal.size() {
@@ -134,9 +134,12 @@ impl<B: Backend> Console<B> {
             self.app.now = self.app.now.max(self.clock.now_millis());
         }
         let commands = update(&mut self.app, msg);
-        // What a reconnect says follows the state, before any command can make one.
+        // What a reconnect says, and where it dials, follow the state, before any command can
+        // make one.
         self.user.set_hello(session::hello(&self.app, Side::User));
         self.agent.set_hello(session::hello(&self.app, Side::Agent));
+        self.user.set_dial(session::dial(&self.app));
+        self.agent.set_dial(session::dial(&self.app));
         for command in commands {
             self.execute(command);
         }

@@ -46,6 +46,12 @@ impl Resume {
     }
 }
 
+/// Where the connections dial now: the broker's URL, or nowhere while the console's own
+/// broker restarts.
+pub fn dial(app: &App) -> Option<String> {
+    app.restarting_broker.is_none().then(|| app.url.clone())
+}
+
 /// The `hello` the connection of `side` sends when it connects now.
 pub fn hello(app: &App, side: Side) -> ClientMsg {
     let (role, resume) = match side {

@@ -69,6 +69,10 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
             app.notify(error, text);
             Vec::new()
         }
+        Msg::BrokerRestarted { url, error, text } => {
+            super::restart::restarted(app, url, error, text);
+            Vec::new()
+        }
         Msg::AttachFailed { id, error } => {
             let name = match app.pending.remove(&id) {
                 Some(Pending::Attach(name)) => name,
@@ -288,15 +292,17 @@ fn refused(
     app.notify(true, text);
 }
 
-/// A broker that no longer knows the user's conversation (restarted without a store) refuses
-/// the hello with `not_found`: the next hello opens a new conversation instead of retrying
-/// the lost one forever.
+/// A broker that no longer knows the user's conversation refuses the hello: with `not_found`,
+/// or, when the hello carried a resume secret, with `forbidden` (restarted without a store,
+/// it has a new resume key, and checks the secret before it looks the conversation up). The
+/// next hello opens a new conversation instead of retrying the lost one forever.
 fn forget_unknown_conversation(app: &mut App, side: Side, unprompted: bool, code: ErrorCode) {
-    if unprompted
-        && code == ErrorCode::NotFound
-        && side == Side::User
-        && app.chat.conversation.is_some()
-    {
+    let refused = match code {
+        ErrorCode::NotFound => true,
+        ErrorCode::Forbidden => app.chat.resume.secret.is_some(),
+        _ => false,
+    };
+    if unprompted && refused && side == Side::User && app.chat.conversation.is_some() {
         app.chat.resume.start_fresh();
     }
 }

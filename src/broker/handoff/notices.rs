@@ -85,11 +85,13 @@ impl Conversation {
         }
     }
 
-    /// A notification from the stored log, after a restart: held again (nothing is live after
-    /// a restart, so its waiting buttons may be pressed); whether it was one.
+    /// A notification from the stored log, after a restart: held again; whether it was one.
+    /// Its buttons wait while a `live` chat goes on (kept across the restart), as they did
+    /// before it; otherwise they may be pressed.
     pub(super) fn restore_notification(
         &mut self,
         mut message: ChatMessage,
+        live: bool,
         out: &mut Vec<Effect>,
     ) -> bool {
         let pressable = message
@@ -98,7 +100,12 @@ impl Conversation {
         if !message.id.as_str().ends_with(NOTICE_ID) || !pressable {
             return false;
         }
-        if set_buttons(&mut message, ButtonState::Active) {
+        let state = if live {
+            ButtonState::Disabled
+        } else {
+            ButtonState::Active
+        };
+        if set_buttons(&mut message, state) {
             show(message.clone(), out);
         }
         self.hold(message, out);

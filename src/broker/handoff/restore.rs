@@ -2,7 +2,8 @@
 //! survive a restart (the system's side is gone), so a conversation that was waiting or
 //! connected is told so and ended, unless the system kept its live chat (an in-process restart,
 //! `broker::lasting`): then a connected chat carries on; buttons from before the restart expire, except the
-//! notifications', which are held again (and pressable: nothing is live after a restart).
+//! notifications', which are held again: pressable when no live chat carried on, still waiting
+//! (disabled) for the end of one that did, as before the restart.
 
 use super::messages::{expire_active, plain_text};
 use super::{Conversation, Effect, HandoffSettings, Private};
@@ -46,8 +47,10 @@ impl Conversation {
             }
         }
         let mut out = Vec::new();
+        // A kept live chat goes on: its notifications' buttons go on waiting for its end.
+        let live = kept && c.is_connected();
         for mut message in latest {
-            if c.restore_notification(message.clone(), &mut out) {
+            if c.restore_notification(message.clone(), live, &mut out) {
                 continue;
             }
             if expire_active(&mut message) {
@@ -55,7 +58,7 @@ impl Conversation {
                 out.push(Effect::Emit(Audience::User, event));
             }
         }
-        if !(kept && c.is_connected()) {
+        if !live {
             c.after_restart(now, &mut out);
         }
         (c, out)

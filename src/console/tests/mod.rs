@@ -327,5 +327,6 @@ mod notices;
 mod palette;
 mod platforms;
 mod replay_panel;
+mod restart;
 mod screen;
 mod session;

@@ -56,24 +56,3 @@ fn no_match_runs_nothing() {
     assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
     assert!(!app.quit);
 }
-
-#[test]
-fn the_restart_entry_asks_the_driver_to_restart_the_broker_and_says_so() {
-    let mut app = offered();
-    update(&mut app, ctrl('p'));
-    typed(&mut app, "restart the broker");
-    let commands = update(&mut app, key(KeyCode::Enter));
-    assert_eq!(commands, [Command::RestartBroker]);
-    let notice = app.shown_notice().map(|n| n.text.clone());
-    assert_eq!(notice.as_deref(), Some("Restarting the broker…"));
-    // The outcome comes back from the task as a notice, applied by `update` like any other.
-    let said = "The broker restarted on its store: the chat goes on where it was";
-    update(
-        &mut app,
-        Msg::Notice {
-            error: false,
-            text: said.into(),
-        },
-    );
-    assert_eq!(app.shown_notice().map(|n| n.text.as_str()), Some(said));
-}

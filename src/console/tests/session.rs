@@ -141,3 +141,58 @@ fn a_conversation_the_broker_no_longer_knows_is_not_asked_for_again() {
     };
     assert_eq!(conversation, Some("c-2".into()));
 }
+
+#[test]
+fn a_resume_secret_a_restarted_broker_refuses_opens_a_new_conversation() {
+    let mut app = offered();
+    let welcome = ServerMsg::Welcome {
+        protocol: 1,
+        session: "s-3".into(),
+        role: ClientRole::User,
+        conversation: Some("c-1".into()),
+        agent: None,
+        resume: Some("5ec7e75ec7e7".into()),
+        broker: broker(),
+    };
+    from_broker(&mut app, Side::User, welcome);
+    // Restarted without a store, the broker has a new resume key: the secret no longer holds.
+    let refused = ServerMsg::Error {
+        id: None,
+        code: ErrorCode::Forbidden,
+        message: "resuming a conversation needs its resume secret (hello.resume)".into(),
+    };
+    from_broker(&mut app, Side::User, refused);
+    let ClientMsg::Hello {
+        conversation,
+        since,
+        resume,
+        ..
+    } = hello(&app, Side::User)
+    else {
+        unreachable!()
+    };
+    assert_eq!((conversation, resume), (None, None));
+    assert!(since.is_empty());
+    welcome_user_into(&mut app, "c-2");
+    let notice = app.shown_notice().expect("a notice");
+    assert!(
+        notice.text.contains("a new one has started"),
+        "{}",
+        notice.text
+    );
+}
+
+#[test]
+fn a_forbidden_hello_without_a_resume_secret_keeps_the_conversation() {
+    let mut app = offered();
+    let refused = ServerMsg::Error {
+        id: None,
+        code: ErrorCode::Forbidden,
+        message: "wrong token".into(),
+    };
+    from_broker(&mut app, Side::User, refused);
+    let ClientMsg::Hello { conversation, .. } = hello(&app, Side::User) else {
+        unreachable!()
+    };
+    assert_eq!(conversation, Some("c-1".into()));
+}

@@ -214,3 +214,51 @@ fn after_a_restart_a_held_notification_is_pressable_again_and_offers_expire() {
         .expect("pressable after the restart");
     assert!(said(&fx)[0].ends_with("<Read the policy Outlined Pressed>"));
 }
+
+#[test]
+fn a_live_chat_kept_across_a_restart_keeps_its_notifications_waiting() {
+    let mut c = connected();
+    let mut log = vec![(
+        Audience::Both,
+        ConversationEvent::State {
+            state: c.state.clone(),
+        },
+    )];
+    log.extend(
+        notify(&mut c, "Password expiry on Friday")
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Emit(audience, event) => Some((audience, event)),
+                _ => None,
+            }),
+    );
+    let id = c.notifications[0].id.clone();
+    let settings = settings(HandoffStyle::Brokered, false);
+    let (mut back, fx) =
+        Conversation::restore("c-1".into(), UserInfo::default(), settings, &log, NOW, true);
+    assert!(back.is_connected());
+    assert!(said(&fx).is_empty(), "nothing changed: {:?}", said(&fx));
+    let open = ButtonAction::Open("https://intranet.example.com/policy".into());
+    let press = Input::Press {
+        message: id,
+        action: open,
+    };
+    assert!(back.handle(press.clone(), NOW).is_err(), "still waiting");
+    let ended = ChatEvent::Ended {
+        reason: EndReason::Agent {
+            agent: "Lisa".into(),
+        },
+    };
+    let fx = run(&mut back, Input::Chat(ended));
+    assert!(
+        said(&fx)
+            .iter()
+            .any(|s| s.ends_with("<Read the policy Outlined Active>")),
+        "{:?}",
+        said(&fx)
+    );
+    let fx = back
+        .handle(press, NOW)
+        .expect("pressable once the chat ended");
+    assert!(said(&fx)[0].ends_with("<Read the policy Outlined Pressed>"));
+}
