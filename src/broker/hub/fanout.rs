@@ -82,7 +82,12 @@ fn encode_event(chunk: &mut BytesMut, conv: &ConversationId, l: &Logged) -> Fram
     if chunk.capacity() < EVENT_CAPACITY {
         *chunk = BytesMut::with_capacity(CHUNK);
     }
-    let written = serde_json::to_writer((&mut *chunk).writer(), &event);
+    let written = match &l.event {
+        ConversationEvent::Message { message } => {
+            super::message_json::put_message_event(chunk, conv, l.seq, l.at, l.audience, message)
+        }
+        _ => serde_json::to_writer((&mut *chunk).writer(), &event),
+    };
     match written.map(|()| Frame::try_from(chunk.split().freeze())) {
         Ok(Ok(frame)) => frame,
         _ => encode(&super::event_msg(conv, l)),
@@ -216,6 +221,17 @@ mod tests {
             },
             ConversationEvent::Offered {
                 agent: "Lisa".into(),
+            },
+            ConversationEvent::Message {
+                message: crate::protocol::ChatMessage {
+                    id: crate::protocol::MessageId("m-1".into()),
+                    role: crate::protocol::Role::User,
+                    agent: None,
+                    parts: vec![crate::protocol::Part::text("<p>\"hi\"\u{2028}\t</p>")],
+                    at: 1_763_790_000_000,
+                    request: Some(crate::protocol::RequestId("r-1".into())),
+                    translation: None,
+                },
             },
         ];
         let mut chunk = BytesMut::new();

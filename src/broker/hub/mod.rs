@@ -19,6 +19,7 @@ mod evict;
 mod fanout;
 mod index;
 mod lane;
+mod message_json;
 mod notices;
 mod outbound;
 mod restore;
