@@ -176,7 +176,7 @@ mod tests {
         }
     }
 
-    fn message(text: String, agent: bool, request: bool, translated: bool) -> ChatMessage {
+    fn message(text: &str, agent: bool, request: bool, translated: bool) -> ChatMessage {
         ChatMessage {
             id: MessageId(format!("m-{}", text.len())),
             role: if agent { Role::Agent } else { Role::User },
@@ -187,25 +187,25 @@ mod tests {
             }),
             parts: vec![
                 Part::RichText {
-                    rich_text: crate::text::paragraph(&text),
+                    rich_text: crate::text::paragraph(text),
                 },
                 Part::Buttons {
                     buttons: vec![Button {
-                        button_text: text.clone(),
+                        button_text: text.to_owned(),
                         style: ButtonStyle::Filled,
                         action: ButtonAction::StartAgentChat,
                         state: ButtonState::Active,
                     }],
                 },
                 Part::RichText {
-                    rich_text: text.clone(),
+                    rich_text: text.to_owned(),
                 },
             ],
             at: 1_763_790_000_000,
-            request: request.then(|| RequestId(text.clone())),
+            request: request.then(|| RequestId(text.to_owned())),
             translation: translated.then(|| {
                 Box::new(Translation {
-                    original: text.clone(),
+                    original: text.to_owned(),
                     from: Some("es".into()),
                     to: "en".into(),
                     error: None,
@@ -228,7 +228,7 @@ mod tests {
             seq in any::<u64>(),
         ) {
             let (agent, request, translated) = flags;
-            let message = message(text, agent, request, translated);
+            let message = message(&text, agent, request, translated);
             let conversation = ConversationId(conv);
             let mut out = BytesMut::new();
             put_message_event(&mut out, &conversation, seq, 7, Audience::Both, &message)

@@ -48,7 +48,7 @@ use tokio_util::sync::CancellationToken;
 pub type SessionId = u64;
 
 /// The hub's maps: keyed by ids the broker makes and looked up several times per message, so
-/// with a fast hasher (foldhash, seeded per process) instead of SipHash.
+/// with a fast hasher (foldhash, seeded per process) instead of `SipHash`.
 type Map<K, V> = foldhash::HashMap<K, V>;
 
 /// What a session's `hello` asked for.
