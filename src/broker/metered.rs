@@ -38,12 +38,29 @@ struct MeterState {
     /// The length of the message that tripped the meter after `hello` (0: none, or the
     /// pre-`hello` budget tripped it).
     over: AtomicU64,
+    /// Set when the meter trips: the socket is read no further.
+    stopped: AtomicBool,
+    /// Cancelled when the meter trips, or when the token it was made under is (see
+    /// [`Meter::under`]): the session's wake-up.
     tripped: CancellationToken,
 }
 
 impl Meter {
-    /// A meter with `budget` bytes before `hello`.
+    /// A meter with `budget` bytes before `hello`, under no other token.
+    #[cfg(test)]
     pub fn new(budget: usize) -> Self {
+        Self::with_token(budget, CancellationToken::new())
+    }
+
+    /// A meter whose [`tripped`](Self::tripped) token is a child of `parent` (the broker's
+    /// shutdown): one token then wakes the session for either, and a child of it for the hub's
+    /// kick as well, so the session's loop waits on one token instead of three (each wait
+    /// takes a lock on every turn of the loop). Only the meter's own trip stops the reading.
+    pub fn under(budget: usize, parent: &CancellationToken) -> Self {
+        Self::with_token(budget, parent.child_token())
+    }
+
+    fn with_token(budget: usize, tripped: CancellationToken) -> Self {
         Self {
             inner: Arc::new(MeterState {
                 armed: AtomicBool::new(false),
@@ -52,9 +69,15 @@ impl Meter {
                 budget,
                 message_limit: AtomicU64::new(u64::MAX),
                 over: AtomicU64::new(0),
-                tripped: CancellationToken::new(),
+                stopped: AtomicBool::new(false),
+                tripped,
             }),
         }
+    }
+
+    /// Whether the meter itself tripped (not only the token it was made under).
+    pub fn is_tripped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
     }
 
     /// Starts counting (the handshake's own bytes are not frames).
@@ -82,7 +105,8 @@ impl Meter {
         self.inner.message_limit.load(Ordering::SeqCst)
     }
 
-    /// Cancelled when the client sent more than the budget before `hello`.
+    /// Cancelled when the client sent more than the budget before `hello` or a message over
+    /// its role's limit (and, for a meter made [`under`](Self::under) a token, with it).
     pub fn tripped(&self) -> CancellationToken {
         self.inner.tripped.clone()
     }
@@ -90,6 +114,14 @@ impl Meter {
     /// The budget, for the close reason.
     pub fn budget(&self) -> usize {
         self.inner.budget
+    }
+}
+
+impl MeterState {
+    /// Stops the reading and wakes the session.
+    fn trip(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        self.tripped.cancel();
     }
 }
 
@@ -122,7 +154,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Metered<S> {
         if !state.armed.load(Ordering::SeqCst) {
             return Pin::new(&mut self.stream).poll_read(cx, buf);
         }
-        if state.tripped.is_cancelled() {
+        if state.stopped.load(Ordering::SeqCst) {
             // Read no further; the session sees the trip and closes. Its wake-up comes from
             // the token, not from this socket.
             return Poll::Pending;
@@ -136,7 +168,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Metered<S> {
                 .budget
                 .saturating_sub(state.read.load(Ordering::SeqCst));
             if left == 0 {
-                state.tripped.cancel();
+                state.trip();
                 return Poll::Pending;
             }
             read_at_most(Pin::new(&mut self.stream), cx, buf, left)
@@ -151,7 +183,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Metered<S> {
                 // message, and the session closes on the trip.
                 buf.set_filled(before + header_end);
                 state.over.store(length, Ordering::SeqCst);
-                state.tripped.cancel();
+                state.trip();
             }
         }
         result
@@ -247,5 +279,21 @@ mod tests {
         assert_eq!(n, 8, "the header only");
         assert!(meter.tripped().is_cancelled());
         assert_eq!(meter.over(), Some(4_464));
+    }
+
+    #[tokio::test]
+    async fn the_parent_token_wakes_the_session_but_does_not_stop_the_reading() {
+        let (mut far, near) = tokio::io::duplex(64);
+        let parent = CancellationToken::new();
+        let meter = Meter::under(4096, &parent);
+        let mut metered = Metered::new(near, meter.clone());
+        meter.arm();
+        parent.cancel();
+        assert!(meter.tripped().is_cancelled(), "the session is woken");
+        assert!(!meter.is_tripped());
+        far.write_all(b"bye").await.expect("write");
+        let mut buf = [0u8; 8];
+        let n = metered.read(&mut buf).await.expect("read");
+        assert_eq!(&buf[..n], b"bye", "a close handshake can still be read");
     }
 }

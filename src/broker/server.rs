@@ -83,7 +83,7 @@ impl Server {
                 let _permit = permit;
                 let peer = peer.to_string();
                 let _ = stream.set_nodelay(true);
-                let meter = Meter::new(PRE_HELLO_BYTES);
+                let meter = Meter::under(PRE_HELLO_BYTES, &shutdown);
                 let Some((ws, auth)) = handshake(stream, &gate, ws_config, &meter, &peer).await
                 else {
                     return;

@@ -121,6 +121,18 @@ fn too_slow() -> (CloseCode, String) {
 }
 
 impl SessionTask {
+    /// Why the session's token was cancelled: the broker is shutting down, the meter tripped,
+    /// or the hub dropped the session for falling behind (in that order, as they are nested).
+    fn stop_reason(&self) -> (CloseCode, String) {
+        if self.shutdown.is_cancelled() {
+            (CloseCode::Away, "the broker is shutting down".into())
+        } else if self.meter.is_tripped() {
+            self.tripped_close()
+        } else {
+            too_slow()
+        }
+    }
+
     /// Why the meter stopped reading: too much before `hello`, or a message over the role's
     /// limit, refused at its header.
     fn tripped_close(&self) -> (CloseCode, String) {
@@ -137,23 +149,19 @@ impl SessionTask {
 
     pub(super) async fn run(mut self) {
         let (out_tx, mut out_rx) = mpsc::channel::<Frame>(self.config.queue);
-        let kicked = CancellationToken::new();
-        // Each waits once for the whole connection: made anew on every turn of the loop, they
-        // cost a lock and a registration per frame.
-        let stopping = self.shutdown.clone().cancelled_owned();
-        let kicked_out = kicked.clone().cancelled_owned();
-        let tripped = self.meter.tripped().cancelled_owned();
+        // The hub's kick, under the meter's trip, under the broker's shutdown (the server made
+        // the meter so): one token that any of the three cancels, waited on once for the whole
+        // connection. Each wait takes a lock on every turn of the loop, and a wait made anew
+        // each turn a registration as well.
+        let kicked = self.meter.tripped().child_token();
+        let stopped = kicked.clone().cancelled_owned();
         let hello_by = tokio::time::sleep(self.config.hello_timeout);
-        tokio::pin!(stopping, kicked_out, tripped, hello_by);
+        tokio::pin!(stopped, hello_by);
         let mut session: Option<Live> = None;
         let end: End = loop {
             tokio::select! {
                 biased;
-                () = &mut stopping => {
-                    break Some((CloseCode::Away, "the broker is shutting down".into()));
-                }
-                () = &mut kicked_out => break Some(too_slow()),
-                () = &mut tripped => break Some(self.tripped_close()),
+                () = &mut stopped => break Some(self.stop_reason()),
                 () = &mut hello_by, if session.is_none() => {
                     tracing::info!(peer = %self.peer, "no hello in time");
                     break Some((CloseCode::Policy, format!("no hello within {} ms", self.config.hello_timeout.as_millis())));
@@ -437,7 +445,8 @@ impl SessionTask {
     }
 
     /// Feeds `frames` in order and flushes once; a client that does not take them within the
-    /// write timeout (or that the hub dropped for falling behind) is too slow.
+    /// write timeout (or that the hub dropped for falling behind) is too slow. A shutdown or a
+    /// tripped meter (the same token) ends the write with their own reason.
     async fn write_frames(
         &mut self,
         frames: Vec<Frame>,
@@ -453,15 +462,17 @@ impl SessionTask {
         };
         // The burst first: when the socket takes it at once (the rule), the timer and the kick
         // are never registered, which a random start would do for every other burst.
-        tokio::select! {
+        let timed_out = tokio::select! {
             biased;
-            sent = burst => sent.map_err(|_| None),
-            () = kicked.cancelled() => Err(Some(too_slow())),
-            () = tokio::time::sleep(limit) => {
-                tracing::warn!(peer = %self.peer, "client stopped reading; closing it");
-                Err(Some(too_slow()))
-            }
+            sent = burst => return sent.map_err(|_| None),
+            () = kicked.cancelled() => false,
+            () = tokio::time::sleep(limit) => true,
+        };
+        if timed_out {
+            tracing::warn!(peer = %self.peer, "client stopped reading; closing it");
+            return Err(Some(too_slow()));
         }
+        Err(Some(self.stop_reason()))
     }
 
     fn too_big(&self) -> (CloseCode, String) {

@@ -235,3 +235,33 @@ proptest::proptest! {
         proptest::prop_assert_eq!(decode_client(&frame), super::decode::decode_checked(&frame));
     }
 }
+
+proptest::proptest! {
+    /// A `say` of any text, its fields in any order, with or without a field of another kind:
+    /// its own fast path reads it as the general decoder does.
+    #[test]
+    fn a_say_decodes_as_the_tagged_enum_decodes_it(
+        id in proptest::prelude::any::<String>(),
+        conversation in proptest::prelude::any::<String>(),
+        text in proptest::prelude::any::<String>(),
+        order in 0usize..6,
+        extra in proptest::prelude::any::<bool>(),
+    ) {
+        use serde_json::Value;
+        let mut fields = vec![
+            format!("\"id\":{}", Value::from(id)),
+            format!("\"conversation\":{}", Value::from(conversation)),
+            format!("\"text\":{}", Value::from(text)),
+        ];
+        fields.rotate_left(order % 3);
+        if order >= 3 {
+            fields.swap(0, 1);
+        }
+        if extra {
+            fields.push("\"client\":\"x\"".to_owned());
+        }
+        let frame = format!("{{\"type\":\"say\",{}}}", fields.join(","));
+        let general: ClientMsg = serde_json::from_str(&frame).expect("a valid say");
+        proptest::prop_assert_eq!(decode_client(&frame), Ok(general));
+    }
+}

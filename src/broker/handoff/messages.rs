@@ -8,9 +8,34 @@ use crate::protocol::{
 };
 use crate::text::{paragraph, to_plain};
 
+/// `prefix` followed by `n`, as `format!("{prefix}{n}")` gives it, in one allocation of the
+/// right size (`format!` guesses a smaller one and grows it, once per message of a chat).
+fn numbered(prefix: &str, n: u64) -> String {
+    let mut out = String::with_capacity(prefix.len() + 20);
+    out.push_str(prefix);
+    append_number(out, n)
+}
+
+/// `out` with `n` in decimal after it (`out` has the room: 20 digits at most).
+fn append_number(mut out: String, n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    out
+}
+
 impl Conversation {
     pub(super) fn new_message_id(&mut self) -> MessageId {
-        let id = MessageId(format!("m-{}", self.next_message));
+        let id = MessageId(numbered("m-", self.next_message));
         self.next_message += 1;
         id
     }
@@ -79,7 +104,10 @@ impl Conversation {
 
     /// The id the connector sends the latest message under, for the system's idempotency.
     pub(super) fn client_message_id(&self) -> String {
-        format!("{}-{}", self.id, self.next_message - 1)
+        let mut prefix = String::with_capacity(self.id.as_str().len() + 1 + 20);
+        prefix.push_str(self.id.as_str());
+        prefix.push('-');
+        append_number(prefix, self.next_message - 1)
     }
 
     pub(super) fn emit_message(
@@ -231,6 +259,19 @@ pub(super) fn set_step_status(message: &mut ChatMessage, status: StepStatus) {
             {
                 step.status = status;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod numbering_tests {
+    use super::numbered;
+
+    #[test]
+    fn numbered_ids_read_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::MAX - 1, u64::MAX] {
+            assert_eq!(numbered("m-", n), format!("m-{n}"));
+            assert_eq!(numbered("c-ab-", n), format!("c-ab-{n}"));
         }
     }
 }

@@ -33,7 +33,8 @@ pub(super) const RECHECK: Duration = Duration::from_millis(1);
 /// hundred bytes and its envelope fit; a longer one grows the chunk.
 const EVENT_CAPACITY: usize = 2048;
 
-/// Events are serialised one after another into chunks of this size, each frame a shared slice
+/// Events and messages to one session (an `ack`, an `error`) are serialised one after another
+/// into chunks of this size, each frame a shared slice
 /// of its chunk: one allocation per chunk, not a buffer and a shared header per event (with
 /// glibc, an allocation of 1 KiB or more first merges the allocator's fast free lists). Bound: a
 /// queued frame keeps at most its chunk alive (16 KiB, where a frame of its own held the 2 KiB
@@ -78,22 +79,37 @@ fn encode_event(chunk: &mut BytesMut, conv: &ConversationId, l: &Logged) -> Fram
         audience: l.audience,
         event: &l.event,
     };
+    let written = write_in(chunk, |chunk| match &l.event {
+        ConversationEvent::Message { message } => {
+            super::message_json::put_message_event(chunk, conv, l.seq, l.at, l.audience, message)
+        }
+        _ => serde_json::to_writer(chunk.writer(), &event),
+    });
+    written.unwrap_or_else(|| encode(&super::event_msg(conv, l)))
+}
+
+/// A frame written by `write` in `chunk` (see [`CHUNK`]); `None` if it could not be.
+fn write_in(
+    chunk: &mut BytesMut,
+    write: impl FnOnce(&mut BytesMut) -> Result<(), serde_json::Error>,
+) -> Option<Frame> {
     chunk.clear();
     if chunk.capacity() < EVENT_CAPACITY {
         *chunk = BytesMut::with_capacity(CHUNK);
     }
-    let written = serde_json::to_writer((&mut *chunk).writer(), &event);
-    match written.map(|()| Frame::try_from(chunk.split().freeze())) {
-        Ok(Ok(frame)) => frame,
-        _ => encode(&super::event_msg(conv, l)),
-    }
+    write(chunk).ok()?;
+    Frame::try_from(chunk.split().freeze()).ok()
 }
 
 impl Hub {
-    /// Queues a message for a session.
+    /// Queues a message for a session, written in the current chunk (an `ack` per `say` was
+    /// a string and a shared header of its own).
     pub(super) fn send(&mut self, session: SessionId, msg: &ServerMsg) {
         if self.sessions.contains_key(&session) {
-            self.send_frame(session, encode(msg));
+            let frame = write_in(&mut self.outbox.chunk, |chunk| {
+                serde_json::to_writer(chunk.writer(), msg)
+            });
+            self.send_frame(session, frame.unwrap_or_else(|| encode(msg)));
         }
     }
 
@@ -216,6 +232,17 @@ mod tests {
             },
             ConversationEvent::Offered {
                 agent: "Lisa".into(),
+            },
+            ConversationEvent::Message {
+                message: crate::protocol::ChatMessage {
+                    id: crate::protocol::MessageId("m-1".into()),
+                    role: crate::protocol::Role::User,
+                    agent: None,
+                    parts: vec![crate::protocol::Part::text("<p>\"hi\"\u{2028}\t</p>")],
+                    at: 1_763_790_000_000,
+                    request: Some(crate::protocol::RequestId("r-1".into())),
+                    translation: None,
+                },
             },
         ];
         let mut chunk = BytesMut::new();

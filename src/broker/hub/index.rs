@@ -5,15 +5,14 @@
 //! desk-side session in `desk`), so the index holds no more than the hub's sessions, which the
 //! broker's connection limit bounds. An emptied conversation list is removed.
 
-use super::SessionId;
+use super::{Map, SessionId};
 use crate::protocol::{Audience, ClientRole, ConversationId};
-use std::collections::HashMap;
 
 /// The hub's sessions by the events they may receive.
 #[derive(Debug, Default)]
 pub(super) struct SessionIndex {
     /// User sessions by the conversation they joined (a resumed conversation may have several).
-    users: HashMap<ConversationId, Vec<SessionId>>,
+    users: Map<ConversationId, Vec<SessionId>>,
     /// Agent and observer sessions, with their role.
     desk: Vec<(SessionId, ClientRole)>,
 }

@@ -6,7 +6,8 @@
 //! never waits on IO. With a store, events are fanned out only once stored (`durable`). Calls
 //! toward a system run in FIFO lanes, one per conversation and direction (`lane`), so replies and
 //! messages keep their order. Idle conversations leave memory after a grace period (`evict`).
-//! Each event is serialised once and goes only to the sessions it reaches (`fanout`, `index`);
+//! Each event is serialised once (a chat message's without serde's string escaping:
+//! `message_json`) and goes only to the sessions it reaches (`fanout`, `index`);
 //! a backed-up agent slows users' requests down rather than being dropped (the overload policy
 //! is in `fanout`). Frames enter the sessions' queues at the end of each burst of messages the
 //! hub takes, so a session wakes and flushes once per burst (`burst`).
@@ -19,6 +20,7 @@ mod evict;
 mod fanout;
 mod index;
 mod lane;
+mod message_json;
 mod notices;
 mod outbound;
 mod restore;
@@ -36,7 +38,7 @@ use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
     ErrorCode, Millis, RequestId, ServerMsg, UserInfo,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -44,6 +46,10 @@ use tokio_util::sync::CancellationToken;
 
 /// A session's id within the hub.
 pub type SessionId = u64;
+
+/// The hub's maps: keyed by ids the broker makes and looked up several times per message, so
+/// with a fast hasher (foldhash, seeded per process) instead of `SipHash`.
+type Map<K, V> = foldhash::HashMap<K, V>;
 
 /// What a session's `hello` asked for.
 #[derive(Debug)]
@@ -191,10 +197,10 @@ pub(super) struct Hub {
     settings: HubSettings,
     connector: Arc<dyn Connector>,
     desk: Option<Arc<dyn AgentDesk>>,
-    conversations: HashMap<ConversationId, Entry>,
+    conversations: Map<ConversationId, Entry>,
     /// Conversation ids in the order they were opened, for replays.
     opened: Vec<ConversationId>,
-    sessions: HashMap<SessionId, Session>,
+    sessions: Map<SessionId, Session>,
     /// The sessions by conversation and role, kept with `sessions`.
     index: index::SessionIndex,
     /// Desk-side sessions whose queue is backed up: users' requests wait while any is
@@ -224,9 +230,9 @@ impl Hub {
             settings,
             connector,
             desk,
-            conversations: HashMap::new(),
+            conversations: Map::default(),
             opened: Vec::new(),
-            sessions: HashMap::new(),
+            sessions: Map::default(),
             index: index::SessionIndex::default(),
             backed_up: Vec::new(),
             desk_agents: Vec::new(),
