@@ -900,7 +900,20 @@ fn run_rows(fx: &Fixture) -> Vec<Row> {
     let mut json = row(Cmd::Run, "json", "", &[]);
     json.valid = s(&["--json"]);
     json.invalid = vec![(s(&["--json=yes"]), usage("--json"))];
-    let mut config = row(Cmd::Run, "config", &example, &[]);
+    // The example file, open around the clock: its business hours would make the run's
+    // outcome depend on when the test runs.
+    let text = std::fs::read_to_string(&example).unwrap();
+    assert!(
+        text.contains("mode = \"schedule\""),
+        "the example's [hours]"
+    );
+    let open = fx.home().join("handoff.example.always-open.toml");
+    std::fs::write(
+        &open,
+        text.replacen("mode = \"schedule\"", "mode = \"always\"", 1),
+    )
+    .unwrap();
+    let mut config = row(Cmd::Run, "config", &shown(&open), &[]);
     config.invalid = vec![
         (
             s(&["--config", &shown(&fx.missing)]),

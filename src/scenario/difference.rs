@@ -70,10 +70,14 @@ pub fn difference(expected: &str, seen: &str) -> Option<String> {
     let removed = &want[prefix..want.len() - suffix];
     let added = &got[prefix..got.len() - suffix];
     if !removed.is_empty() {
-        out.push_str(&format!("[-{}-]", text(removed)));
+        out.push_str("[-");
+        out.push_str(&text(removed));
+        out.push_str("-]");
     }
     if !added.is_empty() {
-        out.push_str(&format!("{{+{}+}}", text(added)));
+        out.push_str("{+");
+        out.push_str(&text(added));
+        out.push_str("+}");
     }
     out.push_str(&text(after));
     if suffix > CONTEXT {

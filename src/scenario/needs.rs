@@ -37,7 +37,7 @@ fn need(step: &Step, before: &Before) -> Option<Capability> {
             let tells = |reason: &&str| {
                 texts
                     .iter()
-                    .flat_map(|t| t.as_deref())
+                    .filter_map(|t| t.as_deref())
                     .any(|t| t.contains(reason))
             };
             before

@@ -6,10 +6,8 @@ use crate::console::replay::{self, ScenarioKey};
 
 /// A scenario of 60 steps: longer than the panel is high at 170x45.
 fn replaying() -> App {
-    let mut text = String::from("format = 1\n");
-    for i in 1..=60 {
-        text.push_str(&format!("[[step]]\ndo = \"say\"\ntext = \"message {i}\"\n"));
-    }
+    let step = "[[step]]\ndo = \"say\"\ntext = \"a message\"\n";
+    let text = format!("format = 1\n{}", step.repeat(60));
     let scenario = crate::scenario::parse(&text, "long.toml").expect("the scenario parses");
     let mut app = App::new(Theme::default(), "ws://127.0.0.1:1");
     app.size = ratatui::layout::Rect::new(0, 0, 170, 45);
