@@ -908,11 +908,11 @@ fn run_rows(fx: &Fixture) -> Vec<Row> {
         "the example's [hours]"
     );
     let open = fx.home().join("handoff.example.always-open.toml");
-    std::fs::write(
-        &open,
-        text.replacen("mode = \"schedule\"", "mode = \"always\"", 1),
-    )
-    .unwrap();
+    let always = text
+        .replacen("mode = \"schedule\"", "mode = \"always\"", 1)
+        .replacen("\nschedule = ", "\n# schedule = ", 1)
+        .replacen("\nholidays = ", "\n# holidays = ", 1);
+    std::fs::write(&open, always).unwrap();
     let mut config = row(Cmd::Run, "config", &shown(&open), &[]);
     config.invalid = vec![
         (
