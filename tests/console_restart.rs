@@ -33,15 +33,9 @@ async fn palette(h: &mut Harness, entry: &str) {
     h.key(KeyCode::Enter).await;
 }
 
-#[tokio::test]
-async fn a_restart_from_the_palette_keeps_the_live_chat_and_its_history() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine(&dir.path().join("transcripts.sqlite")).await;
-    let (url, token) = (engine.url(), engine.broker.token().clone());
-    let slot = Arc::new(tokio::sync::Mutex::new(Some(engine)));
-    let mut h = Harness::dial(token, &url, Theme::default(), 160, 48).await;
-    h.console.engine = Some(Arc::clone(&slot));
-
+/// The user asks for an agent, Lisa accepts from the inbox and asks a first question, seen
+/// in both panes; the inbox's reply box keeps the focus.
+async fn live_chat_with_lisa(h: &mut Harness) {
     h.say("I'd like to speak to a live agent").await;
     h.see("more details").await;
     h.say("My VPN keeps disconnecting every few minutes").await;
@@ -60,6 +54,18 @@ async fn a_restart_from_the_palette_keeps_the_live_chat_and_its_history() {
         s.matches("Which VPN client do you use?").count() == 2
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_restart_from_the_palette_keeps_the_live_chat_and_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir.path().join("transcripts.sqlite")).await;
+    let (url, token) = (engine.url(), engine.broker.token().clone());
+    let slot = Arc::new(tokio::sync::Mutex::new(Some(engine)));
+    let mut h = Harness::dial(token, &url, Theme::default(), 160, 48).await;
+    h.console.engine = Some(Arc::clone(&slot));
+
+    live_chat_with_lisa(&mut h).await;
     h.key(KeyCode::Esc).await;
 
     palette(&mut h, "restart the broker").await;
@@ -184,24 +190,7 @@ async fn a_broker_back_on_another_port_is_followed_there_and_the_chat_goes_on() 
     let mut h = Harness::dial(token, &url, Theme::default(), 170, 48).await;
     h.console.engine = Some(Arc::clone(&slot));
 
-    h.say("I'd like to speak to a live agent").await;
-    h.see("more details").await;
-    h.say("My VPN keeps disconnecting every few minutes").await;
-    h.see("Start agent chat").await;
-    h.alt('1').await;
-    h.see("ringing Lisa").await;
-    h.key(KeyCode::Tab).await;
-    h.key(KeyCode::Tab).await;
-    h.until_state("the inbox", |h| h.console.app.focus == Focus::Inbox)
-        .await;
-    h.key(KeyCode::Char('a')).await;
-    h.until_state("the reply box", |h| h.console.app.focus == Focus::Reply)
-        .await;
-    h.say("Which VPN client do you use?").await;
-    h.until("the reply in both panes", |s| {
-        s.matches("Which VPN client do you use?").count() == 2
-    })
-    .await;
+    live_chat_with_lisa(&mut h).await;
     let before = h.console.app.chat.transcript.messages().to_vec();
 
     palette(&mut h, "restart the broker").await;
