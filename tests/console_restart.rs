@@ -271,9 +271,18 @@ async fn a_restart_without_a_store_opens_a_new_conversation_instead_of_retrying_
             && h.console.app.user_link == handoff::console::Link::Connected
     })
     .await;
-    h.see("a new one has started").await;
+    h.see("a new conversation starts below").await;
+    h.see("lost the conversation above").await;
+    assert!(
+        h.text().contains("more details"),
+        "the old conversation stays shown:\n{}",
+        h.text()
+    );
     h.say("I'd like to speak to a live agent").await;
-    h.see("more details").await;
+    h.until("the new conversation's answer below the old one", |s| {
+        s.matches("more details").count() == 2
+    })
+    .await;
     h.stop().await;
     let engine = slot.lock().await.take().expect("the restarted broker");
     engine.shutdown().await;

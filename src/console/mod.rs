@@ -14,6 +14,7 @@ mod crash;
 pub mod faults;
 mod input;
 pub mod keymap;
+mod lost;
 mod msg;
 mod offers;
 mod opener;

@@ -88,9 +88,14 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
 /// broker lost the old one (restarted without a store), and with it every chat the inbox
 /// shows, which are marked ended.
 fn new_conversation(app: &mut App) {
-    clear_chat(app);
     if std::mem::take(&mut app.chat.restarting) {
+        clear_chat(app);
         return;
+    }
+    let kept = super::lost::kept(app);
+    clear_chat(app);
+    for message in kept {
+        app.chat.transcript.upsert(message);
     }
     let lost = crate::protocol::EndReason::Error {
         message: "the broker restarted and no longer knows this conversation".into(),
@@ -101,7 +106,7 @@ fn new_conversation(app: &mut App) {
     }
     app.notify(
         true,
-        "The broker restarted without this conversation: a new one has started, and the inbox's open chats are marked ended",
+        "The broker restarted without a store: a new conversation starts below the old one; open chats ended",
     );
 }
 

@@ -511,7 +511,22 @@ fn after_a_broker_restart_the_inbox_forgets_no_dead_chat() {
         &app.inbox.chats[0].ended,
         Some(EndReason::Error { message }) if message.contains("restarted")
     ));
-    assert!(app.chat.transcript.messages().is_empty());
+    // The lost conversation stays shown, closed by a line; the new one starts below it.
+    let last = app
+        .chat
+        .transcript
+        .messages()
+        .last()
+        .expect("the old conversation");
+    assert_eq!(last.role, crate::protocol::Role::System);
+    assert!(
+        app.chat
+            .transcript
+            .latest_with_buttons()
+            .is_none_or(|(_, m)| m
+                .buttons()
+                .all(|b| b.state == crate::protocol::ButtonState::Expired))
+    );
     let notice = app
         .notices
         .back()

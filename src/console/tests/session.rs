@@ -4,7 +4,7 @@
 use super::chat::welcome_user_into;
 use super::*;
 use crate::console::session::hello;
-use crate::protocol::ConversationId;
+use crate::protocol::{ButtonState, ConversationId, Part};
 
 fn hello_agent(app: &App) -> Option<String> {
     let ClientMsg::Hello { agent, .. } = hello(app, Side::Agent) else {
@@ -173,12 +173,27 @@ fn a_resume_secret_a_restarted_broker_refuses_opens_a_new_conversation() {
     };
     assert_eq!((conversation, resume), (None, None));
     assert!(since.is_empty());
+    let shown = app.chat.transcript.messages().to_vec();
+    assert!(!shown.is_empty());
     welcome_user_into(&mut app, "c-2");
     let notice = app.shown_notice().expect("a notice");
     assert!(
-        notice.text.contains("a new one has started"),
+        notice.text.contains("a new conversation starts below"),
         "{}",
         notice.text
+    );
+    // What the user was shown stays, its buttons expired, above the line.
+    let now = app.chat.transcript.messages();
+    assert_eq!(now.len(), shown.len() + 1);
+    for (kept, was) in now.iter().zip(&shown) {
+        assert_eq!(kept.role, was.role);
+        assert_eq!(kept.parts.len(), was.parts.len());
+        assert!(kept.buttons().all(|b| b.state == ButtonState::Expired));
+        assert_ne!(kept.id, was.id, "the new conversation's ids start again");
+    }
+    let line = now.last().unwrap();
+    assert!(
+        matches!(&line.parts[..], [Part::RichText { rich_text }] if rich_text == crate::console::lost::LINE)
     );
 }
 
