@@ -173,6 +173,10 @@ pub struct BenchArgs {
     /// Interleaved repeats of each relay trial [default: 3, or 1 with --quick].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=50))]
     pub repeats: Option<u16>,
+    /// The protocol version the broker's clients speak in the relay trials: 2 (the default)
+    /// answers each message with one frame; 1 with the echo and an ack, as relaybench measures.
+    #[arg(long, value_name = "VERSION", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub protocol: Option<u8>,
     /// Idle connections for the memory figure [default: 10000, or 2000 with --quick].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=15_000))]
     pub idle: Option<u32>,

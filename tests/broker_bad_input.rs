@@ -71,7 +71,7 @@ async fn a_wrong_protocol_version_is_refused_then_a_good_hello_works() {
     assert_eq!(code, ErrorCode::UnsupportedVersion);
     assert_eq!(
         message,
-        "protocol version 99 is not supported; this broker speaks version 1"
+        "protocol version 99 is not supported; this broker speaks versions 1 to 2"
     );
     let welcome = c.hello(ClientRole::User, None, None, BTreeMap::new()).await;
     assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:#?}");

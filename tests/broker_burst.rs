@@ -56,8 +56,16 @@ async fn a_slow_agent_under_a_burst_gets_every_message_in_order_and_is_not_close
                 panic!("the user's connection ended or stalled: {frame:?}");
             };
             match serde_json::from_str(text.as_str()).unwrap() {
-                ServerMsg::Ack { id } => {
+                ServerMsg::Ack { id, said } => {
                     acked.add_permits(1);
+                    // Protocol 2: the ack of a `say` is its echo.
+                    if said.is_some() {
+                        echoes.extend(
+                            id.as_str()
+                                .strip_prefix('b')
+                                .and_then(|n| n.parse::<usize>().ok()),
+                        );
+                    }
                     acks.push(id.0);
                 }
                 ServerMsg::Event {

@@ -719,6 +719,7 @@ fn bench_table_rows() -> Vec<Row> {
         with("messages", &["--messages", "300"], &["99", "x"]),
         with("frames", &["--frames", "5"], &["0", "x"]),
         with("table-only", &["--table-only"], &[]),
+        with("protocol", &["--protocol", "1"], &["0", "3", "x"]),
     ]
 }
 

@@ -105,7 +105,7 @@ async fn reply_as_lisa(url: &str, conversation: handoff::protocol::ConversationI
     let acked = tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(Ok(frame)) = ws.next().await {
             if let Message::Text(t) = frame
-                && let Ok(ServerMsg::Ack { id }) = serde_json::from_str(t.as_str())
+                && let Ok(ServerMsg::Ack { id, .. }) = serde_json::from_str(t.as_str())
             {
                 return id.as_str() == "t-1";
             }

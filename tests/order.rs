@@ -96,7 +96,7 @@ async fn bursts(user: &mut Client, lisa: &mut Client, conv: &ConversationId) {
         for i in 0..BURST {
             let id = format!("{prefix}{i}");
             let reply = client
-                .wait_from(0, "an ack", |m| matches!(m, ServerMsg::Ack { id: a } | ServerMsg::Error { id: Some(a), .. } if a.as_str() == id))
+                .wait_from(0, "an ack", |m| matches!(m, ServerMsg::Ack { id: a, .. } | ServerMsg::Error { id: Some(a), .. } if a.as_str() == id))
                 .await;
             assert!(matches!(reply, ServerMsg::Ack { .. }), "{reply:?}");
         }

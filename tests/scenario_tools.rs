@@ -116,10 +116,13 @@ fn a_script_drives_a_handoff_one_json_frame_per_line() {
     let mut stdin = child.stdin.take().unwrap();
     let say = serde_json::json!({"type": "say", "id": "1", "conversation": conversation, "text": "I'd like to speak to a live agent"});
     writeln!(stdin, "{say}").unwrap();
+    // Protocol 2: the ack is the echo, in the place of the message's event, before the
+    // assistant answers.
+    let ack = until(&rx, "the ack", |j| j["type"] == "ack" && j["id"] == "1");
+    assert!(ack["said"]["seq"].as_u64().is_some(), "{ack}");
     until(&rx, "the assistant's question", |j| {
         j["event"]["message"]["role"] == "assistant" && j.to_string().contains("more details")
     });
-    until(&rx, "the ack", |j| j["type"] == "ack" && j["id"] == "1");
     drop(stdin);
     let start = std::time::Instant::now();
     let status = loop {

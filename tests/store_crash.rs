@@ -125,7 +125,7 @@ async fn chat(mut user: Client, conv: ConversationId, seen: Seen) {
             let Message::Text(text) = frame else { continue };
             let msg: ServerMsg = serde_json::from_str(text.as_str()).unwrap();
             record(&seen, &msg);
-            if matches!(&msg, ServerMsg::Ack { id } if id.as_str() == format!("s{i}")) {
+            if matches!(&msg, ServerMsg::Ack { id, .. } if id.as_str() == format!("s{i}")) {
                 break;
             }
         }

@@ -158,7 +158,7 @@ async fn conversation(url: &str, n: usize) -> anyhow::Result<Vec<Duration>> {
                 anyhow::bail!("closed mid-run")
             };
             if let Message::Text(text) = frame?
-                && let ServerMsg::Ack { id: acked } = serde_json::from_str(text.as_str())?
+                && let ServerMsg::Ack { id: acked, .. } = serde_json::from_str(text.as_str())?
                 && acked.as_str() == id
             {
                 break;

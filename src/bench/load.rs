@@ -40,6 +40,9 @@ pub struct Load {
     pub warmup: Duration,
     /// The measured window.
     pub duration: Duration,
+    /// The protocol version the broker's clients speak (2 answers a `say` with one frame,
+    /// 1 with the echo and an ack, as relaybench's generator does).
+    pub protocol: u32,
 }
 
 /// What one relay trial measured.
@@ -129,7 +132,7 @@ pub async fn relay(
         Arc::new((0..load.chats).map(|_| Semaphore::new(window)).collect());
     let stop = CancellationToken::new();
     // The agent first, so that nothing a user sends is dropped.
-    let agent = peers::agent(target, url, token).await?;
+    let agent = peers::agent(target, url, token, load.protocol).await?;
     let agent_task = tokio::spawn(agent_reader(
         agent,
         Arc::clone(&permits),
@@ -139,7 +142,7 @@ pub async fn relay(
     let mut users = Vec::with_capacity(load.chats);
     for chat in 0..load.chats {
         users.push(
-            peers::user(target, url, chat)
+            peers::user(target, url, chat, load.protocol)
                 .await
                 .map_err(|e| anyhow::anyhow!("chat {chat}: {e}"))?,
         );

@@ -50,6 +50,8 @@ pub struct BenchOptions {
     pub frames: usize,
     /// Only the table of ratios, not the other figures.
     pub table_only: bool,
+    /// The protocol version of the broker's clients in the relay trials.
+    pub protocol: u32,
 }
 
 impl BenchOptions {
@@ -67,6 +69,7 @@ impl BenchOptions {
             messages: 100_000,
             frames: 1000,
             table_only: false,
+            protocol: crate::protocol::PROTOCOL_VERSION,
         }
     }
 
@@ -129,6 +132,7 @@ fn table(o: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
         mode: Mode::Closed(o.window),
         warmup: o.warmup,
         duration: o.duration,
+        protocol: o.protocol,
     };
     let open = Load {
         mode: Mode::Open(o.rate),
@@ -199,12 +203,13 @@ fn print_table(
 ) -> anyhow::Result<()> {
     writeln!(
         out,
-        "handoff bench: {} repeat(s), {} chats, {} B frames, {:.1} s windows; bare relay = \
-         one agent socket for every room",
+        "handoff bench: {} repeat(s), {} chats, {} B frames, {:.1} s windows, protocol {}; \
+         bare relay = one agent socket for every room",
         opts.repeats,
         opts.chats,
         opts.size,
-        opts.duration.as_secs_f64()
+        opts.duration.as_secs_f64(),
+        opts.protocol
     )?;
     report::header(out, "bare relay")?;
     relay_rows(opts, trials, out)?;
@@ -324,6 +329,9 @@ impl crate::cli::BenchArgs {
             o.frames = n as usize;
         }
         o.table_only = self.table_only;
+        if let Some(p) = self.protocol {
+            o.protocol = p.into();
+        }
         o
     }
 }

@@ -6,7 +6,7 @@
 use super::process::Target;
 use crate::protocol::{
     ButtonAction, ButtonState, ClientMsg, ClientRole, ConversationEvent, HandoffState, Hello,
-    ServerMsg,
+    PROTOCOL_VERSION, ServerMsg,
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
@@ -63,14 +63,15 @@ pub async fn send(ws: &mut Socket, msg: &ClientMsg) -> anyhow::Result<()> {
 
 /// Whether `msg` acknowledges request `id`.
 pub fn acked(msg: &ServerMsg, id: &str) -> bool {
-    matches!(msg, ServerMsg::Ack { id: a } if a.as_str() == id)
+    matches!(msg, ServerMsg::Ack { id: a, .. } if a.as_str() == id)
 }
 
-/// A `hello` of `role`; the agent proves itself with `token`.
-fn hello(role: ClientRole, token: Option<&str>) -> ClientMsg {
+/// A `hello` of `role` in `protocol`; the agent proves itself with `token`.
+fn hello(role: ClientRole, token: Option<&str>, protocol: u32) -> ClientMsg {
     Hello::new(role, "handoff-bench")
         .agent((role == ClientRole::Agent).then(|| "Lisa".into()))
         .token(token.map(str::to_owned))
+        .protocol(protocol)
         .build()
 }
 
@@ -83,7 +84,7 @@ pub struct User {
 }
 
 /// A user in chat `chat`: in its room (bare) or in a live chat with an agent (handoff).
-pub async fn user(target: Target, url: &str, chat: usize) -> anyhow::Result<User> {
+pub async fn user(target: Target, url: &str, chat: usize, protocol: u32) -> anyhow::Result<User> {
     let mut ws = connect(url, None).await?;
     match target {
         Target::Bare => {
@@ -94,7 +95,7 @@ pub async fn user(target: Target, url: &str, chat: usize) -> anyhow::Result<User
             })
         }
         Target::Handoff => {
-            let conversation = open(&mut ws).await?;
+            let conversation = open_in(&mut ws, protocol).await?;
             go_live(&mut ws, &conversation).await?;
             Ok(User {
                 ws,
@@ -117,7 +118,15 @@ async fn join(ws: &mut Socket, line: &str) -> anyhow::Result<()> {
 
 /// A user's `hello`: its new conversation.
 pub async fn open(ws: &mut Socket) -> anyhow::Result<crate::protocol::ConversationId> {
-    send(ws, &hello(ClientRole::User, None)).await?;
+    open_in(ws, PROTOCOL_VERSION).await
+}
+
+/// A user's `hello` in `protocol`: its new conversation.
+async fn open_in(
+    ws: &mut Socket,
+    protocol: u32,
+) -> anyhow::Result<crate::protocol::ConversationId> {
+    send(ws, &hello(ClientRole::User, None, protocol)).await?;
     wait(ws, |m| match m {
         ServerMsg::Welcome {
             conversation: Some(c),
@@ -191,12 +200,17 @@ pub async fn go_live(
 }
 
 /// The agent socket: `agent *` (bare), or Lisa with the broker's `token` (handoff).
-pub async fn agent(target: Target, url: &str, token: &str) -> anyhow::Result<Socket> {
+pub async fn agent(
+    target: Target,
+    url: &str,
+    token: &str,
+    protocol: u32,
+) -> anyhow::Result<Socket> {
     let mut ws = connect(url, None).await?;
     match target {
         Target::Bare => join(&mut ws, "agent *").await?,
         Target::Handoff => {
-            send(&mut ws, &hello(ClientRole::Agent, Some(token))).await?;
+            send(&mut ws, &hello(ClientRole::Agent, Some(token), protocol)).await?;
             wait(&mut ws, |m| {
                 matches!(m, ServerMsg::Welcome { .. }).then_some(())
             })

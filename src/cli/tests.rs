@@ -178,6 +178,7 @@ fn each_command_takes_only_the_options_it_uses() {
             "fuzz",
             "idle",
             "messages",
+            "protocol",
             "quick",
             "repeats",
             "table-only"

@@ -14,6 +14,39 @@ use crate::protocol::{
 /// Applies one message to the state and says what to do next. Sets `app.dirty` when the
 /// screen must be redrawn.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    // Protocol 2: the ack of a `say` is its echo; the message event it stands for is taken
+    // in first, by everything that watches events (the recording, the replay).
+    if let Some(event) = echoed(app, &msg) {
+        let mut commands = update(
+            app,
+            Msg::Server {
+                side: Side::User,
+                msg: event,
+            },
+        );
+        commands.extend(update_one(app, msg));
+        return commands;
+    }
+    update_one(app, msg)
+}
+
+/// The message event a protocol 2 `ack` of this console's `say` stands for.
+fn echoed(app: &App, msg: &Msg) -> Option<ServerMsg> {
+    let Msg::Server {
+        side: Side::User,
+        msg: ServerMsg::Ack {
+            id,
+            said: Some(said),
+        },
+    } = msg
+    else {
+        return None;
+    };
+    let sent = app.chat.echoes.iter().find(|e| &e.id == id)?;
+    Some(said.event(id, &sent.text))
+}
+
+fn update_one(app: &mut App, msg: Msg) -> Vec<Command> {
     super::replay::before(app, &msg);
     let mut commands = apply(app, msg);
     let more = super::replay::after(app, &commands);
@@ -216,7 +249,8 @@ fn server(app: &mut App, side: Side, msg: ServerMsg) {
         }
         ServerMsg::Desk { agents } => app.inbox.desk = agents,
         ServerMsg::Trace { .. } => {}
-        ServerMsg::Ack { id } => acknowledged(app, &id),
+        // A protocol 2 echo was taken in as its event first (`update`).
+        ServerMsg::Ack { id, .. } => acknowledged(app, &id),
         ServerMsg::Error { id, code, message } => refused(app, side, id.as_ref(), code, &message),
     }
 }

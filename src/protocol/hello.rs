@@ -16,6 +16,7 @@ pub struct Hello {
     resume: Option<String>,
     platform: Option<Platform>,
     traces: bool,
+    protocol: u32,
 }
 
 impl Hello {
@@ -31,6 +32,7 @@ impl Hello {
             resume: None,
             platform: None,
             traces: false,
+            protocol: PROTOCOL_VERSION,
         }
     }
 
@@ -77,10 +79,17 @@ impl Hello {
         self
     }
 
-    /// The frame, speaking [`PROTOCOL_VERSION`].
+    /// Speaks an older protocol version than [`PROTOCOL_VERSION`] (benches and tests of it).
+    #[must_use]
+    pub fn protocol(mut self, version: u32) -> Self {
+        self.protocol = version;
+        self
+    }
+
+    /// The frame.
     pub fn build(self) -> ClientMsg {
         ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
+            protocol: self.protocol,
             role: self.role,
             client: Some(self.client),
             conversation: self.conversation,

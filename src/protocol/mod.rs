@@ -25,6 +25,7 @@ mod hello;
 mod ids;
 mod message;
 mod platform;
+mod said;
 mod state;
 mod style;
 mod trace;
@@ -39,6 +40,7 @@ pub use message::{
     ReasoningStep, Role, StepStatus, Translation, human_size,
 };
 pub use platform::{Capability, MAX_SITE_CHARS, Platform, check_site};
+pub use said::Said;
 pub use state::{EndReason, HandoffState};
 pub use style::HandoffStyle;
 pub use trace::{CallKind, CallTrace};
@@ -47,9 +49,13 @@ pub use user::UserInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The protocol version this build speaks. A `hello` with another version gets an
-/// `unsupported_version` error.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The newest protocol version this build speaks, and what its own clients say. Version 2
+/// answers a `say` with one `ack` that is its echo ([`Said`]); everything else is version 1.
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// The oldest protocol version the broker still speaks: a `hello` with a version outside
+/// `OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION` gets an `unsupported_version` error.
+pub const OLDEST_PROTOCOL_VERSION: u32 = 1;
 
 /// The largest text frame the broker accepts by default; larger ones close the connection with
 /// code 1009 (the conversation survives for a reconnect).
@@ -175,7 +181,8 @@ pub struct BrokerInfo {
 pub enum ClientMsg {
     /// Opens the session. Must be the first message; may be repeated after an error.
     Hello {
-        /// The protocol version the client speaks; must equal [`PROTOCOL_VERSION`].
+        /// The protocol version the client speaks, from [`OLDEST_PROTOCOL_VERSION`] to
+        /// [`PROTOCOL_VERSION`].
         protocol: u32,
         /// Who the client is.
         role: ClientRole,
@@ -459,6 +466,10 @@ pub enum ServerMsg {
     Ack {
         /// The request's id.
         id: RequestId,
+        /// Protocol 2, the answer to a `say` that made a message: the message's place, sent
+        /// instead of its `message` event, at that event's place among the events.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        said: Option<Said>,
     },
     /// A request failed, or a frame could not be understood.
     Error {
@@ -470,6 +481,13 @@ pub enum ServerMsg {
         /// What went wrong, for people.
         message: String,
     },
+}
+
+impl ServerMsg {
+    /// The `ack` of request `id`, with no echo.
+    pub fn ack(id: RequestId) -> Self {
+        Self::Ack { id, said: None }
+    }
 }
 
 /// Stable error codes of [`ServerMsg::Error`].

@@ -53,6 +53,10 @@ pub struct Actor {
     next_id: u64,
     /// Whether it asked for the connector's calls (`hello.traces`).
     traces: bool,
+    /// The text of the `say` waiting for its answer (protocol 2 echoes it in the ack).
+    said: BTreeMap<RequestId, String>,
+    /// Protocol 2's ack of a `say`, read after the message event it stands for.
+    queued: Option<ServerMsg>,
 }
 
 impl Actor {
@@ -90,6 +94,8 @@ impl Actor {
             since: BTreeMap::new(),
             next_id: 0,
             traces,
+            said: BTreeMap::new(),
+            queued: None,
         };
         actor.hello(deadline).await?;
         Ok(actor)
@@ -165,6 +171,8 @@ impl Actor {
             since: BTreeMap::new(),
             next_id: 0,
             traces: false,
+            said: BTreeMap::new(),
+            queued: None,
         };
         probe.hello(deadline).await?;
         let seen = self.since.get(&conversation).copied().unwrap_or(0);
@@ -213,10 +221,16 @@ impl Actor {
     ) -> Result<Answer, String> {
         self.next_id += 1;
         let id: RequestId = format!("{}-{}", self.name, self.next_id).into();
-        self.send(&make(id.clone())).await?;
+        let request = make(id.clone());
+        // Only the request waited for below can be answered: at most one text is kept.
+        self.said.clear();
+        if let ClientMsg::Say { text, .. } = &request {
+            self.said.insert(id.clone(), text.clone());
+        }
+        self.send(&request).await?;
         loop {
             match self.read(deadline).await? {
-                Some(ServerMsg::Ack { id: got }) if got == id => return Ok(Answer::Ack),
+                Some(ServerMsg::Ack { id: got, .. }) if got == id => return Ok(Answer::Ack),
                 Some(ServerMsg::Error {
                     id: Some(got),
                     code,
@@ -230,6 +244,10 @@ impl Actor {
 
     /// Reads the next message into the log, or `None` once `deadline` passes.
     pub async fn read(&mut self, deadline: Instant) -> Result<Option<ServerMsg>, String> {
+        if let Some(ack) = self.queued.take() {
+            self.log.push(ack.clone());
+            return Ok(Some(ack));
+        }
         let name = &self.name;
         let ws = self
             .ws
@@ -254,28 +272,47 @@ impl Actor {
             let msg: ServerMsg = serde_json::from_str(text.as_str()).map_err(|e| {
                 format!("{name}: the broker sent a frame that is not a message ({e}): {text}")
             })?;
-            if self.log.len() >= MAX_LOG {
-                return Err(format!("{name}: more than {MAX_LOG} messages"));
-            }
-            if let ServerMsg::Event {
-                conversation, seq, ..
-            } = &msg
-            {
-                let last = self.since.entry(conversation.clone()).or_default();
-                if *seq <= *last {
-                    // A reconnect replays only what was missed: nothing twice, nothing late.
-                    return Err(format!(
-                        "{name}: event {seq} of {conversation} came after event {last}"
-                    ));
-                }
-                *last = *seq;
-                if self.conversation.is_none() {
-                    self.conversation = Some(conversation.clone());
-                }
-            }
-            self.log.push(msg.clone());
-            return Ok(Some(msg));
+            return self.take(msg).map(Some);
         }
+    }
+
+    /// Logs a message the broker sent. Protocol 2's ack of a `say` is its echo: the message
+    /// event it stands for is logged (and returned) first, the ack next time.
+    fn take(&mut self, msg: ServerMsg) -> Result<ServerMsg, String> {
+        let name = &self.name;
+        let msg = match msg {
+            ServerMsg::Ack {
+                ref id,
+                said: Some(ref said),
+            } if self.said.contains_key(id) => {
+                let event = said.event(id, &self.said[id]);
+                self.said.remove(id);
+                self.queued = Some(msg);
+                event
+            }
+            other => other,
+        };
+        if self.log.len() >= MAX_LOG {
+            return Err(format!("{name}: more than {MAX_LOG} messages"));
+        }
+        if let ServerMsg::Event {
+            conversation, seq, ..
+        } = &msg
+        {
+            let last = self.since.entry(conversation.clone()).or_default();
+            if *seq <= *last {
+                // A reconnect replays only what was missed: nothing twice, nothing late.
+                return Err(format!(
+                    "{name}: event {seq} of {conversation} came after event {last}"
+                ));
+            }
+            *last = *seq;
+            if self.conversation.is_none() {
+                self.conversation = Some(conversation.clone());
+            }
+        }
+        self.log.push(msg.clone());
+        Ok(msg)
     }
 
     /// Reads whatever already arrived, without waiting (for a failure's report).

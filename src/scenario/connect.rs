@@ -64,7 +64,15 @@ impl Session {
                 let last = self.since.entry(conversation).or_default();
                 *last = (*last).max(seq);
             }
-            Ok(ServerMsg::Ack { id } | ServerMsg::Error { id: Some(id), .. }) => {
+            Ok(ServerMsg::Ack { id, said }) => {
+                // Protocol 2: the ack of a `say` is its message's event.
+                if let Some(said) = said {
+                    let last = self.since.entry(said.conversation).or_default();
+                    *last = (*last).max(said.seq);
+                }
+                self.pending.remove(id.as_str());
+            }
+            Ok(ServerMsg::Error { id: Some(id), .. }) => {
                 self.pending.remove(id.as_str());
             }
             _ => {}

@@ -25,6 +25,17 @@ pub struct Client {
     /// Sent as `hello.resume`: the secret of the conversation a user resumes.
     pub resume: Option<String>,
     next: u64,
+    /// Protocol 2's echoes (boxed: tests hold several clients in one future).
+    echoes: Box<Echoes>,
+}
+
+/// What a protocol 2 client keeps to take in the ack of a `say` as its message event.
+#[derive(Default)]
+struct Echoes {
+    /// The texts of `say`s sent and not yet answered.
+    said: BTreeMap<handoff::protocol::RequestId, String>,
+    /// The ack of a `say`, received after the message event it stands for.
+    queued: Option<ServerMsg>,
 }
 
 /// The broker's URL with its token in the query, as trusted clients (agents, observers)
@@ -44,6 +55,7 @@ impl Client {
             last_action: 0,
             resume: None,
             next: 1,
+            echoes: Box::default(),
         }
     }
 
@@ -56,6 +68,9 @@ impl Client {
     }
 
     pub async fn send(&mut self, msg: &ClientMsg) {
+        if let ClientMsg::Say { id, text, .. } = msg {
+            self.echoes.said.insert(id.clone(), text.clone());
+        }
         self.send_raw(&serde_json::to_string(msg).unwrap()).await;
     }
 
@@ -65,15 +80,30 @@ impl Client {
     }
 
     /// Next server message; panics after [`WAIT`].
+    /// Protocol 2's ack of a `say` is its echo: this client, as the console does, receives
+    /// the message event it stands for first, then the ack.
     pub async fn recv(&mut self) -> ServerMsg {
+        if let Some(ack) = self.echoes.queued.take() {
+            self.seen.push(ack.clone());
+            return ack;
+        }
         loop {
             let Ok(frame) = tokio::time::timeout(WAIT, self.ws.next()).await else {
                 panic!("timed out waiting for a frame; seen: {:#?}", self.seen);
             };
             let frame = frame.expect("connection closed").expect("read error");
             if let Message::Text(text) = frame {
-                let msg: ServerMsg =
+                let mut msg: ServerMsg =
                     serde_json::from_str(text.as_str()).expect("server sent bad JSON");
+                if let ServerMsg::Ack {
+                    id,
+                    said: Some(said),
+                } = &msg
+                    && let Some(text) = self.echoes.said.remove(id)
+                {
+                    let event = said.event(id, &text);
+                    self.echoes.queued = Some(std::mem::replace(&mut msg, event));
+                }
                 self.seen.push(msg.clone());
                 return msg;
             }
@@ -240,7 +270,7 @@ impl Client {
         let id = self.id();
         self.send(&make(id.clone())).await;
         let reply = self
-            .wait_for("ack", |m| matches!(m, ServerMsg::Ack { id: i } | ServerMsg::Error { id: Some(i), .. } if *i == id))
+            .wait_for("ack", |m| matches!(m, ServerMsg::Ack { id: i, .. } | ServerMsg::Error { id: Some(i), .. } if *i == id))
             .await;
         assert!(
             matches!(reply, ServerMsg::Ack { .. }),
@@ -270,7 +300,7 @@ impl Client {
         let id = self.id();
         self.send(&make(id.clone())).await;
         let reply = self
-            .wait_for("error", |m| matches!(m, ServerMsg::Ack { id: i } | ServerMsg::Error { id: Some(i), .. } if *i == id))
+            .wait_for("error", |m| matches!(m, ServerMsg::Ack { id: i, .. } | ServerMsg::Error { id: Some(i), .. } if *i == id))
             .await;
         assert!(
             matches!(reply, ServerMsg::Error { .. }),

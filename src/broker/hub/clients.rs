@@ -7,8 +7,8 @@ use crate::broker::handoff::{Conversation, Effect, Input};
 use crate::broker::platform::Scope;
 use crate::connectors::DeskAction;
 use crate::protocol::{
-    ClientMsg, ClientRole, ConversationEvent, ConversationId, ErrorCode, PROTOCOL_VERSION,
-    RequestId, Role, ServerMsg, UserInfo,
+    ClientMsg, ClientRole, ConversationEvent, ConversationId, ErrorCode, OLDEST_PROTOCOL_VERSION,
+    PROTOCOL_VERSION, RequestId, Role, ServerMsg, UserInfo,
 };
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
@@ -21,11 +21,11 @@ impl Hub {
         out: mpsc::Sender<Frame>,
         kicked: CancellationToken,
     ) -> Result<Joined, (ErrorCode, String)> {
-        if join.protocol != PROTOCOL_VERSION {
+        if !(OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&join.protocol) {
             return Err((
                 ErrorCode::UnsupportedVersion,
                 format!(
-                    "protocol version {} is not supported; this broker speaks version {PROTOCOL_VERSION}",
+                    "protocol version {} is not supported; this broker speaks versions {OLDEST_PROTOCOL_VERSION} to {PROTOCOL_VERSION}",
                     join.protocol
                 ),
             ));
@@ -38,7 +38,7 @@ impl Hub {
         let session = self.next_session;
         self.next_session += 1;
         let mut replay = vec![ServerMsg::Welcome {
-            protocol: PROTOCOL_VERSION,
+            protocol: join.protocol,
             session: format!("s-{session}"),
             role: join.role,
             conversation: conversation.clone(),
@@ -57,6 +57,7 @@ impl Hub {
             kicked,
             traces: join.traces,
             supervisor: join.supervisor,
+            protocol: join.protocol,
         };
         let seat = index::Seat::of(join.role, session_state.conversation.as_ref());
         self.index.add(session, seat);
@@ -177,6 +178,10 @@ impl Hub {
         };
         let (role, own, agent) = (s.role, s.conversation.clone(), s.agent.clone());
         let id = request.request_id().cloned();
+        // Protocol 2: a user's `say` is answered by the ack that is its echo (see `append`).
+        self.saying =
+            (s.protocol >= 2 && matches!(request, ClientMsg::Say { .. })).then_some(session);
+        self.echoed = false;
         let result = match (role, request) {
             (_, ClientMsg::Ping { .. }) => Ok(true),
             (_, ClientMsg::Say { ref text, .. } | ClientMsg::Reply { ref text, .. })
@@ -198,8 +203,12 @@ impl Hub {
             },
             (role, other) => Err(not_for_role(role, &other)),
         };
+        self.saying = None;
+        let echoed = std::mem::take(&mut self.echoed);
         match (result, id) {
-            (Ok(_), Some(id)) => self.send_durable(session, ServerMsg::Ack { id }),
+            // The ack went out as the echo, in its message event's place (`fan_out`).
+            (Ok(_), Some(_)) if echoed => {}
+            (Ok(_), Some(id)) => self.send_durable(session, ServerMsg::ack(id)),
             (Err((code, message)), id) => self.reply_error(session, id, code, message),
             (Ok(_), None) => {}
         }

@@ -16,7 +16,9 @@
 
 use super::index::Seat;
 use super::{Hub, Logged, SessionId};
-use crate::protocol::{Audience, ClientRole, ConversationEvent, ConversationId, Millis, ServerMsg};
+use crate::protocol::{
+    Audience, ClientRole, ConversationEvent, ConversationId, Millis, Said, ServerMsg,
+};
 use bytes::{BufMut, BytesMut};
 use serde::Serialize;
 use std::time::Duration;
@@ -195,10 +197,32 @@ impl Hub {
             return;
         }
         let frame = encode_event(&mut self.outbox.chunk, conv, logged);
+        let echo = logged
+            .echo_to
+            .and_then(|to| Some((to, said_ack(conv, logged)?)));
         for id in targets {
-            self.send_frame(id, frame.clone());
+            match &echo {
+                Some((to, ack_msg)) if *to == id => {
+                    let ack = write_in(&mut self.outbox.chunk, |chunk| {
+                        serde_json::to_writer(chunk.writer(), ack_msg)
+                    });
+                    self.send_frame(id, ack.unwrap_or_else(|| encode(ack_msg)));
+                }
+                _ => self.send_frame(id, frame.clone()),
+            }
         }
     }
+}
+
+/// The protocol 2 `ack` that stands for the logged user message `l` (its echo).
+fn said_ack(conv: &ConversationId, l: &Logged) -> Option<ServerMsg> {
+    let ConversationEvent::Message { message } = &l.event else {
+        return None;
+    };
+    Some(ServerMsg::Ack {
+        id: message.request.clone()?,
+        said: Some(Said::of(conv, l.seq, l.at, l.audience, message)?),
+    })
 }
 
 /// The logged event `seq`: the newest one, as a rule (without a store every event is fanned
@@ -252,6 +276,7 @@ mod tests {
                 at: 1_763_790_000_000,
                 audience: Audience::Agent,
                 event,
+                echo_to: None,
             };
             let by_value = encode(&super::super::event_msg(&conv, &logged));
             assert_eq!(

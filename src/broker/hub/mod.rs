@@ -36,7 +36,7 @@ use crate::connectors::{
 };
 use crate::protocol::{
     Audience, BrokerInfo, ClientMsg, ClientRole, ConversationEvent, ConversationId, DeskAgent,
-    ErrorCode, Millis, RequestId, ServerMsg, UserInfo,
+    ErrorCode, Millis, RequestId, Said, ServerMsg, UserInfo,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -132,6 +132,9 @@ struct Logged {
     at: Millis,
     audience: Audience,
     event: ConversationEvent,
+    /// The protocol 2 session whose `say` made this message: it gets the `ack` that is its
+    /// echo in the event's place (`fan_out`), not the event.
+    echo_to: Option<SessionId>,
 }
 
 struct Entry {
@@ -173,6 +176,8 @@ struct Session {
     traces: bool,
     /// May `act_as` any desk agent.
     supervisor: bool,
+    /// The protocol version it speaks.
+    protocol: u32,
 }
 
 /// The hub's fixed settings.
@@ -217,6 +222,10 @@ pub(super) struct Hub {
     user_chats: crate::broker::platform::UserChats,
     /// Frames made in this burst, not yet in the sessions' queues.
     outbox: burst::Outbox,
+    /// The protocol 2 session whose `say` is being taken: its message is echoed by its ack.
+    saying: Option<SessionId>,
+    /// Whether the `say` being taken made its message (so its ack went out as the echo).
+    echoed: bool,
 }
 
 impl Hub {
@@ -243,6 +252,8 @@ impl Hub {
             desk_lane: None,
             user_chats: crate::broker::platform::UserChats::default(),
             outbox: burst::Outbox::default(),
+            saying: None,
+            echoed: false,
         }
     }
 
@@ -331,7 +342,7 @@ impl Hub {
     fn desk_done(&mut self, session: SessionId, id: RequestId, result: Result<(), DeskError>) {
         match result {
             Ok(()) => {
-                self.send_durable(session, ServerMsg::Ack { id });
+                self.send_durable(session, ServerMsg::ack(id));
                 if self.settings.derive_desk_view {
                     // The desk does not report presence changes: ask it.
                     self.refresh_desk_agents();
@@ -483,11 +494,20 @@ impl Hub {
         };
         let seq = entry.log.last().map_or(1, |l| l.seq + 1);
         tracing::debug!(conversation = %conv, seq, kind = event.kind(), "event");
+        let echo_to = self.saying.filter(
+            |_| matches!(&event, ConversationEvent::Message { message } if Said::echoes(message)),
+        );
+        if echo_to.is_some() {
+            // Only the first user message of a `say` is its own.
+            self.saying = None;
+            self.echoed = true;
+        }
         entry.log.push(Logged {
             seq,
             at: self.settings.clock.now_millis(),
             audience,
             event,
+            echo_to,
         });
         entry.last_activity = Instant::now();
         self.publish(conv, seq);
@@ -508,5 +528,7 @@ fn error(id: Option<RequestId>, code: ErrorCode, message: String) -> ServerMsg {
     ServerMsg::Error { id, code, message }
 }
 
+#[cfg(test)]
+mod said_tests;
 #[cfg(test)]
 mod tests;

@@ -63,6 +63,7 @@ impl Hub {
                 at: e.at,
                 audience: e.audience,
                 event: e.event,
+                echo_to: None,
             })
             .collect();
         self.conversations

@@ -6,7 +6,7 @@ use crate::protocol::HandoffStyle;
 use crate::store::StoreWriter;
 use crate::systems::mock::{DeskConfig, MockDesk};
 
-async fn hub() -> Hub {
+pub(super) async fn hub() -> Hub {
     let (desk_tx, _desk_rx) = mpsc::channel(16);
     let desk = MockDesk::spawn(DeskConfig::default(), desk_tx);
     let (tx, _rx) = mpsc::channel(16);
@@ -42,12 +42,12 @@ async fn hub() -> Hub {
 }
 
 /// The message a queued frame carries.
-fn decoded(frame: &Frame) -> ServerMsg {
+pub(super) fn decoded(frame: &Frame) -> ServerMsg {
     serde_json::from_str(frame.as_str()).expect("the hub sends valid server messages")
 }
 
 /// A fresh join as `role`: no conversation, resume or traces.
-fn join(role: ClientRole) -> Join {
+pub(super) fn join(role: ClientRole) -> Join {
     Join {
         protocol: 1,
         role,
@@ -82,10 +82,10 @@ fn joined(
 async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
     let mut hub = hub().await;
     let (session, mut out_rx, kicked) = joined(&mut hub, ClientRole::Observer, 1);
-    hub.send(session, &ServerMsg::Ack { id: "a".into() });
+    hub.send(session, &ServerMsg::ack("a".into()));
     hub.hand_over();
     assert!(!kicked.is_cancelled(), "one message fits");
-    hub.send(session, &ServerMsg::Ack { id: "b".into() });
+    hub.send(session, &ServerMsg::ack("b".into()));
     hub.hand_over();
     assert!(
         kicked.is_cancelled(),
@@ -97,18 +97,13 @@ async fn a_session_whose_queue_is_full_is_dropped_with_notice_not_silently() {
         "a dropped session holds nothing back"
     );
     let first = out_rx.recv().await.map(|f| decoded(&f));
-    assert_eq!(first, Some(ServerMsg::Ack { id: "a".into() }));
+    assert_eq!(first, Some(ServerMsg::ack("a".into())));
 }
 
 /// Queues `n` acks for `session` and ends the burst.
 fn acks(hub: &mut Hub, session: SessionId, n: usize) {
     for i in 0..n {
-        hub.send(
-            session,
-            &ServerMsg::Ack {
-                id: format!("{i}").into(),
-            },
-        );
+        hub.send(session, &ServerMsg::ack(format!("{i}").into()));
     }
     hub.hand_over();
 }
@@ -322,7 +317,7 @@ async fn frames_wait_in_the_outbox_until_the_burst_ends_then_arrive_in_order() {
     let mut hub = hub().await;
     let (session, mut out_rx, _kicked) = joined(&mut hub, ClientRole::Agent, 64);
     for id in ["a", "b", "c"] {
-        hub.send(session, &ServerMsg::Ack { id: id.into() });
+        hub.send(session, &ServerMsg::ack(id.into()));
     }
     assert!(out_rx.try_recv().is_err(), "nothing before the burst ends");
     assert_eq!(hub.outbox.len(), 3);
@@ -330,7 +325,7 @@ async fn frames_wait_in_the_outbox_until_the_burst_ends_then_arrive_in_order() {
     let ids: Vec<ServerMsg> = std::iter::from_fn(|| out_rx.try_recv().ok())
         .map(|f| decoded(&f))
         .collect();
-    let expected = ["a", "b", "c"].map(|id| ServerMsg::Ack { id: id.into() });
+    let expected = ["a", "b", "c"].map(|id| ServerMsg::ack(id.into()));
     assert_eq!(ids, expected);
     assert_eq!(hub.outbox.len(), 0);
 }
@@ -342,11 +337,11 @@ async fn the_outbox_hands_its_frames_over_when_it_reaches_its_bound() {
         joined(&mut hub, ClientRole::Observer, burst::OUTBOX_FRAMES * 2);
     for i in 0..burst::OUTBOX_FRAMES - 1 {
         let id = format!("{i}").into();
-        hub.send(session, &ServerMsg::Ack { id });
+        hub.send(session, &ServerMsg::ack(id));
     }
     assert!(out_rx.try_recv().is_err(), "below the bound, frames wait");
     assert_eq!(hub.outbox.len(), burst::OUTBOX_FRAMES - 1);
-    hub.send(session, &ServerMsg::Ack { id: "last".into() });
+    hub.send(session, &ServerMsg::ack("last".into()));
     assert_eq!(hub.outbox.len(), 0, "the bound is never passed");
     assert_eq!(out_rx.len(), burst::OUTBOX_FRAMES);
     assert!(!kicked.is_cancelled());
@@ -356,7 +351,7 @@ async fn the_outbox_hands_its_frames_over_when_it_reaches_its_bound() {
 async fn frames_for_a_session_that_left_during_the_burst_are_dropped_with_it() {
     let mut hub = hub().await;
     let (session, mut out_rx, kicked) = joined(&mut hub, ClientRole::Agent, 8);
-    hub.send(session, &ServerMsg::Ack { id: "a".into() });
+    hub.send(session, &ServerMsg::ack("a".into()));
     hub.handle(HubMsg::Leave(session));
     hub.hand_over();
     assert!(out_rx.try_recv().is_err());

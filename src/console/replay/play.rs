@@ -149,7 +149,7 @@ impl Replay {
     /// The broker's answer to a request, if it is the awaited one.
     pub(super) fn answer(&mut self, msg: &ServerMsg) {
         let (id, code) = match msg {
-            ServerMsg::Ack { id } => (id, None),
+            ServerMsg::Ack { id, .. } => (id, None),
             ServerMsg::Error {
                 id: Some(id), code, ..
             } => (

@@ -131,7 +131,7 @@ fn buttons(state: ButtonState) -> Part {
 
 /// The broker acknowledges request `id` on `side`.
 fn ack(app: &mut App, side: Side, id: &RequestId) {
-    let msg = ServerMsg::Ack { id: id.clone() };
+    let msg = ServerMsg::ack(id.clone());
     from_broker(app, side, msg);
 }
 
