@@ -158,6 +158,9 @@ impl SessionTask {
         let hello_by = tokio::time::sleep(self.config.hello_timeout);
         tokio::pin!(stopped, hello_by);
         let mut session: Option<Live> = None;
+        // The frames of one write, taken off the queue together (one release of the queue's
+        // permits, not one per frame) into a vector kept for the connection.
+        let mut burst: Vec<Frame> = Vec::new();
         let end: End = loop {
             tokio::select! {
                 biased;
@@ -166,8 +169,12 @@ impl SessionTask {
                     tracing::info!(peer = %self.peer, "no hello in time");
                     break Some((CloseCode::Policy, format!("no hello within {} ms", self.config.hello_timeout.as_millis())));
                 }
-                Some(first) = out_rx.recv() => {
-                    if let Err(end) = self.write_burst(first, &mut out_rx, &kicked).await {
+                taken = out_rx.recv_many(&mut burst, WRITE_BATCH) => {
+                    // None taken: the queue closed, which only the end of the session does.
+                    if taken == 0 {
+                        break None;
+                    }
+                    if let Err(end) = self.write_frames(burst.drain(..), &kicked).await {
                         break end;
                     }
                 }
@@ -401,8 +408,8 @@ impl SessionTask {
                     ClientRole::User | ClientRole::Agent => self.config.max_attach_frame,
                 };
                 self.meter.open(limit);
-                let frames = joined.replay.iter().map(encode).collect();
-                self.write_frames(frames, kicked).await
+                self.write_frames(joined.replay.iter().map(encode), kicked)
+                    .await
             }
             Ok(Err((ErrorCode::Forbidden, reason))) => Err(self.refuse(reason, kicked).await),
             Ok(Err((code, message))) => self.write(&error(None, code, message), kicked).await,
@@ -422,26 +429,8 @@ impl SessionTask {
 
     /// Writes one message of the session's own (an error, a refusal).
     async fn write(&mut self, msg: &ServerMsg, kicked: &CancellationToken) -> Result<(), End> {
-        self.write_frames(vec![encode(msg)], kicked).await
-    }
-
-    /// Writes `first` and what else is queued behind it, up to [`WRITE_BATCH`] frames, with one
-    /// flush.
-    async fn write_burst(
-        &mut self,
-        first: Frame,
-        out_rx: &mut mpsc::Receiver<Frame>,
-        kicked: &CancellationToken,
-    ) -> Result<(), End> {
-        let mut frames = Vec::with_capacity(out_rx.len().min(WRITE_BATCH - 1) + 1);
-        frames.push(first);
-        while frames.len() < WRITE_BATCH {
-            match out_rx.try_recv() {
-                Ok(frame) => frames.push(frame),
-                Err(_) => break,
-            }
-        }
-        self.write_frames(frames, kicked).await
+        self.write_frames(std::iter::once(encode(msg)), kicked)
+            .await
     }
 
     /// Feeds `frames` in order and flushes once; a client that does not take them within the
@@ -449,7 +438,7 @@ impl SessionTask {
     /// tripped meter (the same token) ends the write with their own reason.
     async fn write_frames(
         &mut self,
-        frames: Vec<Frame>,
+        frames: impl Iterator<Item = Frame>,
         kicked: &CancellationToken,
     ) -> Result<(), End> {
         let limit = self.config.write_timeout;

@@ -199,29 +199,32 @@ impl Hub {
         let frame = encode_event(&mut self.outbox.chunk, conv, logged);
         let echo = logged
             .echo_to
-            .and_then(|to| Some((to, said_ack(conv, logged)?)));
+            .and_then(|to| Some((to, said_ack(&mut self.outbox.chunk, conv, logged)?)));
         for id in targets {
             match &echo {
-                Some((to, ack_msg)) if *to == id => {
-                    let ack = write_in(&mut self.outbox.chunk, |chunk| {
-                        serde_json::to_writer(chunk.writer(), ack_msg)
-                    });
-                    self.send_frame(id, ack.unwrap_or_else(|| encode(ack_msg)));
-                }
+                Some((to, ack)) if *to == id => self.send_frame(id, ack.clone()),
                 _ => self.send_frame(id, frame.clone()),
             }
         }
     }
 }
 
-/// The protocol 2 `ack` that stands for the logged user message `l` (its echo).
-fn said_ack(conv: &ConversationId, l: &Logged) -> Option<ServerMsg> {
+/// The protocol 2 `ack` that stands for the logged user message `l` (its echo), written in
+/// `chunk` like the event.
+fn said_ack(chunk: &mut BytesMut, conv: &ConversationId, l: &Logged) -> Option<Frame> {
     let ConversationEvent::Message { message } = &l.event else {
         return None;
     };
-    Some(ServerMsg::Ack {
-        id: message.request.clone()?,
-        said: Some(Said::of(conv, l.seq, l.at, l.audience, message)?),
+    let request = message.request.as_ref()?;
+    let said = write_in(chunk, |chunk| {
+        super::message_json::put_said_ack(chunk, conv, l.seq, l.at, l.audience, message, request)
+    });
+    said.or_else(|| {
+        let said = Said::of(conv, l.seq, l.at, l.audience, message)?;
+        Some(encode(&ServerMsg::Ack {
+            id: request.clone(),
+            said: Some(said),
+        }))
     })
 }
 

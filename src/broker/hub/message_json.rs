@@ -9,7 +9,7 @@
 //! [`put_json_str`], which skips eight bytes at a time while none needs an escape. The frame is
 //! the same, byte for byte, as [`super::encode`] of the event (tested below, for any Unicode).
 
-use crate::protocol::{Audience, ChatMessage, ConversationId, Millis, Part};
+use crate::protocol::{Audience, ChatMessage, ConversationId, Millis, Part, RequestId};
 use bytes::{BufMut, BytesMut};
 use serde::Serialize;
 
@@ -33,6 +33,37 @@ pub(super) fn put_message_event(
     put_small(out, &audience)?;
     out.put_slice(br#","event":{"kind":"message","message":"#);
     put_message(out, message)?;
+    out.put_slice(b"}}");
+    Ok(())
+}
+
+/// Writes protocol 2's `ack` of the `say` that made `message` (the logged event `seq` of
+/// `conv`), as [`super::encode`] writes the [`crate::protocol::ServerMsg::Ack`] whose `said` is
+/// [`crate::protocol::Said::of`] the same: the frame a sender gets in place of its echo, written
+/// without copying an id.
+pub(super) fn put_said_ack(
+    out: &mut BytesMut,
+    conv: &ConversationId,
+    seq: u64,
+    at: Millis,
+    audience: Audience,
+    message: &ChatMessage,
+    request: &RequestId,
+) -> Result<(), serde_json::Error> {
+    out.put_slice(br#"{"type":"ack","id":"#);
+    put_json_str(out, request.as_str());
+    out.put_slice(br#","said":{"conversation":"#);
+    put_json_str(out, conv.as_str());
+    out.put_slice(br#","seq":"#);
+    put_small(out, &seq)?;
+    out.put_slice(br#","at":"#);
+    put_small(out, &at)?;
+    out.put_slice(br#","audience":"#);
+    put_small(out, &audience)?;
+    out.put_slice(br#","message":"#);
+    put_json_str(out, message.id.as_str());
+    out.put_slice(br#","message_at":"#);
+    put_small(out, &message.at)?;
     out.put_slice(b"}}");
     Ok(())
 }
@@ -240,6 +271,26 @@ mod tests {
                 audience: Audience::Both,
                 event: ConversationEvent::Message { message },
             });
+            prop_assert_eq!(std::str::from_utf8(&out).expect("UTF-8"), by_serde.as_str());
+        }
+
+        #[test]
+        fn a_said_ack_is_the_frame_serde_writes(
+            text in any::<String>(),
+            conv in any::<String>(),
+            seq in any::<u64>(),
+            at in any::<u64>(),
+        ) {
+            let mut message = message(&text, false, true, false);
+            message.parts.truncate(1);
+            let conversation = ConversationId(conv);
+            let request = message.request.clone().expect("a request");
+            let mut out = BytesMut::new();
+            put_said_ack(&mut out, &conversation, seq, at, Audience::User, &message, &request)
+                .expect("writes");
+            let said = crate::protocol::Said::of(&conversation, seq, at, Audience::User, &message);
+            prop_assert!(said.is_some());
+            let by_serde = super::super::encode(&ServerMsg::Ack { id: request, said });
             prop_assert_eq!(std::str::from_utf8(&out).expect("UTF-8"), by_serde.as_str());
         }
     }
