@@ -23,14 +23,8 @@ pub(super) fn put_message_event(
     audience: Audience,
     message: &ChatMessage,
 ) -> Result<(), serde_json::Error> {
-    out.put_slice(br#"{"type":"event","conversation":"#);
-    put_json_str(out, conv.as_str());
-    out.put_slice(br#","seq":"#);
-    put_small(out, &seq)?;
-    out.put_slice(br#","at":"#);
-    put_small(out, &at)?;
-    out.put_slice(br#","audience":"#);
-    put_small(out, &audience)?;
+    out.put_slice(br#"{"type":"event","#);
+    put_place(out, conv, seq, at, audience)?;
     out.put_slice(br#","event":{"kind":"message","message":"#);
     put_message(out, message)?;
     out.put_slice(b"}}");
@@ -52,20 +46,33 @@ pub(super) fn put_said_ack(
 ) -> Result<(), serde_json::Error> {
     out.put_slice(br#"{"type":"ack","id":"#);
     put_json_str(out, request.as_str());
-    out.put_slice(br#","said":{"conversation":"#);
-    put_json_str(out, conv.as_str());
-    out.put_slice(br#","seq":"#);
-    put_small(out, &seq)?;
-    out.put_slice(br#","at":"#);
-    put_small(out, &at)?;
-    out.put_slice(br#","audience":"#);
-    put_small(out, &audience)?;
+    out.put_slice(br#","said":{"#);
+    put_place(out, conv, seq, at, audience)?;
     out.put_slice(br#","message":"#);
     put_json_str(out, message.id.as_str());
     out.put_slice(br#","message_at":"#);
     put_small(out, &message.at)?;
     out.put_slice(b"}}");
     Ok(())
+}
+
+/// An event's place in its conversation's log, the fields an event and a `said` share:
+/// `"conversation":…,"seq":…,"at":…,"audience":…`.
+fn put_place(
+    out: &mut BytesMut,
+    conv: &ConversationId,
+    seq: u64,
+    at: Millis,
+    audience: Audience,
+) -> Result<(), serde_json::Error> {
+    out.put_slice(br#""conversation":"#);
+    put_json_str(out, conv.as_str());
+    out.put_slice(br#","seq":"#);
+    put_small(out, &seq)?;
+    out.put_slice(br#","at":"#);
+    put_small(out, &at)?;
+    out.put_slice(br#","audience":"#);
+    put_small(out, &audience)
 }
 
 /// A [`ChatMessage`] as its derived `Serialize` writes it: fields in declaration order, the
