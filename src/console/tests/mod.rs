@@ -318,6 +318,7 @@ fn request() -> ConversationEvent {
 
 mod autoplay;
 mod chat;
+mod echo_ack;
 mod faults;
 mod inbox;
 mod invite;
