@@ -40,7 +40,7 @@ pub use message::{
     ReasoningStep, Role, StepStatus, Translation, human_size,
 };
 pub use platform::{Capability, MAX_SITE_CHARS, Platform, check_site};
-pub use said::Said;
+pub use said::{Echoes, Said};
 pub use state::{EndReason, HandoffState};
 pub use style::HandoffStyle;
 pub use trace::{CallKind, CallTrace};

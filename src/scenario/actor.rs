@@ -2,7 +2,7 @@
 //! sends it in a log, answers its requests' acks, and reconnects with `since` after a drop.
 
 use crate::protocol::{
-    ClientMsg, ClientRole, ConversationId, ErrorCode, Hello, RequestId, ServerMsg,
+    ClientMsg, ClientRole, ConversationId, Echoes, ErrorCode, Hello, RequestId, ServerMsg,
 };
 use futures_util::{SinkExt as _, StreamExt as _};
 use std::collections::BTreeMap;
@@ -53,8 +53,8 @@ pub struct Actor {
     next_id: u64,
     /// Whether it asked for the connector's calls (`hello.traces`).
     traces: bool,
-    /// The text of the `say` waiting for its answer (protocol 2 echoes it in the ack).
-    said: BTreeMap<RequestId, String>,
+    /// The texts of `say`s waiting for their answer (protocol 2 echoes them in the ack).
+    echoes: Echoes,
     /// Protocol 2's ack of a `say`, read after the message event it stands for.
     queued: Option<ServerMsg>,
 }
@@ -94,7 +94,7 @@ impl Actor {
             since: BTreeMap::new(),
             next_id: 0,
             traces,
-            said: BTreeMap::new(),
+            echoes: Echoes::default(),
             queued: None,
         };
         actor.hello(deadline).await?;
@@ -171,7 +171,7 @@ impl Actor {
             since: BTreeMap::new(),
             next_id: 0,
             traces: false,
-            said: BTreeMap::new(),
+            echoes: Echoes::default(),
             queued: None,
         };
         probe.hello(deadline).await?;
@@ -222,11 +222,7 @@ impl Actor {
         self.next_id += 1;
         let id: RequestId = format!("{}-{}", self.name, self.next_id).into();
         let request = make(id.clone());
-        // Only the request waited for below can be answered: at most one text is kept.
-        self.said.clear();
-        if let ClientMsg::Say { text, .. } = &request {
-            self.said.insert(id.clone(), text.clone());
-        }
+        self.echoes.sent(&request);
         self.send(&request).await?;
         loop {
             match self.read(deadline).await? {
@@ -280,18 +276,8 @@ impl Actor {
     /// event it stands for is logged (and returned) first, the ack next time.
     fn take(&mut self, msg: ServerMsg) -> Result<ServerMsg, String> {
         let name = &self.name;
-        let msg = match msg {
-            ServerMsg::Ack {
-                ref id,
-                said: Some(ref said),
-            } if self.said.contains_key(id) => {
-                let event = said.event(id, &self.said[id]);
-                self.said.remove(id);
-                self.queued = Some(msg);
-                event
-            }
-            other => other,
-        };
+        let (msg, then) = self.echoes.received(msg);
+        self.queued = then;
         if self.log.len() >= MAX_LOG {
             return Err(format!("{name}: more than {MAX_LOG} messages"));
         }

@@ -25,17 +25,9 @@ pub struct Client {
     /// Sent as `hello.resume`: the secret of the conversation a user resumes.
     pub resume: Option<String>,
     next: u64,
-    /// Protocol 2's echoes (boxed: tests hold several clients in one future).
-    echoes: Box<Echoes>,
-}
-
-/// What a protocol 2 client keeps to take in the ack of a `say` as its message event.
-#[derive(Default)]
-struct Echoes {
-    /// The texts of `say`s sent and not yet answered.
-    said: BTreeMap<handoff::protocol::RequestId, String>,
-    /// The ack of a `say`, received after the message event it stands for.
-    queued: Option<ServerMsg>,
+    /// Protocol 2's echoes, and the ack of a `say` received after the message event it
+    /// stands for (boxed: tests hold several clients in one future).
+    echoes: Box<(handoff::protocol::Echoes, Option<ServerMsg>)>,
 }
 
 /// The broker's URL with its token in the query, as trusted clients (agents, observers)
@@ -68,9 +60,7 @@ impl Client {
     }
 
     pub async fn send(&mut self, msg: &ClientMsg) {
-        if let ClientMsg::Say { id, text, .. } = msg {
-            self.echoes.said.insert(id.clone(), text.clone());
-        }
+        self.echoes.0.sent(msg);
         self.send_raw(&serde_json::to_string(msg).unwrap()).await;
     }
 
@@ -83,7 +73,7 @@ impl Client {
     /// Protocol 2's ack of a `say` is its echo: this client, as the console does, receives
     /// the message event it stands for first, then the ack.
     pub async fn recv(&mut self) -> ServerMsg {
-        if let Some(ack) = self.echoes.queued.take() {
+        if let Some(ack) = self.echoes.1.take() {
             self.seen.push(ack.clone());
             return ack;
         }
@@ -93,17 +83,10 @@ impl Client {
             };
             let frame = frame.expect("connection closed").expect("read error");
             if let Message::Text(text) = frame {
-                let mut msg: ServerMsg =
+                let msg: ServerMsg =
                     serde_json::from_str(text.as_str()).expect("server sent bad JSON");
-                if let ServerMsg::Ack {
-                    id,
-                    said: Some(said),
-                } = &msg
-                    && let Some(text) = self.echoes.said.remove(id)
-                {
-                    let event = said.event(id, &text);
-                    self.echoes.queued = Some(std::mem::replace(&mut msg, event));
-                }
+                let (msg, then) = self.echoes.0.received(msg);
+                self.echoes.1 = then;
                 self.seen.push(msg.clone());
                 return msg;
             }

@@ -181,7 +181,7 @@ impl Hub {
         // Protocol 2: a user's `say` is answered by the ack that is its echo (see `append`).
         self.saying =
             (s.protocol >= 2 && matches!(request, ClientMsg::Say { .. })).then_some(session);
-        self.echoed = false;
+        let saying = self.saying.is_some();
         let result = match (role, request) {
             (_, ClientMsg::Ping { .. }) => Ok(true),
             (_, ClientMsg::Say { ref text, .. } | ClientMsg::Reply { ref text, .. })
@@ -203,8 +203,8 @@ impl Hub {
             },
             (role, other) => Err(not_for_role(role, &other)),
         };
-        self.saying = None;
-        let echoed = std::mem::take(&mut self.echoed);
+        // `append` took it with the message it echoes.
+        let echoed = saying && self.saying.take().is_none();
         match (result, id) {
             // The ack went out as the echo, in its message event's place (`fan_out`).
             (Ok(_), Some(_)) if echoed => {}

@@ -223,9 +223,8 @@ pub(super) struct Hub {
     /// Frames made in this burst, not yet in the sessions' queues.
     outbox: burst::Outbox,
     /// The protocol 2 session whose `say` is being taken: its message is echoed by its ack.
+    /// `append` takes it with the message, which tells `request` the ack went out.
     saying: Option<SessionId>,
-    /// Whether the `say` being taken made its message (so its ack went out as the echo).
-    echoed: bool,
 }
 
 impl Hub {
@@ -253,7 +252,6 @@ impl Hub {
             user_chats: crate::broker::platform::UserChats::default(),
             outbox: burst::Outbox::default(),
             saying: None,
-            echoed: false,
         }
     }
 
@@ -494,14 +492,10 @@ impl Hub {
         };
         let seq = entry.log.last().map_or(1, |l| l.seq + 1);
         tracing::debug!(conversation = %conv, seq, kind = event.kind(), "event");
-        let echo_to = self.saying.filter(
+        // Only the first user message of a `say` is its own.
+        let echo_to = self.saying.take_if(
             |_| matches!(&event, ConversationEvent::Message { message } if Said::echoes(message)),
         );
-        if echo_to.is_some() {
-            // Only the first user message of a `say` is its own.
-            self.saying = None;
-            self.echoed = true;
-        }
         entry.log.push(Logged {
             seq,
             at: self.settings.clock.now_millis(),
