@@ -142,12 +142,17 @@ impl State {
         })
     }
 
-    /// Forwards the user's side of a chat into the actor.
+    /// Forwards the user's side of a chat into the actor: only what the desk acts on, so a
+    /// relayed message costs the actor no turn when no autopilot answers it.
     fn forward_user_side(&self, conv: ConversationId, mut rx: mpsc::Receiver<ChatCommand>) {
         let desk = self.commands.clone();
+        let autopilot = self.config.autopilot.is_some();
         tokio::spawn(async move {
             let Some(desk) = desk.upgrade() else { return };
             while let Some(cmd) = rx.recv().await {
+                if !acted_on(&cmd, autopilot) {
+                    continue;
+                }
                 if desk
                     .send(Command::FromUser(conv.clone(), cmd))
                     .await
@@ -418,4 +423,33 @@ fn delay_line(out: mpsc::Sender<ChatEvent>, latency: Duration) -> mpsc::Sender<C
         }
     });
     tx
+}
+
+/// Whether the desk does anything with a user's `cmd`: leaving always; a message or a file
+/// only when the autopilot answers it; typing never.
+fn acted_on(cmd: &ChatCommand, autopilot: bool) -> bool {
+    match cmd {
+        ChatCommand::End | ChatCommand::Withdraw { .. } => true,
+        ChatCommand::Text { .. } | ChatCommand::File { .. } => autopilot,
+        ChatCommand::Typing(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod forwarding_tests {
+    use super::*;
+
+    #[test]
+    fn the_desk_hears_of_messages_only_when_its_autopilot_answers_them_and_always_of_a_leave() {
+        let text = ChatCommand::Text {
+            text: "é".into(),
+            client_message_id: "c-1-1".into(),
+        };
+        assert!(acted_on(&text, true));
+        assert!(!acted_on(&text, false));
+        for autopilot in [true, false] {
+            assert!(acted_on(&ChatCommand::End, autopilot));
+            assert!(!acted_on(&ChatCommand::Typing(true), autopilot));
+        }
+    }
 }
