@@ -6,6 +6,11 @@
 //! A connection's first text frame joins a room: `user ROOM` or `agent ROOM`, answered `ok`;
 //! `agent *` is a desk socket that gets every room without an agent of its own. Every later text
 //! frame of a room's user goes verbatim to the room's agent; agents' frames are dropped.
+//!
+//! `user ROOM answers=1` or `answers=2` also answers each of the user's frames as the broker
+//! answers a `say` of that protocol (the frame back and an `ack`; one `ack` of the size of
+//! protocol 2's), in the user's own task, one flush per frame: the broker's frames without its
+//! work, the baseline that splits the gap to the bare relay in two.
 
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
@@ -14,7 +19,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 /// Frames queued for one agent connection: the broker's own per-session queue, so the two
 /// compare at the same bound; a user whose agent's queue is full waits (back-pressure).
@@ -81,14 +86,79 @@ async fn connection(stream: TcpStream, rooms: Shared) {
             .await;
         return;
     };
-    match role {
-        "agent" => agent(ws, &rooms, room.to_owned()).await,
-        "user" => user(ws, &rooms, room).await,
+    match (role, room.split_once(' ')) {
+        ("agent", None) => agent(ws, &rooms, room.to_owned()).await,
+        ("user", None) => user(ws, &rooms, room, Answers::None).await,
+        ("user", Some((room, answers))) => match Answers::parse(answers) {
+            Some(answers) => user(ws, &rooms, room, answers).await,
+            None => {
+                _ = ws
+                    .send(Message::text(
+                        "error: answer with `answers=1` or `answers=2`",
+                    ))
+                    .await;
+            }
+        },
         _ => {
             _ = ws
-                .send(Message::text("error: the role is `user` or `agent`"))
+                .send(Message::text(
+                    "error: join with `user ROOM [answers=1|2]` or `agent ROOM`",
+                ))
                 .await;
         }
+    }
+}
+
+/// What a user gets back for each of its frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// Nothing: a plain relay.
+    None,
+    /// Protocol 1's two frames: the frame itself (the echo), then an `ack`.
+    Protocol1,
+    /// Protocol 2's one frame: an `ack` the size of the broker's (about 200 bytes).
+    Protocol2,
+}
+
+/// Protocol 1's `ack`.
+const ACK: &str = r#"{"type":"ack","id":"1"}"#;
+
+/// An `ack` as long as protocol 2's for a bench message (the same fields, made-up values).
+const SAID_ACK: &str = concat!(
+    r#"{"type":"ack","id":"12345","said":{"conversation":"c-0123456789abcdef0123456789abcdef","#,
+    r#""seq":123456,"at":1764850000000,"audience":"both","message":"m-123456","#,
+    r#""message_at":1764850000000}}"#
+);
+
+impl Answers {
+    /// `answers=1` or `answers=2`, the join's third word.
+    fn parse(word: &str) -> Option<Self> {
+        match word {
+            "answers=1" => Some(Self::Protocol1),
+            "answers=2" => Some(Self::Protocol2),
+            _ => None,
+        }
+    }
+
+    /// The join line of a user of `room` answered as `protocol` is (a plain relay for others).
+    pub fn join(room: &str, protocol: Option<u32>) -> String {
+        match protocol {
+            Some(p @ (1 | 2)) => format!("user {room} answers={p}"),
+            _ => format!("user {room}"),
+        }
+    }
+
+    /// The frames that answer `frame`, in order.
+    fn to(self, frame: &Message) -> impl Iterator<Item = Message> {
+        let (first, second) = match self {
+            Self::None => (None, None),
+            Self::Protocol1 => (
+                Some(frame.clone()),
+                Some(Message::Text(Utf8Bytes::from_static(ACK))),
+            ),
+            Self::Protocol2 => (Some(Message::Text(Utf8Bytes::from_static(SAID_ACK))), None),
+        };
+        first.into_iter().chain(second)
     }
 }
 
@@ -118,8 +188,9 @@ async fn agent(mut ws: Socket, rooms: &Shared, room: String) {
     }
 }
 
-/// A user: every text frame goes to the room's agent, waiting while its queue is full.
-async fn user(mut ws: Socket, rooms: &Shared, room: &str) {
+/// A user: every text frame is answered as `answers` says, then goes to the room's agent,
+/// waiting while its queue is full.
+async fn user(mut ws: Socket, rooms: &Shared, room: &str, answers: Answers) {
     if ws.send(Message::text("ok")).await.is_err() {
         return;
     }
@@ -127,12 +198,57 @@ async fn user(mut ws: Socket, rooms: &Shared, room: &str) {
         if !frame.is_text() {
             continue;
         }
+        for answer in answers.to(&frame) {
+            if ws.send(answer).await.is_err() {
+                return;
+            }
+        }
         let to = rooms
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .agent_of(room);
         if let Some(to) = to {
             _ = to.send(frame).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_user_is_answered_as_the_protocol_it_names_answers_a_say() {
+        let frame = Message::text(r#"{"type":"say","text":"é"}"#);
+        let answers = |a: Answers| a.to(&frame).collect::<Vec<_>>();
+        assert!(answers(Answers::None).is_empty());
+        assert_eq!(
+            answers(Answers::Protocol1),
+            [frame.clone(), Message::text(ACK)]
+        );
+        assert_eq!(answers(Answers::Protocol2), [Message::text(SAID_ACK)]);
+        // As long as the broker's: its `said` names a conversation, seq, time and message id.
+        assert!((170..=230).contains(&SAID_ACK.len()), "{}", SAID_ACK.len());
+        let ack: serde_json::Value = serde_json::from_str(SAID_ACK).unwrap();
+        assert_eq!(ack["said"]["message"], "m-123456");
+    }
+
+    #[test]
+    fn the_join_line_names_the_answers_of_protocols_1_and_2_only() {
+        assert_eq!(Answers::join("r1", None), "user r1");
+        assert_eq!(Answers::join("r1", Some(2)), "user r1 answers=2");
+        assert_eq!(Answers::join("r1", Some(1)), "user r1 answers=1");
+        assert_eq!(Answers::join("r1", Some(3)), "user r1");
+        assert_eq!(Answers::parse("answers=2"), Some(Answers::Protocol2));
+        assert_eq!(Answers::parse("answers=3"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_third_word_is_refused_or_names_a_protocol(word in any::<String>()) {
+            let parsed = Answers::parse(&word);
+            prop_assert_eq!(parsed.is_some(), word == "answers=1" || word == "answers=2");
         }
     }
 }

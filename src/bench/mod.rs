@@ -103,17 +103,34 @@ pub fn run(
     Ok(())
 }
 
-/// Every relay trial of every repeat, by target.
+/// Every relay trial of every repeat, by target: the bare relay's and the broker's, and the
+/// answering relay's closed-loop ones (throughput and CPU only).
 #[derive(Debug, Default)]
 struct Trials {
     closed: [Vec<Relayed>; 2],
     open: [Vec<Relayed>; 2],
+    answering: Vec<Relayed>,
 }
 
-fn index(target: Target) -> usize {
-    match target {
-        Target::Bare => 0,
-        Target::Handoff => 1,
+impl Trials {
+    /// Where a trial of `target` under `load` goes; `None` when the table has no use for it.
+    fn of(&mut self, target: Target, load: &Load) -> Option<&mut Vec<Relayed>> {
+        let [bare, broker] = match load.mode {
+            Mode::Closed(_) => &mut self.closed,
+            Mode::Open(_) => &mut self.open,
+        };
+        match (target, load.mode) {
+            (Target::Bare, _) => Some(bare),
+            (Target::Handoff, _) => Some(broker),
+            (Target::Answering, Mode::Closed(_)) => Some(&mut self.answering),
+            (Target::Answering, Mode::Open(_)) => None,
+        }
+    }
+
+    /// The closed-loop trials of the answering relay next to the broker's.
+    fn against_answering(&self) -> [Vec<Relayed>; 2] {
+        let [_, broker] = &self.closed;
+        [self.answering.clone(), broker.clone()]
     }
 }
 
@@ -139,12 +156,13 @@ fn table(o: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
         ..closed
     };
     for repeat in 0..o.repeats {
-        let mut order = [Target::Bare, Target::Handoff];
-        if repeat % 2 == 1 {
-            order.reverse();
-        }
+        let mut order = [Target::Bare, Target::Answering, Target::Handoff];
+        order.rotate_left(repeat % 3);
         for target in order {
-            for (load, into) in [(closed, &mut trials.closed), (open, &mut trials.open)] {
+            for load in [closed, open] {
+                if trials.of(target, &load).is_none() {
+                    continue;
+                }
                 let server = Server::start(&exe, target, o.chats + 16, &scratch.0, &token)?;
                 let r = generator.block_on(load::relay(
                     target,
@@ -162,7 +180,9 @@ fn table(o: &BenchOptions, out: &mut impl Write) -> anyhow::Result<()> {
                         r.faults
                     )?;
                 }
-                into[index(target)].push(r);
+                if let Some(into) = trials.of(target, &load) {
+                    into.push(r);
+                }
             }
         }
     }
@@ -204,15 +224,18 @@ fn print_table(
     writeln!(
         out,
         "handoff bench: {} repeat(s), {} chats, {} B frames, {:.1} s windows, protocol {}; \
-         bare relay = one agent socket for every room",
+         bare relay = one agent socket for every room; relay + answers = it also answers \
+         each user frame as protocol {} does",
         opts.repeats,
         opts.chats,
         opts.size,
         opts.duration.as_secs_f64(),
+        opts.protocol,
         opts.protocol
     )?;
     report::header(out, "bare relay")?;
     relay_rows(opts, trials, out)?;
+    answering_rows(trials, out)?;
     let label = format!("RSS per idle connection at {}, KiB", opts.idle);
     let kib = format!("{:.1}", idle.kib_per_connection);
     row(out, &label, ("-", &kib), None, "<= 16 KiB")?;
@@ -253,6 +276,25 @@ fn relay_rows(opts: &BenchOptions, trials: &Trials, out: &mut impl Write) -> any
     for (label, trials, measure, digits, goal) in rows {
         let (cells, ratios) = compare(trials, measure, digits);
         row(out, label, (&cells.0, &cells.1), ratios, goal)?;
+    }
+    Ok(())
+}
+
+/// Throughput and CPU per message next to the relay that answers each user frame as the
+/// broker does: what is left is the broker's own work, not its protocol's frames.
+fn answering_rows(trials: &Trials, out: &mut impl Write) -> anyhow::Result<()> {
+    let answering = trials.against_answering();
+    let rows: [(&str, Measure, usize); 2] = [
+        ("throughput, relay + answers, msg/s", Relayed::per_second, 0),
+        (
+            "CPU per message, relay + answers, µs",
+            Relayed::cpu_us_per_message,
+            1,
+        ),
+    ];
+    for (label, measure, digits) in rows {
+        let (cells, ratios) = compare(&answering, measure, digits);
+        row(out, label, (&cells.0, &cells.1), ratios, "-")?;
     }
     Ok(())
 }

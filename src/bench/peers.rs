@@ -1,8 +1,10 @@
 //! The clients of a trial, set up on either server: users in live chats and the agent that
-//! takes them. On the bare relay a user joins `user ROOM` and the agent `agent *` (one socket for
-//! every room, the broker's topology); on handoff a user goes live the way a person does in the
+//! takes them. On the bare relay a user joins `user ROOM` (`user ROOM answers=P` when it is
+//! answered as the broker answers) and the agent `agent *` (one socket for every room, the
+//! broker's topology); on handoff a user goes live the way a person does in the
 //! console (asks for an agent, gives details, presses the offer) and one agent (Lisa) accepts.
 
+use super::bare_relay::Answers;
 use super::process::Target;
 use crate::protocol::{
     ButtonAction, ButtonState, ClientMsg, ClientRole, ConversationEvent, HandoffState, Hello,
@@ -87,8 +89,9 @@ pub struct User {
 pub async fn user(target: Target, url: &str, chat: usize, protocol: u32) -> anyhow::Result<User> {
     let mut ws = connect(url, None).await?;
     match target {
-        Target::Bare => {
-            join(&mut ws, &format!("user r{chat}")).await?;
+        Target::Bare | Target::Answering => {
+            let answers = (target == Target::Answering).then_some(protocol);
+            join(&mut ws, &Answers::join(&format!("r{chat}"), answers)).await?;
             Ok(User {
                 ws,
                 conversation: format!("c-{chat:012x}"),
@@ -208,7 +211,7 @@ pub async fn agent(
 ) -> anyhow::Result<Socket> {
     let mut ws = connect(url, None).await?;
     match target {
-        Target::Bare => join(&mut ws, "agent *").await?,
+        Target::Bare | Target::Answering => join(&mut ws, "agent *").await?,
         Target::Handoff => {
             send(&mut ws, &hello(ClientRole::Agent, Some(token), protocol)).await?;
             wait(&mut ws, |m| {
@@ -244,7 +247,7 @@ pub fn accept_offer(text: &str, n: usize) -> Option<String> {
 pub async fn idle(target: Target, url: &str, i: usize) -> anyhow::Result<Socket> {
     let mut ws = connect(url, Some(4096)).await?;
     match target {
-        Target::Bare => join(&mut ws, &format!("user idle-{i}")).await?,
+        Target::Bare | Target::Answering => join(&mut ws, &format!("user idle-{i}")).await?,
         Target::Handoff => _ = open(&mut ws).await?,
     }
     Ok(ws)

@@ -12,6 +12,9 @@ use std::process::{Child, Command, Stdio};
 pub enum Target {
     /// The in-tree bare relay, one agent socket for every room (the broker's topology).
     Bare,
+    /// The bare relay answering each user frame as the broker answers a `say` (`answers=P`):
+    /// the broker's frames without its work.
+    Answering,
     /// `handoff serve` with the mock desk.
     Handoff,
 }
@@ -21,6 +24,7 @@ impl Target {
     pub fn label(self) -> &'static str {
         match self {
             Self::Bare => "bare relay",
+            Self::Answering => "relay + answers",
             Self::Handoff => "handoff",
         }
     }
@@ -46,7 +50,7 @@ impl Server {
     ) -> anyhow::Result<Self> {
         let mut command = Command::new(exe);
         match target {
-            Target::Bare => command.args(["bench", "--bare-relay"]),
+            Target::Bare | Target::Answering => command.args(["bench", "--bare-relay"]),
             Target::Handoff => command
                 .args(["serve", "--listen", "127.0.0.1:0", "--max-connections"])
                 .arg(connections.to_string())
