@@ -39,7 +39,8 @@ pub enum Command {
     Transcript(TranscriptArgs),
     /// Run one system's emulator on its own; prints its base URL as the first line.
     Emulate(EmulateArgs),
-    /// Print performance figures: console frame times and broker latencies (run with --release).
+    /// Print performance figures: the broker next to a bare relay and to one that answers as it
+    /// does, console frame times, broker latencies (run with --release).
     Bench(BenchArgs),
     /// Run scenario files (or folders of them) headless; exit code 0 only when all pass.
     Run(RunArgs),
@@ -195,7 +196,8 @@ pub struct BenchArgs {
     /// Only the table of ratios, not the broker's other figures.
     #[arg(long, hide = true)]
     pub table_only: bool,
-    /// Run the bench's bare relay on a free loopback port (the bench starts it itself).
+    /// Run the bench's bare relay on a free loopback port (the bench starts it itself; users
+    /// joining `user ROOM answers=1|2` are answered as the broker answers a `say`).
     #[arg(long, hide = true)]
     pub bare_relay: bool,
 }
