@@ -1,15 +1,16 @@
-//! `handoff bench`: the broker next to an in-tree bare tokio-tungstenite relay on one harness,
-//! and the console next to itself with a short and a long transcript, as a table of ratios; then
-//! the other figures (broker request latencies, attachments).
+//! `handoff bench`: the broker next to an in-tree bare tokio-tungstenite relay on one harness
+//! (and next to the same relay answering its users as the broker answers a `say`), and the
+//! console next to itself with a short and a long transcript, as a table of ratios; then the
+//! other figures (broker request latencies, attachments).
 //!
-//! - [`bare_relay`]: the baseline server (`handoff bench --bare-relay`).
+//! - [`bare_relay`]: the baseline server, plain or answering (`handoff bench --bare-relay`).
 //! - [`process`]: both servers as child processes, and their CPU and memory from `/proc`.
 //! - [`peers`], [`load`]: the clients and the load generator.
 //! - [`report`]: percentiles, medians, paired ratios, the table's rows.
 //! - [`latency`]: the broker's request latencies and attachment times (in process).
 //!
-//! Trials are interleaved (bare, handoff, then the next repeat in the other order), each on a
-//! fresh server, so that a busy spell of a shared machine hits both; the table gives medians
+//! Trials are interleaved (bare, answering, handoff, then the next repeat rotated), each on a
+//! fresh server, so that a busy spell of a shared machine hits all three; the table gives medians
 //! and the ratio of medians with the range of per-repeat ratios. Nothing here asserts a time.
 
 pub mod bare_relay;
