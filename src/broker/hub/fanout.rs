@@ -83,7 +83,7 @@ fn encode_event(chunk: &mut BytesMut, conv: &ConversationId, l: &Logged) -> Fram
     };
     let written = write_in(chunk, |chunk| match &l.event {
         ConversationEvent::Message { message } => {
-            super::message_json::put_message_event(chunk, conv, l.seq, l.at, l.audience, message)
+            super::message_json::put_message_event(chunk, place(conv, l), message)
         }
         _ => serde_json::to_writer(chunk.writer(), &event),
     });
@@ -209,6 +209,16 @@ impl Hub {
     }
 }
 
+/// Where the logged event `l` of `conv` is.
+fn place<'a>(conv: &'a ConversationId, l: &Logged) -> super::message_json::Place<'a> {
+    super::message_json::Place {
+        conv,
+        seq: l.seq,
+        at: l.at,
+        audience: l.audience,
+    }
+}
+
 /// The protocol 2 `ack` that stands for the logged user message `l` (its echo), written in
 /// `chunk` like the event.
 fn said_ack(chunk: &mut BytesMut, conv: &ConversationId, l: &Logged) -> Option<Frame> {
@@ -217,7 +227,7 @@ fn said_ack(chunk: &mut BytesMut, conv: &ConversationId, l: &Logged) -> Option<F
     };
     let request = message.request.as_ref()?;
     let said = write_in(chunk, |chunk| {
-        super::message_json::put_said_ack(chunk, conv, l.seq, l.at, l.audience, message, request)
+        super::message_json::put_said_ack(chunk, place(conv, l), message, request)
     });
     said.or_else(|| {
         let said = Said::of(conv, l.seq, l.at, l.audience, message)?;

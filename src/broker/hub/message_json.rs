@@ -13,41 +13,44 @@ use crate::protocol::{Audience, ChatMessage, ConversationId, Millis, Part, Reque
 use bytes::{BufMut, BytesMut};
 use serde::Serialize;
 
-/// Writes the `event` frame of `message` (the logged event `seq` of `conv`) at the end of
-/// `out`, as [`super::encode`] writes the same [`crate::protocol::ServerMsg::Event`].
+/// Where a logged event is in its conversation: the fields an event frame and a `said` share.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Place<'a> {
+    pub conv: &'a ConversationId,
+    pub seq: u64,
+    pub at: Millis,
+    pub audience: Audience,
+}
+
+/// Writes the `event` frame of `message` (logged at `place`) at the end of `out`, as
+/// [`super::encode`] writes the same [`crate::protocol::ServerMsg::Event`].
 pub(super) fn put_message_event(
     out: &mut BytesMut,
-    conv: &ConversationId,
-    seq: u64,
-    at: Millis,
-    audience: Audience,
+    place: Place<'_>,
     message: &ChatMessage,
 ) -> Result<(), serde_json::Error> {
     out.put_slice(br#"{"type":"event","#);
-    put_place(out, conv, seq, at, audience)?;
+    put_place(out, place)?;
     out.put_slice(br#","event":{"kind":"message","message":"#);
     put_message(out, message)?;
     out.put_slice(b"}}");
     Ok(())
 }
 
-/// Writes protocol 2's `ack` of the `say` that made `message` (the logged event `seq` of
-/// `conv`), as [`super::encode`] writes the [`crate::protocol::ServerMsg::Ack`] whose `said` is
+/// Writes protocol 2's `ack` of the `say` that made `message` (logged at `place`), as
+/// [`super::encode`] writes the [`crate::protocol::ServerMsg::Ack`] whose `said` is
 /// [`crate::protocol::Said::of`] the same: the frame a sender gets in place of its echo, written
 /// without copying an id.
 pub(super) fn put_said_ack(
     out: &mut BytesMut,
-    conv: &ConversationId,
-    seq: u64,
-    at: Millis,
-    audience: Audience,
+    place: Place<'_>,
     message: &ChatMessage,
     request: &RequestId,
 ) -> Result<(), serde_json::Error> {
     out.put_slice(br#"{"type":"ack","id":"#);
     put_json_str(out, request.as_str());
     out.put_slice(br#","said":{"#);
-    put_place(out, conv, seq, at, audience)?;
+    put_place(out, place)?;
     out.put_slice(br#","message":"#);
     put_json_str(out, message.id.as_str());
     out.put_slice(br#","message_at":"#);
@@ -56,23 +59,16 @@ pub(super) fn put_said_ack(
     Ok(())
 }
 
-/// An event's place in its conversation's log, the fields an event and a `said` share:
 /// `"conversation":…,"seq":…,"at":…,"audience":…`.
-fn put_place(
-    out: &mut BytesMut,
-    conv: &ConversationId,
-    seq: u64,
-    at: Millis,
-    audience: Audience,
-) -> Result<(), serde_json::Error> {
+fn put_place(out: &mut BytesMut, place: Place<'_>) -> Result<(), serde_json::Error> {
     out.put_slice(br#""conversation":"#);
-    put_json_str(out, conv.as_str());
+    put_json_str(out, place.conv.as_str());
     out.put_slice(br#","seq":"#);
-    put_small(out, &seq)?;
+    put_small(out, &place.seq)?;
     out.put_slice(br#","at":"#);
-    put_small(out, &at)?;
+    put_small(out, &place.at)?;
     out.put_slice(br#","audience":"#);
-    put_small(out, &audience)
+    put_small(out, &place.audience)
 }
 
 /// A [`ChatMessage`] as its derived `Serialize` writes it: fields in declaration order, the
@@ -269,8 +265,8 @@ mod tests {
             let message = message(&text, agent, request, translated);
             let conversation = ConversationId(conv);
             let mut out = BytesMut::new();
-            put_message_event(&mut out, &conversation, seq, 7, Audience::Both, &message)
-                .expect("writes");
+            let place = Place { conv: &conversation, seq, at: 7, audience: Audience::Both };
+            put_message_event(&mut out, place, &message).expect("writes");
             let by_serde = super::super::encode(&ServerMsg::Event {
                 conversation,
                 seq,
@@ -293,8 +289,8 @@ mod tests {
             let conversation = ConversationId(conv);
             let request = message.request.clone().expect("a request");
             let mut out = BytesMut::new();
-            put_said_ack(&mut out, &conversation, seq, at, Audience::User, &message, &request)
-                .expect("writes");
+            let place = Place { conv: &conversation, seq, at, audience: Audience::User };
+            put_said_ack(&mut out, place, &message, &request).expect("writes");
             let said = crate::protocol::Said::of(&conversation, seq, at, Audience::User, &message);
             prop_assert!(said.is_some());
             let by_serde = super::super::encode(&ServerMsg::Ack { id: request, said });
